@@ -1,0 +1,130 @@
+"""The one model of a document and its references.
+
+Every other view (JSON lines, spaCy spans, RDF triples, Neo4j nodes) is derived from these
+classes; nothing downstream keeps a parallel description of a citation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Kinds of reference, as the JSON contract names them.
+KINDS = ("numbered", "named", "short", "self")
+
+#: Relations a citing sentence can give a reference (see knowledge/relations.yaml).
+RELATIONS = (
+    "based_on",
+    "implements",
+    "guides",
+    "amends",
+    "replaces",
+    "repeals",
+    "corrects",
+    "consolidates",
+    "cites",
+)
+
+
+@dataclass(slots=True)
+class Pinpoint:
+    """One cited provision, from small to large: point c, clause 6, Article 4 (Chapter II)."""
+
+    article: str | None = None
+    clause: str | None = None
+    point: str | None = None
+    chapter: str | None = None
+
+    def eid(self) -> str:
+        """Akoma Ntoso-style identifier of the provision (``art_4__cl_6__pt_c``)."""
+        parts = []
+        if self.chapter:
+            parts.append(f"chp_{self.chapter}")
+        if self.article:
+            parts.append(f"art_{self.article}")
+        if self.clause:
+            parts.append(f"cl_{self.clause}")
+        if self.point:
+            parts.append(f"pt_{self.point}")
+        return "__".join(parts)
+
+
+@dataclass(slots=True)
+class Signer:
+    name: str | None = None
+    title: str | None = None
+    mode: str | None = None  # TM. / KT. / TL. / TUQ. / Q. / T/M / K/T
+
+
+@dataclass(slots=True)
+class Document:
+    """What a document says about itself: header, title, signature block, recipients."""
+
+    number: str | None = None
+    type: str | None = None
+    type_code: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    date: str | None = None  # ISO 8601
+    title: str | None = None
+    signer: Signer = field(default_factory=Signer)
+    recipients: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        """The year the number belongs to: from the number itself, else from the date."""
+        from kgraph.extract.numbers import year_of_number
+
+        y = year_of_number(self.number) if self.number else None
+        if y is None and self.date:
+            y = int(self.date[:4])
+        return y
+
+
+@dataclass(slots=True)
+class Reference:
+    """One mention of another (or the same) document, with offsets into the text as given."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # one of KINDS
+    type: str | None = None
+    type_code: str | None = None
+    number: str | None = None
+    year: int | None = None
+    date: str | None = None
+    issuer: str | None = None
+    name: str | None = None
+    relation: str = "cites"
+    pinpoint: list[Pinpoint] = field(default_factory=list)
+    target: str | None = None
+    sentence: str | None = None
+
+    def key(self) -> str | None:
+        """A readable identity of the instrument referred to (what `target` points at)."""
+        if self.number:
+            if self.year and str(self.year) not in self.number:
+                return f"{self.number} ({self.year})"
+            return self.number
+        if self.name:
+            return f"{self.name} {self.year}" if self.year else self.name
+        return None
+
+
+@dataclass(slots=True)
+class Extraction:
+    """The result of reading one text."""
+
+    document: Document
+    references: list[Reference]
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `kg extract --format json` (absent values are null, never missing)."""
+        out: dict[str, Any] = {}
+        if self.source is not None:
+            out["source"] = self.source
+        out["document"] = asdict(self.document)
+        out["references"] = [asdict(r) for r in self.references]
+        return out
