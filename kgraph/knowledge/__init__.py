@@ -51,6 +51,7 @@ class Issuer:
     party_name: str | None = None
     valid_from: int | None = None
     valid_to: int | None = None
+    ambiguous: bool = False  # the code alone does not say which body (TW)
     examples: tuple[dict[str, Any], ...] = ()
 
 
@@ -70,6 +71,8 @@ class Knowledge:
     types: tuple[DocType, ...]
     issuers: tuple[Issuer, ...]
     relations: tuple[Relation, ...]
+    passive: tuple[str, ...] = ()
+    named: dict[str, Any] = field(default_factory=dict)
     type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
     issuer_by_code: dict[str, Issuer] = field(default_factory=dict)
@@ -108,7 +111,8 @@ def load() -> Knowledge:
     pkg = resources.files(__package__)
     raw_types = yaml.safe_load((pkg / "doc_types.yaml").read_text("utf-8"))["types"]
     raw_issuers = yaml.safe_load((pkg / "issuers.yaml").read_text("utf-8"))["issuers"]
-    raw_rel = yaml.safe_load((pkg / "relations.yaml").read_text("utf-8"))["relations"]
+    rel_doc = yaml.safe_load((pkg / "relations.yaml").read_text("utf-8"))
+    raw_rel = rel_doc["relations"]
     types = tuple(
         DocType(
             code=t.get("code"),
@@ -131,6 +135,7 @@ def load() -> Knowledge:
             party_name=i.get("party_name"),
             valid_from=i.get("valid_from"),
             valid_to=i.get("valid_to"),
+            ambiguous=bool(i.get("ambiguous")),
             examples=_tuple(i.get("examples")),
         )
         for i in raw_issuers
@@ -145,7 +150,9 @@ def load() -> Knowledge:
         )
         for r in raw_rel
     )
-    k = Knowledge(types=types, issuers=issuers, relations=relations)
+    k = Knowledge(types=types, issuers=issuers, relations=relations, passive=_tuple(rel_doc.get("passive")),
+        named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
+    )
     for t in types:
         if t.code:
             k.type_by_code.setdefault(t.code, t)

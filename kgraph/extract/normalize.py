@@ -1,0 +1,89 @@
+"""Text normalisation that keeps offsets honest.
+
+Matching runs on NFC text; when the input is not NFC (decomposed diacritics from PDF or Mac
+tools), an offset map sends every position in the NFC text back to the text as given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+
+#: Every dash that real documents put inside numbers: ASCII, U+2010–2015, minus sign, full-width.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"
+DASH_CLASS = "[" + re.escape(DASHES) + "]"
+_DASH_RE = re.compile(DASH_CLASS)
+
+_COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+class OffsetText:
+    """NFC text for matching plus a map from its offsets to the original's."""
+
+    __slots__ = ("text", "_starts_nfc", "_starts_orig", "identity")
+
+    def __init__(self, original: str):
+        if unicodedata.is_normalized("NFC", original):
+            self.text = original
+            self.identity = True
+            self._starts_nfc: list[int] = []
+            self._starts_orig: list[int] = []
+            return
+        self.identity = False
+        parts: list[str] = []
+        starts_nfc: list[int] = []
+        starts_orig: list[int] = []
+        pos_orig = 0
+        pos_nfc = 0
+        # Compose each base letter with its combining marks; every other run is copied as is.
+        for m in _COMBINING.finditer(original):
+            if m.start() > pos_orig:
+                chunk = unicodedata.normalize("NFC", original[pos_orig : m.start()])
+                starts_nfc.append(pos_nfc)
+                starts_orig.append(pos_orig)
+                parts.append(chunk)
+                pos_nfc += len(chunk)
+            composed = unicodedata.normalize("NFC", m.group())
+            starts_nfc.append(pos_nfc)
+            starts_orig.append(m.start())
+            parts.append(composed)
+            pos_nfc += len(composed)
+            pos_orig = m.end()
+            # a composed cluster is atomic: its end maps to the original cluster's end
+            starts_nfc.append(pos_nfc)
+            starts_orig.append(pos_orig)
+        if pos_orig < len(original):
+            chunk = unicodedata.normalize("NFC", original[pos_orig:])
+            starts_nfc.append(pos_nfc)
+            starts_orig.append(pos_orig)
+            parts.append(chunk)
+        self.text = "".join(parts)
+        self._starts_nfc = starts_nfc
+        self._starts_orig = starts_orig
+
+    def to_original(self, pos: int) -> int:
+        """Offset in the original text of offset `pos` in the NFC text."""
+        if self.identity:
+            return pos
+        i = bisect_right(self._starts_nfc, pos) - 1
+        if i < 0:
+            return pos
+        return self._starts_orig[i] + (pos - self._starts_nfc[i])
+
+
+def unify_dashes(s: str) -> str:
+    return _DASH_RE.sub("-", s)
+
+
+_WS = re.compile(r"\s+")
+
+
+def squash(s: str) -> str:
+    """Remove all white space (numbers wrapped across lines, `05- NQ/TW`)."""
+    return _WS.sub("", s)
+
+
+def one_line(s: str) -> str:
+    """Collapse runs of white space to one space (titles and names wrapped across lines)."""
+    return _WS.sub(" ", s).strip()

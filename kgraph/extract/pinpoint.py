@@ -1,0 +1,95 @@
+"""Pinpoints: "điểm c khoản 6 Điều 4", "khoản 1, 2 và 3 Điều 5", "từ Điều 10 đến Điều 15", "Chương II".
+
+Provisions are written small to large before the instrument they belong to. The grammar is
+read backwards from a reference's start; lists and ranges expand to one `Pinpoint` each.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kgraph.model import Pinpoint
+
+_PT = r"[a-zđ]\d?"
+_NUM = r"\d{1,3}[a-z]?"
+_ROMAN = r"(?:[IVXLC]{1,7}|\d{1,2})"
+_SEP = r"\s{0,3}(?:,|và|hoặc|;)?\s{1,3}"
+
+
+def _list(item: str, kw: str) -> str:
+    return rf"{item}(?:{_SEP}(?:{kw}\s{{1,3}})?{item}){{0,30}}"
+
+
+def _range(item: str, kw: str) -> str:
+    return rf"(?:từ\s{{1,3}})?{kw}\s{{1,3}}{item}\s{{1,3}}(?:đến|tới|-)\s{{1,3}}(?:{kw}\s{{1,3}})?{item}"
+
+
+_CHAIN = re.compile(
+    r"(?P<chain>"
+    rf"(?:(?:các\s{{1,3}})?điểm\s{{1,3}}(?P<pt>{_list(_PT, 'điểm')})\s{{0,3}},?\s{{1,3}})?"
+    rf"(?:(?:các\s{{1,3}})?khoản\s{{1,3}}(?P<cl>{_list(_NUM, 'khoản')})\s{{0,3}},?\s{{1,3}})?"
+    rf"(?:(?P<artrange>{_range(_NUM, 'điều')})|(?:các\s{{1,3}})?điều\s{{1,3}}(?P<art>{_list(_NUM, 'điều')}))"
+    rf"(?:\s{{0,3}},?\s{{1,3}}(?:của\s{{1,3}})?chương\s{{1,3}}(?P<chp>{_ROMAN}))?"
+    rf"|(?:các\s{{1,3}})?chương\s{{1,3}}(?P<chponly>{_list(_ROMAN, 'chương')})"
+    r")"
+    r"\s{0,3},?\s{0,3}(?:(?:của|tại|thuộc|trong)\s{1,3})?$",
+    re.IGNORECASE,
+)
+_HINT = re.compile(r"(?i)(?:điều|chương)\s{1,3}[\dIVXLC]")
+_ITEM = {
+    "pt": re.compile(_PT),
+    "num": re.compile(_NUM),
+    "roman": re.compile(_ROMAN),
+}
+_KW = re.compile(r"(?i)\b(?:điểm|khoản|điều|chương|các|và|hoặc|từ|đến|tới)\b")
+
+#: How far before a reference a pinpoint may start.
+WINDOW = 240
+
+
+def _items(s: str | None, kind: str) -> list[str]:
+    if not s:
+        return []
+    return _ITEM[kind].findall(_KW.sub(" ", s))
+
+
+def _expand_range(s: str) -> list[str]:
+    nums = re.findall(r"\d+", s)
+    if len(nums) != 2:
+        return nums
+    a, b = int(nums[0]), int(nums[1])
+    if a <= b and b - a <= 60:
+        return [str(n) for n in range(a, b + 1)]
+    return nums
+
+
+def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
+    """Provisions written right before `start`, and where their phrase begins (or `start`)."""
+    lo = max(0, start - WINDOW)
+    window = text[lo:start]
+    if not _HINT.search(window[-WINDOW:]):
+        return [], start
+    m = _CHAIN.search(window)
+    if not m:
+        return [], start
+    pts: list[Pinpoint] = []
+    if m.group("chponly"):
+        for c in _items(m.group("chponly"), "roman"):
+            pts.append(Pinpoint(chapter=c))
+        return pts, lo + m.start("chain")
+    arts = _expand_range(m.group("artrange")) if m.group("artrange") else _items(m.group("art"), "num")
+    cls = _items(m.group("cl"), "num")
+    pnts = [p.lower() for p in _items(m.group("pt"), "pt")]
+    chapter = m.group("chp")
+    for a in arts:
+        # clauses and points belong to the first (smallest) article named after them
+        if a is arts[0] and cls:
+            for c in cls:
+                if c is cls[0] and pnts:
+                    for p in pnts:
+                        pts.append(Pinpoint(article=a, clause=c, point=p, chapter=chapter))
+                else:
+                    pts.append(Pinpoint(article=a, clause=c, chapter=chapter))
+        else:
+            pts.append(Pinpoint(article=a, chapter=chapter))
+    return pts, lo + m.start("chain")

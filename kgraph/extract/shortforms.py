@@ -1,0 +1,143 @@
+"""Short forms bound to what they stand for, as a separate pass over the references found.
+
+- Aliases a text defines, "(sau đây gọi là Nghị định 65)" or a bare "(Luật Ngân sách nhà nước)",
+  bind its later uses.
+- "Nghị định nêu trên" binds to the last decree mentioned, but only when exactly one candidate
+  remains in that sentence; otherwise it stays unbound (eyecite's rule for short forms).
+- "khoản 2 Điều này" keeps its clause as a pinpoint of the citing document.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+from kgraph.extract.normalize import one_line
+from kgraph.extract.relation import sentence_starts
+from kgraph.knowledge import Knowledge
+from kgraph.model import Pinpoint
+
+if TYPE_CHECKING:
+    from kgraph.extract.citations import Found
+
+_CLAUSE = re.compile(
+    r"(?:điểm\s{1,3}(?P<pt>[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}[a-zđ]\d?){0,20})\s{1,3})?"
+    r"(?:khoản\s{1,3}(?P<cl>\d{1,3}[a-z]?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}\d{1,3}[a-z]?){0,30})\s{1,3})?$",
+    re.IGNORECASE,
+)
+
+_ALIAS_DEF = re.compile(
+    r"[^()]{0,160}?\(\s{0,3}(?:sau\s{1,3}đây\s{1,3})?(?:được\s{1,3})?(?:gọi\s{1,3}tắt\s{1,3}là|gọi\s{1,3}là|viết\s{1,3}tắt\s{1,3}là)"
+    r"\s{0,3}:?\s{0,3}[“\"']?(?P<alias>[^”\"')]{2,80}?)[”\"']?\s{0,3}\)",
+    re.IGNORECASE,
+)
+_HAS_NUMBER = re.compile(r"\d+\s*[/-]")
+
+
+def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
+    """Clause and point written before "Điều này" ("điểm a khoản 2 Điều này")."""
+    lo = max(0, start - 160)
+    m = _CLAUSE.search(text, lo, start)
+    if not m or m.start() == start:
+        return [], start
+    cls = re.findall(r"\d{1,3}[a-z]?", m.group("cl") or "")
+    pts = re.findall(r"(?<!\w)[a-zđ]\d?(?!\w)", re.sub(r"(?i)\b(và|hoặc)\b", " ", m.group("pt") or ""))
+    out: list[Pinpoint] = []
+    for c in cls or [None]:
+        if pts and c == (cls[0] if cls else None):
+            out.extend(Pinpoint(clause=c, point=p.lower()) for p in pts)
+        else:
+            out.append(Pinpoint(clause=c))
+    return ([p for p in out if p.clause or p.point], m.start()) if (cls or pts) else ([], start)
+
+
+def key_of(f: "Found") -> str | None:
+    if f.number:
+        return f"{f.number} ({f.year})" if f.year and str(f.year) not in f.number else f.number
+    if f.name:
+        return f"{f.name} {f.year}" if f.year else f.name
+    return None
+
+
+def _copy_target(dst: "Found", src: "Found") -> None:
+    dst.number, dst.year, dst.name = src.number, src.year, src.name
+    dst.type, dst.type_code, dst.issuer = src.type or dst.type, src.type_code, src.issuer
+    dst.date = src.date
+    dst.target = key_of(src)
+
+
+def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
+    """Bind aliases and back references; returns the references in text order."""
+    from kgraph.extract.citations import Found
+
+    by_start = {f.start: f for f in found}
+    spans = sorted((f.start, f.end) for f in found)
+    starts = [s for s, _ in spans]
+
+    def overlaps(a: int, b: int) -> bool:
+        i = bisect_right(starts, b) - 1
+        while i >= 0 and spans[i][0] < b:
+            if spans[i][1] > a:
+                return True
+            i -= 1
+        return False
+
+    added: list[Found] = []
+    for f in list(found):
+        if f.kind not in ("numbered", "named"):
+            continue
+        after = f.tail or f.end
+        m = _ALIAS_DEF.match(text, after)
+        alias = None
+        if m and not any(s for s in starts if after < s < m.start("alias") - 1):
+            alias = one_line(m.group("alias")).rstrip(" .,;")
+            alias_end = m.end()
+        else:
+            bare = re.compile(r"\s{0,3}\((?P<alias>(?:Luật|Bộ luật|Nghị định|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)[^()\d]{0,70})\)").match(text, after)
+            if bare:
+                alias = one_line(bare.group("alias"))
+                alias_end = bare.end()
+        if not alias or _HAS_NUMBER.search(alias) or len(alias) < 3:
+            continue
+        pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
+        for um in pat.finditer(text, alias_end):
+            existing = by_start.get(um.start())
+            if existing is not None and existing.kind in ("named", "short") and existing is not f:
+                existing.kind = "short"
+                _copy_target(existing, f)
+                continue
+            if overlaps(um.start(), um.end()):
+                continue
+            g = Found(start=um.start(), end=um.end(), kind="short")
+            _copy_target(g, f)
+            added.append(g)
+    found = sorted(found + added, key=lambda x: (x.start, -x.end))
+
+    # back references: the last reference of the same type, if it is the only candidate
+    sents = None
+    for i, f in enumerate(found):
+        if f.kind != "short" or f.target is not None:
+            continue
+        cand = None
+        j = i - 1
+        while j >= 0:
+            g = found[j]
+            if g.kind in ("numbered", "named", "short") and g.target is not None or g.kind in ("numbered", "named"):
+                if g.type == f.type and key_of(g):
+                    cand = g
+                    break
+            j -= 1
+        if cand is None:
+            continue
+        if sents is None:
+            sents = sentence_starts(text)
+        s0 = sents[bisect_right(sents, cand.start) - 1]
+        rivals = {
+            key_of(g)
+            for g in found[:i]
+            if g.start >= s0 and g.type == f.type and g.kind in ("numbered", "named") and key_of(g)
+        }
+        if len(rivals) <= 1:
+            _copy_target(f, cand)
+    return found
