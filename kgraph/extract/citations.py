@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from kgraph.extract import context, shortforms
-from kgraph.extract.normalize import OffsetText, one_line
-from kgraph.extract.numbers import NUMBER_PATTERN, parse_number
+from kgraph.extract.normalize import OffsetText, one_line, unify_dashes
+from kgraph.extract.numbers import LOOSE_AFTER_TYPE, NUMBER_PATTERN, parse_number
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.relation import classify, sentence_starts
 from kgraph.knowledge import Knowledge, fold, load
@@ -63,6 +63,17 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
         "list_gap": re.compile(r"[\s,;]{0,4}(?:và|hoặc|,)?\s{0,3}(?:(?:số|Số)\s{0,3})?"),
         "so_before": re.compile(r"(?:số|Số)\s{0,3}:?\s{0,3}$"),
+        "form_before": re.compile(r"(?:" + _alt(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
+        "type_loose": re.compile(
+            r"(?<!\w)(?P<word>" + _alt(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{1,3}(?:(?:số|Số)\s{0,3}:?\s{0,3})?"
+            + LOOSE_AFTER_TYPE
+            + r"(?!\s{0,3}(?:năm|tháng|ngày|%|giờ|người|lần)(?!\w))",
+            re.IGNORECASE,
+        ),
+        "descriptive": re.compile(
+            r"(?<=[\w,;(] )(?P<word>" + _alt(k.named["described_types"]) + r")(?:\s{1,3}của\s{1,3}(?:Chính\s+phủ|Thủ\s+tướng(?:\s+Chính\s+phủ)?|Bộ\s+[A-ZĐ][\w ,]{2,40}?))?"
+            r"\s{1,3}(?=(?:" + _alt(k.named["described_by"]) + r")(?!\w))"
+        ),
         "head": re.compile(r"(?<!\w)(" + _alt(heads) + r")(?!\w)"),
         "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|\w+)"),
         "self": re.compile(r"(?<!\w)(" + _alt([w for w in type_words if w[0].isupper()] + ["Điều", "Chương"]) + r")\s{1,3}này(?!\w)"),
@@ -72,9 +83,9 @@ def _patterns() -> dict[str, re.Pattern]:
     }
 
 
-def _type_name(k: Knowledge, code: str | None, word: str | None) -> str | None:
+def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = False) -> str | None:
     if code:
-        t = k.doc_type(code=code)
+        t = k.doc_type(code=code, party=party)
         if t:
             return t.name
     if word:
@@ -117,9 +128,12 @@ def _numbered(t: str, k: Knowledge) -> list[Found]:
             continue
         if family in ("old", "admin") and not (known or tb):
             continue
-        f = Found(start=start, end=m.end(), kind="numbered", number=parts.number, year=parts.year,
+        if not tb and pats["form_before"].search(window):
+            continue  # a form's number (`mẫu số 09B/PL-TNCN`), not a document's
+        number = parts.number if parts.number[:1].isdigit() else None  # a form's blank: `số …/2016/NĐ-CP`
+        f = Found(start=start, end=m.end(), kind="numbered", number=number, year=parts.year,
                   type_code=parts.type_code, family=family, issuer_codes=parts.issuer_codes)
-        f.type = _type_name(k, parts.type_code, word)
+        f.type = _type_name(k, parts.type_code, word, party=family == "party")
         if f.type is None and prev is not None and not tb:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
@@ -128,85 +142,152 @@ def _numbered(t: str, k: Knowledge) -> list[Found]:
             f.type = "Công văn"
         out.append(f)
         prev = f
+    return out + _loose(t, k, out)
+
+
+def _loose(t: str, k: Knowledge, numbered: list[Found]) -> list[Found]:
+    """Old shapes after a type word (`Thông tư 105 TC/ĐT`) and bare ordinals (`Nghị định 54`)."""
+    spans = [(f.start, f.end) for f in numbered]
+    starts = [a for a, _ in spans]
+    out: list[Found] = []
+    for m in _patterns()["type_loose"].finditer(t):
+        i = bisect_right(starts, m.end("num")) - 1
+        if i >= 0 and spans[i][1] > m.start():
+            continue  # already found as a well-formed number
+        raw = m.group("num")
+        word = one_line(m.group("word"))
+        tt = k.doc_type(name=word)
+        type_name = tt.name if tt else word
+        if raw.isdigit():
+            f = Found(start=m.start(), end=m.end(), kind="short", type=type_name)
+            f.family = "ordinal:" + raw
+        else:
+            number = unify_dashes(re.sub(r"\s+", " ", raw)).strip()
+            codes = re.findall(r"[A-ZĐ][A-ZĐa-zđ0-9]*", number)
+            f = Found(start=m.start(), end=m.end(), kind="numbered", type=type_name, number=number,
+                      family="old", issuer_codes=codes)
+        out.append(f)
     return out
+
+
+def _descriptive(t: str, k: Knowledge) -> list[Found]:
+    """Unnumbered instruments named by what they do: "Nghị định về quản lý chi phí đầu tư ..."."""
+    out: list[Found] = []
+    generic = re.compile(r"(?:" + _alt(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE)
+    for m in _patterns()["descriptive"].finditer(t):
+        if generic.search(t, max(0, m.start() - 12), m.start()):
+            continue
+        words, end = _name_words(t, m.end(), k, first_free=True)
+        if len(words) < 2:
+            continue
+        tt = k.doc_type(name=one_line(m.group("word")))
+        out.append(Found(start=m.start(), end=end, kind="named", name=one_line(t[m.start():end]),
+                         type=tt.name if tt else one_line(m.group("word"))))
+    return out
+
+
+def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
+    """The words of a name starting at `pos`, and where the last kept word ends.
+
+    The first word is only refused when it makes the phrase something else (Luật sư, Luật này);
+    later words stop the name by the lists in named.yaml.
+    """
+    nk = k.named
+    tok = _patterns()["token"]
+    not_names = set(nk["not_names"])
+    not_exact = set(nk["not_names_exact"])
+    stops = set(nk["stop_words"])
+    pairs = set(nk["stop_pairs"])
+    commas = nk["comma_continues"]
+    heads = ("Luật", "Bộ", "Pháp", "Nghị", "Thông", "Quyết", "Chỉ", "Căn", "Hiến")
+    words: list[str] = []
+    ends: list[int] = []
+    am = _AMENDING.match(t, pos)
+    if am:
+        # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
+        words.append(am.group().strip())
+        ends.append(am.end())
+        pos = am.end()
+    while len(words) < int(nk["max_words"]):
+        tm = tok.match(t, pos)
+        if not tm:
+            break
+        w = tm.group(1)
+        lw = w.lower()
+        if not words or (am and len(words) == 1):
+            if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
+                break
+        if w in ("(", ")") or w.isdigit():
+            break  # a year or a number follows the name: read by the caller
+        if w in ("-", "–"):
+            nx = tok.match(t, tm.end())
+            hyphen = tm.start(1) > 0 and not t[tm.start(1) - 1].isspace() and nx and nx.start(1) == tm.end()
+            if words and nx and (hyphen or nx.group(1)[:1].isupper()) and nx.group(1) not in heads:
+                words.append("-")
+                ends.append(tm.end())
+                pos = tm.end()
+                continue
+            break
+        if w == ",":
+            rest = t[tm.end() : tm.end() + 24].lstrip().lower()
+            if words and any(rest.startswith(c) for c in commas):
+                words.append(",")
+                ends.append(tm.end())
+                pos = tm.end()
+                continue
+            break
+        if words:
+            if lw in stops:
+                break
+            nx = tok.match(t, tm.end())
+            if nx and f"{lw} {nx.group(1).lower()}" in pairs:
+                break
+            if w in heads:
+                break
+        words.append(w)
+        ends.append(tm.end())
+        pos = tm.end()
+    while words and words[-1] in (",", "-", "và", "hoặc"):
+        words.pop()
+        ends.pop()
+    return words, (ends[-1] if ends else pos)
+
+
+_AMENDING = re.compile(
+    r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
+    r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
+    r"\s{1,3}(?:Luật|Bộ\s{1,3}luật|Pháp\s{1,3}lệnh|Nghị\s{1,3}quyết)(?!\w)",
+)
+_CONSTITUTION_TAIL = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\s+hoà|CHXHCN)[\w\s]{0,40}?Việt\s+Nam")
 
 
 def _named(t: str, k: Knowledge) -> list[Found]:
     pats = _patterns()
-    nk = k.named
-    not_names = set(nk["not_names"])
-    stops = set(nk["stop_words"])
-    pairs = set(nk["stop_pairs"])
-    commas = nk["comma_continues"]
-    max_words = int(nk["max_words"])
     tok = pats["token"]
     out: list[Found] = []
     for m in pats["head"].finditer(t):
         head = one_line(m.group(1))
-        pos = m.end()
-        words: list[str] = []
-        end = pos
-        if head == "Hiến pháp":
-            tm = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\s+hoà|CHXHCN)[\w\s]{0,40}?Việt\s+Nam").match(t, pos)
-            end = tm.end() if tm else pos
-            nxt = tok.match(t, end)
-            if nxt and nxt.group(1).lower() in ("này",):
+        if head[0].islower():
+            # lower-case "luật Tổ chức Chính phủ": only before a capitalised name, never in "pháp luật"
+            nx = tok.match(t, m.end())
+            before = t[max(0, m.start() - 5) : m.start()].lower()
+            if not nx or not nx.group(1)[:1].isupper() or before.endswith("pháp "):
                 continue
-            f = Found(start=m.start(), end=end, kind="named", name="Hiến pháp", type="Hiến pháp")
-            out.append(f)
+        if head == "Hiến pháp":
+            tm = _CONSTITUTION_TAIL.match(t, m.end())
+            end = tm.end() if tm else m.end()
+            nxt = tok.match(t, end)
+            if nxt and nxt.group(1).lower() == "này":
+                continue
+            out.append(Found(start=m.start(), end=end, kind="named", name="Hiến pháp", type="Hiến pháp"))
             continue
-        amend = False
-        while len(words) < max_words:
-            tm = tok.match(t, pos)
-            if not tm:
-                break
-            w = tm.group(1)
-            lw = w.lower()
-            if not words:
-                if lw in not_names and (w[0].islower() or lw == "này"):
-                    break
-                if lw == "sửa" and t.startswith("đổi", tm.end() + 1):
-                    amend = True
-            if w in ("(", ")"):
-                break
-            if w in ("-", "–"):
-                nx = tok.match(t, tm.end())
-                if words and nx and nx.group(1)[:1].isupper() and nx.group(1) not in ("Luật", "Bộ"):
-                    words.append("-")
-                    pos = tm.end()
-                    continue
-                break
-            if w == ",":
-                rest = t[tm.end() : tm.end() + 24].lstrip().lower()
-                if words and (any(rest.startswith(c) for c in commas) or amend):
-                    words.append(",")
-                    pos = tm.end()
-                    continue
-                break
-            if words or not w[:1].isupper():
-                if lw in stops and not (amend and lw in ("của", "các", "số")):
-                    if not (lw == "số" and amend and t[tm.end():tm.end() + 6].lstrip().startswith("điều")):
-                        break
-                nx = tok.match(t, tm.end())
-                if nx and f"{lw} {nx.group(1).lower()}" in pairs and not (amend and lw in ("sửa", "bổ")):
-                    break
-            if words and w in ("Luật", "Bộ", "Pháp", "Nghị", "Thông", "Quyết", "Chỉ") and not amend:
-                break
-            words.append(w)
-            pos = tm.end()
-            end = tm.end()
-        while words and words[-1] in (",", "-", "và", "hoặc"):
-            words.pop()
+        words, end = _name_words(t, m.end(), k)
         if not words:
             continue
-        # the end is that of the last kept word
-        name_end = m.end()
-        for w in words:
-            i = t.find(w, name_end)
-            name_end = i + len(w)
-        name = one_line(t[m.start() : name_end])
-        type_name = "Bộ luật" if head.lower() == "bộ luật" else head
-        out.append(Found(start=m.start(), end=name_end, kind="named", name=name, type=type_name))
+        name = one_line(t[m.start() : end])
+        hl = head.lower()
+        type_name = "Bộ luật" if hl == "bộ luật" else "Pháp lệnh" if hl == "pháp lệnh" else "Luật" if hl == "luật" else head
+        out.append(Found(start=m.start(), end=end, kind="named", name=name, type=type_name))
     return out
 
 
@@ -247,7 +328,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
     ot = OffsetText(text)
     t = ot.text
     numbered = _numbered(t, k)
-    named = _named(t, k)
+    named = _named(t, k) + _descriptive(t, k)
     numbered = _merge_named_numbers(named, numbered, t)
     found = sorted(numbered + named, key=lambda f: (f.start, -f.end))
     # drop exact duplicates and numbers swallowed by a longer numbered span
@@ -312,13 +393,13 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
     prev: Found | None = None
     prev_sent = -1
     for f in found:
-        if f.kind == "self" and f.type is None:
-            f.relation = None
+        if f.kind == "self":
+            f.relation = None  # the citing document itself: the subject of the verb, not its object
             continue
         si = bisect_right(sents, f.lead or f.start) - 1
         s0 = sents[si]
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if (prev is not None and si == prev_sent) else None
-        f.relation = classify(t, f.lead or f.start, s0, p) if f.kind != "self" else None
+        f.relation = classify(t, f.lead or f.start, s0, p)
         prev, prev_sent = f, si
 
     skips = sorted(skip)

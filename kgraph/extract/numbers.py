@@ -17,15 +17,16 @@ _S = r"[ \t]{0,2}(?:\r?\n[ \t]{0,2})?"  # a little space, at most one line break
 _D = DASH_CLASS + r"(?:\r?\n)?"  # a dash between codes (a wrap may follow it)
 _DN = r"[ \t]?" + DASH_CLASS + _S  # the dash after a Party number: `05- NQ/TW`
 _SL = _S + "/" + _S
-_NUM = r"\d{1,5}[a-zA-Z]?"
-_YEAR = r"(?:19|20)\d\d"
+_NUM = r"\d{1,5}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?"  # 30a, `08 a`
+_YEAR = r"\d{3,4}"  # four digits; three in real typos (`139/009/TT-BTC`), read as an unknown year
+_BLANK = r"(?:\d{1,5}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?|[.…_]{1,10}|(?<=số))"  # a form's blank number: `số …/2016/NĐ-CP`
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]{0,14}"  # codes start upper case: NĐ, TTg, CTr, QyĐ
 
 #: One pattern per family; the group names say which family matched.
 NUMBER_PATTERN = (
-    r"(?<![\w/.,-])(?:"
-    # N/YYYY/CODE[-CODE...]: state normative, laws, joint documents
-    rf"(?P<state>{_NUM}{_SL}{_YEAR}{_SL}{_CODE}(?:{_D}{_CODE}){{0,5}})"
+    r"(?:(?<=số)|(?<![\w/.,-]))(?:"
+    # N/YYYY/CODE[-CODE...]: state normative, laws, joint documents (`/` between codes in old typing)
+    rf"(?P<state>{_BLANK}{_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})"
     # N-CODE/CODE[-CODE]: Party documents
     rf"|(?P<party>{_NUM}{_DN}{_CODE}{_SL}{_CODE}(?:{_D}{_CODE}){{0,3}})"
     # N/CODE-CODE[-CODE...]: administrative documents, letters, consolidated texts
@@ -36,6 +37,13 @@ NUMBER_PATTERN = (
 )
 
 _YEAR_IN = re.compile(r"/((?:19|20)\d\d)/")
+
+#: After a type word, older and looser shapes: `105 TC/ĐT`, `1141 TC/QĐ/CĐKT`, `150 CP`, or a bare
+#: ordinal (`Nghị định 54`, a short form bound later).
+LOOSE_AFTER_TYPE = (
+    r"(?P<num>\d{1,5}[a-zA-Z]?(?:[ \t]?" + DASH_CLASS + r"?[ \t]?[A-ZĐ][A-ZĐa-zđ0-9]{0,12}"
+    r"(?:[/" + DASH_CLASS[1:-1] + r"][A-ZĐ][A-ZĐa-zđ0-9]{0,12}){0,4})?)(?![\w/])"
+)
 _SPLIT = re.compile(r"([/-])")
 
 
@@ -87,9 +95,11 @@ def parse_number(raw: str, family: str, k: Knowledge | None = None) -> NumberPar
     seps = pieces[1::2]
     head, codes = tokens[0], tokens[1:]
     year = None
-    if family == "state" and codes and codes[0].isdigit():
+    if family == "state" and codes and codes[0].isdigit() and len(codes[0]) == 4:
         year = int(codes[0])
     canon = [c if c.isdigit() else _canon_code(c, k) for c in codes]
+    if family == "state":
+        seps = seps[:2] + ["-"] * (len(seps) - 2)  # `TTLT/BTC-KHCN` → `TTLT-BTC-KHCN`
     out = head
     for sep, c in zip(seps, canon):
         out += sep + c

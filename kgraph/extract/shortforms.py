@@ -33,6 +33,9 @@ _ALIAS_DEF = re.compile(
     re.IGNORECASE,
 )
 _HAS_NUMBER = re.compile(r"\d+\s*[/-]")
+_BARE_ALIAS = re.compile(
+    r"\s{0,3}\((?P<alias>(?:Luật|Bộ luật|Nghị định|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)[^()\d]{0,70})\)"
+)
 
 
 def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
@@ -84,6 +87,7 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
         return False
 
     added: list[Found] = []
+    defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     for f in list(found):
         if f.kind not in ("numbered", "named"):
             continue
@@ -93,13 +97,16 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
         if m and not any(s for s in starts if after < s < m.start("alias") - 1):
             alias = one_line(m.group("alias")).rstrip(" .,;")
             alias_end = m.end()
+            span = (m.start("alias"), m.end("alias"))
         else:
-            bare = re.compile(r"\s{0,3}\((?P<alias>(?:Luật|Bộ luật|Nghị định|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)[^()\d]{0,70})\)").match(text, after)
+            bare = _BARE_ALIAS.match(text, after)
             if bare:
                 alias = one_line(bare.group("alias"))
                 alias_end = bare.end()
+                span = (bare.start("alias"), bare.end("alias"))
         if not alias or _HAS_NUMBER.search(alias) or len(alias) < 3:
             continue
+        defined.append(span)
         pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
         for um in pat.finditer(text, alias_end):
             existing = by_start.get(um.start())
@@ -113,11 +120,23 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
             _copy_target(g, f)
             added.append(g)
     found = sorted(found + added, key=lambda x: (x.start, -x.end))
+    if defined:
+        found = [f for f in found if f.kind == "numbered" or not any(a <= f.start < b for a, b in defined)]
+
+    # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal
+    for i, f in enumerate(found):
+        if f.kind != "short" or not (f.family or "").startswith("ordinal:"):
+            continue
+        ordinal = f.family.split(":", 1)[1]
+        keys = {key_of(g): g for g in found[:i] if g.kind in ("numbered", "named") and g.type == f.type
+                and g.number and re.match(re.escape(ordinal) + r"[/-]", g.number)}
+        if len(keys) == 1:
+            _copy_target(f, next(iter(keys.values())))
 
     # back references: the last reference of the same type, if it is the only candidate
     sents = None
     for i, f in enumerate(found):
-        if f.kind != "short" or f.target is not None:
+        if f.kind != "short" or f.target is not None or (f.family or "").startswith("ordinal:"):
             continue
         cand = None
         j = i - 1

@@ -74,14 +74,21 @@ class Knowledge:
     passive: tuple[str, ...] = ()
     named: dict[str, Any] = field(default_factory=dict)
     type_by_code: dict[str, DocType] = field(default_factory=dict)
+    party_type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
     issuer_by_code: dict[str, Issuer] = field(default_factory=dict)
     issuer_by_name: dict[str, Issuer] = field(default_factory=dict)
 
-    def doc_type(self, code: str | None = None, name: str | None = None) -> DocType | None:
-        """The type for a code in a number (exact case first, then folded), else for a type word."""
+    def doc_type(self, code: str | None = None, name: str | None = None, party: bool = False) -> DocType | None:
+        """The type for a code in a number (exact case first, then folded), else for a type word.
+
+        With `party`, the code is read as in a Party number (N-TYPE/ISSUER), where TT is Thông tri.
+        """
         if code:
-            t = self.type_by_code.get(code) or self.type_by_code.get(code_key(code))
+            t = None
+            if party:
+                t = self.party_type_by_code.get(code) or self.party_type_by_code.get(code_key(code))
+            t = t or self.type_by_code.get(code) or self.type_by_code.get(code_key(code))
             if t:
                 return t
         if name:
@@ -154,7 +161,10 @@ def load() -> Knowledge:
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
     )
     for t in types:
-        if t.code:
+        if t.code and t.family == "party":
+            k.party_type_by_code.setdefault(t.code, t)
+            k.party_type_by_code.setdefault(code_key(t.code), t)
+        elif t.code:
             k.type_by_code.setdefault(t.code, t)
             k.type_by_code.setdefault(code_key(t.code), t)
         for n in t.names:

@@ -1,0 +1,463 @@
+"""`kg build`: a folder of documents → a graph file and an embedded SPARQL store, incrementally.
+
+The data flow, one phase each:
+
+1. discover inputs (files, folders, globs) and hash each file's bytes;
+2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
+   by content hash, and the small facts the corpus-level pass needs are kept in the manifest;
+3. resolve identities over the whole corpus (`kgraph.link.identity.Resolver`);
+4. write each file's triples to its own sorted part (redone only when the file or a merge changed),
+   and the instruments' merged triples to one more part;
+5. merge the parts into `graph.nt` (sorted, duplicate-free: a rebuild with no change gives the same
+   bytes), load it into a fresh Oxigraph store and swap it in atomically;
+6. write `summary.json`.
+
+A file that cannot be read or extracted is reported with its problem and left out; the rest goes on.
+Memory holds the manifest and one file's extraction at a time, not the corpus.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import glob as globmod
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from kgraph.graph.rdf import PREFIXES, all_instrument_triples, file_triples
+from kgraph.link.identity import DEFAULT_BASE, Resolver, facts_of
+from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
+from kgraph.reader import InputError, read_source
+from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
+from kgraph.sinks.oxigraph_store import current_store, load_store
+
+#: File name endings a folder is searched for (explicitly named files are always taken).
+DOCUMENT_SUFFIXES = (".txt", ".html", ".htm")
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+GRAPH_NT = "graph.nt"
+GRAPH_TTL = "graph.ttl"
+MANIFEST_VERSION = 1
+
+Extractor = Callable[[str, str | None], Extraction]
+
+_PKG = Path(__file__).resolve().parent
+
+
+def _code_hash(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        if p.is_file():
+            h.update(p.relative_to(_PKG).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def extractor_fingerprint() -> str:
+    """Changes whenever extraction could give a different result: its code, the model, the knowledge tables."""
+    return _code_hash(
+        [*(_PKG / "extract").glob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "model.py", _PKG / "reader.py"]
+    )
+
+
+def graph_fingerprint() -> str:
+    """Changes whenever the same extraction could give different triples."""
+    return _code_hash([_PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*.yaml")])
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(slots=True)
+class Problem:
+    source: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problem}"
+
+
+def discover(inputs: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Input files as the user named them: files as given, folders searched for documents, globs expanded."""
+    found: dict[str, None] = {}
+    problems: list[Problem] = []
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            hits = []
+            for root, dirs, files in os.walk(raw):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in files:
+                    if not f.startswith(".") and f.lower().endswith(DOCUMENT_SUFFIXES):
+                        hits.append(os.path.join(root, f))
+            if not hits:
+                problems.append(Problem(raw, f"folder holds no documents ({', '.join(DOCUMENT_SUFFIXES)})"))
+            for h in sorted(hits):
+                found.setdefault(h, None)
+        elif p.exists():
+            found.setdefault(raw, None)
+        elif globmod.has_magic(raw):
+            hits = sorted(h for h in globmod.glob(raw, recursive=True) if Path(h).is_file())
+            if not hits:
+                problems.append(Problem(raw, "pattern matched no files"))
+            for h in hits:
+                found.setdefault(h, None)
+        else:
+            problems.append(Problem(raw, "no such file or folder"))
+    return sorted(found), problems
+
+
+# --------------------------------------------------------------------------- extraction (workers)
+
+
+def extraction_from_dict(d: dict[str, Any]) -> Extraction:
+    """The inverse of `Extraction.to_dict` (fields the model does not know are ignored)."""
+
+    def only(cls: type, v: dict[str, Any]) -> dict[str, Any]:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return {k: x for k, x in v.items() if k in names}
+
+    dd = dict(d["document"])
+    dd["signer"] = Signer(**only(Signer, dd.get("signer") or {}))
+    doc = Document(**only(Document, dd))
+    refs = []
+    for r in d["references"]:
+        r = dict(r)
+        r["pinpoint"] = [Pinpoint(**only(Pinpoint, p)) for p in r.get("pinpoint") or []]
+        refs.append(Reference(**only(Reference, r)))
+    return Extraction(document=doc, references=refs, source=d.get("source"))
+
+
+_EXTRACT: Extractor | None = None
+
+
+def _init_extract(fn: Extractor | None) -> None:
+    global _EXTRACT
+    if fn is None:
+        from kgraph.extract import extract as fn
+    _EXTRACT = fn
+
+
+def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
+    """Worker: read, extract, cache the extraction as JSON; return the facts (or the problem)."""
+    source, sha, cache_path = task
+    t0 = time.perf_counter()
+    try:
+        st = read_source(source)
+        if hashlib.sha256(st.raw).hexdigest() != sha:
+            return {"source": source, "error": "file changed while the build was reading it"}
+        ext = _EXTRACT(st.text, source)  # type: ignore[misc]
+        ext.source = source
+        tmp = cache_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(ext.to_dict(), f, ensure_ascii=False)
+        os.replace(tmp, cache_path)
+        return {
+            "source": source,
+            "sha256": sha,
+            "facts": facts_of(ext, sha),
+            "bytes": len(st.raw),
+            "seconds": time.perf_counter() - t0,
+            "error": None,
+        }
+    except InputError as e:
+        return {"source": source, "error": e.problem}
+    except Exception as e:  # an extractor bug must not stop the batch
+        return {"source": source, "error": f"extraction failed ({type(e).__name__}: {e})"}
+
+
+# --------------------------------------------------------------------------- triples (workers)
+
+_RESOLVER: Resolver | None = None
+_BASE = DEFAULT_BASE
+
+
+def _init_triples(resolver: Resolver, base: str) -> None:
+    global _RESOLVER, _BASE
+    _RESOLVER, _BASE = resolver, base
+
+
+def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
+    source, sha, cache_path, part_path = task
+    try:
+        with open(cache_path, encoding="utf-8") as f:
+            ext = extraction_from_dict(json.load(f))
+        lines, counts = file_triples(ext, _RESOLVER, sha, source, _BASE)  # type: ignore[arg-type]
+        counts["triples"] = write_part(lines, Path(part_path))
+        return {"source": source, "counts": counts, "error": None}
+    except Exception as e:
+        return {"source": source, "error": f"graph generation failed ({type(e).__name__}: {e})"}
+
+
+# --------------------------------------------------------------------------- the build
+
+
+@dataclass
+class BuildResult:
+    summary: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _sha256_file(path: str) -> tuple[str | None, int, str | None]:
+    try:
+        p = Path(path)
+        if p.is_dir():
+            return None, 0, "is a directory, expected a file"
+        h = hashlib.sha256()
+        n = 0
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+                n += len(chunk)
+        return h.hexdigest(), n, None
+    except PermissionError:
+        return None, 0, "permission denied"
+    except OSError as e:
+        return None, 0, f"cannot read ({e.strerror})"
+
+
+def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: tuple, progress: str | None) -> Iterator[dict]:
+    bar = None
+    if progress is not None:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), desc=progress, unit="file", file=sys.stderr, disable=None, leave=False)
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            init(*initargs)
+            for t in tasks:
+                yield fn(t)
+                if bar:
+                    bar.update()
+        else:
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+            with ctx.Pool(workers, initializer=init, initargs=initargs) as pool:
+                for r in pool.imap_unordered(fn, tasks, chunksize=1):
+                    yield r
+                    if bar:
+                        bar.update()
+    finally:
+        if bar:
+            bar.close()
+
+
+def _load_manifest(out: Path) -> dict[str, Any]:
+    try:
+        m = json.loads((out / MANIFEST).read_text("utf-8"))
+        if m.get("version") == MANIFEST_VERSION:
+            return m
+    except (OSError, ValueError):
+        pass
+    return {"version": MANIFEST_VERSION, "files": {}}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+    os.replace(tmp, path)
+
+
+def _peak_rss_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"main": round(own, 1), "largest_worker": round(kids, 1)}
+
+
+def build(
+    inputs: Iterable[str],
+    out: str | Path,
+    *,
+    workers: int = 1,
+    fmt: str = "nt",
+    base: str = DEFAULT_BASE,
+    store: bool = True,
+    force: bool = False,
+    progress: bool = False,
+    extractor: Extractor | None = None,
+) -> BuildResult:
+    """Build or update the graph in `out` from `inputs`; see the module docstring for the phases."""
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lock = open(out / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise RuntimeError(f"{out}: another build is running in this folder") from None
+    try:
+        return _build_locked(inputs, out, workers, fmt, base, store, force, progress, extractor, t_start, timings)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress, extractor, t_start, timings) -> BuildResult:
+    cache = out / "cache"
+    parts = out / "parts"
+    cache.mkdir(exist_ok=True)
+    parts.mkdir(exist_ok=True)
+    old = _load_manifest(out)
+    ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"
+    graph_fp = graph_fingerprint()
+    same_extractor = not force and old.get("extractor") == ext_fp
+    old_files: dict[str, Any] = old.get("files", {}) if same_extractor else {}
+
+    # 1. discover and hash
+    t = time.perf_counter()
+    sources, problems = discover(inputs)
+    files: dict[str, Any] = {}
+    todo: list[tuple[str, str, str]] = []
+    total_bytes = 0
+    for src in sources:
+        sha, size, err = _sha256_file(src)
+        if err:
+            problems.append(Problem(src, err))
+            continue
+        total_bytes += size
+        prev = old_files.get(src)
+        cache_path = cache / f"{sha}.json"
+        if prev and prev.get("sha256") == sha and cache_path.exists():
+            files[src] = prev
+        else:
+            todo.append((src, sha, str(cache_path)))
+    timings["discover"] = time.perf_counter() - t
+
+    # 2. extract what changed
+    t = time.perf_counter()
+    extracted_bytes = 0
+    extract_seconds = 0.0
+    n_extracted = 0
+    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor,), "extracting" if progress else None):
+        if r["error"]:
+            problems.append(Problem(r["source"], r["error"]))
+            continue
+        extracted_bytes += r["bytes"]
+        n_extracted += 1
+        extract_seconds += r["seconds"]
+        files[r["source"]] = {"sha256": r["sha256"], "facts": r["facts"], "bytes": r["bytes"]}
+    timings["extract"] = time.perf_counter() - t
+
+    # 3. resolve over the corpus
+    t = time.perf_counter()
+    ordered = sorted(files)
+    resolver = Resolver(files[s]["facts"] for s in ordered)
+    alias_fp = resolver.alias_fingerprint()
+    timings["resolve"] = time.perf_counter() - t
+
+    # 4. per-file parts (redone when the file, a merge, the base or the graph code changed)
+    t = time.perf_counter()
+    redo_all = old.get("graph") != graph_fp or old.get("aliases") != alias_fp or old.get("base") != base or not same_extractor
+    part_tasks = []
+    for src in ordered:
+        e = files[src]
+        part = parts / (hashlib.sha256(src.encode("utf-8")).hexdigest()[:24] + ".nt")
+        e["part"] = part.name
+        prev = old_files.get(src)
+        fresh = prev is not None and prev.get("sha256") == e["sha256"] and "counts" in prev and part.exists()
+        if redo_all or not fresh or e is not prev:
+            part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
+    for r in _pool_map(_triples_one, part_tasks, workers, _init_triples, (resolver, base), "graphing" if progress else None):
+        if r["error"]:
+            problems.append(Problem(r["source"], r["error"]))
+            files.pop(r["source"], None)
+            continue
+        files[r["source"]]["counts"] = r["counts"]
+    instruments = parts / "_instruments.nt"
+    n_instr_triples = write_part(all_instrument_triples(resolver, base), instruments)
+    timings["triples"] = time.perf_counter() - t
+
+    # removed or failed files: their parts and caches go
+    keep_parts = {files[s]["part"] for s in files} | {instruments.name}
+    for p in parts.glob("*.nt"):
+        if p.name not in keep_parts:
+            p.unlink()
+    keep_cache = {f"{files[s]['sha256']}.json" for s in files}
+    for p in cache.glob("*.json"):
+        if p.name not in keep_cache:
+            p.unlink()
+    removed = sorted(set(old.get("files", {})) - set(files) - {p.source for p in problems})
+
+    # 5. merge, write, load
+    t = time.perf_counter()
+    graph_nt = out / GRAPH_NT
+    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt)
+    if fmt == "turtle":
+        ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
+    elif (out / GRAPH_TTL).exists():
+        (out / GRAPH_TTL).unlink()
+    timings["write"] = time.perf_counter() - t
+    t = time.perf_counter()
+    reloaded = False
+    if store:
+        before = current_store(out)
+        target = load_store(out, graph_nt, graph_hash)
+        reloaded = before is None or before != target
+    timings["store"] = time.perf_counter() - t
+
+    # 6. manifest and summary
+    _write_json(
+        out / MANIFEST,
+        {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base, "files": files},
+    )
+    counts = {"references": 0, "citations": 0, "self": 0, "unresolved": 0, "year_unknown": 0}
+    for s in files:
+        for k in counts:
+            counts[k] += files[s].get("counts", {}).get(k, 0)
+    elapsed = time.perf_counter() - t_start
+    summary = {
+        "documents": len(files),
+        "references": counts["references"],
+        "citations": counts["citations"],
+        "distinct_instruments": len(resolver.keys()),
+        "unresolved_references": counts["unresolved"],
+        "self_references": counts["self"],
+        "year_unknown_references": counts["year_unknown"],
+        "merged_names": len(resolver.aliases),
+        "ambiguous_names": len(resolver.ambiguous),
+        "errors": [{"source": p.source, "problem": p.problem} for p in problems],
+        "files": {
+            "inputs": len(sources),
+            "extracted": n_extracted,
+            "skipped_unchanged": len(files) - n_extracted,
+            "removed": len(removed),
+            "failed": len(problems),
+        },
+        "triples": n_triples,
+        "instrument_triples": n_instr_triples,
+        "graph": GRAPH_TTL if fmt == "turtle" else GRAPH_NT,
+        "graph_sha256": graph_hash,
+        "store": "store" if store else None,
+        "store_reloaded": reloaded,
+        "input_bytes": total_bytes,
+        "extracted_bytes": extracted_bytes,
+        "seconds": {k: round(v, 3) for k, v in {**timings, "total": elapsed}.items()},
+        "extract_cpu_seconds": round(extract_seconds, 3),
+        "mb_per_s": round(total_bytes / 1e6 / elapsed, 3) if elapsed else None,
+        "workers": workers,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    _write_json(out / SUMMARY, summary)
+    return BuildResult(summary=summary, problems=problems)
+
+
+def clean(out: str | Path) -> None:
+    """Remove everything a build wrote in `out` (for a from-scratch rebuild)."""
+    out = Path(out)
+    for name in (MANIFEST, SUMMARY, GRAPH_NT, GRAPH_TTL, "cache", "parts", "store", ".lock"):
+        p = out / name
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        elif p.is_dir():
+            shutil.rmtree(p)
+    for p in out.glob("store-*"):
+        shutil.rmtree(p, ignore_errors=True)

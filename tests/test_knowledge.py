@@ -1,0 +1,90 @@
+"""The knowledge tables: well-formed, and every example in them runs through the extractor."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kgraph.extract.citations import find_references
+from kgraph.knowledge import load
+from kgraph.model import RELATIONS
+
+K = load()
+
+
+def test_types_are_well_formed():
+    names = set()
+    for t in K.types:
+        assert t.name and t.en and t.family and t.rdf_class, t
+        assert t.examples, f"type {t.name} has no example"
+        names.add((t.code, t.name))
+    assert len(names) == len(K.types), "a (code, name) pair is listed twice"
+
+
+def test_issuers_are_well_formed():
+    for i in K.issuers:
+        assert i.code and i.name and i.family, i
+        if i.valid_from and i.valid_to:
+            assert i.valid_from <= i.valid_to, f"{i.code} ends before it starts"
+
+
+def test_relations_cover_the_model():
+    assert {r.relation for r in K.relations} == set(RELATIONS)
+    for r in K.relations:
+        assert r.examples, f"relation {r.relation} has no example"
+
+
+@pytest.mark.parametrize(
+    "t,example",
+    [(t, e) for t in K.types for e in t.examples],
+    ids=lambda v: v["text"][:40] if isinstance(v, dict) else v.name,
+)
+def test_type_examples(t, example):
+    refs = [r for r in find_references(example["text"]) if r.kind in ("numbered", "named")]
+    assert refs, f"nothing found in {example['text']!r}"
+    r = refs[0]
+    assert r.type == t.name
+    for key in ("number", "name", "year", "date"):
+        if key in example:
+            assert getattr(r, key) == example[key], (key, r)
+
+
+@pytest.mark.parametrize(
+    "example", [e for i in K.issuers for e in i.examples], ids=lambda e: e["number"]
+)
+def test_issuer_examples(example):
+    refs = find_references(f"Văn bản số {example['number']} đã nêu.")
+    assert refs and refs[0].number == example["number"], refs
+    assert refs[0].issuer == example["issuer"]
+
+
+@pytest.mark.parametrize(
+    "relation,example",
+    [(r.relation, e) for r in K.relations for e in r.examples],
+    ids=lambda v: v["text"][:40] if isinstance(v, dict) else v,
+)
+def test_relation_examples(relation, example):
+    marked = example["text"]
+    start = marked.index("[[")
+    text = marked.replace("[[", "").replace("]]", "")
+    refs = {r.start: r for r in find_references(text)}
+    assert start in refs, (start, refs)
+    assert refs[start].relation == relation
+
+
+@pytest.mark.parametrize("example", K.named["examples"], ids=lambda e: e["text"][:40])
+def test_named_examples(example):
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    assert refs, example
+    assert refs[0].name == example["name"]
+    assert refs[0].year == example.get("year")
+
+
+def test_codes_are_case_and_diacritic_tolerant():
+    assert K.doc_type(code="ND").name == "Nghị định"
+    assert K.doc_type(code="DA").name == "Dự án"  # exact match wins over the loose key
+    assert K.doc_type(code="ĐA").name == "Đề án"
+    assert K.issuer(code="BCT") == "Bộ Công Thương"
+    assert K.issuer(code="BCT", party=True) == "Bộ Chính trị"
+    assert re.fullmatch(r"\w+", K.issuer(code="TTg").split()[0])
