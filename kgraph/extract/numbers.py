@@ -19,21 +19,27 @@ _DN = r"[ \t]?" + DASH_CLASS + _S  # the dash after a Party number: `05- NQ/TW`
 _SL = _S + "/" + _S
 _NUM = r"\d{1,5}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?"  # 30a, `08 a`
 _YEAR = r"\d{3,4}"  # four digits; three in real typos (`139/009/TT-BTC`), read as an unknown year
-_BLANK = r"(?:\d{1,5}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?|[.…_]{1,10}|(?<=số))"  # a form's blank number: `số …/2016/NĐ-CP`
+_NUMREST = r"\d{0,4}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?"  # after the first digit: `163`, `30a`, `08 a`
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]{0,14}"  # codes start upper case: NĐ, TTg, CTr, QyĐ
 
-#: One pattern per family; the group names say which family matched.
+#: One pattern per family; the group names say which family matched. The pattern starts with a
+#: digit (so the engine skips ahead fast) and then checks that no word or number runs into it.
 NUMBER_PATTERN = (
-    r"(?:(?<=số)|(?<![\w/.,-]))(?:"
+    r"\d(?:(?<=số\d)|(?<=Số\d)|(?<![\w/.,-]\d))(?:"
     # N/YYYY/CODE[-CODE...]: state normative, laws, joint documents (`/` between codes in old typing)
-    rf"(?P<state>{_BLANK}{_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})"
+    rf"(?P<state>{_NUMREST}{_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})"
     # N-CODE/CODE[-CODE]: Party documents
-    rf"|(?P<party>{_NUM}{_DN}{_CODE}{_SL}{_CODE}(?:{_D}{_CODE}){{0,3}})"
+    rf"|(?P<party>{_NUMREST}{_DN}{_CODE}{_SL}{_CODE}(?:{_D}{_CODE}){{0,3}})"
     # N/CODE-CODE[-CODE...]: administrative documents, letters, consolidated texts
-    rf"|(?P<admin>{_NUM}{_SL}{_CODE}(?:{_D}{_CODE}){{1,5}})"
+    rf"|(?P<admin>{_NUMREST}{_SL}{_CODE}(?:{_D}{_CODE}){{1,5}})"
     # N-CP, N/CP, N/HĐBT: before about 2000 (only after a type word or "số", checked by the caller)
-    rf"|(?P<old>{_NUM}(?:{_D}|/){_CODE})"
+    rf"|(?P<old>{_NUMREST}(?:{_D}|/){_CODE})"
     r")(?![\w/-])"
+)
+
+#: A form's blank number, `số …/2016/NĐ-CP` or `số/2014/TT-NHNN`: a reference with no number.
+BLANK_NUMBER_PATTERN = (
+    rf"(?:số|Số)[ \t]{{0,3}}(?P<blank>(?P<num>[.…_]{{0,10}}){_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})(?![\w/-])"
 )
 
 _YEAR_IN = re.compile(r"/((?:19|20)\d\d)/")
@@ -124,7 +130,10 @@ def parse_number(raw: str, family: str, k: Knowledge | None = None) -> NumberPar
 
 def normalize_number(raw: str) -> str:
     """The normal form of a number as a user or a text writes it (for identity and lookups)."""
-    m = re.fullmatch(NUMBER_PATTERN, raw.strip())
+    m = _NUMBER_RE.fullmatch(raw.strip())
     if not m:
         return unify_dashes(squash(raw))
     return parse_number(raw.strip(), m.lastgroup or "admin").number
+
+
+_NUMBER_RE = re.compile(NUMBER_PATTERN)

@@ -35,7 +35,7 @@ _CHAIN = re.compile(
     r"\s{0,3},?\s{0,3}(?:(?:của|tại|thuộc|trong)\s{1,3})?$",
     re.IGNORECASE,
 )
-_HINT = re.compile(r"(?i)(?:điều|chương)\s{1,3}[\dIVXLC]")
+_START = re.compile(r"(?<!\w)(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
 _ITEM = {
     "pt": re.compile(_PT),
     "num": re.compile(_NUM),
@@ -67,9 +67,12 @@ def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """Provisions written right before `start`, and where their phrase begins (or `start`)."""
     lo = max(0, start - WINDOW)
     window = text[lo:start]
-    if not _HINT.search(window[-WINDOW:]):
-        return [], start
-    m = _CHAIN.search(window)
+    # the chain can only start at one of these words: try them left to right (leftmost = longest)
+    m = None
+    for c in _START.finditer(window):
+        m = _CHAIN.match(window, c.start())
+        if m:
+            break
     if not m:
         return [], start
     pts: list[Pinpoint] = []

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from kgraph.extract.normalize import one_line
-from kgraph.extract.relation import sentence_starts
+from kgraph.extract.relation import sentence_start
 from kgraph.knowledge import Knowledge
 from kgraph.model import Pinpoint
 
@@ -134,7 +134,6 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
             _copy_target(f, next(iter(keys.values())))
 
     # back references: the last reference of the same type, if it is the only candidate
-    sents = None
     for i, f in enumerate(found):
         if f.kind != "short" or f.target is not None or (f.family or "").startswith("ordinal:"):
             continue
@@ -149,9 +148,7 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
             j -= 1
         if cand is None:
             continue
-        if sents is None:
-            sents = sentence_starts(text)
-        s0 = sents[bisect_right(sents, cand.start) - 1]
+        s0 = sentence_start(text, cand.start)
         rivals = {
             key_of(g)
             for g in found[:i]

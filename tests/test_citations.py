@@ -1,0 +1,271 @@
+"""Unit tests for each family of reference, written from the rules in numbering.md."""
+
+from __future__ import annotations
+
+import signal
+import unicodedata
+
+import pytest
+
+from kgraph import extract
+from kgraph.extract.citations import find_references
+from kgraph.model import Document
+
+
+def refs(text, kinds=("numbered", "named", "short")):
+    return [r for r in find_references(text) if r.kind in kinds]
+
+
+def one(text, **kw):
+    rs = refs(text, **kw)
+    assert len(rs) == 1, rs
+    return rs[0]
+
+
+# --- numbered families -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,number,type_,year",
+    [
+        ("theo Nghị định số 163/2016/NĐ-CP của Chính phủ", "163/2016/NĐ-CP", "Nghị định", 2016),
+        ("Thông tư số 01/2025/TT-BLĐTBXH", "01/2025/TT-BLĐTBXH", "Thông tư", 2025),
+        ("Luật số 80/2015/QH13", "80/2015/QH13", "Luật", 2015),
+        ("Nghị quyết số 351/2017/UBTVQH14", "351/2017/UBTVQH14", "Nghị quyết", 2017),
+        ("Thông tư liên tịch số 13/2014/TTLT-BYT-BNNPTNT-BCT", "13/2014/TTLT-BYT-BNNPTNT-BCT", "Thông tư liên tịch", 2014),
+        ("Quyết định số 211/QĐ-TTg", "211/QĐ-TTg", "Quyết định", None),
+        ("Văn bản hợp nhất số 01/VBHN-BTC", "01/VBHN-BTC", "Văn bản hợp nhất", None),
+        ("Nghị quyết số 11-NQ/TW", "11-NQ/TW", "Nghị quyết", None),
+        ("Chương trình hành động số 59-CTr/TU", "59-CTr/TU", "Chương trình hành động", None),
+        ("Nghị định số 20-CP", "20-CP", "Nghị định", None),
+        ("Công văn số 4028/BKHĐT-TH", "4028/BKHĐT-TH", "Công văn", None),
+        ("Nghị quyết số 30a/2008/NQ-CP", "30a/2008/NQ-CP", "Nghị quyết", 2008),
+    ],
+)
+def test_families(text, number, type_, year):
+    r = one(text)
+    assert (r.number, r.type, r.year, r.kind) == (number, type_, year, "numbered")
+
+
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("Nghị quyết số 05- NQ/TW ngày", "05-NQ/TW"),  # space after the dash
+        ("Nghị định số 163/2016/ND-CP", "163/2016/NĐ-CP"),  # D for Đ
+        ("Nghị định số 163/2016\u2013NĐ\u2010CP", None),  # dashes where the slash belongs: not a number
+        ("Nghị định số 163/2016/NĐ\u2013CP", "163/2016/NĐ-CP"),  # en dash
+        ("Nghị định số 163/2016/NĐ\u2212CP", "163/2016/NĐ-CP"),  # minus sign
+        ("Nghị định số 118/2026/NĐ-\nCP ngày", "118/2026/NĐ-CP"),  # wrapped inside the number
+        ("Nghị định số 118/\n2026/NĐ-CP", "118/2026/NĐ-CP"),
+        ("Chỉ thị số 16/CT-Ttg", "16/CT-TTg"),  # mixed case written wrong
+        ("Quy định số 08-QyĐ/TW", "08-QyĐ/TW"),
+        ("Thông tư liên tịch số 93/2006/TTLT/BTC-KHCN", "93/2006/TTLT-BTC-KHCN"),
+        ("Nghị định số30/1998/NĐ-CP", "30/1998/NĐ-CP"),
+    ],
+)
+def test_messy_numbers(text, number):
+    rs = refs(text)
+    if number is None:
+        assert all(r.number != "163/2016/NĐ-CP" for r in rs)
+    else:
+        assert [r.number for r in rs] == [number]
+
+
+def test_nfd_text_keeps_offsets_into_the_original():
+    nfc = "Căn cứ Nghị định số 163/2016/NĐ-CP ngày 21 tháng 12 năm 2016 của Chính phủ"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    r = one(nfd)
+    assert r.number == "163/2016/NĐ-CP" and r.date == "2016-12-21" and r.issuer == "Chính phủ"
+    assert unicodedata.normalize("NFC", nfd[r.start : r.end]) == "Nghị định số 163/2016/NĐ-CP"
+    assert r.relation == "based_on"
+
+
+def test_list_sharing_one_type_word():
+    rs = refs("Bãi bỏ các Nghị định: số 44/1998/NĐ-CP ngày 29/6/1998, số 64/2002/NĐ-CP ngày 19/6/2002.")
+    assert [(r.number, r.type, r.date, r.relation) for r in rs] == [
+        ("44/1998/NĐ-CP", "Nghị định", "1998-06-29", "repeals"),
+        ("64/2002/NĐ-CP", "Nghị định", "2002-06-19", "repeals"),
+    ]
+
+
+def test_year_of_a_yearless_number_comes_from_its_date_or_stays_unknown():
+    a = one("theo Chỉ thị số 16/CT-TTg ngày 04/5/2017 của Thủ tướng Chính phủ")
+    b = one("theo Chỉ thị số 16/CT-TTg của Thủ tướng Chính phủ")
+    assert (a.year, a.date) == (2017, "2017-05-04")
+    assert (b.year, b.date) == (None, None)
+
+
+def test_issuer_written_beside_wins_and_ambiguous_codes_stay_unknown():
+    assert one("Nghị quyết số 16-NQ/TW ngày 10/10/2017 của Bộ Chính trị").issuer == "Bộ Chính trị"
+    assert one("Nghị quyết số 11-NQ/TW ngày 03/6/2017").issuer is None
+    assert one("Nghị quyết số 12-NQ/TW của Banh Chấp hành Trung ương").issuer == "Ban Chấp hành Trung ương"
+    r = one("Quyết định số 12/QĐ-UBND ngày 2/1/2020 của Ủy ban nhân dân tỉnh Lạng Sơn")
+    assert r.issuer == "Ủy ban nhân dân tỉnh Lạng Sơn"
+
+
+def test_form_numbers_are_not_documents():
+    assert refs("theo mẫu số 09A/PL-TNCN ban hành kèm theo") == []
+
+
+def test_dates_are_not_numbers():
+    assert refs("ngày 24/5/2018, tỷ lệ 1/2, khổ A4/A5") == []
+
+
+# --- named -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,name,year,number",
+    [
+        ("theo Luật Ngân sách nhà nước năm 2015 khoản phí", "Luật Ngân sách nhà nước", 2015, None),
+        ("Căn cứ Bộ luật Dân sự 2015;", "Bộ luật Dân sự", 2015, None),
+        ("Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;", "Luật Tổ chức Chính phủ", 2025, "63/2025/QH15"),
+        ("Căn cứ Pháp lệnh Ngoại hối số 28/2005/PL-UBTVQH11", "Pháp lệnh Ngoại hối", 2005, "28/2005/PL-UBTVQH11"),
+        ("Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2005.", "Luật Giáo dục", 2005, None),
+        ("vi phạm Luật Các tổ chức tín dụng.", "Luật Các tổ chức tín dụng", None, None),
+        ("Căn cứ Luật Khiếu nại, tố cáo;", "Luật Khiếu nại, tố cáo", None, None),
+        ("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;", "Hiến pháp", None, None),
+        ("Căn cứ Hiến pháp năm 2013;", "Hiến pháp", 2013, None),
+    ],
+)
+def test_named(text, name, year, number):
+    r = one(text)
+    assert (r.kind, r.name, r.year, r.number) == ("named", name, year, number)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Đoàn Luật sư thành phố", "văn bản quy phạm pháp luật", "Luật này có hiệu lực", "các luật, pháp lệnh"],
+)
+def test_not_named(text):
+    assert refs(text) == []
+
+
+# --- pinpoints ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("điểm c khoản 6 Điều 4 Nghị định số 163/2016/NĐ-CP", [("4", "6", "c")]),
+        ("Điểm c, Khoản 6, Điều 4 Nghị định số 163/2016/NĐ-CP", [("4", "6", "c")]),
+        ("khoản 1, 2 và 3 Điều 5 Nghị định số 163/2016/NĐ-CP", [("5", "1", None), ("5", "2", None), ("5", "3", None)]),
+        ("điểm a, b khoản 2 Điều 7 của Luật Đầu tư", [("7", "2", "a"), ("7", "2", "b")]),
+        ("từ Điều 10 đến Điều 12 Luật Đầu tư", [("10", None, None), ("11", None, None), ("12", None, None)]),
+        ("Điều 69, Điều 71 Nghị định số 102/2009/NĐ-CP", [("69", None, None), ("71", None, None)]),
+    ],
+)
+def test_pinpoints(text, want):
+    r = one(text)
+    assert [(p.article, p.clause, p.point) for p in r.pinpoint] == want
+
+
+def test_chapter_pinpoint():
+    r = one("quy định tại Chương V Pháp lệnh Xử lý vi phạm hành chính.")
+    assert [p.chapter for p in r.pinpoint] == ["V"]
+
+
+# --- relations ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text,relation",
+    [
+        ("Căn cứ Nghị định số 163/2016/NĐ-CP;", "based_on"),
+        ("Thực hiện Chỉ thị số 13/CT-TTg ngày 24/5/2018", "implements"),
+        ("Thông tư này hướng dẫn Nghị định số 145/2020/NĐ-CP.", "guides"),
+        ("Sửa đổi, bổ sung một số điều của Nghị định số 204/2004/NĐ-CP như sau", "amends"),
+        ("Nghị định này thay thế Nghị định số 44/2013/NĐ-CP.", "replaces"),
+        ("Bãi bỏ Thông tư số 10/2020/TT-BLĐTBXH.", "repeals"),
+        ("Đính chính Nghị định số 12/2022/NĐ-CP.", "corrects"),
+        ("Đề nghị sớm sửa đổi Luật Tổ chức chính quyền địa phương.", "cites"),
+        ("thực hiện theo quy định tại Nghị định số 12/2022/NĐ-CP.", "cites"),
+        ("theo hướng dẫn tại Thông tư số 60/2007/TT-BTC.", "cites"),
+    ],
+)
+def test_relations(text, relation):
+    assert refs(text)[0].relation == relation
+
+
+def test_passive_verb_describes_the_other_document():
+    rs = refs("Căn cứ Luật Điều ước quốc tế số 108/2016/QH13 được sửa đổi, bổ sung bởi Luật số 137/2025/QH15;")
+    assert [r.relation for r in rs] == ["based_on", "based_on"]
+
+
+def test_verb_inside_a_cited_title_only_cites():
+    rs = refs("Căn cứ Nghị định số 12/2006/NĐ-CP của Chính phủ quy định chi tiết thi hành Luật Thương mại;")
+    assert [r.relation for r in rs] == ["based_on", "cites"]
+
+
+def test_list_shares_the_verb():
+    rs = refs("Thực hiện Chỉ thị số 13/CT-TTg ngày 24/5/2018 của Thủ tướng Chính phủ về kế hoạch, "
+              "Công văn số 4028/BKHĐT-TH ngày 14/6/2018 của Bộ Kế hoạch và Đầu tư")
+    assert [r.relation for r in rs] == ["implements", "implements"]
+
+
+# --- short forms and self references -------------------------------------------------------------
+
+def test_alias_binds_later_uses():
+    text = ("Căn cứ Nghị định số 65/2014/NĐ-CP ngày 01/7/2014 (sau đây gọi là Nghị định 65). "
+            "Theo Điều 3 Nghị định 65 thì được.")
+    rs = refs(text)
+    short = [r for r in rs if r.kind == "short"]
+    assert len(short) == 1
+    assert (short[0].number, short[0].target, short[0].text) == ("65/2014/NĐ-CP", "65/2014/NĐ-CP", "Nghị định 65")
+    assert [p.article for p in short[0].pinpoint] == ["3"]
+
+
+def test_back_reference_binds_only_when_unambiguous():
+    one_ = refs("Căn cứ Nghị định số 54/2009/NĐ-CP. Nghị định nêu trên có hiệu lực.")
+    two = refs("Theo Nghị định số 54/2009/NĐ-CP và Nghị định số 55/2009/NĐ-CP. Nghị định nêu trên có hiệu lực.")
+    assert one_[-1].kind == "short" and one_[-1].target == "54/2009/NĐ-CP"
+    assert two[-1].kind == "short" and two[-1].target is None
+
+
+def test_self_references():
+    doc = Document(number="12/2024/NĐ-CP", type="Nghị định", type_code="NĐ")
+    text = "Điều 5. Hiệu lực\n1. Nghị định này có hiệu lực.\n2. Trường hợp quy định tại khoản 1 Điều này."
+    rs = [r for r in find_references(text, document=doc) if r.kind == "self"]
+    assert [(r.text, r.target, r.number) for r in rs] == [
+        ("Nghị định này", "self", "12/2024/NĐ-CP"),
+        ("Điều này", "self", "12/2024/NĐ-CP"),
+    ]
+    assert [(p.article, p.clause) for p in rs[1].pinpoint] == [("5", "1")]
+
+
+def test_own_number_is_never_a_reference():
+    text = "CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước số 89/2025/QH15;\n"
+    ex = extract(text)
+    if ex.document.number:  # the header reader knows the number
+        assert all(r.number != ex.document.number or r.kind == "self" for r in ex.references)
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+def _alarm(seconds):
+    def handler(signum, frame):
+        raise TimeoutError("a pattern ran away")
+
+    signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nghị định số " * 50_000,
+        "1/" * 200_000,
+        "Luật " * 100_000,
+        "điều 1, " * 60_000 + "Nghị định số 1/2020/NĐ-CP",
+        ("a" * 10_000 + "-") * 50,
+        "-" * 500_000,
+        "Căn cứ " + "Nghị định số 1/2020/NĐ-CP, " * 5_000,
+        "\u0301" * 200_000,
+        "(sau đây gọi là " * 20_000,
+    ],
+    ids=["type-words", "slashes", "law-heads", "long-pinpoint", "dash-runs", "dashes", "long-list", "marks", "alias"],
+)
+def test_hostile_input_finishes(text):
+    """A guard, not a benchmark: each of these is ~1 MB and must not make a pattern backtrack away."""
+    _alarm(60)
+    try:
+        extract(text)
+    finally:
+        signal.alarm(0)
