@@ -15,6 +15,7 @@ DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"
 DASH_CLASS = "[" + re.escape(DASHES) + "]"
 _DASH_RE = re.compile(DASH_CLASS)
 
+_ANY_MARK = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -24,7 +25,8 @@ class OffsetText:
     __slots__ = ("text", "_starts_nfc", "_starts_orig", "identity")
 
     def __init__(self, original: str):
-        if unicodedata.is_normalized("NFC", original):
+        # no combining mark at all (the usual case) means nothing to compose: skip the full check
+        if not _ANY_MARK.search(original) or unicodedata.is_normalized("NFC", original):
             self.text = original
             self.identity = True
             self._starts_nfc: list[int] = []
@@ -86,4 +88,6 @@ def squash(s: str) -> str:
 
 def one_line(s: str) -> str:
     """Collapse runs of white space to one space (titles and names wrapped across lines)."""
+    if " " in s and "  " not in s and "\n" not in s and "\t" not in s and "\r" not in s and "\xa0" not in s:
+        return s.strip()
     return _WS.sub(" ", s).strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgraph.extract.normalize import DASH_CLASS, squash, unify_dashes
 from kgraph.knowledge import Knowledge, load
@@ -39,7 +40,7 @@ NUMBER_PATTERN = (
 
 #: A form's blank number, `số …/2016/NĐ-CP` or `số/2014/TT-NHNN`: a reference with no number.
 BLANK_NUMBER_PATTERN = (
-    rf"(?:số|Số)[ \t]{{0,3}}(?P<blank>(?P<num>[.…_]{{0,10}}){_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})(?![\w/-])"
+    rf"ố(?<=[sS]ố)[ \t]{{0,3}}(?P<blank>(?P<num>[.…_]{{0,10}}){_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})(?![\w/-])"
 )
 
 _YEAR_IN = re.compile(r"/((?:19|20)\d\d)/")
@@ -93,7 +94,14 @@ def _canon_code(code: str, k: Knowledge) -> str:
 
 def parse_number(raw: str, family: str, k: Knowledge | None = None) -> NumberParts:
     """Normalise a matched number (NFC, one dash, no spaces, canonical codes) and read its codes."""
-    k = k or load()
+    p = _parse_cached(raw, family)
+    return NumberParts(p.number, p.family, p.type_code, list(p.issuer_codes), p.year)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(raw: str, family: str) -> NumberParts:
+    """Numbers repeat (a decree cited forty times): parse each spelling once."""
+    k = load()
     s = unify_dashes(squash(raw))
     pieces = _SPLIT.split(s)
     # pieces alternate token, separator, token ...; the first token is the ordinal number

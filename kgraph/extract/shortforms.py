@@ -79,8 +79,9 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
     starts = [s for s, _ in spans]
 
     def overlaps(a: int, b: int) -> bool:
+        # references are short: only spans starting shortly before `a` can reach into [a, b)
         i = bisect_right(starts, b) - 1
-        while i >= 0 and spans[i][0] < b:
+        while i >= 0 and spans[i][0] > a - 600:
             if spans[i][1] > a:
                 return True
             i -= 1

@@ -16,11 +16,13 @@ from typing import Any
 import yaml
 
 
+@lru_cache(maxsize=8192)
 def fold(s: str) -> str:
     """Case-fold and NFC-normalise a phrase for lookup (keeps diacritics, unifies old/new tone marks)."""
     return unicodedata.normalize("NFC", s).casefold().replace("uỷ", "ủy").replace("hoá", "hóa").replace("oà", "òa")
 
 
+@lru_cache(maxsize=8192)
 def code_key(code: str) -> str:
     """A loose key for a code as real text writes it: ``ND`` for ``NĐ``, any case."""
     return fold(code).replace("đ", "d")
