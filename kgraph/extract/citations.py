@@ -76,6 +76,10 @@ def _patterns() -> dict[str, re.Pattern]:
         "self_provision": re.compile(r"(Điều|Chương)\s{1,3}này(?!\w)"),
         # between a type word and its number
         "type_gap": re.compile(r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:(?:số|Số|SỐ)\s{0,3}:?\s{0,3})?", re.IGNORECASE),
+        "type_before_any_case": re.compile(
+            r"(?P<word>" + _alt(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
+            re.IGNORECASE,
+        ),
         "list_gap": re.compile(r"[\s,;]{0,4}(?:và|hoặc|,)?\s{0,3}(?:(?:số|Số)\s{0,3})?"),
         "so_before": re.compile(r"(?:số|Số)\s{0,3}:?\s{0,3}$"),
         "form_before": re.compile(r"(?:" + _alt(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
@@ -199,7 +203,11 @@ def _numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         number = parts.number if family != "blank" else None  # a form's blank: `số …/2016/NĐ-CP`
         f = Found(start=start, end=m.end(), kind="numbered", number=number, year=parts.year,
                   type_code=parts.type_code, family=family, issuer_codes=parts.issuer_codes)
-        f.type = _type_name(k, parts.type_code, word, party=family == "party")
+        if word is None:
+            lower = pats["type_before_any_case"].search(window)  # "nghị định số 138/HĐBT": rare, so searched late
+            word = lower.group("word") if lower else None
+        # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
+        f.type = _type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
         if f.type is None and prev is not None and not word:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
@@ -306,7 +314,8 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
         lw = w.lower()
         if not words or (am and len(words) == 1):
             if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
-                break
+                if not any(t.startswith(a, tm.start(1)) or t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in nk["allowed_starts"]):
+                    break
         if w in ("(", ")") or w.isdigit():
             break  # a year or a number follows the name: read by the caller
         if w in ("-", "–"):
