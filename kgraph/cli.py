@@ -53,7 +53,7 @@ def write_table(ex: Extraction, out: IO[str]) -> None:
         ident = r.number or r.name or r.text
         if r.name and r.number:
             ident = f"{r.name} ({r.number})"
-        if r.year and r.number and str(r.year) not in r.number:
+        if r.year and str(r.year) not in (r.number or ""):
             ident = f"{ident} [{r.year}]"
         row = (r.start, r.kind, r.type, ident, r.date, r.issuer, r.relation, _pinpoint_text(r))
         out.write("  " + " ".join(f"{_cell(v, w):<{w}}" for v, (_, w) in zip(row, cols)).rstrip() + "\n")

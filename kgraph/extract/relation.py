@@ -31,6 +31,7 @@ class _Trigger:
     relation: str
     weak: bool  # the default "cites" triggers (theo, quy định tại)
     blockers: tuple[str, ...]
+    max_gap: int | None
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +40,7 @@ def _tables() -> tuple[re.Pattern, dict[str, _Trigger], re.Pattern]:
     table: dict[str, _Trigger] = {}
     for r in k.relations:
         for t in r.triggers:
-            table.setdefault(t.lower(), _Trigger(r.relation, r.relation == "cites", r.blockers))
+            table.setdefault(t.lower(), _Trigger(r.relation, r.relation == "cites", r.blockers, r.max_gap))
     from kgraph.extract.citations import trie_alt
 
     variants = {v for a in table for v in (a, a[0].upper() + a[1:], a.upper())}
@@ -87,6 +88,9 @@ def classify(
             continue
         if t.blockers and any(b in before.lower() for b in t.blockers):
             chosen = ("cites", lo + m.start())
+            break
+        if t.max_gap is not None and len(lead) - m.end() > t.max_gap and prev is None:
+            chosen = ("cites", lo + m.start())  # the verb's object is something else ("thực hiện dự toán ...")
             break
         chosen = (t.relation, lo + m.start())
         break

@@ -63,6 +63,7 @@ class Relation:
     label: str
     triggers: tuple[str, ...]
     blockers: tuple[str, ...] = ()
+    max_gap: int | None = None
     examples: tuple[dict[str, Any], ...] = ()
 
 
@@ -155,6 +156,7 @@ def load() -> Knowledge:
             label=r["label"],
             triggers=_tuple(r.get("triggers")),
             blockers=_tuple(r.get("blockers")),
+            max_gap=r.get("max_gap"),
             examples=_tuple(r.get("examples")),
         )
         for r in raw_rel
