@@ -17,7 +17,7 @@ from kgraph.extract import context, shortforms
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
 from kgraph.extract.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, parse_number
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.relation import classify, sentence_start
+from kgraph.extract.relation import classify, sentence_end, sentence_start
 from kgraph.knowledge import Knowledge, code_key, load
 from kgraph.model import Document, Pinpoint, Reference
 
@@ -43,6 +43,7 @@ class Found:
     issuer_codes: list[str] = field(default_factory=list)
     tail: int = 0  # end of the date/issuer phrase written after it
     lead: int = 0  # start of its pinpoint phrase (or start)
+    sentence: str | None = None
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -504,6 +505,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
         s0 = sentence_start(t, pos)
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if (prev is not None and s0 == prev_sent) else None
         f.relation = classify(t, pos, s0, p)
+        f.sentence = one_line(t[s0 : sentence_end(t, f.end)])
         prev, prev_sent = f, s0
 
     skips = sorted(skip)
@@ -516,7 +518,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
             Reference(
                 start=start, end=end, text=text[start:end], kind=f.kind, type=f.type, type_code=f.type_code,
                 number=f.number, year=f.year, date=f.date, issuer=f.issuer, name=f.name, relation=f.relation,
-                pinpoint=f.pinpoint, target=f.target,
+                pinpoint=f.pinpoint, target=f.target, sentence=f.sentence,
             )
         )
     return out

@@ -66,6 +66,17 @@ def sentence_start(text: str, pos: int) -> int:
     return best
 
 
+def sentence_end(text: str, pos: int, limit: int = 400) -> int:
+    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`."""
+    hi = min(len(text), pos + limit)
+    best = hi
+    for b in _BOUNDARIES:
+        i = text.find(b, pos, hi)
+        if 0 <= i < best:
+            best = i + 1
+    return best
+
+
 def classify(
     text: str,
     start: int,
