@@ -307,6 +307,9 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
         words.append(am.group().strip())
         ends.append(am.end())
         pos = am.end()
+    elif _AMENDING_OPEN.match(t, pos):
+        # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
+        return _amending_title(t, pos)
     while len(words) < int(nk["max_words"]):
         tm = tok.match(t, pos)
         if not tm:
@@ -337,7 +340,7 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
                 continue
             break
         if words:
-            if lw in stops:
+            if lw in stops or (lw == "và" and "và" in words):  # one "và" at most inside a name
                 break
             nx = tok.match(t, tm.end())
             if nx and f"{lw} {nx.group(1).lower()}" in pairs:
@@ -358,6 +361,27 @@ _AMENDING = re.compile(
     r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
     r"\s{1,3}(?:Luật|Bộ\s{1,3}luật|Pháp\s{1,3}lệnh|Nghị\s{1,3}quyết)(?!\w)",
 )
+_AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
+_HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
+
+
+def _amending_title(t: str, pos: int, max_words: int = 30) -> tuple[list[str], int]:
+    """The words of an amending law's own title, up to its number, date, year or punctuation."""
+    tok = _patterns()["token"]
+    words: list[str] = []
+    end = pos
+    while len(words) < max_words and not _HARD_END.match(t, pos):
+        tm = tok.match(t, pos)
+        if not tm:
+            break
+        words.append(tm.group(1))
+        pos = end = tm.end()
+    while words and words[-1] in (",", "-", "và", "của"):
+        words.pop()
+        end = t.rfind(words[-1], 0, end) + len(words[-1]) if words else pos
+    return words, end
+
+
 _CONSTITUTION_TAIL = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\s+hoà|CHXHCN)[\w\s]{0,40}?Việt\s+Nam")
 
 
@@ -388,6 +412,37 @@ def _named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         type_name = "Bộ luật" if hl == "bộ luật" else "Pháp lệnh" if hl == "pháp lệnh" else "Luật" if hl == "luật" else head
         out.append(Found(start=m.start, end=end, kind="named", name=name, type=type_name))
     return out
+
+
+_CLEAN_END = re.compile(r"[ \t]{0,3}(?:[;,.()\r\n:]|$)")
+
+
+def _trim_to_known(named: list[Found], t: str) -> None:
+    """Cut names that ran on into the sentence back to a name the same text ends cleanly elsewhere.
+
+    "Luật Chứng khoán Ngân hàng thanh toán" becomes "Luật Chứng khoán" when the document also writes
+    "Luật Chứng khoán;" or "Luật Chứng khoán số 70/2006/QH11".
+    """
+    strong = {f.name.casefold() for f in named if f.name and (f.year or f.number or _CLEAN_END.match(t, f.end))}
+    if not strong:
+        return
+    for f in named:
+        if not f.name or f.name.casefold() in strong or f.year or f.number:
+            continue
+        folded = f.name.casefold()
+        best = max((n for n in strong if folded.startswith(n + " ")), key=len, default=None)
+        if best is None:
+            continue
+        # walk the text until the kept words are consumed (the text may wrap lines)
+        want = best.count(" ") + 1
+        end, seen = f.start, 0
+        for m in re.finditer(r"\S+", t[f.start : f.end]):
+            seen += 1
+            if seen == want:
+                end = f.start + m.end()
+                break
+        f.end = end
+        f.name = one_line(t[f.start : end])
 
 
 def _merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
@@ -440,6 +495,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
     numbered = _numbered(t, k, anchors)
     named = _named(t, k, anchors)
     numbered = _merge_named_numbers(named, numbered, t)
+    _trim_to_known(named, t)
     extra = _from_anchors(t, k, anchors, numbered)
     found = sorted(numbered + named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end))
     extra = [f for f in extra if f.kind not in ("numbered", "named")]
