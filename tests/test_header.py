@@ -381,7 +381,7 @@ def test_capitalised_title_names_a_law() -> None:
     [
         ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\n\nNguyễn Văn A", Signer("Nguyễn Văn A", "Chủ tịch", "TM.")),
         ("KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n(Đã ký)\nTrần Thị B", Signer("Trần Thị B", "Thứ trưởng", "KT.")),
-        ("TL. BỘ TRƯỞNG\nVỤ TRƯỞNG VỤ PHÁP CHẾ\n\nLê Văn C", Signer("Lê Văn C", "Vụ trưởng vụ pháp chế", "TL.")),
+        ("TL. BỘ TRƯỞNG\nVỤ TRƯỞNG VỤ PHÁP CHẾ\n\nLê Văn C", Signer("Lê Văn C", "Vụ trưởng Vụ Pháp chế", "TL.")),
         ("T/M BAN THƯỜNG VỤ\nBÍ THƯ\n\nHoàng Văn D", Signer("Hoàng Văn D", "Bí thư", "T/M")),
         ("KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n\nThượng tướng Vũ Hải Sản", Signer("Vũ Hải Sản", "Thứ trưởng", "KT.")),
         ("THỦ TƯỚNG\n[\n\nLê Minh Hưng", Signer("Lê Minh Hưng", "Thủ tướng", None)),
@@ -416,6 +416,17 @@ def test_recipients_after_the_signature_when_columns_come_one_after_the_other() 
         "Công báo",
         "Sở Tài chính các tỉnh, thành phố trực thuộc Trung ương",
     ]
+
+
+def test_recipients_and_signature_interleaved_by_two_columns() -> None:
+    text = (
+        "BỘ TÀI CHÍNH\nSố: 01/2025/TT-BTC\nTHÔNG TƯ\nQuy định\n\nCăn cứ Luật;\nĐiều 1. Nội dung./.\n\n"
+        "Nơi nhận:                TM. ỦY BAN NHÂN DÂN\n- Như Điều 2;\nCHỦ TỊCH\n- Sở Tài chính;\n- Lưu: VT.\n\n"
+        "Nguyễn Văn A\n"
+    )
+    d = doc(text)
+    assert d.signer == Signer("Nguyễn Văn A", "Chủ tịch", None)
+    assert d.recipients == ["Như Điều 2", "Sở Tài chính"]
 
 
 def test_old_law_signed_by_name_only() -> None:

@@ -88,3 +88,10 @@ def test_codes_are_case_and_diacritic_tolerant():
     assert K.issuer(code="BCT") == "Bộ Công Thương"
     assert K.issuer(code="BCT", party=True) == "Bộ Chính trị"
     assert re.fullmatch(r"\w+", K.issuer(code="TTg").split()[0])
+
+
+@pytest.mark.parametrize("example", K.named["plenum_examples"], ids=lambda e: e["text"][:40])
+def test_plenum_examples(example):
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    assert [r.name for r in refs] == example["names"]
+    assert all(r.issuer == "Ban Chấp hành Trung ương" for r in refs)

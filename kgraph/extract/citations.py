@@ -95,6 +95,7 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
         "generic_before": re.compile(r"(?:" + _alt(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
         "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|\w+)"),
+        "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn|trên)(?!\w)"),
     }
@@ -220,6 +221,35 @@ def _numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     return out
 
 
+def _plenum_pattern(k: Knowledge) -> re.Pattern:
+    n = r"(?:\d{1,2}|" + _alt(k.named["ordinals"]) + r")"
+    return re.compile(
+        r"\s{1,3}(?:của\s{1,3})?(?:Hội\s{1,3}nghị\s{1,3})?(?:lần\s{1,3}thứ\s{1,3})?(?P<n1>" + n + r")?\s{0,3}"
+        r"(?:(?:của\s{1,3})?Ban\s{1,3}[Cc]hấp\s{1,3}hành\s{1,3})?Trung\s{1,3}ương(?:\s{1,3}Đảng)?"
+        r"(?:\s{1,3}(?:lần\s{1,3}thứ\s{1,3})?(?P<n2>" + n + r")(?:\s{1,3}và\s{1,3}(?P<n3>" + n + r"))?)?"
+        r"\s{0,3},?\s{0,3}[Kk]h[óo]á?a?\s{1,3}(?P<term>[IVXL]{1,6})(?!\w)"
+    )
+
+
+def _plenum_resolutions(t: str, a: "Anchor", k: Knowledge) -> list[Found]:
+    """"Nghị quyết Trung ương 6 khóa XII": one named reference per plenum, only when plenum and term are both written."""
+    m = _patterns()["plenum"].match(t, a.end)
+    if not m:
+        return []
+    ordinals = {str(key): v for key, v in k.named["ordinals"].items()}
+    nums = []
+    for g in ("n1", "n2", "n3"):
+        v = m.group(g)
+        if v:
+            nums.append(int(v) if v.isdigit() else ordinals.get(one_line(v).lower()))
+    nums = [x for x in nums if x]
+    return [
+        Found(start=a.start, end=m.end(), kind="named", type="Nghị quyết", issuer="Ban Chấp hành Trung ương",
+              name=f"Nghị quyết Hội nghị Trung ương {x} khóa {m.group('term')}")
+        for x in dict.fromkeys(nums)
+    ]
+
+
 def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Found]) -> list[Found]:
     """What each type word starts: a loose number, an ordinal, a self or back reference, a description.
 
@@ -272,6 +302,11 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
                           family="old", issuer_codes=codes)
             out.append(f)
             continue
+        if word == "Nghị quyết":
+            plenums = _plenum_resolutions(t, a, k)
+            if plenums:
+                out.extend(plenums)
+                continue
         if word in described:
             m = pats["described_after"].match(t, a.end)
             if not m or not a.start or t[a.start - 1] != " " or not (t[a.start - 2 : a.start - 1].isalnum() or t[a.start - 2 : a.start - 1] in ",;("):
@@ -502,7 +537,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
     # drop exact duplicates and numbers swallowed by a longer numbered span
     uniq: list[Found] = []
     for f in found:
-        if uniq and uniq[-1].start == f.start and uniq[-1].end >= f.end and uniq[-1].kind == f.kind:
+        if uniq and uniq[-1].start == f.start and uniq[-1].end >= f.end and uniq[-1].kind == f.kind and uniq[-1].name == f.name:
             continue
         uniq.append(f)
     found = uniq
@@ -522,7 +557,7 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
             if own and f.number == own:
                 f.kind, f.target = "self", "self"
         else:
-            f.issuer = b.issuer
+            f.issuer = b.issuer or f.issuer
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
 
     # self and back references
