@@ -521,10 +521,19 @@ def _article_headings(t: str) -> list[tuple[int, str]]:
     return out
 
 
-def find_references(text: str, document: Document | None = None, skip: Iterable[tuple[int, int]] = ()) -> list[Reference]:
-    """Every reference in `text`, in text order, with offsets into `text` as given."""
+def find_references(
+    text: str,
+    document: Document | None = None,
+    skip: Iterable[tuple[int, int]] = (),
+    ot: OffsetText | None = None,
+) -> list[Reference]:
+    """Every reference in `text`, in text order, with offsets into `text` as given.
+
+    References starting inside a `skip` range (page furniture) are left out; `ot` is the NFC view
+    of `text` when the caller has made it already.
+    """
     k = load()
-    ot = OffsetText(text)
+    ot = ot or OffsetText(text)
     t = ot.text
     anchors = _anchors(t)
     numbered = _numbered(t, k, anchors)
@@ -600,10 +609,12 @@ def find_references(text: str, document: Document | None = None, skip: Iterable[
         prev, prev_sent = f, s0
 
     skips = sorted(skip)
+    skip_starts = [a for a, _ in skips]
     out: list[Reference] = []
     for f in found:
         start, end = ot.to_original(f.start), ot.to_original(f.end)
-        if any(a <= start < b for a, b in skips):
+        i = bisect_right(skip_starts, start) - 1
+        if i >= 0 and start < skips[i][1]:
             continue
         out.append(
             Reference(

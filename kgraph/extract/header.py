@@ -1157,10 +1157,16 @@ def _decide_type(h: _Head, num: _Number | None) -> tuple[DocType | None, str | N
 # Entry point
 
 
-def read_header(text: str) -> Header:
-    """Own metadata of the document in `text`, and the character ranges that are page furniture."""
-    # Text without combining marks is already composed: skip the (costly) full NFC check.
-    ot = OffsetText(text) if any(c in text for c in _MARKS) else None
+def read_header(text: str, ot: OffsetText | None = None) -> Header:
+    """Own metadata of the document in `text`, and the character ranges that are page furniture.
+
+    `ot` is the NFC view of `text` when the caller has made it already (extract() shares one).
+    """
+    if ot is None:
+        # Text without combining marks is already composed: skip the (costly) full NFC check.
+        ot = OffsetText(text) if any(c in text for c in _MARKS) else None
+    if ot is not None and ot.identity:
+        ot = None
     t = ot.text if ot else text
     if "\r" in t:  # CRLF and lone CR line breaks, keeping every offset
         t = t.replace("\r\n", " \n").replace("\r", "\n")
