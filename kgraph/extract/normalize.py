@@ -88,6 +88,4 @@ def squash(s: str) -> str:
 
 def one_line(s: str) -> str:
     """Collapse runs of white space to one space (titles and names wrapped across lines)."""
-    if " " in s and "  " not in s and "\n" not in s and "\t" not in s and "\r" not in s and "\xa0" not in s:
-        return s.strip()
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())
