@@ -552,6 +552,10 @@ def find_references(
     found = uniq
 
     own = document.number if document else None
+    own_name = own_year = None
+    if document is not None and document.type in ("Hiến pháp", "Luật", "Bộ luật", "Pháp lệnh"):
+        own_name = "hiến pháp" if document.type == "Hiến pháp" else f"{document.type} {document.title or ''}".casefold().strip()
+        own_year = document.year
     for f in found:
         b = context.beside(t, f.end)
         f.date = b.date
@@ -567,6 +571,8 @@ def find_references(
                 f.kind, f.target = "self", "self"
         else:
             f.issuer = b.issuer or f.issuer
+            if own_name and f.name and f.name.casefold() == own_name and f.year in (None, own_year) and not f.number:
+                f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
 
     # self and back references
