@@ -377,6 +377,8 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
         if words:
             if lw in stops or (lw == "và" and "và" in words):  # one "và" at most inside a name
                 break
+            if lw == "số" and _NUMBER_NEXT.match(t, tm.end()):
+                break
             nx = tok.match(t, tm.end())
             if nx and f"{lw} {nx.group(1).lower()}" in pairs:
                 break
@@ -396,6 +398,7 @@ _AMENDING = re.compile(
     r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
     r"\s{1,3}(?:Luật|Bộ\s{1,3}luật|Pháp\s{1,3}lệnh|Nghị\s{1,3}quyết)(?!\w)",
 )
+_NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
 _AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
 _HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
 
