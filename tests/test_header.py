@@ -603,3 +603,14 @@ def test_speed_over_real_documents(shared_dir: Path) -> None:
     mbs, files, _ = _bench().speed(shared_dir, rounds=1)
     assert files == 310
     assert mbs > 2.0  # target: well under 1 ms per KB (> 1 MB/s); measured 20–45 MB/s
+
+
+def test_official_letter_subject_is_its_title():
+    """A công văn has no type heading; its trích yếu is the "V/v ..." line under the number."""
+    text = (
+        "ỦY BAN NHÂN DÂN\nHUYỆN BÌNH SƠN\n--------\n\nSố: 318/UBND-TCKH\nV/v triển khai Kế hoạch số 45/KH-UBND\n\n"
+        "Bình Sơn, ngày 10 tháng 4 năm 2024\n\nKính gửi: Các phòng, ban.\n\nTriển khai Kế hoạch số 45/KH-UBND, đề nghị:\n"
+    )
+    d = read_header(text).document
+    assert d.number == "318/UBND-TCKH"
+    assert d.title == "Triển khai Kế hoạch số 45/KH-UBND"

@@ -825,12 +825,28 @@ def _read_head(t: str, skip: _Ranges) -> _Head:
             if parts:
                 h.title = _cap(one_line(" ".join(parts)))
 
+    if h.title is None and h.number_line is not None:
+        # an official letter has no type heading: its subject is the "V/v ..." line under the number
+        for j in range(h.number_line + 1, min(len(lines), h.number_line + 4)):
+            vm = _SUBJECT.match(lines[j].text)
+            if vm:
+                parts = [vm.group(1)]
+                for n in range(j + 1, min(len(lines), j + 3)):
+                    if kinds[n] != "text" or not lines[n].text or lines[n].text[:1].isupper():
+                        break
+                    parts.append(lines[n].text)
+                h.title = _cap(one_line(" ".join(parts)))
+                break
+
     if h.date is None:  # a date line without a place (some gazette layouts)
         for i, kd in enumerate(kinds[: heading_line if heading_line is not None else len(kinds)]):
             if kd == "text" and (bm := _BARE_DATE.fullmatch(lines[i].text)):
                 h.date = _iso(bm.group("d"), bm.group("m"), bm.group("y"))
                 break
     return h
+
+
+_SUBJECT = re.compile(r"\s*(?:V/v|v/v|V/V|Về\s+việc)[.:]?\s+(\S.*)")
 
 
 def _read_title(h: _Head, lines: list[_Line], kinds: list[str], folded: list[str], at: int) -> None:
