@@ -107,7 +107,7 @@ def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None) -> None:
             click.echo(json.dumps({"id": ident, **d}, ensure_ascii=False))
     if not files and not jsonl:
         raise click.UsageError("give one or more FILES, or --jsonl FILE")
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for path in files:
         try:
             src = read_source(path)

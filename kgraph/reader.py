@@ -25,6 +25,9 @@ class InputError(Exception):
         self.source = source
         self.problem = problem
 
+    def __reduce__(self):  # survives the trip back from a worker process
+        return (InputError, (self.source, self.problem))
+
 
 @dataclass(slots=True)
 class SourceText:

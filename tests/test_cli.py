@@ -108,3 +108,13 @@ def test_html_input_is_reduced_to_text(tmp_path):
 def test_no_input_is_a_usage_error():
     r = CliRunner().invoke(main, ["extract"])
     assert r.exit_code == 2
+
+
+def test_input_error_survives_pickling():
+    """Workers send errors back to the build: the error must cross a process boundary intact."""
+    import pickle
+
+    from kgraph.reader import InputError
+
+    e = pickle.loads(pickle.dumps(InputError("a.txt", "empty file")))
+    assert (e.source, e.problem, str(e)) == ("a.txt", "empty file", "a.txt: empty file")

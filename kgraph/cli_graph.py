@@ -1,0 +1,214 @@
+"""`kg build | query | sparql | serve | stats | validate`: thin click layers over build, query and the sinks.
+
+Registered on the main group by `kgraph.cli` (`for c in GRAPH_COMMANDS: main.add_command(c)`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kgraph.link.identity import DEFAULT_BASE
+
+_STORE_HELP = "The build folder (or an Oxigraph store folder)."
+
+
+def _open(store: str):
+    from kgraph.sinks.oxigraph_store import StoreError, open_store
+
+    try:
+        return open_store(store)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"{store}: cannot open the store ({e})") from None
+
+
+@click.command("build")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for the graph, store, manifest and summary.")
+@click.option("--workers", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Processes extracting in parallel.")
+@click.option("--format", "fmt", type=click.Choice(["nt", "turtle"]), default="nt", show_default=True, help="Graph file format (graph.nt is always kept: it is the sorted, diffable form).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI for instruments, bodies and persons.")
+@click.option("--no-store", is_flag=True, help="Write the graph file only; skip the Oxigraph store.")
+@click.option("--force", is_flag=True, help="Re-extract every file even if unchanged.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: str, no_store: bool, force: bool, quiet: bool) -> None:
+    """Build or update the graph in OUT from INPUTS (files, folders, globs).
+
+    Unchanged files are skipped, changed ones replaced, removed ones dropped; bad files are
+    reported and left out. Writes graph.nt (or graph.ttl), an Oxigraph store and summary.json.
+    """
+    from kgraph.build import build
+
+    if not base.endswith(("/", "#")):
+        raise click.BadParameter("must end with '/' or '#'", param_hint="--base")
+    try:
+        res = build(inputs, out, workers=workers, fmt=fmt, base=base, store=not no_store, force=force, progress=not quiet)
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from None
+    s = res.summary
+    for p in res.problems:
+        click.echo(f"skipped {p}", err=True)
+    f = s["files"]
+    click.echo(
+        f"{s['documents']} documents ({f['extracted']} extracted, {f['skipped_unchanged']} unchanged, "
+        f"{f['removed']} removed), {s['references']} references, {s['citations']} citations, "
+        f"{s['distinct_instruments']} distinct instruments, {s['unresolved_references']} unresolved references, "
+        f"{len(s['errors'])} errors"
+    )
+    click.echo(
+        f"{s['triples']} triples in {Path(out) / s['graph']}; {s['input_bytes'] / 1e6:.1f} MB in "
+        f"{s['seconds']['total']:.1f} s ({s['mb_per_s']} MB/s); summary in {Path(out) / 'summary.json'}"
+    )
+
+
+@click.command("query")
+@click.argument("name", required=False)
+@click.argument("args", nargs=-1)
+@click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+def query_cmd(name: str | None, args: tuple[str, ...], store: str, fmt: str, list_: bool) -> None:
+    """Run a named query (queries/*.rq): cited-by X, cites X, basis-chain X, most-cited [N], by-issuer [ISSUER],
+    provisions-cited X, stale-citations. X is a number or name as you would type it (`Nghị định 163/2016`).
+
+    With --format json: one object per line with uri, number, type, title, date, source and the query's fields.
+    """
+    from kgraph.query import QueryError, load_queries, ordered_columns, run_named, to_csv, to_json_lines, to_table
+
+    queries = load_queries()
+    if list_ or not name:
+        for q in queries.values():
+            click.echo(f"{q.name} {' '.join(q.args)}".ljust(34) + q.doc)
+        return
+    st = _open(store)
+    t = time.perf_counter()
+    try:
+        res = run_named(st, name, args, queries)
+    except QueryError as e:
+        raise click.ClickException(str(e)) from None
+    dt = time.perf_counter() - t
+    if fmt == "json":
+        for ln in to_json_lines(res):
+            click.echo(ln)
+    elif fmt == "csv":
+        click.echo(to_csv(ordered_columns(res.columns), res.rows), nl=False)
+    else:
+        click.echo(to_table(res.columns, res.rows))
+        click.echo(f"({len(res.rows)} rows, {dt * 1000:.0f} ms)", err=True)
+
+
+@click.command("sparql")
+@click.argument("query")
+@click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
+@click.option("--union", is_flag=True, help="Query the union of all graphs (the ontology is in its own named graph).")
+def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
+    """Run raw SPARQL (a query, or a file holding one) against the store."""
+    from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples
+
+    from kgraph.graph.rdf import PREFIXES
+    from kgraph.query import solutions_to_rows, to_csv, to_table
+
+    text = Path(query).read_text("utf-8") if os.path.isfile(query) else query
+    st = _open(store)
+    try:
+        res = st.query(text, prefixes=PREFIXES, use_default_graph_as_union=union)
+    except SyntaxError as e:
+        raise click.ClickException(f"SPARQL syntax error: {e}") from None
+    if isinstance(res, QuerySolutions):
+        if fmt == "json":
+            click.echo(res.serialize(format=QueryResultsFormat.JSON).decode())
+            return
+        cols, rows = solutions_to_rows(res)
+        click.echo(to_csv(cols, rows) if fmt == "csv" else to_table(cols, rows, max_width=80), nl=fmt != "csv")
+    elif isinstance(res, QueryTriples):
+        from pyoxigraph import RdfFormat
+
+        click.echo(res.serialize(format=RdfFormat.N_TRIPLES).decode(), nl=False)
+    else:
+        click.echo("true" if bool(res) else "false")
+
+
+@click.command("serve")
+@click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
+@click.option("--bind", default="localhost:7878", show_default=True, help="Host and port (keep it on localhost).")
+def serve_cmd(store: str, bind: str) -> None:
+    """A read-only SPARQL 1.1 Protocol endpoint with a query page (the `oxigraph` server), at /query."""
+    from kgraph.sinks.oxigraph_store import current_store
+
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        raise click.ClickException("the `oxigraph` server is not installed (pip install oxigraph)")
+    p = Path(store)
+    location = current_store(p) or p
+    if not (location / "CURRENT").exists():
+        raise click.ClickException(f"{store}: no store there (run `kg build INPUT... --out {store}` first)")
+    click.echo(f"SPARQL endpoint on http://{bind}/query (query page at http://{bind}/); Ctrl-C stops it", err=True)
+    try:
+        subprocess.run([exe, "serve-read-only", "--location", str(location), "--bind", bind], check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@click.command("stats")
+@click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
+@click.option("--top", default=10, show_default=True, help="How many to list in each ranking.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_cmd(store: str, top: int, as_json: bool) -> None:
+    """Citation-graph figures (networkx): counts, most cited, degrees, PageRank, components, cycles."""
+    from kgraph.sinks.networkx_view import citation_digraph, stats
+
+    s = stats(citation_digraph(_open(store)), top=top)
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False, indent=1))
+        return
+    click.echo(
+        f"{s['nodes']} instruments ({s['corpus_documents']} in the corpus, {s['cited_only_instruments']} cited only), "
+        f"{s['edges']} citing pairs from {s['citations']} citations; mean out-degree of corpus documents "
+        f"{s['mean_out_degree_corpus']}"
+    )
+    click.echo(
+        f"{s['weak_components']} weakly connected components (largest {s['largest_weak_component']}); "
+        f"{s['cyclic_groups']} groups citing each other in a cycle; {s['self_citations']} self-citations"
+    )
+    for title, key in (("most cited (documents citing)", "most_cited"), ("citing the most", "most_citing"), ("PageRank", "pagerank")):
+        click.echo(f"\n{title}:")
+        for r in s[key]:
+            click.echo(f"  {r['value']!s:>10}  {r['label'] or r['uri']}")
+    if s["cycles"]:
+        click.echo("\ncitation cycles (first ones):")
+        for c in s["cycles"]:
+            click.echo("  " + " → ".join(c) + " → …")
+
+
+@click.command("validate")
+@click.option("--store", required=True, type=click.Path(), help="The build folder (its graph.nt is checked).")
+@click.option("--max", "max_results", default=30, show_default=True, help="How many violations to print.")
+def validate_cmd(store: str, max_results: int) -> None:
+    """Check a built graph against ontology/shapes.ttl (pySHACL for core constraints, Oxigraph for SPARQL ones)."""
+    from kgraph.graph.rdf import validate
+
+    graph = Path(store) / "graph.nt"
+    if not graph.exists():
+        raise click.ClickException(f"{graph}: no graph (run `kg build INPUT... --out {store}` first)")
+    ok, messages, counts = validate(graph, store=_open(store), max_results=max_results)
+    for m in messages:
+        click.echo(m)
+    click.echo(
+        f"{'conforms' if ok else 'does NOT conform'}: {counts['triples']} triples, {counts['core_violations']} core and "
+        f"{counts['sparql_violations']} SPARQL-constraint violations ({counts['seconds']})"
+    )
+    if not ok:
+        sys.exit(1)
+
+
+GRAPH_COMMANDS = [build_cmd, query_cmd, sparql_cmd, serve_cmd, stats_cmd, validate_cmd]

@@ -1,0 +1,239 @@
+"""`kg build`: discovery, parallel extraction, incrementality, bad files, atomic store swap, determinism.
+
+Most tests use a stand-in extractor that reads each file as the JSON of an Extraction, so they say
+exactly what each document cites; the shared-corpus tests run the real extractor.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import RdfFormat, parse
+
+from kgraph.build import GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
+from kgraph.cli_graph import build_cmd, validate_cmd
+from kgraph.graph.rdf import ELI, KG, validate
+from kgraph.model import Extraction
+from kgraph.sinks.oxigraph_store import current_store, load_store, open_store
+
+from conftest import shared_path
+
+BASE = "https://kgraph.example/id/"
+
+
+def json_extract(text: str, source: str | None = None) -> Extraction:
+    """Stand-in extractor: the file holds the extraction as JSON."""
+    return extraction_from_dict(json.loads(text))
+
+
+def boom_extract(text: str, source: str | None = None) -> Extraction:
+    if "BOOM" in text:
+        raise ValueError("the extractor tripped")
+    return json_extract(text, source)
+
+
+def doc(number: str, *cited: tuple[str, str], title: str = "T", date: str = "2020-01-01") -> str:
+    refs = [
+        {"start": 10 * i, "end": 10 * i + 5, "text": n, "kind": "numbered", "number": n, "relation": rel}
+        for i, (n, rel) in enumerate(cited)
+    ]
+    return json.dumps({"document": {"number": number, "title": title, "date": date}, "references": refs}, ensure_ascii=False)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text(doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on")), "utf-8")
+    (d / "b.txt").write_text(doc("2/2020/NĐ-CP", ("163/2016/NĐ-CP", "cites"), ("1/2020/NĐ-CP", "amends")), "utf-8")
+    (d / "sub" / "c.txt").write_text(doc("3/2020/TT-BTC", ("2/2020/NĐ-CP", "guides")), "utf-8")
+    (d / "notes.json").write_text("{}", "utf-8")  # not a document suffix: not taken from a folder
+    return d
+
+
+def run(inputs, out: Path, **kw):
+    kw.setdefault("extractor", json_extract)
+    return build([str(i) for i in inputs], out, **kw)
+
+
+def triples(out: Path) -> list[str]:
+    return (out / GRAPH_NT).read_text("utf-8").splitlines()
+
+
+def cited_by(out: Path, iri: str) -> set[str]:
+    st = open_store(out)
+    q = f"SELECT ?s WHERE {{ ?c <{KG}citedDocument> <{iri}> ; <{KG}source> ?s }}"
+    return {r[0].value for r in st.query(q)}
+
+
+def test_discover_folders_files_and_globs(corpus: Path) -> None:
+    found, problems = discover([str(corpus), str(corpus / "a.txt"), str(corpus / "*.txt"), str(corpus / "missing.txt")])
+    assert found == sorted({str(corpus / "a.txt"), str(corpus / "b.txt"), str(corpus / "sub" / "c.txt")})
+    assert [(p.source, p.problem) for p in problems] == [(str(corpus / "missing.txt"), "no such file or folder")]
+    _, problems = discover([str(corpus / "*.pdf")])
+    assert problems[0].problem == "pattern matched no files"
+
+
+def test_build_writes_graph_store_and_summary(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = run([corpus], out)
+    s = res.summary
+    assert s["documents"] == 3 and s["references"] == 4 and s["citations"] == 4
+    assert s["distinct_instruments"] == 4  # three documents and 163/2016
+    assert s["errors"] == [] and s["unresolved_references"] == 0
+    assert json.loads((out / SUMMARY).read_text("utf-8"))["triples"] == s["triples"] == len(triples(out))
+    assert triples(out) == sorted(set(triples(out)))
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP") == {str(corpus / "a.txt"), str(corpus / "b.txt")}
+
+
+def test_rebuild_without_changes_is_a_no_op(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    before = (out / GRAPH_NT).read_bytes()
+    store_before = current_store(out)
+    s = run([corpus], out).summary
+    assert s["files"]["extracted"] == 0 and s["files"]["skipped_unchanged"] == 3
+    assert (out / GRAPH_NT).read_bytes() == before
+    assert not s["store_reloaded"] and current_store(out) == store_before
+
+
+def test_a_changed_file_replaces_its_triples(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    (corpus / "a.txt").write_text(doc("1/2020/NĐ-CP", ("99/2019/NĐ-CP", "cites"), title="New title"), "utf-8")
+    s = run([corpus], out).summary
+    assert s["files"]["extracted"] == 1 and s["files"]["skipped_unchanged"] == 2
+    g = "\n".join(triples(out))
+    assert '"New title"' in g and '"T"' in g  # b and c keep theirs
+    assert f"<{BASE}doc/1_2020_NĐ-CP> <{ELI}based_on>" not in g
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP") == {str(corpus / "b.txt")}
+    assert cited_by(out, BASE + "doc/99_2019_NĐ-CP") == {str(corpus / "a.txt")}
+
+
+def test_a_removed_file_takes_its_triples_with_it(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    (corpus / "sub" / "c.txt").unlink()
+    s = run([corpus], out).summary
+    assert s["files"]["removed"] == 1 and s["documents"] == 2
+    g = "\n".join(triples(out))
+    assert "3_2020_TT-BTC" not in g and "sub/c.txt" not in g
+    assert len(list((out / "parts").glob("*.nt"))) == 3  # two files + the instruments
+
+
+def test_bad_files_are_reported_and_the_build_goes_on(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02abc")
+    (corpus / "latin1.txt").write_bytes("Quyết định".encode("cp1258", errors="replace") + b"\xff\xfe")
+    (corpus / "trips.txt").write_text("BOOM", "utf-8")
+    out = tmp_path / "out"
+    res = run([corpus, corpus / "nowhere.txt"], out, extractor=boom_extract)
+    problems = {Path(p.source).name: p.problem for p in res.problems}
+    assert problems["empty.txt"] == "empty file"
+    assert "binary" in problems["binary.txt"]
+    assert "UTF-8" in problems["latin1.txt"]
+    assert "the extractor tripped" in problems["trips.txt"]
+    assert "no such file" in problems["nowhere.txt"]
+    assert res.summary["documents"] == 3 and len(res.summary["errors"]) == 5
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")  # the good files made it
+
+
+def test_two_copies_of_a_document_are_one_node_with_two_sources(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "copy-of-a.txt").write_bytes((corpus / "a.txt").read_bytes())
+    out = tmp_path / "out"
+    run([corpus], out)
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP") == {str(corpus / n) for n in ("a.txt", "copy-of-a.txt", "b.txt")}
+    st = open_store(out)
+    q = f"SELECT ?s WHERE {{ <{BASE}doc/1_2020_NĐ-CP> <{KG}source> ?s }}"
+    assert len(list(st.query(q))) == 2
+    ok, messages, _ = validate(out / GRAPH_NT)
+    assert ok, messages
+
+
+def test_parallel_build_gives_the_same_graph(corpus: Path, tmp_path: Path) -> None:
+    run([corpus], tmp_path / "one", workers=1)
+    run([corpus], tmp_path / "two", workers=2)
+    assert (tmp_path / "one" / GRAPH_NT).read_bytes() == (tmp_path / "two" / GRAPH_NT).read_bytes()
+
+
+def test_turtle_holds_the_same_triples(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    s = run([corpus], out, fmt="turtle").summary
+    ttl = list(parse(path=str(out / "graph.ttl"), format=RdfFormat.TURTLE))
+    assert s["graph"] == "graph.ttl" and len(ttl) == s["triples"]
+    assert "@prefix eli:" in (out / "graph.ttl").read_text("utf-8")
+
+
+def test_a_failed_store_load_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    old = current_store(out)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
+    with pytest.raises(SyntaxError):
+        load_store(out, bad, "f" * 64)
+    assert current_store(out) == old
+    assert not list(out.glob(".store-*"))
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_store_is_swapped_when_the_graph_changes(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    first = current_store(out)
+    (corpus / "b.txt").write_text(doc("2/2020/NĐ-CP"), "utf-8")
+    s = run([corpus], out).summary
+    assert s["store_reloaded"] and current_store(out) != first and not first.exists()
+    assert (out / "store").is_symlink()
+
+
+def test_a_second_build_in_the_same_folder_is_refused(corpus: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        with pytest.raises(RuntimeError, match="another build"):
+            run([corpus], out)
+
+
+def test_cli_build_prints_the_summary_and_validate_passes(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kgraph.build as b
+
+    real = b.build
+    monkeypatch.setattr(b, "build", lambda *a, **kw: real(*a, **{**kw, "extractor": json_extract}))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(build_cmd, [str(corpus), str(tmp_path / "missing"), "--out", str(out), "-q", "--workers", "2"])
+    assert r.exit_code == 0, r.output
+    assert "3 documents" in r.output and "4 distinct instruments" in r.output and "1 errors" in r.output
+    assert "missing: no such file or folder" in r.output
+    r = CliRunner().invoke(validate_cmd, ["--store", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "conforms" in r.output
+
+
+# ----------------------------------------------------------------------------- real documents
+
+
+@pytest.mark.shared
+def test_real_documents_rebuild_identically_and_validate(tmp_path: Path) -> None:
+    seed = shared_path("corpus", "seed", "120-KH-UBND-2018-lang-son.txt")
+    congbao = sorted(shared_path("corpus", "congbao").rglob("*.txt"))[:12]
+    inputs = [str(seed), *map(str, congbao)]
+    a, b = tmp_path / "a", tmp_path / "b"
+    sa = build(inputs, a, workers=2).summary
+    sb = build(inputs, b, workers=1).summary
+    assert sa["errors"] == [] and sa["citations"] > 100
+    assert (a / GRAPH_NT).read_bytes() == (b / GRAPH_NT).read_bytes()
+    again = build(inputs, a, workers=2).summary
+    assert again["graph_sha256"] == sa["graph_sha256"] and again["files"]["extracted"] == 0
+    ok, messages, _ = validate(a / GRAPH_NT, store=open_store(a))
+    assert ok, messages[:10]
+    # the seed plan implements Chỉ thị 13/CT-TTg of 2018 (the date beside it gives the year)
+    st = open_store(a)
+    q = f"ASK {{ ?d <{KG}implements> <{BASE}doc/13_CT-TTg/2018> ; <{KG}source> \"{seed}\" }}"
+    assert st.query(q)

@@ -1,0 +1,302 @@
+"""Asking the graph: named queries, what users type, output formats, raw SPARQL, stats; and, over the shared
+corpus, `cited-by` against a plain-text count of the documents that mention an instrument."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kgraph.build import build, extraction_from_dict
+from kgraph.cli_graph import query_cmd, sparql_cmd, stats_cmd
+from kgraph.model import Extraction
+from kgraph.query import COMMON_FIELDS, QueryError, load_queries, resolve_instrument, run_named
+from kgraph.sinks.networkx_view import citation_digraph, stats
+from kgraph.sinks.oxigraph_store import open_store
+
+from conftest import shared_path
+
+BASE = "https://kgraph.example/id/"
+
+
+def json_extract(text: str, source: str | None = None) -> Extraction:
+    return extraction_from_dict(json.loads(text))
+
+
+def ref(i: int, relation: str = "cites", number: str | None = None, name: str | None = None, year: int | None = None, pins=()):
+    text = number or name
+    return {
+        "start": 100 * i, "end": 100 * i + len(text), "text": text, "kind": "numbered" if number else "named",
+        "number": number, "name": name, "year": year, "relation": relation,
+        "pinpoint": [dict(zip(("article", "clause", "point"), p)) for p in pins],
+        "sentence": f"câu {i} {text}",
+    }
+
+
+DOCS = {
+    "hien-phap.txt": ({"type": "Hiến pháp", "title": "Hiến pháp", "date": "2013-11-28"}, []),
+    "luat-ngan-sach.txt": (
+        {"number": "83/2015/QH13", "type": "Luật", "title": "Ngân sách nhà nước", "date": "2015-06-25", "issuer": "Quốc hội"},
+        [ref(1, "based_on", name="Hiến pháp", year=2013)],
+    ),
+    "nd-163.txt": (
+        {"number": "163/2016/NĐ-CP", "type": "Nghị định", "type_code": "NĐ", "title": "Quy định chi tiết Luật Ngân sách", "date": "2016-12-21", "issuer": "Chính phủ"},
+        [ref(1, "based_on", name="Luật Ngân sách nhà nước", year=2015)],
+    ),
+    "tt-342.txt": (
+        {"number": "342/2016/TT-BTC", "type": "Thông tư", "type_code": "TT", "title": "Hướng dẫn Nghị định 163", "date": "2016-12-30", "issuer": "Bộ Tài chính"},
+        [ref(1, "guides", number="163/2016/NĐ-CP", pins=[("4", "6", "c")]), ref(2, number="44/2013/NĐ-CP")],
+    ),
+    "kh-120.txt": (
+        {"number": "120/KH-UBND", "type": "Kế hoạch", "type_code": "KH", "title": "Kế hoạch 2019", "date": "2018-08-10", "issuer": "UBND tỉnh Lạng Sơn"},
+        [
+            ref(1, "implements", number="163/2016/ND-CP", pins=[("4", "6", "c"), ("13", "1", None)]),
+            ref(2, number="44/2013/NĐ-CP"),
+            ref(3, name="Luật Ngân sách nhà nước", year=2015),
+        ],
+    ),
+    "nd-2025.txt": (
+        {"number": "5/2025/NĐ-CP", "type": "Nghị định", "type_code": "NĐ", "title": "Thay thế Nghị định 44", "date": "2025-01-10", "issuer": "Chính phủ"},
+        [ref(1, "replaces", number="44/2013/NĐ-CP"), ref(2, number="342/2016/TT-BTC")],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("q")
+    src = d / "in"
+    src.mkdir()
+    for name, (document, refs) in DOCS.items():
+        (src / name).write_text(json.dumps({"document": document, "references": refs}, ensure_ascii=False), "utf-8")
+    out = d / "out"
+    s = build([str(src)], out, extractor=json_extract).summary
+    assert s["errors"] == []
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(built: Path):
+    return open_store(built)
+
+
+def names(rows, field="source") -> set[str]:
+    return {Path(r[field]).name for r in rows if r.get(field)}
+
+
+@pytest.mark.parametrize("typed", ["163/2016/NĐ-CP", "Nghị định 163/2016", "nd 163/2016/ND-CP", "Nghị định số 163/2016/nđ-cp"])
+def test_what_users_type_finds_the_instrument(store, typed: str) -> None:
+    assert resolve_instrument(store, typed) == [BASE + "doc/163_2016_NĐ-CP"]
+
+
+def test_a_law_by_name_and_year_finds_its_numbered_node(store) -> None:
+    assert resolve_instrument(store, "Luật Ngân sách nhà nước 2015") == [BASE + "doc/83_2015_QH13"]
+    assert resolve_instrument(store, "Luật Ngân sách nhà nước") == [BASE + "doc/83_2015_QH13"]
+    assert resolve_instrument(store, "Luật Ngân sách nhà nước 1996") == []
+
+
+def test_cited_by_lists_citing_documents_with_relation_and_pinpoint(store) -> None:
+    res = run_named(store, "cited-by", ["163/2016/NĐ-CP"])
+    rows = {Path(r["source"]).name: r for r in res.rows}
+    assert set(rows) == {"tt-342.txt", "kh-120.txt"}
+    assert rows["tt-342.txt"]["relations"] == "guides"
+    assert rows["kh-120.txt"]["relations"] == "implements"
+    assert set(rows["kh-120.txt"]["pinpoints"].split("; ")) == {"điểm c khoản 6 Điều 4", "khoản 1 Điều 13"}
+    assert rows["kh-120.txt"]["number"] == "120/KH-UBND" and rows["kh-120.txt"]["type"] == "Kế hoạch"
+
+
+def test_cites(store) -> None:
+    res = run_named(store, "cites", ["120/KH-UBND năm 2018"])
+    assert {r["number"] for r in res.rows} == {"163/2016/NĐ-CP", "44/2013/NĐ-CP", "83/2015/QH13"}
+
+
+def test_basis_chain_reaches_the_constitution(store) -> None:
+    res = run_named(store, "basis-chain", ["342/2016/TT-BTC"])
+    chain = [(r["depth"], r["label"]) for r in res.rows]
+    assert chain[0][0] == 1 and chain[0][1].startswith("Nghị định 163/2016/NĐ-CP")
+    assert [d for d, _ in chain] == [1, 2, 3]
+    assert chain[-1][1].startswith("Hiến pháp")
+
+
+def test_most_cited_orders_by_citing_documents(store) -> None:
+    res = run_named(store, "most-cited", ["2"])
+    assert [(r["number"], r["cited_by"]) for r in res.rows] == [("44/2013/NĐ-CP", 3), ("163/2016/NĐ-CP", 2)]
+
+
+def test_provisions_cited(store) -> None:
+    res = run_named(store, "provisions-cited", ["nd 163/2016"])
+    got = {(r["provision"], Path(r["source"]).name) for r in res.rows}
+    assert got == {("điểm c khoản 6 Điều 4", "tt-342.txt"), ("điểm c khoản 6 Điều 4", "kh-120.txt"), ("khoản 1 Điều 13", "kh-120.txt")}
+    assert [r["article"] for r in res.rows][-1] == "13"  # numeric order: 4 before 13
+
+
+def test_stale_citations(store) -> None:
+    res = run_named(store, "stale-citations", [])
+    got = {(Path(r["source"]).name, r["cited_label"], r["how"]) for r in res.rows}
+    assert got == {("tt-342.txt", "Nghị định 44/2013/NĐ-CP", "replaces"), ("kh-120.txt", "Nghị định 44/2013/NĐ-CP", "replaces")}
+
+
+def test_by_issuer(store) -> None:
+    counts = {r["issuer"]: r["instruments"] for r in run_named(store, "by-issuer", []).rows}
+    assert counts["Chính phủ"] == 3  # two decrees in the corpus, 44/2013 known by its number code
+    rows = run_named(store, "by-issuer", ["Bộ Tài chính"]).rows
+    assert {r["number"] for r in rows} == {"342/2016/TT-BTC"}
+
+
+def test_user_text_never_reaches_the_query(store) -> None:
+    with pytest.raises(QueryError, match="no instrument"):
+        run_named(store, "cited-by", ['Luật X" } UNION { ?s ?p ?o } #'])
+    # words after a number are not part of it: the number alone is looked up, as a bound literal
+    assert len(run_named(store, "cited-by", ['163/2016/NĐ-CP"} } ; DROP ALL ; #']).rows) == 2
+    with pytest.raises(QueryError):
+        run_named(store, "by-issuer", ['x")) } UNION { ?s ?p ?o'])
+    assert run_named(store, "cited-by", ["163/2016/NĐ-CP"]).rows  # the store is as it was
+
+
+def test_errors_say_what_to_do(store) -> None:
+    with pytest.raises(QueryError, match="no query named 'cited'"):
+        run_named(store, "cited", ["x"])
+    with pytest.raises(QueryError, match="needs X"):
+        run_named(store, "cited-by", [])
+    with pytest.raises(QueryError, match="whole number"):
+        run_named(store, "most-cited", ["many"])
+
+
+def test_every_query_file_declares_itself() -> None:
+    qs = load_queries()
+    assert {"cited-by", "cites", "basis-chain", "most-cited", "by-issuer", "provisions-cited", "stale-citations"} <= set(qs)
+    assert all(q.doc for q in qs.values())
+
+
+def test_cli_json_lines_carry_the_common_fields(built: Path) -> None:
+    r = CliRunner().invoke(query_cmd, ["cited-by", "Nghị", "định", "163/2016", "--store", str(built), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(ln) for ln in r.output.splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert list(row)[: len(COMMON_FIELDS)] == list(COMMON_FIELDS)
+        assert row["source"].endswith((".txt")) and Path(row["source"]).parent.name == "in"
+        assert row["relations"] and row["date"]
+
+
+def test_cli_table_and_clear_errors(built: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(query_cmd, ["most-cited", "--store", str(built)])
+    assert r.exit_code == 0 and "163/2016/NĐ-CP" in r.output
+    r = CliRunner().invoke(query_cmd, ["cited-by", "999/2099/NĐ-CP", "--store", str(built)])
+    assert r.exit_code == 1 and "no instrument in the store matches" in r.output
+    r = CliRunner().invoke(query_cmd, ["most-cited", "--store", str(tmp_path / "nothing")])
+    assert r.exit_code == 1 and "kg build" in r.output
+    r = CliRunner().invoke(query_cmd, ["--list", "--store", str(built)])
+    assert "provisions-cited X" in r.output
+
+
+def test_raw_sparql_formats(built: Path) -> None:
+    q = "SELECT ?n WHERE { ?d eli:number ?n } ORDER BY ?n LIMIT 2"
+    r = CliRunner().invoke(sparql_cmd, [q, "--store", str(built), "--format", "csv"])
+    assert r.exit_code == 0 and r.output.splitlines()[0] == "n" and len(r.output.splitlines()) == 3
+    r = CliRunner().invoke(sparql_cmd, [q, "--store", str(built), "--format", "json"])
+    assert len(json.loads(r.output)["results"]["bindings"]) == 2
+    r = CliRunner().invoke(sparql_cmd, ["SELECT ?x WHERE {", "--store", str(built)])
+    assert r.exit_code == 1 and "syntax" in r.output.lower()
+
+
+def test_stats(store, built: Path) -> None:
+    s = stats(citation_digraph(store))
+    assert s["corpus_documents"] == 6 and s["cyclic_groups"] == 0
+    assert (s["most_cited"][0]["label"], s["most_cited"][0]["value"]) == ("Nghị định 44/2013/NĐ-CP", 3)
+    r = CliRunner().invoke(stats_cmd, ["--store", str(built), "--json"])
+    assert json.loads(r.output)["edges"] == s["edges"]
+
+
+def test_stats_find_a_citation_cycle(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for a, b in (("1/2020/NĐ-CP", "2/2020/NĐ-CP"), ("2/2020/NĐ-CP", "1/2020/NĐ-CP")):
+        body = {"document": {"number": a, "date": "2020-01-01"}, "references": [ref(1, number=b)]}
+        (src / f"{a[0]}.txt").write_text(json.dumps(body), "utf-8")
+    build([str(src)], tmp_path / "out", extractor=json_extract)
+    s = stats(citation_digraph(open_store(tmp_path / "out")))
+    assert s["cyclic_groups"] == 1 and len(s["cycles"]) == 1
+
+
+# ----------------------------------------------------------------------------- the shared corpus
+
+
+def mention_pattern(number: str) -> re.Pattern:
+    """A number as plain text may write it: spaces around separators, any dash, Đ as D, any case, a line break."""
+    out = []
+    for ch in number:
+        if ch == "/":
+            out.append(r"\s*/\s*")
+        elif ch == "-":
+            out.append(r"\s*[-\u2010-\u2015\u2212\uff0d]\s*")
+        elif ch in "Đđ":
+            out.append("[ĐđDd]")
+        else:
+            out.append(re.escape(ch))
+    return re.compile(r"(?<![\w/])" + "".join(out) + r"(?![\w])", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    congbao = shared_path("corpus", "congbao")
+    laws = shared_path("corpus", "laws")
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    build([str(congbao), str(laws)], out, workers=2)
+    files = sorted([*congbao.rglob("*.txt"), *laws.rglob("*.txt")])
+    return out, files
+
+
+def name_pattern(name: str, year: int) -> re.Pattern:
+    """A law's name followed closely by its year (`Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025`)."""
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)[^;\n]{{0,60}}?(?<!\d){year}(?!\d)", re.IGNORECASE)
+
+
+@pytest.mark.shared
+def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
+    """For the most-cited instruments with a year in their number: the documents `cited-by` names vs the
+    documents whose plain text mentions the number (or, for a law, its name with its year); a document's
+    own `Số: ...` header line is not a mention. F1 ≥ 0.95 for each."""
+    out, files = corpus_build
+    st = open_store(out)
+    top = [r for r in run_named(st, "most-cited", ["40"]).rows if r["number"] and re.search(r"/(19|20)\d\d/", r["number"])][:10]
+    assert len(top) >= 5
+    texts = {}
+    for f in files:
+        try:
+            texts[str(f)] = unicodedata.normalize("NFC", f.read_text("utf-8"))
+        except (UnicodeDecodeError, OSError):
+            continue
+    scores = {}
+    for row in top:
+        pats = [mention_pattern(row["number"])]
+        year = int(re.search(r"/((?:19|20)\d\d)/", row["number"]).group(1))
+        q = "SELECT ?n WHERE { ?s <https://w3id.org/kgraph/ontology#name> ?n }"
+        for r in st.query(q.replace("?s", f"<{row['uri']}>")):
+            pats.append(name_pattern(r[0].value, year))
+        own = re.compile(r"số\s*:\s*" + pats[0].pattern, re.IGNORECASE)
+        expected = {s for s, t in texts.items() if any(p.search(t) for p in pats) and not own.search(t[:3000])}
+        got = {r["source"] for r in run_named(st, "cited-by", [row["number"]]).rows}
+        tp = len(expected & got)
+        p = tp / len(got) if got else 0.0
+        rc = tp / len(expected) if expected else 0.0
+        scores[row["number"]] = (round(2 * p * rc / (p + rc), 3) if p + rc else 0.0, len(expected), len(got))
+    print("\ncited-by vs plain-text count (F1, text documents, graph documents):")
+    for k, v in scores.items():
+        print(f"  {k:18} F1={v[0]:.3f}  text={v[1]}  graph={v[2]}")
+    assert all(f1 >= 0.95 for f1, _, _ in scores.values()), scores
+
+
+@pytest.mark.shared
+def test_corpus_graph_validates(corpus_build) -> None:
+    from kgraph.graph.rdf import validate
+
+    out, _ = corpus_build
+    ok, messages, counts = validate(out / "graph.nt", store=open_store(out))
+    assert ok, messages[:10]
+    assert counts["triples"] > 100_000
