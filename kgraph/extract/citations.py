@@ -147,15 +147,15 @@ def _anchors(t: str) -> list[Anchor]:
     return out
 
 
-_SEPARATOR_BEFORE_CODE = re.compile(r"(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
+_SEPARATOR_BEFORE_CODE = re.compile(r"\d[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
 def _number_matches(t: str):
     """Every well-formed number, found from the separator before its first code.
 
-    Every shape has "/" or a dash right before an upper-case code, which is rare in prose; the full
-    pattern then runs only from the digit runs just before it (5x faster than scanning every digit).
+    Every shape has a digit, then "/" or a dash, then an upper-case code, which is rare in prose; the
+    full pattern then runs only from the digit runs just before it (5x faster than scanning every digit).
     """
     number = _patterns()["number"]
     last_end = 0
