@@ -124,27 +124,12 @@ def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None) -> None:
         sys.exit(1)
 
 
-def _register_optional() -> None:
-    """Sub-commands that live in their own modules (graph, Neo4j)."""
-    try:
-        from kgraph.cli_graph import GRAPH_COMMANDS
-    except ImportError:
-        GRAPH_COMMANDS = []
-    for c in GRAPH_COMMANDS:
-        main.add_command(c)
-    try:
-        from kgraph.cli_neo4j import NEO4J_COMMANDS
-    except ImportError:
-        try:
-            from kgraph.cli_neo4j import neo4j_group
+# Sub-commands that live in their own modules: the graph (build, query, ...) and Neo4j.
+from kgraph.cli_graph import GRAPH_COMMANDS  # noqa: E402
+from kgraph.cli_neo4j import neo4j_group  # noqa: E402
+from kgraph.cli_neo4j_graph import NEO4J_GRAPH_COMMANDS  # noqa: E402
 
-            NEO4J_COMMANDS = [neo4j_group]
-        except ImportError:
-            NEO4J_COMMANDS = []
-    for c in NEO4J_COMMANDS:
-        main.add_command(c)
-
-
-_register_optional()
+for _command in (*GRAPH_COMMANDS, neo4j_group, *NEO4J_GRAPH_COMMANDS):
+    main.add_command(_command)
 
 __all__ = ["main"]

@@ -73,36 +73,50 @@ def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: s
 @click.command("query")
 @click.argument("name", required=False)
 @click.argument("args", nargs=-1)
-@click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
+@click.option("--store", type=click.Path(), help=_STORE_HELP + " (with --backend oxigraph)")
+@click.option("--backend", type=click.Choice(["oxigraph", "neo4j"]), default="oxigraph", show_default=True,
+              help="oxigraph: the embedded store of a build (SPARQL); neo4j: a loaded server (the Cypher twin).")
+@click.option("--uri", help="Neo4j Bolt URI (else NEO4J_URI, else the credentials file).")
+@click.option("--user", help="Neo4j user (else NEO4J_USER, else the credentials file).")
+@click.option("--password", help="Neo4j password (else NEO4J_PASSWORD, else the credentials file).")
+@click.option("--database", help="Neo4j database (else NEO4J_DATABASE, else the server's default).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the named queries.")
-def query_cmd(name: str | None, args: tuple[str, ...], store: str, fmt: str, list_: bool) -> None:
-    """Run a named query (queries/*.rq): cited-by X, cites X, basis-chain X, most-cited [N], by-issuer [ISSUER],
-    provisions-cited X, stale-citations. X is a number or name as you would type it (`Nghị định 163/2016`).
+def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backend: str, uri: str | None,
+              user: str | None, password: str | None, database: str | None, fmt: str, list_: bool) -> None:
+    """Run a named query (queries/*.rq and their *.cypher twins): cited-by X, cites X, basis-chain X,
+    most-cited [N], by-issuer [ISSUER], provisions-cited X, stale-citations. X is a number or name as you
+    would type it (`Nghị định 163/2016`).
 
     With --format json: one object per line with uri, number, type, title, date, source and the query's fields.
     """
-    from kgraph.query import QueryError, load_queries, ordered_columns, run_named, to_csv, to_json_lines, to_table
+    from kgraph.query import QueryError, load_queries, render, run_named
 
     queries = load_queries()
     if list_ or not name:
         for q in queries.values():
             click.echo(f"{q.name} {' '.join(q.args)}".ljust(34) + q.doc)
         return
-    st = _open(store)
     t = time.perf_counter()
-    try:
-        res = run_named(st, name, args, queries)
-    except QueryError as e:
-        raise click.ClickException(str(e)) from None
-    dt = time.perf_counter() - t
-    if fmt == "json":
-        for ln in to_json_lines(res):
-            click.echo(ln)
-    elif fmt == "csv":
-        click.echo(to_csv(ordered_columns(res.columns), res.rows), nl=False)
+    if backend == "neo4j":
+        from kgraph.sinks import neo4j_server as srv
+        from kgraph.sinks.neo4j_load import LoadError
+        from kgraph.sinks.neo4j_query import run_named_query
+
+        try:
+            res = run_named_query(name, list(args), srv.connection_settings(uri, user, password, database))
+        except (QueryError, LoadError, srv.Neo4jServerError) as e:
+            raise click.ClickException(str(e)) from None
     else:
-        click.echo(to_table(res.columns, res.rows))
+        if not store:
+            raise click.UsageError("--store DIR is needed with --backend oxigraph")
+        try:
+            res = run_named(_open(store), name, args, queries)
+        except QueryError as e:
+            raise click.ClickException(str(e)) from None
+    dt = time.perf_counter() - t
+    click.echo(render(res, fmt), nl=False)
+    if fmt == "table":
         click.echo(f"({len(res.rows)} rows, {dt * 1000:.0f} ms)", err=True)
 
 

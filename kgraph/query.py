@@ -307,3 +307,12 @@ def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     for r in rows:
         w.writerow({c: "" if r.get(c) is None else r.get(c) for c in columns})
     return buf.getvalue()
+
+
+def render(result: Result, fmt: str) -> str:
+    """A result as `kg query` prints it, whichever backend answered: table, csv or JSON lines."""
+    if fmt == "json":
+        return "\n".join(to_json_lines(result)) + ("\n" if result.rows else "")
+    if fmt == "csv":
+        return to_csv(ordered_columns(result.columns), result.rows)
+    return to_table(result.columns, result.rows) + "\n"

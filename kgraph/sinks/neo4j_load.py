@@ -6,30 +6,36 @@ One mapping, read from ``ontology/kgraph.ttl`` rather than kept by hand beside `
   ``rdf:type`` classes and of their superclasses in the ontology (``eli:Work`` shows as ``Document``,
   ``eli:LegalResourceSubdivision`` as ``Provision``, ``kg:Organisation`` as ``Organization``);
 * literals are properties named by the predicate's local name (``eli:number`` → ``number``), typed
-  (``xsd:date`` → Neo4j ``date``, integers, booleans); a predicate seen with several values is a list;
+  (``xsd:date`` → Neo4j ``date``, integers, booleans); several values on one node make a sorted list
+  there (a scalar elsewhere: one odd node does not turn every title into a list);
 * IRI objects are relationships typed by the predicate (``kg:signedBy`` → ``SIGNED_BY``); the
   ``kg:CitationRelation`` instances give ``CITES``, ``BASED_ON``, ``IMPLEMENTS``... and each such
-  relationship carries, as parallel lists, the detail of the ``kg:Citation`` mentions behind it
-  (pinpoint, sentence, offsets, matched text, source), since RDF cannot put them on the edge;
+  relationship carries, as parallel lists ordered by offset, the detail of the ``kg:Citation``
+  mentions behind it (``pinpoint``, ``sentence``, ``startOffset``/``endOffset``, ``matchedText``,
+  ``source``, ``citation`` IRIs, ``mentions`` count). The ontology says kg:Citation exists because
+  RDF cannot put that detail on an edge; a property graph can, so a citation is folded into its
+  relationship rather than made a node;
 * an object that is itself an ontology term (``kg:relation eli:based_on``) becomes a property value.
 
 Loading is a sync of the graph into the database, keyed by IRI: every node stores a hash of its
-labels, properties and outgoing relationships, written only after those are in place, so a second
-load of the same graph writes nothing, a changed document has its outgoing relationships replaced
-(not added to), and a load cut short is finished by running it again. Nodes under the graph's IRI
-base that the graph no longer has are deleted (``prune``).
+labels, properties and outgoing relationships, written in the transaction that completes the node,
+so a second load of the same graph writes nothing, a changed document has its outgoing
+relationships replaced (not added to), and a load cut short is finished by running it again (what
+lacks its hash is redone with MERGE: no duplicates). A marker node per IRI base records whether the
+last load finished, for the message. Nodes under the graph's IRI base that the graph no longer has
+are deleted (``prune``).
 
-Label and relationship-type names are interpolated into Cypher (Neo4j cannot parameterise them in
-an index-using MERGE); they come only from the ontology and are checked against ``NAME_RE``. All
-values travel as parameters.
+Node keys go through MERGE on ``:Resource(uri)`` (the label named, so the uniqueness index is used).
+The other labels and the relationship types are set from parameters (Neo4j 5.26's dynamic labels
+and types), so one query plan serves every kind; the few names written into Cypher text (index and
+constraint labels) come only from the ontology and are checked against ``NAME_RE``. All values
+travel as parameters.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import time
@@ -83,15 +89,6 @@ RELATION = KG + "relation"
 PINPOINT = KG + "pinpoint"
 CITATION_RELATION = KG + "CitationRelation"
 RELATION_NAME = KG + "relationName"
-#: Mention detail carried, as parallel lists ordered by offset, on each citation relationship:
-#: (Citation predicate, empty value used when a mention lacks it).
-MENTION_FIELDS: tuple[tuple[str, Any], ...] = (
-    (KG + "startOffset", -1),
-    (KG + "endOffset", -1),
-    (KG + "sentence", ""),
-    (KG + "matchedText", ""),
-    (KG + "referenceKind", ""),
-)
 #: Languages a literal is stored under the plain key for (others get ``key_<lang>``).
 PRIMARY_LANGS = ("", "vi")
 
@@ -160,7 +157,7 @@ class OntologyMapping:
     #: ontology classes and properties: as an object they become a string value, not a node.
     term_values: Mapping[str, str]
     #: Triples about the ontology's individuals (the document-type concepts): loaded as nodes too.
-    individuals: tuple[Triple, ...] = ()
+    individuals: tuple[tuple[str, str, Any], ...] = ()
 
     def labels(self, class_iri: str) -> tuple[str, ...]:
         """Labels for one rdf:type value; classes the ontology lacks get their local name alone."""
@@ -171,12 +168,18 @@ class OntologyMapping:
         return (check_name(name, "label"),)
 
     def key(self, pred: str) -> str:
+        """The property key for a data predicate (its local name; predicates the ontology lacks too)."""
         got = self.property_keys.get(pred)
-        return got if got is not None else check_name(_identifier(local_name(pred)), "property key")
+        if got is None:
+            got = self.property_keys[pred] = check_name(_identifier(local_name(pred)), "property key")  # type: ignore[index]
+        return got
 
     def rel_type(self, pred: str) -> str:
+        """The relationship type for an object predicate (``SIGNED_BY``; ``BASED_ON`` for eli:based_on)."""
         got = self.relationship_types.get(pred)
-        return got if got is not None else check_name(upper_snake(local_name(pred)), "relationship type")
+        if got is None:
+            got = self.relationship_types[pred] = check_name(upper_snake(local_name(pred)), "relationship type")  # type: ignore[index]
+        return got
 
     @property
     def citation_types(self) -> dict[str, str]:
@@ -238,7 +241,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     term_values = {c: local_name(c) for c in classes | props | ontology_iris}
     term_values.update(rel_names)
     individuals = tuple(
-        t for t in triples
+        (t.subject.value, t.predicate.value, _term(t.object)) for t in triples
         if t.subject.value not in classes and t.subject.value not in props and t.subject.value not in ontology_iris
         and t.subject.value.startswith(KG)
     )
@@ -260,6 +263,13 @@ def _prefix(iri: str) -> str:
 
 
 # --------------------------------------------------------------------------------------- the property graph
+
+#: A term as the mapping sees it: an IRI or ``_:blank`` is a str, a literal a (lexical form, datatype, language)
+#: tuple. Plain tuples rather than pyoxigraph objects: the mapping loop is the loader's Python hot spot.
+Term = str | tuple[str, str, str]
+RawTriple = tuple[str, str, Term]
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 
 @dataclass(slots=True)
@@ -283,9 +293,12 @@ class PropertyGraph:
 
     nodes: dict[str, PGNode]
     out: dict[str, list[PGRel]]
+    #: RDF triples read (the ontology individuals' included), the figure rates are quoted in.
     triples: int
     #: The IRI prefix the graph's own resources share (ontology individuals aside): the prune scope.
     base: str | None = None
+    #: kg:Citation resources folded into relationship properties (not nodes).
+    citations: int = 0
     _hashes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -297,22 +310,25 @@ class PropertyGraph:
             yield from self.out[uri]
 
     def node_hash(self, uri: str) -> str:
-        """A digest of what the loader writes for this node: labels, properties, outgoing relationships."""
+        """A digest of what the loader writes for this node: labels, properties, outgoing relationships.
+
+        ``repr`` of the node's values is deterministic (properties are built in sorted order) and
+        much cheaper than sorted JSON; the hash only has to be stable between loads of this code.
+        """
         h = self._hashes.get(uri)
         if h is None:
             n = self.nodes[uri]
-            rels = sorted(([r.type, r.end, r.props] for r in self.out.get(uri, ())), key=lambda x: (x[0], x[1]))
-            doc = [sorted(n.labels), n.props, rels]
-            h = hashlib.blake2b(json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False).encode(),
-                                digest_size=12).hexdigest()
+            rels = sorted(((r.type, r.end, r.props) for r in self.out.get(uri, ())), key=lambda x: (x[0], x[1]))
+            h = hashlib.blake2b(repr((n.labels, n.props, rels)).encode(), digest_size=12).hexdigest()
             self._hashes[uri] = h
         return h
 
 
-def _value(lit: Literal) -> Any:
+def _value(lit: tuple[str, str, str]) -> Any:
     """A literal as the Python value the driver turns into the matching Neo4j type."""
-    v = lit.value
-    dtype = lit.datatype.value if lit.datatype is not None else ""
+    v, dtype, _lang = lit
+    if dtype == XSD_STRING or dtype == RDF_LANG_STRING:
+        return v
     try:
         if dtype in _INT_TYPES:
             return int(v)
@@ -329,12 +345,6 @@ def _value(lit: Literal) -> Any:
     return v
 
 
-def _node_key(term: Any) -> str:
-    if isinstance(term, BlankNode):
-        return "_:" + term.value  # stable within one file only: kgraph's own graphs have no blank nodes
-    return term.value
-
-
 def _common_base(uris: Iterable[str]) -> str | None:
     """The longest ``/``-ending prefix all ``uris`` share, if it names at least a host (``https://h/``)."""
     prefix: str | None = None
@@ -349,117 +359,179 @@ def _common_base(uris: Iterable[str]) -> str | None:
     return prefix if re.match(r"^[a-z][a-z0-9+.-]*://[^/]+/", prefix) else None
 
 
-def property_graph(triples: Iterable[Triple], mapping: OntologyMapping | None = None, *,
-                   with_individuals: bool = True) -> PropertyGraph:
-    """Map RDF triples to nodes and relationships by the ontology (see the module docstring)."""
-    m = mapping or load_mapping()
-    types: dict[str, set[str]] = defaultdict(set)
-    lits: dict[str, dict[str, list[Literal]]] = defaultdict(lambda: defaultdict(list))
-    links: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    seen: dict[str, None] = {}
-    n_triples = 0
-    data_subjects: set[str] = set()
-    source: Iterable[Triple] = triples
-    if with_individuals:
-        source = _chain(triples, m.individuals)
-    individuals = {t.subject.value for t in m.individuals}
-    for t in source:
-        n_triples += 1
-        s = _node_key(t.subject)
-        seen.setdefault(s, None)
-        p = t.predicate.value
-        o = t.object
-        if s not in individuals:
-            data_subjects.add(s)
-        if p == RDF_TYPE and isinstance(o, NamedNode):
-            types[s].add(o.value)
-        elif isinstance(o, Literal):
-            lits[s][p].append(o)
-        elif isinstance(o, NamedNode) and o.value in m.term_values:
-            lits[s][p].append(Literal(m.term_values[o.value]))
-        elif isinstance(o, (NamedNode, BlankNode)):
-            ok = _node_key(o)
-            links[s].append((p, ok))
-            seen.setdefault(ok, None)
-            if ok not in individuals:
-                data_subjects.add(ok)
-        else:  # RDF-star quoted triples: not produced by kgraph
-            n_triples -= 1
-    multi = {p for per in lits.values() for p, vs in per.items() if len(vs) > 1}
+class _Collected:
+    """The triples sorted by role, per subject: what the mapping needs, in plain Python values."""
 
+    __slots__ = ("types", "lits", "links", "objects", "n")
+
+    def __init__(self) -> None:
+        self.types: dict[str, list[str]] = defaultdict(list)
+        self.lits: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(lambda: defaultdict(list))
+        self.links: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.objects: set[str] = set()
+        self.n = 0
+
+    def add_raw(self, triples: Iterable[RawTriple], term_values: Mapping[str, str]) -> None:
+        types, lits, links, objects = self.types, self.lits, self.links, self.objects
+        for s, p, o in triples:
+            self.n += 1
+            if o.__class__ is tuple:
+                lits[s][p].append(o)  # type: ignore[arg-type]
+            elif p == RDF_TYPE:
+                types[s].append(o)  # type: ignore[arg-type]
+            elif o in term_values:
+                lits[s][p].append((term_values[o], XSD_STRING, ""))  # type: ignore[index]
+            else:
+                links[s].append((p, o))  # type: ignore[arg-type]
+                objects.add(o)  # type: ignore[arg-type]
+
+    def add_oxigraph(self, triples: Iterable[Triple], term_values: Mapping[str, str]) -> None:
+        """``add_raw`` over pyoxigraph triples without building tuples first: the loader's hot loop."""
+        types, lits, links, objects = self.types, self.lits, self.links, self.objects
+        lit_cls, named_cls = Literal, NamedNode
+        n = 0
+        for t in triples:
+            n += 1
+            s = t.subject
+            s = s.value if s.__class__ is named_cls else _term(s)
+            p = t.predicate.value
+            o = t.object
+            oc = o.__class__
+            if oc is lit_cls:
+                lits[s][p].append((o.value, o.datatype.value, o.language or ""))
+                continue
+            ov = o.value if oc is named_cls else _term(o)
+            if p == RDF_TYPE:
+                types[s].append(ov)  # type: ignore[arg-type]
+            elif ov in term_values:
+                lits[s][p].append((term_values[ov], XSD_STRING, ""))  # type: ignore[index]
+            else:
+                links[s].append((p, ov))  # type: ignore[arg-type]
+                objects.add(ov)  # type: ignore[arg-type]
+        self.n += n
+
+
+def property_graph(triples: Iterable[RawTriple], mapping: OntologyMapping | None = None, *,
+                   with_individuals: bool = True,
+                   on_nodes: Callable[[dict[str, PGNode], set[str]], None] | None = None) -> PropertyGraph:
+    """Map RDF triples (see ``Term``) to nodes and relationships by the ontology (see the module docstring).
+
+    ``on_nodes(nodes, with_relationships)`` is called once the nodes are final and before the
+    relationships are built (the loader starts writing nodes then); ``with_relationships`` holds the
+    nodes that will have outgoing relationships.
+    """
+    m = mapping or load_mapping()
+    got = _Collected()
+    got.add_raw(triples, m.term_values)
+    return _map(got, m, with_individuals=with_individuals, on_nodes=on_nodes)
+
+
+def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
+         on_nodes: Callable[[dict[str, PGNode], set[str]], None] | None = None) -> PropertyGraph:
+    if with_individuals:
+        got.add_raw(m.individuals, m.term_values)
+    types, lits, links, objects, n_triples = got.types, got.lits, got.links, got.objects, got.n
+    citations = {s for s, ts in types.items() if CITATION in ts}
     nodes: dict[str, PGNode] = {}
-    for s in seen:
+    for s in dict.fromkeys([*types, *lits, *links, *objects]):
+        if s in citations:
+            continue
         labels = [KEY_LABEL]
-        for c in sorted(types.get(s, ())):
+        for c in sorted(set(types.get(s, ()))):
             labels.extend(m.labels(c))
         props: dict[str, Any] = {"uri": s}
         for p, vs in sorted(lits.get(s, {}).items()):
-            key = m.key(p)
-            by_lang: dict[str, list[Any]] = defaultdict(list)
-            for lit in vs:
-                lang = lit.language or ""
-                by_lang["" if lang in PRIMARY_LANGS else lang].append(_value(lit))
-            for lang, values in sorted(by_lang.items()):
-                k = key if not lang else check_name(_identifier(f"{key}_{lang}"), "property key")
-                values = sorted(values, key=_sort_key)
-                props[k] = values if (p in multi or len(values) > 1) else values[0]
+            _put_literals(props, m.key(p), vs)
         nodes[s] = PGNode(uri=s, labels=tuple(dict.fromkeys(labels)), props=props)
+
+    if on_nodes is not None:
+        has_out = {s for s in links if s not in citations}
+        has_out.update(o for c in citations for p, o in links.get(c, ()) if p == CITING)
+        on_nodes(nodes, has_out)
 
     out: dict[str, list[PGRel]] = {}
     index: dict[tuple[str, str, str], PGRel] = {}
+    rel_type = m.rel_type
     for s, pairs in links.items():
+        if s in citations:
+            continue
         rels = []
         for p, o in sorted(set(pairs)):
-            r = PGRel(type=m.rel_type(p), start=s, end=o, props={})
+            r = PGRel(type=rel_type(p), start=s, end=o, props={})
             rels.append(r)
             if p in m.citation_relations:
                 index[(s, p, o)] = r
         out[s] = rels
-    _attach_mentions(nodes, links, types, lits, index, m)
-    base = _common_base(u for u in data_subjects if not u.startswith("_:"))
-    return PropertyGraph(nodes=nodes, out=out, triples=n_triples, base=base)
+    _fold_citations(citations, nodes, out, links, lits, index, m)
+    individuals = {t[0] for t in m.individuals}
+    base = _common_base(u for u in nodes if u not in individuals and not u.startswith("_:"))
+    return PropertyGraph(nodes=nodes, out=out, triples=n_triples, base=base, citations=len(citations))
 
 
-def _chain(a: Iterable[Triple], b: Iterable[Triple]) -> Iterator[Triple]:
-    yield from a
-    yield from b
+def _put_literals(props: dict[str, Any], key: str, lits: list[tuple[str, str, str]]) -> None:
+    """One predicate's literals on a node: a scalar, or a sorted list when there are several; other
+    languages than PRIMARY_LANGS go under ``key_<lang>``."""
+    if len(lits) == 1 and lits[0][2] in PRIMARY_LANGS:
+        props[key] = _value(lits[0])
+        return
+    by_lang: dict[str, list[Any]] = defaultdict(list)
+    for lit in lits:
+        lang = lit[2]
+        by_lang["" if lang in PRIMARY_LANGS else lang].append(_value(lit))
+    for lang, values in sorted(by_lang.items()):
+        k = key if not lang else check_name(_identifier(f"{key}_{lang}"), "property key")
+        values = sorted(values, key=_sort_key)
+        props[k] = values if len(values) > 1 else values[0]
 
 
 def _sort_key(v: Any) -> tuple[str, str]:
     return (type(v).__name__, str(v))
 
 
-def _attach_mentions(nodes: dict[str, PGNode], links: dict[str, list[tuple[str, str]]], types: dict[str, set[str]],
-                     lits: dict[str, dict[str, list[Literal]]], index: dict[tuple[str, str, str], PGRel],
-                     m: OntologyMapping) -> None:
-    """Put each kg:Citation's detail on the direct relationship it stands for, as parallel lists."""
-    mentions: dict[tuple[str, str, str], list[tuple[Any, ...]]] = defaultdict(list)
-    source_key = KG + "source"
-    for c, ts in types.items():
-        if CITATION not in ts:
-            continue
+#: Predicates of a kg:Citation that say which relationship it stands for (the rest is mention detail).
+_CITATION_STRUCTURE = {RDF_TYPE, CITING, CITED, RELATION, RELATION_NAME}
+
+
+def _fold_citations(citations: set[str], nodes: dict[str, PGNode], out: dict[str, list[PGRel]],
+                    links: dict[str, list[tuple[str, str]]], lits: dict[str, dict[str, list[tuple[str, str, str]]]],
+                    index: dict[tuple[str, str, str], PGRel], m: OntologyMapping) -> None:
+    """Put each kg:Citation's detail on the relationship it stands for, as parallel lists by offset.
+
+    Every predicate of the citation but the structural ones becomes a list property: literals as
+    values, objects (pinpoint, cited issuer) as the target's ``label`` ("điểm c khoản 6 Điều 4",
+    "Bộ Tài chính"; several joined by "; "). A value missing from some mention turns that list into
+    strings, "" for the gap.
+    """
+    mentions: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_name = {n: p for p, n in m.citation_relations.items()}
+    fields: dict[str, None] = {}
+    key_of = m.key
+    for c in citations:
         objs: dict[str, list[str]] = defaultdict(list)
         for p, o in links.get(c, ()):
             objs[p].append(o)
-        rel = [v.value for v in lits.get(c, {}).get(RELATION, ())]
-        rel_pred = next((p for p, n in m.citation_relations.items() if n in rel), None)
-        if rel_pred is None:
-            names = [str(v.value) for v in lits.get(c, {}).get(RELATION_NAME, ())]
-            rel_pred = next((p for p, n in m.citation_relations.items() if n in names), None)
+        clits = lits.get(c, {})
+        names = [v[0] for v in clits.get(RELATION, ())] + [v[0] for v in clits.get(RELATION_NAME, ())]
+        rel_pred = next((by_name[n] for n in names if n in by_name), None)
         if rel_pred is None or not objs.get(CITING) or not objs.get(CITED):
             continue
-        key = (objs[CITING][0], rel_pred, objs[CITED][0])
-        detail = []
-        for pred, empty in MENTION_FIELDS:
-            vs = lits.get(c, {}).get(pred)
-            detail.append(_value(vs[0]) if vs else empty)
-        pins = []
-        for leaf in sorted(objs.get(PINPOINT, ())):
-            leaf_props = nodes[leaf].props if leaf in nodes else {}
-            pins.append(str(leaf_props.get("id_local") or leaf_props.get("label") or local_name(leaf)))
-        src = lits.get(c, {}).get(source_key)
-        mentions[key].append((*detail, "; ".join(pins), c, str(src[0].value) if src else ""))
-    names = [m.key(p) for p, _ in MENTION_FIELDS] + [m.key(PINPOINT), "citation", "source"]
+        row: dict[str, Any] = {"citation": c}
+        for p, vs in clits.items():
+            if p not in _CITATION_STRUCTURE:
+                key = key_of(p)
+                fields[key] = None
+                if len(vs) == 1:
+                    row[key] = _value(vs[0])
+                else:
+                    row[key] = "; ".join(map(str, sorted((_value(v) for v in vs), key=_sort_key)))
+        for p, targets in objs.items():
+            if p not in _CITATION_STRUCTURE:
+                key = key_of(p)
+                fields[key] = None
+                row[key] = "; ".join(sorted(_caption(nodes.get(t), t) for t in targets))
+        mentions[(objs[CITING][0], rel_pred, objs[CITED][0])].append(row)
+    start_key, end_key, source_key = m.key(KG + "startOffset"), m.key(KG + "endOffset"), m.key(KG + "source")
+    keys = sorted(fields)
     for key, rows in mentions.items():
         r = index.get(key)
         if r is None:  # a mention without its direct triple: the reified citation still says it
@@ -467,22 +539,32 @@ def _attach_mentions(nodes: dict[str, PGNode], links: dict[str, list[tuple[str, 
             if s not in nodes or o not in nodes:
                 continue
             r = PGRel(type=m.rel_type(p), start=s, end=o, props={})
-            links[s].append((p, o))
+            out.setdefault(s, []).append(r)
             index[key] = r
-        rows.sort(key=lambda x: (x[0], x[1], x[-2]))
-        for i, name in enumerate(names):
-            r.props[name] = [row[i] for row in rows]
-        sources = sorted({row[-1] for row in rows if row[-1]})
-        r.props["source"] = sources[0] if len(sources) == 1 else sources
+        rows.sort(key=lambda x: (_num(x.get(start_key)), _num(x.get(end_key)), x["citation"]))
         r.props["mentions"] = len(rows)
+        r.props["citation"] = [x["citation"] for x in rows]
+        for k in keys:
+            vals = [x.get(k) for x in rows]
+            if all(v is None for v in vals):
+                continue
+            if k == source_key and len(set(vals)) == 1:
+                r.props[k] = vals[0]  # the citing file: one per relationship in practice, so not a list
+                continue
+            if any(v is None for v in vals) or len({type(v) for v in vals}) > 1:
+                vals = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in vals]
+            r.props[k] = vals
 
 
-def _missing_rels(pg_out: dict[str, list[PGRel]], index: dict[tuple[str, str, str], PGRel]) -> None:
-    """Add relationships created by ``_attach_mentions`` for mentions without a direct triple."""
-    have = {id(r) for rels in pg_out.values() for r in rels}
-    for r in index.values():
-        if id(r) not in have:
-            pg_out.setdefault(r.start, []).append(r)
+def _num(v: Any) -> int:
+    return v if isinstance(v, int) else -1
+
+
+def _caption(node: PGNode | None, uri: str) -> str:
+    if node is None:
+        return uri
+    v = node.props.get("label") or node.props.get("id_local") or uri
+    return v if isinstance(v, str) else "; ".join(map(str, v))
 
 
 # --------------------------------------------------------------------------------------- reading RDF
@@ -507,29 +589,66 @@ def graph_file(source: str | Path) -> Path:
     return p
 
 
-def read_triples(path: Path) -> Iterator[Triple]:
-    """Stream the triples of an RDF file (quads: every graph's triples), parsed by pyoxigraph."""
-    fmt = _FORMATS[path.suffix.lower()]
+def _term(t: Any) -> Term:
+    if isinstance(t, Literal):
+        return (t.value, t.datatype.value, t.language or "")
+    if isinstance(t, BlankNode):
+        return "_:" + t.value  # stable within one file only: kgraph's own graphs have no blank nodes
+    return t.value
+
+
+def raw_triples(triples: Iterable[Triple]) -> Iterator[RawTriple]:
+    """pyoxigraph triples (or quads: their triple part) as ``RawTriple`` tuples (``_term`` inlined: hot loop)."""
+    lit_cls, named_cls = Literal, NamedNode
+    for t in triples:
+        s, o = t.subject, t.object
+        oc = o.__class__
+        if oc is named_cls:
+            ov: Term = o.value
+        elif oc is lit_cls:
+            ov = (o.value, o.datatype.value, o.language or "")
+        else:
+            ov = _term(o)
+        yield (s.value if s.__class__ is named_cls else _term(s)), t.predicate.value, ov  # type: ignore[misc]
+
+
+def read_triples(path: Path) -> Iterator[RawTriple]:
+    """Stream an RDF file's triples as ``RawTriple`` tuples (quads: every graph's triples), parsed by pyoxigraph."""
     try:
-        for q in parse(path=str(path), format=fmt):
-            yield Triple(q.subject, q.predicate, q.object) if fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG) else q
+        yield from raw_triples(parse(path=str(path), format=_FORMATS[path.suffix.lower()]))
     except SyntaxError as e:
         raise LoadError(f"{path}: not valid RDF: {e}") from None
 
 
-def read_property_graph(source: str | Path, mapping: OntologyMapping | None = None) -> PropertyGraph:
-    """Parse a build directory or RDF file and map it (the step both ``load`` and ``export`` start with)."""
-    return property_graph(read_triples(graph_file(source)), mapping)
+def read_property_graph(source: str | Path, mapping: OntologyMapping | None = None, *,
+                        on_nodes: Callable[[dict[str, PGNode], set[str]], None] | None = None) -> PropertyGraph:
+    """Parse a build directory or RDF file and map it (the step both ``load`` and ``export`` start with).
+
+    A build directory's own graph.nt was written through pyoxigraph's validating constructors, so it
+    is parsed leniently (no second IRI validation: a third faster); any other file strictly.
+    """
+    m = mapping or load_mapping()
+    path = graph_file(source)
+    lenient = Path(source).is_dir() and path.suffix == ".nt"
+    fmt = _FORMATS[path.suffix.lower()]
+    got = _Collected()
+    try:
+        got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values)
+    except SyntaxError as e:
+        raise LoadError(f"{path}: not valid RDF: {e}") from None
+    return _map(got, m, on_nodes=on_nodes)
 
 
 # --------------------------------------------------------------------------------------- the database
 
 
-def schema_statements(pg: PropertyGraph | None = None, mapping: OntologyMapping | None = None) -> list[str]:
+def schema_statements(mapping: OntologyMapping | None = None) -> list[str]:
     """Constraint and indexes, created before any data (``IF NOT EXISTS``: safe to run every load).
 
     The uniqueness constraint on ``:Resource(uri)`` backs every MERGE; ``number`` is indexed on
-    ``Document`` and on each document class present, so ``(:Decree {number: $x})`` uses an index.
+    ``Document`` and on each document class of the ontology, so ``(:Decree {number: $x})`` uses an
+    index (an index on a label no node has costs nothing); titles get a full-text index whose
+    ``standard-folding`` analyzer also matches text typed without Vietnamese diacritics.
     """
     m = mapping or load_mapping()
     doc_label = m.labels(ELI + "Work")[0]
@@ -542,11 +661,7 @@ def schema_statements(pg: PropertyGraph | None = None, mapping: OntologyMapping 
         f"CREATE FULLTEXT INDEX kg_titles IF NOT EXISTS FOR (n:{doc_label}) ON EACH [n.title, n.name, n.label] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
     ]
-    doc_classes = sorted({lbl for c, labels in m.class_labels.items() if doc_label in labels
-                          for lbl in labels[:1] if lbl != doc_label})
-    if pg is not None:
-        present = {lbl for n in pg.nodes.values() for lbl in n.labels}
-        doc_classes = [c for c in doc_classes if c in present]
+    doc_classes = sorted({labels[0] for labels in m.class_labels.values() if doc_label in labels[1:]})
     for c in doc_classes:
         check_name(c, "label")
         out.append(f"CREATE INDEX kg_{c.lower()}_number IF NOT EXISTS FOR (n:{c}) ON (n.number)")
@@ -589,6 +704,12 @@ def open_driver(settings: srv.ConnectionSettings) -> neo4j.Driver:
     return drv
 
 
+def quiet_session(drv: neo4j.Driver, settings: srv.ConnectionSettings) -> neo4j.Session:
+    """A session on the settings' database without server notifications: the loader's own queries
+    name properties (the hash, the marker's status) that do not exist before the first load."""
+    return drv.session(database=settings.database, notifications_min_severity="OFF")
+
+
 def _write(session: neo4j.Session, query: str, rows: list[dict[str, Any]]) -> Any:
     """One batch in one managed write transaction (the driver retries it on transient errors)."""
 
@@ -608,6 +729,20 @@ def _read(session: neo4j.Session, query: str, **params: Any) -> list[dict[str, A
 def _batches(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield list(items[i : i + size])
+
+
+def _rel_batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Rows of (start node, its relationships) cut so that a batch holds about ``size`` relationships."""
+    batch: list[dict[str, Any]] = []
+    n = 0
+    for row in rows:
+        batch.append(row)
+        n += len(row["rels"])
+        if n >= size:
+            yield batch
+            batch, n = [], 0
+    if batch:
+        yield batch
 
 
 @dataclass
@@ -647,33 +782,92 @@ class LoadReport:
         return d
 
 
-def ensure_schema(session: neo4j.Session, pg: PropertyGraph | None = None,
-                  mapping: OntologyMapping | None = None) -> None:
+def ensure_schema(session: neo4j.Session, mapping: OntologyMapping | None = None) -> None:
     """Create the constraint and indexes if missing and wait until they are online."""
-    for stmt in schema_statements(pg, mapping):
+    for stmt in schema_statements(mapping):
         session.run(stmt).consume()
     session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def prepare(settings: srv.ConnectionSettings, mapping: OntologyMapping | None = None) -> neo4j.Driver:
+    """Connect (clear errors for a server down, a wrong password or database) and create the schema.
+
+    Separate from the load so ``load()`` can do it while the RDF is still being parsed.
+    """
+    drv = open_driver(settings)
+    try:
+        with quiet_session(drv, settings) as session:
+            ensure_schema(session, mapping)
+    except Exception as e:
+        drv.close()
+        from neo4j import exceptions as nx
+
+        if isinstance(e, (nx.Neo4jError, nx.DriverError)):
+            raise _translate(e, settings) from e
+        raise
+    return drv
+
+
+def _node_rows(pg_nodes: Mapping[str, PGNode], uris: Iterable[str], with_rels: set[str],
+               hash_of: Callable[[str], str], existing: Mapping[str, tuple[str | None, list[str]]]) -> list[dict[str, Any]]:
+    """UNWIND rows for nodes: properties, labels to set and to remove, and the hash when the node has
+    no outgoing relationships (otherwise the relationship write carries it)."""
+    rows = []
+    for u in uris:
+        n = pg_nodes[u]
+        props = n.props
+        if u not in with_rels:
+            props = dict(props)
+            props[HASH_KEY] = hash_of(u)
+        old = existing.get(u)
+        rows.append({"uri": u, "props": props, "labels": [check_name(lbl, "label") for lbl in n.labels],
+                     "remove": [lbl for lbl in old[1] if lbl not in n.labels] if old else []})
+    return rows
+
+
+#: Node upsert: MERGE names the key label, so the uniqueness index finds the node; the other labels
+#: are set (and stale ones removed) from parameters (dynamic labels, Neo4j 5.26+): one plan for all.
+NODE_QUERY = (f"UNWIND $rows AS row MERGE (n:{KEY_LABEL} {{uri: row.uri}}) SET n = row.props "
+              "SET n:$(row.labels) REMOVE n:$(row.remove)")
+
+
+def _rel_query(verb: str) -> str:
+    """A node's hash and all its outgoing relationships in one transaction (types from parameters)."""
+    return (f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.s}}) SET a.{HASH_KEY} = row.h "
+            f"WITH a, row UNWIND row.rels AS rel MATCH (b:{KEY_LABEL} {{uri: rel.e}}) "
+            f"{verb} (a)-[r:$(rel.t)]->(b) SET r = rel.props")
 
 
 def load_property_graph(
     pg: PropertyGraph,
     settings: srv.ConnectionSettings,
     *,
-    batch_size: int = 5000,
+    batch_size: int = 10000,
     prune: bool = True,
     mapping: OntologyMapping | None = None,
     echo: Echo | None = None,
     fail_after: int | None = None,
+    driver: neo4j.Driver | None = None,
+    written: Mapping[str, bool] | None = None,
 ) -> LoadReport:
     """Make the database hold ``pg`` (within its IRI base); see the module docstring.
 
-    ``fail_after`` stops after that many write batches with a LoadError: how the tests simulate a crash.
+    Crash safety: a node's hash is written in the transaction that completes it (with the node when
+    it has no outgoing relationships, else with them), so a node carrying the right hash is complete
+    and a rerun redoes exactly the others, MERGEing: no duplicates. A marker node says ``running``
+    from the first write to the last, so the rerun can say it is finishing an interrupted load.
+    ``fail_after`` stops after that many write batches with a LoadError (how the tests simulate a
+    crash). ``driver`` is one ``prepare()`` returned (closed here). ``written``: nodes ``load()``
+    already wrote into an empty database while the relationships were still being mapped (True:
+    with their hash, as nodes without outgoing relationships).
     """
     t0 = time.perf_counter()
     say = echo or (lambda _msg: None)
+    base = pg.base or ""
     report = LoadReport(triples=pg.triples, nodes=len(pg.nodes), relationships=pg.relationship_count,
                         base=pg.base, database=settings.database)
-    drv = open_driver(settings)
+    drv = driver or prepare(settings, mapping)
+    report.seconds["schema"] = time.perf_counter() - t0
     budget = [fail_after]
 
     def write(session: neo4j.Session, query: str, rows: list[dict[str, Any]]) -> Any:
@@ -684,110 +878,91 @@ def load_property_graph(
         return _write(session, query, rows)
 
     try:
-        with drv.session(database=settings.database) as session:
+        with quiet_session(drv, settings) as session:
+            # 0. what is there: stored hashes and labels, nodes under the base the graph lacks, the marker
             t = time.perf_counter()
-            ensure_schema(session, pg, mapping)
-            report.seconds["schema"] = time.perf_counter() - t
-
-            t = time.perf_counter()
-            existing: dict[str, tuple[str | None, list[str]]] = {}
-            uris = list(pg.nodes)
-            for chunk in _batches(uris, 20000):
-                for r in _read(session, f"UNWIND $uris AS u MATCH (n:{KEY_LABEL} {{uri: u}}) "
-                               f"RETURN n.uri AS uri, n.{HASH_KEY} AS h, labels(n) AS labels", uris=chunk):
-                    existing[r["uri"]] = (r["h"], r["labels"])
-            stale: list[str] = []
-            if prune and pg.base:
-                for r in _read(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base RETURN n.uri AS uri",
-                               base=pg.base):
-                    if r["uri"] not in pg.nodes:
-                        stale.append(r["uri"])
             marker = _read(session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
-                           "toString(m.started) AS started", base=pg.base or "")
-            changed = [u for u in uris if existing.get(u, (None, []))[0] != pg.node_hash(u)]
-            report.seconds["diff"] = time.perf_counter() - t
+                           "toString(m.started) AS started", base=base)
             if marker and marker[0]["status"] == "running":
                 report.resumed = True
                 say(f"The previous load into {settings.database or 'the default database'} (started "
                     f"{marker[0]['started']}) did not finish; finishing it now.")
-            report.nodes_unchanged = len(uris) - len(changed)
-            if not changed and not stale:
-                if report.resumed:
-                    write(session, f"MATCH (m:{MARKER_LABEL} {{base: $rows[0].base}}) SET m.status = 'done', "
-                          "m.finished = datetime()", [{"base": pg.base or ""}])
-                report.seconds["total"] = time.perf_counter() - t0
-                return report
-            write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                  "SET m.status = 'running', m.started = datetime(), m.finished = null",
-                  [{"base": pg.base or ""}])
-
-            # 1. nodes: MERGE on :Resource(uri), properties replaced, labels set (stale ones removed)
-            t = time.perf_counter()
+            existing: dict[str, tuple[str | None, list[str]]] = {}
+            uris = list(pg.nodes)
+            fresh = written is not None or _read(session, f"MATCH (n:{KEY_LABEL}) RETURN count(n) AS n")[0]["n"] == 0
+            if not fresh:
+                for chunk in _batches(uris, 20000):
+                    for r in _read(session, f"UNWIND $uris AS u MATCH (n:{KEY_LABEL} {{uri: u}}) "
+                                   f"RETURN n.uri AS uri, n.{HASH_KEY} AS h, labels(n) AS labels", uris=chunk):
+                        existing[r["uri"]] = (r["h"], r["labels"])
+            stale: list[str] = []
+            if prune and pg.base and not fresh:
+                for r in _read(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base RETURN n.uri AS uri",
+                               base=pg.base):
+                    if r["uri"] not in pg.nodes:
+                        stale.append(r["uri"])
+            if fresh:  # an empty database: everything is new, no stored hash to compare with
+                changed = uris
+            else:
+                changed = [u for u in uris if existing.get(u, (None, []))[0] != pg.node_hash(u)]
+            report.seconds["diff"] = time.perf_counter() - t
             new = {u for u in changed if u not in existing}
             report.nodes_created = len(new)
             report.nodes_updated = len(changed) - len(new)
-            by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-            removals: list[dict[str, Any]] = []
-            for u in changed:
-                n = pg.nodes[u]
-                by_labels[n.labels].append({"uri": u, "props": n.props})
-                if u in existing:
-                    gone = [lbl for lbl in existing[u][1] if lbl not in n.labels]
-                    if gone:
-                        removals.append({"uri": u, "labels": gone})
-            for labels, rows in sorted(by_labels.items()):
-                extra = "".join(":" + check_name(lbl, "label") for lbl in labels if lbl != KEY_LABEL)
-                set_labels = f" SET n{extra}" if extra else ""
-                q = f"UNWIND $rows AS row MERGE (n:{KEY_LABEL} {{uri: row.uri}}) SET n = row.props{set_labels}"
-                for chunk in _batches(rows, batch_size):
-                    write(session, q, chunk)
-            for chunk in _batches(removals, batch_size):
-                write(session, f"UNWIND $rows AS row MATCH (n:{KEY_LABEL} {{uri: row.uri}}) REMOVE n:$(row.labels)", chunk)
-                report.labels_removed += sum(len(r["labels"]) for r in chunk)
+            report.nodes_unchanged = len(uris) - len(changed)
+            if not changed and not stale:
+                if report.resumed:
+                    write(session, f"UNWIND $rows AS row MATCH (m:{MARKER_LABEL} {{base: row.base}}) "
+                          "SET m.status = 'done', m.finished = datetime()", [{"base": base}])
+                report.seconds["total"] = time.perf_counter() - t0
+                return report
+            if written is None:
+                write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
+                      "SET m.status = 'running', m.started = datetime(), m.finished = null", [{"base": base}])
+
+            # 1. nodes: properties replaced, labels set and stale ones removed
+            t = time.perf_counter()
+            with_rels = {u for u, rels in pg.out.items() if rels}
+            # streamed nodes are done, unless one streamed without a hash turned out to have no relationship
+            todo = [u for u in changed if written is None or u not in written or (not written[u] and u not in with_rels)]
+            for chunk in _batches(_node_rows(pg.nodes, todo, with_rels, pg.node_hash, existing), batch_size):
+                write(session, NODE_QUERY, chunk)
             report.seconds["nodes"] = time.perf_counter() - t
 
-            # 2. relationships: a changed node that existed loses the outgoing ones the graph no longer has
+            # 2. relationships: a changed node that existed loses the outgoing ones the graph no longer
+            # has; new nodes' relationships are CREATEd, the others MERGEd; each row ends with the hash.
             t = time.perf_counter()
-            keep_rows = []
-            for u in changed:
-                if u in existing:
-                    keep_rows.append({"uri": u, "keep": [f"{r.type}|{r.end}" for r in pg.out.get(u, ())]})
+            keep_rows = [{"uri": u, "keep": [f"{r.type}|{r.end}" for r in pg.out.get(u, ())]}
+                         for u in changed if u in existing]
             for chunk in _batches(keep_rows, batch_size):
                 c = write(session, f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.uri}})-[r]->(b) "
                           "WHERE NOT type(r) + '|' + b.uri IN row.keep DELETE r", chunk)
                 report.relationships_deleted += c.relationships_deleted
-            by_type_new: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            by_type_old: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            groups: dict[str, list[dict[str, Any]]] = {"CREATE": [], "MERGE": []}
             for u in changed:
-                target = by_type_new if u in new else by_type_old
-                for r in pg.out.get(u, ()):
-                    target[r.type].append({"s": r.start, "e": r.end, "props": r.props})
-            for verb, groups in (("CREATE", by_type_new), ("MERGE", by_type_old)):
-                for rtype, rows in sorted(groups.items()):
-                    q = (f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.s}}) MATCH (b:{KEY_LABEL} {{uri: row.e}}) "
-                         f"{verb} (a)-[r:{check_name(rtype, 'relationship type')}]->(b) SET r = row.props")
-                    for chunk in _batches(rows, batch_size):
-                        write(session, q, chunk)
-                        report.relationships_written += len(chunk)
+                rels = pg.out.get(u)
+                if rels:
+                    groups["CREATE" if u in new else "MERGE"].append(
+                        {"s": u, "h": pg.node_hash(u),
+                         "rels": [{"t": check_name(r.type, "relationship type"), "e": r.end, "props": r.props}
+                                  for r in rels]})
+            for verb, rel_rows in groups.items():
+                q = _rel_query(verb)
+                for chunk in _rel_batches(rel_rows, batch_size):
+                    write(session, q, chunk)
+                    report.relationships_written += sum(len(x["rels"]) for x in chunk)
             report.seconds["relationships"] = time.perf_counter() - t
 
-            # 3. hashes last: a node carries its hash only once its relationships are in place
-            t = time.perf_counter()
-            hashes = [{"uri": u, "h": pg.node_hash(u)} for u in changed]
-            for chunk in _batches(hashes, max(batch_size, 10000)):
-                write(session, f"UNWIND $rows AS row MATCH (n:{KEY_LABEL} {{uri: row.uri}}) SET n.{HASH_KEY} = row.h", chunk)
-            report.seconds["hashes"] = time.perf_counter() - t
-
-            # 4. what the graph no longer has, under its base
+            # 3. what the graph no longer has, under its base
             t = time.perf_counter()
             for chunk in _batches(stale, batch_size):
                 c = write(session, f"UNWIND $rows AS u MATCH (n:{KEY_LABEL} {{uri: u}}) DETACH DELETE n", chunk)
                 report.nodes_deleted += c.nodes_deleted
                 report.relationships_deleted += c.relationships_deleted
             report.seconds["prune"] = time.perf_counter() - t
-            write(session, f"UNWIND $rows AS row MATCH (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
+            write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
                   "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples",
-                  [{"base": pg.base or "", "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples}])
+                  [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples}])
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
@@ -802,15 +977,69 @@ def load_property_graph(
     return report
 
 
-def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: int = 5000, prune: bool = True,
+def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: int = 10000, prune: bool = True,
          echo: Echo | None = None) -> LoadReport:
-    """``kg load``: read a build directory or RDF file, map it, and sync it into Neo4j."""
+    """``kg load``: read a build directory or RDF file, map it, and sync it into Neo4j.
+
+    A second thread connects and creates the schema while the RDF is parsed; into an empty database
+    it also writes the nodes while the main thread folds the citations into relationships (the
+    mapping is Python-bound, the writes mostly wait on the server, so the two overlap).
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     t0 = time.perf_counter()
-    pg = read_property_graph(source)
-    t_map = time.perf_counter() - t0
-    report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo)
+    path = graph_file(source)
+    streamed: dict[str, Any] = {}
+
+    def connect() -> tuple[neo4j.Driver, bool]:
+        drv = prepare(settings)
+        try:
+            with quiet_session(drv, settings) as session:
+                empty = _read(session, f"MATCH (n:{KEY_LABEL}) RETURN count(n) AS n")[0]["n"] == 0
+                marker = _read(session, f"MATCH (m:{MARKER_LABEL}) RETURN count(m) AS n")[0]["n"]
+        except BaseException:
+            drv.close()
+            raise
+        return drv, empty and not marker
+
+    def write_nodes(drv: neo4j.Driver, rows: list[dict[str, Any]], base: str) -> None:
+        with quiet_session(drv, settings) as session:
+            _write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
+                   "SET m.status = 'running', m.started = datetime(), m.finished = null", [{"base": base}])
+            for chunk in _batches(rows, batch_size):
+                _write(session, NODE_QUERY, chunk)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ready: Future[tuple[neo4j.Driver, bool]] = pool.submit(connect)
+
+        def on_nodes(nodes: dict[str, PGNode], with_rels: set[str]) -> None:
+            try:
+                drv, empty = ready.result()
+            except Exception:  # noqa: BLE001 - reported below, after the mapping
+                return
+            if not empty:
+                return
+            hashes = PropertyGraph(nodes=nodes, out={}, triples=0)  # hashes of nodes without relationships
+            individuals = {t[0] for t in load_mapping().individuals}
+            base = _common_base(u for u in nodes if u not in individuals and not u.startswith("_:")) or ""
+            rows = _node_rows(nodes, list(nodes), with_rels, hashes.node_hash, {})
+            streamed["future"] = pool.submit(write_nodes, drv, rows, base)
+            streamed["uris"] = {u: u not in with_rels for u in nodes}
+
+        try:
+            pg = read_property_graph(path, on_nodes=on_nodes)
+            t_map = time.perf_counter() - t0
+            drv = ready.result()[0]
+            if "future" in streamed:
+                streamed["future"].result()
+        except BaseException:
+            if ready.done() and ready.exception() is None:
+                ready.result()[0].close()
+            raise
+    report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
+                                 written=streamed.get("uris"))
     report.seconds["map"] = t_map
-    report.seconds["total"] = report.seconds.get("total", 0.0) + t_map
+    report.seconds["total"] = time.perf_counter() - t0
     return report
 
 
@@ -818,10 +1047,10 @@ def graph_counts(settings: srv.ConnectionSettings, base: str | None = None) -> d
     """Nodes and relationships in the database (only under ``base`` when given): the figure tests compare."""
     drv = open_driver(settings)
     try:
-        with drv.session(database=settings.database) as session:
+        with quiet_session(drv, settings) as session:
             if base:
                 rec = _read(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base "
-                            "RETURN count(n) AS nodes, sum(COUNT {{ (n)-->() }}) AS rels", base=base)[0]
+                            "RETURN count(n) AS nodes, sum(COUNT { (n)-->() }) AS rels", base=base)[0]
             else:
                 rec = _read(session, "MATCH (n) RETURN count(n) AS nodes, sum(COUNT { (n)-->() }) AS rels")[0]
     finally:
@@ -830,11 +1059,11 @@ def graph_counts(settings: srv.ConnectionSettings, base: str | None = None) -> d
 
 
 def delete_base(settings: srv.ConnectionSettings, base: str, batch_size: int = 10000) -> int:
-    """Delete every node under ``base`` (and its marker), in batches: for tests and ``kg load --clear``."""
+    """Delete every node under ``base`` (and its marker), in batches (what the tests use to clean up)."""
     drv = open_driver(settings)
     deleted = 0
     try:
-        with drv.session(database=settings.database) as session:
+        with quiet_session(drv, settings) as session:
             while True:
                 c = session.execute_write(lambda tx: tx.run(
                     f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base WITH n LIMIT $n DETACH DELETE n",
@@ -856,38 +1085,30 @@ ARRAY_DELIMITER = "\x1f"
 _CSV_TYPES = {bool: "boolean", int: "long", float: "double", dt.date: "date", dt.datetime: "datetime", str: "string"}
 
 
-def _csv_type(values: Iterable[Any]) -> str:
-    """The neo4j-admin column type for a property (a list gives ``type[]``; mixed types fall back to string)."""
-    kinds: set[str] = set()
-    is_list = False
-    for v in values:
-        if isinstance(v, list):
-            is_list = True
-            kinds.update(_CSV_TYPES.get(type(x), "string") for x in v)
-        else:
-            kinds.add(_CSV_TYPES.get(type(v), "string"))
-    kind = kinds.pop() if len(kinds) == 1 else "string"
-    return kind + ("[]" if is_list else "")
-
-
-def _csv_cell(v: Any, kind: str) -> str | None:
-    if v is None:
-        return None
+def _csv_kind(v: Any) -> str:
+    """The neo4j-admin column type of one value (a list of mixed types is written as strings)."""
     if isinstance(v, list):
-        return ARRAY_DELIMITER.join(_csv_scalar(x, kind.rstrip("[]")) for x in v)
-    return _csv_scalar(v, kind)
+        kinds = {_CSV_TYPES.get(type(x), "string") for x in v}
+        return (kinds.pop() if len(kinds) == 1 else "string") + "[]"
+    return _CSV_TYPES.get(type(v), "string")
 
 
-def _csv_scalar(v: Any, kind: str) -> str:
+def _csv_scalar(v: Any) -> str:
     if isinstance(v, bool):
         s = "true" if v else "false"
     elif isinstance(v, (dt.date, dt.datetime)):
         s = v.isoformat()
     else:
         s = str(v)
-    if ARRAY_DELIMITER in s:
-        s = s.replace(ARRAY_DELIMITER, " ")
-    return s
+    return s.replace(ARRAY_DELIMITER, " ") if ARRAY_DELIMITER in s else s
+
+
+def _csv_cell(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return ARRAY_DELIMITER.join(_csv_scalar(x) for x in v)
+    return _csv_scalar(v)
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str | None]]) -> int:
@@ -903,6 +1124,31 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str | None]]) 
     return n
 
 
+def _typed_groups(items: Sequence[Any], props_of: Callable[[Any], dict[str, Any]]
+                  ) -> tuple[list[str], list[tuple[dict[str, str], list[Any]]]]:
+    """Property keys, and the items split so that within a group every key has one column type.
+
+    neo4j-admin gives a column one type; a key that is a scalar on one node and a list on another
+    (several values there) puts those nodes in a file of their own, so the import is exact.
+    """
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for it in items:
+        for k, v in props_of(it).items():
+            kinds[k].add(_csv_kind(v))
+    keys = sorted(kinds)
+    mixed = [k for k in keys if len(kinds[k]) > 1]
+    groups: dict[tuple[tuple[str, str], ...], list[Any]] = defaultdict(list)
+    for it in items:
+        p = props_of(it)
+        groups[tuple((k, _csv_kind(p[k])) for k in mixed if k in p)].append(it)
+    out = []
+    for sig, members in sorted(groups.items()):
+        col = {k: min(kinds[k]) for k in keys}
+        col.update(dict(sig))
+        out.append((col, members))
+    return keys, out
+
+
 @dataclass
 class CsvExport:
     """Files written for ``neo4j-admin database import full`` and the command that imports them."""
@@ -910,65 +1156,82 @@ class CsvExport:
     directory: Path
     nodes: int
     relationships: int
-    files: list[Path]
+    node_files: list[Path]
+    relationship_files: list[Path]
     schema: Path
+    script: Path
+    database: str
     seconds: float
 
-    def admin_args(self, database: str = "neo4j") -> list[str]:
-        """Arguments after ``neo4j-admin`` (the server must be stopped, or this be a new home)."""
-        args = ["database", "import", "full", "--overwrite-destination=true", "--multiline-fields=true",
-                f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}", "--id-type=string", "--skip-duplicate-nodes=false"]
-        for f in self.files:
-            kind = "--nodes" if f.name.startswith("nodes") else "--relationships"
-            args.append(f"{kind}={f}")
-        args.append(database)
+    def admin_args(self) -> list[str]:
+        """Arguments after ``neo4j-admin`` (the target database must be stopped, or be in a new home)."""
+        args = ["database", "import", "full", self.database, "--overwrite-destination=true", "--multiline-fields=true",
+                f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}", "--id-type=string"]
+        args += [f"--nodes={f}" for f in self.node_files]
+        args += [f"--relationships={f}" for f in self.relationship_files]
         return args
 
 
-def export_csv(pg: PropertyGraph, out: str | Path) -> CsvExport:
-    """Write ``pg`` as ``nodes.csv`` and one ``relationships-TYPE.csv`` per type, plus ``schema.cypher``.
+def export_csv(pg: PropertyGraph, out: str | Path, *, database: str = "neo4j") -> CsvExport:
+    """Write ``pg`` as node and relationship CSV files, ``schema.cypher`` and ``import.sh``.
 
-    Each node carries its load hash, so a ``kg load`` of the same graph after the import finds nothing to do.
+    Each node carries its load hash, so ``kg load`` of the same graph after the import (which also
+    creates the constraint and indexes the import leaves out) finds nothing else to do.
     """
     t0 = time.perf_counter()
-    d = Path(out)
+    d = Path(out).resolve()
     d.mkdir(parents=True, exist_ok=True)
-    for old in list(d.glob("nodes*.csv")) + list(d.glob("relationships-*.csv")):
+    for old in [*d.glob("nodes*.csv"), *d.glob("relationships-*.csv")]:
         old.unlink()
-    keys: dict[str, list[Any]] = defaultdict(list)
-    for n in pg.nodes.values():
-        for k, v in n.props.items():
-            if k != "uri":
-                keys[k].append(v)
-    cols = sorted(keys)
-    kinds = {k: _csv_type(keys[k]) for k in cols}
-    header = ["uri:ID", ":LABEL", f"{HASH_KEY}:string"] + [f"{k}:{kinds[k]}" for k in cols]
-
-    def node_rows() -> Iterator[list[str | None]]:
-        for uri in sorted(pg.nodes):
-            n = pg.nodes[uri]
-            yield [uri, ARRAY_DELIMITER.join(n.labels), pg.node_hash(uri)] + [_csv_cell(n.props.get(k), kinds[k]) for k in cols]
-
-    files = [d / "nodes.csv"]
-    n_nodes = _write_csv(files[0], header, node_rows())
+    nodes = [pg.nodes[u] for u in sorted(pg.nodes)]
+    keys, groups = _typed_groups(nodes, lambda n: {k: v for k, v in n.props.items() if k != "uri"})
+    node_files = []
+    n_nodes = 0
+    for i, (col, members) in enumerate(groups):
+        header = ["uri:ID", ":LABEL", f"{HASH_KEY}:string"] + [f"{k}:{col[k]}" for k in keys]
+        path = d / (f"nodes-{i}.csv" if len(groups) > 1 else "nodes.csv")
+        n_nodes += _write_csv(path, header, ([n.uri, ARRAY_DELIMITER.join(n.labels), pg.node_hash(n.uri)]
+                                             + [_csv_cell(n.props.get(k)) for k in keys] for n in members))
+        node_files.append(path)
     by_type: dict[str, list[PGRel]] = defaultdict(list)
     for r in pg.rels():
         by_type[r.type].append(r)
+    rel_files = []
     n_rels = 0
     for rtype, rels in sorted(by_type.items()):
         check_name(rtype, "relationship type")
-        rkeys: dict[str, list[Any]] = defaultdict(list)
-        for r in rels:
-            for k, v in r.props.items():
-                rkeys[k].append(v)
-        rcols = sorted(rkeys)
-        rkinds = {k: _csv_type(rkeys[k]) for k in rcols}
-        rheader = [":START_ID", ":END_ID", ":TYPE"] + [f"{k}:{rkinds[k]}" for k in rcols]
-        path = d / f"relationships-{rtype}.csv"
-        n_rels += _write_csv(path, rheader, ([r.start, r.end, r.type] + [_csv_cell(r.props.get(k), rkinds[k]) for k in rcols]
-                                             for r in rels))
-        files.append(path)
+        rkeys, rgroups = _typed_groups(rels, lambda r: r.props)
+        for i, (col, members) in enumerate(rgroups):
+            header = [":START_ID", ":END_ID", ":TYPE"] + [f"{k}:{col[k]}" for k in rkeys]
+            path = d / (f"relationships-{rtype}-{i}.csv" if len(rgroups) > 1 else f"relationships-{rtype}.csv")
+            n_rels += _write_csv(path, header, ([r.start, r.end, r.type] + [_csv_cell(r.props.get(k)) for k in rkeys]
+                                                for r in members))
+            rel_files.append(path)
     schema = d / "schema.cypher"
-    schema.write_text(";\n".join(schema_statements(pg)) + ";\n", encoding="utf-8")
-    return CsvExport(directory=d, nodes=n_nodes, relationships=n_rels, files=files, schema=schema,
-                     seconds=time.perf_counter() - t0)
+    schema.write_text(";\n".join(schema_statements()) + ";\n", encoding="utf-8")
+    exp = CsvExport(directory=d, nodes=n_nodes, relationships=n_rels, node_files=node_files,
+                    relationship_files=rel_files, schema=schema, script=d / "import.sh", database=database,
+                    seconds=0.0)
+    _write_script(exp)
+    exp.seconds = time.perf_counter() - t0
+    return exp
+
+
+def _write_script(exp: CsvExport) -> None:
+    """``import.sh``: run neo4j-admin from the kgraph Neo4j home (``kg neo4j stop`` first)."""
+    import shlex
+
+    args = " ".join(shlex.quote(a) for a in exp.admin_args())
+    exp.script.write_text(
+        "#!/bin/sh\n"
+        f"# Written by `kg export --neo4j-csv`: imports these CSV files into database '{exp.database}',\n"
+        "# REPLACING it. Stop the server first (kg neo4j stop); start it after (kg neo4j start), then\n"
+        "# `kg load` the same graph: it creates the constraint and indexes and finds nothing else to do.\n"
+        "set -e\n"
+        f'NEO4J_HOME="${{NEO4J_HOME:-{srv.neo4j_home()}}}"\n'
+        'NEO4J_CONF="${NEO4J_CONF:-$NEO4J_HOME/conf}"\n'
+        "export NEO4J_HOME NEO4J_CONF\n"
+        f'exec "${{JAVA:-java}}" -cp "$NEO4J_HOME/lib/*" {srv.ADMIN_MAIN} {args}\n',
+        encoding="utf-8",
+    )
+    exp.script.chmod(0o755)

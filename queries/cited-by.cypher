@@ -1,0 +1,31 @@
+// name: cited-by
+// args: X
+// doc: Which documents cite X, with the relations and the provisions they cite.
+// Twin of cited-by.rq. $targets: the IRIs X names (kg query resolves what the user typed); in the Browser:
+// :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
+UNWIND $targets AS x
+MATCH (target:Resource {uri: x})<-[r:CITES|BASED_ON|IMPLEMENTS|GUIDES|AMENDS|REPLACES|REPEALS|CORRECTS|CONSOLIDATES]-(d:Resource)
+WHERE r.mentions > 0
+WITH target, d, collect(r) AS rs
+CALL (rs) {
+  UNWIND rs AS r
+  WITH DISTINCT toLower(type(r)) AS rel ORDER BY rel
+  RETURN collect(rel) AS rels
+}
+CALL (rs) {
+  UNWIND rs AS r
+  UNWIND coalesce(r.pinpoint, []) AS mention
+  UNWIND split(mention, '; ') AS pin
+  WITH DISTINCT pin WHERE pin <> '' ORDER BY pin
+  RETURN collect(pin) AS pins
+}
+RETURN target.uri AS target, d.uri AS uri, d.number AS number, d.typeName AS type, d.title AS title,
+       // a node merged from two documents may carry two dates: the earliest, as SPARQL's MIN()
+       CASE WHEN d.date_document IS :: LIST<ANY> NOT NULL
+         THEN reduce(m = head(d.date_document), x IN d.date_document | CASE WHEN x < m THEN x ELSE m END)
+         ELSE d.date_document END AS date,
+       d.source AS source, d.label AS label,
+       reduce(s = '', x IN rels | s + CASE s WHEN '' THEN '' ELSE ', ' END + x) AS relations,
+       CASE WHEN size(pins) > 0 THEN reduce(s = '', x IN pins | s + CASE s WHEN '' THEN '' ELSE '; ' END + x) END AS pinpoints,
+       reduce(n = 0, r IN rs | n + r.mentions) AS citations
+ORDER BY date IS NOT NULL, date, uri

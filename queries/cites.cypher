@@ -1,0 +1,28 @@
+// name: cites
+// args: X
+// doc: What X cites: each instrument with the relations and the provisions.
+// Twin of cites.rq. $targets: the IRIs X names (kg query resolves what the user typed); in the Browser:
+// :param targets => ['https://kgraph.example/id/doc/22_2026_TT-BNNMT']
+UNWIND $targets AS x
+MATCH (target:Resource {uri: x})-[r:CITES|BASED_ON|IMPLEMENTS|GUIDES|AMENDS|REPLACES|REPEALS|CORRECTS|CONSOLIDATES]->(d:Resource)
+WHERE r.mentions > 0
+WITH target, d, collect(r) AS rs
+CALL (rs) {
+  UNWIND rs AS r
+  WITH DISTINCT toLower(type(r)) AS rel ORDER BY rel
+  RETURN collect(rel) AS rels
+}
+CALL (rs) {
+  UNWIND rs AS r
+  UNWIND coalesce(r.pinpoint, []) AS mention
+  UNWIND split(mention, '; ') AS pin
+  WITH DISTINCT pin WHERE pin <> '' ORDER BY pin
+  RETURN collect(pin) AS pins
+}
+WITH target, d, rels, pins, reduce(n = 0, r IN rs | n + r.mentions) AS citations
+RETURN target.uri AS target, d.uri AS uri, d.number AS number, d.typeName AS type, d.title AS title,
+       d.date_document AS date, d.source AS source, d.label AS label,
+       reduce(s = '', x IN rels | s + CASE s WHEN '' THEN '' ELSE ', ' END + x) AS relations,
+       CASE WHEN size(pins) > 0 THEN reduce(s = '', x IN pins | s + CASE s WHEN '' THEN '' ELSE '; ' END + x) END AS pinpoints,
+       citations
+ORDER BY citations DESC, uri

@@ -1,0 +1,518 @@
+"""RDF → Neo4j (kgraph.sinks.neo4j_load, neo4j_query, cli_neo4j_graph): the ontology-derived mapping,
+the batched loader (idempotent, incremental, crash-safe), errors, Cypher, CSV for neo4j-admin.
+
+Tests marked ``neo4j`` use the real server (started here if needed, as in test_neo4j_server.py; with
+CI=true an unavailable server fails them). Each loads under its own IRI base https://kgraph.test/<id>/
+and deletes what it loaded; nothing else in the database is touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kgraph.build import build, extraction_from_dict
+from kgraph.model import Extraction
+from kgraph.sinks import neo4j_load as nl
+from kgraph.sinks import neo4j_query as nq
+from kgraph.sinks import neo4j_server as srv
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "neo4j_small.ttl"
+T = "https://kgraph.test/small/"
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+ENV_VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+# ------------------------------------------------------------------------------ the mapping (no server)
+
+
+@pytest.fixture(scope="module")
+def small() -> nl.PropertyGraph:
+    return nl.read_property_graph(SMALL)
+
+
+def test_labels_and_types_come_from_the_ontology() -> None:
+    m = nl.load_mapping()
+    assert m.labels(nl.KG + "JointCircular") == ("JointCircular", "Circular", "LegalResource", "Document")
+    assert m.labels(nl.KG + "Plan") == ("Plan", "Document")
+    assert m.labels(nl.KG + "Organisation") == ("Organization",)
+    assert m.labels(nl.KG + "Clause") == ("Clause", "Provision")
+    # one relationship type per kg:CitationRelation instance, named by its kg:relationName
+    from kgraph.model import RELATIONS
+
+    assert m.citation_types == {r.upper(): r for r in RELATIONS}
+    assert m.rel_type(nl.KG + "signedBy") == "SIGNED_BY" and m.key(nl.ELI + "number") == "number"
+    names = [lbl for ls in m.class_labels.values() for lbl in ls] + list(m.relationship_types.values())
+    assert names and all(nl.NAME_RE.fullmatch(n) for n in names)
+
+
+@pytest.mark.parametrize("bad", ["Decree) DETACH DELETE (n", "A-B", "1st", "", "x y", "CITES`"])
+def test_names_written_into_cypher_are_checked(bad: str) -> None:
+    with pytest.raises(ValueError, match="not a valid Neo4j identifier"):
+        nl.check_name(bad)
+
+
+def test_nodes_labels_and_typed_properties(small: nl.PropertyGraph) -> None:
+    plan = small.nodes[T + "doc/120_KH-UBND_2018"]
+    assert set(plan.labels) == {"Resource", "Document", "Plan", "CorpusDocument"}
+    assert plan.props["date_document"] == dt.date(2018, 8, 10) and plan.props["year"] == 2018
+    assert plan.props["recipient"] == ["Các huyện", "Sở Tài chính"]  # several values: a sorted list
+    assert plan.props["title"] == "Kế hoạch thực hiện Nghị định 163/2016/NĐ-CP"  # one value: a scalar
+    assert small.nodes[T + "doc/44_CT-TTg/year-unknown"].props["yearUnknown"] is True
+    person = small.nodes[T + "person/nguyen-van-a"].props
+    assert (person["position"], person["position_en"]) == ("Chủ tịch", "Chairman")
+    assert "Circular" in small.nodes[T + "doc/01_2019_TTLT-BTC"].labels  # superclass from the ontology
+    concept = small.nodes[nl.KG + "type_Plan"]  # ontology individuals become nodes too
+    assert "DocumentType" in concept.labels and concept.props["rdfClass"] == "Plan"
+    assert small.base == T
+
+
+def test_citations_fold_into_the_typed_relationship(small: nl.PropertyGraph) -> None:
+    assert not any(u.startswith(T + "citation/") for u in small.nodes)  # kg:Citation is not a node
+    assert small.citations == 4
+    rels = {(r.type, r.end): r for r in small.out[T + "doc/120_KH-UBND_2018"]}
+    impl = rels[("IMPLEMENTS", T + "doc/163_2016_NĐ-CP")].props
+    # two mentions, ordered by offset although the file lists them the other way round
+    assert impl["mentions"] == 2 and impl["startOffset"] == [100, 900] and impl["endOffset"] == [130, 914]
+    assert impl["citation"] == [T + "citation/kh/100-130", T + "citation/kh/900-914"]
+    assert impl["pinpoint"] == ["", "khoản 6 Điều 4; Điều 13"]
+    assert impl["sentence"] == ["", "Thực hiện khoản 6 Điều 4 và Điều 13 Nghị định 163"]
+    assert impl["citedIssuer"] == ["", "Chính phủ"] and impl["source"] == "in/kh-120.txt"
+    assert rels[("CITES", T + "doc/163_2016_NĐ-CP")].props["startOffset"] == [2000]
+    assert rels[("PASSED_BY", T + "org/ubnd-lang-son")].props == {}
+    assert ("TYPE_DOCUMENT", nl.KG + "type_Plan") in rels
+
+
+def test_hash_follows_relationship_detail(small: nl.PropertyGraph) -> None:
+    u = T + "doc/120_KH-UBND_2018"
+    before = small.node_hash(u)
+    again = nl.read_property_graph(SMALL)
+    assert again.node_hash(u) == before  # deterministic across reads
+    rel = next(r for r in again.out[u] if r.type == "IMPLEMENTS")
+    rel.props["pinpoint"] = ["", "Điều 5"]
+    again._hashes.clear()
+    assert again.node_hash(u) != before
+
+
+def test_ontology_terms_as_objects_become_values(small: nl.PropertyGraph) -> None:
+    # kg:relation eli:cites on a citation / kg:rdfClass kg:Plan on a concept: values, not nodes
+    assert nl.ELI + "cites" not in small.nodes and nl.KG + "Plan" not in small.nodes
+
+
+def test_csv_for_neo4j_admin(small: nl.PropertyGraph, tmp_path: Path) -> None:
+    exp = nl.export_csv(small, tmp_path / "csv")
+    assert exp.nodes == len(small.nodes) and exp.relationships == small.relationship_count
+    rows = {}
+    for f in exp.node_files:
+        with open(f, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                rows[row["uri:ID"]] = row
+    header = next(csv.reader(open(exp.node_files[0], encoding="utf-8")))
+    assert "date_document:date" in header and "year:long" in header and "yearUnknown:boolean" in header
+    plan = rows[T + "doc/120_KH-UBND_2018"]
+    assert set(plan[":LABEL"].split(nl.ARRAY_DELIMITER)) == {"Resource", "Document", "Plan", "CorpusDocument"}
+    assert plan["recipient:string[]"].split(nl.ARRAY_DELIMITER) == ["Các huyện", "Sở Tài chính"]
+    assert plan[f"{nl.HASH_KEY}:string"] == small.node_hash(T + "doc/120_KH-UBND_2018")
+    impl = next(f for f in exp.relationship_files if "IMPLEMENTS" in f.name)
+    r = next(csv.DictReader(open(impl, encoding="utf-8", newline="")))
+    assert r["startOffset:long[]"].split(nl.ARRAY_DELIMITER) == ["100", "900"]
+    args = exp.admin_args()
+    assert args[:4] == ["database", "import", "full", "neo4j"] and "--array-delimiter=U+001F" in args
+    assert exp.script.read_text().count(srv.ADMIN_MAIN) == 1
+
+
+def test_csv_splits_a_column_whose_type_differs(tmp_path: Path) -> None:
+    pg = nl.PropertyGraph(nodes={
+        "u:a": nl.PGNode("u:a", ("Resource",), {"uri": "u:a", "title": "one"}),
+        "u:b": nl.PGNode("u:b", ("Resource",), {"uri": "u:b", "title": ["one", "two"]}),
+    }, out={}, triples=3)
+    exp = nl.export_csv(pg, tmp_path)
+    headers = sorted(next(csv.reader(open(f, encoding="utf-8")))[-1] for f in exp.node_files)
+    assert headers == ["title:string", "title:string[]"]
+
+
+def test_params_are_typed_only_on_request() -> None:
+    assert nq.parse_params(["x=163/2016/NĐ-CP", "n:=5", "l:=[1, 2]", "s=5"]) == {
+        "x": "163/2016/NĐ-CP", "n": 5, "l": [1, 2], "s": "5"}
+    with pytest.raises(nq.QueryError):
+        nq.parse_params(["no equals"])
+
+
+def test_every_named_query_has_a_cypher_twin_using_mapped_names() -> None:
+    from kgraph.query import QUERIES_DIR
+
+    rq = {p.stem for p in QUERIES_DIR.glob("*.rq")}
+    twins = nq.load_cypher_queries()
+    assert rq and rq == set(twins)
+    m = nl.load_mapping()
+    labels = {nl.KEY_LABEL} | {lbl for ls in m.class_labels.values() for lbl in ls}
+    types = set(m.relationship_types.values())
+    for q in twins.values():
+        body = "\n".join(ln for ln in q.text.splitlines() if not ln.lstrip().startswith("//"))
+        for name in re.findall(r"\(\w*:(\w+)", body) + re.findall(r"\bNOT \w+:(\w+)", body):
+            assert name in labels, f"{q.path.name}: label {name} is not produced by the mapping"
+        for group in re.findall(r"\[\w*:([A-Z_|]+)\]", body):
+            for t in group.split("|"):
+                assert t in types, f"{q.path.name}: relationship type {t} is not produced by the mapping"
+
+
+# ------------------------------------------------------------------------------ against the server
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"Neo4j server unavailable in CI: {reason}", pytrace=False)
+    pytest.skip(f"Neo4j server unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[srv.ServerStatus]:
+    """The running local server; started here (and stopped afterwards) only if nobody else started it."""
+    started_here = False
+    try:
+        st = srv.status()
+        if not st.running:
+            if os.environ.get("KGRAPH_NEO4J_AUTOSTART", "1") == "0":
+                _unavailable(f"not running (home {st.home}) and KGRAPH_NEO4J_AUTOSTART=0")
+            srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
+            started_here = True
+            st = srv.status()
+    except srv.Neo4jServerError as e:
+        _unavailable(str(e))
+    if st.version is None:
+        _unavailable(f"running (pid {st.pid}) but not answering Bolt: {st.error}")
+    yield st
+    if started_here and os.environ.get("KGRAPH_NEO4J_KEEP") != "1":
+        srv.stop()
+
+
+@pytest.fixture
+def settings(neo4j_server: srv.ServerStatus, monkeypatch: pytest.MonkeyPatch) -> srv.ConnectionSettings:
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return srv.connection_settings()
+
+
+@pytest.fixture(scope="module")
+def individuals_cleanup() -> Iterator[None]:
+    """Delete the ontology's concept nodes afterwards unless they were in the database before."""
+    yield
+    try:
+        s = srv.connection_settings()
+        with srv.driver(s) as d:
+            other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg RETURN count(n) AS c",
+                                    kg=nl.KG, database_=s.database)[0][0]["c"]
+            if other == 0:
+                d.execute_query("MATCH (n:Resource) WHERE n.uri STARTS WITH $kg DETACH DELETE n", kg=nl.KG,
+                                database_=s.database)
+    except Exception:  # noqa: BLE001 - cleanup must not mask the test result
+        pass
+
+
+def json_extract(text: str, source: str | None = None) -> Extraction:
+    return extraction_from_dict(json.loads(text))
+
+
+def ref(i: int, relation: str = "cites", number: str | None = None, name: str | None = None,
+        year: int | None = None, pins: tuple = ()) -> dict:
+    text = number or name or ""
+    return {"start": 100 * i, "end": 100 * i + len(text), "text": text, "kind": "numbered" if number else "named",
+            "number": number, "name": name, "year": year, "relation": relation,
+            "pinpoint": [dict(zip(("article", "clause", "point"), p)) for p in pins], "sentence": f"câu {i} {text}"}
+
+
+DOCS = {
+    "nd-163.txt": ({"number": "163/2016/NĐ-CP", "type": "Nghị định", "type_code": "NĐ", "title": "Quy định chi tiết Luật Ngân sách nhà nước",
+                    "date": "2016-12-21", "issuer": "Chính phủ"}, [ref(1, "based_on", name="Luật Ngân sách nhà nước", year=2015)]),
+    "kh-120.txt": ({"number": "120/KH-UBND", "type": "Kế hoạch", "type_code": "KH", "title": "Kế hoạch thực hiện dự toán 2019",
+                    "date": "2018-08-10", "issuer": "UBND tỉnh Lạng Sơn"},
+                   [ref(1, "implements", number="163/2016/NĐ-CP", pins=[("4", "6", "c")]), ref(2, number="44/2013/NĐ-CP"),
+                    ref(3, number="163/2016/NĐ-CP", pins=[("13", "1", None)])]),
+    "tt-342.txt": ({"number": "342/2016/TT-BTC", "type": "Thông tư", "type_code": "TT", "title": "Hướng dẫn Nghị định 163",
+                    "date": "2016-12-30", "issuer": "Bộ Tài chính"},
+                   [ref(1, "guides", number="163/2016/NĐ-CP", pins=[("4", "6", "c")]), ref(2, number="91/2015/QH13")]),
+}
+
+
+def _build(tmp: Path, base: str, docs: dict) -> Path:
+    src = tmp / "in"
+    src.mkdir(exist_ok=True)
+    for f in src.iterdir():
+        if f.name not in docs:
+            f.unlink()
+    for name, (document, refs) in docs.items():
+        (src / name).write_text(json.dumps({"document": document, "references": refs}, ensure_ascii=False), "utf-8")
+    out = tmp / "out"
+    s = build([str(src)], out, extractor=json_extract, base=base, store=False).summary
+    assert s["errors"] == []
+    return out
+
+
+def _snapshot(s: srv.ConnectionSettings, base: str) -> tuple[list, list]:
+    """Every node (labels, properties) and relationship (type, ends, properties) under ``base``."""
+    with srv.driver(s) as d:
+        nodes = d.execute_query("MATCH (n:Resource) WHERE n.uri STARTS WITH $b RETURN n.uri AS u, labels(n) AS l, "
+                                "properties(n) AS p ORDER BY u", b=base, database_=s.database)[0]
+        rels = d.execute_query("MATCH (a:Resource)-[r]->(b) WHERE a.uri STARTS WITH $b RETURN a.uri AS a, type(r) AS t, "
+                               "b.uri AS e, properties(r) AS p, elementId(r) AS id ORDER BY a, t, e", b=base,
+                               database_=s.database)[0]
+    return ([(r["u"], sorted(r["l"]), r["p"]) for r in nodes], [(r["a"], r["t"], r["e"], r["p"], r["id"]) for r in rels])
+
+
+@pytest.fixture
+def base(settings: srv.ConnectionSettings, individuals_cleanup: None) -> Iterator[str]:
+    b = f"https://kgraph.test/{uuid.uuid4().hex[:12]}/"
+    yield b
+    nl.delete_base(settings, b)
+
+
+@pytest.mark.neo4j
+def test_load_a_build_and_ask_the_one_hop_question(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+    out = _build(tmp_path, base, DOCS)
+    report = nl.load(out, settings)
+    pg = nl.read_property_graph(out)
+    assert report.nodes_created == len(pg.nodes) - report.nodes_unchanged  # concept nodes may be there already
+    assert nl.graph_counts(settings, base) == {
+        "nodes": sum(1 for u in pg.nodes if u.startswith(base)),
+        "relationships": sum(len(v) for u, v in pg.out.items() if u.startswith(base))}
+    with srv.driver(settings) as d:
+        recs = d.execute_query(
+            "MATCH (p:Plan)-[r:CITES|IMPLEMENTS|BASED_ON]->(d:Decree {number: $x}) WHERE p.uri STARTS WITH $b "
+            "RETURN p.number AS plan, type(r) AS t, r.pinpoint AS pin, r.startOffset AS so, r.sentence AS sen, "
+            "p.date_document AS date ORDER BY t",
+            x="163/2016/NĐ-CP", b=base, database_=settings.database)[0]
+        # the title index folds diacritics: typed without them, the decree is still found
+        hits = d.execute_query("CALL db.index.fulltext.queryNodes('kg_titles', $q) YIELD node "
+                               "WHERE node.uri STARTS WITH $b RETURN node.number AS n", q="ngan sach", b=base,
+                               database_=settings.database)[0]
+    assert [(r["plan"], r["t"]) for r in recs] == [("120/KH-UBND", "CITES"), ("120/KH-UBND", "IMPLEMENTS")]
+    impl = recs[1]
+    assert impl["pin"] == ["điểm c khoản 6 Điều 4"] and impl["so"] == [100]
+    assert impl["sen"] == ["câu 1 163/2016/NĐ-CP"] and recs[0]["pin"] == ["khoản 1 Điều 13"]
+    assert impl["date"].iso_format() == "2018-08-10"  # a Neo4j date, not text
+    assert "163/2016/NĐ-CP" in {h["n"] for h in hits}
+
+
+@pytest.mark.neo4j
+def test_second_load_changes_nothing(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+    out = _build(tmp_path, base, DOCS)
+    nl.load(out, settings)
+    before = _snapshot(settings, base)
+    again = nl.load(out, settings)
+    assert not again.changed and again.nodes_created == again.nodes_updated == again.relationships_written == 0
+    assert _snapshot(settings, base) == before  # same properties and the very same relationships (element ids)
+
+
+@pytest.mark.neo4j
+def test_changed_document_replaces_its_outgoing_relationships(settings: srv.ConnectionSettings, base: str,
+                                                              tmp_path: Path) -> None:
+    out = _build(tmp_path, base, DOCS)
+    nl.load(out, settings)
+    nodes0, rels0 = _snapshot(settings, base)
+    changed = dict(DOCS)
+    doc, _ = DOCS["kh-120.txt"]
+    # the plan now implements 163 at another provision and no longer cites 44/2013 (nobody else does)
+    changed["kh-120.txt"] = (doc, [ref(1, "implements", number="163/2016/NĐ-CP", pins=[("5", None, None)])])
+    out = _build(tmp_path, base, changed)
+    report = nl.load(out, settings)
+    nodes1, rels1 = _snapshot(settings, base)
+    plan = next(u for u, _, p in nodes1 if p.get("number") == "120/KH-UBND")
+    out_rels = {(t, e): p for a, t, e, p, _ in rels1 if a == plan}
+    cited = {e for (t, e) in out_rels if t in nl.load_mapping().citation_types}
+    assert cited == {base + "doc/163_2016_NĐ-CP"}
+    assert out_rels[("IMPLEMENTS", base + "doc/163_2016_NĐ-CP")]["pinpoint"] == ["Điều 5"]
+    assert not any(e.endswith("44_2013_NĐ-CP") for _, _, e, _, _ in rels1)
+    assert base + "doc/44_2013_NĐ-CP" not in {u for u, _, _ in nodes1}  # pruned: the graph lost it
+    assert report.nodes_deleted >= 1 and report.relationships_deleted >= 1
+    # the other documents' relationships are the very same ones as before
+    tt = next(u for u, _, p in nodes0 if p.get("number") == "342/2016/TT-BTC")
+    assert [r for r in rels0 if r[0] == tt] == [r for r in rels1 if r[0] == tt]
+
+
+@pytest.mark.neo4j
+def test_interrupted_load_is_finished_by_running_it_again(settings: srv.ConnectionSettings, base: str,
+                                                          tmp_path: Path) -> None:
+    out = _build(tmp_path, base, DOCS)
+    pg = nl.read_property_graph(out)
+    with pytest.raises(nl.LoadError, match="simulate a crash"):
+        nl.load_property_graph(pg, settings, batch_size=20, fail_after=2)  # the marker + one node batch
+    with srv.driver(settings) as d:
+        status = d.execute_query("MATCH (m:KgraphLoad {base: $b}) RETURN m.status AS s", b=base,
+                                 database_=settings.database)[0][0]["s"]
+    assert status == "running"
+    half = nl.graph_counts(settings, base)
+    assert half["relationships"] == 0 and 0 < half["nodes"] <= 20  # it died before any relationship
+    messages: list[str] = []
+    report = nl.load(out, settings, echo=messages.append)
+    assert report.resumed and "did not finish; finishing it now" in messages[0]
+    nodes, rels = _snapshot(settings, base)
+    assert len(nodes) == sum(1 for u in pg.nodes if u.startswith(base))
+    keys = [(a, t, e) for a, t, e, _, _ in rels]
+    assert len(keys) == len(set(keys)) == sum(len(v) for u, v in pg.out.items() if u.startswith(base))
+    assert not nl.load(out, settings).changed  # and now it is complete
+
+
+@pytest.mark.neo4j
+def test_crash_between_relationship_batches_leaves_no_duplicate(settings: srv.ConnectionSettings, base: str,
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after the first relationship batch committed: the rerun MERGEs, so nothing is doubled."""
+    out = _build(tmp_path, base, DOCS)
+    pg = nl.read_property_graph(out)
+    real = nl._write
+    seen = {"rels": 0}
+
+    def dying(session, query, rows):  # type: ignore[no-untyped-def]
+        if "UNWIND row.rels" in query:
+            if seen["rels"] == 1:
+                raise nl.LoadError("killed")
+            seen["rels"] += 1
+        return real(session, query, rows)
+
+    monkeypatch.setattr(nl, "_write", dying)
+    with pytest.raises(nl.LoadError, match="killed"):
+        nl.load_property_graph(pg, settings, batch_size=10)
+    monkeypatch.setattr(nl, "_write", real)
+    partial = nl.graph_counts(settings, base)["relationships"]
+    assert 0 < partial < sum(len(v) for u, v in pg.out.items() if u.startswith(base))
+    assert nl.load(out, settings).resumed
+    _, rels = _snapshot(settings, base)
+    keys = [(a, t, e) for a, t, e, _, _ in rels]
+    assert len(keys) == len(set(keys)) == sum(len(v) for u, v in pg.out.items() if u.startswith(base))
+
+
+@pytest.mark.neo4j
+def test_wrong_password_gives_clear_error(settings: srv.ConnectionSettings) -> None:
+    wrong = "not-the-password-" + uuid.uuid4().hex
+    bad = srv.connection_settings(password=wrong)
+    with pytest.raises(nl.LoadError) as err:
+        nl.load(SMALL, bad)
+    assert "wrong password" in str(err.value) and wrong not in str(err.value)
+    assert settings.password not in str(err.value)
+
+
+def test_server_down_gives_clear_error() -> None:
+    s = srv.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1", environ={})
+    with pytest.raises(nl.LoadError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):
+        nl.load(SMALL, s)
+
+
+@pytest.mark.neo4j
+def test_wrong_database_gives_clear_error(settings: srv.ConnectionSettings) -> None:
+    s = srv.connection_settings(database="no_such_db_" + uuid.uuid4().hex[:6])
+    with pytest.raises(nl.DatabaseNotFoundError, match="does not exist.*Community holds one user database"):
+        nl.load(SMALL, s)
+
+
+def test_missing_source_gives_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(nl.LoadError, match="no graph.nt or graph.ttl here"):
+        nl.read_property_graph(tmp_path)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> .\n")
+    with pytest.raises(nl.LoadError, match="not valid RDF"):
+        nl.read_property_graph(bad)
+
+
+@pytest.mark.neo4j
+def test_cli_load_cypher_and_named_query(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+    from kgraph.cli import main
+    from kgraph.cli_neo4j_graph import cypher_cmd, load_cmd
+
+    out = _build(tmp_path, base, DOCS)
+    runner = CliRunner()
+    first = runner.invoke(load_cmd, [str(out)])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("Loaded ") and "triples/s" in first.output
+    second = runner.invoke(load_cmd, [str(out)])
+    assert second.exit_code == 0 and second.output.startswith("Nothing to do")
+    res = runner.invoke(cypher_cmd, ["MATCH (d:Decree {number: $x}) WHERE d.uri STARTS WITH $b RETURN d.number AS n, "
+                                     "d.date_document AS date", "-p", "x=163/2016/NĐ-CP", "-p", f"b={base}",
+                                     "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.splitlines()[0]) == {"n": "163/2016/NĐ-CP", "date": "2016-12-21"}
+    refused = runner.invoke(cypher_cmd, ["MATCH (d:Decree) WHERE d.uri STARTS WITH $b SET d.x = 1", "-p", f"b={base}"])
+    assert refused.exit_code != 0 and "--write" in refused.output
+    assert settings.password not in first.output + second.output + res.output + refused.output
+    # the named query, as `kg query --backend neo4j` runs it
+    named = runner.invoke(main, ["query", "cited-by", base + "doc/163_2016_NĐ-CP", "--backend", "neo4j",
+                                 "--uri", settings.uri, "--user", settings.user, "--password", settings.password,
+                                 "--format", "json"])
+    assert named.exit_code == 0, named.output
+    rows = [json.loads(ln) for ln in named.output.splitlines()]
+    assert list(rows[0])[:6] == ["uri", "number", "type", "title", "date", "source"]
+    assert {r["number"]: r["relations"] for r in rows} == {"120/KH-UBND": "cites, implements",
+                                                          "342/2016/TT-BTC": "guides"}
+
+
+def _sets(line: str) -> dict:
+    """A JSON row with the GROUP_CONCAT fields as sets (SPARQL leaves their order open)."""
+    d = json.loads(line)
+    for k, sep in (("relations", ", "), ("pinpoints", "; ")):
+        if isinstance(d.get(k), str):
+            d[k] = sorted(d[k].split(sep))
+    return d
+
+
+@pytest.mark.neo4j
+def test_named_cypher_equals_sparql_on_a_small_build(settings: srv.ConnectionSettings, base: str,
+                                                     tmp_path: Path) -> None:
+    """A quick parity check on a tiny build (the full one over the shared corpus is tests/test_parity.py)."""
+    from kgraph.query import run_named, to_json_lines
+    from kgraph.sinks.oxigraph_store import open_store
+
+    src = tmp_path / "b"
+    src.mkdir()
+    out = _build(src, base, DOCS)
+    shutil.rmtree(out)
+    s = build([str(src / "in")], out, extractor=json_extract, base=base).summary
+    assert s["errors"] == []
+    nl.load(out, settings)
+    st = open_store(out)
+    drv = nl.open_driver(settings)
+    try:
+        with drv.session(database=settings.database) as ses:
+            for name, args in [("cited-by", ["163/2016/NĐ-CP"]), ("cites", ["120/KH-UBND năm 2018"]),
+                               ("provisions-cited", ["nd 163/2016"]), ("basis-chain", ["342/2016/TT-BTC"])]:
+                a = [_sets(x) for x in to_json_lines(run_named(st, name, args))]
+                b = [_sets(x) for x in to_json_lines(nq.run_named(ses, name, args, within=base))]
+                assert a == b and a, name
+    finally:
+        drv.close()
+
+
+# ------------------------------------------------------------------------------ Neo4j Browser files
+
+
+def test_browser_guide_is_generated_from_the_twins() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(ROOT / "browser" / "make_guide.py"), "--check"], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    guide = (ROOT / "browser" / "kgraph-guide.html").read_text("utf-8")
+    for name in nq.load_cypher_queries():
+        assert f"<h3>{name}</h3>" in guide
+
+
+def test_browser_style_covers_every_document_class_and_citation_relation() -> None:
+    grass = (ROOT / "browser" / "kgraph.grass").read_text("utf-8")
+    styled_nodes = set(re.findall(r"^node\.(\w+)\s*\{", grass, flags=re.M))
+    styled_rels = set(re.findall(r"^relationship\.(\w+)\s*\{", grass, flags=re.M))
+    m = nl.load_mapping()
+    doc = m.labels(nl.ELI + "Work")[0]
+    doc_classes = {ls[0] for ls in m.class_labels.values() if doc in ls[1:] and ls[0] not in ("LegalResource", "CorpusDocument")}
+    assert doc_classes and doc_classes <= styled_nodes, doc_classes - styled_nodes
+    assert {"Organization", "Person", "Provision", "Document"} <= styled_nodes
+    assert set(m.citation_types) <= styled_rels
+    assert re.search(r"node\.Document\s*\{[^}]*caption:\s*\"\{number\}\"", grass)  # captions by number

@@ -1,0 +1,232 @@
+"""SPARQL vs Cypher on the same build of the shared corpus (congbao + laws): every named query's Cypher
+twin must give the SPARQL answer, for every corpus document and the most cited instruments as X.
+
+The build is loaded into Neo4j under a test-only IRI base and deleted afterwards. Queries such as
+most-cited count the whole database, so when the running server already holds another graph the
+test uses a private temporary server instead (a few seconds more; nobody's data is touched).
+
+Compared: the rows as JSON (`kg query --format json`), with the GROUP_CONCAT fields (relations,
+pinpoints) as sets since SPARQL leaves their order open, and the rows' order on the query's ORDER BY
+keys.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgraph.build import build
+from kgraph.query import QueryError, load_queries, run_named, to_json_lines
+from kgraph.sinks import neo4j_load as nl
+from kgraph.sinks import neo4j_query as nq
+from kgraph.sinks import neo4j_server as srv
+from kgraph.sinks.oxigraph_store import open_store
+
+from conftest import shared_path
+
+pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
+
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+BASE = f"https://kgraph.test/parity-{uuid.uuid4().hex[:8]}/"
+#: GROUP_CONCAT results: compared as sets.
+SET_FIELDS = {"relations": ", ", "pinpoints": "; "}
+#: The SPARQL queries' ORDER BY, as the output columns the rows must follow in both answers.
+ORDER_KEYS = {
+    "cited-by": ("date", "uri"), "cites": ("citations", "uri"), "most-cited": ("cited_by", "citations", "uri"),
+    "provisions-cited": ("article", "clause", "point", "uri"), "stale-citations": ("uri", "cited", "by"),
+    "by-issuer": ("instruments", "uri"), "by-issuer-documents": ("date", "uri"),
+    "basis-chain": ("depth", "uri", "basis_of"),
+}
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"Neo4j server unavailable in CI: {reason}", pytrace=False)
+    pytest.skip(f"Neo4j server unavailable: {reason}")
+
+
+@pytest.fixture(scope="module")
+def settings() -> srv.ConnectionSettings:
+    try:
+        st = srv.status()
+        if not st.running:
+            if os.environ.get("KGRAPH_NEO4J_AUTOSTART", "1") == "0":
+                _unavailable("not running and KGRAPH_NEO4J_AUTOSTART=0")
+            srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
+        return srv.connection_settings()
+    except srv.Neo4jServerError as e:
+        _unavailable(str(e))
+        raise
+
+
+@contextmanager
+def _private_server() -> Iterator[srv.ConnectionSettings]:
+    """A throwaway Neo4j (its own home under /tmp sharing the installed jars, ports 7689/7476, own
+    credentials file): used when the shared server already holds another graph."""
+    main_home = srv.neo4j_home()
+    if not srv.is_installed(main_home):
+        _unavailable(f"Neo4j is not installed in {main_home} (`kg neo4j start` once)")
+    tmp = Path(tempfile.mkdtemp(prefix="kgraph-parity-neo4j-"))
+    (tmp / "home").mkdir()
+    (tmp / "home" / "lib").symlink_to(main_home / "lib")
+    env = {"KGRAPH_NEO4J_HOME": str(tmp / "home"), "KGRAPH_NEO4J_BOLT_PORT": "7689", "KGRAPH_NEO4J_HTTP_PORT": "7476",
+           "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")), echo=lambda _m: None)
+        yield srv.local_settings()
+    finally:
+        srv.stop(echo=lambda _m: None)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def both(settings: srv.ConnectionSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any, Path]]:
+    """(Oxigraph store, Neo4j session, build folder) over one build of the shared corpus.
+
+    On the running server when it holds no other graph (most-cited and by-issuer count the whole
+    database); otherwise on a private temporary server, so someone's loaded graph is neither
+    touched nor a cause of failure.
+    """
+    corpus = shared_path("corpus")
+    out = tmp_path_factory.mktemp("parity") / "build"
+    res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=BASE)
+    assert res.summary["documents"] > 250
+    with srv.driver(settings) as d:
+        other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg AND NOT n.uri STARTS WITH "
+                                "'https://kgraph.test/' RETURN count(n) AS c", kg=nl.KG, database_=settings.database)[0][0]["c"]
+    with ExitStack() as stack:
+        if other:
+            settings = stack.enter_context(_private_server())
+        report = nl.load(out, settings)
+        assert report.nodes_created > 1000
+        drv = nl.open_driver(settings)
+        try:
+            with drv.session(database=settings.database) as session:
+                yield open_store(out), session, out
+        finally:
+            drv.close()
+            nl.delete_base(settings, BASE)
+            with srv.driver(settings) as d:  # the ontology's concept nodes too, unless another graph uses them
+                d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg WITH count(n) AS others "
+                                "WHERE others = 0 MATCH (c:Resource) WHERE c.uri STARTS WITH $kg DETACH DELETE c",
+                                kg=nl.KG, database_=settings.database)
+
+
+@pytest.fixture(scope="module")
+def load_settings(both: tuple[Any, Any, Path]) -> srv.ConnectionSettings:
+    """The settings of the server ``both`` loaded into (the shared one or the private one)."""
+    return srv.local_settings() if os.environ.get("KGRAPH_NEO4J_BOLT_PORT") == "7689" else srv.connection_settings()
+
+
+def _cases(store: Any) -> list[tuple[str, list[str]]]:
+    queries = load_queries()
+    top = [json.loads(r) for r in to_json_lines(run_named(store, "most-cited", ["150"], queries))]
+    corpus = [r["uri"].value for r in store.query(
+        "SELECT ?uri WHERE { ?uri a <https://w3id.org/kgraph/ontology#CorpusDocument> } ORDER BY ?uri")]
+    orgs = [json.loads(r)["issuer"] for r in to_json_lines(run_named(store, "by-issuer", [], queries))]
+    cases: list[tuple[str, list[str]]] = [("most-cited", []), ("most-cited", ["100000"]), ("stale-citations", []),
+                                          ("by-issuer", []), ("by-issuer", ["Chính phủ"]), ("by-issuer", ["Bộ Tài chính"])]
+    cases += [("by-issuer", [o]) for o in orgs if o]  # each body by its name, as users type it
+    for t in top:  # as users type them: the number when there is one
+        x = t["number"] or t["uri"]
+        cases += [("cited-by", [x]), ("provisions-cited", [x]), ("basis-chain", [x])]
+    for u in corpus:
+        cases += [("cites", [u]), ("cited-by", [u]), ("basis-chain", [u])]
+    return cases
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in to_json_lines(result)]
+
+
+def _norm(row: dict[str, Any]) -> str:
+    d = dict(row)
+    for k, sep in SET_FIELDS.items():
+        if isinstance(d.get(k), str):
+            d[k] = sorted(d[k].split(sep))
+    return json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+def _compare(store: Any, session: Any, name: str, args: list[str]) -> tuple[bool, int, str]:
+    """(equal?, rows, what differs)."""
+    queries = load_queries()
+    errors = []
+    try:
+        sparql = _rows(run_named(store, name, args, queries))
+    except QueryError as e:
+        errors.append(str(e))
+    try:
+        cypher = _rows(nq.run_named(session, name, args, queries, within=BASE))
+    except QueryError as e:
+        errors.append(str(e))
+    if errors:  # both must refuse the same input (the messages name their backend)
+        return len(errors) == 2, 0, f"only one backend refused: {errors}"
+    a = collections.Counter(map(_norm, sparql))
+    b = collections.Counter(map(_norm, cypher))
+    if a != b:
+        return False, len(sparql), f"sparql-only {list(a - b)[:1]} cypher-only {list(b - a)[:1]}"
+    keys = ORDER_KEYS[name if not (name == "by-issuer" and args) else "by-issuer-documents"]
+    if [tuple(r.get(k) for k in keys) for r in sparql] != [tuple(r.get(k) for k in keys) for r in cypher]:
+        return False, len(sparql), f"order differs on {keys}"
+    return True, len(sparql), ""
+
+
+def test_every_named_query_gives_the_sparql_answer(both: tuple[Any, Any, Path]) -> None:
+    store, session, _ = both
+    cases = _cases(store)
+    per_query: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])  # cases, equal, rows
+    failures = []
+    for name, args in cases:
+        ok, n, why = _compare(store, session, name, args)
+        s = per_query[name]
+        s[0] += 1
+        s[1] += ok
+        s[2] += n
+        if not ok:
+            failures.append(f"{name} {args}: {why}")
+    print("\nquery                 cases  equal   rows")
+    for name, (n, eq, rows) in sorted(per_query.items()):
+        print(f"{name:20s} {n:6d} {eq:6d} {rows:6d}")
+    assert set(per_query) >= {"cited-by", "cites", "most-cited", "provisions-cited", "stale-citations", "by-issuer",
+                              "basis-chain"}
+    assert sum(s[2] for s in per_query.values()) > 5000  # the comparison covered real answers, not empty ones
+    assert not failures, "\n".join(failures[:10])
+
+
+def test_counts_unchanged_by_a_second_load(both: tuple[Any, Any, Path], load_settings: srv.ConnectionSettings) -> None:
+    _, _, out = both
+    before = nl.graph_counts(load_settings, BASE)
+    again = nl.load(out, load_settings)
+    assert not again.changed and again.nodes_unchanged == again.nodes
+    assert nl.graph_counts(load_settings, BASE) == before and before["nodes"] > 1000
+
+
+def test_sparql_keeps_pinpoints_when_some_citations_have_none(both: tuple[Any, Any, Path]) -> None:
+    store, session, _ = both
+    queries = load_queries()
+    lost = 0
+    for x in [json.loads(r)["number"] for r in to_json_lines(run_named(store, "most-cited", ["20"], queries))]:
+        if not x:
+            continue
+        sparql = {r["uri"]: r for r in _rows(run_named(store, "cited-by", [x], queries))}
+        for r in _rows(nq.run_named(session, "cited-by", [x], queries, within=BASE)):
+            if r["pinpoints"] and sparql.get(r["uri"], {}).get("pinpoints") is None:
+                lost += 1
+    assert lost == 0
