@@ -206,7 +206,8 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
         ext.source = source
         tmp = cache_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(extraction_to_cache(ext), f, ensure_ascii=False, separators=(",", ":"))
+            # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
+            f.write(json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
         os.replace(tmp, cache_path)
         return {
             "source": source,
