@@ -63,8 +63,27 @@ def _expand_range(s: str) -> list[str]:
     return nums
 
 
+_CONNECTORS = ("của", "tại", "thuộc", "trong")
+
+
+def _may_end_a_chain(text: str, start: int) -> bool:
+    """A chain ends with an article number or a chapter numeral (then maybe "của"): check that cheaply
+    before running the grammar, since most references have no pinpoint."""
+    tail = text[max(0, start - 16) : start].rstrip(" ,\t\r\n\xa0")
+    for w in _CONNECTORS:
+        if tail.endswith(w):
+            tail = tail[: -len(w)].rstrip(" ,\t\r\n\xa0")
+            break
+    if not tail:
+        return False
+    c = tail[-1]
+    return c.isdigit() or c in "IVXLC" or (c.isalpha() and len(tail) > 1 and tail[-2].isdigit())
+
+
 def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """Provisions written right before `start`, and where their phrase begins (or `start`)."""
+    if not _may_end_a_chain(text, start):
+        return [], start
     lo = max(0, start - WINDOW)
     window = text[lo:start]
     # the chain can only start at one of these words: try them left to right (leftmost = longest)
