@@ -46,12 +46,14 @@ class NamedQuery:
         return "X" in self.args
 
 
-def _header(text: str) -> dict[str, str]:
+def read_header(text: str, comment: str = "#") -> dict[str, str]:
+    """The `name:`, `args:`, `doc:` lines at the top of a query file (`#` in SPARQL, `//` in Cypher)."""
     out = {}
+    pattern = re.compile(re.escape(comment) + r"\s*([\w-]+)\s*:\s*(.*)$")
     for ln in text.splitlines():
-        m = re.match(r"#\s*([\w-]+)\s*:\s*(.*)$", ln)
+        m = pattern.match(ln.lstrip())
         if not m:
-            if ln.strip() and not ln.startswith("#"):
+            if ln.strip() and not ln.lstrip().startswith(comment):
                 break
             continue
         out[m.group(1)] = m.group(2).strip()
@@ -63,7 +65,7 @@ def load_queries(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     out = {}
     for p in sorted(directory.glob("*.rq")):
         text = p.read_text("utf-8")
-        h = _header(text)
+        h = read_header(text)
         name = h.get("name", p.stem)
         out[name] = NamedQuery(
             name=name,

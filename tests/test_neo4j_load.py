@@ -30,8 +30,7 @@ from kgraph.sinks import neo4j_server as srv
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "neo4j_small.ttl"
 T = "https://kgraph.test/small/"
-IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-ENV_VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+from conftest import ENV_VARS  # noqa: E402
 
 
 # ------------------------------------------------------------------------------ the mapping (no server)
@@ -170,31 +169,6 @@ def test_every_named_query_has_a_cypher_twin_using_mapped_names() -> None:
 # ------------------------------------------------------------------------------ against the server
 
 
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"Neo4j server unavailable in CI: {reason}", pytrace=False)
-    pytest.skip(f"Neo4j server unavailable: {reason}")
-
-
-@pytest.fixture(scope="session")
-def neo4j_server() -> Iterator[srv.ServerStatus]:
-    """The running local server; started here (and stopped afterwards) only if nobody else started it."""
-    started_here = False
-    try:
-        st = srv.status()
-        if not st.running:
-            if os.environ.get("KGRAPH_NEO4J_AUTOSTART", "1") == "0":
-                _unavailable(f"not running (home {st.home}) and KGRAPH_NEO4J_AUTOSTART=0")
-            srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
-            started_here = True
-            st = srv.status()
-    except srv.Neo4jServerError as e:
-        _unavailable(str(e))
-    if st.version is None:
-        _unavailable(f"running (pid {st.pid}) but not answering Bolt: {st.error}")
-    yield st
-    if started_here and os.environ.get("KGRAPH_NEO4J_KEEP") != "1":
-        srv.stop()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from kgraph.query import QUERIES_DIR, NamedQuery, QueryError, Result, _with_depth, load_queries
+from kgraph.query import QUERIES_DIR, NamedQuery, QueryError, Result, _with_depth, load_queries, read_header
 from kgraph.sinks import neo4j_server as srv
 from kgraph.sinks.neo4j_load import (
     ELI, KEY_LABEL, KG, LoadError, _translate, check_name, load_mapping, open_driver, quiet_session,
@@ -38,24 +38,12 @@ class CypherQuery:
     header: dict[str, str]
 
 
-def _header(text: str) -> dict[str, str]:
-    out = {}
-    for ln in text.splitlines():
-        m = re.match(r"//\s*([\w-]+)\s*:\s*(.*)$", ln)
-        if not m:
-            if ln.strip() and not ln.lstrip().startswith("//"):
-                break
-            continue
-        out[m.group(1)] = m.group(2).strip()
-    return out
-
-
 def load_cypher_queries(directory: Path = QUERIES_DIR) -> dict[str, CypherQuery]:
     """Every ``.cypher`` file in ``directory``, by the name its header gives (the file stem otherwise)."""
     out = {}
     for p in sorted(directory.glob("*.cypher")):
         text = p.read_text("utf-8")
-        h = _header(text)
+        h = read_header(text, comment="//")
         out[h.get("name", p.stem)] = CypherQuery(name=h.get("name", p.stem), path=p, text=text, header=h)
     return out
 
