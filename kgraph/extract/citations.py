@@ -214,8 +214,9 @@ def _numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
                 f.type = prev.type
-        if f.type is None and family == "admin" and parts.issuer_codes and k.issuer(code=parts.issuer_codes[0]):
-            f.type = "Công văn"
+        untyped = k.untyped_number_type
+        if f.type is None and untyped and family == "admin" and parts.issuer_codes and k.issuer(code=parts.issuer_codes[0]):
+            f.type = untyped.name
         out.append(f)
         prev = f
     return out
@@ -236,7 +237,7 @@ def _plenum_resolutions(t: str, a: "Anchor", k: Knowledge) -> list[Found]:
     m = _patterns()["plenum"].match(t, a.end)
     if not m:
         return []
-    ordinals = {str(key): v for key, v in k.named["ordinals"].items()}
+    ordinals = _name_rules().ordinals
     nums = []
     for g in ("n1", "n2", "n3"):
         v = m.group(g)
@@ -259,8 +260,7 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
     pats = _patterns()
     spans = [(f.start, f.end) for f in numbered]
     starts = [a for a, _ in spans]
-    described = set(k.named["described_types"])
-    heads = set(k.named["heads"])
+    described, heads = _name_rules().described, _name_rules().heads
     out: list[Found] = []
     for m in pats["self_provision"].finditer(t):
         if m.start() and t[m.start() - 1].isalnum():
@@ -320,20 +320,51 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
     return out
 
 
+@dataclass(frozen=True)
+class _NameRules:
+    """named.yaml as the name scanner uses it: sets and numbers built once, not per reference."""
+
+    not_names: frozenset[str]
+    not_exact: frozenset[str]
+    stops: frozenset[str]
+    pairs: frozenset[str]
+    commas: tuple[str, ...]
+    allowed_starts: tuple[str, ...]
+    breakers: frozenset[str]
+    max_words: int
+    heads: frozenset[str]
+    described: frozenset[str]
+    ordinals: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def _name_rules() -> _NameRules:
+    nk = load().named
+    return _NameRules(
+        not_names=frozenset(nk["not_names"]),
+        not_exact=frozenset(nk["not_names_exact"]),
+        stops=frozenset(nk["stop_words"]),
+        pairs=frozenset(nk["stop_pairs"]),
+        commas=tuple(nk["comma_continues"]),
+        allowed_starts=tuple(a.lower() for a in nk["allowed_starts"]),
+        breakers=frozenset(nk["name_breakers"]),
+        max_words=int(nk["max_words"]),
+        heads=frozenset(nk["heads"]),
+        described=frozenset(nk["described_types"]),
+        ordinals={str(key): int(v) for key, v in nk["ordinals"].items()},
+    )
+
+
 def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
     """The words of a name starting at `pos`, and where the last kept word ends.
 
     The first word is only refused when it makes the phrase something else (Luật sư, Luật này);
     later words stop the name by the lists in named.yaml.
     """
-    nk = k.named
+    r = _name_rules()
     tok = _patterns()["token"]
-    not_names = set(nk["not_names"])
-    not_exact = set(nk["not_names_exact"])
-    stops = set(nk["stop_words"])
-    pairs = set(nk["stop_pairs"])
-    commas = nk["comma_continues"]
-    heads = ("Luật", "Bộ", "Pháp", "Nghị", "Thông", "Quyết", "Chỉ", "Căn", "Hiến")
+    not_names, not_exact, stops, pairs = r.not_names, r.not_exact, r.stops, r.pairs
+    commas, heads = r.commas, r.breakers
     words: list[str] = []
     ends: list[int] = []
     am = _AMENDING.match(t, pos)
@@ -345,7 +376,7 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
     elif _AMENDING_OPEN.match(t, pos):
         # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
         return _amending_title(t, pos)
-    while len(words) < int(nk["max_words"]):
+    while len(words) < r.max_words:
         tm = tok.match(t, pos)
         if not tm:
             break
@@ -353,7 +384,7 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
         lw = w.lower()
         if not words or (am and len(words) == 1):
             if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
-                if not any(t.startswith(a, tm.start(1)) or t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in nk["allowed_starts"]):
+                if not any(t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in r.allowed_starts):
                     break
         if w in ("(", ")") or w.isdigit():
             break  # a year or a number follows the name: read by the caller
@@ -426,7 +457,7 @@ _CONSTITUTION_TAIL = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\
 def _named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     pats = _patterns()
     tok = pats["token"]
-    heads = set(k.named["heads"])
+    heads = _name_rules().heads
     out: list[Found] = []
     for m in anchors:
         head = m.word
@@ -446,9 +477,8 @@ def _named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         if not words:
             continue
         name = one_line(t[m.start : end])
-        hl = head.lower()
-        type_name = "Bộ luật" if hl == "bộ luật" else "Pháp lệnh" if hl == "pháp lệnh" else "Luật" if hl == "luật" else head
-        out.append(Found(start=m.start, end=end, kind="named", name=name, type=type_name))
+        tt = k.doc_type(name=head)
+        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head))
     return out
 
 
@@ -556,7 +586,8 @@ def find_references(
 
     own = document.number if document else None
     own_name = own_year = None
-    if document is not None and document.type in ("Hiến pháp", "Luật", "Bộ luật", "Pháp lệnh"):
+    by_name = k.doc_type(name=document.type) if document is not None and document.type else None
+    if by_name is not None and by_name.cited_by_name:
         own_name = "hiến pháp" if document.type == "Hiến pháp" else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
     for f in found:

@@ -23,7 +23,11 @@ _PLACE = re.compile(
     r"\s{1,3}((?:tỉnh|thành phố|Thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s{1,3}"
     r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*){0,3})"
 )
-_LOCAL_ISSUER_NAMES = ("Ủy ban nhân dân", "Hội đồng nhân dân", "Ban Chấp hành Đảng bộ")
+
+
+@lru_cache(maxsize=1)
+def _local_issuers() -> frozenset[str]:
+    return frozenset(i.name for i in load().issuers if i.family == "local")
 
 
 def iso_date(day: str, month: str, year: str) -> str | None:
@@ -113,7 +117,7 @@ def issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     if m:
         name = names[fold(re.sub(r"\s+", " ", m.group(1)))]
         end = m.end()
-        if name in _LOCAL_ISSUER_NAMES or any(name.startswith(n) for n in _LOCAL_ISSUER_NAMES):
+        if name in _local_issuers():  # a local body takes its province or district from the text
             p = _PLACE.match(text, end)
             if p:
                 return name + " " + " ".join(p.group(1).split()), p.end()

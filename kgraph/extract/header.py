@@ -209,7 +209,7 @@ def _tables() -> _Tables:
     phrases = re.compile(r"(?<!\w)(?:" + _alt(list(case)) + r")(?!\w)")
     names = tuple(sorted({fold(i.name) for i in k.issuers} | {fold(a) for i in k.issuers for a in i.aliases},
                          key=len, reverse=True))
-    letter = next((t for t in k.types if t.code is None and t.name == "Công văn"), None)
+    letter = k.untyped_number_type
     return _Tables(k, heading, number_line, running_title, running_number, cite_start, phrases, case, names, letter)
 
 

@@ -37,6 +37,7 @@ class DocType:
     rdf_class: str
     aliases: tuple[str, ...] = ()
     cited_by_name: bool = False
+    numbers_without_type_code: bool = False
     examples: tuple[dict[str, Any], ...] = ()
 
     @property
@@ -81,6 +82,11 @@ class Knowledge:
     type_by_name: dict[str, DocType] = field(default_factory=dict)
     issuer_by_code: dict[str, Issuer] = field(default_factory=dict)
     issuer_by_name: dict[str, Issuer] = field(default_factory=dict)
+
+    @property
+    def untyped_number_type(self) -> DocType | None:
+        """What an administrative number with no type code is (Công văn: `4028/BKHĐT-TH`)."""
+        return next((t for t in self.types if t.numbers_without_type_code), None)
 
     def doc_type(self, code: str | None = None, name: str | None = None, party: bool = False) -> DocType | None:
         """The type for a code in a number (exact case first, then folded), else for a type word.
@@ -132,6 +138,7 @@ def load() -> Knowledge:
             rdf_class=t["rdf_class"],
             aliases=_tuple(t.get("aliases")),
             cited_by_name=bool(t.get("cited_by_name")),
+            numbers_without_type_code=bool(t.get("numbers_without_type_code")),
             examples=_tuple(t.get("examples")),
         )
         for t in raw_types
