@@ -53,34 +53,9 @@ def log(msg: str) -> None:
 
 @contextmanager
 def private_server(keep: bool = False) -> Iterator[Path]:
-    """A Neo4j home under /tmp sharing the installed jars, on ports 7688/7475, stopped and removed after."""
-    main_home = srv.neo4j_home()
-    if not srv.is_installed(main_home):
-        raise SystemExit(f"Neo4j is not installed in {main_home}: run `kg neo4j start` once first")
-    tmp = Path(tempfile.mkdtemp(prefix="kgraph-bench-neo4j-"))
-    home = tmp / "home"
-    home.mkdir()
-    (home / "lib").symlink_to(main_home / "lib")
-    saved = {k: os.environ.get(k) for k in ("KGRAPH_NEO4J_HOME", "KGRAPH_NEO4J_BOLT_PORT", "KGRAPH_NEO4J_HTTP_PORT",
-                                            "KGRAPH_NEO4J_CREDENTIALS", "KGRAPH_NEO4J_HEAP", "KGRAPH_NEO4J_PAGECACHE")}
-    os.environ.update({
-        "KGRAPH_NEO4J_HOME": str(home), "KGRAPH_NEO4J_BOLT_PORT": str(BENCH_BOLT),
-        "KGRAPH_NEO4J_HTTP_PORT": str(BENCH_HTTP), "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env"),
-    })
-    os.environ.setdefault("KGRAPH_NEO4J_HEAP", "1g")
-    os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "512m")
-    try:
-        srv.start(wait=True, timeout=300, echo=log)
+    """The shared throwaway server (``srv.private_server``) on ports 7688/7475."""
+    with srv.private_server(BENCH_BOLT, BENCH_HTTP, keep=keep, echo=log) as (home, _settings):
         yield home
-    finally:
-        srv.stop(echo=log)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        if not keep:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def settings() -> srv.ConnectionSettings:

@@ -8,10 +8,8 @@ elsewhere they are skipped. The other tests need no server.
 
 from __future__ import annotations
 
-import os
 import stat
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest

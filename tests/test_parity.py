@@ -15,8 +15,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import shared_path
 
 from kgraph.build import build
 from kgraph.query import QueryError, load_queries, run_named, to_json_lines
@@ -31,8 +30,6 @@ from kgraph.sinks import neo4j_load as nl
 from kgraph.sinks import neo4j_query as nq
 from kgraph.sinks import neo4j_server as srv
 from kgraph.sinks.oxigraph_store import open_store
-
-from conftest import shared_path
 
 pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
 
@@ -71,29 +68,13 @@ def settings() -> srv.ConnectionSettings:
 
 @contextmanager
 def _private_server() -> Iterator[srv.ConnectionSettings]:
-    """A throwaway Neo4j (its own home under /tmp sharing the installed jars, ports 7689/7476, own
-    credentials file): used when the shared server already holds another graph."""
-    main_home = srv.neo4j_home()
-    if not srv.is_installed(main_home):
-        _unavailable(f"Neo4j is not installed in {main_home} (`kg neo4j start` once)")
-    tmp = Path(tempfile.mkdtemp(prefix="kgraph-parity-neo4j-"))
-    (tmp / "home").mkdir()
-    (tmp / "home" / "lib").symlink_to(main_home / "lib")
-    env = {"KGRAPH_NEO4J_HOME": str(tmp / "home"), "KGRAPH_NEO4J_BOLT_PORT": "7689", "KGRAPH_NEO4J_HTTP_PORT": "7476",
-           "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    """A throwaway Neo4j (``srv.private_server`` on ports 7689/7476): used when the shared server
+    already holds another graph."""
     try:
-        srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")), echo=lambda _m: None)
-        yield srv.local_settings()
-    finally:
-        srv.stop(echo=lambda _m: None)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(tmp, ignore_errors=True)
+        with srv.private_server(7689, 7476, echo=lambda _m: None) as (_home, settings):
+            yield settings
+    except srv.Neo4jServerError as e:
+        _unavailable(str(e))
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ import stat
 import string
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -786,3 +787,48 @@ def _is_zombie(pid: int) -> bool:
     except (OSError, IndexError):
         return False
 
+
+
+#: Settings a throwaway server changes for as long as it runs (restored after).
+_PRIVATE_VARS = ("KGRAPH_NEO4J_HOME", "KGRAPH_NEO4J_BOLT_PORT", "KGRAPH_NEO4J_HTTP_PORT",
+                 "KGRAPH_NEO4J_CREDENTIALS", "KGRAPH_NEO4J_HEAP", "KGRAPH_NEO4J_PAGECACHE")
+
+
+@contextmanager
+def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False,
+                   echo: Echo = _print) -> Iterator[tuple[Path, ConnectionSettings]]:
+    """A second, empty server for benchmarks and tests that need a database of their own.
+
+    Its home is a temporary folder whose ``lib`` links to the installed jars (no download), with its
+    own ports and credentials file; the user's server and data are never touched. Stopped and removed
+    afterwards (``keep``: the folder stays, for inspection). The ``KGRAPH_NEO4J_*`` variables point at it
+    while it runs, so ``local_settings()`` and ``driver()`` find it.
+    """
+    import tempfile
+
+    main_home = neo4j_home()
+    if not is_installed(main_home):
+        raise Neo4jServerError(f"Neo4j is not installed in {main_home}: run `kg neo4j start` once first")
+    tmp = Path(tempfile.mkdtemp(prefix="kgraph-neo4j-"))
+    home = tmp / "home"
+    home.mkdir()
+    (home / "lib").symlink_to(main_home / "lib")
+    saved = {k: os.environ.get(k) for k in _PRIVATE_VARS}
+    os.environ.update({"KGRAPH_NEO4J_HOME": str(home), "KGRAPH_NEO4J_BOLT_PORT": str(bolt),
+                       "KGRAPH_NEO4J_HTTP_PORT": str(http), "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env")})
+    os.environ.setdefault("KGRAPH_NEO4J_HEAP", "1g")
+    os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "512m")
+    try:
+        start(wait=True, timeout=300, echo=echo)
+        yield home, local_settings()
+    finally:
+        try:
+            stop(echo=echo)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)
