@@ -930,7 +930,7 @@ def _node_rows(pg_nodes: Mapping[str, PGNode], uris: Iterable[str], with_rels: s
             props = dict(props)
             props[HASH_KEY] = hash_of(u)
         old = existing.get(u)
-        rows.append({"uri": u, "props": props, "labels": [check_name(lbl, "label") for lbl in n.labels],
+        rows.append({"uri": u, "props": props, "labels": list(n.labels),  # checked when the mapping made them
                      "remove": [lbl for lbl in old[1] if lbl not in n.labels] if old else []})
     return rows
 
