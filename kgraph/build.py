@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from kgraph.graph.rdf import PREFIXES, all_instrument_triples, file_triples
+from kgraph.graph.rdf import PREFIXES, all_instrument_triples, citation_prefix, file_triples
 from kgraph.link.identity import DEFAULT_BASE, Resolver, facts_of
 from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
 from kgraph.reader import InputError, read_source
@@ -444,7 +444,9 @@ def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress,
     # 5. merge, write, load
     t = time.perf_counter()
     graph_nt = out / GRAPH_NT
-    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt)
+    # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
+    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
+                                        last=f"<{citation_prefix(base)}")
     if fmt == "turtle":
         ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
     elif (out / GRAPH_TTL).exists():

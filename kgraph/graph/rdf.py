@@ -307,6 +307,11 @@ def _provision_triples(instrument_iri: str, article, clause, point, chapter) -> 
 # --------------------------------------------------------------------------- per file
 
 
+def citation_prefix(base: str) -> str:
+    """Where the reified citations' IRIs start (``<base>citation/<file hash>/<start>-<end>``)."""
+    return f"{base}citation/"
+
+
 def file_triples(
     extraction: Extraction,
     resolver: Resolver,
@@ -349,7 +354,7 @@ def file_triples(
 
     counts = {"references": len(extraction.references), "citations": 0, "self": 0, "unresolved": 0, "year_unknown": 0}
     # by the path, not the content: two copies of one document are two sources with citations of their own
-    cite_base = f"{base}citation/{hashlib.sha256(source.encode('utf-8')).hexdigest()[:16]}/"
+    cite_base = f"{citation_prefix(base)}{hashlib.sha256(source.encode('utf-8')).hexdigest()[:16]}/"
     src_lit = lit(source)
     P = _CITATION_TERMS
     seen_spans: dict[str, int] = {}

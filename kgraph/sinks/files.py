@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import mmap
 import os
 import shutil
 import subprocess
@@ -33,65 +34,108 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     return len(uniq)
 
 
-def _merge_round(parts: list[Path], out: Path) -> tuple[int, str]:
-    h = hashlib.sha256()
-    n = 0
+def _merge_round(parts: list[Path], out: Path) -> None:
     last = None
-    tmp = out.with_name(out.name + ".tmp")
-    with ExitStack() as stack, open(tmp, "w", encoding="utf-8", newline="\n") as f:
+    with ExitStack() as stack, open(out, "w", encoding="utf-8", newline="\n") as f:
         files = [stack.enter_context(open(p, encoding="utf-8", newline="\n")) for p in parts]
         for ln in heapq.merge(*files):
             if ln != last:
                 f.write(ln)
-                h.update(ln.encode("utf-8"))
-                n += 1
                 last = ln
-    os.replace(tmp, out)
-    return n, h.hexdigest()
 
 
-def _merge_with_sort(parts: list[Path], out: Path) -> tuple[int, str] | None:
+def _merge_with_sort(parts: list[Path], out: Path) -> bool:
     """`sort -m -u` in the C locale: the same bytes as the Python merge (UTF-8 byte order is code point
-    order), several times faster. None when no such `sort` is at hand."""
+    order), several times faster. False when no such `sort` is at hand."""
     exe = shutil.which("sort")
     if exe is None or not parts:
-        return None
-    tmp = out.with_name(out.name + ".tmp")
+        return False
     env = {**os.environ, "LC_ALL": "C"}
-    with open(tmp, "wb") as f:
-        r = subprocess.run([exe, "-m", "-u", "--", *map(str, parts)], stdout=f, env=env, stderr=subprocess.PIPE)
-    if r.returncode != 0:
+    with open(out, "wb") as f:
+        r = subprocess.run([exe, "-m", "-u", "--", *map(str, parts)], stdout=f, env=env, stderr=subprocess.PIPE,
+                           check=False)
+    return r.returncode == 0
+
+
+def _merge(parts: list[Path], out: Path) -> None:
+    """The sorted, duplicate-free union of sorted parts, written to ``out`` (in rounds when there are many)."""
+    if len(parts) <= MAX_OPEN * 4 and _merge_with_sort(parts, out):
+        return
+    if len(parts) <= MAX_OPEN:
+        _merge_round(parts, out)
+        return
+    staged: list[Path] = []
+    try:
+        for i in range(0, len(parts), MAX_OPEN):
+            stage = out.with_name(f"{out.name}.stage{i // MAX_OPEN}")
+            staged.append(stage)
+            _merge_round(parts[i : i + MAX_OPEN], stage)
+        _merge(staged, out)
+    finally:
+        for st in staged:
+            st.unlink(missing_ok=True)
+
+
+def merge_parts(parts: list[Path], out: Path, *, last: str | None = None) -> tuple[int, str]:
+    """Merge sorted parts into one duplicate-free N-Triples file; returns (triples, sha256 of the file).
+
+    The lines are in sorted order, except that those starting with ``last`` (one contiguous run in
+    sorted order) are moved to the end: kgraph puts its reified citations after the resources they
+    connect, so a reader that streams the file (``kg load``) meets every node before the citations.
+    """
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        _merge(sorted(parts), tmp)
+        return _finish(tmp, out, last.encode("utf-8") if last else None)
+    finally:
         tmp.unlink(missing_ok=True)
-        return None
+
+
+def _run(mm: mmap.mmap, prefix: bytes) -> tuple[int, int] | None:
+    """Byte range of the lines starting with ``prefix`` in a sorted file (one contiguous run), if any."""
+    if mm[: len(prefix)] == prefix:
+        first = 0
+    else:
+        at = mm.find(b"\n" + prefix)
+        if at < 0:
+            return None
+        first = at + 1
+    last_line = mm.rfind(b"\n" + prefix) + 1  # 0 when the run is the file's first line only
+    last_line = max(last_line, first)
+    end = mm.find(b"\n", last_line)
+    return first, (end + 1 if end >= 0 else len(mm))
+
+
+def _finish(tmp: Path, out: Path, last: bytes | None) -> tuple[int, str]:
+    """Count and hash ``tmp`` in its final line order (``last``'s run at the end), moved to ``out`` atomically."""
+    size = tmp.stat().st_size
+    run = None
+    if last and size:
+        with open(tmp, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            run = _run(mm, last)
     h = hashlib.sha256()
     n = 0
-    with open(tmp, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-            n += chunk.count(b"\n")
-    os.replace(tmp, out)
+    if run is None or run[1] == size:  # already in its final order
+        with open(tmp, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+                n += chunk.count(b"\n")
+        os.replace(tmp, out)
+        return n, h.hexdigest()
+    pieces = [(0, run[0]), (run[1], size), run]
+    part = out.with_name(out.name + ".part")
+    with open(tmp, "rb") as f, open(part, "wb") as g:
+        for start, stop in pieces:
+            f.seek(start)
+            left = stop - start
+            while left:
+                chunk = f.read(min(left, 1 << 20))
+                left -= len(chunk)
+                h.update(chunk)
+                n += chunk.count(b"\n")
+                g.write(chunk)
+    os.replace(part, out)
     return n, h.hexdigest()
-
-
-def merge_parts(parts: list[Path], out: Path) -> tuple[int, str]:
-    """Merge sorted parts into one sorted, duplicate-free N-Triples file; returns (triples, sha256)."""
-    parts = sorted(parts)
-    if len(parts) <= MAX_OPEN * 4:
-        done = _merge_with_sort(parts, out)
-        if done is not None:
-            return done
-    if len(parts) <= MAX_OPEN:
-        return _merge_round(parts, out)
-    staged: list[Path] = []
-    for i in range(0, len(parts), MAX_OPEN):
-        stage = out.with_name(f"{out.name}.stage{i // MAX_OPEN}")
-        _merge_round(parts[i : i + MAX_OPEN], stage)
-        staged.append(stage)
-    try:
-        return merge_parts(staged, out)
-    finally:
-        for s in staged:
-            s.unlink(missing_ok=True)
 
 
 def ntriples_to_turtle(nt: Path, ttl: Path, prefixes: dict[str, str]) -> None:
