@@ -8,8 +8,9 @@ The data flow, one phase each:
 3. resolve identities over the whole corpus (`kgraph.link.identity.Resolver`);
 4. write each file's triples to its own sorted part (redone only when the file or a merge changed),
    and the instruments' merged triples to one more part;
-5. merge the parts into `graph.nt` (sorted, duplicate-free: a rebuild with no change gives the same
-   bytes), load it into a fresh Oxigraph store and swap it in atomically;
+5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
+   a rebuild with no change gives the same bytes), load it into a fresh Oxigraph store and swap it in
+   atomically;
 6. write `summary.json`.
 
 A file that cannot be read or extracted is reported with its problem and left out; the rest goes on.
