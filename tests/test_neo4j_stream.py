@@ -152,3 +152,24 @@ def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: srv.C
     streamed = _dump(private)
     assert not nl.load(out, private).changed
     assert streamed == _batch_dump(private, out)
+
+
+def test_server_lost_mid_stream_gives_the_clear_error(private: srv.ConnectionSettings, tmp_path: Path,
+                                                      small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A driver error from the writer thread reaches the caller as LoadError with the rerun advice."""
+    from neo4j.exceptions import ServiceUnavailable
+
+    out = _build(tmp_path, BASE, DOCS)
+    real = nl._write
+
+    def lost(session, query, rows):  # type: ignore[no-untyped-def]
+        if "UNWIND row.rels" in query:
+            raise ServiceUnavailable("connection lost")
+        return real(session, query, rows)
+
+    _wipe(private)
+    monkeypatch.setattr(nl, "_write", lost)
+    with pytest.raises(nl.LoadError, match="Lost the connection to Neo4j.*Run the same command again"):
+        nl.load(out, private)
+    monkeypatch.setattr(nl, "_write", real)
+    assert nl.load(out, private).resumed

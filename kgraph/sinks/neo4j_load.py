@@ -1250,11 +1250,15 @@ def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: in
             drv = ready.result()[0]
             for f in futures:
                 f.result()
-        except BaseException:
+        except BaseException as e:
             for f in futures:
                 f.cancel()
             if ready.done() and ready.exception() is None:
                 ready.result()[0].close()
+            from neo4j import exceptions as nx
+
+            if isinstance(e, (nx.Neo4jError, nx.DriverError)):  # a write that failed mid-stream
+                raise _translate(e, settings) from e
             raise
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=complete if futures else None)
