@@ -14,7 +14,7 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "neo4j_small.ttl"
 T = "https://kgraph.test/small/"
 from conftest import ENV_VARS  # noqa: E402
-
 
 # ------------------------------------------------------------------------------ the mapping (no server)
 
@@ -243,6 +242,23 @@ def _snapshot(s: srv.ConnectionSettings, base: str) -> tuple[list, list]:
     return ([(r["u"], sorted(r["l"]), r["p"]) for r in nodes], [(r["a"], r["t"], r["e"], r["p"], r["id"]) for r in rels])
 
 
+def fail_relationship_write(monkeypatch: pytest.MonkeyPatch, after: int, error: Exception) -> Callable[[], None]:
+    """Let ``after`` relationship batches commit, then raise ``error`` (a crash, a lost server); returns
+    the function that puts the real writer back."""
+    real = nl._write
+    seen = {"rels": 0}
+
+    def failing(session, query, rows):  # type: ignore[no-untyped-def]
+        if "UNWIND row.rels" in query:
+            if seen["rels"] == after:
+                raise error
+            seen["rels"] += 1
+        return real(session, query, rows)
+
+    monkeypatch.setattr(nl, "_write", failing)
+    return lambda: monkeypatch.setattr(nl, "_write", real)
+
+
 @pytest.fixture
 def base(settings: srv.ConnectionSettings, individuals_cleanup: None) -> Iterator[str]:
     b = f"https://kgraph.test/{uuid.uuid4().hex[:12]}/"
@@ -342,20 +358,10 @@ def test_crash_between_relationship_batches_leaves_no_duplicate(settings: srv.Co
     """Killed after the first relationship batch committed: the rerun MERGEs, so nothing is doubled."""
     out = _build(tmp_path, base, DOCS)
     pg = nl.read_property_graph(out)
-    real = nl._write
-    seen = {"rels": 0}
-
-    def dying(session, query, rows):  # type: ignore[no-untyped-def]
-        if "UNWIND row.rels" in query:
-            if seen["rels"] == 1:
-                raise nl.LoadError("killed")
-            seen["rels"] += 1
-        return real(session, query, rows)
-
-    monkeypatch.setattr(nl, "_write", dying)
+    restore = fail_relationship_write(monkeypatch, after=1, error=nl.LoadError("killed"))
     with pytest.raises(nl.LoadError, match="killed"):
         nl.load_property_graph(pg, settings, batch_size=10)
-    monkeypatch.setattr(nl, "_write", real)
+    restore()
     partial = nl.graph_counts(settings, base)["relationships"]
     assert 0 < partial < sum(len(v) for u, v in pg.out.items() if u.startswith(base))
     assert nl.load(out, settings).resumed

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import IN_CI, shared_path
-from test_neo4j_load import DOCS, _build
+from test_neo4j_load import DOCS, _build, fail_relationship_write
 
 from kgraph.build import build
 from kgraph.sinks import neo4j_load as nl
@@ -117,21 +117,11 @@ def test_crash_while_streaming_is_finished_by_running_it_again(private: srv.Conn
     out = _build(tmp_path, BASE, DOCS)
     expected = _batch_dump(private, out)
     pg = nl.read_property_graph(out)
-    real = nl._write
-    seen = {"rels": 0}
-
-    def dying(session, query, rows):  # type: ignore[no-untyped-def]
-        if "UNWIND row.rels" in query:
-            if seen["rels"] == 2:
-                raise nl.LoadError("killed")
-            seen["rels"] += 1
-        return real(session, query, rows)
-
     _wipe(private)
-    monkeypatch.setattr(nl, "_write", dying)
+    restore = fail_relationship_write(monkeypatch, after=2, error=nl.LoadError("killed"))
     with pytest.raises(nl.LoadError, match="killed"):
         nl.load(out, private)
-    monkeypatch.setattr(nl, "_write", real)
+    restore()
     assert _markers(private) == [(pg.base, "running")]
     assert 0 < len(_dump(private)[1]) < pg.relationship_count
     report = nl.load(out, private)
@@ -160,16 +150,9 @@ def test_server_lost_mid_stream_gives_the_clear_error(private: srv.ConnectionSet
     from neo4j.exceptions import ServiceUnavailable
 
     out = _build(tmp_path, BASE, DOCS)
-    real = nl._write
-
-    def lost(session, query, rows):  # type: ignore[no-untyped-def]
-        if "UNWIND row.rels" in query:
-            raise ServiceUnavailable("connection lost")
-        return real(session, query, rows)
-
     _wipe(private)
-    monkeypatch.setattr(nl, "_write", lost)
+    restore = fail_relationship_write(monkeypatch, after=0, error=ServiceUnavailable("connection lost"))
     with pytest.raises(nl.LoadError, match="Lost the connection to Neo4j.*Run the same command again"):
         nl.load(out, private)
-    monkeypatch.setattr(nl, "_write", real)
+    restore()
     assert nl.load(out, private).resumed

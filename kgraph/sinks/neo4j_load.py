@@ -166,15 +166,12 @@ class OntologyMapping:
     term_values: Mapping[str, str]
     #: Triples about the ontology's individuals (the document-type concepts): loaded as nodes too.
     individuals: tuple[tuple[str, str, Any], ...] = ()
+    #: Their subjects: shared by every graph, so outside any graph's own IRI base.
+    individual_iris: frozenset[str] = frozenset()
 
-    @property
-    def individual_iris(self) -> frozenset[str]:
-        """The subjects of ``individuals`` (outside any graph's own IRI base)."""
-        got = self.__dict__.get("_individual_iris")
-        if got is None:
-            got = frozenset(t[0] for t in self.individuals)
-            object.__setattr__(self, "_individual_iris", got)
-        return got
+    def graph_base(self, uris: Iterable[str]) -> str | None:
+        """The IRI base a graph's own resources share (ontology individuals and blank nodes aside)."""
+        return _common_base(u for u in uris if u not in self.individual_iris and not u.startswith("_:"))
 
     def labels(self, class_iri: str) -> tuple[str, ...]:
         """Labels for one rdf:type value; classes the ontology lacks get their local name alone."""
@@ -265,6 +262,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     return OntologyMapping(
         class_labels=class_labels, citation_relations=rel_names, property_keys=property_keys,
         relationship_types=relationship_types, term_values=term_values, individuals=individuals,
+        individual_iris=frozenset(t[0] for t in individuals),
     )
 
 
@@ -512,7 +510,7 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
             if p in m.citation_relations:
                 index[(s, p, o)] = r
         out[s] = rels
-    base = _common_base(u for u in nodes if u not in m.individual_iris and not u.startswith("_:"))
+    base = m.graph_base(nodes)
     pg = PropertyGraph(nodes=nodes, out=out, triples=n_triples, base=base, citations=len(citations))
     if on_final is not None:
         on_final(pg, [s for s in out if s not in by_citing])
@@ -826,6 +824,13 @@ def _translate(e: Exception, settings: srv.ConnectionSettings) -> Exception:
     return LoadError(f"Neo4j error on {settings.uri} ({code or type(e).__name__}): {getattr(e, 'message', None) or e}")
 
 
+def _as_load_error(e: BaseException, settings: srv.ConnectionSettings) -> BaseException:
+    """A driver error as its LoadError (see ``_translate``); anything else unchanged, to re-raise as is."""
+    from neo4j import exceptions as nx
+
+    return _translate(e, settings) if isinstance(e, (nx.Neo4jError, nx.DriverError)) else e
+
+
 def open_driver(settings: srv.ConnectionSettings) -> neo4j.Driver:
     """A verified driver, with the server's auth/availability errors as LoadError, and the database checked."""
     try:
@@ -953,11 +958,10 @@ def prepare(settings: srv.ConnectionSettings, mapping: OntologyMapping | None = 
             ensure_schema(session, mapping)
     except Exception as e:
         drv.close()
-        from neo4j import exceptions as nx
-
-        if isinstance(e, (nx.Neo4jError, nx.DriverError)):
-            raise _translate(e, settings) from e
-        raise
+        err = _as_load_error(e, settings)
+        if err is e:
+            raise
+        raise err from e
     return drv
 
 
@@ -1119,11 +1123,10 @@ def load_property_graph(
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
-        from neo4j import exceptions as nx
-
-        if isinstance(e, (nx.Neo4jError, nx.DriverError)):
-            raise _translate(e, settings) from e
-        raise
+        err = _as_load_error(e, settings)
+        if err is e:
+            raise
+        raise err from e
     finally:
         drv.close()
     report.seconds["total"] = time.perf_counter() - t0
@@ -1192,7 +1195,7 @@ def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: in
                 return None
             return drv if empty else None
 
-        individuals = load_mapping().individual_iris
+        mapping = load_mapping()
         early: dict[str, PGNode] = {}  # nodes written while parsing (without hash)
         marker: list[str | None] = [None]  # the base the running marker was written under
 
@@ -1202,8 +1205,7 @@ def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: in
                 return
             base = None
             if marker[0] is None:  # a first guess at the base, from what is parsed so far
-                base = marker[0] = _common_base(n.uri for n in batch if n.uri not in individuals
-                                                and not n.uri.startswith("_:")) or ""
+                base = marker[0] = mapping.graph_base(n.uri for n in batch) or ""
             futures.append(pool.submit(write_nodes, drv, _node_rows(dict((n.uri, n) for n in batch), [n.uri for n in batch],
                                                                     {n.uri for n in batch}, str, {}), base, None))
             early.update((n.uri, n) for n in batch)
@@ -1214,7 +1216,7 @@ def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: in
             if drv is None:
                 return
             hashes = PropertyGraph(nodes=nodes, out={}, triples=0)  # hashes of nodes without relationships
-            base = _common_base(u for u in nodes if u not in individuals and not u.startswith("_:")) or ""
+            base = mapping.graph_base(nodes) or ""
             # what was written early and has not changed needs nothing more, unless its hash is due now
             todo = [u for u in nodes if early.get(u) != nodes[u] or u not in with_rels]
             rows = _node_rows(nodes, todo, with_rels, hashes.node_hash, {})
@@ -1255,11 +1257,10 @@ def load(source: str | Path, settings: srv.ConnectionSettings, *, batch_size: in
                 f.cancel()
             if ready.done() and ready.exception() is None:
                 ready.result()[0].close()
-            from neo4j import exceptions as nx
-
-            if isinstance(e, (nx.Neo4jError, nx.DriverError)):  # a write that failed mid-stream
-                raise _translate(e, settings) from e
-            raise
+            err = _as_load_error(e, settings)  # a write that failed mid-stream
+            if err is e:
+                raise
+            raise err from e
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=complete if futures else None)
     report.relationships_written += streamed[0]
