@@ -12,6 +12,7 @@ Source lines:
      name: "A ~ B" gives accepted alternatives; number "=N": the instrument the text identifies elsewhere (kind named)
   A: span | type | target | relation | pinpoint [| note]                       short form / alias (target: number or name)
   S: span | type | pinpoint [| note]                                          the document itself
+  O: span [| note]     optional: a doubtful mention; a prediction overlapping it is neither right nor wrong
   # comment
 A span may end with "#k" (k-th occurrence in the whole text, from 0); "\\n" in a span is a line break.
 Pinpoints: "a4.c6.pc" = điểm c khoản 6 Điều 4; "ch2" = Chương II (as an arabic number); several joined by ",".
@@ -105,6 +106,9 @@ def parse(src: Path) -> list[dict]:
             elif tag == "S:":
                 f += [""] * (4 - len(f))
                 ref.update(kind="self", type=nul(f[1]), target="self", pinpoint=pinpoints(f[2]), note=nul(f[3]))
+            elif tag == "O:":
+                f += [""] * (2 - len(f))
+                ref.update(kind="optional", note=nul(f[1]))
             else:
                 raise ValueError(f"unknown line tag {tag!r}")
             if occ is None:
