@@ -108,11 +108,23 @@ def date_equal(gold: str, pred_date: str | None, pred_year: Any) -> bool:
     return gold == pred_date
 
 
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def arabic(s: str) -> str:
+    """Chapters are written in Roman numerals ("Chương VI"); compare them as numbers."""
+    if s and all(ch in _ROMAN for ch in s):
+        vals = [_ROMAN[ch] for ch in s]
+        return str(sum(-v if i + 1 < len(vals) and v < vals[i + 1] else v for i, v in enumerate(vals)))
+    return s
+
+
 def pin_set(pins: list[dict] | None) -> set[tuple]:
     out = set()
     for p in pins or []:
         key = tuple((str(p.get(k)).lower() if p.get(k) not in (None, "") else None)
                     for k in ("article", "clause", "point", "chapter"))
+        key = key[:3] + (arabic(key[3]) if key[3] else None,)
         if any(key):
             out.add(key)
     return out
