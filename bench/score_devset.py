@@ -211,10 +211,10 @@ def context(text: str, start: int, end: int, width: int = 70) -> str:
     return re.sub(r"\s+", " ", s)
 
 
-def score(name: str, rows: list[dict] | None = None) -> dict:
+def score(name: str, rows: list[dict] | None = None, shared: Path | None = None) -> dict:
     """Figures for one set; `rows` are kg's outputs in the set's order (run here when not given)."""
     docs = load_gold(name)
-    base = shared_dir()
+    base = shared or shared_dir()
     paths = [base / d["path"] for d in docs]
     if rows is None:
         rows = run_kg(paths)
