@@ -115,3 +115,28 @@ def test_scorer_command_line_prints_json(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=True, env={**os.environ, "KGRAPH_SHARED": str(shared)})
     res = json.loads(out.stdout)[0]
     assert res["set"] == "central" and res["documents"] == 20 and res["gold"] > 500
+
+
+panel = _load("tvpl_panel_accuracy", ROOT / "bench" / "tvpl_panel_accuracy.py")
+
+
+def test_panel_issuer_rule() -> None:
+    """A panel place is matched by a body of that place, never by the bare place or a bare body type."""
+    assert panel.issuer_matches("Tỉnh Hà Tĩnh", "Ủy ban nhân dân tỉnh Hà Tĩnh")
+    assert panel.issuer_matches("Thành phố Hà Nội", "Sở Giáo dục và Đào tạo Thành phố Hà Nội")
+    assert not panel.issuer_matches("Tỉnh Hà Tĩnh", "Tỉnh Hà Tĩnh")
+    assert not panel.issuer_matches("Tỉnh Hà Tĩnh", "Ủy ban nhân dân")
+    assert not panel.issuer_matches("Tỉnh Hà Tĩnh", "Ủy ban nhân dân tỉnh Hà Nam")
+    assert panel.issuer_matches("Bộ Công thương", "Bộ Công Thương")
+    assert not panel.issuer_matches("Chính phủ", "Thủ tướng Chính phủ")
+    assert panel.issuer_matches("Ban Chỉ đạo sắp xếp ĐVHC các cấp", "Ban Chỉ đạo sắp xếp đơn vị hành chính các cấp")
+
+
+def test_panel_figures_do_not_regress() -> None:
+    """Own metadata of the 191 panel pages vs the site's panel: floors at today's figures minus a margin."""
+    res = panel.measure(shared_path())
+    floors = {"number": 0.65, "type": 0.50, "issuer": 0.0, "signer": 0.36, "date": 0.04}
+    got = {f: res["fields"][f]["accuracy"] for f in floors}
+    assert res["pages"] == 191
+    assert all(got[f] >= floors[f] for f in floors), got
+    assert all(res["seed"]["120-KH-UBND-2018-lang-son.gold.json"].values())
