@@ -66,7 +66,7 @@ def _code_hash(paths: Iterable[Path]) -> str:
 def extractor_fingerprint() -> str:
     """Changes whenever extraction could give a different result: its code, the model, the knowledge tables."""
     return _code_hash(
-        [*(_PKG / "extract").glob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "model.py", _PKG / "reader.py"]
+        [*(_PKG / "extract").rglob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "model.py", _PKG / "reader.py"]
     )
 
 
