@@ -1,7 +1,7 @@
 """The one loader of kgraph's knowledge about Vietnamese documents.
 
-Type codes, issuer codes and relation verbs live in the YAML files beside this module, each entry
-with examples that the tests run through the extractor. Adding a document type or an issuer is a
+Type codes, issuer codes, relation verbs and the header vocabulary live in the YAML files beside this
+module, each entry with examples that the tests run through the extractor. Adding a document type or an issuer is a
 data change: edit the YAML, add an example, run the tests.
 """
 
@@ -14,6 +14,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from kgraph.knowledge.header_vocabulary import HeaderVocabulary
 
 
 @lru_cache(maxsize=8192)
@@ -77,6 +79,7 @@ class Knowledge:
     relations: tuple[Relation, ...]
     passive: tuple[str, ...] = ()
     named: dict[str, Any] = field(default_factory=dict)
+    header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
     type_by_code: dict[str, DocType] = field(default_factory=dict)
     party_type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
@@ -170,6 +173,7 @@ def load() -> Knowledge:
     )
     k = Knowledge(types=types, issuers=issuers, relations=relations, passive=_tuple(rel_doc.get("passive")),
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
+        header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
     )
     for t in types:
         if t.code and t.family == "party":

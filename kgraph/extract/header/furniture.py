@@ -6,31 +6,21 @@ from __future__ import annotations
 import re
 
 from kgraph.extract.header.lines import Ranges, iter_lines, opens_line
+from kgraph.extract.header.vocab import (
+    CONTINUED, FOOTER_KEYS, GAZETTE, SITE_CHROME, SITE_FOOTER, STAMP_FIELD, STAMPS,
+)
 from kgraph.extract.normalize import unify_dashes
 from kgraph.knowledge import fold
 
-
-_GAZETTE = re.compile(r"CÔNG BÁO[ \t]*/[ \t]*Số")
-_STAMPS = (re.compile(r"Ký bởi[ \t]*:"), re.compile(r"Người ký[ \t]*:"))
-_STAMP_FIELD = re.compile(r"(?:Email|Cơ quan|Thời gian ký|Ngày ký|Ký bởi|Người ký|Chức vụ|Tổ chức)[ \t]*:", re.I)
-_CONTINUED = re.compile(r"\((?:Xem tiếp|Tiếp theo)[^()\n]{0,80}\)", re.I)
-_SITE_FOOTER = re.compile(r"Số hiệu[ \t]*:[^\n]*\r?\n(?:[ \t]*\r?\n){0,2}[ \t]*Loại văn bản[ \t]*:")
 _FIELD_LINE = re.compile(r"[A-ZĐÀ-Ỹ][^:\n]{1,30}:")
-#: The fields of a legal website's metadata footer; a form with two of them is not one.
-_FOOTER_KEYS = re.compile(r"(?:Số hiệu|Loại văn bản|Nơi ban hành|Người ký|Ngày ban hành|Ngày hiệu lực|Tình trạng|"
-                          r"Lĩnh vực|Ngày công báo|Số công báo)[ \t]*:")
 #: A document's body after a footer-like block (the block was then not the page's footer).
 _BODY_AFTER = re.compile(r"\n[ \t]*(?:Điều[ \t]+\d|CỘNG[ \t]+H(?:ÒA|OÀ)[ \t]+XÃ[ \t]+HỘI)")
-_SITE_CHROME = (
-    "nội dung văn bản đang được cập nhật", "văn bản đang xem", "tải văn bản", "bộ lọc tìm kiếm", "lưu trữ",
-    "thuộc tính", "lược đồ", "tiếng anh", "hãy đăng nhập", "loading", "văn bản liên quan",
-)
 
 
 def skip_gazette_headers(t: str, skip: Ranges) -> None:
     """``CÔNG BÁO/Số 252/Ngày 27-04-2026`` and the page number printed beside it."""
     last_page = -1
-    for m in _GAZETTE.finditer(t):
+    for m in GAZETTE.finditer(t):
         ls = opens_line(t, m.start(), " \t\xa00123456789")
         if ls is None:
             continue  # written inside a sentence
@@ -78,7 +68,7 @@ def _adjacent_number_line(t: str, pos: int, forward: bool) -> tuple[int, int, in
 def skip_stamps(t: str, skip: Ranges) -> None:
     """E-signature stamps: ``Ký bởi: ... / Email: ... / Cơ quan: ... / Ngày ký: ...``."""
     done = -1
-    for m in sorted((m for p in _STAMPS for m in p.finditer(t)), key=lambda m: m.start()):
+    for m in sorted((m for p in STAMPS for m in p.finditer(t)), key=lambda m: m.start()):
         ls = opens_line(t, m.start())
         if ls is None or ls < done:
             continue  # inside a sentence, or a field of the stamp just read
@@ -93,7 +83,7 @@ def skip_stamps(t: str, skip: Ranges) -> None:
             e = t.find("\n", s)
             e = len(t) if e < 0 else e
             body = t[s:e].strip()
-            if _STAMP_FIELD.match(body):
+            if STAMP_FIELD.match(body):
                 fields += 1
                 end = e
             elif body and fields == 0 and loose == 0 and len(body) < 30 and ":" not in body:
@@ -109,7 +99,7 @@ def skip_stamps(t: str, skip: Ranges) -> None:
 
 def skip_continuations(t: str, skip: Ranges) -> None:
     """``(Xem tiếp Công báo số 331 + 332)`` and ``(Tiếp theo Công báo số ...)``."""
-    for m in _CONTINUED.finditer(t):
+    for m in CONTINUED.finditer(t):
         ls = opens_line(t, m.start())
         le = t.find("\n", m.end())
         le = len(t) if le < 0 else le
@@ -120,7 +110,7 @@ def skip_continuations(t: str, skip: Ranges) -> None:
 def skip_site_footer(t: str, skip: Ranges, number: str | None, body_start: int) -> None:
     """A website's metadata footer (``Số hiệu:``, ``Loại văn bản:`` ...) and the page chrome around it."""
     done = 0
-    for m in _SITE_FOOTER.finditer(t):
+    for m in SITE_FOOTER.finditer(t):
         ls = opens_line(t, m.start())
         if ls is None or ls < done:
             continue
@@ -128,7 +118,7 @@ def skip_site_footer(t: str, skip: Ranges, number: str | None, body_start: int) 
         for n, line in enumerate(iter_lines(t, ls, len(t))):
             if n > 40 or (line.text and not _FIELD_LINE.match(line.text)):
                 break
-            keys += bool(_FOOTER_KEYS.match(line.text))
+            keys += bool(FOOTER_KEYS.match(line.text))
             end = line.end
         if keys < 3 or "..." in t[ls:end] or "…" in t[ls:end]:
             continue  # a form's fields
@@ -143,7 +133,7 @@ def skip_site_footer(t: str, skip: Ranges, number: str | None, body_start: int) 
             if body:
                 f = fold(body)
                 squashed = unify_dashes(body).replace(" ", "")
-                if (compact and compact in squashed) or any(f.startswith(c) for c in _SITE_CHROME):
+                if (compact and compact in squashed) or any(f.startswith(c) for c in SITE_CHROME):
                     start = s
                     steps += 1
                 else:

@@ -9,7 +9,7 @@ from kgraph.extract.header.casing import cap, lower, proper_names
 from kgraph.extract.header.issuer import issuer_name
 from kgraph.extract.header.lines import Ranges, is_caps, iter_lines
 from kgraph.extract.header.vocab import (
-    BULLET, MODE_LINE, MODE_SCAN, MODES, POSITION_PARTS, POSITION_SCAN, PREAMBLE,
+    BULLET, FOR_BODY_MODES, MODE_LINE, MODE_SCAN, MODES, POSITION_PARTS, POSITION_SCAN, PREAMBLE,
 )
 from kgraph.extract.normalize import one_line
 from kgraph.knowledge import fold
@@ -107,7 +107,7 @@ def _read_signature(t: str, start: int, skip: Ranges) -> Signature | None:
             return None
         end = ln.end
         title_line = block[-1] if block else modes[-1][1]
-        body = next((r for md, r in modes if md in ("TM.", "T/M")), None)
+        body = next((r for md, r in modes if md in FOR_BODY_MODES), None)
         return Signature(
             Signer(name=name, title=position_case(title_line), mode=modes[-1][0] if modes else None),
             start, end, body,
