@@ -1,5 +1,5 @@
 """The header vocabulary table (kgraph/knowledge/header.yaml): every entry's example runs through
-`read_header`."""
+`read_header` (the administrative units also through the reference finder)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from kgraph.extract.citations import find_references
 from kgraph.extract.header import read_header
 from kgraph.knowledge import load
 from kgraph.knowledge.header_vocabulary import LEVELS
@@ -50,6 +51,16 @@ def test_table_is_well_formed():
 def test_admin_unit_examples(unit):
     doc = read_header(_document(issuer=unit.example["issuer_block"])).document
     assert doc.issuer == unit.example["issuer"]
+
+
+@pytest.mark.parametrize(
+    "unit", [u for u in V.admin_units if u.example["issuer"].startswith("Ủy ban nhân dân")], ids=lambda u: u.unit
+)
+def test_admin_units_after_a_citation(unit):
+    """The same units name a local issuer after a cited number (kgraph.extract.context)."""
+    issuer = unit.example["issuer"]
+    refs = find_references(f"Căn cứ Quyết định số 12/2020/QĐ-UBND ngày 10 tháng 8 năm 2020 của {issuer} về việc X;")
+    assert refs and refs[0].issuer == issuer, refs
 
 
 @pytest.mark.parametrize("position", V.positions, ids=lambda p: p.position)

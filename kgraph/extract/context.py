@@ -8,6 +8,7 @@ from datetime import date as _date
 from functools import lru_cache
 
 from kgraph.knowledge import Knowledge, fold, load
+from kgraph.knowledge.header_vocabulary import alternation
 
 _DATE_AFTER = re.compile(
     r"[ \t\r\n,(]{0,6}(?:được\s+|đã\s+)?(?:ban\s+hành\s+|ký\s+)?ngày\s{1,3}(\d{1,2})\s{0,3}"
@@ -20,7 +21,7 @@ _YEAR_AFTER = re.compile(r"[ \t\r\n,(]{0,3}(?:năm\s{1,3})?((?:19|20)\d\d)(?![\d
 _NUMBER_AFTER = re.compile(r"[ \t\r\n,]{0,3}(?:số|Số)\s{0,3}:?\s{0,2}(?=\d)")
 
 _PLACE = re.compile(
-    r"\s{1,3}((?:tỉnh|thành phố|Thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s{1,3}"
+    r"\s{1,3}((?:" + alternation(load().header.unit_words()) + r")\s{1,3}"
     r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*){0,3})"
 )
 
