@@ -1,5 +1,6 @@
 """The header vocabulary table (kgraph/knowledge/header.yaml): every entry's example runs through
-`read_header` (the administrative units also through the reference finder)."""
+`read_header` (the administrative units also through the reference finder, the positions' `of`
+examples through resolution's `normalize_body`)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,14 @@ def test_admin_units_after_a_citation(unit):
 def test_position_examples(position):
     doc = read_header(_document(end=position.example["block"])).document
     assert doc.signer is not None and doc.signer.title == position.example["title"], doc.signer
+
+
+@pytest.mark.parametrize("position", [p for p in V.positions if "of" in p.example], ids=lambda p: p.position)
+def test_position_before_a_body(position):
+    from kgraph.link.identity import normalize_body
+
+    body = normalize_body(position.example["of"]["phrase"])
+    assert body is not None and body.name == position.example["of"]["body"]
 
 
 @pytest.mark.parametrize("mode", V.signing_modes, ids=lambda m: m.mode)

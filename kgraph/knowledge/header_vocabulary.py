@@ -91,6 +91,18 @@ class HeaderVocabulary:
         """Every position, lower case, longest first."""
         return longest_first(p.position.lower() for p in self.positions)
 
+    def before_body(self) -> str:
+        """A pattern (lower case) for the position words that open "Bộ trưởng Bộ Tài chính": taking them
+        away leaves the body's name. Offices are not matched (Thủ tướng Chính phủ is the issuer); a
+        position that heads a body named by its own last words keeps them (Tổng Kiểm toán Nhà nước →
+        Kiểm toán Nhà nước). Two positions may be joined by a comma (Bộ trưởng, Chủ nhiệm Ủy ban ...)."""
+        follows = alternation(p.position.lower() for p in self.positions if not (p.heads or p.office))
+        heads = [
+            re.escape(p.position.lower()[: -len(p.heads)].rstrip()) + r"\s+(?=" + re.escape(p.heads) + r"\s)"
+            for p in self.positions if p.heads
+        ]
+        return "^(?:(?:" + follows + r")(?:,\s*(?:" + follows + r"))?\s+|" + "|".join(heads) + ")"
+
 
 def longest_first(words: Iterable[str]) -> tuple[str, ...]:
     """Distinct words, longest first (so that an alternation tries CHỦ TỊCH NƯỚC before CHỦ TỊCH)."""

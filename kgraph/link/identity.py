@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from kgraph.knowledge import DocType, Knowledge, code_key, fold, load
+from kgraph.knowledge.header_vocabulary import alternation
 from kgraph.model import Document, Extraction, Reference
 
 #: Where instrument, body and person IRIs live unless the user sets `--base`.
@@ -338,12 +339,8 @@ _ABBREV = [
     (re.compile(r"\bHĐND\b"), "Hội đồng nhân dân"),
     (re.compile(r"\bUBMTTQ\b"), "Ủy ban Mặt trận Tổ quốc"),
 ]
-_POSITIONS = re.compile(
-    r"^(?:bộ trưởng|thủ trưởng|chủ tịch|thống đốc|tổng kiểm toán|chánh án|viện trưởng|tổng thanh tra|"
-    r"bộ trưởng,\s*chủ nhiệm|chủ nhiệm|tổng giám đốc|giám đốc)\s+",
-    re.IGNORECASE,
-)
-_LOCAL = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+(.+)$", re.IGNORECASE)
+_POSITIONS = re.compile(load().header.before_body(), re.IGNORECASE)
+_LOCAL = re.compile(r"\b(" + alternation(load().header.unit_words()) + r")\s+(.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
