@@ -16,6 +16,8 @@ _WRAP_HEAD = re.compile(r"[ \t]{0,4}([\w.]{1,24}(?:[ \t]{0,2}(?:/|" + DASH_CLASS
 
 
 def number_family(num: str) -> str:
+    """Which numbering scheme a number follows, for `parse_number`: state (N/YYYY/...), party (N-X/...),
+    admin (N/...) or old."""
     if re.match(r"\d[\d.]*[a-zA-Z]?/(?:19|20)\d\d/", num):
         return "state"
     if re.match(r"\d[\d.]*[a-zA-Z]?" + DASH_CLASS + r"[^/]+/", num):

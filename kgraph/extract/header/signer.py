@@ -21,8 +21,6 @@ _SIG_LINES = 14
 #: How many signing-mode (and position) lines are tried before giving up: forms in annexes come after
 #: the real signature, so a real document never needs many.
 _SIG_TRIES = 60
-
-
 #: "(Đã ký)" and what PDFs leave of a signature image; "(Ký, ghi rõ họ tên)" is a form's, not this.
 _SIGNED = re.compile(r"\(?\s*(?:đã\s+ký|daky|signed)\s*\)?|\[\s*(?:đã\s+ký|daky)\s*\]", re.I)
 _SIG_JUNK = re.compile(r"[a-zđ]?\][ \t]*$|^[ \t]*\[")  # remains of a signature image: "PHÓ THỦ TƯỚNGy]"
@@ -30,8 +28,6 @@ _RANKS = re.compile(
     r"^(?:Đại tướng|Thượng tướng|Trung tướng|Thiếu tướng|Đại tá|Thượng tá|Trung tá|Thiếu tá|"
     r"P?GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?|KS\.?|LS\.?)\s+"
 )
-
-
 _NOI_NHAN_LINE = re.compile(r"(?:Nơi nhận|NƠI NHẬN|Noi nhan)[ \t]*:")
 
 

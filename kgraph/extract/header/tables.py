@@ -12,8 +12,6 @@ from kgraph.knowledge import DocType, Knowledge, fold, load
 
 #: Proper names that are neither a type nor an issuer but keep their capitals in a sentence-cased title.
 _PROPER = ("Cộng hòa xã hội chủ nghĩa Việt Nam", "Việt Nam", "Hồ Chí Minh", "Hà Nội")
-
-
 # Bounded repeats: a number has a few short parts, and no input can make these patterns backtrack far.
 _NUM_BODY = r"\d[\w.]{0,12}(?:[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}[\w.]{1,24}){0,8}"
 
