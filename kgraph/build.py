@@ -72,7 +72,7 @@ def extractor_fingerprint() -> str:
 
 def graph_fingerprint() -> str:
     """Changes whenever the same extraction could give different triples."""
-    return _code_hash([_PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*.yaml")])
+    return _code_hash([_PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*")])
 
 
 # --------------------------------------------------------------------------- discovery
