@@ -15,11 +15,11 @@ from typing import Iterable
 
 from kgraph.extract import context, shortforms
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
-from kgraph.extract.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, parse_number
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.relation import classify, sentence_end, sentence_start
-from kgraph.knowledge import Knowledge, code_key, load
+from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
+from kgraph.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, issuer_of_codes, parse_number
 
 
 @dataclass(slots=True)
@@ -109,19 +109,6 @@ def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = F
     if word:
         t = k.doc_type(name=one_line(word))
         return t.name if t else None
-    return None
-
-
-def _issuer_from_codes(k: Knowledge, codes: list[str], party: bool) -> str | None:
-    """The issuer a number names, unless its code is ambiguous (TW) or unknown."""
-    for c in codes:
-        base = re.sub(r"\d+$", "", c)
-        i = k.issuer_by_code.get(base) or k.issuer_by_code.get(code_key(base))
-        if i is not None:
-            if i.ambiguous:
-                return None
-            return i.party_name if (party and i.party_name) else i.name
-        return None
     return None
 
 
@@ -598,7 +585,7 @@ def find_references(
             f.year = int(b.date[:4])
         if f.kind == "numbered":
             party = f.family == "party"
-            f.issuer = b.issuer or _issuer_from_codes(k, f.issuer_codes, party)
+            f.issuer = b.issuer or issuer_of_codes(f.issuer_codes, party, k)
             if f.year is None and b.date:
                 f.year = int(b.date[:4])
             if own and f.number == own:

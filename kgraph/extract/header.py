@@ -29,9 +29,9 @@ from functools import lru_cache
 from typing import Iterator
 
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
-from kgraph.extract.numbers import parse_number
 from kgraph.knowledge import DocType, Knowledge, fold, load
 from kgraph.model import Document, Signer
+from kgraph.numbers import number_family, parse_number
 
 #: How far into the text the header (issuer, number, date, type, title) is looked for.
 HEAD_CHARS = 6000
@@ -492,16 +492,6 @@ def _person_name(s: str) -> str | None:
     return s
 
 
-def _number_family(num: str) -> str:
-    if re.match(r"\d[\d.]*[a-zA-Z]?/(?:19|20)\d\d/", num):
-        return "state"
-    if re.match(r"\d[\d.]*[a-zA-Z]?" + _DASHES + r"[^/]+/", num):
-        return "party"
-    if "/" in num:
-        return "admin"
-    return "old"
-
-
 @dataclass(slots=True)
 class _Number:
     number: str
@@ -516,7 +506,7 @@ def _read_number(raw: str, start: int, end: int) -> _Number | None:
     raw = raw.strip().rstrip(".-/")
     if not raw or len(raw) > 120 or not any(c.isalpha() for c in raw):
         return None
-    parts = parse_number(raw, _number_family(unify_dashes(raw)), _tables().k)
+    parts = parse_number(raw, number_family(raw), _tables().k)
     return _Number(parts.number, parts.type_code, list(parts.issuer_codes), start, end)
 
 
