@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
@@ -513,34 +513,78 @@ def find_references(
     """Every reference in `text`, in text order, with offsets into `text` as given.
 
     References starting inside a `skip` range (page furniture) are left out; `ot` is the NFC view
-    of `text` when the caller has made it already.
+    of `text` when the caller has made it already. The work is the passes in `PASSES`, in order.
     """
-    k = load()
     ot = ot or OffsetText(text)
-    t = ot.text
-    anchors = _anchors(t)
-    numbered = _numbered(t, k, anchors)
-    named = _named(t, k, anchors)
-    numbered = _merge_named_numbers(named, numbered, t)
-    _trim_to_known(named, t)
-    extra = _from_anchors(t, k, anchors, numbered)
-    found = sorted(numbered + named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end))
-    extra = [f for f in extra if f.kind not in ("numbered", "named")]
-    # drop exact duplicates and numbers swallowed by a longer numbered span
+    k = load()
+    scan = _Scan(t=ot.text, k=k, document=document, anchors=_anchors(ot.text))
+    for step in PASSES:
+        step(scan)
+    return _references(scan.found, text, ot, skip)
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What the passes share: the NFC text, the tables, the citing document and the references so far."""
+
+    t: str
+    k: Knowledge
+    document: Document | None
+    anchors: list[Anchor]
+    numbered: list[Found] = field(default_factory=list)
+    named: list[Found] = field(default_factory=list)
+    #: instruments (numbered and named) in text order, once the finders have run; then every reference
+    found: list[Found] = field(default_factory=list)
+    #: self and back references, bound to what they stand for by `_bind_short_forms`
+    mentions: list[Found] = field(default_factory=list)
+
+
+def _find_numbered(scan: _Scan) -> None:
+    """Adds every well-formed number, with the type word written before it, as a numbered reference."""
+    scan.numbered = _numbered(scan.t, scan.k, scan.anchors)
+
+
+def _find_named(scan: _Scan) -> None:
+    """Adds instruments cited by name (Luật ..., Hiến pháp); a number written after a name joins it."""
+    scan.named = _named(scan.t, scan.k, scan.anchors)
+    scan.numbered = _merge_named_numbers(scan.named, scan.numbered, scan.t)
+
+
+def _trim_names(scan: _Scan) -> None:
+    """Cuts names that ran on into the sentence back to a name the same text ends cleanly elsewhere."""
+    _trim_to_known(scan.named, scan.t)
+
+
+def _find_from_anchors(scan: _Scan) -> None:
+    """Adds what type words start without a well-formed number: loose numbers, ordinals, plenums,
+    described instruments, and the self and back references (kept apart as mentions)."""
+    extra = _from_anchors(scan.t, scan.k, scan.anchors, scan.numbered)
+    scan.found = sorted(
+        scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end)
+    )
+    scan.mentions = [f for f in extra if f.kind not in ("numbered", "named")]
+
+
+def _drop_duplicates(scan: _Scan) -> None:
+    """Removes exact duplicates: the same kind and name found twice at one start, within the first span."""
     uniq: list[Found] = []
-    for f in found:
+    for f in scan.found:
         if uniq and uniq[-1].start == f.start and uniq[-1].end >= f.end and uniq[-1].kind == f.kind and uniq[-1].name == f.name:
             continue
         uniq.append(f)
-    found = uniq
+    scan.found = uniq
 
+
+def _read_beside(scan: _Scan) -> None:
+    """Adds each instrument's date, issuer and pinpoint; the citing document's own number or name becomes a self reference."""
+    t, k, document = scan.t, scan.k, scan.document
     own = document.number if document else None
     own_name = own_year = None
     by_name = k.doc_type(name=document.type) if document is not None and document.type else None
     if by_name is not None and by_name.cited_by_name:
         own_name = "hiến pháp" if document.type == "Hiến pháp" else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
-    for f in found:
+    for f in scan.found:
         b = context.beside(t, f.end)
         f.date = b.date
         f.tail = b.end if (b.date or b.issuer) else f.end
@@ -559,10 +603,14 @@ def find_references(
                 f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
 
-    # self and back references
+
+def _place_mentions(scan: _Scan) -> None:
+    """Adds the pinpoints of self and back references ("khoản 2 Điều này" → the article it stands in)
+    and the citing document's number and type to its self references."""
+    t, document = scan.t, scan.document
     articles: list[tuple[int, str]] | None = None
     article_starts: list[int] = []
-    for f in extra:
+    for f in scan.mentions:
         if f.kind == "self":
             if f.type in ("Điều", "Chương"):
                 word, f.type = f.type, None
@@ -581,13 +629,22 @@ def find_references(
                     f.type, f.type_code = document.type, document.type_code
         elif f.kind == "short":
             f.pinpoint, f.lead = pinpoint_before(t, f.start)
-    found = sorted(found + extra, key=lambda f: (f.start, -f.end))
-    found = shortforms.bind(t, found, k)
 
-    # relations, in text order, each seeing the previous reference of its sentence
+
+def _bind_short_forms(scan: _Scan) -> None:
+    """Merges the mentions into the references in text order and binds aliases, ordinals and back
+    references to the instruments they stand for (shortforms.py)."""
+    found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end))
+    scan.mentions = []
+    scan.found = shortforms.bind(scan.t, found, scan.k)
+
+
+def _classify_relations(scan: _Scan) -> None:
+    """Sets each reference's relation from the verb that governs it (self references get none) and its sentence."""
+    t = scan.t
     prev: Found | None = None
     prev_sent = -1
-    for f in found:
+    for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
             continue
@@ -598,6 +655,23 @@ def find_references(
         f.sentence = one_line(t[s0 : sentence_end(t, f.end)])
         prev, prev_sent = f, s0
 
+
+#: The passes of `find_references`, in the order they run; each reads and updates one `_Scan`.
+PASSES = (
+    _find_numbered,
+    _find_named,
+    _trim_names,
+    _find_from_anchors,
+    _drop_duplicates,
+    _read_beside,
+    _place_mentions,
+    _bind_short_forms,
+    _classify_relations,
+)
+
+
+def _references(found: list[Found], text: str, ot: OffsetText, skip: Iterable[tuple[int, int]]) -> list[Reference]:
+    """The public references, with offsets into `text` as given, leaving out those that start in a `skip` range."""
     skips = sorted(skip)
     skip_starts = [a for a, _ in skips]
     out: list[Reference] = []
