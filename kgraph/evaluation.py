@@ -14,7 +14,7 @@ from typing import Iterable
 from kgraph.extract import extract
 from kgraph.extract.citations import find_references
 from kgraph.model import Reference
-from kgraph.numbers import match_number
+from kgraph.numbers import normalize_number
 
 #: The NER set labels these types only; other predictions (directives, letters, Party documents,
 #: self references) cannot be judged by it and are left out of precision.
@@ -61,7 +61,7 @@ class SpanScore:
 def _instrument(text: str) -> str:
     m = re.search(r"\d+\w*\s?/[\w/\-Đđ ]+?(?=\s|$)", text)
     if m:
-        return match_number(m.group())
+        return normalize_number(m.group())
     return re.sub(r"\s+", " ", text).casefold().strip()
 
 

@@ -197,18 +197,6 @@ def _parse_cached(raw: str, family: str) -> NumberParts:
     return NumberParts(number=out, family=family, type_code=type_code, issuer_codes=issuers, year=year)
 
 
-def match_number(raw: str) -> str:
-    """A number as a text writes it, in the extractor's normal form when it has a number's shape,
-    else only without spaces and with one dash (how the evaluation reads gold spans)."""
-    m = _NUMBER_RE.fullmatch(raw.strip())
-    if not m:
-        return unify_dashes(squash(raw))
-    return parse_number(raw.strip(), m.lastgroup or "admin").number
-
-
-_NUMBER_RE = re.compile(NUMBER_PATTERN)
-
-
 # --------------------------------------------------------------------------- what a number says
 
 
