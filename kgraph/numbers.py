@@ -79,6 +79,7 @@ _SPLIT = re.compile(r"([/-])")
 _CODE_TERM = re.compile(r"([^\W\d_]+)(\d+)")
 _YEAR_IN_NUMBER = re.compile(r"^\d+[a-zA-Z]?/((?:19|20)\d\d)/")
 _PARTY = re.compile(r"^\d+[a-zA-Z]?-[^\W\d_]+/")
+_STATE_HEAD = re.compile(r"\d+[a-zA-Z]?/\d{3,4}/")  # N/YYYY/: the codes after it are joined by dashes
 
 
 def number_family(number: str) -> str:
@@ -130,14 +131,18 @@ def normalize_number(raw: str) -> str:
     """The normal form of a number however it is written: NFC, one dash, no spaces, codes as the tables spell them.
 
     What identity keys, lookups of what users type and the evaluation compare; for a number the
-    extractor matched it equals `parse_number(...).number`. It sees only the number, never the
+    extractor matched it equals `parse_number(...).number` (so `01/2016/TTLT/BTC-KHCN` typed by a
+    user meets the `01/2016/TTLT-BTC-KHCN` the extractor wrote). It sees only the number, never the
     text around it, so offsets are not its business.
     """
     s = unicodedata.normalize("NFC", raw)
     s = unify_dashes(s)
     s = squash(s).strip(".,;:()[]")
     k = load()
-    return "".join(p if p in "/-" else canonical_code(p, k) for p in _SPLIT.split(s))
+    pieces = [p if p in "/-" else canonical_code(p, k) for p in _SPLIT.split(s)]
+    if _STATE_HEAD.match(s):
+        pieces[5::2] = ["-"] * len(pieces[5::2])  # as `parse_number`: `TTLT/BTC-KHCN` → `TTLT-BTC-KHCN`
+    return "".join(pieces)
 
 
 @dataclass(slots=True)
