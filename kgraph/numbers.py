@@ -77,7 +77,7 @@ LOOSE_AFTER_TYPE = (
 
 _SPLIT = re.compile(r"([/-])")
 _CODE_TERM = re.compile(r"([^\W\d_]+)(\d+)")
-_YEAR_IN_NUMBER = re.compile(r"^\d+[a-zA-Z]?/((?:19|20)\d\d)/")
+_YEAR_IN_NUMBER = re.compile(r"^\d[\d.]*[a-zA-Z]?/((?:19|20)\d\d)/")  # 66.16/2026/NQ-CP: dotted ordinals too
 _PARTY = re.compile(r"^\d+[a-zA-Z]?-[^\W\d_]+/")
 _STATE_HEAD = re.compile(r"\d+[a-zA-Z]?/\d{3,4}/")  # N/YYYY/: the codes after it are joined by dashes
 

@@ -100,6 +100,13 @@ def test_year_of_a_number() -> None:
     assert year_of_number("01/2016/TTLT-BTC-KHCN") == 2016
     assert year_of_number("11-NQ/TW") is None
     assert year_of_number("120/KH-UBND") is None
+    assert year_of_number("66.16/2026/NQ-CP") == 2026  # the Government's dotted series
+
+
+def test_a_dotted_number_with_its_year_inside_gets_no_second_year_in_its_iri() -> None:
+    from kgraph.link.identity import DEFAULT_BASE, numbered_key
+
+    assert numbered_key("66.16/2026/NQ-CP", 2026).iri() == DEFAULT_BASE + "doc/66.16_2026_NQ-CP"
 
 
 def test_document_year_comes_from_the_number_before_the_date() -> None:
