@@ -61,6 +61,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn|trên)(?!\w)"),
+        "amending": _amending_pattern(k),
+        "constitution_tail": _constitution_tail(k),
     }
 
 
@@ -194,9 +196,10 @@ def _plenum_resolutions(t: str, a: "Anchor", k: Knowledge) -> list[Found]:
         if v:
             nums.append(int(v) if v.isdigit() else ordinals.get(one_line(v).lower()))
     nums = [x for x in nums if x]
+    plenum = k.named["plenum"]
     return [
-        Found(start=a.start, end=m.end(), kind="named", type="Nghị quyết", issuer="Ban Chấp hành Trung ương",
-              name=f"Nghị quyết Hội nghị Trung ương {x} khóa {m.group('term')}")
+        Found(start=a.start, end=m.end(), kind="named", type=plenum["type"], issuer=plenum["issuer"],
+              name=plenum["name"].format(plenum=x, term=m.group("term")))
         for x in dict.fromkeys(nums)
     ]
 
@@ -252,7 +255,7 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
                           family="old", issuer_codes=codes)
             out.append(f)
             continue
-        if word == "Nghị quyết":
+        if word == k.named["plenum"]["type"]:
             plenums = _plenum_resolutions(t, a, k)
             if plenums:
                 out.extend(plenums)
@@ -317,7 +320,7 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
     commas, heads = r.commas, r.breakers
     words: list[str] = []
     ends: list[int] = []
-    am = _AMENDING.match(t, pos)
+    am = _patterns()["amending"].match(t, pos)
     if am:
         # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
         words.append(am.group().strip())
@@ -374,11 +377,15 @@ def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tup
     return words, (ends[-1] if ends else pos)
 
 
-_AMENDING = re.compile(
-    r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
-    r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
-    r"\s{1,3}(?:Luật|Bộ\s{1,3}luật|Pháp\s{1,3}lệnh|Nghị\s{1,3}quyết)(?!\w)",
-)
+def _amending_pattern(k: Knowledge) -> re.Pattern:
+    """After a head, "sửa đổi, bổ sung một số điều của <amended type>" (named.yaml `amended_types`)."""
+    return re.compile(
+        r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
+        r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
+        r"\s{1,3}(?:" + alternation(k.named["amended_types"]) + r")(?!\w)",
+    )
+
+
 _NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
 _AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
 _HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
@@ -401,25 +408,36 @@ def _amending_title(t: str, pos: int, max_words: int = 30) -> tuple[list[str], i
     return words, end
 
 
-_CONSTITUTION_TAIL = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\s+hoà|CHXHCN)[\w\s]{0,40}?Việt\s+Nam")
+def _constitution_tail(k: Knowledge) -> re.Pattern:
+    """The state's name after "Hiến pháp" (named.yaml `constitution`), part of the constitution's span."""
+    c = k.named["constitution"]
+
+    def words(w: str) -> str:
+        return re.escape(w).replace(r"\ ", r"\s+")
+
+    openers = "|".join(words(w) for w in c["state_openers"])
+    return re.compile(
+        r"\s{1,3}(?:" + words(c["state_article"]) + r"\s+)?(?:" + openers + r")[\w\s]{0,40}?" + words(c["state_end"])
+    )
 
 
 def _named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     pats = _patterns()
     tok = pats["token"]
     heads = _name_rules().heads
+    constitution = k.named["constitution"]["head"]
     out: list[Found] = []
     for m in anchors:
         head = m.word
         if head not in heads:
             continue
-        if head == "Hiến pháp":
-            tm = _CONSTITUTION_TAIL.match(t, m.end)
+        if head == constitution:
+            tm = pats["constitution_tail"].match(t, m.end)
             end = tm.end() if tm else m.end
             nxt = tok.match(t, end)
             if nxt and nxt.group(1).lower() == "này":
                 continue
-            out.append(Found(start=m.start, end=end, kind="named", name="Hiến pháp", type="Hiến pháp"))
+            out.append(Found(start=m.start, end=end, kind="named", name=constitution, type=constitution))
             continue
         if pats["self_after"].match(t, m.end):
             continue
@@ -582,7 +600,8 @@ def _read_beside(scan: _Scan) -> None:
     own_name = own_year = None
     by_name = k.doc_type(name=document.type) if document is not None and document.type else None
     if by_name is not None and by_name.cited_by_name:
-        own_name = "hiến pháp" if document.type == "Hiến pháp" else f"{document.type} {document.title or ''}".casefold().strip()
+        constitution = k.named["constitution"]["head"]
+        own_name = constitution.casefold() if document.type == constitution else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
     for f in scan.found:
         b = context.beside(t, f.end)

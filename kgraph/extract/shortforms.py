@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 from kgraph.extract.found import Found
 from kgraph.extract.normalize import one_line
 from kgraph.extract.sentences import sentence_start
-from kgraph.knowledge import Knowledge
+from kgraph.knowledge import Knowledge, load
 from kgraph.model import Pinpoint
 
 _CLAUSE = re.compile(
@@ -30,9 +31,13 @@ _ALIAS_DEF = re.compile(
     re.IGNORECASE,
 )
 _HAS_NUMBER = re.compile(r"\d+\s*[/-]")
-_BARE_ALIAS = re.compile(
-    r"\s{0,3}\((?P<alias>(?:Luật|Bộ luật|Nghị định|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)[^()\d]{0,70})\)"
-)
+
+
+@lru_cache(maxsize=1)
+def _bare_alias() -> re.Pattern:
+    """A bracketed name right after a reference, opened by a type word of named.yaml `bare_alias_types`."""
+    types = "|".join(re.escape(w) for w in load().named["bare_alias_types"])
+    return re.compile(r"\s{0,3}\((?P<alias>(?:" + types + r")[^()\d]{0,70})\)")
 
 
 def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
@@ -95,7 +100,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             alias_end = m.end()
             span = (m.start("alias"), m.end("alias"))
         else:
-            bare = _BARE_ALIAS.match(text, after)
+            bare = _bare_alias().match(text, after)
             if bare:
                 alias = one_line(bare.group("alias"))
                 alias_end = bare.end()
