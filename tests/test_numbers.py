@@ -127,3 +127,14 @@ def test_a_user_typing_the_old_joint_spelling_meets_the_extracted_number() -> No
     u = parse_user_instrument("01/2016/TTLT/BTC-KHCN")
     assert u is not None and u.exact is not None
     assert u.exact.number == ref.number == "01/2016/TTLT-BTC-KHCN"
+
+
+def test_both_build_fingerprints_follow_the_numbers_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kgraph import build
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(build, "_code_hash", lambda paths: seen.append(sorted(p.name for p in paths)) or "x")
+    build.extractor_fingerprint()
+    build.graph_fingerprint()
+    assert len(seen) == 2 and all("numbers.py" in names for names in seen)
+    assert {"found.py", "patterns.py", "sentences.py"} <= set(seen[0])
