@@ -1,6 +1,7 @@
-"""`Found`: a reference while the passes of `find_references` build it (NFC offsets).
+"""The records the passes of `find_references` share: `Anchor` (a type word in the text) and `Found`
+(a reference while it is built), both at NFC offsets.
 
-Its own module so that the passes in citations.py, shortforms.py and relation.py share it without
+Their own module so that citations.py, names.py, shortforms.py and relation.py share them without
 importing each other.
 """
 
@@ -33,3 +34,12 @@ class Found:
     tail: int = 0  # end of the date/issuer phrase written after it
     lead: int = 0  # start of its pinpoint phrase (or start)
     sentence: str | None = None
+
+
+@dataclass(slots=True)
+class Anchor:
+    """A capitalised type word or name head where a reference can start."""
+
+    start: int
+    end: int
+    word: str
