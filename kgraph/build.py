@@ -66,13 +66,15 @@ def _code_hash(paths: Iterable[Path]) -> str:
 def extractor_fingerprint() -> str:
     """Changes whenever extraction could give a different result: its code, the model, the knowledge tables."""
     return _code_hash(
-        [*(_PKG / "extract").rglob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "model.py", _PKG / "reader.py"]
+        [*(_PKG / "extract").rglob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "numbers.py", _PKG / "model.py", _PKG / "reader.py"]
     )
 
 
 def graph_fingerprint() -> str:
     """Changes whenever the same extraction could give different triples."""
-    return _code_hash([_PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*")])
+    return _code_hash(
+        [_PKG / "numbers.py", _PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*")]
+    )
 
 
 # --------------------------------------------------------------------------- discovery

@@ -13,8 +13,8 @@ from typing import Iterable
 
 from kgraph.extract import extract
 from kgraph.extract.citations import find_references
-from kgraph.extract.numbers import normalize_number
 from kgraph.model import Reference
+from kgraph.numbers import normalize_number
 
 #: The NER set labels these types only; other predictions (directives, letters, Party documents,
 #: self references) cannot be judged by it and are left out of precision.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kgraph.numbers import year_of_number
+
 #: Kinds of reference, as the JSON contract names them.
 KINDS = ("numbered", "named", "short", "self")
 
@@ -73,8 +75,6 @@ class Document:
     @property
     def year(self) -> int | None:
         """The year the number belongs to: from the number itself, else from the date."""
-        from kgraph.extract.numbers import year_of_number
-
         y = year_of_number(self.number) if self.number else None
         if y is None and self.date:
             y = int(self.date[:4])

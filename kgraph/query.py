@@ -20,7 +20,8 @@ from typing import Any, Iterable, Iterator
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kgraph.graph.rdf import KG
-from kgraph.link.identity import normalize_body, parse_user_instrument, year_of_number
+from kgraph.link.identity import normalize_body, parse_user_instrument
+from kgraph.numbers import year_of_number
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 

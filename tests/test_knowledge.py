@@ -95,3 +95,42 @@ def test_plenum_examples(example):
     refs = [r for r in find_references(example["text"]) if r.kind == "named"]
     assert [r.name for r in refs] == example["names"]
     assert all(r.issuer == "Ban Chấp hành Trung ương" for r in refs)
+
+
+@pytest.mark.parametrize("example", K.named["constitution"]["examples"], ids=lambda e: e["text"][:40])
+def test_constitution_examples(example):
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    assert [(r.text, r.name, r.type, r.year) for r in refs] == [
+        (example["span"], example["name"], K.named["constitution"]["head"], example.get("year"))
+    ]
+
+
+@pytest.mark.parametrize("example", K.named["amending_examples"], ids=lambda e: e["text"][:40])
+def test_amending_examples(example):
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    assert refs and refs[0].name == example["name"], refs
+    assert refs[0].year == example.get("year")
+
+
+def test_every_amended_type_has_an_example():
+    firsts = {e["name"].split(" của ", 1)[1] for e in K.named["amending_examples"] + K.named["examples"] if " của " in e["name"]}
+    for word in K.named["amended_types"]:
+        assert any(f.startswith(word + " ") for f in firsts), word
+
+
+@pytest.mark.parametrize("example", K.named["bare_alias_examples"], ids=lambda e: e["text"][:40])
+def test_bare_alias_examples(example):
+    shorts = [r for r in find_references(example["text"]) if r.kind == "short"]
+    assert [(r.text, r.number) for r in shorts] == [(example["short"], example["number"])]
+
+
+def test_every_bare_alias_type_has_an_example():
+    for word in K.named["bare_alias_types"]:
+        assert any(e["short"].startswith(word + " ") for e in K.named["bare_alias_examples"]), word
+
+
+def test_plenum_resolutions_take_type_issuer_and_name_from_the_table():
+    plenum = K.named["plenum"]
+    (r,) = [r for r in find_references("thực hiện Nghị quyết Trung ương 4 khóa XIII về") if r.kind == "named"]
+    assert (r.type, r.issuer) == (plenum["type"], plenum["issuer"])
+    assert r.name == plenum["name"].format(plenum=4, term="XIII")

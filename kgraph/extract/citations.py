@@ -1,8 +1,9 @@
 """Finding references: numbered, named, short forms and self references, with their context.
 
-One pass per family finds candidate spans on NFC text; a second pass, in text order, adds what is
-written beside each (date, issuer, pinpoint, relation); a last pass binds short forms and self
-references (see shortforms.py). Offsets are mapped back to the text as given at the end.
+`find_references` runs the passes listed in `PASSES` over the NFC text: finders for numbered and
+named references (names.py reads where a name ends), what is written beside each (date, issuer,
+pinpoint), self and back references, short forms bound (shortforms.py), relations (relation.py).
+Offsets are mapped back to the text as given at the end.
 """
 
 from __future__ import annotations
@@ -14,52 +15,16 @@ from functools import lru_cache
 from typing import Iterable
 
 from kgraph.extract import context, shortforms
+from kgraph.extract.found import Anchor, Found
+from kgraph.extract.names import find_named, merge_named_numbers, name_rules, name_words, trim_to_known
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
-from kgraph.extract.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, parse_number
+from kgraph.extract.patterns import alternation, trie_alt
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.relation import classify, sentence_end, sentence_start
-from kgraph.knowledge import Knowledge, code_key, load
+from kgraph.extract.relation import classify
+from kgraph.extract.sentences import sentence_end, sentence_start
+from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
-
-
-@dataclass(slots=True)
-class Found:
-    """A reference while it is being built (NFC offsets)."""
-
-    start: int
-    end: int
-    kind: str
-    type: str | None = None
-    type_code: str | None = None
-    number: str | None = None
-    year: int | None = None
-    date: str | None = None
-    issuer: str | None = None
-    name: str | None = None
-    relation: str | None = "cites"
-    pinpoint: list[Pinpoint] = field(default_factory=list)
-    target: str | None = None
-    family: str | None = None
-    issuer_codes: list[str] = field(default_factory=list)
-    tail: int = 0  # end of the date/issuer phrase written after it
-    lead: int = 0  # start of its pinpoint phrase (or start)
-    sentence: str | None = None
-
-
-def _alt(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s{1,3}") for w in sorted(set(words), key=len, reverse=True))
-
-
-def trie_alt(words: Iterable[str], sep: str = r"\s{1,3}") -> str:
-    """An alternation grouped by first letter, so the regex engine can skip ahead (3-10x faster)."""
-    groups: dict[str, list[str]] = {}
-    for w in sorted(set(words), key=len, reverse=True):
-        groups.setdefault(w[0], []).append(w[1:])
-    parts = []
-    for c, rests in groups.items():
-        inner = "|".join(re.escape(r).replace(r"\ ", sep) for r in rests)
-        parts.append(re.escape(c) + "(?:" + inner + ")")
-    return "(?:" + "|".join(parts) + ")"
+from kgraph.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, issuer_of_codes, parse_number
 
 
 @lru_cache(maxsize=1)
@@ -78,12 +43,12 @@ def _patterns() -> dict[str, re.Pattern]:
         # between a type word and its number
         "type_gap": re.compile(r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:(?:số|Số|SỐ)\s{0,3}:?\s{0,3})?", re.IGNORECASE),
         "type_before_any_case": re.compile(
-            r"(?P<word>" + _alt(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
+            r"(?P<word>" + alternation(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
             re.IGNORECASE,
         ),
         "list_gap": re.compile(r"[\s,;]{0,4}(?:và|hoặc|,)?\s{0,3}(?:(?:số|Số)\s{0,3})?"),
         "so_before": re.compile(r"(?:số|Số)\s{0,3}:?\s{0,3}$"),
-        "form_before": re.compile(r"(?:" + _alt(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
+        "form_before": re.compile(r"(?:" + alternation(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
         "loose_after": re.compile(
             r"(?:\s{1,3}liên\s{1,3}tịch)?\s{1,3}(?:(?:số|Số)\s{0,3}:?\s{0,3})?"
             + LOOSE_AFTER_TYPE
@@ -93,8 +58,7 @@ def _patterns() -> dict[str, re.Pattern]:
             r"(?:\s{1,3}của\s{1,3}(?:Chính\s+phủ|Thủ\s+tướng(?:\s+Chính\s+phủ)?|Bộ\s+[A-ZĐ][\w ,]{2,40}?))?"
             r"\s{1,3}(?=" + trie_alt(k.named["described_by"]) + r"(?!\w))"
         ),
-        "generic_before": re.compile(r"(?:" + _alt(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
-        "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|\w+)"),
+        "generic_before": re.compile(r"(?:" + alternation(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn|trên)(?!\w)"),
@@ -110,26 +74,6 @@ def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = F
         t = k.doc_type(name=one_line(word))
         return t.name if t else None
     return None
-
-
-def _issuer_from_codes(k: Knowledge, codes: list[str], party: bool) -> str | None:
-    """The issuer a number names, unless its code is ambiguous (TW) or unknown."""
-    for c in codes:
-        base = re.sub(r"\d+$", "", c)
-        i = k.issuer_by_code.get(base) or k.issuer_by_code.get(code_key(base))
-        if i is not None:
-            if i.ambiguous:
-                return None
-            return i.party_name if (party and i.party_name) else i.name
-        return None
-    return None
-
-
-@dataclass(slots=True)
-class Anchor:
-    start: int
-    end: int
-    word: str
 
 
 _WORDS: dict[str, str] = {}
@@ -223,7 +167,7 @@ def _numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
 
 
 def _plenum_pattern(k: Knowledge) -> re.Pattern:
-    n = r"(?:\d{1,2}|" + _alt(k.named["ordinals"]) + r")"
+    n = r"(?:\d{1,2}|" + alternation(k.named["ordinals"]) + r")"
     return re.compile(
         r"\s{1,3}(?:của\s{1,3})?(?:Hội\s{1,3}nghị\s{1,3})?(?:lần\s{1,3}thứ\s{1,3})?(?P<n1>" + n + r")?\s{0,3}"
         r"(?:(?:của\s{1,3})?Ban\s{1,3}[Cc]hấp\s{1,3}hành\s{1,3})?Trung\s{1,3}ương(?:\s{1,3}Đảng)?"
@@ -232,21 +176,22 @@ def _plenum_pattern(k: Knowledge) -> re.Pattern:
     )
 
 
-def _plenum_resolutions(t: str, a: "Anchor", k: Knowledge) -> list[Found]:
+def _plenum_resolutions(t: str, a: Anchor, k: Knowledge) -> list[Found]:
     """"Nghị quyết Trung ương 6 khóa XII": one named reference per plenum, only when plenum and term are both written."""
     m = _patterns()["plenum"].match(t, a.end)
     if not m:
         return []
-    ordinals = _name_rules().ordinals
+    ordinals = name_rules().ordinals
     nums = []
     for g in ("n1", "n2", "n3"):
         v = m.group(g)
         if v:
             nums.append(int(v) if v.isdigit() else ordinals.get(one_line(v).lower()))
     nums = [x for x in nums if x]
+    plenum = k.named["plenum"]
     return [
-        Found(start=a.start, end=m.end(), kind="named", type="Nghị quyết", issuer="Ban Chấp hành Trung ương",
-              name=f"Nghị quyết Hội nghị Trung ương {x} khóa {m.group('term')}")
+        Found(start=a.start, end=m.end(), kind="named", type=plenum["type"], issuer=plenum["issuer"],
+              name=plenum["name"].format(plenum=x, term=m.group("term")))
         for x in dict.fromkeys(nums)
     ]
 
@@ -260,7 +205,7 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
     pats = _patterns()
     spans = [(f.start, f.end) for f in numbered]
     starts = [a for a, _ in spans]
-    described, heads = _name_rules().described, _name_rules().heads
+    described, heads = name_rules().described, name_rules().heads
     out: list[Found] = []
     for m in pats["self_provision"].finditer(t):
         if m.start() and t[m.start() - 1].isalnum():
@@ -302,7 +247,7 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
                           family="old", issuer_codes=codes)
             out.append(f)
             continue
-        if word == "Nghị quyết":
+        if word == k.named["plenum"]["type"]:
             plenums = _plenum_resolutions(t, a, k)
             if plenums:
                 out.extend(plenums)
@@ -313,232 +258,11 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
                 continue
             if pats["generic_before"].search(t, max(0, a.start - 12), a.start):
                 continue
-            words, end = _name_words(t, m.end(), k, first_free=True)
+            words, end = name_words(t, m.end(), k, first_free=True)
             if len(words) < 2:
                 continue
             out.append(Found(start=a.start, end=end, kind="named", name=one_line(t[a.start:end]), type=type_name))
     return out
-
-
-@dataclass(frozen=True)
-class _NameRules:
-    """named.yaml as the name scanner uses it: sets and numbers built once, not per reference."""
-
-    not_names: frozenset[str]
-    not_exact: frozenset[str]
-    stops: frozenset[str]
-    pairs: frozenset[str]
-    commas: tuple[str, ...]
-    allowed_starts: tuple[str, ...]
-    breakers: frozenset[str]
-    max_words: int
-    heads: frozenset[str]
-    described: frozenset[str]
-    ordinals: dict[str, int]
-
-
-@lru_cache(maxsize=1)
-def _name_rules() -> _NameRules:
-    nk = load().named
-    return _NameRules(
-        not_names=frozenset(nk["not_names"]),
-        not_exact=frozenset(nk["not_names_exact"]),
-        stops=frozenset(nk["stop_words"]),
-        pairs=frozenset(nk["stop_pairs"]),
-        commas=tuple(nk["comma_continues"]),
-        allowed_starts=tuple(a.lower() for a in nk["allowed_starts"]),
-        breakers=frozenset(nk["name_breakers"]),
-        max_words=int(nk["max_words"]),
-        heads=frozenset(nk["heads"]),
-        described=frozenset(nk["described_types"]),
-        ordinals={str(key): int(v) for key, v in nk["ordinals"].items()},
-    )
-
-
-def _name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
-    """The words of a name starting at `pos`, and where the last kept word ends.
-
-    The first word is only refused when it makes the phrase something else (Luật sư, Luật này);
-    later words stop the name by the lists in named.yaml.
-    """
-    r = _name_rules()
-    tok = _patterns()["token"]
-    not_names, not_exact, stops, pairs = r.not_names, r.not_exact, r.stops, r.pairs
-    commas, heads = r.commas, r.breakers
-    words: list[str] = []
-    ends: list[int] = []
-    am = _AMENDING.match(t, pos)
-    if am:
-        # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
-        words.append(am.group().strip())
-        ends.append(am.end())
-        pos = am.end()
-    elif _AMENDING_OPEN.match(t, pos):
-        # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
-        return _amending_title(t, pos)
-    while len(words) < r.max_words:
-        tm = tok.match(t, pos)
-        if not tm:
-            break
-        w = tm.group(1)
-        lw = w.lower()
-        if not words or (am and len(words) == 1):
-            if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
-                if not any(t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in r.allowed_starts):
-                    break
-        if w in ("(", ")") or w.isdigit():
-            break  # a year or a number follows the name: read by the caller
-        if w in ("-", "–"):
-            nx = tok.match(t, tm.end())
-            hyphen = tm.start(1) > 0 and not t[tm.start(1) - 1].isspace() and nx and nx.start(1) == tm.end()
-            if words and nx and (hyphen or nx.group(1)[:1].isupper()) and nx.group(1) not in heads:
-                words.append("-")
-                ends.append(tm.end())
-                pos = tm.end()
-                continue
-            break
-        if w == ",":
-            rest = t[tm.end() : tm.end() + 24].lstrip().lower()
-            if words and any(rest.startswith(c) for c in commas):
-                words.append(",")
-                ends.append(tm.end())
-                pos = tm.end()
-                continue
-            break
-        if words:
-            if lw in stops or (lw == "và" and "và" in words):  # one "và" at most inside a name
-                break
-            if lw == "số" and _NUMBER_NEXT.match(t, tm.end()):
-                break
-            nx = tok.match(t, tm.end())
-            if nx and f"{lw} {nx.group(1).lower()}" in pairs:
-                break
-            if w in heads:
-                break
-        words.append(w)
-        ends.append(tm.end())
-        pos = tm.end()
-    while words and words[-1] in (",", "-", "và", "hoặc"):
-        words.pop()
-        ends.pop()
-    return words, (ends[-1] if ends else pos)
-
-
-_AMENDING = re.compile(
-    r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
-    r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
-    r"\s{1,3}(?:Luật|Bộ\s{1,3}luật|Pháp\s{1,3}lệnh|Nghị\s{1,3}quyết)(?!\w)",
-)
-_NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
-_AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
-_HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
-
-
-def _amending_title(t: str, pos: int, max_words: int = 30) -> tuple[list[str], int]:
-    """The words of an amending law's own title, up to its number, date, year or punctuation."""
-    tok = _patterns()["token"]
-    words: list[str] = []
-    end = pos
-    while len(words) < max_words and not _HARD_END.match(t, pos):
-        tm = tok.match(t, pos)
-        if not tm:
-            break
-        words.append(tm.group(1))
-        pos = end = tm.end()
-    while words and words[-1] in (",", "-", "và", "của"):
-        words.pop()
-        end = t.rfind(words[-1], 0, end) + len(words[-1]) if words else pos
-    return words, end
-
-
-_CONSTITUTION_TAIL = re.compile(r"\s{1,3}(?:nước\s+)?(?:Cộng\s+hòa|Cộng\s+hoà|CHXHCN)[\w\s]{0,40}?Việt\s+Nam")
-
-
-def _named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
-    pats = _patterns()
-    tok = pats["token"]
-    heads = _name_rules().heads
-    out: list[Found] = []
-    for m in anchors:
-        head = m.word
-        if head not in heads:
-            continue
-        if head == "Hiến pháp":
-            tm = _CONSTITUTION_TAIL.match(t, m.end)
-            end = tm.end() if tm else m.end
-            nxt = tok.match(t, end)
-            if nxt and nxt.group(1).lower() == "này":
-                continue
-            out.append(Found(start=m.start, end=end, kind="named", name="Hiến pháp", type="Hiến pháp"))
-            continue
-        if pats["self_after"].match(t, m.end):
-            continue
-        words, end = _name_words(t, m.end, k)
-        if not words:
-            continue
-        name = one_line(t[m.start : end])
-        tt = k.doc_type(name=head)
-        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head))
-    return out
-
-
-_CLEAN_END = re.compile(r"[ \t]{0,3}(?:[;,.()\r\n:]|$)")
-
-
-def _trim_to_known(named: list[Found], t: str) -> None:
-    """Cut names that ran on into the sentence back to a name the same text ends cleanly elsewhere.
-
-    "Luật Chứng khoán Ngân hàng thanh toán" becomes "Luật Chứng khoán" when the document also writes
-    "Luật Chứng khoán;" or "Luật Chứng khoán số 70/2006/QH11".
-    """
-    strong = {f.name.casefold() for f in named if f.name and (f.year or f.number or _CLEAN_END.match(t, f.end))}
-    if not strong:
-        return
-    for f in named:
-        if not f.name or f.name.casefold() in strong or f.year or f.number:
-            continue
-        folded = f.name.casefold()
-        best = max((n for n in strong if folded.startswith(n + " ")), key=len, default=None)
-        if best is None:
-            continue
-        # walk the text until the kept words are consumed (the text may wrap lines)
-        want = best.count(" ") + 1
-        end, seen = f.start, 0
-        for m in re.finditer(r"\S+", t[f.start : f.end]):
-            seen += 1
-            if seen == want:
-                end = f.start + m.end()
-                break
-        f.end = end
-        f.name = one_line(t[f.start : end])
-
-
-def _merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
-    """"Luật Đầu tư số 61/2020/QH14" is one named reference that carries a number."""
-    by_start = {f.start: f for f in numbered}
-    num_starts = sorted(by_start)
-    dropped: set[int] = set()
-    for f in named:
-        y, p = context.year_after(t, f.end)
-        if y:
-            f.year = y
-            f.end = p
-        ns = context.number_follows(t, f.end)
-        cand_pos = ns if ns is not None else None
-        if cand_pos is None:
-            continue
-        i = bisect_right(num_starts, cand_pos + 1) - 1
-        # the numbered finder may have taken "số" or the type word into its span
-        for j in (i, i + 1):
-            if 0 <= j < len(num_starts):
-                n = by_start[num_starts[j]]
-                if f.end <= n.start <= cand_pos and n.end > cand_pos or n.start == cand_pos:
-                    f.number = n.number
-                    f.year = f.year or n.year
-                    f.end = n.end
-                    dropped.add(id(n))
-                    break
-    return [n for n in numbered if id(n) not in dropped]
 
 
 _ARTICLE_HEADING = re.compile(r"Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:]")
@@ -563,34 +287,79 @@ def find_references(
     """Every reference in `text`, in text order, with offsets into `text` as given.
 
     References starting inside a `skip` range (page furniture) are left out; `ot` is the NFC view
-    of `text` when the caller has made it already.
+    of `text` when the caller has made it already. The work is the passes in `PASSES`, in order.
     """
-    k = load()
     ot = ot or OffsetText(text)
-    t = ot.text
-    anchors = _anchors(t)
-    numbered = _numbered(t, k, anchors)
-    named = _named(t, k, anchors)
-    numbered = _merge_named_numbers(named, numbered, t)
-    _trim_to_known(named, t)
-    extra = _from_anchors(t, k, anchors, numbered)
-    found = sorted(numbered + named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end))
-    extra = [f for f in extra if f.kind not in ("numbered", "named")]
-    # drop exact duplicates and numbers swallowed by a longer numbered span
+    k = load()
+    scan = _Scan(t=ot.text, k=k, document=document, anchors=_anchors(ot.text))
+    for step in PASSES:
+        step(scan)
+    return _references(scan.found, text, ot, skip)
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What the passes share: the NFC text, the tables, the citing document and the references so far."""
+
+    t: str
+    k: Knowledge
+    document: Document | None
+    anchors: list[Anchor]
+    numbered: list[Found] = field(default_factory=list)
+    named: list[Found] = field(default_factory=list)
+    #: instruments (numbered and named) in text order, once the finders have run; then every reference
+    found: list[Found] = field(default_factory=list)
+    #: self and back references, bound to what they stand for by `_bind_short_forms`
+    mentions: list[Found] = field(default_factory=list)
+
+
+def _find_numbered(scan: _Scan) -> None:
+    """Adds every well-formed number, with the type word written before it, as a numbered reference."""
+    scan.numbered = _numbered(scan.t, scan.k, scan.anchors)
+
+
+def _find_named(scan: _Scan) -> None:
+    """Adds instruments cited by name (Luật ..., Hiến pháp); a number written after a name joins it."""
+    scan.named = find_named(scan.t, scan.k, scan.anchors)
+    scan.numbered = merge_named_numbers(scan.named, scan.numbered, scan.t)
+
+
+def _trim_names(scan: _Scan) -> None:
+    """Cuts names that ran on into the sentence back to a name the same text ends cleanly elsewhere."""
+    trim_to_known(scan.named, scan.t)
+
+
+def _find_from_anchors(scan: _Scan) -> None:
+    """Adds what type words start without a well-formed number: loose numbers, ordinals, plenums,
+    described instruments, and the self and back references (kept apart as mentions)."""
+    extra = _from_anchors(scan.t, scan.k, scan.anchors, scan.numbered)
+    scan.found = sorted(
+        scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end)
+    )
+    scan.mentions = [f for f in extra if f.kind not in ("numbered", "named")]
+
+
+def _drop_duplicates(scan: _Scan) -> None:
+    """Removes exact duplicates: the same kind and name found twice at one start, within the first span."""
     uniq: list[Found] = []
-    for f in found:
+    for f in scan.found:
         if uniq and uniq[-1].start == f.start and uniq[-1].end >= f.end and uniq[-1].kind == f.kind and uniq[-1].name == f.name:
             continue
         uniq.append(f)
-    found = uniq
+    scan.found = uniq
 
+
+def _read_beside(scan: _Scan) -> None:
+    """Adds each instrument's date, issuer and pinpoint; the citing document's own number or name becomes a self reference."""
+    t, k, document = scan.t, scan.k, scan.document
     own = document.number if document else None
     own_name = own_year = None
     by_name = k.doc_type(name=document.type) if document is not None and document.type else None
     if by_name is not None and by_name.cited_by_name:
-        own_name = "hiến pháp" if document.type == "Hiến pháp" else f"{document.type} {document.title or ''}".casefold().strip()
+        constitution = k.named["constitution"]["head"]
+        own_name = constitution.casefold() if document.type == constitution else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
-    for f in found:
+    for f in scan.found:
         b = context.beside(t, f.end)
         f.date = b.date
         f.tail = b.end if (b.date or b.issuer) else f.end
@@ -598,7 +367,7 @@ def find_references(
             f.year = int(b.date[:4])
         if f.kind == "numbered":
             party = f.family == "party"
-            f.issuer = b.issuer or _issuer_from_codes(k, f.issuer_codes, party)
+            f.issuer = b.issuer or issuer_of_codes(f.issuer_codes, party, k)
             if f.year is None and b.date:
                 f.year = int(b.date[:4])
             if own and f.number == own:
@@ -609,10 +378,14 @@ def find_references(
                 f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
 
-    # self and back references
+
+def _place_mentions(scan: _Scan) -> None:
+    """Adds the pinpoints of self and back references ("khoản 2 Điều này" → the article it stands in)
+    and the citing document's number and type to its self references."""
+    t, document = scan.t, scan.document
     articles: list[tuple[int, str]] | None = None
     article_starts: list[int] = []
-    for f in extra:
+    for f in scan.mentions:
         if f.kind == "self":
             if f.type in ("Điều", "Chương"):
                 word, f.type = f.type, None
@@ -631,13 +404,22 @@ def find_references(
                     f.type, f.type_code = document.type, document.type_code
         elif f.kind == "short":
             f.pinpoint, f.lead = pinpoint_before(t, f.start)
-    found = sorted(found + extra, key=lambda f: (f.start, -f.end))
-    found = shortforms.bind(t, found, k)
 
-    # relations, in text order, each seeing the previous reference of its sentence
+
+def _bind_short_forms(scan: _Scan) -> None:
+    """Merges the mentions into the references in text order and binds aliases, ordinals and back
+    references to the instruments they stand for (shortforms.py)."""
+    found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end))
+    scan.mentions = []
+    scan.found = shortforms.bind(scan.t, found, scan.k)
+
+
+def _classify_relations(scan: _Scan) -> None:
+    """Sets each reference's relation from the verb that governs it (self references get none) and its sentence."""
+    t = scan.t
     prev: Found | None = None
     prev_sent = -1
-    for f in found:
+    for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
             continue
@@ -648,6 +430,23 @@ def find_references(
         f.sentence = one_line(t[s0 : sentence_end(t, f.end)])
         prev, prev_sent = f, s0
 
+
+#: The passes of `find_references`, in the order they run; each reads and updates one `_Scan`.
+PASSES = (
+    _find_numbered,
+    _find_named,
+    _trim_names,
+    _find_from_anchors,
+    _drop_duplicates,
+    _read_beside,
+    _place_mentions,
+    _bind_short_forms,
+    _classify_relations,
+)
+
+
+def _references(found: list[Found], text: str, ot: OffsetText, skip: Iterable[tuple[int, int]]) -> list[Reference]:
+    """The public references, with offsets into `text` as given, leaving out those that start in a `skip` range."""
     skips = sorted(skip)
     skip_starts = [a for a, _ in skips]
     out: list[Reference] = []

@@ -10,10 +10,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 
-#: Every dash that real documents put inside numbers: ASCII, U+2010–2015, minus sign, full-width.
-DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"
-DASH_CLASS = "[" + re.escape(DASHES) + "]"
-_DASH_RE = re.compile(DASH_CLASS)
+from kgraph.numbers import DASH_CLASS, DASHES, squash, unify_dashes  # re-exported: the extractor's text helpers
 
 #: The combining marks decomposed Vietnamese uses (tones, circumflex, breve, horn); a text with none
 #: of them is taken as composed without the full NFC check (`in` on one character is a fast scan).
@@ -74,18 +71,6 @@ class OffsetText:
         if i < 0:
             return pos
         return self._starts_orig[i] + (pos - self._starts_nfc[i])
-
-
-def unify_dashes(s: str) -> str:
-    return _DASH_RE.sub("-", s)
-
-
-_WS = re.compile(r"\s+")
-
-
-def squash(s: str) -> str:
-    """Remove all white space (numbers wrapped across lines, `05- NQ/TW`)."""
-    return _WS.sub("", s)
 
 
 def one_line(s: str) -> str:

@@ -16,12 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kgraph.extract.patterns import trie_alt
+from kgraph.extract.sentences import LEAD
 from kgraph.knowledge import load
 
-#: How far back in a sentence a trigger is looked for.
-LEAD = 500
-
-_BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n")
 _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+thời)\s*", re.IGNORECASE)
 _BASIS_START = re.compile(r"[\s\-–•*+]*căn\s+cứ", re.IGNORECASE)
 
@@ -41,8 +39,6 @@ def _tables() -> tuple[re.Pattern, dict[str, _Trigger], re.Pattern]:
     for r in k.relations:
         for t in r.triggers:
             table.setdefault(t.lower(), _Trigger(r.relation, r.relation == "cites", r.blockers, r.max_gap))
-    from kgraph.extract.citations import trie_alt
-
     variants = {v for a in table for v in (a, a[0].upper() + a[1:], a.upper())}
     trig = re.compile(r"(" + trie_alt(variants, sep=r"\s{1,3}") + r")(?!\w)")
     passive = re.compile(
@@ -50,31 +46,6 @@ def _tables() -> tuple[re.Pattern, dict[str, _Trigger], re.Pattern]:
         re.IGNORECASE,
     )
     return trig, table, passive
-
-
-def sentence_start(text: str, pos: int) -> int:
-    """Where the sentence (or preamble item) holding `pos` starts, looking back at most LEAD chars.
-
-    Plain `rfind` per boundary mark: far cheaper than a regex over the whole text.
-    """
-    lo = max(0, pos - LEAD)
-    best = lo
-    for b in _BOUNDARIES:
-        i = text.rfind(b, lo, pos)
-        if i >= 0 and i + len(b) > best:
-            best = i + len(b)
-    return best
-
-
-def sentence_end(text: str, pos: int, limit: int = 400) -> int:
-    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`."""
-    hi = min(len(text), pos + limit)
-    best = hi
-    for b in _BOUNDARIES:
-        i = text.find(b, pos, hi)
-        if 0 <= i < best:
-            best = i + 1
-    return best
 
 
 def classify(

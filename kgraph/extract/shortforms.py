@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
+from kgraph.extract.found import Found
 from kgraph.extract.normalize import one_line
-from kgraph.extract.relation import sentence_start
-from kgraph.knowledge import Knowledge
+from kgraph.extract.sentences import sentence_start
+from kgraph.knowledge import Knowledge, load
 from kgraph.model import Pinpoint
-
-if TYPE_CHECKING:
-    from kgraph.extract.citations import Found
 
 _CLAUSE = re.compile(
     r"(?:điểm\s{1,3}(?P<pt>[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}[a-zđ]\d?){0,20})\s{1,3})?"
@@ -33,9 +31,13 @@ _ALIAS_DEF = re.compile(
     re.IGNORECASE,
 )
 _HAS_NUMBER = re.compile(r"\d+\s*[/-]")
-_BARE_ALIAS = re.compile(
-    r"\s{0,3}\((?P<alias>(?:Luật|Bộ luật|Nghị định|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)[^()\d]{0,70})\)"
-)
+
+
+@lru_cache(maxsize=1)
+def _bare_alias() -> re.Pattern:
+    """A bracketed name right after a reference, opened by a type word of named.yaml `bare_alias_types`."""
+    types = "|".join(re.escape(w) for w in load().named["bare_alias_types"])
+    return re.compile(r"\s{0,3}\((?P<alias>(?:" + types + r")[^()\d]{0,70})\)")
 
 
 def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
@@ -55,7 +57,7 @@ def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     return ([p for p in out if p.clause or p.point], m.start()) if (cls or pts) else ([], start)
 
 
-def key_of(f: "Found") -> str | None:
+def key_of(f: Found) -> str | None:
     if f.number:
         return f"{f.number} ({f.year})" if f.year and str(f.year) not in f.number else f.number
     if f.name:
@@ -63,17 +65,15 @@ def key_of(f: "Found") -> str | None:
     return None
 
 
-def _copy_target(dst: "Found", src: "Found") -> None:
+def _copy_target(dst: Found, src: Found) -> None:
     dst.number, dst.year, dst.name = src.number, src.year, src.name
     dst.type, dst.type_code, dst.issuer = src.type or dst.type, src.type_code, src.issuer
     dst.date = src.date
     dst.target = key_of(src)
 
 
-def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
+def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     """Bind aliases and back references; returns the references in text order."""
-    from kgraph.extract.citations import Found
-
     by_start = {f.start: f for f in found}
     spans = sorted((f.start, f.end) for f in found)
     starts = [s for s, _ in spans]
@@ -100,7 +100,7 @@ def bind(text: str, found: list["Found"], k: Knowledge) -> list["Found"]:
             alias_end = m.end()
             span = (m.start("alias"), m.end("alias"))
         else:
-            bare = _BARE_ALIAS.match(text, after)
+            bare = _bare_alias().match(text, after)
             if bare:
                 alias = one_line(bare.group("alias"))
                 alias_end = bare.end()

@@ -449,7 +449,7 @@ def instrument_triples(inst: Instrument, base: str = DEFAULT_BASE) -> list[str]:
         out.append(line(s, kg("nameKey"), lit(nk)))
     year = None
     if key.number is not None and key.year_in_number:
-        from kgraph.link.identity import year_of_number
+        from kgraph.numbers import year_of_number
 
         year = year_of_number(key.number)
     elif key.year:

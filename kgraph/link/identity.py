@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from kgraph.knowledge import DocType, Knowledge, code_key, fold, load
 from kgraph.knowledge.header_vocabulary import alternation
 from kgraph.model import Document, Extraction, Reference
+from kgraph.numbers import is_party_number, normalize_number, number_codes, year_of_number
 
 #: Where instrument, body and person IRIs live unless the user sets `--base`.
 DEFAULT_BASE = "https://kgraph.example/id/"
@@ -34,55 +35,11 @@ DEFAULT_BASE = "https://kgraph.example/id/"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"
 _DASH_RE = re.compile("[" + _DASHES + "]")
 _WS = re.compile(r"\s+")
-_YEAR_IN_NUMBER = re.compile(r"^\d+[a-zA-Z]?/((?:19|20)\d\d)/")
 _TOKEN = re.compile(r"([/-])")
 _CODE_TERM = re.compile(r"([^\W\d_]+)(\d+)")
 
 
-# --------------------------------------------------------------------------- numbers
-
-
-def _canon_code(tok: str, k: Knowledge) -> str:
-    """A code as the tables spell it: exact first (so `HD` and `HĐ` stay apart), then folded."""
-    if not tok or tok.isdigit():
-        return tok
-    for table in (k.type_by_code, k.issuer_by_code):
-        hit = table.get(tok)
-        if hit is not None and hit.code == tok:
-            return tok
-    t = k.type_by_code.get(code_key(tok))
-    if t is not None and t.code:
-        return t.code
-    i = k.issuer_by_code.get(code_key(tok))
-    if i is not None:
-        return i.code
-    m = _CODE_TERM.fullmatch(tok)  # QH13, UBTVQH14: canonical letters, term kept
-    if m:
-        i = k.issuer_by_code.get(code_key(m.group(1)))
-        if i is not None:
-            return i.code + m.group(2)
-    return tok
-
-
-@lru_cache(maxsize=65536)
-def normalize_number(raw: str) -> str:
-    """The normal form of a number for identity: NFC, one dash, no spaces, codes as the tables spell them.
-
-    Offsets are not this function's business: it sees only the number, never the text around it.
-    """
-    s = unicodedata.normalize("NFC", raw)
-    s = _DASH_RE.sub("-", s)
-    s = _WS.sub("", s).strip(".,;:()[]")
-    k = load()
-    pieces = _TOKEN.split(s)
-    return "".join(p if p in "/-" else _canon_code(p, k) for p in pieces)
-
-
-def year_of_number(number: str) -> int | None:
-    """The year written inside a number (`163/2016/NĐ-CP` → 2016), else None."""
-    m = _YEAR_IN_NUMBER.match(number)
-    return int(m.group(1)) if m else None
-
+# --------------------------------------------------------------------------- years
 
 #: Years a citation can plausibly give; others (OCR slips like 2205) are treated as unknown.
 YEARS = range(1900, 2101)
@@ -96,26 +53,6 @@ def year_of_date(date: str | None) -> int | None:
     if date and len(date) >= 4 and date[:4].isdigit():
         return plausible_year(int(date[:4]))
     return None
-
-
-def is_party_number(number: str) -> bool:
-    """Party numbers put a hyphen before the type code: `11-NQ/TW` (their issuer codes mean Party bodies)."""
-    return bool(re.match(r"^\d+[a-zA-Z]?-[^\W\d_]+/", number))
-
-
-def number_codes(number: str) -> tuple[str | None, list[str]]:
-    """The type code and the issuer codes inside a normalised number."""
-    k = load()
-    letters = [t for t in _TOKEN.split(number)[1:] if t and t not in "/-" and not t.isdigit()]
-    if not letters:
-        return None, []
-    if is_party_number(number):
-        return letters[0], letters[1:]
-    first = letters[0]
-    t = k.type_by_code.get(first)
-    if t is not None and t.code == first and len(letters) > 1:
-        return first, letters[1:]
-    return None, letters
 
 
 # --------------------------------------------------------------------------- names

@@ -176,7 +176,8 @@ _NAME_KEY = "(s.nameKey = $key OR (s.nameKey IS :: LIST<STRING> NOT NULL AND $ke
 def resolve_instrument(session: neo4j.Session, text: str) -> list[str]:
     """The IRIs in Neo4j an instrument typed by a user names: ``kgraph.query.resolve_instrument``'s twin."""
     from kgraph.knowledge import code_key
-    from kgraph.link.identity import parse_user_instrument, year_of_number
+    from kgraph.link.identity import parse_user_instrument
+    from kgraph.numbers import year_of_number
 
     u = parse_user_instrument(text)
     if u is None:

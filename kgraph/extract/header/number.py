@@ -7,24 +7,13 @@ from dataclasses import dataclass
 
 from kgraph.extract.header.lines import Line
 from kgraph.extract.header.tables import tables
-from kgraph.extract.normalize import DASH_CLASS, unify_dashes
-from kgraph.extract.numbers import parse_number
+from kgraph.extract.normalize import DASH_CLASS
+from kgraph.numbers import number_family, parse_number
 
 
 _WRAP_TAIL = re.compile(r"[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]*$")
 _WRAP_HEAD = re.compile(r"[ \t]{0,4}([\w.]{1,24}(?:[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}[\w.]{1,24}){0,8})")
 
-
-def number_family(num: str) -> str:
-    """Which numbering scheme a number follows, for `parse_number`: state (N/YYYY/...), party (N-X/...),
-    admin (N/...) or old."""
-    if re.match(r"\d[\d.]*[a-zA-Z]?/(?:19|20)\d\d/", num):
-        return "state"
-    if re.match(r"\d[\d.]*[a-zA-Z]?" + DASH_CLASS + r"[^/]+/", num):
-        return "party"
-    if "/" in num:
-        return "admin"
-    return "old"
 
 
 @dataclass(slots=True)
@@ -41,7 +30,7 @@ def read_number(raw: str, start: int, end: int) -> Number | None:
     raw = raw.strip().rstrip(".-/")
     if not raw or len(raw) > 120 or not any(c.isalpha() for c in raw):
         return None
-    parts = parse_number(raw, number_family(unify_dashes(raw)), tables().k)
+    parts = parse_number(raw, number_family(raw), tables().k)
     return Number(parts.number, parts.type_code, list(parts.issuer_codes), start, end)
 
 

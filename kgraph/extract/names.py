@@ -1,0 +1,266 @@
+"""Names of instruments cited by name: where "Luật Ngân sách nhà nước", "Bộ luật Dân sự" or "Hiến pháp" ends.
+
+The words that may and may not continue a name are data (knowledge/named.yaml); here is how a name is
+read word by word, how an amending law's name runs through the amended one's, how a number written
+after a name joins it, and how a name that ran on is cut back to one the same text ends cleanly.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kgraph.extract import context
+from kgraph.extract.found import Anchor, Found
+from kgraph.extract.normalize import one_line
+from kgraph.extract.patterns import alternation
+from kgraph.knowledge import Knowledge, load
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> dict[str, re.Pattern]:
+    k = load()
+    return {
+        "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|\w+)"),
+        "self_after": re.compile(r"\s{1,3}này(?!\w)"),
+        "amending": _amending_pattern(k),
+        "constitution_tail": _constitution_tail(k),
+    }
+
+
+@dataclass(frozen=True)
+class _NameRules:
+    """named.yaml as the name scanner uses it: sets and numbers built once, not per reference."""
+
+    not_names: frozenset[str]
+    not_exact: frozenset[str]
+    stops: frozenset[str]
+    pairs: frozenset[str]
+    commas: tuple[str, ...]
+    allowed_starts: tuple[str, ...]
+    breakers: frozenset[str]
+    max_words: int
+    heads: frozenset[str]
+    described: frozenset[str]
+    ordinals: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def name_rules() -> _NameRules:
+    nk = load().named
+    return _NameRules(
+        not_names=frozenset(nk["not_names"]),
+        not_exact=frozenset(nk["not_names_exact"]),
+        stops=frozenset(nk["stop_words"]),
+        pairs=frozenset(nk["stop_pairs"]),
+        commas=tuple(nk["comma_continues"]),
+        allowed_starts=tuple(a.lower() for a in nk["allowed_starts"]),
+        breakers=frozenset(nk["name_breakers"]),
+        max_words=int(nk["max_words"]),
+        heads=frozenset(nk["heads"]),
+        described=frozenset(nk["described_types"]),
+        ordinals={str(key): int(v) for key, v in nk["ordinals"].items()},
+    )
+
+
+def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
+    """The words of a name starting at `pos`, and where the last kept word ends.
+
+    The first word is only refused when it makes the phrase something else (Luật sư, Luật này);
+    later words stop the name by the lists in named.yaml.
+    """
+    r = name_rules()
+    tok = _name_patterns()["token"]
+    not_names, not_exact, stops, pairs = r.not_names, r.not_exact, r.stops, r.pairs
+    commas, heads = r.commas, r.breakers
+    words: list[str] = []
+    ends: list[int] = []
+    am = _name_patterns()["amending"].match(t, pos)
+    if am:
+        # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
+        words.append(am.group().strip())
+        ends.append(am.end())
+        pos = am.end()
+    elif _AMENDING_OPEN.match(t, pos):
+        # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
+        return _amending_title(t, pos)
+    while len(words) < r.max_words:
+        tm = tok.match(t, pos)
+        if not tm:
+            break
+        w = tm.group(1)
+        lw = w.lower()
+        if not words or (am and len(words) == 1):
+            if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
+                if not any(t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in r.allowed_starts):
+                    break
+        if w in ("(", ")") or w.isdigit():
+            break  # a year or a number follows the name: read by the caller
+        if w in ("-", "–"):
+            nx = tok.match(t, tm.end())
+            hyphen = tm.start(1) > 0 and not t[tm.start(1) - 1].isspace() and nx and nx.start(1) == tm.end()
+            if words and nx and (hyphen or nx.group(1)[:1].isupper()) and nx.group(1) not in heads:
+                words.append("-")
+                ends.append(tm.end())
+                pos = tm.end()
+                continue
+            break
+        if w == ",":
+            rest = t[tm.end() : tm.end() + 24].lstrip().lower()
+            if words and any(rest.startswith(c) for c in commas):
+                words.append(",")
+                ends.append(tm.end())
+                pos = tm.end()
+                continue
+            break
+        if words:
+            if lw in stops or (lw == "và" and "và" in words):  # one "và" at most inside a name
+                break
+            if lw == "số" and _NUMBER_NEXT.match(t, tm.end()):
+                break
+            nx = tok.match(t, tm.end())
+            if nx and f"{lw} {nx.group(1).lower()}" in pairs:
+                break
+            if w in heads:
+                break
+        words.append(w)
+        ends.append(tm.end())
+        pos = tm.end()
+    while words and words[-1] in (",", "-", "và", "hoặc"):
+        words.pop()
+        ends.pop()
+    return words, (ends[-1] if ends else pos)
+
+
+def _amending_pattern(k: Knowledge) -> re.Pattern:
+    """After a head, "sửa đổi, bổ sung một số điều của <amended type>" (named.yaml `amended_types`)."""
+    return re.compile(
+        r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
+        r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
+        r"\s{1,3}(?:" + alternation(k.named["amended_types"]) + r")(?!\w)",
+    )
+
+
+_NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
+_AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
+_HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
+
+
+def _amending_title(t: str, pos: int, max_words: int = 30) -> tuple[list[str], int]:
+    """The words of an amending law's own title, up to its number, date, year or punctuation."""
+    tok = _name_patterns()["token"]
+    words: list[str] = []
+    end = pos
+    while len(words) < max_words and not _HARD_END.match(t, pos):
+        tm = tok.match(t, pos)
+        if not tm:
+            break
+        words.append(tm.group(1))
+        pos = end = tm.end()
+    while words and words[-1] in (",", "-", "và", "của"):
+        words.pop()
+        end = t.rfind(words[-1], 0, end) + len(words[-1]) if words else pos
+    return words, end
+
+
+def _constitution_tail(k: Knowledge) -> re.Pattern:
+    """The state's name after "Hiến pháp" (named.yaml `constitution`), part of the constitution's span."""
+    c = k.named["constitution"]
+
+    def words(w: str) -> str:
+        return re.escape(w).replace(r"\ ", r"\s+")
+
+    openers = "|".join(words(w) for w in c["state_openers"])
+    return re.compile(
+        r"\s{1,3}(?:" + words(c["state_article"]) + r"\s+)?(?:" + openers + r")[\w\s]{0,40}?" + words(c["state_end"])
+    )
+
+
+def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
+    pats = _name_patterns()
+    tok = pats["token"]
+    heads = name_rules().heads
+    constitution = k.named["constitution"]["head"]
+    out: list[Found] = []
+    for m in anchors:
+        head = m.word
+        if head not in heads:
+            continue
+        if head == constitution:
+            tm = pats["constitution_tail"].match(t, m.end)
+            end = tm.end() if tm else m.end
+            nxt = tok.match(t, end)
+            if nxt and nxt.group(1).lower() == "này":
+                continue
+            out.append(Found(start=m.start, end=end, kind="named", name=constitution, type=constitution))
+            continue
+        if pats["self_after"].match(t, m.end):
+            continue
+        words, end = name_words(t, m.end, k)
+        if not words:
+            continue
+        name = one_line(t[m.start : end])
+        tt = k.doc_type(name=head)
+        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head))
+    return out
+
+
+_CLEAN_END = re.compile(r"[ \t]{0,3}(?:[;,.()\r\n:]|$)")
+
+
+def trim_to_known(named: list[Found], t: str) -> None:
+    """Cut names that ran on into the sentence back to a name the same text ends cleanly elsewhere.
+
+    "Luật Chứng khoán Ngân hàng thanh toán" becomes "Luật Chứng khoán" when the document also writes
+    "Luật Chứng khoán;" or "Luật Chứng khoán số 70/2006/QH11".
+    """
+    strong = {f.name.casefold() for f in named if f.name and (f.year or f.number or _CLEAN_END.match(t, f.end))}
+    if not strong:
+        return
+    for f in named:
+        if not f.name or f.name.casefold() in strong or f.year or f.number:
+            continue
+        folded = f.name.casefold()
+        best = max((n for n in strong if folded.startswith(n + " ")), key=len, default=None)
+        if best is None:
+            continue
+        # walk the text until the kept words are consumed (the text may wrap lines)
+        want = best.count(" ") + 1
+        end, seen = f.start, 0
+        for m in re.finditer(r"\S+", t[f.start : f.end]):
+            seen += 1
+            if seen == want:
+                end = f.start + m.end()
+                break
+        f.end = end
+        f.name = one_line(t[f.start : end])
+
+
+def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
+    """"Luật Đầu tư số 61/2020/QH14" is one named reference that carries a number."""
+    by_start = {f.start: f for f in numbered}
+    num_starts = sorted(by_start)
+    dropped: set[int] = set()
+    for f in named:
+        y, p = context.year_after(t, f.end)
+        if y:
+            f.year = y
+            f.end = p
+        ns = context.number_follows(t, f.end)
+        cand_pos = ns if ns is not None else None
+        if cand_pos is None:
+            continue
+        i = bisect_right(num_starts, cand_pos + 1) - 1
+        # the numbered finder may have taken "số" or the type word into its span
+        for j in (i, i + 1):
+            if 0 <= j < len(num_starts):
+                n = by_start[num_starts[j]]
+                if f.end <= n.start <= cand_pos and n.end > cand_pos or n.start == cand_pos:
+                    f.number = n.number
+                    f.year = f.year or n.year
+                    f.end = n.end
+                    dropped.add(id(n))
+                    break
+    return [n for n in numbered if id(n) not in dropped]
