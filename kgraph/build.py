@@ -37,12 +37,10 @@ from typing import Any, Callable, Iterable, Iterator
 from kgraph.graph.rdf import PREFIXES, all_instrument_triples, citation_prefix, file_triples
 from kgraph.link.identity import DEFAULT_BASE, Resolver, facts_of
 from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
-from kgraph.reader import InputError, read_source
+from kgraph.reader import DOCUMENT_SUFFIXES, MAX_BYTES, InputError, annotate, open_regular, read_source
 from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
 from kgraph.sinks.oxigraph_store import current_store, load_store
 
-#: File name endings a folder is searched for (explicitly named files are always taken).
-DOCUMENT_SUFFIXES = (".txt", ".html", ".htm")
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 GRAPH_NT = "graph.nt"
@@ -66,7 +64,8 @@ def _code_hash(paths: Iterable[Path]) -> str:
 def extractor_fingerprint() -> str:
     """Changes whenever extraction could give a different result: its code, the model, the knowledge tables."""
     return _code_hash(
-        [*(_PKG / "extract").rglob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "numbers.py", _PKG / "model.py", _PKG / "reader.py"]
+        [*(_PKG / "extract").rglob("*.py"), *(_PKG / "knowledge").glob("*"), _PKG / "numbers.py", _PKG / "model.py",
+         *(_PKG / "reader").glob("*.py")]
     )
 
 
@@ -205,7 +204,7 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
         st = read_source(source)
         if hashlib.sha256(st.raw).hexdigest() != sha:
             return {"source": source, "error": "file changed while the build was reading it"}
-        ext = _EXTRACT(st.text, source)  # type: ignore[misc]
+        ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         tmp = cache_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -259,19 +258,19 @@ class BuildResult:
 
 
 def _sha256_file(path: str) -> tuple[str | None, int, str | None]:
+    """Hash of a file's bytes, refusing FIFOs and devices (a FIFO would block, /dev/zero never end)."""
     try:
-        p = Path(path)
-        if p.is_dir():
-            return None, 0, "is a directory, expected a file"
         h = hashlib.sha256()
         n = 0
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
                 n += len(chunk)
+                if n > MAX_BYTES:
+                    return None, n, f"too large (over {MAX_BYTES} bytes)"
         return h.hexdigest(), n, None
-    except PermissionError:
-        return None, 0, "permission denied"
+    except InputError as e:
+        return None, 0, e.problem
     except OSError as e:
         return None, 0, f"cannot read ({e.strerror})"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import IO, Iterable
 
@@ -10,7 +11,7 @@ import click
 
 from kgraph.extract import extract
 from kgraph.model import Extraction, Reference
-from kgraph.reader import InputError, read_source
+from kgraph.reader import InputError, annotate, read_source
 
 
 @click.group()
@@ -87,13 +88,22 @@ def _jsonl_items(path: str) -> Iterable[tuple[object, str | None, str | None]]:
             yield obj.get("id"), obj["text"], None
 
 
+def _write_text(folder: str, path: str, text: str) -> None:
+    """DIR/<name>.txt holding `text` as UTF-8, exactly (offsets are code points into it)."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, os.path.basename(path) + ".txt"), "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
 @main.command("extract")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: readable; json: one JSON object per input per line.")
 @click.option("--jsonl", "jsonl", type=click.Path(allow_dash=True), default=None,
               help='Read JSON lines {"id": ..., "text": ...} (- for stdin); write one JSON object per line with the same "id".')
-def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None) -> None:
+@click.option("--text-out", "text_out", type=click.Path(file_okay=False), default=None,
+              help="Write the text each file was read as (what the offsets point into) to DIR/<file name>.txt.")
+def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None, text_out: str | None) -> None:
     """Extract each document's own metadata and every reference it makes."""
     failed = 0
     if jsonl:
@@ -115,7 +125,9 @@ def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None) -> None:
             failed += 1
             _error(e.source, e.problem, fmt)
             continue
-        ex = extract(src.text, source=path)
+        ex = annotate(extract(src.text, source=path), src)
+        if text_out:
+            _write_text(text_out, path, src.text)
         if fmt == "json":
             click.echo(json.dumps(ex.to_dict(), ensure_ascii=False))
         else:

@@ -100,6 +100,7 @@ class Reference:
     pinpoint: list[Pinpoint] = field(default_factory=list)
     target: str | None = None
     sentence: str | None = None
+    page: int | None = None  # 1-based page of a PDF the reference starts on; None for formats without pages
 
     def key(self) -> str | None:
         """A readable identity of the instrument referred to (what `target` points at)."""
@@ -119,12 +120,15 @@ class Extraction:
     document: Document
     references: list[Reference]
     source: str | None = None
+    reader: str | None = None  # which reader made the text from the file (kgraph.reader): pdf-text, docx, ...
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `kg extract --format json` (absent values are null, never missing)."""
         out: dict[str, Any] = {}
         if self.source is not None:
             out["source"] = self.source
+        if self.reader is not None:
+            out["reader"] = self.reader
         out["document"] = asdict(self.document)
         out["references"] = [asdict(r) for r in self.references]
         return out

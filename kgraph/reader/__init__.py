@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kgraph.model import Extraction
 from kgraph.reader.base import InputError, SourceText
 from kgraph.reader.files import MAX_BYTES, open_regular, read_capped
 from kgraph.reader.html import declared_charset, html_to_text, looks_like_html
@@ -116,11 +117,21 @@ def read_source(path: str | Path) -> SourceText:
     return read_bytes(read_capped(path), source)
 
 
+def annotate(ex: Extraction, src: SourceText) -> Extraction:
+    """Record on an extraction of `src.text` which reader made the text and each reference's page."""
+    ex.reader = src.reader
+    if src.pages:
+        for r in ex.references:
+            r.page = src.page_at(r.start)
+    return ex
+
+
 __all__ = [
     "DOCUMENT_SUFFIXES",
     "MAX_BYTES",
     "InputError",
     "SourceText",
+    "annotate",
     "decode",
     "html_to_text",
     "looks_like_html",
