@@ -27,6 +27,7 @@ _RUNNING_HEADER = re.compile(r"^\s*(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số\b[^\n]
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
 #: A line that stops inside a document number: ``.../2016/`` or ``...NĐ-`` (no space before the mark).
 _BROKEN_NUMBER = re.compile(r"(?<=[0-9A-Za-zĐđ])[/-][ \t]*\n(?=[0-9A-ZĐ])")
+_SPACE_RUN = re.compile(r" +")
 _VI_LETTERS = frozenset("ăâđêôơưĂÂĐÊÔƠƯ" "áàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
                         "ÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ")
 
@@ -98,6 +99,84 @@ def _join(pages: list[str]) -> tuple[str, list[int]]:
     return "".join(pieces), shifted
 
 
+def _box(tp, i: int) -> tuple[float, float, float, float]:
+    return tp.get_charbox(i)  # (left, bottom, right, top)
+
+
+def _split_columns(text: str, tp, edits: dict[int, str]) -> None:
+    """Turn a wide gap between two words on one line into a line end: a letter's header block sets
+    its two cells side by side (``BỘ NỘI VỤ      CỘNG HÒA XÃ HỘI...``), and the header reader, like
+    the HTML reader's table cells, wants each cell on a line of its own."""
+    for m in _SPACE_RUN.finditer(text):
+        a, b = m.start() - 1, m.end()
+        if any(k in edits for k in range(a, b)):  # a blank the e-signature filled in
+            continue
+        if a < 0 or b >= len(text) or text[a] in "\r\n" or text[b] in "\r\n":
+            continue
+        _, ba, ra, ta = _box(tp, a)
+        lb, bb, _, tb = _box(tp, b)
+        h = max(ta - ba, tb - bb, 1.0)
+        if min(ta, tb) > max(ba, bb) and lb - ra > 3 * h:  # same line, a gap of three letter heights
+            edits[m.start()] = "\n"
+            for k in range(m.start() + 1, m.end()):
+                edits[k] = ""
+
+
+def _flatten(page) -> bool:
+    """Merge the page's annotations (e-signature stamps) into its content; the page must then be
+    loaded again. False when it has none."""
+    import pypdfium2.raw as pdfium_c
+
+    if pdfium_c.FPDFPage_GetAnnotCount(page) <= 0:
+        return False
+    return pdfium_c.FPDFPage_Flatten(page, pdfium_c.FLAT_NORMALDISPLAY) == pdfium_c.FLATTEN_SUCCESS
+
+
+def _place_stamped_digits(text: str, flat_tp, edits: dict[int, str]) -> None:
+    """Put back the number and date that the e-signature service stamps into a signed letter's
+    blanks (``Số:    /BNV-CCHC``, ``ngày    tháng    năm``), where they are printed. They live in
+    annotations (`flat_tp` is the page with them flattened: its first characters are `text`, the
+    stamps' follow).
+    Only runs of digits are placed; a stamp's other words (signer, time) stay out of the text."""
+    n0 = len(text)
+    extra = flat_tp.get_text_range()[n0:] if flat_tp.count_chars() > n0 else ""
+    boxes = None
+    for m in re.finditer(r"\d{1,6}", extra):
+        if boxes is None:
+            boxes = [None if ch in "\r\n" else _box(flat_tp, k) for k, ch in enumerate(text)]
+        left, bottom, _, top = flat_tp.get_charbox(n0 + m.start())
+        mid = (bottom + top) / 2
+        best, best_right = None, 0.0
+        for k, bx in enumerate(boxes):  # the last character printed left of the digits on their line
+            if bx and bx[1] - 1 <= mid <= bx[3] + 1 and bx[2] <= left + 1 and (best is None or bx[2] >= best_right):
+                best, best_right = k, bx[2]
+        if best is None:
+            continue
+        j = best + 1
+        while j < n0 and text[j] == " ":
+            j += 1
+        joint = j < n0 and text[j] in "/-"  # "Số: 8151/BNV-CCHC": the number runs on into its code
+        if joint:
+            for k in range(best + 1, j):
+                edits[k] = ""
+        after = text[best + 1] if best + 1 < n0 else "\n"
+        piece = ("" if text[best] in " /-" else " ") + m.group() + ("" if joint or after in " \r\n" else " ")
+        edits[best] = edits.get(best, text[best]) + piece
+
+
+def _apply(text: str, edits: dict[int, str]) -> str:
+    """`text` with the character at each index in `edits` replaced by the string given."""
+    if not edits:
+        return text
+    out, pos = [], 0
+    for i in sorted(edits):
+        out.append(text[pos:i])
+        out.append(edits[i])
+        pos = i + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _is_scan(page, text: str) -> bool:
     import pypdfium2.raw as pdfium_c
 
@@ -135,9 +214,19 @@ def read_pdf(raw: bytes, source: str) -> tuple[str, list[int], str]:
             try:
                 tp = page.get_textpage()
                 raw_text = tp.get_text_range()
-                tp.close()
                 if _is_scan(page, raw_text):
                     scanned.append(i)
+                elif len(raw_text) == tp.count_chars():  # characters and boxes line up
+                    edits: dict[int, str] = {}
+                    if _flatten(page):
+                        tp.close()
+                        page.close()
+                        page = pdf[i]  # loaded again: the stamps' characters now follow the page's own
+                        tp = page.get_textpage()
+                        _place_stamped_digits(raw_text, tp, edits)
+                    _split_columns(raw_text, tp, edits)
+                    raw_text = _apply(raw_text, edits)
+                tp.close()
                 texts.append(raw_text)
             finally:
                 page.close()
