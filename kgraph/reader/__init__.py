@@ -19,6 +19,7 @@ from kgraph.model import Extraction
 from kgraph.reader.base import InputError, SourceText
 from kgraph.reader.files import MAX_BYTES, open_regular, read_capped
 from kgraph.reader.html import declared_charset, html_to_text, looks_like_html
+from kgraph.reader.layout import split_tab_columns
 
 #: File names a folder search picks up (a file named on the command line is read whatever its name).
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf")
@@ -106,6 +107,8 @@ def read_bytes(raw: bytes, source: str) -> SourceText:
         raise InputError(source, f"a {kind[6:]} image, not a document (scans are read as PDF)")
     else:
         text, reader = _decode_text(raw, source)
+    if reader in ("doc", "docx", "rtf"):
+        text = split_tab_columns(text)
     if not text.strip():
         raise InputError(source, f"no text in this {reader.upper()} document")
     return SourceText(source=source, text=text, raw=raw, reader=reader, pages=pages)
@@ -140,4 +143,5 @@ __all__ = [
     "read_capped",
     "read_source",
     "sniff",
+    "split_tab_columns",
 ]

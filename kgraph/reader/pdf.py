@@ -21,6 +21,7 @@ import re
 
 from kgraph.reader import ocr
 from kgraph.reader.base import InputError
+from kgraph.reader.layout import split_tab_columns
 
 #: The gazette's running header, with the printed page number before or after it.
 _RUNNING_HEADER = re.compile(r"^\s*(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số\b[^\n]{0,60}?/\s*Ngày\s+[\d\s./-]{6,12}(?:\s*\d{1,4})?\s*$")
@@ -67,7 +68,7 @@ def page_text(raw_text: str) -> str:
         lines.pop()
     while lines and not lines[0].strip():
         lines.pop(0)
-    return "\n".join(lines)
+    return split_tab_columns("\n".join(lines))
 
 
 def _join(pages: list[str]) -> tuple[str, list[int]]:
@@ -117,7 +118,7 @@ def _split_columns(text: str, tp, edits: dict[int, str]) -> None:
         lb, bb, _, tb = _box(tp, b)
         h = max(ta - ba, tb - bb, 1.0)
         if min(ta, tb) > max(ba, bb) and lb - ra > 3 * h:  # same line, a gap of three letter heights
-            edits[m.start()] = "\n"
+            edits[m.start()] = "\t"  # a column boundary, see layout.split_tab_columns
             for k in range(m.start() + 1, m.end()):
                 edits[k] = ""
 
