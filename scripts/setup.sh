@@ -11,4 +11,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# Debian packages the readers call: Tesseract and its Vietnamese data, to read scanned PDFs (OCR).
+if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Tesseract OCR with Vietnamese data (apt-get install tesseract-ocr tesseract-ocr-vie)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; } \
+      || echo "setup.sh: apt-get could not install tesseract-ocr tesseract-ocr-vie: scanned PDFs will be refused" >&2
+  else
+    echo "setup.sh: Tesseract with Vietnamese data is missing and this script installs it only as root with apt-get;" \
+         "scanned PDFs will be refused until you run: sudo apt-get install tesseract-ocr tesseract-ocr-vie" >&2
+  fi
+fi
 echo "kgraph is installed in $root/.venv (activate with: . .venv/bin/activate)"

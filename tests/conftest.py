@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from kgraph.sinks import neo4j_server as srv
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("KGRAPH_SHARED") or ROOT.parent / "shared")  # a worktree may point elsewhere
 
 
 def shared_path(*parts: str) -> Path:
