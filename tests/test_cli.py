@@ -77,7 +77,7 @@ def test_bad_files_are_named_and_the_batch_goes_on(tmp_path):
     objs = [json.loads(x) for x in r.stdout.strip().splitlines()]
     assert [o["source"] for o in objs] == [str(empty), str(binary), str(latin), str(missing), str(tmp_path), str(good)]
     errors = [o.get("error") for o in objs]
-    assert "empty" in errors[0] and "binary" in errors[1] and "UTF-8" in errors[2]
+    assert "empty" in errors[0] and "damaged PDF" in errors[1] and "UTF-8" in errors[2]  # format by content
     assert "no such file" in errors[3] and "directory" in errors[4] and errors[5] is None
     assert objs[5]["references"]
     for p in (empty, binary, latin, missing):

@@ -32,15 +32,22 @@ _SPACE_RUN = re.compile(r" +")
 _VI_LETTERS = frozenset("ăâđêôơưĂÂĐÊÔƠƯ" "áàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
                         "ÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ")
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_NOT_VI = {ord(c): None for c in _VI_LETTERS}
+
 #: A page with fewer letters than this, and an image, is a scan (a stamp's few words do not count).
 SCAN_LETTERS = 100
+
+
+def letters(text: str) -> int:
+    return len(_NOT_LETTERS.sub("", text))
 
 
 def vietnamese_ratio(text: str) -> float:
     """Share of letters that are Vietnamese-only (with diacritics): ~0.25-0.35 in real text, 0 in
     OCR that lost them."""
-    letters = sum(1 for c in text if c.isalpha())
-    return sum(1 for c in text if c in _VI_LETTERS) / letters if letters else 0.0
+    n = letters(text)
+    return (len(text) - len(text.translate(_NOT_VI))) / n if n else 0.0
 
 
 def strip_furniture(lines: list[str]) -> list[str]:
@@ -108,11 +115,16 @@ def _split_columns(text: str, tp, edits: dict[int, str]) -> None:
     """Turn a wide gap between two words on one line into a line end: a letter's header block sets
     its two cells side by side (``BỘ NỘI VỤ      CỘNG HÒA XÃ HỘI...``), and the header reader, like
     the HTML reader's table cells, wants each cell on a line of its own."""
+    import pypdfium2.raw as pdfium_c
+
     for m in _SPACE_RUN.finditer(text):
         a, b = m.start() - 1, m.end()
-        if any(k in edits for k in range(a, b)):  # a blank the e-signature filled in
-            continue
         if a < 0 or b >= len(text) or text[a] in "\r\n" or text[b] in "\r\n":
+            continue
+        # PDFium writes a space of its own where words stand apart; a gap between cells is one of those
+        if not any(pdfium_c.FPDFText_IsGenerated(tp, k) == 1 for k in range(m.start(), b)):
+            continue
+        if any(k in edits for k in range(a, b)):  # a blank the e-signature filled in
             continue
         _, ba, ra, ta = _box(tp, a)
         lb, bb, _, tb = _box(tp, b)
@@ -181,8 +193,7 @@ def _apply(text: str, edits: dict[int, str]) -> str:
 def _is_scan(page, text: str) -> bool:
     import pypdfium2.raw as pdfium_c
 
-    letters = sum(1 for c in text if c.isalpha())
-    if letters >= SCAN_LETTERS and vietnamese_ratio(text) >= 0.03:
+    if letters(text) >= SCAN_LETTERS and vietnamese_ratio(text) >= 0.03:
         return False
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
