@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import re
 
+from kgraph.knowledge import load
 from kgraph.reader import ocr
 from kgraph.reader.base import InputError
 from kgraph.reader.layout import split_tab_columns
 
-#: The gazette's running header, with the printed page number before or after it.
-_RUNNING_HEADER = re.compile(r"^\s*(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số\b[^\n]{0,60}?/\s*Ngày\s+[\d\s./-]{6,12}(?:\s*\d{1,4})?\s*$")
+#: The gazette's running header (its opening words from knowledge/header.yaml, page furniture) as a
+#: whole line, with the printed page number before or after it.
+_RUNNING_HEADER = re.compile(
+    r"^\s*(?:\d{1,4}\s+)?(?:" + load().header.page_furniture["gazette_header"]["pattern"]
+    + r")\b[^\n]{0,60}?/\s*Ngày\s+[\d\s./-]{6,12}(?:\s*\d{1,4})?\s*$"
+)
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
 #: A line that stops inside a document number: ``.../2016/`` or ``...NĐ-`` (no space before the mark).
 _BROKEN_NUMBER = re.compile(r"(?<=[0-9A-Za-zĐđ])[/-][ \t]*\n(?=[0-9A-ZĐ])")
