@@ -436,3 +436,21 @@ def test_unclosed_markup_does_not_backtrack():
         """
         res = _run_bounded(code, 20)
         assert res.returncode == 0, (page, res.stderr[-500:])
+
+
+@pytest.mark.shared
+def test_pdf_mixing_text_and_scanned_pages(tmp_path, no_ocr, caplog):
+    """Without OCR the text pages are read and the scanned ones named in a warning; a scan-only
+    document would be refused (above)."""
+    import pypdfium2 as pdfium
+
+    d = files_dir() / "pdf"
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(d / "congvan-8151-BNV-CCHC-2025_signed.pdf")), [0])
+    mixed.import_pages(pdfium.PdfDocument(str(d / "scan_qd-932-QD-TTg-2025_signed.pdf")), [0])
+    p = tmp_path / "mixed.pdf"
+    mixed.save(str(p))
+    with caplog.at_level("WARNING", logger="kgraph.reader.pdf"):
+        src = read_source(p)
+    assert src.reader == "pdf-text" and len(src.pages) == 2
+    assert "Bộ Nội vụ" in src.text and "scanned pages left out" in caplog.text and caplog.text.rstrip().endswith(": 2")

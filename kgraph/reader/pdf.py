@@ -11,12 +11,14 @@ joined to the next. Offsets are into the text returned, and `pages` says where e
 
 A page is scanned when it has images and (almost) no text, or when its text is OCR without any
 Vietnamese letter (the signature stamps of digitally signed scans live in annotations and add
-nothing to the page text). A document with scanned pages is read by OCR when Tesseract with
-Vietnamese data is installed, and refused with what to install otherwise.
+nothing to the page text). Scanned pages are read by OCR when Tesseract with Vietnamese data is
+installed; otherwise a document of scans only is refused with what to install, and one that mixes
+text pages with scanned ones is read from its text pages with a warning naming the others.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from kgraph.knowledge import load
@@ -39,6 +41,8 @@ _VI_LETTERS = frozenset("ăâđêôơưĂÂĐÊÔƠƯ" "áàảãạấầẩẫ
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _NOT_VI = {ord(c): None for c in _VI_LETTERS}
+
+_log = logging.getLogger(__name__)
 
 #: A page with fewer letters than this, and an image, is a scan (a stamp's few words do not count).
 SCAN_LETTERS = 100
@@ -250,8 +254,14 @@ def read_pdf(raw: bytes, source: str) -> tuple[str, list[int], str]:
         if scanned:
             exe, why = ocr.tesseract()
             if exe is None:
-                raise InputError(source, f"scanned PDF ({len(scanned)} of {len(pdf)} pages are images without a "
-                                         f"usable text layer) and {why}")
+                if len(scanned) == len(pdf):
+                    raise InputError(source, f"scanned PDF ({len(scanned)} of {len(pdf)} pages are images without a "
+                                             f"usable text layer) and {why}")
+                _log.warning("%s: scanned pages left out (no OCR: %s): %s", source, why,
+                             ", ".join(str(i + 1) for i in scanned))
+                for i in scanned:
+                    texts[i] = ""
+                scanned = []
             for i in scanned:
                 page = pdf[i]
                 try:
