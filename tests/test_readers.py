@@ -454,3 +454,36 @@ def test_pdf_mixing_text_and_scanned_pages(tmp_path, no_ocr, caplog):
         src = read_source(p)
     assert src.reader == "pdf-text" and len(src.pages) == 2
     assert "Bộ Nội vụ" in src.text and "scanned pages left out" in caplog.text and caplog.text.rstrip().endswith(": 2")
+
+
+def _ref_keys(ex) -> list[str]:
+    return sorted(repr((r.kind, r.type, r.number, r.name, r.date, r.issuer, r.relation, [p.eid() for p in r.pinpoint]))
+                  for r in ex.references if r.kind != "self")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["congbao-2025-1583-1584_ND-282-2025-ND-CP.pdf", "congbao-2023-1257-1258_VBHN-30-VPQH.pdf",
+                                  "congbao-2020-1093-1094_VBHN-23-VPQH.pdf",
+                                  "congbao-2015-1275-1276_Luat-101-2015-QH13-BLTTHS-part3.pdf"])
+def test_gazette_text_equals_the_raw_text_layer_as_the_text_corpus_has_it(name):
+    """The text corpus (../shared/corpus/congbao) is the gazette PDFs' text with the running headers,
+    page numbers and stamps left in, which the header reader skips; the reader takes them out
+    instead: both give the same own metadata and the same references."""
+    import pypdfium2 as pdfium
+
+    p = files_dir() / "pdf" / name
+    pdf = pdfium.PdfDocument(str(p))
+    raw = "\n".join(pdf[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(pdf)))
+    assert "CÔNG BÁO/Số" in raw
+    a, b = extract(raw), extract(read_source(p).text)
+    assert (a.document.number, a.document.type, a.document.issuer) == (b.document.number, b.document.type, b.document.issuer)
+    assert _ref_keys(a) == _ref_keys(b)
+
+
+@pytest.mark.shared
+def test_words_and_numbers_broken_over_pages_and_lines_are_joined():
+    src = read_source(files_dir() / "pdf" / "qd-63-2025-QD-CTUBND-PhuTho_signed.pdf")
+    refs = {r.number: r for r in extract(src.text).references if r.number}
+    # "... của UBND tỉnh Hòa" | page 2 | "Bình ban hành ..." and PDFium's U+FFFE hyphen in QĐ-UBND
+    assert refs["23/2019/QĐ-UBND"].issuer == "Ủy ban nhân dân tỉnh Hòa Bình"
+    assert "40/2022/QĐ-UBND" in refs and "\ufffe" not in src.text

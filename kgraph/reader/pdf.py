@@ -78,7 +78,7 @@ def strip_furniture(lines: list[str]) -> list[str]:
 
 def page_text(raw_text: str) -> str:
     """One page's text layer cleaned: line ends normalised, furniture out, broken numbers joined."""
-    text = raw_text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "")
+    text = raw_text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-")
     lines = strip_furniture([ln.rstrip() for ln in text.split("\n")])
     while lines and not lines[-1].strip():
         lines.pop()
