@@ -487,3 +487,65 @@ def test_words_and_numbers_broken_over_pages_and_lines_are_joined():
     # "... của UBND tỉnh Hòa" | page 2 | "Bình ban hành ..." and PDFium's U+FFFE hyphen in QĐ-UBND
     assert refs["23/2019/QĐ-UBND"].issuer == "Ủy ban nhân dân tỉnh Hòa Bình"
     assert "40/2022/QĐ-UBND" in refs and "\ufffe" not in src.text
+
+
+def _tiny_pdf(encrypt: bool) -> bytes:
+    """A one-page PDF without text; with `encrypt`, a Standard security handler whose empty user
+    password does not open it."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    if encrypt:
+        objs.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    trailer = b"<< /Size %d /Root 1 0 R" % (len(objs) + 1)
+    if encrypt:
+        trailer += b" /Encrypt 4 0 R /ID [<" + b"33" * 16 + b"> <" + b"33" * 16 + b">]"
+    out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_encrypted_and_empty_pdfs_are_refused_clearly():
+    with pytest.raises(InputError, match="encrypted PDF"):
+        read_bytes(_tiny_pdf(encrypt=True), "locked.pdf")
+    with pytest.raises(InputError, match="PDF without any text"):
+        read_bytes(_tiny_pdf(encrypt=False), "blank.pdf")
+
+
+def test_docx_that_decompresses_past_the_cap_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    from kgraph.reader import docx
+
+    monkeypatch.setattr(docx, "MAX_PART_BYTES", 1 << 20)
+    p = tmp_path / "bomb.docx"
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", f"<w:document {w}><w:body><w:p><w:r><w:t>" + " " * (8 << 20) + "</w:t></w:r></w:p></w:body></w:document>")
+    assert p.stat().st_size < 100_000
+    with pytest.raises(InputError, match="decompresses to more than"):
+        read_source(p)
+
+
+@pytest.mark.shared
+def test_build_reads_the_formats_and_reports_what_it_cannot(tmp_path, monkeypatch):
+    """`kg build` on a folder of a PDF, a DOCX, a DOC and the encrypted .doc: three documents, the
+    fourth named in the summary with its reason."""
+    from kgraph.build import build
+
+    d = files_dir()
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for rel in ("pdf/congdien-58-CD-VPCP-2026_signed.pdf", "docx/nd-19-2019-ND-CP.docx",
+                "doc/qd-93-2007-QD-TTg.doc", "doc/edge_encrypted_danh-sach.doc"):
+        (corpus / Path(rel).name).symlink_to(d / rel)
+    res = build([str(corpus)], tmp_path / "out", workers=1, store=False)
+    assert res.summary["documents"] == 3
+    assert [(Path(p.source).name, "encrypted" in p.problem) for p in res.problems] == [("edge_encrypted_danh-sach.doc", True)]
