@@ -49,6 +49,7 @@ SCAN_LETTERS = 100
 
 
 def letters(text: str) -> int:
+    """How many letters `text` holds (any script)."""
     return len(_NOT_LETTERS.sub("", text))
 
 
@@ -77,7 +78,8 @@ def strip_furniture(lines: list[str]) -> list[str]:
 
 
 def page_text(raw_text: str) -> str:
-    """One page's text layer cleaned: line ends normalised, furniture out, broken numbers joined."""
+    """One page's text layer cleaned: line ends normalised (PDFium's hyphen marks made hyphens),
+    furniture out, side-by-side cells made lines."""
     text = raw_text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-")
     lines = strip_furniture([ln.rstrip() for ln in text.split("\n")])
     while lines and not lines[-1].strip():
