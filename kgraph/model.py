@@ -9,23 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kgraph.knowledge import relations
 from kgraph.numbers import year_of_number
 
 #: Kinds of reference, as the JSON contract names them.
 KINDS = ("numbered", "named", "short", "self")
 
-#: Relations a citing sentence can give a reference (see knowledge/relations.yaml).
-RELATIONS = (
-    "based_on",
-    "implements",
-    "guides",
-    "amends",
-    "replaces",
-    "repeals",
-    "corrects",
-    "consolidates",
-    "cites",
-)
+#: Relations a citing sentence can give a reference, in the order of knowledge/relations.yaml (their one definition).
+RELATIONS = tuple(r.relation for r in relations())
 
 
 @dataclass(slots=True)

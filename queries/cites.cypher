@@ -1,15 +1,16 @@
 // name: cites
 // args: X
 // doc: What X cites: each instrument with the relations and the provisions.
-// Twin of cites.rq. $targets: the IRIs X names (kg query resolves what the user typed); in the Browser:
+// Twin of cites.rq. $targets: the IRIs X names (kg query resolves what the user typed); $relTypes,
+// $relationNames: the citation relations (kg query binds them from relations.yaml). In the Browser:
 // :param targets => ['https://kgraph.example/id/doc/22_2026_TT-BNNMT']
 UNWIND $targets AS x
-MATCH (target:Resource {uri: x})-[r:CITES|BASED_ON|IMPLEMENTS|GUIDES|AMENDS|REPLACES|REPEALS|CORRECTS|CONSOLIDATES]->(d:Resource)
-WHERE r.mentions > 0
+MATCH (target:Resource {uri: x})-[r]->(d:Resource)
+WHERE type(r) IN $relTypes AND r.mentions > 0
 WITH target, d, collect(r) AS rs
 CALL (rs) {
   UNWIND rs AS r
-  WITH DISTINCT toLower(type(r)) AS rel ORDER BY rel
+  WITH DISTINCT $relationNames[type(r)] AS rel ORDER BY rel
   RETURN collect(rel) AS rels
 }
 CALL (rs) {

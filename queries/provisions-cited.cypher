@@ -2,13 +2,13 @@
 // args: X
 // doc: Which provisions (articles, clauses, points) of X are cited, and by which documents.
 // Twin of provisions-cited.rq: the citations' pinpoints (labels, on the relationships) matched to
-// X's provision nodes. In the Browser: :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
+// X's provision nodes ($relTypes: the citation relations, bound by kg query). In the Browser: :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
 OPTIONAL MATCH (p:Provision)-[:IS_PART_OF]->+(target)
 WITH target, collect(DISTINCT p) AS provisions
-MATCH (target)<-[r:CITES|BASED_ON|IMPLEMENTS|GUIDES|AMENDS|REPLACES|REPEALS|CORRECTS|CONSOLIDATES]-(d:Resource)
-WHERE r.pinpoint IS NOT NULL
+MATCH (target)<-[r]-(d:Resource)
+WHERE type(r) IN $relTypes AND r.pinpoint IS NOT NULL
 UNWIND range(0, size(r.pinpoint) - 1) AS i
 UNWIND split(r.pinpoint[i], '; ') AS pin
 WITH target, provisions, d, pin, r.citation[i] AS citation

@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, parse
 
-from kgraph.knowledge import DocType, load
+from kgraph.knowledge import DocType, load, relations
 from kgraph.link.identity import (
     DEFAULT_BASE,
     Body,
@@ -39,7 +39,7 @@ from kgraph.link.identity import (
     person_name,
     reference_keys,
 )
-from kgraph.model import RELATIONS, Extraction, Pinpoint
+from kgraph.model import Extraction, Pinpoint
 
 KG = "https://w3id.org/kgraph/ontology#"
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -62,19 +62,8 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
 }
 
-#: The predicate of the direct triple for each relation in kgraph.model.RELATIONS.
-RELATION_PREDICATE: dict[str, str] = {
-    "cites": ELI + "cites",
-    "based_on": ELI + "based_on",
-    "implements": KG + "implements",
-    "guides": KG + "guides",
-    "amends": ELI + "amends",
-    "replaces": KG + "replaces",
-    "repeals": ELI + "repeals",
-    "corrects": ELI + "corrects",
-    "consolidates": ELI + "consolidates",
-}
-assert set(RELATION_PREDICATE) == set(RELATIONS), "every relation needs a predicate"
+#: The predicate of the direct triple for each relation in kgraph.model.RELATIONS (from relations.yaml).
+RELATION_PREDICATE: dict[str, str] = {r.relation: r.predicate_iri for r in relations()}
 
 
 @lru_cache(maxsize=None)

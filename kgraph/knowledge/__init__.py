@@ -2,15 +2,20 @@
 
 Type codes, issuer codes, relation verbs and the header vocabulary live in the YAML files beside this
 module, each entry with examples that the tests run through the extractor. Adding a document type or an issuer is a
-data change: edit the YAML, add an example, run the tests.
+data change: edit the YAML, add an example, run the tests. A relation is likewise one entry in
+relations.yaml (its verbs, RDF predicate, Neo4j type, labels, query roles, style); every other place
+that names relations is derived from it (`python -m kgraph.generate` rewrites the files that do).
 """
 
 from __future__ import annotations
 
+import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -60,6 +65,20 @@ class Issuer:
     examples: tuple[dict[str, Any], ...] = ()
 
 
+#: Namespaces a relation's CURIEs may use. Predicates are eli: or kg: only: the ontology, the shapes and
+#: the queries declare those two prefixes.
+NAMESPACES = {
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "kg": "https://w3id.org/kgraph/ontology#",
+    "schema": "https://schema.org/",
+}
+#: What a relation can mean to the named queries (relations.yaml's header says what each is).
+ROLES = ("basis", "ends", "relies")
+#: The environment variable that points the loader at another relations.yaml (for tests).
+RELATIONS_ENV = "KGRAPH_RELATIONS"
+_PKG_DIR = Path(__file__).resolve().parent
+
+
 @dataclass(frozen=True, slots=True)
 class Relation:
     relation: str
@@ -68,6 +87,114 @@ class Relation:
     blockers: tuple[str, ...] = ()
     max_gap: int | None = None
     examples: tuple[dict[str, Any], ...] = ()
+    predicate: str = ""  # a CURIE: eli:based_on
+    neo4j: str = ""  # the Neo4j relationship type: BASED_ON
+    en: str = ""
+    comment: str | None = None
+    sub_property_of: tuple[str, ...] = ()
+    equivalent: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    colour: str = "#A5ABB6"
+    width: int = 1
+
+    @property
+    def predicate_iri(self) -> str:
+        return expand(self.predicate)
+
+
+def expand(curie: str) -> str:
+    """`eli:based_on` → the full IRI (only the prefixes in NAMESPACES)."""
+    prefix, _, local = curie.partition(":")
+    if prefix not in NAMESPACES or not re.fullmatch(r"[A-Za-z_][\w-]*", local):
+        raise ValueError(f"{curie!r}: not a CURIE in {', '.join(p + ':' for p in NAMESPACES)}")
+    return NAMESPACES[prefix] + local
+
+
+def relations_file() -> Path:
+    """relations.yaml beside this module, or the file $KGRAPH_RELATIONS names (tests add a verb that way)."""
+    return Path(os.environ.get(RELATIONS_ENV) or _PKG_DIR / "relations.yaml")
+
+
+def read_relations(path: Path) -> tuple[tuple[Relation, ...], tuple[str, ...]]:
+    """The relations of one relations.yaml and its passive markers, checked: a bad entry fails here, by name."""
+    doc = yaml.safe_load(Path(path).read_text("utf-8"))
+    out = []
+    for r in doc["relations"]:
+        style = r.get("style") or {}
+        rel = Relation(
+            relation=r["relation"],
+            label=r["label"],
+            triggers=_tuple(r.get("triggers")),
+            blockers=_tuple(r.get("blockers")),
+            max_gap=r.get("max_gap"),
+            examples=_tuple(r.get("examples")),
+            predicate=r.get("predicate", ""),
+            neo4j=r.get("neo4j", ""),
+            en=r.get("en", ""),
+            comment=r.get("comment"),
+            sub_property_of=_tuple(r.get("sub_property_of")),
+            equivalent=_tuple(r.get("equivalent")),
+            see_also=_tuple(r.get("see_also")),
+            roles=_tuple(r.get("roles")),
+            colour=style.get("colour", "#A5ABB6"),
+            width=int(style.get("width", 1)),
+        )
+        _check_relation(rel)
+        out.append(rel)
+    for what in ("relation", "predicate", "neo4j"):
+        seen = [getattr(r, what) for r in out]
+        dup = {x for x in seen if seen.count(x) > 1}
+        if dup:
+            raise ValueError(f"{path}: {what} listed twice: {', '.join(sorted(dup))}")
+    if "cites" not in {r.relation for r in out}:
+        raise ValueError(f"{path}: no 'cites' relation (the default for a reference with no verb)")
+    return tuple(out), _tuple(doc.get("passive"))
+
+
+def _check_relation(r: Relation) -> None:
+    where = f"relations.yaml: {r.relation}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", r.relation):
+        raise ValueError(f"{where}: a relation name is lower_snake_case")
+    if r.predicate.partition(":")[0] not in ("eli", "kg"):
+        raise ValueError(f"{where}: predicate {r.predicate!r} must be eli:... or kg:...")
+    for curie in (r.predicate, *r.sub_property_of, *r.equivalent, *r.see_also):
+        expand(curie)
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", r.neo4j):
+        raise ValueError(f"{where}: neo4j {r.neo4j!r} must be an UPPER_SNAKE relationship type")
+    if not r.en or not r.label:
+        raise ValueError(f"{where}: label (Vietnamese) and en (English) are required")
+    if set(r.roles) - set(ROLES):
+        raise ValueError(f"{where}: unknown roles {sorted(set(r.roles) - set(ROLES))} (known: {', '.join(ROLES)})")
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", r.colour) or not 1 <= r.width <= 10:
+        raise ValueError(f"{where}: style is {{colour: \"#RRGGBB\", width: 1..10}}")
+
+
+@lru_cache(maxsize=1)
+def _relation_table() -> tuple[tuple[Relation, ...], tuple[str, ...]]:
+    return read_relations(relations_file())
+
+
+def relations() -> tuple[Relation, ...]:
+    """The relations, in table order (read once per process)."""
+    return _relation_table()[0]
+
+
+def with_role(role: str, rels: tuple[Relation, ...] | None = None) -> tuple[Relation, ...]:
+    """The relations that play `role` for the named queries (basis, ends, relies)."""
+    if role not in ROLES:
+        raise KeyError(role)
+    return tuple(r for r in (relations() if rels is None else rels) if role in r.roles)
+
+
+def cypher_parameters(rels: tuple[Relation, ...] | None = None) -> dict[str, Any]:
+    """The relation parameters every Cypher twin may read: types as lists, and type → relation name."""
+    rels = relations() if rels is None else rels
+    out: dict[str, Any] = {"relTypes": [r.neo4j for r in rels]}
+    for role in ROLES:
+        out[role + "Types"] = [r.neo4j for r in with_role(role, rels)]
+    out["relationNames"] = {r.neo4j: r.relation for r in rels}
+    return out
 
 
 @dataclass(frozen=True)
@@ -130,8 +257,6 @@ def load() -> Knowledge:
     pkg = resources.files(__package__)
     raw_types = yaml.safe_load((pkg / "doc_types.yaml").read_text("utf-8"))["types"]
     raw_issuers = yaml.safe_load((pkg / "issuers.yaml").read_text("utf-8"))["issuers"]
-    rel_doc = yaml.safe_load((pkg / "relations.yaml").read_text("utf-8"))
-    raw_rel = rel_doc["relations"]
     types = tuple(
         DocType(
             code=t.get("code"),
@@ -160,18 +285,8 @@ def load() -> Knowledge:
         )
         for i in raw_issuers
     )
-    relations = tuple(
-        Relation(
-            relation=r["relation"],
-            label=r["label"],
-            triggers=_tuple(r.get("triggers")),
-            blockers=_tuple(r.get("blockers")),
-            max_gap=r.get("max_gap"),
-            examples=_tuple(r.get("examples")),
-        )
-        for r in raw_rel
-    )
-    k = Knowledge(types=types, issuers=issuers, relations=relations, passive=_tuple(rel_doc.get("passive")),
+    rels, passive = _relation_table()
+    k = Knowledge(types=types, issuers=issuers, relations=rels, passive=passive,
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
     )

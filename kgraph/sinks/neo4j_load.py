@@ -87,6 +87,8 @@ LABEL_ALIASES = {
     KG + "Organisation": "Organization",
 }
 PG_LABEL_PROP = KG + "propertyGraphLabel"
+#: A property's own relationship type (``kg:propertyGraphType "BASED_ON"``; the relations carry theirs).
+PG_TYPE_PROP = KG + "propertyGraphType"
 #: Namespaces whose classes' superclasses are followed for labels (not schema:, foaf:, skos:).
 _CLOSED_NS = (KG, ELI)
 #: The reified citation (kg:Citation) and the predicates that tie it to its direct relationship.
@@ -241,6 +243,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
 
     rel_names = {s: str(os_[0].value) for s, os_ in _objects(triples, RELATION_NAME).items()
                  if s in props and CITATION_RELATION in type_of.get(s, set())}
+    own_type = {s: str(os_[0].value) for s, os_ in _objects(triples, PG_TYPE_PROP).items() if os_}
     property_keys: dict[str, str] = {}
     relationship_types: dict[str, str] = {}
     taken: dict[str, str] = {}
@@ -250,7 +253,8 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
             key = _identifier(_prefix(p) + "_" + local_name(p))
         taken[key] = p
         property_keys[p] = check_name(key, "property key")
-        relationship_types[p] = check_name(upper_snake(rel_names.get(p) or local_name(p)), "relationship type")
+        relationship_types[p] = check_name(own_type.get(p) or upper_snake(rel_names.get(p) or local_name(p)),
+                                           "relationship type")
 
     term_values = {c: local_name(c) for c in classes | props | ontology_iris}
     term_values.update(rel_names)

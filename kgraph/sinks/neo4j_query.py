@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from kgraph.knowledge import cypher_parameters
 from kgraph.query import QUERIES_DIR, NamedQuery, QueryError, Result, _with_depth, load_queries, read_header
 from kgraph.sinks import neo4j_server as srv
 from kgraph.sinks.neo4j_load import (
@@ -99,13 +100,16 @@ def _run(session: neo4j.Session, text: str, params: dict[str, Any], write: bool 
 
 def run_cypher(settings: srv.ConnectionSettings, text: str, params: dict[str, Any] | None = None, *,
                write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
-    """Run one Cypher statement with parameters; read-only unless ``write`` (the server refuses writes then)."""
+    """Run one Cypher statement with parameters; read-only unless ``write`` (the server refuses writes then).
+
+    The relation parameters (``$relTypes``...) are bound too, so a named twin runs as it is; ``params`` win.
+    """
     from neo4j import exceptions as nx
 
     drv = open_driver(settings)
     try:
         with drv.session(database=settings.database) as session:
-            cols, rows = _run(session, text, params or {}, write)
+            cols, rows = _run(session, text, {**cypher_parameters(), **(params or {})}, write)
     except nx.ClientError as e:
         if e.code == "Neo.ClientError.Statement.AccessMode" or "in read access mode" in (e.message or ""):
             raise QueryError("this query writes to the database; add --write to allow it") from None
@@ -257,14 +261,14 @@ def run_named(session: neo4j.Session, name: str, args: Iterable[str] = (),
             if not targets:
                 raise QueryError(f"'{typed}': no issuing body in Neo4j matches (try `kg query by-issuer --backend neo4j`)")
         # one query for every match, ordered as a whole (the SPARQL side binds them all with VALUES)
-        c, rs = _run(session, text, {var + "s": targets})
+        c, rs = _run(session, text, {**cypher_parameters(), var + "s": targets})
         cols, rows = _shape(c, rs)
         if q.name == "basis-chain":
             rows = _with_depth(rows, targets)
             if "depth" not in cols:
                 cols = cols + ["depth"]
         return Result(columns=cols, rows=rows, targets=targets)
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = cypher_parameters()  # the relation types the twins read ($relTypes ...)
     if "[N]" in q.args:
         try:
             params["limit"] = int(args[0]) if args else 20
