@@ -10,7 +10,8 @@ What it writes (from knowledge/relations.yaml unless said otherwise):
 * ``ontology/shapes.ttl`` and ``queries/*.rq``: the line under each ``# from relations.yaml: TEMPLATE``
   comment, the template with ``{ROLE.FORM}`` filled in (ROLE: ``all`` or a role of the table; FORM:
   ``predicates`` ``eli:cites kg:guides``, ``path`` ``eli:cites|kg:guides``, ``names`` ``"cites" "guides"``,
-  ``pairs`` ``(eli:cites "cites") ...``). SPARQL cannot take a predicate list as a parameter, and a
+  ``pairs`` ``(eli:cites "cites") ...``, ``each:TEXT`` TEXT once per relation with ``@`` its predicate,
+  joined by ``, ``). SPARQL cannot take a predicate list as a parameter, and a
   property path (basis-chain's ``(eli:based_on|kg:guides)*``) cannot range over a variable, so the lists
   are written into the files: each stays a plain query any SPARQL endpoint runs over ``graph.nt``.
   (The Cypher twins read ``$relTypes`` & co. instead, which the query runner binds from the table.)
@@ -78,12 +79,13 @@ def ontology_text(text: str, rels: tuple[Relation, ...]) -> str:
 # --------------------------------------------------------------------------------------- template lines
 
 TEMPLATE = re.compile(r"^(?P<indent>[ \t]*)# from relations\.yaml: (?P<template>.*)$")
-_PLACEHOLDER = re.compile(r"\{(\w+)\.(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)\.(\w+)(?::([^{}]*))?\}")
 _FORMS = {
-    "predicates": lambda rs: " ".join(r.predicate for r in rs),
-    "path": lambda rs: "|".join(r.predicate for r in rs),
-    "names": lambda rs: " ".join(lit(r.relation) for r in rs),
-    "pairs": lambda rs: " ".join(f"({r.predicate} {lit(r.relation)})" for r in rs),
+    "predicates": lambda rs, _: " ".join(r.predicate for r in rs),
+    "path": lambda rs, _: "|".join(r.predicate for r in rs),
+    "names": lambda rs, _: " ".join(lit(r.relation) for r in rs),
+    "pairs": lambda rs, _: " ".join(f"({r.predicate} {lit(r.relation)})" for r in rs),
+    "each": lambda rs, text: ", ".join(text.replace("@", r.predicate) for r in rs),
 }
 
 
@@ -91,14 +93,14 @@ def fill(template: str, rels: tuple[Relation, ...]) -> str:
     """A template with each ``{ROLE.FORM}`` replaced by the relations' list in that form."""
 
     def one(m: re.Match) -> str:
-        role, form = m.groups()
-        if role != "all" and role not in ROLES or form not in _FORMS:
+        role, form, arg = m.groups()
+        if role != "all" and role not in ROLES or form not in _FORMS or (form == "each") != (arg is not None):
             raise ValueError(f"{m.group(0)}: unknown placeholder (roles: all, {', '.join(ROLES)}; "
-                             f"forms: {', '.join(_FORMS)})")
+                             f"forms: {', '.join(_FORMS)}, each:TEXT)")
         rs = rels if role == "all" else with_role(role, rels)
         if not rs:  # an empty VALUES or path would silently match nothing
             raise ValueError(f"{m.group(0)}: no relation in the table has the role {role}")
-        return _FORMS[form](rs)
+        return _FORMS[form](rs, arg)
 
     return _PLACEHOLDER.sub(one, template)
 
