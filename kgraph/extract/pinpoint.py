@@ -13,7 +13,10 @@ from kgraph.model import Pinpoint
 _PT = r"[a-zđ]\d?"
 _NUM = r"\d{1,3}[a-z]?"
 _ROMAN = r"(?:[IVXLC]{1,7}|\d{1,2})"
-_SEP = r"\s{0,3}(?:,|và|hoặc|;)?\s{1,3}"
+#: Between list items: a connector with up to 3 spaces before it, or bare spaces. The two ways never
+#: match the same text (the old `\s{0,3}(?:,|và)?\s{1,3}` split bare spaces several ways: exponential
+#: backtracking when a list fails late, issue 14).
+_SEP = r"(?:\s{0,3}(?:,|và|hoặc|;)\s{1,3}|\s{1,6})"
 
 
 def _list(item: str, kw: str) -> str:
