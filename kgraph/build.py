@@ -13,12 +13,17 @@ The data flow, one phase each:
    atomically;
 6. write `summary.json`.
 
-A file that cannot be read or extracted is reported with its problem and left out; the rest goes on.
-Memory holds the manifest and one file's extraction at a time, not the corpus.
+A file that cannot be read or extracted, or whose extraction outlasts the per-file time budget, is
+reported with its problem and left out; the rest goes on. An input that names nothing (a missing path,
+a pattern matching no file, a folder without documents) stops the build before anything is changed:
+a typo must not empty a graph. Files with identical bytes are read and extracted once; each path stays
+a source of that one document. Memory holds the manifest and one file's extraction at a time, not the corpus.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import fcntl
 import glob as globmod
@@ -28,7 +33,9 @@ import multiprocessing as mp
 import os
 import resource
 import shutil
+import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +53,8 @@ SUMMARY = "summary.json"
 GRAPH_NT = "graph.nt"
 GRAPH_TTL = "graph.ttl"
 MANIFEST_VERSION = 1
+#: Seconds one file's extraction may take before it is reported as a failure (`kg build --file-timeout`).
+FILE_TIMEOUT = 120.0
 
 Extractor = Callable[[str, str | None], Extraction]
 
@@ -94,9 +103,18 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     for raw in inputs:
         p = Path(raw)
-        if p.is_dir():
+        try:
+            is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
+        except OSError as e:  # a folder on the way cannot be searched: this input fails, the rest goes on
+            problems.append(Problem(raw, _os_problem(e)))
+            continue
+        if is_dir:
             hits = []
-            for root, dirs, files in os.walk(raw):
+
+            def unsearchable(e: OSError) -> None:
+                problems.append(Problem(e.filename or raw, f"folder cannot be searched ({_os_problem(e)})"))
+
+            for root, dirs, files in os.walk(raw, onerror=unsearchable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in files:
                     if not f.startswith(".") and f.lower().endswith(DOCUMENT_SUFFIXES):
@@ -105,7 +123,7 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[Problem]]:
                 problems.append(Problem(raw, f"folder holds no documents ({', '.join(DOCUMENT_SUFFIXES)})"))
             for h in sorted(hits):
                 found.setdefault(h, None)
-        elif p.exists():
+        elif exists:
             found.setdefault(raw, None)
         elif globmod.has_magic(raw):
             hits = sorted(h for h in globmod.glob(raw, recursive=True) if Path(h).is_file())
@@ -116,6 +134,20 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[Problem]]:
         else:
             problems.append(Problem(raw, "no such file or folder"))
     return sorted(found), problems
+
+
+#: Problems of an input as named (not of a file found in it): the build refuses to run with any of them.
+NAMES_NOTHING = ("no such file or folder", "pattern matched no files", "folder holds no documents")
+
+
+def _os_problem(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    return f"cannot read ({e.strerror or e})"
+
+
+class InputsNotFound(RuntimeError):
+    """Some inputs name nothing; the build did not start, so nothing in the output folder changed."""
 
 
 # --------------------------------------------------------------------------- extraction (workers)
@@ -189,11 +221,61 @@ def _warm_extractor() -> None:
         pass
 
 
-def _init_extract(fn: Extractor | None) -> None:
-    global _EXTRACT
+def _init_extract(fn: Extractor | None, file_timeout: float | None = None) -> None:
+    global _EXTRACT, _FILE_TIMEOUT
+    _FILE_TIMEOUT = file_timeout
     if fn is None:
         from kgraph.extract import extract as fn
     _EXTRACT = fn
+
+
+class FileTimeout(BaseException):
+    """Raised by the alarm in a file's extraction (a BaseException: no `except Exception` swallows it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise FileTimeout
+
+
+class _time_budget:
+    """SIGALRM after `seconds` in the main thread of this process (the regex engine checks for signals).
+
+    Outside the main thread (a build called from a thread) there is no budget: signals cannot be used there.
+    """
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.old: Any = None
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            try:
+                self.old = signal.signal(signal.SIGALRM, _on_alarm)
+            except ValueError:
+                return
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.old is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+            self.old = None
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write through a temporary file of its own (unique name), then rename: no two writers share a temp file."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+_FILE_TIMEOUT: float | None = None
 
 
 def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
@@ -201,16 +283,14 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
     source, sha, cache_path = task
     t0 = time.perf_counter()
     try:
-        st = read_source(source)
-        if hashlib.sha256(st.raw).hexdigest() != sha:
-            return {"source": source, "error": "file changed while the build was reading it"}
-        ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
+        with _time_budget(_FILE_TIMEOUT):
+            st = read_source(source)
+            if hashlib.sha256(st.raw).hexdigest() != sha:
+                return {"source": source, "error": "file changed while the build was reading it"}
+            ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
-        tmp = cache_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
-            f.write(json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
-        os.replace(tmp, cache_path)
+        # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
+        _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
         return {
             "source": source,
             "sha256": sha,
@@ -219,8 +299,12 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
             "seconds": time.perf_counter() - t0,
             "error": None,
         }
+    except FileTimeout:
+        return {"source": source, "error": f"extraction took longer than {_FILE_TIMEOUT:g} s (the per-file time budget; see --file-timeout)"}
     except InputError as e:
         return {"source": source, "error": e.problem}
+    except OSError as e:
+        return {"source": source, "error": _os_problem(e)}
     except Exception as e:  # an extractor bug must not stop the batch
         return {"source": source, "error": f"extraction failed ({type(e).__name__}: {e})"}
 
@@ -275,6 +359,24 @@ def _sha256_file(path: str) -> tuple[str | None, int, str | None]:
         return None, 0, f"cannot read ({e.strerror})"
 
 
+_LOCK_FD: int | None = None  # the build folder's lock, held by the main process only
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_start(init: Callable, initargs: tuple, parent: int) -> None:
+    """In each forked worker: drop the inherited lock descriptor (a worker outliving a killed build must not
+    keep the folder locked) and ask Linux to kill this worker when the build process dies."""
+    if _LOCK_FD is not None:
+        with contextlib.suppress(OSError):
+            os.close(_LOCK_FD)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+    init(*initargs)
+
+
 def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: tuple, progress: str | None) -> Iterator[dict]:
     bar = None
     if progress is not None:
@@ -290,7 +392,7 @@ def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs:
                     bar.update()
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            with ctx.Pool(workers, initializer=init, initargs=initargs) as pool:
+            with ctx.Pool(workers, initializer=_worker_start, initargs=(init, initargs, os.getpid())) as pool:
                 for r in pool.imap_unordered(fn, tasks, chunksize=1):
                     yield r
                     if bar:
@@ -333,40 +435,62 @@ def build(
     force: bool = False,
     progress: bool = False,
     extractor: Extractor | None = None,
+    file_timeout: float | None = FILE_TIMEOUT,
 ) -> BuildResult:
-    """Build or update the graph in `out` from `inputs`; see the module docstring for the phases."""
+    """Build or update the graph in `out` from `inputs`; see the module docstring for the phases.
+
+    Raises `InputsNotFound` (nothing changed) when an input names nothing, and `RuntimeError` when
+    another build holds the folder. `file_timeout` (seconds, None for none) bounds each file's extraction.
+    """
+    global _LOCK_FD
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
+    inputs = list(inputs)
+    t = time.perf_counter()
+    sources, problems = discover(inputs)
+    timings["discover"] = time.perf_counter() - t
+    nothing = [p for p in problems if p.problem in NAMES_NOTHING]
+    if nothing or not sources:
+        said = "; ".join(map(str, nothing)) or "no input files"
+        raise InputsNotFound(f"{said}: nothing was built and nothing in {out} was changed")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lock = open(out / ".lock", "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
+        lock.close()
         raise RuntimeError(f"{out}: another build is running in this folder") from None
+    _LOCK_FD = lock.fileno()
     try:
-        return _build_locked(inputs, out, workers, fmt, base, store, force, progress, extractor, t_start, timings)
+        return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
+                             file_timeout, t_start, timings)
     finally:
+        _LOCK_FD = None
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
-def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress, extractor, t_start, timings) -> BuildResult:
+def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
+                  file_timeout, t_start, timings) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
     parts.mkdir(exist_ok=True)
+    for stray in cache.glob("*.tmp"):  # left by a build that was killed while writing
+        stray.unlink(missing_ok=True)
     old = _load_manifest(out)
     ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"
     graph_fp = graph_fingerprint()
     same_extractor = not force and old.get("extractor") == ext_fp
     old_files: dict[str, Any] = old.get("files", {}) if same_extractor else {}
 
-    # 1. discover and hash
+    # 1. hash (discovered in `build`)
     t = time.perf_counter()
-    sources, problems = discover(inputs)
     files: dict[str, Any] = {}
     todo: list[tuple[str, str, str]] = []
+    same_as: dict[str, str] = {}  # a path whose bytes equal an earlier path's: read once, under the first
+    first_of: dict[str, str] = {}
     total_bytes = 0
     sizes: dict[str, int] = {}
     for src in sources:
@@ -380,9 +504,13 @@ def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress,
         cache_path = cache / f"{sha}.json"
         if prev and prev.get("sha256") == sha and cache_path.exists():
             files[src] = prev
+            first_of.setdefault(sha, src)
+        elif sha in first_of:
+            same_as[src] = first_of[sha]
         else:
+            first_of[sha] = src
             todo.append((src, sha, str(cache_path)))
-    timings["discover"] = time.perf_counter() - t
+    timings["discover"] += time.perf_counter() - t
 
     # 2. extract what changed: largest files first, so no worker is left with a big law at the end
     t = time.perf_counter()
@@ -392,14 +520,23 @@ def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress,
     extracted_bytes = 0
     extract_seconds = 0.0
     n_extracted = 0
-    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor,), "extracting" if progress else None):
+    failed: dict[str, str] = {}
+    n_same = 0
+    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor, file_timeout), "extracting" if progress else None):
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
+            failed[r["source"]] = r["error"]
             continue
         extracted_bytes += r["bytes"]
         n_extracted += 1
         extract_seconds += r["seconds"]
         files[r["source"]] = {"sha256": r["sha256"], "facts": r["facts"], "bytes": r["bytes"]}
+    for src, first in sorted(same_as.items()):
+        if first in failed:
+            problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
+        elif first in files:
+            files[src] = {k: files[first][k] for k in ("sha256", "facts", "bytes")}
+            n_same += 1
     timings["extract"] = time.perf_counter() - t
 
     # 3. resolve over the corpus
@@ -486,8 +623,9 @@ def _build_locked(inputs, out: Path, workers, fmt, base, store, force, progress,
         "files": {
             "inputs": len(sources),
             "extracted": n_extracted,
-            "skipped_unchanged": len(files) - n_extracted,
+            "skipped_unchanged": len(files) - n_extracted - n_same,
             "removed": len(removed),
+            "same_bytes_as_another": len(same_as),
             "failed": len(problems),
         },
         "triples": n_triples,

@@ -40,18 +40,25 @@ def _open(store: str):
 @click.option("--no-store", is_flag=True, help="Write the graph file only; skip the Oxigraph store.")
 @click.option("--force", is_flag=True, help="Re-extract every file even if unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: str, no_store: bool, force: bool, quiet: bool) -> None:
+# the default is kgraph.build.FILE_TIMEOUT, written out: importing kgraph.build here would slow every `kg` command
+@click.option("--file-timeout", default=120.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds one file's extraction may take; a slower file is reported as failed (0: no limit).")
+def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: str, no_store: bool, force: bool,
+              quiet: bool, file_timeout: float) -> None:
     """Build or update the graph in OUT from INPUTS (files, folders, globs).
 
     Unchanged files are skipped, changed ones replaced, removed ones dropped; bad files are
     reported and left out. Writes graph.nt (or graph.ttl), an Oxigraph store and summary.json.
+    An input that names nothing stops the build before anything changes. Exit status: 0 when every
+    file was built, 1 when some failed (listed) or the build could not run.
     """
     from kgraph.build import build
 
     if not base.endswith(("/", "#")):
         raise click.BadParameter("must end with '/' or '#'", param_hint="--base")
     try:
-        res = build(inputs, out, workers=workers, fmt=fmt, base=base, store=not no_store, force=force, progress=not quiet)
+        res = build(inputs, out, workers=workers, fmt=fmt, base=base, store=not no_store, force=force,
+                    progress=not quiet, file_timeout=file_timeout or None)
     except RuntimeError as e:
         raise click.ClickException(str(e)) from None
     s = res.summary
@@ -68,6 +75,10 @@ def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: s
         f"{s['triples']} triples in {Path(out) / s['graph']}; {s['input_bytes'] / 1e6:.1f} MB in "
         f"{s['seconds']['total']:.1f} s ({s['mb_per_s']} MB/s); summary in {Path(out) / 'summary.json'}"
     )
+    if res.problems:
+        shown = ", ".join(p.source for p in res.problems[:10]) + (", ..." if len(res.problems) > 10 else "")
+        click.echo(f"{len(res.problems)} files failed and are not in the graph: {shown}", err=True)
+        sys.exit(1)
 
 
 @click.command("query")
