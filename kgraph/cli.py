@@ -11,7 +11,7 @@ import click
 
 from kgraph.extract import extract
 from kgraph.model import Extraction, Reference
-from kgraph.reader import InputError, annotate, read_source
+from kgraph.reader import InputError, SourceText, annotate, read_source
 
 
 @click.group()
@@ -66,26 +66,68 @@ def _error(source: str, problem: str, fmt: str, key: str = "source") -> None:
     click.echo(f"kg extract: {source}: {problem}", err=True)
 
 
-def _jsonl_items(path: str) -> Iterable[tuple[object, str | None, str | None]]:
-    """(id, text, error) for each line of a JSON-lines input."""
+def _lone_surrogate(s: str) -> int | None:
+    """Where a lone surrogate (valid in JSON's \\uD800, not in UTF-8) sits in `s`, if anywhere."""
     try:
-        f = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        s.encode("utf-8")
+        return None
+    except UnicodeEncodeError as e:
+        return e.start
+
+
+def _jsonl_items(path: str) -> Iterable[tuple[object, str | None, str | None]]:
+    """(id, text, error) for each line of a JSON-lines input; a bad line is an error of its own, never the end."""
+    try:
+        f = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as e:
         yield None, None, f"{path}: cannot open ({e.strerror})"
         return
     with f:
-        for n, line in enumerate(f, 1):
+        for n, raw in enumerate(f, 1):
+            where = f"{path}:{n}"
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                yield None, None, f"{where}: not valid UTF-8 (byte {e.start}: {e.reason})"
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
-                yield None, None, f"{path}:{n}: not JSON ({e.msg})"
+                yield None, None, f"{where}: not JSON ({e.msg})"
+                continue
+            except RecursionError:
+                yield None, None, f"{where}: JSON nested too deeply"
+                continue
+            ident = obj.get("id") if isinstance(obj, dict) else None
+            if not isinstance(ident, (str, int, float, bool, type(None))):
+                ident = None
+            if isinstance(ident, str) and _lone_surrogate(ident) is not None:
+                yield None, None, f"{where}: \"id\" holds a lone surrogate (not Unicode text)"
                 continue
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                yield (obj.get("id") if isinstance(obj, dict) else None), None, f"{path}:{n}: expected an object with a string \"text\""
+                yield ident, None, f"{where}: expected an object with a string \"text\""
                 continue
-            yield obj.get("id"), obj["text"], None
+            at = _lone_surrogate(obj["text"])
+            if at is not None:
+                yield ident, None, f"{where}: \"text\" holds a lone surrogate at character {at} (not Unicode text)"
+                continue
+            yield ident, obj["text"], None
+
+
+def _read_stdin(fmt: str) -> SourceText | None:
+    """`kg extract -`: standard input as one document (the same checks and formats as a file)."""
+    from kgraph.reader import MAX_BYTES, read_bytes
+
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    try:
+        if len(raw) > MAX_BYTES:
+            raise InputError("-", f"too large (over {MAX_BYTES} bytes)")
+        return read_bytes(raw, "-")
+    except InputError as e:
+        _error("-", e.problem, fmt)
+        return None
 
 
 def _write_text(folder: str, path: str, text: str) -> None:
@@ -96,36 +138,59 @@ def _write_text(folder: str, path: str, text: str) -> None:
 
 
 @main.command("extract")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, readable=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: readable; json: one JSON object per input per line.")
-@click.option("--jsonl", "jsonl", type=click.Path(allow_dash=True), default=None,
+@click.option("--jsonl", "jsonl", type=click.Path(allow_dash=True, readable=False), default=None,
               help='Read JSON lines {"id": ..., "text": ...} (- for stdin); write one JSON object per line with the same "id".')
 @click.option("--text-out", "text_out", type=click.Path(file_okay=False), default=None,
               help="Write the text each file was read as (what the offsets point into) to DIR/<file name>.txt.")
 def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None, text_out: str | None) -> None:
-    """Extract each document's own metadata and every reference it makes."""
+    """Extract each document's own metadata and every reference it makes (FILE `-` is standard input).
+
+    A file or line that cannot be used gets one line naming it and its problem; the rest goes on and
+    the exit status is 1.
+    """
     failed = 0
     if jsonl:
         for ident, text, problem in _jsonl_items(jsonl):
+            if problem is None:
+                try:
+                    d = extract(text or "").to_dict()
+                except Exception as e:  # an extractor bug must not stop the batch
+                    problem = f"{jsonl}: extraction failed ({type(e).__name__}: {e})"
             if problem:
                 failed += 1
                 click.echo(json.dumps({"id": ident, "error": problem}, ensure_ascii=False))
                 click.echo(f"kg extract: {problem}", err=True)
                 continue
-            d = extract(text or "").to_dict()
             click.echo(json.dumps({"id": ident, **d}, ensure_ascii=False))
     if not files and not jsonl:
-        raise click.UsageError("give one or more FILES, or --jsonl FILE")
+        raise click.UsageError("give one or more FILES (- for standard input), or --jsonl FILE")
     out = sys.stdout
     for path in files:
+        if path == "-":
+            src = _read_stdin(fmt)
+            if src is None:
+                failed += 1
+                continue
+        else:
+            try:
+                src = read_source(path)
+            except InputError as e:
+                failed += 1
+                _error(e.source, e.problem, fmt)
+                continue
+            except OSError as e:  # e.g. a folder on the way that cannot be searched
+                failed += 1
+                _error(path, "permission denied" if isinstance(e, PermissionError) else f"cannot read ({e.strerror or e})", fmt)
+                continue
         try:
-            src = read_source(path)
-        except InputError as e:
+            ex = annotate(extract(src.text, source=path), src)
+        except Exception as e:  # an extractor bug must not stop the batch
             failed += 1
-            _error(e.source, e.problem, fmt)
+            _error(path, f"extraction failed ({type(e).__name__}: {e})", fmt)
             continue
-        ex = annotate(extract(src.text, source=path), src)
         if text_out:
             _write_text(text_out, path, src.text)
         if fmt == "json":
