@@ -1,0 +1,174 @@
+"""Is the extractor linear on hostile text? Families of bait at 1, 4 and 16 MB against real gazette text.
+
+Each family repeats one pattern that a part of the extractor could handle in more than linear time: every
+regex with nested or adjacent repetition (pinpoint lists, code chains, number blanks, spaces, "của" chains,
+amending phrases, dates, signature lines) and every pass that pairs references with each other (aliases
+repeated and distinct, back references, short forms by ordinal, long enumerations in one sentence, self
+references). Each (family, size) runs `extract()` on one document in a fresh process with a timeout; the
+report is seconds per MB and its ratio to real gazette text (../shared/corpus/congbao, concatenated to 1 MB,
+the linear reference). The target of issue 14: no family worse than 3x.
+
+    [KGRAPH_SHARED=/path/to/shared] python bench/bench_adversarial.py [--sizes 1,4,16] [--families a,b] [--timeout 300]
+
+A (family, size) that runs out of time is reported as ">T" and its larger sizes are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+#: ../shared from the project's root, or $KGRAPH_SHARED (a worktree elsewhere)
+SHARED = Path(os.environ.get("KGRAPH_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+MB = 1_000_000
+
+
+def _fill(unit: Callable[[int], str], size: int, head: str = "", tail: str = "") -> str:
+    """`head` + unit(0) + unit(1) + ... up to `size` bytes of UTF-8 + `tail`."""
+    parts, n, i = [head], len(head.encode()), 0
+    while n < size:
+        u = unit(i)
+        parts.append(u)
+        n += len(u.encode())
+        i += 1
+    parts.append(tail)
+    return "".join(parts)
+
+
+def _word(i: int) -> str:
+    """A distinct Vietnamese-looking word for each i (no digits: aliases with numbers are not aliases)."""
+    syll = ["an", "bình", "cao", "dương", "giang", "hà", "khánh", "lâm", "minh", "nam", "phú", "quang", "sơn", "thanh", "vĩnh", "xuân"]
+    out = []
+    while True:
+        out.append(syll[i % 16])
+        i //= 16
+        if not i:
+            return " ".join(w.capitalize() for w in out)
+
+
+def real_gazette(size: int) -> str:
+    files = sorted((SHARED / "corpus" / "congbao").glob("*/*.txt"))
+    if not files:
+        sys.exit(f"no corpus under {SHARED}: ../shared is required")
+    texts = [f.read_text("utf-8") for f in files]
+    return _fill(lambda i: texts[i % len(texts)] + "\n", size)
+
+
+HEAD = "CHÍNH PHỦ\nSố: 1/2020/NĐ-CP\nHà Nội, ngày 01 tháng 01 năm 2020\nNGHỊ ĐỊNH\nVề thử nghiệm\n"
+
+FAMILIES: dict[str, Callable[[int], str]] = {
+    "real gazette text": real_gazette,
+    # pinpoint grammar (pinpoint.py): the issue's line, space-separated lists, long lists that fail late
+    "pinpoint: issue-14 line": lambda s: _fill(
+        lambda i: "Căn cứ Điều 1" + "   1" * 16 + "a1 Nghị định số 163/2016/NĐ-CP của Chính phủ.\n", s, HEAD),
+    "pinpoint: long lists": lambda s: _fill(
+        lambda i: "Căn cứ điểm " + ", ".join("abcdeghiklmnopqrstuvxy") + " khoản " + ", ".join(map(str, range(1, 31)))
+        + " Điều " + " và ".join(map(str, range(1, 31))) + f" Nghị định số {i % 900 + 1}/2016/NĐ-CP;\n", s, HEAD),
+    "pinpoint: lists failing late": lambda s: _fill(
+        lambda i: "khoản" + "  1 ," * 30 + " Điều 5" + "  2  và" * 20 + "x Nghị định số 163/2016/NĐ-CP\n", s, HEAD),
+    "self refs: khoản ... Điều này": lambda s: _fill(
+        lambda i: "theo điểm a, b và c khoản " + ", ".join(map(str, range(1, 31))) + " Điều này; ", s, HEAD),
+    # numbers (numbers.py): long code chains, blanks, loose numbers after a type word
+    "numbers: long code chains": lambda s: _fill(
+        lambda i: f"số {i % 999 + 1}/2016/NĐ-CP" + "-A" * 40 + "/" + "B-" * 40 + " ", s, HEAD),
+    "numbers: blanks": lambda s: _fill(lambda i: "số ......./......./......" + "…" * 30 + "/ ", s, HEAD),
+    "numbers: loose after type": lambda s: _fill(
+        lambda i: "Nghị định " + " ".join(str(n) for n in range(20)) + " - ABC - DEF / " * 3 + "\n", s, HEAD),
+    # spaces and lines (header.py, context.py)
+    "spaces: long runs": lambda s: _fill(lambda i: " " * 5000 + "\t" * 100 + "\n" * 50, s, HEAD),
+    "one line, no line breaks": lambda s: _fill(lambda i: "của Bộ Tài chính về việc quản lý thuế " * 20, s, HEAD),
+    "của chains": lambda s: _fill(lambda i: "Nghị định số 1/2016/NĐ-CP của " + "của " * 50 + "\n", s, HEAD),
+    "signature lines": lambda s: _fill(lambda i: "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n(đã ký)\nNguyễn Văn An\n", s, HEAD),
+    "dates": lambda s: _fill(lambda i: f"ngày {i % 28 + 1} tháng {i % 12 + 1} năm 20{i % 30:02d}, ", s, HEAD),
+    "amending phrases": lambda s: _fill(
+        lambda i: "sửa đổi, bổ sung một số điều " + ", ".join(map(str, range(1, 12))) + " của các Luật Đất đai; ", s, HEAD),
+    # passes that pair references (shortforms.py, relation.py, citations.py)
+    "aliases: one repeated": lambda s: _fill(
+        lambda i: "Nghị định Ngân sách được áp dụng. ", s,
+        HEAD + "Căn cứ Nghị định số 163/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách);\n"),
+    "aliases: distinct": lambda s: _fill(
+        lambda i: f"Luật số {i % 99 + 1}/2013/QH13 (sau đây gọi là Luật {_word(i)}); Luật {_word(i)} áp dụng.\n", s, HEAD),
+    "back references: nêu trên": lambda s: _fill(
+        lambda i: f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP. Nghị định nêu trên có hiệu lực.\n", s, HEAD),
+    "short forms by ordinal": lambda s: _fill(
+        lambda i: f"Nghị định số {i % 999 + 1}/2016/NĐ-CP; Nghị định {i % 999 + 1} quy định.\n", s, HEAD),
+    "enumeration, one sentence": lambda s: _fill(
+        lambda i: f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP, ", s, HEAD + "Bãi bỏ các văn bản: ", "."),
+    "named laws repeated": lambda s: _fill(lambda i: "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; ", s, HEAD),
+}
+
+_CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+from bench_adversarial import FAMILIES
+from kgraph.extract import extract
+extract("Căn cứ điểm a khoản 1 Điều 2 Nghị định số 163/2016/NĐ-CP;")  # compile the patterns first
+text = FAMILIES[{family!r}]({size})
+t = time.perf_counter()
+ex = extract(text)
+print(json.dumps({{"seconds": time.perf_counter() - t, "bytes": len(text.encode()), "refs": len(ex.references)}}))
+"""
+
+
+def run_one(family: str, size: int, timeout: float) -> dict | None:
+    code = _CHILD.format(root=str(Path(__file__).resolve().parents[1]), bench=str(Path(__file__).resolve().parent),
+                         family=family, size=size)
+    try:
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if p.returncode != 0:
+        raise SystemExit(f"{family} at {size / MB:g} MB failed:\n{p.stderr}")
+    return json.loads(p.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1,4,16", help="MB, comma-separated")
+    ap.add_argument("--families", default="", help="substrings of family names to run (default: all)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per (family, size)")
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    sizes = [float(x) for x in args.sizes.split(",")]
+    wanted = [f for f in FAMILIES if not args.families or f == "real gazette text"
+              or any(w in f for w in args.families.split(","))]
+    ref = run_one("real gazette text", int(sizes[0] * MB), args.timeout)
+    assert ref is not None, "real text ran out of time"
+    ref_s_per_mb = ref["seconds"] / (ref["bytes"] / MB)
+    cols = " | ".join(f"{s:g} MB s/MB (x)" for s in sizes)
+    print(f"reference: real gazette text, {ref['bytes'] / MB:.2f} MB, {ref_s_per_mb:.3f} s/MB\n")
+    print(f"| family | {cols} | refs at {sizes[-1]:g} MB |")
+    print("|---|" + "---|" * (len(sizes) + 1))
+    results: dict[str, list] = {}
+    for fam in wanted:
+        row, last_refs = [], ""
+        for s in sizes:
+            if row and row[-1] is None:
+                row.append(None)
+                continue
+            r = run_one(fam, int(s * MB), args.timeout)
+            row.append(r)
+            if r:
+                last_refs = str(r["refs"])
+        results[fam] = row
+        cells = []
+        for i, r in enumerate(row):
+            if r is None:
+                cells.append("skipped" if i and row[i - 1] is None else f">{args.timeout:g} s")
+            else:
+                spm = r["seconds"] / (r["bytes"] / MB)
+                cells.append(f"{spm:.3f} ({spm / ref_s_per_mb:.1f}x)")
+        print(f"| {fam} | " + " | ".join(cells) + f" | {last_refs} |", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"reference_s_per_mb": ref_s_per_mb, "results": results}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
