@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -165,23 +163,44 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
 
 @click.command("serve")
 @click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
-@click.option("--bind", default="localhost:7878", show_default=True, help="Host and port (keep it on localhost).")
-def serve_cmd(store: str, bind: str) -> None:
-    """A read-only SPARQL 1.1 Protocol endpoint with a query page (the `oxigraph` server), at /query."""
-    from kgraph.sinks.oxigraph_store import current_store
+@click.option("--bind", default="localhost:7878", show_default=True, help="HOST:PORT to listen on (port 0: any free port).")
+@click.option("--public", is_flag=True, help="Allow a --bind outside the loopback (anyone who reaches it can query).")
+@click.option("--allow-service", is_flag=True, help="Allow SPARQL SERVICE (the server then fetches URLs that queries name).")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0), help="Seconds a query may run (0: no limit).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Queries evaluated at once.")
+@click.option("--memory", "memory_mb", default=2048, show_default=True, type=click.IntRange(0),
+              help="MB of memory one query may use (0: no limit).")
+@click.option("--quiet", "-q", is_flag=True, help="No request log.")
+def serve_cmd(store: str, bind: str, public: bool, allow_service: bool, timeout: float, workers: int,
+              memory_mb: int, quiet: bool) -> None:
+    """A read-only SPARQL 1.1 Protocol endpoint at /query, with a query page at /.
 
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        raise click.ClickException("the `oxigraph` server is not installed (pip install oxigraph)")
-    p = Path(store)
-    location = current_store(p) or p
-    if not (location / "CURRENT").exists():
-        raise click.ClickException(f"{store}: no store there (run `kg build INPUT... --out {store}` first)")
-    click.echo(f"SPARQL endpoint on http://{bind}/query (query page at http://{bind}/); Ctrl-C stops it", err=True)
+    SERVICE is refused, the Host header is checked, queries stop after --timeout, and a rebuild of the
+    store is followed. TERM or Ctrl-C stops the server and its query processes.
+    """
+    from kgraph.serve import _store_dir, is_loopback, parse_bind, serve
+
     try:
-        subprocess.run([exe, "serve-read-only", "--location", str(location), "--bind", bind], check=False)
-    except KeyboardInterrupt:
-        pass
+        host, port = parse_bind(bind)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--bind") from None
+    if not is_loopback(host):
+        if not public:
+            raise click.ClickException(f"--bind {bind} is reachable from other machines; add --public if that is meant")
+        click.echo(f"warning: serving on {bind}, outside the loopback: anyone who can reach it can run queries", err=True)
+    if _store_dir(Path(store)) is None:
+        raise click.ClickException(f"{store}: no store there (run `kg build INPUT... --out {store}` first)")
+
+    def ready(server) -> None:
+        shown = f"[{host.strip('[]')}]" if ":" in host.strip("[]") else host
+        click.echo(f"SPARQL endpoint on http://{shown}:{server.port}/query (query page at http://{shown}:{server.port}/); "
+                   f"Ctrl-C stops it", err=True)
+
+    try:
+        serve(Path(store), host, port, timeout=timeout, workers=workers, allow_service=allow_service,
+              memory_mb=memory_mb or None, quiet=quiet, on_ready=ready)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {bind}: {e.strerror or e}") from None
 
 
 @click.command("stats")
