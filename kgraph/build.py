@@ -451,7 +451,7 @@ def build(
     timings["discover"] = time.perf_counter() - t
     nothing = [p for p in problems if p.problem in NAMES_NOTHING]
     if nothing or not sources:
-        said = "; ".join(map(str, nothing)) or "no input files"
+        said = "; ".join(map(str, nothing or problems)) or "no input files"
         raise InputsNotFound(f"{said}: nothing was built and nothing in {out} was changed")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
