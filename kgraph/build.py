@@ -283,10 +283,10 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
     source, sha, cache_path = task
     t0 = time.perf_counter()
     try:
+        st = read_source(source)  # OCR of a long scan may take minutes: the budget is for the extractor
+        if hashlib.sha256(st.raw).hexdigest() != sha:
+            return {"source": source, "error": "file changed while the build was reading it"}
         with _time_budget(_FILE_TIMEOUT):
-            st = read_source(source)
-            if hashlib.sha256(st.raw).hexdigest() != sha:
-                return {"source": source, "error": "file changed while the build was reading it"}
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
