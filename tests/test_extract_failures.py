@@ -97,5 +97,5 @@ def test_dash_reads_standard_input() -> None:
     assert p.returncode == 0, p.stderr_text
     d = json.loads(p.stdout_text)
     assert d["source"] == "-" and d["references"][0]["number"] == "163/2016/NĐ-CP"
-    p = kg("extract", "-", stdin=b"\xff\xfe not utf-8")
+    p = kg("extract", "-", stdin=b"Ngh\xc3\x28 not utf-8")
     assert p.returncode == 1 and "kg extract: -: not valid UTF-8" in p.stderr_text
