@@ -269,3 +269,11 @@ def test_hostile_input_finishes(text):
         extract(text)
     finally:
         signal.alarm(0)
+
+
+def test_self_reference_keeps_its_pinpoint():
+    """"khoản 1 Điều 2 của Nghị định này" points at the citing document's provisions (issue 9, point 9)."""
+    doc = Document(number="12/2024/NĐ-CP", type="Nghị định", type_code="NĐ")
+    text = "Điều 3. Mức hưởng\nĐối tượng quy định tại các điểm a, b khoản 1 Điều 2 của Nghị định này được hưởng."
+    rs = [r for r in find_references(text, document=doc) if r.kind == "self"]
+    assert [(p.article, p.clause, p.point) for p in rs[0].pinpoint] == [("2", "1", "a"), ("2", "1", "b")]

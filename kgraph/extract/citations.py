@@ -398,6 +398,9 @@ def _place_mentions(scan: _Scan) -> None:
                     art = articles[i][1] if i >= 0 else None
                     f.pinpoint = [Pinpoint(article=art, clause=p.clause, point=p.point) for p in pts] or [Pinpoint(article=art)]
                     f.lead = lead
+            else:
+                # "khoản 1 Điều 2 của Nghị định này": the provisions of the citing document
+                f.pinpoint, f.lead = pinpoint_before(t, f.start)
             if document is not None:
                 f.number = document.number
                 if f.type is None:
