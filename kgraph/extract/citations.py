@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from kgraph.extract import context, shortforms
+from kgraph.extract import context, relation, shortforms
 from kgraph.extract.found import Anchor, Found
 from kgraph.extract.names import find_named, merge_named_numbers, name_rules, name_words, trim_to_known
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
 from kgraph.extract.patterns import alternation, trie_alt
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.relation import classify
-from kgraph.extract.sentences import sentence_end, sentence_start
+from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, issuer_of_codes, parse_number
@@ -418,19 +417,38 @@ def _bind_short_forms(scan: _Scan) -> None:
 
 
 def _classify_relations(scan: _Scan) -> None:
-    """Sets each reference's relation from the verb that governs it (self references get none) and its sentence."""
+    """Sets each reference's relation from the clause that governs it (self references get none): the verb
+    before it, the list it is an item of, or a verb after it when nothing before it decides."""
     t = scan.t
     prev: Found | None = None
     prev_sent = -1
+    top: str | None = None
+    last_pos, last_s0 = -1, 0
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
             continue
         pos = f.lead or f.start
-        s0 = sentence_start(t, pos)
-        p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if (prev is not None and s0 == prev_sent) else None
-        f.relation = classify(t, pos, s0, p)
-        f.sentence = one_line(t[s0 : sentence_end(t, f.end)])
+        if 0 <= last_pos <= pos and pos - last_pos < CLAUSE_LOOKBACK:
+            # only the text since the last reference can hold a new boundary (keeps long runs linear)
+            back = pos - last_pos + 4
+            s0 = sentence_start(t, pos, back)
+            if s0 == max(0, pos - back):
+                s0 = max(last_s0, pos - CLAUSE_LOOKBACK)
+        else:
+            s0 = sentence_start(t, pos, CLAUSE_LOOKBACK)
+        last_pos, last_s0 = pos, s0
+        same = prev is not None and s0 == prev_sent
+        p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if same else None
+        rel, decided = relation.decide(t, pos, s0, p, top if same else None)
+        s_end = sentence_end(t, f.end)
+        if not decided:
+            # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
+            rel = relation.heading(t, pos) or relation.after(t, s0, f.tail or f.end, s_end) or rel
+        f.relation = rel
+        if not same:
+            top = rel
+        f.sentence = one_line(t[sentence_start(t, pos) : s_end])
         prev, prev_sent = f, s0
 
 

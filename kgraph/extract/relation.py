@@ -1,13 +1,20 @@
-"""The relation a sentence gives a reference: the verb before it (căn cứ, thực hiện, sửa đổi, ...).
+"""The relation a sentence gives a reference: the clause that governs it (căn cứ, thực hiện, sửa đổi, ...).
 
 Rules, in order (the verbs themselves are data in knowledge/relations.yaml):
-1. Look at the sentence before the reference; the last trigger verb decides.
+1. Look at the clause before the reference; the last trigger verb decides. Phrases that contain a
+   trigger without being one ("có hiệu lực thi hành") are masked first (`not_triggers`).
 2. A passive marker before a trigger ("được sửa đổi bởi") means the verb describes another
    document: look further back. A blocker ("đề nghị sửa đổi") makes it a plain citation.
-3. In a "Căn cứ ..." clause the weak "theo / quy định tại" triggers do not override the basis.
+3. In a "Căn cứ ..." clause the weak "theo / quy định tại" triggers do not override the basis; after
+   an effect verb ("Bãi bỏ các quy định tại X", "Thay thế Mẫu số 01 ban hành kèm theo X") neither.
 4. If another reference stands between the trigger and this one, this one is either a list item
    sharing the trigger (the trigger is before that reference) or part of that reference's title
    (the trigger is after it, "Nghị định X quy định chi tiết Luật Y"): a title mention only cites.
+   After ";" (or a "," / "và" ending another reference's description) a new item of the clause's
+   list begins: it takes the relation of the clause's first reference.
+5. A reference that opens its clause with no verb before it takes a verb written after it,
+   "X ... hết hiệu lực kể từ ngày ..." (`after_triggers`), and an item of a list ("a) X ...")
+   takes the effect its heading names ("Các Nghị định sau hết hiệu lực ...:", "Bãi bỏ các quy định sau:").
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kgraph.extract.patterns import trie_alt
-from kgraph.extract.sentences import LEAD
+from kgraph.extract.sentences import LEAD, sentence_start
 from kgraph.knowledge import load
 
 _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+thời)\s*", re.IGNORECASE)
 _BASIS_START = re.compile(r"[\s\-–•*+]*căn\s+cứ", re.IGNORECASE)
+#: a new item after another reference's description: "..., X", "... và X", "...; X"
+_ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
+
+#: Relations that say what this document does to another one: a list heading passes them to its items.
+EFFECTS = frozenset({"amends", "replaces", "repeals", "suspends", "corrects", "consolidates"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,20 +44,51 @@ class _Trigger:
     max_gap: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    trig: re.Pattern
+    table: dict[str, _Trigger]
+    passive: re.Pattern
+    masked: re.Pattern | None
+    masked_keys: tuple[str, ...]  # the last word of each masked phrase: no mask needed without one
+    after: re.Pattern | None
+    after_table: dict[str, str]
+    after_blockers: tuple[str, ...]
+
+
 @lru_cache(maxsize=1)
-def _tables() -> tuple[re.Pattern, dict[str, _Trigger], re.Pattern]:
+def _tables() -> _Tables:
     k = load()
     table: dict[str, _Trigger] = {}
+    after_table: dict[str, str] = {}
     for r in k.relations:
         for t in r.triggers:
             table.setdefault(t.lower(), _Trigger(r.relation, r.relation == "cites", r.blockers, r.max_gap))
-    variants = {v for a in table for v in (a, a[0].upper() + a[1:], a.upper())}
-    trig = re.compile(r"(" + trie_alt(variants, sep=r"\s{1,3}") + r")(?!\w)")
+        for t in r.firm_triggers:
+            table.setdefault(t.lower(), _Trigger(r.relation, False, r.blockers, r.max_gap))
+        for t in r.after_triggers:
+            after_table.setdefault(t.lower(), r.relation)
+    # matched against lower-cased text (same length for Vietnamese): one variant per trigger, fast
+    trig = re.compile(r"(" + trie_alt(set(table), sep=r"\s{1,3}") + r")(?!\w)")
     passive = re.compile(
         r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(k.passive, key=len, reverse=True)) + r")\s+$",
         re.IGNORECASE,
     )
-    return trig, table, passive
+    # "hết hiệu lực thi hành" keeps its trigger: the mask does not start right after "hết "
+    masked = re.compile(r"(?<!\w)(?<!hết )" + trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
+    after = re.compile(r"(?<!\w)(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
+    keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
+    return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers)
+
+
+def _mask(tb: _Tables, s: str) -> str:
+    """`s` lower-cased, with the phrases that only look like triggers blanked out (same length, offsets kept)."""
+    low = s.lower()
+    if len(low) != len(s):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
+    if tb.masked is None or not any(w in low for w in tb.masked_keys):
+        return low
+    return tb.masked.sub(lambda m: " " * len(m.group()), low)
 
 
 def classify(
@@ -53,21 +96,48 @@ def classify(
     start: int,
     sent_start: int,
     prev: tuple[int, int, str] | None,
+    top: str | None = None,
 ) -> str:
-    """The relation for a reference at `start`; `prev` is the previous reference in the sentence."""
-    trig, table, passive = _tables()
+    """The relation for a reference at `start`; `prev` is the previous reference in the sentence,
+    `top` the relation of the sentence's first reference (what a new item of its list takes)."""
+    rel, _ = decide(text, start, sent_start, prev, top)
+    return rel
+
+
+def decide(
+    text: str, start: int, sent_start: int, prev: tuple[int, int, str] | None, top: str | None
+) -> tuple[str, bool]:
+    """The relation, and whether a verb (or the list the reference is in) decided it (False: nothing did,
+    or only a weak "quy định tại", so a list heading or a verb after the reference may still)."""
+    tb = _tables()
     lo = max(sent_start, start - LEAD)
-    lead = text[lo:start]
-    found = [m for m in trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
-    basis_clause = bool(_BASIS_START.match(lead)) if lo == sent_start else False
+    new_item = False
+    if prev is not None:
+        semi = text.rfind(";", prev[1], start)
+        if semi >= 0:
+            lo, new_item = max(lo, semi + 1), True
+    lead = _mask(tb, text[lo:start])
+    found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
+    basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     chosen = None
+    weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
+    strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
+    for m in found:
+        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        if not t.weak:
+            before = lead[max(0, m.start() - 24) : m.start()]
+            ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
+            strong_before = (t.relation, lo + m.start()) if (ok and t.relation in EFFECTS) else None
     for m in reversed(found):
-        t = table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
         before = lead[max(0, m.start() - 24) : m.start()]
-        if passive.search(before):
+        if tb.passive.search(before):
             continue
         if t.weak and basis_clause:
             continue
+        if t.weak and strong_before is not None and not lead[m.end() :].strip() and (prev is None or strong_before[1] >= prev[1]):
+            chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
+            break
         if t.blockers and any(b in before.lower() for b in t.blockers):
             chosen = ("cites", lo + m.start())
             break
@@ -75,13 +145,110 @@ def classify(
             chosen = ("cites", lo + m.start())  # the verb's object is something else ("thực hiện dự toán ...")
             break
         chosen = (t.relation, lo + m.start())
+        weak_only = t.weak and prev is None
         break
+    if new_item:
+        return (chosen[0], True) if chosen else (top or prev[2], True)
+    if prev is not None and chosen is not None and chosen[1] >= prev[1] and _opens_line(text, chosen[1]):
+        return chosen[0], True  # "...của Luật X\nCăn cứ Y": the verb opens a clause of its own
     if prev is not None:
         p_start, p_end, p_rel = prev
         if chosen is None or chosen[1] < p_start:
-            return p_rel  # a list sharing one verb
+            return p_rel, True  # a list sharing one verb
         if chosen[1] >= p_end:
             gap = text[p_end : chosen[1]]
             if ";" not in gap and not _COORD_GAP.fullmatch(gap):
-                return "cites"  # the verb is in the previous reference's title
-    return chosen[0] if chosen else "cites"
+                # the verb is in the previous reference's title; a "," or "và" after that title starts a new item
+                after_verb = text[chosen[1] : start]
+                if top is not None and _ITEM_SEP_BEFORE.search(after_verb) and not _COORD_GAP.fullmatch(after_verb):
+                    m_end = next((m.end() for m in found if lo + m.start() == chosen[1]), None)
+                    if m_end is not None and text[lo + m_end : start].strip(" \t\r\n,;"):
+                        return top, True
+                return "cites", True
+    if chosen is None:
+        return "cites", False
+    return chosen[0], not weak_only
+
+
+def _opens_line(text: str, pos: int) -> bool:
+    """A capitalised trigger with only blanks between it and the line's start."""
+    if not text[pos : pos + 1].isupper():
+        return False
+    line_start = text.rfind("\n", max(0, pos - 40), pos)
+    return line_start >= 0 and not text[line_start + 1 : pos].strip()
+
+
+def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None:
+    """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ..."."""
+    tb = _tables()
+    if tb.after is None:
+        return None
+    lead = text[max(clause_start, end - LEAD) : end].lower()
+    if any(b in lead for b in tb.after_blockers):
+        return None
+    window = _mask(tb, text[end:clause_end])
+    m = tb.after.search(window)
+    if not m:
+        return None
+    low = window[: m.start()].lower()
+    if any(b in low for b in tb.after_blockers) or ";" in low:
+        return None
+    return tb.after_table[re.sub(r"\s+", " ", m.group(1).lower())]
+
+
+_ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")
+_ARTICLE_LINE = re.compile(r"[ \t]*Điều[ \t]+\d")
+
+
+def _marker(line: str) -> str | None:
+    m = _ITEM_MARK.match(line)
+    return m.lastgroup if m else None
+
+
+def _heading_effect(text: str, lo: int, hi: int) -> str | None:
+    """The first effect verb of a heading ("Tạm ngưng hiệu lực ... đối với các văn bản sau đây:")."""
+    tb = _tables()
+    h = _mask(tb, text[lo:hi])
+    for m in tb.trig.finditer(h):
+        if m.start() and h[m.start() - 1].isalnum():
+            continue
+        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        before = h[max(0, m.start() - 24) : m.start()]
+        if t.relation in EFFECTS and not tb.passive.search(before) and not any(b in before.lower() for b in t.blockers):
+            return t.relation
+    return None
+
+
+def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
+    """The effect a list heading gives the item starting at `pos` ("a) Nghị định số ..."), if any.
+
+    The item must open its line (after the marker, only its pinpoint may come first); the heading is the
+    nearest line before it ending with ":", reached over sibling items and continuation lines only.
+    """
+    nl = text.rfind("\n", max(0, pos - 16), pos)  # an item's marker is short: its line starts just before
+    line_start = nl + 1
+    if nl < 0 and pos > 16:
+        return None
+    m = _ITEM_MARK.match(text, line_start, pos)
+    if not m or text[m.end() : pos].strip():
+        return None
+    style = m.lastgroup
+    end = line_start - 1
+    for _ in range(max_lines):
+        if end <= 0 or line_start - end > 12000:
+            return None
+        s = text.rfind("\n", 0, end) + 1
+        line = text[s:end]
+        stripped = line.rstrip()
+        if stripped.endswith(":"):
+            if _marker(line) == style:
+                return None
+            colon = s + len(stripped) - 1
+            return _heading_effect(text, sentence_start(text, colon), colon)
+        if _ARTICLE_LINE.match(line):
+            return None
+        mk = _marker(line)
+        if mk is not None and mk != style:
+            return None
+        end = s - 1
+    return None

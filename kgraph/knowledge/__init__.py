@@ -97,6 +97,8 @@ class Relation:
     roles: tuple[str, ...] = ()
     colour: str = "#A5ABB6"
     width: int = 1
+    after_triggers: tuple[str, ...] = ()  # verbs written after the reference ("X hết hiệu lực kể từ ...")
+    firm_triggers: tuple[str, ...] = ()  # cites triggers that hold inside a "Căn cứ" clause ("xem xét")
 
     @property
     def predicate_iri(self) -> str:
@@ -137,6 +139,8 @@ def read_relations(path: Path) -> tuple[tuple[Relation, ...], tuple[str, ...]]:
             equivalent=_tuple(r.get("equivalent")),
             see_also=_tuple(r.get("see_also")),
             roles=_tuple(r.get("roles")),
+            after_triggers=_tuple(r.get("after_triggers")),
+            firm_triggers=_tuple(r.get("firm_triggers")),
             colour=style.get("colour", "#A5ABB6"),
             width=int(style.get("width", 1)),
         )
@@ -205,6 +209,8 @@ class Knowledge:
     issuers: tuple[Issuer, ...]
     relations: tuple[Relation, ...]
     passive: tuple[str, ...] = ()
+    not_triggers: tuple[str, ...] = ()  # phrases that contain a trigger without being one
+    after_blockers: tuple[str, ...] = ()  # words between a reference and an after-trigger that make it no effect
     named: dict[str, Any] = field(default_factory=dict)
     header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
     type_by_code: dict[str, DocType] = field(default_factory=dict)
@@ -286,7 +292,9 @@ def load() -> Knowledge:
         for i in raw_issuers
     )
     rels, passive = _relation_table()
+    rel_doc = yaml.safe_load(relations_file().read_text("utf-8"))
     k = Knowledge(types=types, issuers=issuers, relations=rels, passive=passive,
+        not_triggers=_tuple(rel_doc.get("not_triggers")), after_blockers=_tuple(rel_doc.get("after_blockers")),
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
     )
