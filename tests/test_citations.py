@@ -277,3 +277,15 @@ def test_self_reference_keeps_its_pinpoint():
     text = "Điều 3. Mức hưởng\nĐối tượng quy định tại các điểm a, b khoản 1 Điều 2 của Nghị định này được hưởng."
     rs = [r for r in find_references(text, document=doc) if r.kind == "self"]
     assert [(p.article, p.clause, p.point) for p in rs[0].pinpoint] == [("2", "1", "a"), ("2", "1", "b")]
+
+
+def test_amending_law_is_one_instrument_with_its_number():
+    """Issue 9, point 5: the laws named in an amending law's title are not references of their own, and the
+    number after the last one is the amending law's."""
+    rs = refs("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tiếp công dân, Luật Khiếu nại, Luật Tố cáo "
+              "số 136/2025/QH15;")
+    assert [(r.number, r.relation) for r in rs] == [("136/2025/QH15", "based_on")]
+
+
+def test_footnote_digits_are_not_part_of_a_name():
+    assert [r.name for r in refs("quy định tại khoản 7 Điều 76 của Luật Nhà ở11 thì")] == ["Luật Nhà ở"]

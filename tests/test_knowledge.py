@@ -134,3 +134,16 @@ def test_plenum_resolutions_take_type_issuer_and_name_from_the_table():
     (r,) = [r for r in find_references("thực hiện Nghị quyết Trung ương 4 khóa XIII về") if r.kind == "named"]
     assert (r.type, r.issuer) == (plenum["type"], plenum["issuer"])
     assert r.name == plenum["name"].format(plenum=4, term="XIII")
+
+
+@pytest.mark.parametrize("example", K.law_names["examples"], ids=lambda e: e["text"][:40])
+def test_law_name_examples(example):
+    """law_names.yaml: a known law's name ends where the catalogue's name ends (issue 9, point 6)."""
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    assert refs and refs[0].name == example["name"], refs
+
+
+def test_law_names_are_clean():
+    names = K.law_names["names"]
+    assert len(names) > 200 and len(set(n.casefold() for n in names)) == len(names)
+    assert all(n.split()[0] in ("Luật", "Bộ", "Pháp") and "sửa đổi" not in n.lower() for n in names)

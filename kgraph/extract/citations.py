@@ -339,11 +339,17 @@ def _find_from_anchors(scan: _Scan) -> None:
 
 
 def _drop_duplicates(scan: _Scan) -> None:
-    """Removes exact duplicates: the same kind and name found twice at one start, within the first span."""
+    """Removes exact duplicates (the same kind and name found twice at one start, within the first span) and the
+    laws named inside an amending law's name, which are part of that one instrument (issue 9, point 5)."""
     uniq: list[Found] = []
+    enclosing: Found | None = None
     for f in scan.found:
         if uniq and uniq[-1].start == f.start and uniq[-1].end >= f.end and uniq[-1].kind == f.kind and uniq[-1].name == f.name:
             continue
+        if enclosing is not None and enclosing.start <= f.start and f.end <= enclosing.end:
+            continue
+        if f.encloses:
+            enclosing = f
         uniq.append(f)
     scan.found = uniq
 

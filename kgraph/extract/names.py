@@ -17,15 +17,21 @@ from kgraph.extract.found import Anchor, Found
 from kgraph.extract.normalize import one_line
 from kgraph.extract.patterns import alternation
 from kgraph.knowledge import Knowledge, load
+from kgraph.numbers import NUMBER_PATTERN
 
 
 @lru_cache(maxsize=1)
 def _name_patterns() -> dict[str, re.Pattern]:
     k = load()
     return {
-        "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|\w+)"),
+        # a digit run glued to a word is its own token: "Luật Nhà ở11" is "Luật Nhà ở" and footnote 11
+        "token": re.compile(r"[ \t\r\n\xa0]{0,4}(,|\(|\)|[-–]|[^\W\d_]+|\d+)"),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         "amending": _amending_pattern(k),
+        "next_amended": re.compile(
+            r"(?:\s{1,3}số\s{0,3}(?P<num>" + NUMBER_PATTERN + r"))?\s{0,3}(?:,|;)?\s{0,3}(?:và\s{1,3})?(?=(?:"
+            + alternation(k.named["amended_types"]) + r")\s)"
+        ),
         "constitution_tail": _constitution_tail(k),
     }
 
@@ -65,6 +71,51 @@ def name_rules() -> _NameRules:
     )
 
 
+#: old and new places of a tone mark at a word's end ("hoá" / "hóa"): a known name matches either spelling
+_TONE_PAIRS = (("óa", "oá"), ("òa", "oà"), ("ỏa", "oả"), ("õa", "oã"), ("ọa", "oạ"), ("ủy", "uỷ"), ("úy", "uý"),
+               ("ùy", "uỳ"), ("ụy", "uỵ"), ("óe", "oé"), ("ũy", "uỹ"))
+
+
+def _name_regex(rest: str) -> str:
+    out = re.escape(rest).replace(",", r"\s{0,2},").replace(r"\ ", r"\s{1,3}")
+    for new, old in _TONE_PAIRS:
+        out = re.sub(re.escape(new) + r"(?!\w)", f"(?:{new}|{old})", out)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> dict[str, re.Pattern]:
+    """Per head ("Luật", "Bộ luật", "Pháp lệnh"): the names law_names.yaml knows, longest first, after the head."""
+    by_head: dict[str, list[str]] = {}
+    for n in load().law_names.get("names", []):
+        for head in ("Bộ luật", "Pháp lệnh", "Luật"):
+            if n.lower().startswith(head.lower() + " "):
+                by_head.setdefault(head.lower(), []).append(n[len(head) + 1 :])
+                break
+    return {
+        h: re.compile(r"\s{1,3}(?:" + "|".join(_name_regex(r) for r in sorted(rests, key=len, reverse=True)) + r")(?![\w])",
+                      re.IGNORECASE)
+        for h, rests in by_head.items()
+    }
+
+
+def known_end(t: str, pos: int, head: str) -> int | None:
+    """Where the longest known name after `head` (ending at `pos`) ends in the text, if one starts there."""
+    pat = _known_names().get(one_line(head).lower())
+    m = pat.match(t, pos) if pat else None
+    return m.end() if m else None
+
+
+def _fit_known(t: str, pos: int, head: str, end: int) -> int:
+    """The name's end when the catalogue knows it: through a comma or stop word inside it, not past its end."""
+    kn = known_end(t, pos, head)
+    if kn is None or kn >= end:
+        return end if kn is None else kn
+    # the word rules read further: a comma they let through names another law the catalogue lacks
+    # ("Luật Khiếu nại, tố cáo" of 1998, not "Luật Khiếu nại"); other words ran on ("Luật Quản lý thuế và ...")
+    return end if t[kn:end].lstrip().startswith(",") else kn
+
+
 def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
     """The words of a name starting at `pos`, and where the last kept word ends.
 
@@ -80,10 +131,8 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
     am = _name_patterns()["amending"].match(t, pos)
     if am:
         # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
-        words.append(am.group().strip())
-        ends.append(am.end())
-        pos = am.end()
-    elif _AMENDING_OPEN.match(t, pos):
+        return _amending_name(t, am, k)
+    if _AMENDING_OPEN.match(t, pos):
         # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
         return _amending_title(t, pos)
     while len(words) < r.max_words:
@@ -92,7 +141,7 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
             break
         w = tm.group(1)
         lw = w.lower()
-        if not words or (am and len(words) == 1):
+        if not words:
             if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
                 if not any(t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in r.allowed_starts):
                     break
@@ -132,6 +181,48 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
         words.pop()
         ends.pop()
     return words, (ends[-1] if ends else pos)
+
+
+_AMENDED_TYPE_AT_END = re.compile(r"(\w+(?:\s{1,3}\w+)?)$")
+
+
+def _amending_name(t: str, am: re.Match, k: Knowledge, max_parts: int = 8) -> tuple[list[str], int]:
+    """An amending law's name through every law it amends: "Luật sửa đổi, bổ sung một số điều của Luật Tiếp
+    công dân, Luật Khiếu nại, Luật Tố cáo" is one instrument (issue 9, point 5).
+
+    The amended laws' own numbers are part of the name when each of them carries one ("... của Luật Đất đai
+    số 31/2024/QH15, Luật Nhà ở số 27/2023/QH15 ..."); a number after the last one alone is the amending
+    law's own (read by the caller).
+    """
+    pats = _name_patterns()
+    types = k.named["amended_types"]
+    words = [am.group().strip()]
+    head = next((w for w in sorted(types, key=len, reverse=True) if one_line(am.group()).endswith(" " + w)), types[0])
+    pos = end = am.end()
+    numbered_parts = 0
+    for part in range(max_parts):
+        ws, e = name_words(t, pos, k)
+        if not ws:
+            break
+        e = _fit_known(t, pos, head, e)
+        words += ws
+        end = e
+        nx = pats["next_amended"].match(t, end)
+        if not nx or part + 1 == max_parts:
+            break
+        if nx.group("num"):
+            numbered_parts += 1
+        tw = next((w for w in sorted(types, key=len, reverse=True) if t.startswith(w, nx.end())), None)
+        if tw is None:
+            break
+        head, pos = tw, nx.end() + len(tw)
+    if numbered_parts:
+        # every amended law carried its number: the last one's is part of the name too
+        ns = context.number_follows(t, end)
+        nm = re.compile(NUMBER_PATTERN).match(t, ns) if ns is not None else None
+        if nm:
+            end = nm.end()
+    return words, end
 
 
 def _amending_pattern(k: Knowledge) -> re.Pattern:
@@ -201,9 +292,12 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         words, end = name_words(t, m.end, k)
         if not words:
             continue
+        amending = bool(_name_patterns()["amending"].match(t, m.end))
+        if not amending:
+            end = _fit_known(t, m.end, head, end)
         name = one_line(t[m.start : end])
         tt = k.doc_type(name=head)
-        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head))
+        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head, encloses=amending))
     return out
 
 
