@@ -289,3 +289,8 @@ def test_amending_law_is_one_instrument_with_its_number():
 
 def test_footnote_digits_are_not_part_of_a_name():
     assert [r.name for r in refs("quy định tại khoản 7 Điều 76 của Luật Nhà ở11 thì")] == ["Luật Nhà ở"]
+
+
+def test_named_law_with_its_number_takes_the_issuer_of_its_code():
+    rs = refs("Căn cứ Luật Tổ chức Quốc hội số 57/2014/QH13;")
+    assert [(r.name, r.number, r.issuer) for r in rs] == [("Luật Tổ chức Quốc hội", "57/2014/QH13", "Quốc hội")]

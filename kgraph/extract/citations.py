@@ -378,7 +378,8 @@ def _read_beside(scan: _Scan) -> None:
             if own and f.number == own:
                 f.kind, f.target = "self", "self"
         else:
-            f.issuer = b.issuer or f.issuer
+            # a law cited by name with its number: the number's code names the body ("số 84/2015/QH13" → Quốc hội)
+            f.issuer = b.issuer or f.issuer or (issuer_of_codes(f.issuer_codes, f.family == "party", k) if f.number else None)
             if own_name and f.name and f.name.casefold() == own_name and f.year in (None, own_year) and not f.number:
                 f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)

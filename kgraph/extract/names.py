@@ -354,6 +354,7 @@ def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> li
                 if f.end <= n.start <= cand_pos and n.end > cand_pos or n.start == cand_pos:
                     f.number = n.number
                     f.year = f.year or n.year
+                    f.issuer_codes, f.family = n.issuer_codes, n.family
                     f.end = n.end
                     dropped.add(id(n))
                     break
