@@ -294,3 +294,14 @@ def test_footnote_digits_are_not_part_of_a_name():
 def test_named_law_with_its_number_takes_the_issuer_of_its_code():
     rs = refs("Căn cứ Luật Tổ chức Quốc hội số 57/2014/QH13;")
     assert [(r.name, r.number, r.issuer) for r in rs] == [("Luật Tổ chức Quốc hội", "57/2014/QH13", "Quốc hội")]
+
+
+def test_a_passage_opening_with_a_citation_has_no_header():
+    """Issue 9, point 11: a one-line row beginning "Nghị định số ... ngày ... quy định ..." cites that decree;
+    the header reader does not take it for the row's own number (and the references after it stay)."""
+    ex = extract("Nghị định số 179/2004/NĐ-CP ngày 21 tháng 10 năm 2004 của Chính phủ quy định quản lý nhà nước "
+                 "về chất lượng sản phẩm, hàng hóa và Thông tư số 01/2005/TT-BKHCN.")
+    assert ex.document.number is None
+    assert [r.number for r in ex.references] == ["179/2004/NĐ-CP", "01/2005/TT-BKHCN"]
+    doc = extract("CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước;\n")
+    assert doc.document.number == "118/2026/NĐ-CP"

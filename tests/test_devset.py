@@ -147,3 +147,12 @@ def test_effect_relations_reach_the_issue_target(results: dict[str, dict]) -> No
     by_kind = results["central"]["relation_by_kind"]
     low = {k: by_kind[k]["accuracy"] for k in ("amends", "replaces", "repeals") if by_kind[k]["accuracy"] < 0.95}
     assert not low, low
+
+
+ner_cli = _load("ner_through_cli", ROOT / "bench" / "ner_through_cli.py")
+
+
+def test_ner_sentences_through_the_cli_keep_their_references() -> None:
+    """Issue 9, point 11: `kg extract --jsonl` on the annotated sentences reaches find_references' recall (≥ 0.99)."""
+    res = ner_cli.measure(shared_path())
+    assert res["cli"] >= 0.99 and res["cli"] >= res["find_references"] - 0.001, (res["cli"], res["lost"][:10])
