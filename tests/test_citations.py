@@ -305,3 +305,10 @@ def test_a_passage_opening_with_a_citation_has_no_header():
     assert [r.number for r in ex.references] == ["179/2004/NĐ-CP", "01/2005/TT-BKHCN"]
     doc = extract("CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước;\n")
     assert doc.document.number == "118/2026/NĐ-CP"
+
+
+def test_bare_name_binds_to_the_law_the_document_identifies():
+    """Issue 9, point 8: "Luật Nhà ở" after "Luật Nhà ở số 27/2023/QH15" is that law; a different year is not."""
+    rs = refs("Căn cứ Luật Nhà ở số 27/2023/QH15; theo khoản 7 Điều 76 của Luật Nhà ở thì; Luật Nhà ở năm 2014 đã hết.")
+    assert [(r.name, r.number) for r in rs] == [("Luật Nhà ở", "27/2023/QH15"), ("Luật Nhà ở", "27/2023/QH15"),
+                                                ("Luật Nhà ở", None)]

@@ -385,6 +385,27 @@ def _read_beside(scan: _Scan) -> None:
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
 
 
+def _bind_bare_names(scan: _Scan) -> None:
+    """A law cited by name alone is the one the same document identifies by that name with its number
+    ("Luật Nhà ở" after "Luật Nhà ở số 27/2023/QH15"), when the document names exactly one (issue 9, point 8)."""
+    numbers: dict[str, set[tuple[str, int | None, str | None]]] = {}
+    for f in scan.found:
+        if f.kind == "named" and f.name and f.number:
+            numbers.setdefault(f.name.casefold(), set()).add((f.number, f.year, f.issuer))
+    if not numbers:
+        return
+    for f in scan.found:
+        if f.kind != "named" or f.number or not f.name:
+            continue
+        cands = numbers.get(f.name.casefold())
+        if not cands or len({c[0] for c in cands}) != 1:
+            continue
+        number, year, issuer = next(iter(cands))
+        if f.year is not None and year is not None and f.year != year:
+            continue  # "Luật Đất đai năm 2013" is not the 2024 law the document also cites
+        f.number, f.year, f.issuer = number, year, f.issuer or issuer
+
+
 def _place_mentions(scan: _Scan) -> None:
     """Adds the pinpoints of self and back references ("khoản 2 Điều này" → the article it stands in)
     and the citing document's number and type to its self references."""
@@ -467,6 +488,7 @@ PASSES = (
     _find_from_anchors,
     _drop_duplicates,
     _read_beside,
+    _bind_bare_names,
     _place_mentions,
     _bind_short_forms,
     _classify_relations,
