@@ -312,3 +312,16 @@ def test_bare_name_binds_to_the_law_the_document_identifies():
     rs = refs("Căn cứ Luật Nhà ở số 27/2023/QH15; theo khoản 7 Điều 76 của Luật Nhà ở thì; Luật Nhà ở năm 2014 đã hết.")
     assert [(r.name, r.number) for r in rs] == [("Luật Nhà ở", "27/2023/QH15"), ("Luật Nhà ở", "27/2023/QH15"),
                                                 ("Luật Nhà ở", None)]
+
+
+def test_alias_of_a_defined_term_is_no_reference():
+    """Issue 9, point 7: "(sau đây gọi là Quỹ)" defines a term; later "Quỹ" does not cite the decision."""
+    rs = refs("Theo Quyết định số 12/2020/QĐ-TTg ngày 1/1/2020 của Thủ tướng Chính phủ (sau đây gọi là Quỹ). "
+              "Quỹ có tư cách pháp nhân.")
+    assert [r.text for r in rs] == ["Quyết định số 12/2020/QĐ-TTg"]
+
+
+def test_alias_restating_the_number_is_no_second_reference():
+    rs = refs("Căn cứ Nghị định số 115/2015/NĐ-CP ngày 11/11/2015 của Chính phủ (sau đây gọi tắt là "
+              "Nghị định số 115/2015/NĐ-CP); Căn cứ Nghị định số 134/2015/NĐ-CP;")
+    assert [r.number for r in rs] == ["115/2015/NĐ-CP", "134/2015/NĐ-CP"]

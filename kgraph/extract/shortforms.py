@@ -26,7 +26,7 @@ _CLAUSE = re.compile(
 )
 
 _ALIAS_DEF = re.compile(
-    r"[^()]{0,160}?\(\s{0,3}(?:sau\s{1,3}đây\s{1,3})?(?:được\s{1,3})?(?:gọi\s{1,3}tắt\s{1,3}là|gọi\s{1,3}là|viết\s{1,3}tắt\s{1,3}là)"
+    r"[^()]{0,160}?\(\s{0,3}(?:sau\s{1,3}đây\s{1,3})?(?:được\s{1,3})?(?:gọi\s{1,3}tắt\s{1,3}là|gọi\s{1,3}là|viết\s{1,3}tắt\s{1,3}là|viết\s{1,3}là)"
     r"\s{0,3}:?\s{0,3}[“\"']?(?P<alias>[^”\"')]{2,80}?)[”\"']?\s{0,3}\)",
     re.IGNORECASE,
 )
@@ -38,6 +38,16 @@ def _bare_alias() -> re.Pattern:
     """A bracketed name right after a reference, opened by a type word of named.yaml `bare_alias_types`."""
     types = "|".join(re.escape(w) for w in load().named["bare_alias_types"])
     return re.compile(r"\s{0,3}\((?P<alias>(?:" + types + r")[^()\d]{0,70})\)")
+
+
+def _designates_instrument(alias: str, k: Knowledge) -> bool:
+    """An alias that names an instrument opens with its type word ("Nghị định 65", "Thông tư 04", "Luật Đất
+    đai"); "Quỹ", "TNXP", "dự án BT chuyển tiếp" are terms the document defines."""
+    words = alias.split()
+    if not words[0][:1].isupper():
+        return False
+    # the type word and something naming which one ("Quy chế" alone is the defined annex, not an instrument)
+    return any(len(words) > n and k.doc_type(name=" ".join(words[:n])) is not None for n in (3, 2, 1))
 
 
 def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
@@ -89,6 +99,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
 
     added: list[Found] = []
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
+    restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
     for f in list(found):
         if f.kind not in ("numbered", "named"):
             continue
@@ -105,8 +116,14 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
                 alias = one_line(bare.group("alias"))
                 alias_end = bare.end()
                 span = (bare.start("alias"), bare.end("alias"))
-        if not alias or _HAS_NUMBER.search(alias) or len(alias) < 3:
+        if not alias or len(alias) < 3:
             continue
+        if _HAS_NUMBER.search(alias):
+            # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
+            restated.append(span)
+            continue
+        if not _designates_instrument(alias, k):
+            continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
         defined.append(span)
         pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
         for um in pat.finditer(text, alias_end):
@@ -123,6 +140,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     found = sorted(found + added, key=lambda x: (x.start, -x.end))
     if defined:
         found = [f for f in found if f.kind == "numbered" or not any(a <= f.start < b for a, b in defined)]
+    if restated:
+        found = [f for f in found if not any(a <= f.start < b for a, b in restated)]
 
     # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal
     for i, f in enumerate(found):
