@@ -147,3 +147,10 @@ def test_law_names_are_clean():
     names = K.law_names["names"]
     assert len(names) > 200 and len(set(n.casefold() for n in names)) == len(names)
     assert all(n.split()[0] in ("Luật", "Bộ", "Pháp") and "sửa đổi" not in n.lower() for n in names)
+
+
+@pytest.mark.parametrize("example", K.named["draft_examples"], ids=lambda e: e["text"][:40])
+def test_draft_examples(example):
+    """Drafts, future and generic instruments and the enacting formula's own type word are no references."""
+    refs = [r for r in find_references(example["text"]) if r.kind in ("named", "numbered")]
+    assert [r.name for r in refs] == ([] if example.get("none") else example["names"]), refs

@@ -57,6 +57,8 @@ def _patterns() -> dict[str, re.Pattern]:
             r"(?:\s{1,3}của\s{1,3}(?:Chính\s+phủ|Thủ\s+tướng(?:\s+Chính\s+phủ)?|Bộ\s+[A-ZĐ][\w ,]{2,40}?))?"
             r"\s{1,3}(?=" + trie_alt(k.named["described_by"]) + r"(?!\w))"
         ),
+        "described_by_at": re.compile(trie_alt(k.named["described_by"]) + r"(?!\w)"),
+        "draft_after": re.compile(r"\s{0,3}(?:" + alternation(k.named.get("draft_marks", [])) + r")", re.IGNORECASE),
         "generic_before": re.compile(r"(?:" + alternation(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
@@ -259,6 +261,11 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
                 continue
             words, end = name_words(t, m.end(), k, first_free=True)
             if len(words) < 2:
+                continue
+            by = pats["described_by_at"].match(t, m.end())
+            if by is not None and len(words) <= len(by.group().split()):
+                continue  # "Nghị định hướng dẫn Luật X": which one is not said (a future or generic instrument)
+            if pats["draft_after"].match(t, end):
                 continue
             out.append(Found(start=a.start, end=end, kind="named", name=one_line(t[a.start:end]), type=type_name))
     return out

@@ -33,6 +33,7 @@ def _name_patterns() -> dict[str, re.Pattern]:
             + alternation(k.named["amended_types"]) + r")\s)"
         ),
         "constitution_tail": _constitution_tail(k),
+        "draft": re.compile(r"\s{0,3}(?:" + alternation(k.named.get("draft_marks", [])) + r")", re.IGNORECASE),
     }
 
 
@@ -292,6 +293,8 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         words, end = name_words(t, m.end, k)
         if not words:
             continue
+        if pats["draft"].match(t, end):
+            continue  # "Luật An toàn thực phẩm (sửa đổi)": a law being drafted, not an instrument
         amending = bool(_name_patterns()["amending"].match(t, m.end))
         if not amending:
             end = _fit_known(t, m.end, head, end)
