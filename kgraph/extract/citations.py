@@ -263,7 +263,8 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
             if len(words) < 2:
                 continue
             by = pats["described_by_at"].match(t, m.end())
-            if by is not None and len(words) <= len(by.group().split()):
+            nxt = t[by.end() : by.end() + 16].split()[:1] if by is not None else []
+            if nxt and nxt[0] in name_rules().breakers:
                 continue  # "Nghị định hướng dẫn Luật X": which one is not said (a future or generic instrument)
             if pats["draft_after"].match(t, end):
                 continue
