@@ -325,3 +325,29 @@ def test_alias_restating_the_number_is_no_second_reference():
     rs = refs("Căn cứ Nghị định số 115/2015/NĐ-CP ngày 11/11/2015 của Chính phủ (sau đây gọi tắt là "
               "Nghị định số 115/2015/NĐ-CP); Căn cứ Nghị định số 134/2015/NĐ-CP;")
     assert [r.number for r in rs] == ["115/2015/NĐ-CP", "134/2015/NĐ-CP"]
+
+
+def test_self_words_inside_quoted_amending_text_stand_for_the_amended_instrument():
+    """Issue 9, point 9: "Nghị định này" / "Điều này" quoted by an amending decree are the amended decree's."""
+    doc = Document(number="136/2026/NĐ-CP", type="Nghị định", type_code="NĐ")
+    text = ("Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 100/2024/NĐ-CP ngày 26 tháng 7 năm 2024\n"
+            "1. Sửa đổi khoản 1 Điều 30 như sau:\n“Điều 30. Điều kiện\n1. Mức lương quy định tại khoản 2 Điều 30 "
+            "của Nghị định này; theo khoản 3 Điều này.”\nĐiều 2. Nghị định này có hiệu lực.")
+    rs = find_references(text, document=doc)
+    got = [(r.text, r.kind, r.target, [(p.article, p.clause) for p in r.pinpoint]) for r in rs if r.kind in ("short", "self")]
+    assert got == [("Nghị định này", "short", "100/2024/NĐ-CP", [("30", "2")]),
+                   ("Điều này", "short", "100/2024/NĐ-CP", [("30", "3")]),
+                   ("Nghị định này", "self", "self", [])]
+
+
+def test_consolidated_text_names_what_it_consolidates():
+    """A VBHN's heading lists the instruments it consolidates; its "Thông tư này" is the consolidated circular."""
+    doc = Document(number="4246/VBHN-BLĐTBXH", type="Văn bản hợp nhất", type_code="VBHN")
+    text = ("THÔNG TƯ\nHướng dẫn về bảo vệ việc làm\n\nThông tư số 08/2020/TT-BLĐTBXH ngày 15 tháng 10 năm 2020 của Bộ "
+            "trưởng, có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2020 được sửa đổi, bổ sung bởi:\n"
+            "Thông tư số 09/2021/TT-BLĐTBXH ngày 07 tháng 9 năm 2021 của Bộ trưởng sửa đổi một số điều của\n"
+            "Thông tư số 08/2020/TT-BLĐTBXH.\nCăn cứ Luật Tố cáo ngày 12 tháng 6 năm 2018;\n"
+            "Điều 1. Phạm vi điều chỉnh\nThông tư này quy định về trình tự.")
+    rs = find_references(text, document=doc)
+    assert [r.relation for r in rs[:3]] == ["consolidates", "consolidates", "cites"]
+    assert (rs[-1].text, rs[-1].kind, rs[-1].target) == ("Thông tư này", "short", "08/2020/TT-BLĐTBXH")

@@ -488,6 +488,71 @@ def _classify_relations(scan: _Scan) -> None:
         prev, prev_sent = f, s0
 
 
+_QUOTE = re.compile(r"“[^“”]{1,20000}”")
+_QUOTED_ARTICLE = re.compile(r"Điều\s{1,3}(\d{1,3}[a-z]?)\s{0,2}\.")
+_BODY_START = re.compile(r"\n[ \t]*(?:Căn\s+cứ|Điều\s+1\s*\.)")
+
+
+def _quoted_and_consolidated(scan: _Scan) -> None:
+    """Who "Nghị định này" / "Điều này" stands for where it is not the citing document (issue 9, point 9):
+    inside text an amending document quotes ("Sửa đổi khoản 1 Điều 30 như sau: “... Nghị định này ...”") it is
+    the amended instrument; in a consolidated text (VBHN) the consolidated one, named in its heading (whose
+    instruments it `consolidates`), and inside a footnote's quotation the instrument quoted."""
+    t, k, document = scan.t, scan.k, scan.document
+    dtype = k.doc_type(code=document.type_code, name=document.type) if document is not None else None
+    consolidated = dtype is not None and dtype.family == "consolidated"
+    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(t)] if "“" in t else []
+    if not quotes and not consolidated:
+        return
+    principal: Found | None = None
+    if consolidated:
+        body = _BODY_START.search(t)
+        head_end = body.start() if body else 0
+        for f in scan.found:
+            if f.start >= head_end:
+                break
+            before = t[max(0, f.start - 200) : f.start].rstrip()
+            opens = not t[t.rfind("\n", 0, f.start) + 1 : f.start].strip()
+            if f.kind == "numbered" and opens and (principal is None or before.endswith((":", ";", "."))):
+                # the consolidated instrument (first in the heading) and those listed after "được sửa đổi, bổ sung bởi:"
+                f.relation = "consolidates"
+                principal = principal or f
+    qstarts = [a for a, _ in quotes]
+    last: Found | None = None
+    for f in scan.found:
+        i = bisect_right(qstarts, f.start) - 1
+        inside = i >= 0 and f.start < quotes[i][1]
+        if f.kind != "self":
+            if f.kind in ("numbered", "named") and (f.relation == "amends" or consolidated):
+                last = f
+            continue
+        provision = t.startswith(("Điều", "Chương"), f.start)  # "Điều này", "Chương này"
+        if not provision and consolidated and f.type == dtype.name:
+            continue  # "Văn bản hợp nhất này": the consolidated text itself
+        src = None
+        if inside:
+            # the quoting instrument: the last one before the quotation that it amends (any one in a VBHN's notes)
+            q0 = quotes[i][0]
+            if consolidated:  # a footnote: "Thông tư số 09/2021 ... quy định như sau: “...”" quotes that circular
+                s0 = sentence_start(t, max(0, q0 - 4), CLAUSE_LOOKBACK)  # before the ":" that opens the quotation
+                src = next((g for g in scan.found if s0 <= g.start < q0 and g.kind == "numbered" and g.number), None)
+            else:
+                src = next((g for g in reversed(scan.found) if g.start < q0 and g.kind in ("numbered", "named")
+                            and g.relation == "amends" and g.number), None) if last else None
+        elif consolidated and principal is not None:
+            src = principal
+        if src is None:
+            continue
+        pins = f.pinpoint
+        if inside and pins and pins[0].article is not None and provision:
+            m = None
+            for m in _QUOTED_ARTICLE.finditer(t, quotes[i][0], f.start):
+                pass
+            pins = [Pinpoint(article=m.group(1) if m else None, clause=p.clause, point=p.point) for p in pins]
+        shortforms.copy_target(f, src)
+        f.kind, f.relation, f.pinpoint = "short", "cites", pins
+
+
 #: The passes of `find_references`, in the order they run; each reads and updates one `_Scan`.
 PASSES = (
     _find_numbered,
@@ -500,6 +565,7 @@ PASSES = (
     _place_mentions,
     _bind_short_forms,
     _classify_relations,
+    _quoted_and_consolidated,
 )
 
 

@@ -75,7 +75,7 @@ def key_of(f: Found) -> str | None:
     return None
 
 
-def _copy_target(dst: Found, src: Found) -> None:
+def copy_target(dst: Found, src: Found) -> None:
     dst.number, dst.year, dst.name = src.number, src.year, src.name
     dst.type, dst.type_code, dst.issuer = src.type or dst.type, src.type_code, src.issuer
     dst.date = src.date
@@ -130,12 +130,12 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             existing = by_start.get(um.start())
             if existing is not None and existing.kind in ("named", "short") and existing is not f:
                 existing.kind = "short"
-                _copy_target(existing, f)
+                copy_target(existing, f)
                 continue
             if overlaps(um.start(), um.end()):
                 continue
             g = Found(start=um.start(), end=um.end(), kind="short")
-            _copy_target(g, f)
+            copy_target(g, f)
             added.append(g)
     found = sorted(found + added, key=lambda x: (x.start, -x.end))
     if defined:
@@ -151,7 +151,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         keys = {key_of(g): g for g in found[:i] if g.kind in ("numbered", "named") and g.type == f.type
                 and g.number and re.match(re.escape(ordinal) + r"[/-]", g.number)}
         if len(keys) == 1:
-            _copy_target(f, next(iter(keys.values())))
+            copy_target(f, next(iter(keys.values())))
 
     # back references: the last reference of the same type, if it is the only candidate
     for i, f in enumerate(found):
@@ -175,5 +175,5 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             if g.start >= s0 and g.type == f.type and g.kind in ("numbered", "named") and key_of(g)
         }
         if len(rivals) <= 1:
-            _copy_target(f, cand)
+            copy_target(f, cand)
     return found
