@@ -237,7 +237,8 @@ def _amending_pattern(k: Knowledge) -> re.Pattern:
 
 _NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
 _AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
-_HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)(?!\w)|\d)")
+# "số" ends the title only before a number: "một số điều" is part of it
+_HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}\d|\d)")
 
 
 def _amending_title(t: str, pos: int, max_words: int = 30) -> tuple[list[str], int]:
