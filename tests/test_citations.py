@@ -351,3 +351,32 @@ def test_consolidated_text_names_what_it_consolidates():
     rs = find_references(text, document=doc)
     assert [r.relation for r in rs[:3]] == ["consolidates", "consolidates", "cites"]
     assert (rs[-1].text, rs[-1].kind, rs[-1].target) == ("Thông tư này", "short", "08/2020/TT-BLĐTBXH")
+
+
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("Các quy định tại khoản 1, khoản 2 Điều 1, Điều 2, Điều 4 và khoản 2 Điều 5 Thông tư số 37/2021/TT-BLĐTBXH.",
+         [("1", "1", None), ("1", "2", None), ("2", None, None), ("4", None, None), ("5", "2", None)]),
+        ("Bãi bỏ khoản 5 Điều 5, Điều 6, khoản 1 Điều 13 và Phụ lục I của Thông tư số 26/2018/TT-BLĐTBXH.",
+         [("5", "5", None), ("6", None, None), ("13", "1", None)]),
+    ],
+)
+def test_pinpoint_lists_keep_every_chain(text, want):
+    """Issue 9, point 9: every provision of a list of chains, an annex named among them skipped."""
+    r = one(text)
+    assert [(p.article, p.clause, p.point) for p in r.pinpoint] == want
+
+
+def test_footnote_dieu_nay_is_the_article_carrying_the_mark():
+    """"3 Điều này được bãi bỏ ..." in a consolidated text's footnote: the article whose heading carries mark 3."""
+    doc = Document(number="4246/VBHN-BLĐTBXH", type="Văn bản hợp nhất", type_code="VBHN")
+    text = "Điều 4. Trình tự2\nNội dung.\nĐiều 5.3 (được bãi bỏ)\nĐiều 6. Trách nhiệm\nNội dung.\n3 Điều này được bãi bỏ."
+    rs = [r for r in find_references(text, document=doc) if r.text == "Điều này"]
+    assert [p.article for p in rs[0].pinpoint] == ["5"]
+
+
+def test_provisions_then_other_contents_of_the_law():
+    rs = [r for r in find_references("hướng dẫn thi hành các điều 4, 7, 8 và các nội dung cần thiết khác của Luật này.",
+                                     document=Document(number="14/2008/QH12", type="Luật")) if r.kind == "self"]
+    assert [p.article for p in rs[0].pinpoint] == ["4", "7", "8"]

@@ -285,6 +285,21 @@ def _article_headings(t: str) -> list[tuple[int, str]]:
     return out
 
 
+_FOOTNOTE_MARK = re.compile(r"[ \t]{0,3}(\d{1,3})[ \t]{1,3}$")
+
+
+def _footnoted_article(t: str, pos: int) -> str | None:
+    """"3 Điều này được bãi bỏ ..." in a footnote: the article whose heading carries mark 3 ("Điều 5.3 (được bãi bỏ)")."""
+    line_start = t.rfind("\n", max(0, pos - 12), pos) + 1
+    m = _FOOTNOTE_MARK.match(t, line_start, pos) if line_start or pos < 12 else None
+    if not m:
+        return None
+    heading = re.compile(r"(?m)^[ \t]{0,3}Điều[ \t]{1,3}(\d{1,3}[a-z]?)\.(?:[^\n]{0,160}?[^\d\s.])?" + m.group(1)
+                         + r"(?!\d)[^\n]{0,40}$")
+    h = heading.search(t, 0, pos)
+    return h.group(1) if h else None
+
+
 def find_references(
     text: str,
     document: Document | None = None,
@@ -430,7 +445,7 @@ def _place_mentions(scan: _Scan) -> None:
                         articles = _article_headings(t)
                         article_starts = [a for a, _ in articles]
                     i = bisect_right(article_starts, f.start) - 1
-                    art = articles[i][1] if i >= 0 else None
+                    art = _footnoted_article(t, f.start) or (articles[i][1] if i >= 0 else None)
                     f.pinpoint = [Pinpoint(article=art, clause=p.clause, point=p.point) for p in pts] or [Pinpoint(article=art)]
                     f.lead = lead
             else:

@@ -83,8 +83,39 @@ def _may_end_a_chain(text: str, start: int) -> bool:
     return c.isdigit() or c in "IVXLC" or (c.isalpha() and len(tail) > 1 and tail[-2].isdigit())
 
 
+#: an annex named after the provisions ("khoản 1 Điều 13 và Phụ lục I của ..."): not a provision, skipped over
+# and "các điều 4, 7 và các nội dung cần thiết khác của Luật này": the provisions are still the law's
+_ANNEX_TAIL = re.compile(
+    r"[ \t\r\n]{0,3}(?:,|và)[ \t\r\n]{1,3}(?:các[ \t\r\n]{1,3})?(?:[Pp]hụ[ \t\r\n]{1,3}lục(?:[ \t\r\n]{1,3}[IVXLC\d]{1,6})?"
+    r"|(?:nội[ \t\r\n]dung|quy[ \t\r\n]định|vấn[ \t\r\n]đề)[^,.;:\n]{0,40}?[ \t\r\n]khác)"
+    r"[ \t\r\n]{0,3}(?:(?:của|tại|thuộc)[ \t\r\n]{0,3})?$"
+)
+#: between two chains of a list: "khoản 5 Điều 5, Điều 6, khoản 1 Điều 13", "... Điều 4 và khoản 2 Điều 5"
+_CHAIN_SEP = re.compile(r"[ \t\r\n]{0,3}(?:,|;|và|hoặc)[ \t\r\n]{1,3}$")
+#: how many chains a list may join (each is read once, right to left: linear in the list's length)
+MAX_CHAINS = 12
+
+
 def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
-    """Provisions written right before `start`, and where their phrase begins (or `start`)."""
+    """Provisions written right before `start`, and where their phrase begins (or `start`): every chain of a
+    list ("khoản 1, khoản 2 Điều 1, Điều 2 và khoản 2 Điều 5 Thông tư ...") keeps its provisions (issue 9, point 9)."""
+    annex = _ANNEX_TAIL.search(text, max(0, start - 80), start)
+    pts, lead = _chain_before(text, annex.start() if annex else start)
+    if not pts:
+        return [], start
+    for _ in range(MAX_CHAINS):
+        sep = _CHAIN_SEP.search(text, max(0, lead - 8), lead)
+        if not sep:
+            break
+        more, lead2 = _chain_before(text, sep.start())
+        if not more or lead2 >= sep.start():
+            break
+        pts, lead = more + pts, lead2
+    return pts, lead
+
+
+def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
+    """One chain of provisions ending right before `start` ("điểm a khoản 2 Điều 3"), and where it begins."""
     if not _may_end_a_chain(text, start):
         return [], start
     lo = max(0, start - WINDOW)

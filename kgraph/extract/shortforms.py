@@ -20,7 +20,7 @@ from kgraph.knowledge import Knowledge, load
 from kgraph.model import Pinpoint
 
 _CLAUSE = re.compile(
-    r"(?:điểm\s{1,3}(?P<pt>[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}[a-zđ]\d?){0,20})\s{1,3})?"
+    r"(?:điểm\s{1,3}(?P<pt>\d{0,2}[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}\d{0,2}[a-zđ]\d?){0,20})\s{1,3})?"
     r"(?:khoản\s{1,3}(?P<cl>\d{1,3}[a-z]?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}\d{1,3}[a-z]?){0,30})\s{1,3})?$",
     re.IGNORECASE,
 )
@@ -57,7 +57,8 @@ def clause_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     if not m or m.start() == start:
         return [], start
     cls = re.findall(r"\d{1,3}[a-z]?", m.group("cl") or "")
-    pts = re.findall(r"(?<!\w)[a-zđ]\d?(?!\w)", re.sub(r"(?i)\b(và|hoặc)\b", " ", m.group("pt") or ""))
+    # "điểm 4đ, 4e": old laws number points within a clause ("4đ" is point đ of clause 4), kept as written
+    pts = re.findall(r"(?<!\w)\d{0,2}[a-zđ]\d?(?!\w)", re.sub(r"(?i)\b(và|hoặc)\b", " ", m.group("pt") or ""))
     out: list[Pinpoint] = []
     for c in cls or [None]:
         if pts and c == (cls[0] if cls else None):
