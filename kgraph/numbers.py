@@ -53,7 +53,8 @@ _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]{0,14}"  # codes start upper case: NĐ, TTg, CTr
 NUMBER_PATTERN = (
     r"\d(?:(?<=số\d)|(?<=Số\d)|(?<![\w/.,-]\d))(?:"
     # N/YYYY/CODE[-CODE...]: state normative, laws, joint documents (`/` between codes in old typing)
-    rf"(?P<state>{_NUMREST}{_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})"
+    # (a Government resolution's dotted ordinal, `66.13/2026/NQ-CP`, is one number)
+    rf"(?P<state>{_NUMREST}(?:\.\d{{1,3}})?{_SL}{_YEAR}{_SL}{_CODE}(?:(?:{_D}|/){_CODE}){{0,7}})"
     # N-CODE/CODE[-CODE]: Party documents
     rf"|(?P<party>{_NUMREST}{_DN}{_CODE}{_SL}{_CODE}(?:{_D}{_CODE}){{0,3}})"
     # N/CODE-CODE[-CODE...]: administrative documents, letters, consolidated texts

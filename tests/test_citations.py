@@ -380,3 +380,8 @@ def test_provisions_then_other_contents_of_the_law():
     rs = [r for r in find_references("hướng dẫn thi hành các điều 4, 7, 8 và các nội dung cần thiết khác của Luật này.",
                                      document=Document(number="14/2008/QH12", type="Luật")) if r.kind == "self"]
     assert [p.article for p in rs[0].pinpoint] == ["4", "7", "8"]
+
+
+def test_dotted_resolution_number_is_one_number():
+    rs = refs("Tạm ngưng hiệu lực Nghị định số 46/2026/NĐ-CP và Nghị quyết số 66.13/2026/NQ-CP ngày 27 tháng 01 năm 2026.")
+    assert [(r.number, r.relation) for r in rs] == [("46/2026/NĐ-CP", "suspends"), ("66.13/2026/NQ-CP", "suspends")]
