@@ -385,3 +385,13 @@ def test_provisions_then_other_contents_of_the_law():
 def test_dotted_resolution_number_is_one_number():
     rs = refs("Tạm ngưng hiệu lực Nghị định số 46/2026/NĐ-CP và Nghị quyết số 66.13/2026/NQ-CP ngày 27 tháng 01 năm 2026.")
     assert [(r.number, r.relation) for r in rs] == [("46/2026/NĐ-CP", "suspends"), ("66.13/2026/NQ-CP", "suspends")]
+
+
+def test_basis_items_across_lines_and_amending_agents():
+    rs = refs("Căn cứ Nghị định số 127/2007/NĐ-CP ngày 01 tháng 8 năm 2007 của Chính phủ quy định chi tiết thi hành "
+              "Luật Tiêu chuẩn và Quy chuẩn kỹ thuật; \nNghị định số 78/2018/NĐ-CP ngày 16 tháng 5 năm 2018 của Chính phủ;\n"
+              "Căn cứ Nghị định số 59/2019/NĐ-CP quy định chi tiết Luật Phòng, chống tham nhũng, được sửa đổi, bổ sung một "
+              "số điều tại Nghị định số 134/2021/NĐ-CP ngày 30 tháng 12 năm 2021 của Chính phủ;")
+    assert [(r.number or r.name, r.relation) for r in rs] == [
+        ("127/2007/NĐ-CP", "based_on"), ("Luật Tiêu chuẩn và Quy chuẩn kỹ thuật", "cites"), ("78/2018/NĐ-CP", "based_on"),
+        ("59/2019/NĐ-CP", "based_on"), ("Luật Phòng, chống tham nhũng", "cites"), ("134/2021/NĐ-CP", "based_on")]

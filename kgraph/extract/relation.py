@@ -29,6 +29,10 @@ from kgraph.knowledge import load
 
 _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+thời)\s*", re.IGNORECASE)
 _BASIS_START = re.compile(r"[\s\-–•*+]*căn\s+cứ", re.IGNORECASE)
+#: the lead (lower case) ends in a passive amending verb set off by a comma, naming its agent: ", được sửa đổi, bổ
+#: sung (một số điều) bởi/theo/tại" (the item as amended; without the comma it describes a title's law)
+_AMENDED_BY = re.compile(r",\s{0,3}(?:được|đã\s+được)\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}bổ\s{1,3}sung)?(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?"
+                         r"\s{1,3}(?:bởi|theo|tại)\s{0,3}$")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
 
@@ -119,6 +123,9 @@ def decide(
     lead = _mask(tb, text[lo:start])
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
+    if basis_clause and _AMENDED_BY.search(lead):
+        # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
+        return "based_on", True
     chosen = None
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
