@@ -395,3 +395,12 @@ def test_basis_items_across_lines_and_amending_agents():
     assert [(r.number or r.name, r.relation) for r in rs] == [
         ("127/2007/NĐ-CP", "based_on"), ("Luật Tiêu chuẩn và Quy chuẩn kỹ thuật", "cites"), ("78/2018/NĐ-CP", "based_on"),
         ("59/2019/NĐ-CP", "based_on"), ("Luật Phòng, chống tham nhũng", "cites"), ("134/2021/NĐ-CP", "based_on")]
+
+
+def test_preamble_openers_start_a_clause():
+    """"*Căn cứ ...;* *Theo đề nghị ... tại Tờ trình ...*" (a web page's emphasis hides the line end): the submission
+    cites; "Căn cứ quy định trên, ... theo X" in a letter's reasoning is no preamble item."""
+    rs = refs("*Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;*\n*Theo đề nghị của Sở Y tế tại "
+              "Tờ trình số 2930/TTr-SYT ngày 27/11/2025*.\nCăn cứ quy định trên, hàng hóa (theo Quyết định số "
+              "43/2018/QĐ-TTg ngày 01/11/2018) thì được giảm.")
+    assert [r.relation for r in rs] == ["based_on", "cites", "cites"]

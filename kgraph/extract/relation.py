@@ -28,7 +28,9 @@ from kgraph.extract.sentences import LEAD, sentence_start
 from kgraph.knowledge import load
 
 _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+thời)\s*", re.IGNORECASE)
-_BASIS_START = re.compile(r"[\s\-–•*+]*căn\s+cứ", re.IGNORECASE)
+#: a "Căn cứ" preamble item names an instrument next ("Căn cứ Luật ...", "căn cứ vào Nghị định ..."); "Căn cứ quy
+#: định trên, ..." in a letter's reasoning is not one
+_BASIS_START = re.compile(r"[\s\-–•*+]*(?i:căn\s+cứ)(?:\s+vào)?\s+[A-ZĐ]")
 #: the lead (lower case) ends in a passive amending verb set off by a comma, naming its agent: ", được sửa đổi, bổ
 #: sung (một số điều) bởi/theo/tại" (the item as amended; without the comma it describes a title's law)
 _AMENDED_BY = re.compile(r",\s{0,3}(?:được|đã\s+được)\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}bổ\s{1,3}sung)?(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?"

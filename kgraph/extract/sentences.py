@@ -12,9 +12,23 @@ LEAD = 500
 CLAUSE_LOOKBACK = 3000
 
 _BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
-#: A preamble item opens a clause even when the line before it has no closing mark (a title run into
-#: "Căn cứ ..." in a gazette's text layer): the sentence starts at its first letter.
-_OPENERS = ("\nCăn cứ ",)
+import re
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _openers() -> tuple[str, ...]:
+    """A preamble item opens a clause even when the line before it has no closing mark (a title run into
+    "Căn cứ ..." in a gazette's text layer, "...;* *Theo đề nghị" on a web page): the sentence starts at its
+    first letter. The words are header.yaml's preamble openers that are plain words ("Căn cứ", "Theo đề nghị")."""
+    from kgraph.knowledge import load
+
+    out = []
+    for p in load().header.preamble:
+        w = p.opener.strip()
+        if re.fullmatch(r"[A-ZĐ][^\W\d_]*(?: [^\W\d_]+)*", w) and not w.isupper():
+            out.append(w + " ")
+    return tuple(out)
 
 
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
@@ -28,10 +42,12 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
         i = text.rfind(b, lo, pos)
         if i >= 0 and i + len(b) > best:
             best = i + len(b)
-    for o in _OPENERS:
+    for o in _openers():
         i = text.rfind(o, lo, pos)
-        if i >= 0 and i + 1 > best:
-            best = i + 1
+        if i > best:
+            line_start = text.rfind("\n", max(lo, i - 8), i) + 1
+            if line_start and not text[line_start:i].strip(" \t*-•+>#"):  # "Căn cứ", "*Căn cứ", "- Căn cứ" opening a line
+                best = i
     return best
 
 
