@@ -23,16 +23,16 @@ from kgraph.knowledge import RELATIONS_ENV, read_relations
 ROOT = Path(__file__).resolve().parents[1]
 
 NEW_VERB = {
-    "relation": "suspends",
-    "label": "tạm ngưng hiệu lực",
-    "predicate": "kg:suspends",
-    "neo4j": "SUSPENDS",
-    "en": "suspends",
-    "comment": "The citing document suspends the cited one for a time.",
+    "relation": "revokes",
+    "label": "thu hồi",
+    "predicate": "kg:revokes",
+    "neo4j": "REVOKES",
+    "en": "revokes",
+    "comment": "The citing document revokes the cited one.",
     "roles": ["ends"],
     "style": {"colour": "#B9770E", "width": 3},
-    "triggers": ["tạm ngưng hiệu lực", "tạm ngừng hiệu lực"],
-    "examples": [{"text": "Tạm ngưng hiệu lực [[Thông tư số 10/2020/TT-BLĐTBXH]] đến hết năm 2025"}],
+    "triggers": ["thu hồi hiệu lực", "thu hồi văn bản"],
+    "examples": [{"text": "Thu hồi hiệu lực [[Thông tư số 10/2020/TT-BLĐTBXH]] đến hết năm 2025"}],
 }
 
 #: Run in a fresh process with $KGRAPH_RELATIONS set: everything the program derives, as JSON.
@@ -115,20 +115,20 @@ def with_new_verb(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_a_new_verb_reaches_the_extractor_model_and_graph(with_new_verb: dict) -> None:
     got = with_new_verb
-    assert got["relation"] == "suspends" and got["RELATIONS"][-1] == "suspends"
-    assert got["extracted"] == "suspends"
-    assert got["predicate"] == "https://w3id.org/kgraph/ontology#suspends" and got["direct_triple"]
+    assert got["relation"] == "revokes" and got["RELATIONS"][-1] == "revokes"
+    assert got["extracted"] == "revokes"
+    assert got["predicate"] == "https://w3id.org/kgraph/ontology#revokes" and got["direct_triple"]
 
 
 def test_a_new_verb_reaches_ontology_shapes_and_queries(with_new_verb: dict) -> None:
     got = with_new_verb
     # what the table gives the Neo4j loader through the regenerated ontology
-    assert got["neo4j"]["SUSPENDS"] == "suspends"
+    assert got["neo4j"]["REVOKES"] == "revokes"
     # the regenerated shapes accept the new relation on a citation
     assert got["conforms"], got["messages"]
     assert not got["conforms_to_the_old_shapes"]
     # the regenerated stale-citations.rq counts a suspension as ending the cited instrument's force
-    assert {"uri": "https://kgraph.example/id/doc/3_2021_NĐ-CP", "how": "suspends"} in got["stale"]
+    assert {"uri": "https://kgraph.example/id/doc/3_2021_NĐ-CP", "how": "revokes"} in got["stale"]
     # the files that name relations by role change, and only those
     assert got["changed"] == ["browser/kgraph-guide.html", "browser/kgraph.grass", "ontology/kgraph.ttl",
                               "ontology/shapes.ttl", "queries/stale-citations.rq"]
@@ -136,8 +136,8 @@ def test_a_new_verb_reaches_ontology_shapes_and_queries(with_new_verb: dict) -> 
 
 def test_a_new_verb_reaches_the_cypher_parameters(with_new_verb: dict) -> None:
     c = with_new_verb["cypher"]
-    assert "SUSPENDS" in c["relTypes"] and c["endsTypes"] == ["REPLACES", "REPEALS", "SUSPENDS"]
-    assert "SUSPENDS" not in c["basisTypes"] + c["reliesTypes"] and c["relationNames"]["SUSPENDS"] == "suspends"
+    assert "REVOKES" in c["relTypes"] and c["endsTypes"] == ["REPLACES", "REPEALS", "REVOKES"]
+    assert "REVOKES" not in c["basisTypes"] + c["reliesTypes"] and c["relationNames"]["REVOKES"] == "revokes"
 
 
 def test_a_new_verb_in_every_generated_file(tmp_path: Path) -> None:
@@ -148,19 +148,19 @@ def test_a_new_verb_in_every_generated_file(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(table, allow_unicode=True, sort_keys=False), "utf-8")
     rels, _ = read_relations(path)
     texts = {p.relative_to(ROOT).as_posix(): t for p, t in generate.generated_files(rels).items()}
-    assert 'kg:suspends a owl:ObjectProperty, kg:CitationRelation' in texts["ontology/kgraph.ttl"]
-    assert 'kg:propertyGraphType "SUSPENDS"' in texts["ontology/kgraph.ttl"]
-    assert texts["ontology/shapes.ttl"].count("kg:suspends") == 2 and '"suspends" )' in texts["ontology/shapes.ttl"]
-    assert '(kg:suspends "suspends")' in texts["queries/stale-citations.rq"]
-    assert "relationship.SUSPENDS {\n  color: #B9770E;\n  shaft-width: 3px;" in texts["browser/kgraph.grass"]
-    assert "&#x27;SUSPENDS&#x27;" in texts["browser/kgraph-guide.html"]
+    assert 'kg:revokes a owl:ObjectProperty, kg:CitationRelation' in texts["ontology/kgraph.ttl"]
+    assert 'kg:propertyGraphType "REVOKES"' in texts["ontology/kgraph.ttl"]
+    assert texts["ontology/shapes.ttl"].count("kg:revokes") == 2 and '"revokes" )' in texts["ontology/shapes.ttl"]
+    assert '(kg:revokes "revokes")' in texts["queries/stale-citations.rq"]
+    assert "relationship.REVOKES {\n  color: #B9770E;\n  shaft-width: 3px;" in texts["browser/kgraph.grass"]
+    assert "&#x27;REVOKES&#x27;" in texts["browser/kgraph-guide.html"]
     for name, text in texts.items():
-        assert "suspends" not in (ROOT / name).read_text("utf-8").lower(), name
+        assert "revokes" not in (ROOT / name).read_text("utf-8").lower(), name
 
 
 @pytest.mark.parametrize("bad,message", [
     ({"predicate": "schema:suspends"}, "must be eli:... or kg:..."),
-    ({"neo4j": "suspends"}, "UPPER_SNAKE"),
+    ({"neo4j": "revokes"}, "UPPER_SNAKE"),
     ({"roles": ["stops"]}, "unknown roles"),
     ({"relation": "cites"}, "relation listed twice"),
     ({"style": {"colour": "orange"}}, "style is"),
