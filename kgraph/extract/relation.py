@@ -38,6 +38,9 @@ _AMENDED_BY = re.compile(r",\s{0,3}(?:được|đã\s+được)\s{1,3}sửa\s{1,
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
 
+#: a connective between an effect verb and a weak "quy định tại X": X is not the verb's object
+_CLAUSE_BREAK = re.compile(r"\s(?:thì|mà|nhưng|để|nên)\s")
+
 #: Relations that say what this document does to another one: a list heading passes them to its items.
 EFFECTS = frozenset({"amends", "replaces", "repeals", "suspends", "corrects", "consolidates"})
 
@@ -144,7 +147,9 @@ def decide(
             continue
         if t.weak and basis_clause:
             continue
-        if t.weak and strong_before is not None and not lead[m.end() :].strip() and (prev is None or strong_before[1] >= prev[1]):
+        if (t.weak and strong_before is not None and not lead[m.end() :].strip()
+                and not _CLAUSE_BREAK.search(lead, strong_before[1] - lo, m.start())
+                and (prev is None or strong_before[1] >= prev[1])):
             chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
             break
         if t.blockers and any(b in before.lower() for b in t.blockers):
