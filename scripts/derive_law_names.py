@@ -64,6 +64,10 @@ def main() -> None:
     lines += [f"  - {json.dumps(n, ensure_ascii=False)}" for n in sorted(names.values(), key=str.casefold)]
     lines += [
         "examples:",
+        '  - text: "Luật này thay thế Luật doanh nghiệp nhà nước năm 1995."',
+        '    name: "Luật doanh nghiệp nhà nước"',
+        '  - text: "mức tham chiếu quy định tại Luật Bảo hiểm xã hội bằng mức lương cơ sở."',
+        '    name: "Luật Bảo hiểm xã hội"',
         '  - text: "Căn cứ Luật An toàn, vệ sinh lao động ngày 25 tháng 6 năm 2015;"',
         '    name: "Luật An toàn, vệ sinh lao động"',
         '  - text: "theo quy định của Luật Phòng, chống tham nhũng."',

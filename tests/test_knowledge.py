@@ -8,7 +8,7 @@ import pytest
 
 from kgraph.extract.citations import find_references
 from kgraph.knowledge import load
-from kgraph.model import RELATIONS
+from kgraph.model import RELATIONS, Document
 
 K = load()
 
@@ -68,7 +68,8 @@ def test_relation_examples(relation, example):
     marked = example["text"]
     start = marked.index("[[")
     text = marked.replace("[[", "").replace("]]", "")
-    refs = {r.start: r for r in find_references(text)}
+    doc = Document(title=example["title"]) if "title" in example else None
+    refs = {r.start: r for r in find_references(text, document=doc)}
     assert start in refs, (start, refs)
     assert refs[start].relation == relation
 

@@ -474,6 +474,8 @@ def _classify_relations(scan: _Scan) -> None:
     prev: Found | None = None
     prev_sent = -1
     top: str | None = None
+    own_title = (scan.document.title or "").lower() if scan.document is not None else ""
+    lists_only = bool(own_title) and any(p in own_title for p in scan.k.no_effect_titles)
     last_pos, last_s0 = -1, 0
     for f in scan.found:
         if f.kind == "self":
@@ -499,6 +501,8 @@ def _classify_relations(scan: _Scan) -> None:
         if not decided:
             # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
             rel = relation.heading(t, pos) or relation.after(t, s0, f.tail or f.end, s_end) or rel
+        if lists_only and rel in relation.EFFECTS:
+            rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
         f.relation = rel
         if not same:
             top = rel

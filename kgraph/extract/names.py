@@ -107,14 +107,20 @@ def known_end(t: str, pos: int, head: str) -> int | None:
     return m.end() if m else None
 
 
+@lru_cache(maxsize=1)
+def _run_ons() -> frozenset[str]:
+    return frozenset(load().named.get("known_name_run_ons", []))
+
+
 def _fit_known(t: str, pos: int, head: str, end: int) -> int:
     """The name's end when the catalogue knows it: through a comma or stop word inside it, not past its end."""
     kn = known_end(t, pos, head)
     if kn is None or kn >= end:
         return end if kn is None else kn
-    # the word rules read further: a comma they let through names another law the catalogue lacks
-    # ("Luật Khiếu nại, tố cáo" of 1998, not "Luật Khiếu nại"); other words ran on ("Luật Quản lý thuế và ...")
-    return end if t[kn:end].lstrip().startswith(",") else kn
+    # the word rules read further: cut only a run-on opening with a connective (named.yaml known_name_run_ons:
+    # "Luật Quản lý thuế và ..."); other words name a law the list lacks ("Luật Khiếu nại, tố cáo" of 1998)
+    ext = t[kn:end].split()
+    return kn if ext and ext[0].lower() in _run_ons() else end
 
 
 def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:

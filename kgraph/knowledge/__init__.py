@@ -211,6 +211,7 @@ class Knowledge:
     passive: tuple[str, ...] = ()
     not_triggers: tuple[str, ...] = ()  # phrases that contain a trigger without being one
     after_blockers: tuple[str, ...] = ()  # words between a reference and an after-trigger that make it no effect
+    no_effect_titles: tuple[str, ...] = ()  # own titles of documents that only list others ("công bố danh mục")
     named: dict[str, Any] = field(default_factory=dict)
     law_names: dict[str, Any] = field(default_factory=dict)  # law_names.yaml: names of real laws (catalogue)
     header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
@@ -296,6 +297,7 @@ def load() -> Knowledge:
     rel_doc = yaml.safe_load(relations_file().read_text("utf-8"))
     k = Knowledge(types=types, issuers=issuers, relations=rels, passive=passive,
         not_triggers=_tuple(rel_doc.get("not_triggers")), after_blockers=_tuple(rel_doc.get("after_blockers")),
+        no_effect_titles=_tuple(rel_doc.get("no_effect_titles")),
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
         law_names=yaml.safe_load((pkg / "law_names.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
