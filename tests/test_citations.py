@@ -404,3 +404,10 @@ def test_preamble_openers_start_a_clause():
               "Tờ trình số 2930/TTr-SYT ngày 27/11/2025*.\nCăn cứ quy định trên, hàng hóa (theo Quyết định số "
               "43/2018/QĐ-TTg ngày 01/11/2018) thì được giảm.")
     assert [r.relation for r in rs] == ["based_on", "cites", "cites"]
+
+
+def test_effect_verbs_inside_quoted_amending_text_are_not_this_documents():
+    rs = refs("Điều 1. Sửa đổi, bổ sung một số điều của Thông tư số 07/2023/TT-BLĐTBXH\n4. Sửa đổi khoản 3 như sau:\n"
+              "“3. Mức lương mới đối với cán bộ, công chức, viên chức và lực lượng vũ trang thay thế cho Nghị định số "
+              "204/2004/NĐ-CP.”.")
+    assert [(r.number, r.relation) for r in rs] == [("07/2023/TT-BLĐTBXH", "amends"), ("204/2004/NĐ-CP", "cites")]

@@ -544,6 +544,9 @@ def _quoted_and_consolidated(scan: _Scan) -> None:
     for f in scan.found:
         i = bisect_right(qstarts, f.start) - 1
         inside = i >= 0 and f.start < quotes[i][1]
+        if (inside and not consolidated and f.kind != "self" and f.relation in relation.EFFECTS
+                and (f.lead or f.start) - quotes[i][0] > 20):
+            f.relation = "cites"  # a verb in the quoted wording of the amended instrument is not this document's
         if f.kind != "self":
             if f.kind in ("numbered", "named") and (f.relation == "amends" or consolidated):
                 last = f

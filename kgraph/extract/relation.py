@@ -38,6 +38,10 @@ _AMENDED_BY = re.compile(r",\s{0,3}(?:được|đã\s+được)\s{1,3}sửa\s{1,
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
 
+#: weak triggers that say where the provisions an effect verb acts on are ("Bãi bỏ các quy định tại X", "Thay thế
+#: Mẫu số 01 ban hành kèm theo X"); "theo quy định của X" (according to X) names no such place
+_WHERE = frozenset({"quy định tại", "ban hành kèm theo", "nêu tại"})
+
 #: a connective between an effect verb and a weak "quy định tại X": X is not the verb's object
 _CLAUSE_BREAK = re.compile(r"\s(?:thì|mà|nhưng|để|nên)\s")
 
@@ -148,6 +152,7 @@ def decide(
         if t.weak and basis_clause:
             continue
         if (t.weak and strong_before is not None and not lead[m.end() :].strip()
+                and re.sub(r"\s+", " ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
                 and not _CLAUSE_BREAK.search(lead, strong_before[1] - lo, m.start())
                 and (prev is None or strong_before[1] >= prev[1])):
             chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
