@@ -42,6 +42,9 @@ _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
 #: Mẫu số 01 ban hành kèm theo X"); "theo quy định của X" (according to X) names no such place
 _WHERE = frozenset({"quy định tại", "ban hành kèm theo", "nêu tại"})
 
+#: what may stand before a clause's verb: blanks, an item's marker, a heading ("Điều 3.")
+_CLAUSE_OPENING = re.compile(r"[\s\-–•*+]*(?:(?:[a-zđ]\)|\d{1,3}[.)])\s*)?")
+
 #: a connective between an effect verb and a weak "quy định tại X": X is not the verb's object
 _CLAUSE_BREAK = re.compile(r"\s(?:thì|mà|nhưng|để|nên)\s")
 
@@ -143,7 +146,10 @@ def decide(
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
             ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
-            strong_before = (t.relation, lo + m.start()) if (ok and t.relation in EFFECTS) else None
+            # only an effect verb opening its clause ("2. Bãi bỏ các quy định tại X") acts on the provisions named
+            # after it; "Tòa án ra quyết định hủy bỏ biện pháp ... quy định tại X" does not
+            opens = _CLAUSE_OPENING.fullmatch(lead, 0, m.start()) is not None
+            strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
     for m in reversed(found):
         t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
         before = lead[max(0, m.start() - 24) : m.start()]
