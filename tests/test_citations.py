@@ -411,3 +411,8 @@ def test_effect_verbs_inside_quoted_amending_text_are_not_this_documents():
               "“3. Mức lương mới đối với cán bộ, công chức, viên chức và lực lượng vũ trang thay thế cho Nghị định số "
               "204/2004/NĐ-CP.”.")
     assert [(r.number, r.relation) for r in rs] == [("07/2023/TT-BLĐTBXH", "amends"), ("204/2004/NĐ-CP", "cites")]
+
+
+def test_bare_name_takes_the_year_the_document_gives_it():
+    rs = refs("Căn cứ Bộ luật Lao động ngày 20 tháng 11 năm 2019; theo Điều 3 Bộ luật Lao động thì được.")
+    assert [(r.name, r.year) for r in rs] == [("Bộ luật Lao động", 2019), ("Bộ luật Lao động", 2019)]

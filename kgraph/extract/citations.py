@@ -412,15 +412,22 @@ def _bind_bare_names(scan: _Scan) -> None:
     """A law cited by name alone is the one the same document identifies by that name with its number
     ("Luật Nhà ở" after "Luật Nhà ở số 27/2023/QH15"), when the document names exactly one (issue 9, point 8)."""
     numbers: dict[str, set[tuple[str, int | None, str | None]]] = {}
+    years: dict[str, set[int]] = {}
     for f in scan.found:
         if f.kind == "named" and f.name and f.number:
             numbers.setdefault(f.name.casefold(), set()).add((f.number, f.year, f.issuer))
-    if not numbers:
+        elif f.kind == "named" and f.name and f.year:
+            years.setdefault(f.name.casefold(), set()).add(f.year)
+    if not numbers and not years:
         return
     for f in scan.found:
         if f.kind != "named" or f.number or not f.name:
             continue
         cands = numbers.get(f.name.casefold())
+        if not cands and f.year is None and len(years.get(f.name.casefold(), ())) == 1:
+            # "Căn cứ Hiến pháp ... năm 2013; ... theo Hiến pháp": the year the document gives that name
+            f.year = next(iter(years[f.name.casefold()]))
+            continue
         if not cands or len({c[0] for c in cands}) != 1:
             continue
         number, year, issuer = next(iter(cands))
