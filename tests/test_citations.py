@@ -416,3 +416,8 @@ def test_effect_verbs_inside_quoted_amending_text_are_not_this_documents():
 def test_bare_name_takes_the_year_the_document_gives_it():
     rs = refs("Căn cứ Bộ luật Lao động ngày 20 tháng 11 năm 2019; theo Điều 3 Bộ luật Lao động thì được.")
     assert [(r.name, r.year) for r in rs] == [("Bộ luật Lao động", 2019), ("Bộ luật Lao động", 2019)]
+
+
+def test_joint_symbol_wrapped_after_its_dash():
+    rs = refs("14. Nghị quyết liên tịch số 01/2008/NQLT-BLĐTBXH-BCA-BVHTTDL- \nUBTƯMTTQVN ngày 28/8/2008 của Bộ Lao động.")
+    assert [r.number for r in rs] == ["01/2008/NQLT-BLĐTBXH-BCA-BVHTTDL-UBTƯMTTQVN"]
