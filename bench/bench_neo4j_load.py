@@ -10,7 +10,7 @@ kgraph is given the folder holding graph.nt, as `kg load out/` is (so it skips r
 IRIs it wrote; `--strict` gives it the file instead). `--warmup` discarded runs of each loader
 come first: a fresh JVM spends seconds compiling over the first loads.
 
-* kgraph: `kgraph.sinks.neo4j_load.load` (also timed: a second load of the same graph, and the counts
+* kgraph: `kgraph.neo4j.stream.load` (also timed: a second load of the same graph, and the counts
   before/after it);
 * rdflib-neo4j (PyPI, Neo4j Labs): `Graph(store=Neo4jStore(config)).parse(file)`, batches of 5000,
   vocabulary IRIs ignored (local names), as its README shows;
@@ -39,8 +39,10 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kgraph.sinks import neo4j_load as nl  # noqa: E402
-from kgraph.sinks import neo4j_server as srv  # noqa: E402
+from kgraph.neo4j import connection as conn  # noqa: E402
+from kgraph.neo4j import csv_export, install, stream  # noqa: E402
+from kgraph.neo4j import rows as pgrows  # noqa: E402
+from kgraph.neo4j import server as srv  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus"
 BENCH_BOLT = 7688
@@ -63,13 +65,13 @@ def private_server(keep: bool = False) -> Iterator[Path]:
         yield home
 
 
-def settings() -> srv.ConnectionSettings:
-    return srv.local_settings()
+def settings() -> conn.ConnectionSettings:
+    return conn.local_settings()
 
 
-def wipe(s: srv.ConnectionSettings) -> None:
+def wipe(s: conn.ConnectionSettings) -> None:
     """Empty the (private) database: data, constraints, indexes."""
-    with srv.driver(s) as d, d.session(database=s.database) as ses:
+    with conn.driver(s) as d, d.session(database=s.database) as ses:
         ses.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
         for r in ses.run("SHOW CONSTRAINTS YIELD name RETURN name").data():
             ses.run(f"DROP CONSTRAINT `{r['name']}` IF EXISTS").consume()
@@ -77,8 +79,8 @@ def wipe(s: srv.ConnectionSettings) -> None:
             ses.run(f"DROP INDEX `{r['name']}` IF EXISTS").consume()
 
 
-def counts(s: srv.ConnectionSettings) -> dict[str, int]:
-    with srv.driver(s) as d:
+def counts(s: conn.ConnectionSettings) -> dict[str, int]:
+    with conn.driver(s) as d:
         rec = d.execute_query("MATCH (n) RETURN count(n) AS n", database_=s.database)[0][0]
         rel = d.execute_query("MATCH ()-[r]->() RETURN count(r) AS r", database_=s.database)[0][0]
     return {"nodes": rec["n"], "relationships": rel["r"]}
@@ -101,7 +103,7 @@ def scaled(graph: Path, factor: int, work: Path) -> Path:
     """The graph ``factor`` times, each copy under its own IRI base (the ontology's IRIs unchanged)."""
     if factor == 1:
         return graph
-    pg = nl.read_property_graph(graph)
+    pg = pgrows.read_property_graph(graph)
     base = pg.base
     if not base:
         raise SystemExit(f"{graph}: no common IRI base to replicate under")
@@ -118,14 +120,14 @@ def scaled(graph: Path, factor: int, work: Path) -> Path:
 # --------------------------------------------------------------------------------------- the loaders
 
 
-def run_kgraph(graph: Path, s: srv.ConnectionSettings) -> dict[str, Any]:
+def run_kgraph(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
     """``kg load`` of the folder holding ``graph`` (a build's graph.nt is parsed without validating its
     IRIs again, as they were validated when written; with --strict, the file itself, validated)."""
     source = graph.parent if not STRICT and graph.name == "graph.nt" else graph
     wipe(s)
-    r1 = nl.load(source, s)
+    r1 = stream.load(source, s)
     c1 = counts(s)
-    r2 = nl.load(source, s)
+    r2 = stream.load(source, s)
     c2 = counts(s)
     return {
         "seconds": r1.seconds["total"], "phases": {k: round(v, 3) for k, v in r1.seconds.items()},
@@ -135,7 +137,7 @@ def run_kgraph(graph: Path, s: srv.ConnectionSettings) -> dict[str, Any]:
     }
 
 
-def run_rdflib_neo4j(graph: Path, s: srv.ConnectionSettings) -> dict[str, Any]:
+def run_rdflib_neo4j(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
     import contextlib
     import io
 
@@ -159,12 +161,12 @@ def run_rdflib_neo4j(graph: Path, s: srv.ConnectionSettings) -> dict[str, Any]:
 def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
     """Export, stop the private server, neo4j-admin import, start, count, `kg load` (nothing to do)."""
     t = time.perf_counter()
-    pg = nl.read_property_graph(graph)
-    exp = nl.export_csv(pg, work / "csv")
+    pg = pgrows.read_property_graph(graph)
+    exp = csv_export.export_csv(pg, work / "csv")
     export_s = time.perf_counter() - t
     srv.stop(echo=log)
     env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
-    cmd = [srv.find_java(), "-cp", str(home / "lib" / "*"), srv.ADMIN_MAIN, *exp.admin_args()]
+    cmd = [install.find_java(), "-cp", str(home / "lib" / "*"), install.ADMIN_MAIN, *exp.admin_args()]
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=work, capture_output=True, text=True, check=False)  # import.report lands in cwd
     import_s = time.perf_counter() - t
@@ -175,7 +177,7 @@ def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
     start_s = time.perf_counter() - t
     s = settings()
     c = counts(s)
-    r = nl.load(graph, s)
+    r = stream.load(graph, s)
     return {
         "export_seconds": export_s, "import_seconds": import_s, "restart_seconds": start_s,
         "nodes": exp.nodes, "relationships": exp.relationships, "triples": pg.triples, "db_counts": c,
@@ -219,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.graph:
             graph = Path(a.graph)
         elif a.build:
-            graph = nl.graph_file(a.build)
+            graph = pgrows.graph_file(a.build)
         else:
             graph = shared_build(work)
         scales = [int(x) for x in a.scales.split(",") if x.strip()]
@@ -227,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "warmup": a.warmup, "strict": a.strict, "scales": {}}
         with private_server(keep=a.keep) as home:
             s = settings()
-            with srv.driver(s) as d:
+            with conn.driver(s) as d:
                 results["neo4j"] = d.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")[0][0]["v"]
             # A fresh JVM compiles the server's hot paths over the first loads (its CPU time per load
             # falls from ~20 s to ~2 s over the first four kgraph loads here); discarded runs of each

@@ -50,8 +50,8 @@ def main() -> None:
 
     from pyoxigraph import RdfFormat, Store
 
-    from kgraph.query import bind_values, load_queries, resolve_instrument, resolve_issuer, run_named
     from kgraph.sinks.oxigraph_store import open_store
+    from kgraph.sparql import OxigraphBackend, bind_values
 
     tmp = None
     if a.store:
@@ -67,6 +67,7 @@ def main() -> None:
 
     t = time.perf_counter()
     ox = open_store(out)
+    backend = OxigraphBackend(ox)  # what `kg query` runs
     t_open = time.perf_counter() - t
     t = time.perf_counter()
     mem = Store()
@@ -82,12 +83,12 @@ def main() -> None:
     print(f"graph: {len(g)} triples, {nt.stat().st_size / 1e6:.1f} MB of N-Triples")
     print(f"load: Oxigraph store open {t_open * 1000:.0f} ms; Oxigraph in-memory bulk load {t_oxload:.2f} s; rdflib parse {t_rdfload:.2f} s")
 
-    top = run_named(ox, "most-cited", ["1"]).rows[0]
+    top = backend.run("most-cited", ["1"]).rows[0]
     x = top["number"] or top["label"]
-    issuer = run_named(ox, "by-issuer", []).rows[0]["issuer"]
-    target = resolve_instrument(ox, x)[0]
-    org = resolve_issuer(ox, issuer)[0]
-    queries = load_queries()
+    issuer = backend.run("by-issuer", []).rows[0]["issuer"]
+    target = backend.resolve_instrument(x)[0]
+    org = backend.resolve_issuer(issuer)[0]
+    queries = backend.queries
     q_citing = (
         "SELECT ?d (COUNT(?c) AS ?n) WHERE { ?c <https://w3id.org/kgraph/ontology#citingDocument> ?d } "
         "GROUP BY ?d ORDER BY DESC(?n) ?d LIMIT 1"
@@ -104,7 +105,7 @@ def main() -> None:
         lat = []
         for _ in range(a.repeat):
             t = time.perf_counter()
-            rows = run_named(ox, "cited-by", [typed]).rows
+            rows = backend.run("cited-by", [typed]).rows
             lat.append(time.perf_counter() - t)
         print(f"kg query cited-by {typed!r}: {len(rows)} rows, median {statistics.median(lat) * 1000:.1f} ms "
               f"(max {max(lat) * 1000:.1f} ms) resolve + query, in process")

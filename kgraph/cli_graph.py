@@ -99,7 +99,8 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
 
     With --format json: one object per line with uri, number, type, title, date, source and the query's fields.
     """
-    from kgraph.query import QueryError, load_queries, render, run_named
+    from kgraph.neo4j.connection import LoadError, Neo4jServerError, connection_settings
+    from kgraph.query import QueryError, load_queries, render
 
     queries = load_queries()
     if list_ or not name:
@@ -107,22 +108,19 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
             click.echo(f"{q.name} {' '.join(q.args)}".ljust(34) + q.doc)
         return
     t = time.perf_counter()
-    if backend == "neo4j":
-        from kgraph.sinks import neo4j_server as srv
-        from kgraph.sinks.neo4j_load import LoadError
-        from kgraph.sinks.neo4j_query import run_named_query
+    try:
+        if backend == "neo4j":
+            from kgraph.neo4j.queries import run_named_query
 
-        try:
-            res = run_named_query(name, list(args), srv.connection_settings(uri, user, password, database))
-        except (QueryError, LoadError, srv.Neo4jServerError) as e:
-            raise click.ClickException(str(e)) from None
-    else:
-        if not store:
-            raise click.UsageError("--store DIR is needed with --backend oxigraph")
-        try:
-            res = run_named(_open(store), name, args, queries)
-        except QueryError as e:
-            raise click.ClickException(str(e)) from None
+            res = run_named_query(name, list(args), connection_settings(uri, user, password, database))
+        else:
+            from kgraph.sparql import OxigraphBackend
+
+            if not store:
+                raise click.UsageError("--store DIR is needed with --backend oxigraph")
+            res = OxigraphBackend(_open(store), queries).run(name, args)
+    except (QueryError, LoadError, Neo4jServerError) as e:
+        raise click.ClickException(str(e)) from None
     dt = time.perf_counter() - t
     click.echo(render(res, fmt), nl=False)
     if fmt == "table":
@@ -139,7 +137,8 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
     from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples
 
     from kgraph.graph.rdf import PREFIXES
-    from kgraph.query import solutions_to_rows, to_csv, to_table
+    from kgraph.query import to_csv, to_table
+    from kgraph.sparql import solutions_to_rows
 
     text = Path(query).read_text("utf-8") if os.path.isfile(query) else query
     st = _open(store)

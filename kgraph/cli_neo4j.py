@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from kgraph.sinks import neo4j_server as srv
+from kgraph.neo4j import server as srv
+from kgraph.neo4j.connection import Neo4jServerError
 
 
 def _echo_err(msg: str) -> None:
@@ -30,7 +31,7 @@ def start_cmd(wait: bool, timeout: float) -> None:
     """Install (first time only) and start the server in the background; idempotent."""
     try:
         srv.start(wait=wait, timeout=timeout, echo=click.echo)
-    except srv.Neo4jServerError as e:
+    except Neo4jServerError as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -40,7 +41,7 @@ def stop_cmd(timeout: float) -> None:
     """Stop the server (clean shutdown); not an error if it is not running."""
     try:
         srv.stop(timeout=timeout, echo=click.echo)
-    except srv.Neo4jServerError as e:
+    except Neo4jServerError as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -50,7 +51,7 @@ def status_cmd(as_json: bool) -> None:
     """Say whether the server runs (exit 0) or not (exit 3), with pid, ports, version and memory."""
     try:
         st = srv.status()
-    except srv.Neo4jServerError as e:
+    except Neo4jServerError as e:
         raise click.ClickException(str(e)) from None
     if as_json:
         click.echo(json.dumps({k: (str(v) if v is not None and not isinstance(v, (bool, int, float)) else v)

@@ -1,8 +1,8 @@
 """`kg load | cypher | export`: the RDF graph into Neo4j, Cypher against it, CSV for neo4j-admin.
 
 Registered on the main group by `kgraph.cli` (`for c in NEO4J_GRAPH_COMMANDS: main.add_command(c)`);
-`kg query NAME ... --backend neo4j` calls `run_named_query_neo4j`. Connection options resolve as
-`kgraph.sinks.neo4j_server.connection_settings` does: flags, then NEO4J_URI / NEO4J_USER /
+`kg query NAME ... --backend neo4j` calls `kgraph.neo4j.queries.run_named_query`. Connection options resolve as
+`kgraph.neo4j.connection.connection_settings` does: flags, then NEO4J_URI / NEO4J_USER /
 NEO4J_PASSWORD / NEO4J_DATABASE, then the 0600 credentials file `kg neo4j start` writes. Nothing
 here prints the password.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from kgraph.sinks import neo4j_server as srv
+from kgraph.neo4j.connection import ConnectionSettings, Neo4jServerError, connection_settings
 
 
 def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,10 +37,10 @@ def connection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _settings(uri: str | None, user: str | None, password: str | None, database: str | None) -> srv.ConnectionSettings:
+def _settings(uri: str | None, user: str | None, password: str | None, database: str | None) -> ConnectionSettings:
     try:
-        return srv.connection_settings(uri, user, password, database)
-    except srv.Neo4jServerError as e:
+        return connection_settings(uri, user, password, database)
+    except Neo4jServerError as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -56,7 +56,7 @@ def _fail(e: Exception) -> click.ClickException:
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="Delete nodes under the graph's IRI base that the graph no longer has.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def load_cmd(source: str, settings: srv.ConnectionSettings, batch_size: int, prune: bool, fmt: str) -> None:
+def load_cmd(source: str, settings: ConnectionSettings, batch_size: int, prune: bool, fmt: str) -> None:
     """Load SOURCE (a `kg build` folder, or an RDF file) into Neo4j as a property graph.
 
     The mapping comes from the ontology: one node per IRI (label Resource plus its classes:
@@ -66,7 +66,8 @@ def load_cmd(source: str, settings: srv.ConnectionSettings, batch_size: int, pru
     changed document's outgoing relationships are replaced; an interrupted load is finished by
     running the same command again.
     """
-    from kgraph.sinks.neo4j_load import LoadError, load
+    from kgraph.neo4j.connection import LoadError
+    from kgraph.neo4j.stream import load
 
     try:
         report = load(source, settings, batch_size=batch_size, prune=prune,
@@ -115,14 +116,14 @@ def _cell(v: Any) -> Any:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="json: one object per row per line.")
 @click.option("--write", is_flag=True, help="Allow the query to change the database (read-only otherwise).")
-def cypher_cmd(query: str, settings: srv.ConnectionSettings, params: tuple[str, ...], fmt: str, write: bool) -> None:
+def cypher_cmd(query: str, settings: ConnectionSettings, params: tuple[str, ...], fmt: str, write: bool) -> None:
     """Run Cypher: QUERY is a named twin (cited-by, most-cited... from queries/*.cypher), a file, or the text.
 
     Values travel only as parameters: `kg cypher "MATCH (d:Decree {number: $x}) RETURN d.title" -p x=163/2016/NĐ-CP`.
     """
     from kgraph.query import QueryError
-    from kgraph.sinks.neo4j_load import LoadError
-    from kgraph.sinks.neo4j_query import cypher_text, parse_params, run_cypher
+    from kgraph.neo4j.connection import LoadError
+    from kgraph.neo4j.queries import cypher_text, parse_params, run_cypher
 
     t = time.perf_counter()
     try:
@@ -146,7 +147,9 @@ def export_cmd(source: str, csv_dir: str, database: str) -> None:
     directly (server stopped, or a new home). Afterwards `kg load SOURCE` creates the indexes and
     finds nothing else to do.
     """
-    from kgraph.sinks.neo4j_load import LoadError, export_csv, read_property_graph
+    from kgraph.neo4j.connection import LoadError
+    from kgraph.neo4j.csv_export import export_csv
+    from kgraph.neo4j.rows import read_property_graph
 
     t = time.perf_counter()
     try:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from kgraph.sinks import neo4j_server as srv
+    from kgraph.neo4j import server as srv
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KGRAPH_SHARED") or ROOT.parent / "shared")  # a worktree may point elsewhere
@@ -45,7 +45,8 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def neo4j_server() -> Iterator["srv.ServerStatus"]:
     """The running local server; started here (and stopped afterwards) only if nobody else started it."""
-    from kgraph.sinks import neo4j_server as srv
+    from kgraph.neo4j import server as srv
+    from kgraph.neo4j.connection import Neo4jServerError
 
     started_here = False
     try:
@@ -56,7 +57,7 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
             srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
             started_here = True
             st = srv.status()
-    except srv.Neo4jServerError as e:
+    except Neo4jServerError as e:
         _unavailable(str(e))
     if st.version is None:
         _unavailable(f"running (pid {st.pid}) but not answering Bolt: {st.error}")

@@ -45,7 +45,7 @@ from kgraph.generate import ROOT, generated_files
 from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph, validate
 from kgraph.knowledge import cypher_parameters, load
 from kgraph.model import RELATIONS, Document, Extraction, Reference
-from kgraph.sinks.neo4j_load import load_mapping
+from kgraph.neo4j.mapping import load_mapping
 
 tmp = Path(sys.argv[1])
 new = load().relations[-1]

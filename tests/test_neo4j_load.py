@@ -1,4 +1,4 @@
-"""RDF → Neo4j (kgraph.sinks.neo4j_load, neo4j_query, cli_neo4j_graph): the ontology-derived mapping,
+"""RDF → Neo4j (kgraph.neo4j: mapping, rows, sync, stream, csv_export, queries; cli_neo4j_graph): the ontology-derived mapping,
 the batched loader (idempotent, incremental, crash-safe), errors, Cypher, CSV for neo4j-admin.
 
 Tests marked ``neo4j`` use the real server (started here if needed, as in test_neo4j_server.py; with
@@ -22,9 +22,11 @@ from click.testing import CliRunner
 
 from kgraph.build import build, extraction_from_dict
 from kgraph.model import Extraction
-from kgraph.sinks import neo4j_load as nl
-from kgraph.sinks import neo4j_query as nq
-from kgraph.sinks import neo4j_server as srv
+from kgraph.neo4j import connection as conn
+from kgraph.neo4j import csv_export, install, mapping, stream, sync
+from kgraph.neo4j import queries as nq
+from kgraph.neo4j import rows as pgrows
+from kgraph.neo4j import server as srv
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "neo4j_small.ttl"
@@ -35,16 +37,16 @@ from conftest import ENV_VARS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def small() -> nl.PropertyGraph:
-    return nl.read_property_graph(SMALL)
+def small() -> pgrows.PropertyGraph:
+    return pgrows.read_property_graph(SMALL)
 
 
 def test_labels_and_types_come_from_the_ontology() -> None:
-    m = nl.load_mapping()
-    assert m.labels(nl.KG + "JointCircular") == ("JointCircular", "Circular", "LegalResource", "Document")
-    assert m.labels(nl.KG + "Plan") == ("Plan", "Document")
-    assert m.labels(nl.KG + "Organisation") == ("Organization",)
-    assert m.labels(nl.KG + "Clause") == ("Clause", "Provision")
+    m = mapping.load_mapping()
+    assert m.labels(mapping.KG + "JointCircular") == ("JointCircular", "Circular", "LegalResource", "Document")
+    assert m.labels(mapping.KG + "Plan") == ("Plan", "Document")
+    assert m.labels(mapping.KG + "Organisation") == ("Organization",)
+    assert m.labels(mapping.KG + "Clause") == ("Clause", "Provision")
     # one relationship type per kg:CitationRelation instance, named by its kg:relationName
     from kgraph.model import RELATIONS
 
@@ -52,18 +54,18 @@ def test_labels_and_types_come_from_the_ontology() -> None:
     from kgraph.knowledge import relations
 
     assert {m.rel_type(r.predicate_iri): r.relation for r in relations()} == m.citation_types
-    assert m.rel_type(nl.KG + "signedBy") == "SIGNED_BY" and m.key(nl.ELI + "number") == "number"
+    assert m.rel_type(mapping.KG + "signedBy") == "SIGNED_BY" and m.key(mapping.ELI + "number") == "number"
     names = [lbl for ls in m.class_labels.values() for lbl in ls] + list(m.relationship_types.values())
-    assert names and all(nl.NAME_RE.fullmatch(n) for n in names)
+    assert names and all(mapping.NAME_RE.fullmatch(n) for n in names)
 
 
 @pytest.mark.parametrize("bad", ["Decree) DETACH DELETE (n", "A-B", "1st", "", "x y", "CITES`"])
 def test_names_written_into_cypher_are_checked(bad: str) -> None:
     with pytest.raises(ValueError, match="not a valid Neo4j identifier"):
-        nl.check_name(bad)
+        mapping.check_name(bad)
 
 
-def test_nodes_labels_and_typed_properties(small: nl.PropertyGraph) -> None:
+def test_nodes_labels_and_typed_properties(small: pgrows.PropertyGraph) -> None:
     plan = small.nodes[T + "doc/120_KH-UBND_2018"]
     assert set(plan.labels) == {"Resource", "Document", "Plan", "CorpusDocument"}
     assert plan.props["date_document"] == dt.date(2018, 8, 10) and plan.props["year"] == 2018
@@ -73,12 +75,12 @@ def test_nodes_labels_and_typed_properties(small: nl.PropertyGraph) -> None:
     person = small.nodes[T + "person/nguyen-van-a"].props
     assert (person["position"], person["position_en"]) == ("Chủ tịch", "Chairman")
     assert "Circular" in small.nodes[T + "doc/01_2019_TTLT-BTC"].labels  # superclass from the ontology
-    concept = small.nodes[nl.KG + "type_Plan"]  # ontology individuals become nodes too
+    concept = small.nodes[mapping.KG + "type_Plan"]  # ontology individuals become nodes too
     assert "DocumentType" in concept.labels and concept.props["rdfClass"] == "Plan"
     assert small.base == T
 
 
-def test_citations_fold_into_the_typed_relationship(small: nl.PropertyGraph) -> None:
+def test_citations_fold_into_the_typed_relationship(small: pgrows.PropertyGraph) -> None:
     assert not any(u.startswith(T + "citation/") for u in small.nodes)  # kg:Citation is not a node
     assert small.citations == 4
     rels = {(r.type, r.end): r for r in small.out[T + "doc/120_KH-UBND_2018"]}
@@ -91,13 +93,13 @@ def test_citations_fold_into_the_typed_relationship(small: nl.PropertyGraph) -> 
     assert impl["citedIssuer"] == ["", "Chính phủ"] and impl["source"] == "in/kh-120.txt"
     assert rels[("CITES", T + "doc/163_2016_NĐ-CP")].props["startOffset"] == [2000]
     assert rels[("PASSED_BY", T + "org/ubnd-lang-son")].props == {}
-    assert ("TYPE_DOCUMENT", nl.KG + "type_Plan") in rels
+    assert ("TYPE_DOCUMENT", mapping.KG + "type_Plan") in rels
 
 
-def test_hash_follows_relationship_detail(small: nl.PropertyGraph) -> None:
+def test_hash_follows_relationship_detail(small: pgrows.PropertyGraph) -> None:
     u = T + "doc/120_KH-UBND_2018"
     before = small.node_hash(u)
-    again = nl.read_property_graph(SMALL)
+    again = pgrows.read_property_graph(SMALL)
     assert again.node_hash(u) == before  # deterministic across reads
     rel = next(r for r in again.out[u] if r.type == "IMPLEMENTS")
     rel.props["pinpoint"] = ["", "Điều 5"]
@@ -105,13 +107,13 @@ def test_hash_follows_relationship_detail(small: nl.PropertyGraph) -> None:
     assert again.node_hash(u) != before
 
 
-def test_ontology_terms_as_objects_become_values(small: nl.PropertyGraph) -> None:
+def test_ontology_terms_as_objects_become_values(small: pgrows.PropertyGraph) -> None:
     # kg:relation eli:cites on a citation / kg:rdfClass kg:Plan on a concept: values, not nodes
-    assert nl.ELI + "cites" not in small.nodes and nl.KG + "Plan" not in small.nodes
+    assert mapping.ELI + "cites" not in small.nodes and mapping.KG + "Plan" not in small.nodes
 
 
-def test_csv_for_neo4j_admin(small: nl.PropertyGraph, tmp_path: Path) -> None:
-    exp = nl.export_csv(small, tmp_path / "csv")
+def test_csv_for_neo4j_admin(small: pgrows.PropertyGraph, tmp_path: Path) -> None:
+    exp = csv_export.export_csv(small, tmp_path / "csv")
     assert exp.nodes == len(small.nodes) and exp.relationships == small.relationship_count
     rows = {}
     for f in exp.node_files:
@@ -121,23 +123,23 @@ def test_csv_for_neo4j_admin(small: nl.PropertyGraph, tmp_path: Path) -> None:
     header = next(csv.reader(open(exp.node_files[0], encoding="utf-8")))
     assert "date_document:date" in header and "year:long" in header and "yearUnknown:boolean" in header
     plan = rows[T + "doc/120_KH-UBND_2018"]
-    assert set(plan[":LABEL"].split(nl.ARRAY_DELIMITER)) == {"Resource", "Document", "Plan", "CorpusDocument"}
-    assert plan["recipient:string[]"].split(nl.ARRAY_DELIMITER) == ["Các huyện", "Sở Tài chính"]
-    assert plan[f"{nl.HASH_KEY}:string"] == small.node_hash(T + "doc/120_KH-UBND_2018")
+    assert set(plan[":LABEL"].split(csv_export.ARRAY_DELIMITER)) == {"Resource", "Document", "Plan", "CorpusDocument"}
+    assert plan["recipient:string[]"].split(csv_export.ARRAY_DELIMITER) == ["Các huyện", "Sở Tài chính"]
+    assert plan[f"{mapping.HASH_KEY}:string"] == small.node_hash(T + "doc/120_KH-UBND_2018")
     impl = next(f for f in exp.relationship_files if "IMPLEMENTS" in f.name)
     r = next(csv.DictReader(open(impl, encoding="utf-8", newline="")))
-    assert r["startOffset:long[]"].split(nl.ARRAY_DELIMITER) == ["100", "900"]
+    assert r["startOffset:long[]"].split(csv_export.ARRAY_DELIMITER) == ["100", "900"]
     args = exp.admin_args()
     assert args[:4] == ["database", "import", "full", "neo4j"] and "--array-delimiter=U+001F" in args
-    assert exp.script.read_text().count(srv.ADMIN_MAIN) == 1
+    assert exp.script.read_text().count(install.ADMIN_MAIN) == 1
 
 
 def test_csv_splits_a_column_whose_type_differs(tmp_path: Path) -> None:
-    pg = nl.PropertyGraph(nodes={
-        "u:a": nl.PGNode("u:a", ("Resource",), {"uri": "u:a", "title": "one"}),
-        "u:b": nl.PGNode("u:b", ("Resource",), {"uri": "u:b", "title": ["one", "two"]}),
+    pg = pgrows.PropertyGraph(nodes={
+        "u:a": pgrows.PGNode("u:a", ("Resource",), {"uri": "u:a", "title": "one"}),
+        "u:b": pgrows.PGNode("u:b", ("Resource",), {"uri": "u:b", "title": ["one", "two"]}),
     }, out={}, triples=3)
-    exp = nl.export_csv(pg, tmp_path)
+    exp = csv_export.export_csv(pg, tmp_path)
     headers = sorted(next(csv.reader(open(f, encoding="utf-8")))[-1] for f in exp.node_files)
     assert headers == ["title:string", "title:string[]"]
 
@@ -156,8 +158,8 @@ def test_every_named_query_has_a_cypher_twin_using_mapped_names() -> None:
     rq = {p.stem for p in QUERIES_DIR.glob("*.rq")}
     twins = nq.load_cypher_queries()
     assert rq and rq == set(twins)
-    m = nl.load_mapping()
-    labels = {nl.KEY_LABEL} | {lbl for ls in m.class_labels.values() for lbl in ls}
+    m = mapping.load_mapping()
+    labels = {mapping.KEY_LABEL} | {lbl for ls in m.class_labels.values() for lbl in ls}
     types = set(m.relationship_types.values())
     for q in twins.values():
         body = "\n".join(ln for ln in q.text.splitlines() if not ln.lstrip().startswith("//"))
@@ -178,10 +180,10 @@ def test_every_named_query_has_a_cypher_twin_using_mapped_names() -> None:
 
 
 @pytest.fixture
-def settings(neo4j_server: srv.ServerStatus, monkeypatch: pytest.MonkeyPatch) -> srv.ConnectionSettings:
+def settings(neo4j_server: srv.ServerStatus, monkeypatch: pytest.MonkeyPatch) -> conn.ConnectionSettings:
     for var in ENV_VARS:
         monkeypatch.delenv(var, raising=False)
-    return srv.connection_settings()
+    return conn.connection_settings()
 
 
 @pytest.fixture(scope="module")
@@ -189,12 +191,12 @@ def individuals_cleanup() -> Iterator[None]:
     """Delete the ontology's concept nodes afterwards unless they were in the database before."""
     yield
     try:
-        s = srv.connection_settings()
-        with srv.driver(s) as d:
+        s = conn.connection_settings()
+        with conn.driver(s) as d:
             other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg RETURN count(n) AS c",
-                                    kg=nl.KG, database_=s.database)[0][0]["c"]
+                                    kg=mapping.KG, database_=s.database)[0][0]["c"]
             if other == 0:
-                d.execute_query("MATCH (n:Resource) WHERE n.uri STARTS WITH $kg DETACH DELETE n", kg=nl.KG,
+                d.execute_query("MATCH (n:Resource) WHERE n.uri STARTS WITH $kg DETACH DELETE n", kg=mapping.KG,
                                 database_=s.database)
     except Exception:  # noqa: BLE001 - cleanup must not mask the test result
         pass
@@ -239,9 +241,9 @@ def _build(tmp: Path, base: str, docs: dict) -> Path:
     return out
 
 
-def _snapshot(s: srv.ConnectionSettings, base: str) -> tuple[list, list]:
+def _snapshot(s: conn.ConnectionSettings, base: str) -> tuple[list, list]:
     """Every node (labels, properties) and relationship (type, ends, properties) under ``base``."""
-    with srv.driver(s) as d:
+    with conn.driver(s) as d:
         nodes = d.execute_query("MATCH (n:Resource) WHERE n.uri STARTS WITH $b RETURN n.uri AS u, labels(n) AS l, "
                                 "properties(n) AS p ORDER BY u", b=base, database_=s.database)[0]
         rels = d.execute_query("MATCH (a:Resource)-[r]->(b) WHERE a.uri STARTS WITH $b RETURN a.uri AS a, type(r) AS t, "
@@ -253,7 +255,7 @@ def _snapshot(s: srv.ConnectionSettings, base: str) -> tuple[list, list]:
 def fail_relationship_write(monkeypatch: pytest.MonkeyPatch, after: int, error: Exception) -> Callable[[], None]:
     """Let ``after`` relationship batches commit, then raise ``error`` (a crash, a lost server); returns
     the function that puts the real writer back."""
-    real = nl._write
+    real = sync.write_rows
     seen = {"rels": 0}
 
     def failing(session, query, rows):  # type: ignore[no-untyped-def]
@@ -263,27 +265,27 @@ def fail_relationship_write(monkeypatch: pytest.MonkeyPatch, after: int, error: 
             seen["rels"] += 1
         return real(session, query, rows)
 
-    monkeypatch.setattr(nl, "_write", failing)
-    return lambda: monkeypatch.setattr(nl, "_write", real)
+    monkeypatch.setattr(sync, "write_rows", failing)
+    return lambda: monkeypatch.setattr(sync, "write_rows", real)
 
 
 @pytest.fixture
-def base(settings: srv.ConnectionSettings, individuals_cleanup: None) -> Iterator[str]:
+def base(settings: conn.ConnectionSettings, individuals_cleanup: None) -> Iterator[str]:
     b = f"https://kgraph.test/{uuid.uuid4().hex[:12]}/"
     yield b
-    nl.delete_base(settings, b)
+    sync.delete_base(settings, b)
 
 
 @pytest.mark.neo4j
-def test_load_a_build_and_ask_the_one_hop_question(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+def test_load_a_build_and_ask_the_one_hop_question(settings: conn.ConnectionSettings, base: str, tmp_path: Path) -> None:
     out = _build(tmp_path, base, DOCS)
-    report = nl.load(out, settings)
-    pg = nl.read_property_graph(out)
+    report = stream.load(out, settings)
+    pg = pgrows.read_property_graph(out)
     assert report.nodes_created == len(pg.nodes) - report.nodes_unchanged  # concept nodes may be there already
-    assert nl.graph_counts(settings, base) == {
+    assert sync.graph_counts(settings, base) == {
         "nodes": sum(1 for u in pg.nodes if u.startswith(base)),
         "relationships": sum(len(v) for u, v in pg.out.items() if u.startswith(base))}
-    with srv.driver(settings) as d:
+    with conn.driver(settings) as d:
         recs = d.execute_query(
             "MATCH (p:Plan)-[r:CITES|IMPLEMENTS|BASED_ON]->(d:Decree {number: $x}) WHERE p.uri STARTS WITH $b "
             "RETURN p.number AS plan, type(r) AS t, r.pinpoint AS pin, r.startOffset AS so, r.sentence AS sen, "
@@ -302,31 +304,31 @@ def test_load_a_build_and_ask_the_one_hop_question(settings: srv.ConnectionSetti
 
 
 @pytest.mark.neo4j
-def test_second_load_changes_nothing(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+def test_second_load_changes_nothing(settings: conn.ConnectionSettings, base: str, tmp_path: Path) -> None:
     out = _build(tmp_path, base, DOCS)
-    nl.load(out, settings)
+    stream.load(out, settings)
     before = _snapshot(settings, base)
-    again = nl.load(out, settings)
+    again = stream.load(out, settings)
     assert not again.changed and again.nodes_created == again.nodes_updated == again.relationships_written == 0
     assert _snapshot(settings, base) == before  # same properties and the very same relationships (element ids)
 
 
 @pytest.mark.neo4j
-def test_changed_document_replaces_its_outgoing_relationships(settings: srv.ConnectionSettings, base: str,
+def test_changed_document_replaces_its_outgoing_relationships(settings: conn.ConnectionSettings, base: str,
                                                               tmp_path: Path) -> None:
     out = _build(tmp_path, base, DOCS)
-    nl.load(out, settings)
+    stream.load(out, settings)
     nodes0, rels0 = _snapshot(settings, base)
     changed = dict(DOCS)
     doc, _ = DOCS["kh-120.txt"]
     # the plan now implements 163 at another provision and no longer cites 44/2013 (nobody else does)
     changed["kh-120.txt"] = (doc, [ref(1, "implements", number="163/2016/NĐ-CP", pins=[("5", None, None)])])
     out = _build(tmp_path, base, changed)
-    report = nl.load(out, settings)
+    report = stream.load(out, settings)
     nodes1, rels1 = _snapshot(settings, base)
     plan = next(u for u, _, p in nodes1 if p.get("number") == "120/KH-UBND")
     out_rels = {(t, e): p for a, t, e, p, _ in rels1 if a == plan}
-    cited = {e for (t, e) in out_rels if t in nl.load_mapping().citation_types}
+    cited = {e for (t, e) in out_rels if t in mapping.load_mapping().citation_types}
     assert cited == {base + "doc/163_2016_NĐ-CP"}
     assert out_rels[("IMPLEMENTS", base + "doc/163_2016_NĐ-CP")]["pinpoint"] == ["Điều 5"]
     assert not any(e.endswith("44_2013_NĐ-CP") for _, _, e, _, _ in rels1)
@@ -338,80 +340,80 @@ def test_changed_document_replaces_its_outgoing_relationships(settings: srv.Conn
 
 
 @pytest.mark.neo4j
-def test_interrupted_load_is_finished_by_running_it_again(settings: srv.ConnectionSettings, base: str,
+def test_interrupted_load_is_finished_by_running_it_again(settings: conn.ConnectionSettings, base: str,
                                                           tmp_path: Path) -> None:
     out = _build(tmp_path, base, DOCS)
-    pg = nl.read_property_graph(out)
-    with pytest.raises(nl.LoadError, match="simulate a crash"):
-        nl.load_property_graph(pg, settings, batch_size=20, fail_after=2)  # the marker + one node batch
-    with srv.driver(settings) as d:
+    pg = pgrows.read_property_graph(out)
+    with pytest.raises(conn.LoadError, match="simulate a crash"):
+        sync.load_property_graph(pg, settings, batch_size=20, fail_after=2)  # the marker + one node batch
+    with conn.driver(settings) as d:
         status = d.execute_query("MATCH (m:KgraphLoad {base: $b}) RETURN m.status AS s", b=base,
                                  database_=settings.database)[0][0]["s"]
     assert status == "running"
-    half = nl.graph_counts(settings, base)
+    half = sync.graph_counts(settings, base)
     assert half["relationships"] == 0 and 0 < half["nodes"] <= 20  # it died before any relationship
     messages: list[str] = []
-    report = nl.load(out, settings, echo=messages.append)
+    report = stream.load(out, settings, echo=messages.append)
     assert report.resumed and "did not finish; finishing it now" in messages[0]
     nodes, rels = _snapshot(settings, base)
     assert len(nodes) == sum(1 for u in pg.nodes if u.startswith(base))
     keys = [(a, t, e) for a, t, e, _, _ in rels]
     assert len(keys) == len(set(keys)) == sum(len(v) for u, v in pg.out.items() if u.startswith(base))
-    assert not nl.load(out, settings).changed  # and now it is complete
+    assert not stream.load(out, settings).changed  # and now it is complete
 
 
 @pytest.mark.neo4j
-def test_crash_between_relationship_batches_leaves_no_duplicate(settings: srv.ConnectionSettings, base: str,
+def test_crash_between_relationship_batches_leaves_no_duplicate(settings: conn.ConnectionSettings, base: str,
                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed after the first relationship batch committed: the rerun MERGEs, so nothing is doubled."""
     out = _build(tmp_path, base, DOCS)
-    pg = nl.read_property_graph(out)
-    restore = fail_relationship_write(monkeypatch, after=1, error=nl.LoadError("killed"))
-    with pytest.raises(nl.LoadError, match="killed"):
-        nl.load_property_graph(pg, settings, batch_size=10)
+    pg = pgrows.read_property_graph(out)
+    restore = fail_relationship_write(monkeypatch, after=1, error=conn.LoadError("killed"))
+    with pytest.raises(conn.LoadError, match="killed"):
+        sync.load_property_graph(pg, settings, batch_size=10)
     restore()
-    partial = nl.graph_counts(settings, base)["relationships"]
+    partial = sync.graph_counts(settings, base)["relationships"]
     assert 0 < partial < sum(len(v) for u, v in pg.out.items() if u.startswith(base))
-    assert nl.load(out, settings).resumed
+    assert stream.load(out, settings).resumed
     _, rels = _snapshot(settings, base)
     keys = [(a, t, e) for a, t, e, _, _ in rels]
     assert len(keys) == len(set(keys)) == sum(len(v) for u, v in pg.out.items() if u.startswith(base))
 
 
 @pytest.mark.neo4j
-def test_wrong_password_gives_clear_error(settings: srv.ConnectionSettings) -> None:
+def test_wrong_password_gives_clear_error(settings: conn.ConnectionSettings) -> None:
     wrong = "not-the-password-" + uuid.uuid4().hex
-    bad = srv.connection_settings(password=wrong)
-    with pytest.raises(nl.LoadError) as err:
-        nl.load(SMALL, bad)
+    bad = conn.connection_settings(password=wrong)
+    with pytest.raises(conn.LoadError) as err:
+        stream.load(SMALL, bad)
     assert "wrong password" in str(err.value) and wrong not in str(err.value)
     assert settings.password not in str(err.value)
 
 
 def test_server_down_gives_clear_error() -> None:
-    s = srv.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1", environ={})
-    with pytest.raises(nl.LoadError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):
-        nl.load(SMALL, s)
+    s = conn.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1", environ={})
+    with pytest.raises(conn.LoadError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):
+        stream.load(SMALL, s)
 
 
 @pytest.mark.neo4j
-def test_wrong_database_gives_clear_error(settings: srv.ConnectionSettings) -> None:
-    s = srv.connection_settings(database="no_such_db_" + uuid.uuid4().hex[:6])
-    with pytest.raises(nl.DatabaseNotFoundError, match="does not exist.*Community holds one user database"):
-        nl.load(SMALL, s)
+def test_wrong_database_gives_clear_error(settings: conn.ConnectionSettings) -> None:
+    s = conn.connection_settings(database="no_such_db_" + uuid.uuid4().hex[:6])
+    with pytest.raises(conn.DatabaseNotFoundError, match="does not exist.*Community holds one user database"):
+        stream.load(SMALL, s)
 
 
 def test_missing_source_gives_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(nl.LoadError, match="no graph.nt or graph.ttl here"):
-        nl.read_property_graph(tmp_path)
+    with pytest.raises(conn.LoadError, match="no graph.nt or graph.ttl here"):
+        pgrows.read_property_graph(tmp_path)
     bad = tmp_path / "bad.nt"
     bad.write_text("<a> <b> .\n")
-    with pytest.raises(nl.LoadError, match="not valid RDF"):
-        nl.read_property_graph(bad)
+    with pytest.raises(conn.LoadError, match="not valid RDF"):
+        pgrows.read_property_graph(bad)
 
 
 @pytest.mark.neo4j
-def test_cli_load_cypher_and_named_query(settings: srv.ConnectionSettings, base: str, tmp_path: Path) -> None:
+def test_cli_load_cypher_and_named_query(settings: conn.ConnectionSettings, base: str, tmp_path: Path) -> None:
     from kgraph.cli import main
     from kgraph.cli_neo4j_graph import cypher_cmd, load_cmd
 
@@ -451,10 +453,11 @@ def _sets(line: str) -> dict:
 
 
 @pytest.mark.neo4j
-def test_named_cypher_equals_sparql_on_a_small_build(settings: srv.ConnectionSettings, base: str,
+def test_named_cypher_equals_sparql_on_a_small_build(settings: conn.ConnectionSettings, base: str,
                                                      tmp_path: Path) -> None:
     """A quick parity check on a tiny build (the full one over the shared corpus is tests/test_parity.py)."""
-    from kgraph.query import run_named, to_json_lines
+    from kgraph.query import to_json_lines
+    from kgraph.sparql import OxigraphBackend
     from kgraph.sinks.oxigraph_store import open_store
 
     src = tmp_path / "b"
@@ -463,15 +466,15 @@ def test_named_cypher_equals_sparql_on_a_small_build(settings: srv.ConnectionSet
     shutil.rmtree(out)
     s = build([str(src / "in")], out, extractor=json_extract, base=base).summary
     assert s["errors"] == []
-    nl.load(out, settings)
+    stream.load(out, settings)
     st = open_store(out)
-    drv = nl.open_driver(settings)
+    drv = conn.open_driver(settings)
     try:
         with drv.session(database=settings.database) as ses:
             for name, args in [("cited-by", ["163/2016/NĐ-CP"]), ("cites", ["120/KH-UBND năm 2018"]),
                                ("provisions-cited", ["nd 163/2016"]), ("basis-chain", ["342/2016/TT-BTC"])]:
-                a = [_sets(x) for x in to_json_lines(run_named(st, name, args))]
-                b = [_sets(x) for x in to_json_lines(nq.run_named(ses, name, args, within=base))]
+                a = [_sets(x) for x in to_json_lines(OxigraphBackend(st).run(name, args))]
+                b = [_sets(x) for x in to_json_lines(nq.Neo4jBackend(ses, scope=base).run(name, args))]
                 assert a == b and a, name
     finally:
         drv.close()
@@ -491,8 +494,8 @@ def test_browser_style_covers_every_document_class_and_citation_relation() -> No
     grass = (ROOT / "browser" / "kgraph.grass").read_text("utf-8")
     styled_nodes = set(re.findall(r"^node\.(\w+)\s*\{", grass, flags=re.M))
     styled_rels = set(re.findall(r"^relationship\.(\w+)\s*\{", grass, flags=re.M))
-    m = nl.load_mapping()
-    doc = m.labels(nl.ELI + "Work")[0]
+    m = mapping.load_mapping()
+    doc = m.labels(mapping.ELI + "Work")[0]
     doc_classes = {ls[0] for ls in m.class_labels.values() if doc in ls[1:] and ls[0] not in ("LegalResource", "CorpusDocument")}
     assert doc_classes and doc_classes <= styled_nodes, doc_classes - styled_nodes
     assert {"Organization", "Person", "Provision", "Document"} <= styled_nodes

@@ -1,4 +1,4 @@
-"""The local Neo4j server (kgraph.sinks.neo4j_server): credentials handling, and a real server over Bolt.
+"""The local Neo4j server (kgraph.neo4j: connection, install, server): credentials handling, and a real server over Bolt.
 
 Tests marked ``neo4j`` talk to the real server. It is started once per session: by
 ``scripts/neo4j-ci.sh`` in CI, else by the ``neo4j_server`` fixture if it is not running (set
@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kgraph.sinks import neo4j_server as srv
+from kgraph.neo4j import connection as conn
+from kgraph.neo4j import install
+from kgraph.neo4j import server as srv
 
 from conftest import ENV_VARS  # noqa: E402
 
@@ -33,22 +35,22 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.neo4j
 def test_connects_with_settings_from_credentials_file(neo4j_server: srv.ServerStatus, clean_env: None) -> None:
-    settings = srv.connection_settings()
-    assert settings.password_source == str(srv.credentials_path())
+    settings = conn.connection_settings()
+    assert settings.password_source == str(conn.credentials_path())
     assert settings.user == "neo4j"
-    with srv.driver(settings) as drv:
+    with conn.driver(settings) as drv:
         records, _, _ = drv.execute_query("CALL dbms.components() YIELD name, versions, edition")
     kernel = next(r for r in records if r["name"] == "Neo4j Kernel")
-    assert kernel["versions"][0].startswith(srv.NEO4J_SERIES + ".")
+    assert kernel["versions"][0].startswith(install.NEO4J_SERIES + ".")
     assert kernel["edition"] == "community"
 
 
 @pytest.mark.neo4j
 def test_round_trip_with_parameters(neo4j_server: srv.ServerStatus, clean_env: None) -> None:
-    settings = srv.connection_settings()
+    settings = conn.connection_settings()
     key = f"test-{uuid.uuid4()}"
     doc = {"number": "15/2020/NĐ-CP", "title": "Nghị định quy định xử phạt vi phạm hành chính", "year": 2020}
-    with srv.driver(settings) as drv:
+    with conn.driver(settings) as drv:
         try:
             drv.execute_query(
                 "CREATE (d:KgraphTest {key: $key}) SET d += $doc "
@@ -71,31 +73,31 @@ def test_round_trip_with_parameters(neo4j_server: srv.ServerStatus, clean_env: N
 
 @pytest.mark.neo4j
 def test_wrong_password_gives_clear_error(neo4j_server: srv.ServerStatus, clean_env: None) -> None:
-    real = srv.connection_settings()
+    real = conn.connection_settings()
     wrong = "not-the-password-" + uuid.uuid4().hex
-    settings = srv.connection_settings(password=wrong)
+    settings = conn.connection_settings(password=wrong)
     assert settings.uri == real.uri and settings.password_source == "argument"
-    with pytest.raises(srv.Neo4jAuthError) as err:
-        srv.driver(settings)
+    with pytest.raises(conn.Neo4jAuthError) as err:
+        conn.driver(settings)
     msg = str(err.value)
     assert "refused user 'neo4j'" in msg and "wrong password" in msg and real.uri in msg
     assert wrong not in msg and real.password not in msg
     # The right password still works afterwards (one failure does not lock the account).
-    with srv.driver(real) as drv:
+    with conn.driver(real) as drv:
         drv.verify_connectivity()
 
 
 @pytest.mark.neo4j
 def test_status_reports_the_running_server(neo4j_server: srv.ServerStatus) -> None:
     st = srv.status()
-    assert st.running and st.pid and st.version and st.version.startswith(srv.NEO4J_SERIES + ".")
-    assert st.bolt_uri == srv.bolt_uri() and st.browser_url.endswith("/browser/")
+    assert st.running and st.pid and st.version and st.version.startswith(install.NEO4J_SERIES + ".")
+    assert st.bolt_uri == conn.bolt_uri() and st.browser_url.endswith("/browser/")
 
 
 def test_unreachable_server_gives_clear_error(clean_env: None) -> None:
-    settings = srv.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1")
-    with pytest.raises(srv.Neo4jUnavailableError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):
-        srv.driver(settings)
+    settings = conn.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1")
+    with pytest.raises(conn.Neo4jUnavailableError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):
+        conn.driver(settings)
 
 
 # ------------------------------------------------------------------------------ no server needed
@@ -111,14 +113,14 @@ def _cred_file(tmp_path: Path, mode: int) -> Path:
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
 def test_refuses_group_or_world_readable_credentials(tmp_path: Path, mode: int) -> None:
     path = _cred_file(tmp_path, mode)
-    with pytest.raises(srv.CredentialsPermissionError, match=f"chmod 600 {path}") as err:
-        srv.connection_settings(credentials_file=path, environ={})
+    with pytest.raises(conn.CredentialsPermissionError, match=f"chmod 600 {path}") as err:
+        conn.connection_settings(credentials_file=path, environ={})
     assert "s3cret" not in str(err.value)
 
 
 def test_reads_private_credentials_file(tmp_path: Path) -> None:
     path = _cred_file(tmp_path, 0o600)
-    s = srv.connection_settings(credentials_file=path, environ={})
+    s = conn.connection_settings(credentials_file=path, environ={})
     assert (s.uri, s.user, s.password, s.database) == ("bolt://example:7687", "alice", "s3cret-pass", None)
     assert s.password_source == str(path)
     assert "s3cret" not in repr(s)
@@ -127,40 +129,40 @@ def test_reads_private_credentials_file(tmp_path: Path) -> None:
 def test_settings_precedence_args_then_env_then_file(tmp_path: Path) -> None:
     path = _cred_file(tmp_path, 0o600)
     env = {"NEO4J_PASSWORD": "from-env-pw", "NEO4J_DATABASE": "kg", "NEO4J_URI": "bolt://env:7687"}
-    s = srv.connection_settings(uri="neo4j://arg:7687", credentials_file=path, environ=env)
+    s = conn.connection_settings(uri="neo4j://arg:7687", credentials_file=path, environ=env)
     assert (s.uri, s.user, s.password, s.database) == ("neo4j://arg:7687", "alice", "from-env-pw", "kg")
     assert s.password_source == "env NEO4J_PASSWORD"
-    s = srv.connection_settings(password="from-arg-pw", user="bob", credentials_file=path, environ=env)
+    s = conn.connection_settings(password="from-arg-pw", user="bob", credentials_file=path, environ=env)
     assert (s.uri, s.user, s.password) == ("bolt://env:7687", "bob", "from-arg-pw")
 
 
 def test_complete_env_does_not_touch_unsafe_file(tmp_path: Path) -> None:
     path = _cred_file(tmp_path, 0o644)  # would be refused, but is not needed
     env = {"NEO4J_URI": "bolt://env:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p-from-env"}
-    assert srv.connection_settings(credentials_file=path, environ=env).password == "p-from-env"
+    assert conn.connection_settings(credentials_file=path, environ=env).password == "p-from-env"
 
 
 def test_missing_password_is_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(srv.CredentialsError, match="kg neo4j start"):
-        srv.connection_settings(credentials_file=tmp_path / "absent.env", environ={})
+    with pytest.raises(conn.CredentialsError, match="kg neo4j start"):
+        conn.connection_settings(credentials_file=tmp_path / "absent.env", environ={})
 
 
 def test_write_credentials_is_private_and_readable_back(tmp_path: Path) -> None:
-    path = srv.write_credentials("bolt://127.0.0.1:7687", "neo4j", srv.new_password(), tmp_path / "sub" / "n.env")
+    path = conn.write_credentials("bolt://127.0.0.1:7687", "neo4j", install.new_password(), tmp_path / "sub" / "n.env")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    values = srv.read_credentials(path)
+    values = conn.read_credentials(path)
     assert values["NEO4J_URI"] == "bolt://127.0.0.1:7687" and len(values["NEO4J_PASSWORD"]) == 32
 
 
 def test_config_binds_loopback_with_auth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KGRAPH_NEO4J_BOLT_PORT", "17687")
     monkeypatch.setenv("KGRAPH_NEO4J_HTTP_PORT", "17474")
-    conf = srv.write_config(tmp_path).read_text()
+    conf = install.write_config(tmp_path).read_text()
     assert "server.bolt.listen_address=127.0.0.1:17687" in conf
     assert "server.http.listen_address=127.0.0.1:17474" in conf
     for line in ("server.default_listen_address=127.0.0.1", "server.https.enabled=false",
                  "dbms.security.auth_enabled=true", "dbms.usage_report.enabled=false",
                  f"server.directories.data={tmp_path / 'data'}"):
         assert line in conf
-    assert srv.bolt_uri() == "bolt://127.0.0.1:17687"
+    assert conn.bolt_uri() == "bolt://127.0.0.1:17687"

@@ -19,33 +19,35 @@ from conftest import IN_CI, shared_path
 from test_neo4j_load import DOCS, _build, fail_relationship_write
 
 from kgraph.build import build
-from kgraph.sinks import neo4j_load as nl
-from kgraph.sinks import neo4j_server as srv
+from kgraph.neo4j import connection as conn
+from kgraph.neo4j import rows as pgrows
+from kgraph.neo4j import server as srv
+from kgraph.neo4j import stream, sync
 
 pytestmark = pytest.mark.neo4j
 BASE = "https://kgraph.test/stream/"
 
 
 @pytest.fixture(scope="module")
-def private() -> Iterator[srv.ConnectionSettings]:
+def private() -> Iterator[conn.ConnectionSettings]:
     with ExitStack() as stack:
         try:
             _home, settings = stack.enter_context(srv.private_server(7690, 7477, echo=lambda _m: None))
-        except srv.Neo4jServerError as e:
+        except conn.Neo4jServerError as e:
             if IN_CI:
                 pytest.fail(f"private Neo4j server unavailable in CI: {e}", pytrace=False)
             pytest.skip(f"private Neo4j server unavailable: {e}")
         yield settings
 
 
-def _wipe(s: srv.ConnectionSettings) -> None:
-    with srv.driver(s) as d, d.session(database=s.database) as session:
+def _wipe(s: conn.ConnectionSettings) -> None:
+    with conn.driver(s) as d, d.session(database=s.database) as session:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
-def _dump(s: srv.ConnectionSettings) -> tuple[list[Any], list[Any]]:
+def _dump(s: conn.ConnectionSettings) -> tuple[list[Any], list[Any]]:
     """Every node (labels, properties) and relationship (ends, type, properties) but the load markers."""
-    with srv.driver(s) as d:
+    with conn.driver(s) as d:
         nodes = d.execute_query("MATCH (n) WHERE NOT n:KgraphLoad RETURN labels(n) AS l, properties(n) AS p "
                                 "ORDER BY n.uri", database_=s.database)[0]
         rels = d.execute_query("MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b, properties(r) AS p",
@@ -54,46 +56,46 @@ def _dump(s: srv.ConnectionSettings) -> tuple[list[Any], list[Any]]:
             sorted(((r["a"], r["t"], r["b"], r["p"]) for r in rels), key=lambda x: (x[0], x[1], x[2], repr(x[3]))))
 
 
-def _markers(s: srv.ConnectionSettings) -> list[tuple[str, str]]:
-    with srv.driver(s) as d:
+def _markers(s: conn.ConnectionSettings) -> list[tuple[str, str]]:
+    with conn.driver(s) as d:
         recs = d.execute_query("MATCH (m:KgraphLoad) RETURN m.base AS b, m.status AS s ORDER BY b", database_=s.database)[0]
     return [(r["b"], r["s"]) for r in recs]
 
 
-def _batch_dump(s: srv.ConnectionSettings, source: Path) -> tuple[list[Any], list[Any]]:
+def _batch_dump(s: conn.ConnectionSettings, source: Path) -> tuple[list[Any], list[Any]]:
     """What the batch path (no streaming) leaves in an empty database."""
     _wipe(s)
-    nl.load_property_graph(nl.read_property_graph(source), s)
+    sync.load_property_graph(pgrows.read_property_graph(source), s)
     return _dump(s)
 
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small streamed batches: several early node batches (the marker's base is first a guess)."""
-    monkeypatch.setattr(nl, "EARLY_BATCH", 2)
-    monkeypatch.setattr(nl, "STREAM_REL_BATCH", 3)
+    monkeypatch.setattr(pgrows, "EARLY_BATCH", 2)
+    monkeypatch.setattr(stream, "STREAM_REL_BATCH", 3)
 
 
 @pytest.mark.parametrize("batches", ["default", "small"])
-def test_streamed_load_equals_the_batch_load(private: srv.ConnectionSettings, tmp_path: Path, batches: str,
+def test_streamed_load_equals_the_batch_load(private: conn.ConnectionSettings, tmp_path: Path, batches: str,
                                              request: pytest.FixtureRequest) -> None:
     if batches == "small":
         request.getfixturevalue("small_batches")
     out = _build(tmp_path, BASE, DOCS)
-    pg = nl.read_property_graph(out)
+    pg = pgrows.read_property_graph(out)
     _wipe(private)
-    report = nl.load(out, private)
+    report = stream.load(out, private)
     assert report.streamed and report.nodes_created == len(pg.nodes)
     assert report.relationships_written == pg.relationship_count > 0
     streamed = _dump(private)
     assert _markers(private) == [(pg.base, "done")]  # the first guess at the base did not stay behind
     assert len(streamed[0]) == len(pg.nodes) and len(streamed[1]) == pg.relationship_count
-    again = nl.load(out, private)
+    again = stream.load(out, private)
     assert not again.streamed and not again.changed and again.relationships_written == 0
     assert streamed == _batch_dump(private, out)
 
 
-def test_a_subject_split_across_the_file_is_written_whole(private: srv.ConnectionSettings, tmp_path: Path,
+def test_a_subject_split_across_the_file_is_written_whole(private: conn.ConnectionSettings, tmp_path: Path,
                                                           small_batches: None) -> None:
     out = _build(tmp_path, BASE, DOCS)
     lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -104,47 +106,47 @@ def test_a_subject_split_across_the_file_is_written_whole(private: srv.Connectio
     split = tmp_path / "split.nt"
     split.write_text("".join([ln for ln in lines if ln not in moved] + moved), encoding="utf-8")
     _wipe(private)
-    assert nl.load(split, private).streamed
+    assert stream.load(split, private).streamed
     got = _dump(private)
     plan_props = next(p for _, p in got[0] if p.get("number") == "120/KH-UBND")
     assert plan_props.get("title") and plan_props.get("date_document")  # from both halves
-    assert not nl.load(split, private).changed
+    assert not stream.load(split, private).changed
     assert got == _batch_dump(private, out)
 
 
-def test_crash_while_streaming_is_finished_by_running_it_again(private: srv.ConnectionSettings, tmp_path: Path,
+def test_crash_while_streaming_is_finished_by_running_it_again(private: conn.ConnectionSettings, tmp_path: Path,
                                                                small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
     out = _build(tmp_path, BASE, DOCS)
     expected = _batch_dump(private, out)
-    pg = nl.read_property_graph(out)
+    pg = pgrows.read_property_graph(out)
     _wipe(private)
-    restore = fail_relationship_write(monkeypatch, after=2, error=nl.LoadError("killed"))
-    with pytest.raises(nl.LoadError, match="killed"):
-        nl.load(out, private)
+    restore = fail_relationship_write(monkeypatch, after=2, error=conn.LoadError("killed"))
+    with pytest.raises(conn.LoadError, match="killed"):
+        stream.load(out, private)
     restore()
     assert _markers(private) == [(pg.base, "running")]
     assert 0 < len(_dump(private)[1]) < pg.relationship_count
-    report = nl.load(out, private)
+    report = stream.load(out, private)
     assert report.resumed and not report.streamed
     assert _dump(private) == expected
-    assert not nl.load(out, private).changed
+    assert not stream.load(out, private).changed
 
 
 @pytest.mark.shared
-def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: srv.ConnectionSettings,
+def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: conn.ConnectionSettings,
                                                                   tmp_path: Path) -> None:
     corpus = shared_path("corpus")
     out = tmp_path / "build"
     build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=BASE, store=False)
     _wipe(private)
-    report = nl.load(out, private)
+    report = stream.load(out, private)
     assert report.streamed and report.relationships > 10000
     streamed = _dump(private)
-    assert not nl.load(out, private).changed
+    assert not stream.load(out, private).changed
     assert streamed == _batch_dump(private, out)
 
 
-def test_server_lost_mid_stream_gives_the_clear_error(private: srv.ConnectionSettings, tmp_path: Path,
+def test_server_lost_mid_stream_gives_the_clear_error(private: conn.ConnectionSettings, tmp_path: Path,
                                                       small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """A driver error from the writer thread reaches the caller as LoadError with the rerun advice."""
     from neo4j.exceptions import ServiceUnavailable
@@ -152,7 +154,7 @@ def test_server_lost_mid_stream_gives_the_clear_error(private: srv.ConnectionSet
     out = _build(tmp_path, BASE, DOCS)
     _wipe(private)
     restore = fail_relationship_write(monkeypatch, after=0, error=ServiceUnavailable("connection lost"))
-    with pytest.raises(nl.LoadError, match="Lost the connection to Neo4j.*Run the same command again"):
-        nl.load(out, private)
+    with pytest.raises(conn.LoadError, match="Lost the connection to Neo4j.*Run the same command again"):
+        stream.load(out, private)
     restore()
-    assert nl.load(out, private).resumed
+    assert stream.load(out, private).resumed

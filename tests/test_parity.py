@@ -25,11 +25,13 @@ import pytest
 from conftest import shared_path
 
 from kgraph.build import build
-from kgraph.query import QueryError, load_queries, run_named, to_json_lines
-from kgraph.sinks import neo4j_load as nl
-from kgraph.sinks import neo4j_query as nq
-from kgraph.sinks import neo4j_server as srv
+from kgraph.query import QueryError, load_queries, to_json_lines
+from kgraph.neo4j import connection as conn
+from kgraph.neo4j import mapping, stream, sync
+from kgraph.neo4j import server as srv
+from kgraph.neo4j.queries import Neo4jBackend
 from kgraph.sinks.oxigraph_store import open_store
+from kgraph.sparql import OxigraphBackend
 
 pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
 
@@ -53,33 +55,34 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def settings() -> srv.ConnectionSettings:
+def settings() -> conn.ConnectionSettings:
     try:
         st = srv.status()
         if not st.running:
             if os.environ.get("KGRAPH_NEO4J_AUTOSTART", "1") == "0":
                 _unavailable("not running and KGRAPH_NEO4J_AUTOSTART=0")
             srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
-        return srv.connection_settings()
-    except srv.Neo4jServerError as e:
+        return conn.connection_settings()
+    except conn.Neo4jServerError as e:
         _unavailable(str(e))
         raise
 
 
 @contextmanager
-def _private_server() -> Iterator[srv.ConnectionSettings]:
+def _private_server() -> Iterator[conn.ConnectionSettings]:
     """A throwaway Neo4j (``srv.private_server`` on ports 7689/7476): used when the shared server
     already holds another graph."""
     try:
         with srv.private_server(7689, 7476, echo=lambda _m: None) as (_home, settings):
             yield settings
-    except srv.Neo4jServerError as e:
+    except conn.Neo4jServerError as e:
         _unavailable(str(e))
 
 
 @pytest.fixture(scope="module")
-def both(settings: srv.ConnectionSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any, Path]]:
-    """(Oxigraph store, Neo4j session, build folder) over one build of the shared corpus.
+def both(settings: conn.ConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[OxigraphBackend, Neo4jBackend, Path]]:
+    """(the SPARQL backend, the Cypher backend, build folder) over one build of the shared corpus.
 
     On the running server when it holds no other graph (most-cited and by-issuer count the whole
     database); otherwise on a private temporary server, so someone's loaded graph is neither
@@ -89,39 +92,39 @@ def both(settings: srv.ConnectionSettings, tmp_path_factory: pytest.TempPathFact
     out = tmp_path_factory.mktemp("parity") / "build"
     res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=BASE)
     assert res.summary["documents"] > 250
-    with srv.driver(settings) as d:
+    with conn.driver(settings) as d:
         other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg AND NOT n.uri STARTS WITH "
-                                "'https://kgraph.test/' RETURN count(n) AS c", kg=nl.KG, database_=settings.database)[0][0]["c"]
+                                "'https://kgraph.test/' RETURN count(n) AS c", kg=mapping.KG, database_=settings.database)[0][0]["c"]
     with ExitStack() as stack:
         if other:
             settings = stack.enter_context(_private_server())
-        report = nl.load(out, settings)
+        report = stream.load(out, settings)
         assert report.nodes_created > 1000
-        drv = nl.open_driver(settings)
+        drv = conn.open_driver(settings)
         try:
             with drv.session(database=settings.database) as session:
-                yield open_store(out), session, out
+                queries = load_queries()
+                yield OxigraphBackend(open_store(out), queries), Neo4jBackend(session, queries, scope=BASE), out
         finally:
             drv.close()
-            nl.delete_base(settings, BASE)
-            with srv.driver(settings) as d:  # the ontology's concept nodes too, unless another graph uses them
+            sync.delete_base(settings, BASE)
+            with conn.driver(settings) as d:  # the ontology's concept nodes too, unless another graph uses them
                 d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg WITH count(n) AS others "
                                 "WHERE others = 0 MATCH (c:Resource) WHERE c.uri STARTS WITH $kg DETACH DELETE c",
-                                kg=nl.KG, database_=settings.database)
+                                kg=mapping.KG, database_=settings.database)
 
 
 @pytest.fixture(scope="module")
-def load_settings(both: tuple[Any, Any, Path]) -> srv.ConnectionSettings:
+def load_settings(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> conn.ConnectionSettings:
     """The settings of the server ``both`` loaded into (the shared one or the private one)."""
-    return srv.local_settings() if os.environ.get("KGRAPH_NEO4J_BOLT_PORT") == "7689" else srv.connection_settings()
+    return conn.local_settings() if os.environ.get("KGRAPH_NEO4J_BOLT_PORT") == "7689" else conn.connection_settings()
 
 
-def _cases(store: Any) -> list[tuple[str, list[str]]]:
-    queries = load_queries()
-    top = [json.loads(r) for r in to_json_lines(run_named(store, "most-cited", ["150"], queries))]
-    corpus = [r["uri"].value for r in store.query(
+def _cases(sparql: OxigraphBackend) -> list[tuple[str, list[str]]]:
+    top = [json.loads(r) for r in to_json_lines(sparql.run("most-cited", ["150"]))]
+    corpus = [r["uri"].value for r in sparql.store.query(
         "SELECT ?uri WHERE { ?uri a <https://w3id.org/kgraph/ontology#CorpusDocument> } ORDER BY ?uri")]
-    orgs = [json.loads(r)["issuer"] for r in to_json_lines(run_named(store, "by-issuer", [], queries))]
+    orgs = [json.loads(r)["issuer"] for r in to_json_lines(sparql.run("by-issuer", []))]
     cases: list[tuple[str, list[str]]] = [("most-cited", []), ("most-cited", ["100000"]), ("stale-citations", []),
                                           ("by-issuer", []), ("by-issuer", ["Chính phủ"]), ("by-issuer", ["Bộ Tài chính"])]
     cases += [("by-issuer", [o]) for o in orgs if o]  # each body by its name, as users type it
@@ -145,16 +148,16 @@ def _norm(row: dict[str, Any]) -> str:
     return json.dumps(d, sort_keys=True, ensure_ascii=False)
 
 
-def _compare(store: Any, session: Any, name: str, args: list[str]) -> tuple[bool, int, str]:
+def _compare(sparql_backend: OxigraphBackend, cypher_backend: Neo4jBackend, name: str, args: list[str]
+             ) -> tuple[bool, int, str]:
     """(equal?, rows, what differs)."""
-    queries = load_queries()
     errors = []
     try:
-        sparql = _rows(run_named(store, name, args, queries))
+        sparql = _rows(sparql_backend.run(name, args))
     except QueryError as e:
         errors.append(str(e))
     try:
-        cypher = _rows(nq.run_named(session, name, args, queries, within=BASE))
+        cypher = _rows(cypher_backend.run(name, args))
     except QueryError as e:
         errors.append(str(e))
     if errors:  # both must refuse the same input (the messages name their backend)
@@ -169,13 +172,13 @@ def _compare(store: Any, session: Any, name: str, args: list[str]) -> tuple[bool
     return True, len(sparql), ""
 
 
-def test_every_named_query_gives_the_sparql_answer(both: tuple[Any, Any, Path]) -> None:
-    store, session, _ = both
-    cases = _cases(store)
+def test_every_named_query_gives_the_sparql_answer(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> None:
+    sparql, cypher, _ = both
+    cases = _cases(sparql)
     per_query: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])  # cases, equal, rows
     failures = []
     for name, args in cases:
-        ok, n, why = _compare(store, session, name, args)
+        ok, n, why = _compare(sparql, cypher, name, args)
         s = per_query[name]
         s[0] += 1
         s[1] += ok
@@ -191,23 +194,22 @@ def test_every_named_query_gives_the_sparql_answer(both: tuple[Any, Any, Path]) 
     assert not failures, "\n".join(failures[:10])
 
 
-def test_counts_unchanged_by_a_second_load(both: tuple[Any, Any, Path], load_settings: srv.ConnectionSettings) -> None:
+def test_counts_unchanged_by_a_second_load(both: tuple[OxigraphBackend, Neo4jBackend, Path], load_settings: conn.ConnectionSettings) -> None:
     _, _, out = both
-    before = nl.graph_counts(load_settings, BASE)
-    again = nl.load(out, load_settings)
+    before = sync.graph_counts(load_settings, BASE)
+    again = stream.load(out, load_settings)
     assert not again.changed and again.nodes_unchanged == again.nodes
-    assert nl.graph_counts(load_settings, BASE) == before and before["nodes"] > 1000
+    assert sync.graph_counts(load_settings, BASE) == before and before["nodes"] > 1000
 
 
-def test_sparql_keeps_pinpoints_when_some_citations_have_none(both: tuple[Any, Any, Path]) -> None:
-    store, session, _ = both
-    queries = load_queries()
+def test_sparql_keeps_pinpoints_when_some_citations_have_none(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> None:
+    sparql, cypher, _ = both
     lost = 0
-    for x in [json.loads(r)["number"] for r in to_json_lines(run_named(store, "most-cited", ["20"], queries))]:
+    for x in [json.loads(r)["number"] for r in to_json_lines(sparql.run("most-cited", ["20"]))]:
         if not x:
             continue
-        sparql = {r["uri"]: r for r in _rows(run_named(store, "cited-by", [x], queries))}
-        for r in _rows(nq.run_named(session, "cited-by", [x], queries, within=BASE)):
-            if r["pinpoints"] and sparql.get(r["uri"], {}).get("pinpoints") is None:
+        by_uri = {r["uri"]: r for r in _rows(sparql.run("cited-by", [x]))}
+        for r in _rows(cypher.run("cited-by", [x])):
+            if r["pinpoints"] and by_uri.get(r["uri"], {}).get("pinpoints") is None:
                 lost += 1
     assert lost == 0

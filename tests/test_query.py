@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from kgraph.build import build, extraction_from_dict
 from kgraph.cli_graph import query_cmd, sparql_cmd, stats_cmd
 from kgraph.model import Extraction
-from kgraph.query import COMMON_FIELDS, QueryError, load_queries, resolve_instrument, run_named
+from kgraph.query import COMMON_FIELDS, QueryError, load_queries
 from kgraph.sinks.networkx_view import citation_digraph, stats
 from kgraph.sinks.oxigraph_store import open_store
+from kgraph.sparql import OxigraphBackend
 
 from conftest import shared_path
 
@@ -90,17 +91,17 @@ def names(rows, field="source") -> set[str]:
 
 @pytest.mark.parametrize("typed", ["163/2016/NĐ-CP", "Nghị định 163/2016", "nd 163/2016/ND-CP", "Nghị định số 163/2016/nđ-cp"])
 def test_what_users_type_finds_the_instrument(store, typed: str) -> None:
-    assert resolve_instrument(store, typed) == [BASE + "doc/163_2016_NĐ-CP"]
+    assert OxigraphBackend(store).resolve_instrument(typed) == [BASE + "doc/163_2016_NĐ-CP"]
 
 
 def test_a_law_by_name_and_year_finds_its_numbered_node(store) -> None:
-    assert resolve_instrument(store, "Luật Ngân sách nhà nước 2015") == [BASE + "doc/83_2015_QH13"]
-    assert resolve_instrument(store, "Luật Ngân sách nhà nước") == [BASE + "doc/83_2015_QH13"]
-    assert resolve_instrument(store, "Luật Ngân sách nhà nước 1996") == []
+    assert OxigraphBackend(store).resolve_instrument("Luật Ngân sách nhà nước 2015") == [BASE + "doc/83_2015_QH13"]
+    assert OxigraphBackend(store).resolve_instrument("Luật Ngân sách nhà nước") == [BASE + "doc/83_2015_QH13"]
+    assert OxigraphBackend(store).resolve_instrument("Luật Ngân sách nhà nước 1996") == []
 
 
 def test_cited_by_lists_citing_documents_with_relation_and_pinpoint(store) -> None:
-    res = run_named(store, "cited-by", ["163/2016/NĐ-CP"])
+    res = OxigraphBackend(store).run("cited-by", ["163/2016/NĐ-CP"])
     rows = {Path(r["source"]).name: r for r in res.rows}
     assert set(rows) == {"tt-342.txt", "kh-120.txt"}
     assert rows["tt-342.txt"]["relations"] == "guides"
@@ -110,12 +111,12 @@ def test_cited_by_lists_citing_documents_with_relation_and_pinpoint(store) -> No
 
 
 def test_cites(store) -> None:
-    res = run_named(store, "cites", ["120/KH-UBND năm 2018"])
+    res = OxigraphBackend(store).run("cites", ["120/KH-UBND năm 2018"])
     assert {r["number"] for r in res.rows} == {"163/2016/NĐ-CP", "44/2013/NĐ-CP", "83/2015/QH13"}
 
 
 def test_basis_chain_reaches_the_constitution(store) -> None:
-    res = run_named(store, "basis-chain", ["342/2016/TT-BTC"])
+    res = OxigraphBackend(store).run("basis-chain", ["342/2016/TT-BTC"])
     chain = [(r["depth"], r["label"]) for r in res.rows]
     assert chain[0][0] == 1 and chain[0][1].startswith("Nghị định 163/2016/NĐ-CP")
     assert [d for d, _ in chain] == [1, 2, 3]
@@ -123,47 +124,47 @@ def test_basis_chain_reaches_the_constitution(store) -> None:
 
 
 def test_most_cited_orders_by_citing_documents(store) -> None:
-    res = run_named(store, "most-cited", ["2"])
+    res = OxigraphBackend(store).run("most-cited", ["2"])
     assert [(r["number"], r["cited_by"]) for r in res.rows] == [("44/2013/NĐ-CP", 3), ("163/2016/NĐ-CP", 2)]
 
 
 def test_provisions_cited(store) -> None:
-    res = run_named(store, "provisions-cited", ["nd 163/2016"])
+    res = OxigraphBackend(store).run("provisions-cited", ["nd 163/2016"])
     got = {(r["provision"], Path(r["source"]).name) for r in res.rows}
     assert got == {("điểm c khoản 6 Điều 4", "tt-342.txt"), ("điểm c khoản 6 Điều 4", "kh-120.txt"), ("khoản 1 Điều 13", "kh-120.txt")}
     assert [r["article"] for r in res.rows][-1] == "13"  # numeric order: 4 before 13
 
 
 def test_stale_citations(store) -> None:
-    res = run_named(store, "stale-citations", [])
+    res = OxigraphBackend(store).run("stale-citations", [])
     got = {(Path(r["source"]).name, r["cited_label"], r["how"]) for r in res.rows}
     assert got == {("tt-342.txt", "Nghị định 44/2013/NĐ-CP", "replaces"), ("kh-120.txt", "Nghị định 44/2013/NĐ-CP", "replaces")}
 
 
 def test_by_issuer(store) -> None:
-    counts = {r["issuer"]: r["instruments"] for r in run_named(store, "by-issuer", []).rows}
+    counts = {r["issuer"]: r["instruments"] for r in OxigraphBackend(store).run("by-issuer", []).rows}
     assert counts["Chính phủ"] == 3  # two decrees in the corpus, 44/2013 known by its number code
-    rows = run_named(store, "by-issuer", ["Bộ Tài chính"]).rows
+    rows = OxigraphBackend(store).run("by-issuer", ["Bộ Tài chính"]).rows
     assert {r["number"] for r in rows} == {"342/2016/TT-BTC"}
 
 
 def test_user_text_never_reaches_the_query(store) -> None:
     with pytest.raises(QueryError, match="no instrument"):
-        run_named(store, "cited-by", ['Luật X" } UNION { ?s ?p ?o } #'])
+        OxigraphBackend(store).run("cited-by", ['Luật X" } UNION { ?s ?p ?o } #'])
     # words after a number are not part of it: the number alone is looked up, as a bound literal
-    assert len(run_named(store, "cited-by", ['163/2016/NĐ-CP"} } ; DROP ALL ; #']).rows) == 2
+    assert len(OxigraphBackend(store).run("cited-by", ['163/2016/NĐ-CP"} } ; DROP ALL ; #']).rows) == 2
     with pytest.raises(QueryError):
-        run_named(store, "by-issuer", ['x")) } UNION { ?s ?p ?o'])
-    assert run_named(store, "cited-by", ["163/2016/NĐ-CP"]).rows  # the store is as it was
+        OxigraphBackend(store).run("by-issuer", ['x")) } UNION { ?s ?p ?o'])
+    assert OxigraphBackend(store).run("cited-by", ["163/2016/NĐ-CP"]).rows  # the store is as it was
 
 
 def test_errors_say_what_to_do(store) -> None:
     with pytest.raises(QueryError, match="no query named 'cited'"):
-        run_named(store, "cited", ["x"])
+        OxigraphBackend(store).run("cited", ["x"])
     with pytest.raises(QueryError, match="needs X"):
-        run_named(store, "cited-by", [])
+        OxigraphBackend(store).run("cited-by", [])
     with pytest.raises(QueryError, match="whole number"):
-        run_named(store, "most-cited", ["many"])
+        OxigraphBackend(store).run("most-cited", ["many"])
 
 
 def test_every_query_file_declares_itself() -> None:
@@ -264,7 +265,7 @@ def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
     own `Số: ...` header line is not a mention. F1 ≥ 0.95 for each."""
     out, files = corpus_build
     st = open_store(out)
-    top = [r for r in run_named(st, "most-cited", ["40"]).rows if r["number"] and re.search(r"/(19|20)\d\d/", r["number"])][:10]
+    top = [r for r in OxigraphBackend(st).run("most-cited", ["40"]).rows if r["number"] and re.search(r"/(19|20)\d\d/", r["number"])][:10]
     assert len(top) >= 5
     texts = {}
     for f in files:
@@ -281,7 +282,7 @@ def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
             pats.append(name_pattern(r[0].value, year))
         own = re.compile(r"số\s*:\s*" + pats[0].pattern, re.IGNORECASE)
         expected = {s for s, t in texts.items() if any(p.search(t) for p in pats) and not own.search(t[:3000])}
-        got = {r["source"] for r in run_named(st, "cited-by", [row["number"]]).rows}
+        got = {r["source"] for r in OxigraphBackend(st).run("cited-by", [row["number"]]).rows}
         tp = len(expected & got)
         p = tp / len(got) if got else 0.0
         rc = tp / len(expected) if expected else 0.0

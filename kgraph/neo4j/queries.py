@@ -1,0 +1,233 @@
+"""Asking Neo4j: the Cypher twins of the named queries (``Neo4jBackend``), raw Cypher with parameters, values.
+
+The twins live beside the SPARQL files as ``queries/NAME.cypher``. Their arguments and help come from
+the ``.rq`` headers (one definition for both backends, ``kgraph.query``); what the user types for X or
+ISSUER is parsed there and looked up here by bound parameters, and the IRIs found are bound, all at
+once, to ``$targets`` / ``$orgs``, never spliced into the text. Rows come back in the SPARQL side's
+shape: ``uri, number, type, title, date, source`` first, dates as ``YYYY-MM-DD``; a node property
+holding several values is shown as its smallest, as the SPARQL queries' ``MIN()`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kgraph.knowledge import cypher_parameters
+from kgraph.neo4j.connection import ConnectionSettings, open_driver, quiet_session, translate_error
+from kgraph.neo4j.mapping import ELI, KEY_LABEL, KG, check_name, load_mapping
+from kgraph.query import QUERIES_DIR, Found, NamedQuery, QueryBackend, QueryError, Result, read_header, target_last
+
+if TYPE_CHECKING:
+    import neo4j
+
+
+@dataclass(frozen=True)
+class CypherQuery:
+    """One ``queries/NAME.cypher`` file: its text and the header lines (``// name:``, ``// doc:``...)."""
+
+    name: str
+    path: Path
+    text: str
+    header: dict[str, str]
+
+
+def load_cypher_queries(directory: Path = QUERIES_DIR) -> dict[str, CypherQuery]:
+    """Every ``.cypher`` file in ``directory``, by the name its header gives (the file stem otherwise)."""
+    out = {}
+    for p in sorted(directory.glob("*.cypher")):
+        text = p.read_text("utf-8")
+        h = read_header(text, comment="//")
+        out[h.get("name", p.stem)] = CypherQuery(name=h.get("name", p.stem), path=p, text=text, header=h)
+    return out
+
+
+# --------------------------------------------------------------------------------------- values
+
+
+def plain(value: Any) -> Any:
+    """A driver value as JSON-able data: temporal values as ISO text, nodes and relationships as maps."""
+    from neo4j.graph import Node, Path as GraphPath, Relationship
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Node):
+        return {"_labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        start = value.start_node.get("uri") if value.start_node is not None else None
+        end = value.end_node.get("uri") if value.end_node is not None else None
+        return {"_type": value.type, "_start": start, "_end": end, **{k: plain(v) for k, v in value.items()}}
+    if isinstance(value, GraphPath):
+        return [plain(x) for pair in zip(value.nodes, [*value.relationships, None]) for x in pair if x is not None]
+    iso = getattr(value, "iso_format", None)
+    if callable(iso):
+        return iso()
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _smallest(v: Any) -> Any:
+    """A list cell as its smallest element (SPARQL's MIN over a node's several values)."""
+    if isinstance(v, list):
+        items = [x for x in v if x is not None]
+        return min(items, key=lambda x: (type(x).__name__, x)) if items else None
+    return v
+
+
+# --------------------------------------------------------------------------------------- running Cypher
+
+
+def _run(session: neo4j.Session, text: str, params: dict[str, Any], write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
+        res = tx.run(text, params)
+        keys = list(res.keys())
+        return keys, [dict(zip(keys, rec.values())) for rec in res]
+
+    return session.execute_write(work) if write else session.execute_read(work)
+
+
+def run_cypher(settings: ConnectionSettings, text: str, params: dict[str, Any] | None = None, *,
+               write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run one Cypher statement with parameters; read-only unless ``write`` (the server refuses writes then).
+
+    The relation parameters (``$relTypes``...) are bound too, so a named twin runs as it is; ``params`` win.
+    """
+    from neo4j import exceptions as nx
+
+    drv = open_driver(settings)
+    try:
+        with drv.session(database=settings.database) as session:
+            cols, rows = _run(session, text, {**cypher_parameters(), **(params or {})}, write)
+    except nx.ClientError as e:
+        if e.code == "Neo.ClientError.Statement.AccessMode" or "in read access mode" in (e.message or ""):
+            raise QueryError("this query writes to the database; add --write to allow it") from None
+        if e.code and e.code.startswith("Neo.ClientError.Statement."):
+            raise QueryError(f"Cypher error ({e.code.rsplit('.', 1)[-1]}): {e.message}") from None
+        raise translate_error(e, settings) from None
+    except (nx.Neo4jError, nx.DriverError) as e:
+        raise translate_error(e, settings) from None
+    finally:
+        drv.close()
+    return cols, [{k: plain(v) for k, v in r.items()} for r in rows]
+
+
+def parse_params(items: Iterable[str]) -> dict[str, Any]:
+    """``k=v`` gives the string ``v``; ``k:=v`` parses ``v`` as JSON (numbers, lists, null...)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)(:?=)(.*)", item, flags=re.S)
+        if not m:
+            raise QueryError(f"--param {item!r}: expected NAME=text or NAME:=json")
+        name, op, raw = m.groups()
+        if op == ":=":
+            try:
+                out[name] = json.loads(raw)
+            except json.JSONDecodeError as e:
+                raise QueryError(f"--param {name}:=...: not JSON ({e.msg})") from None
+        else:
+            out[name] = raw
+    return out
+
+
+def cypher_text(query_or_file: str, queries: dict[str, CypherQuery] | None = None) -> str:
+    """The Cypher to run for ``kg cypher``: a named twin, a file, or the text itself."""
+    queries = queries if queries is not None else load_cypher_queries()
+    if query_or_file in queries:
+        return queries[query_or_file].text
+    p = Path(query_or_file)
+    if len(query_or_file) < 4096 and "\n" not in query_or_file and p.is_file():
+        return p.read_text("utf-8")
+    return query_or_file
+
+
+# --------------------------------------------------------------------------------------- named queries
+
+
+_NAME_KEY = "(s.nameKey = $key OR (s.nameKey IS :: LIST<STRING> NOT NULL AND $key IN s.nameKey))"
+
+
+class Neo4jBackend(QueryBackend):
+    """The named queries' Cypher twins on an open Neo4j session.
+
+    ``scope`` keeps only X / ISSUER matches whose IRI starts with it: for a database that holds more
+    than one graph (the tests load theirs under their own base beside whatever is there).
+    """
+
+    place = "Neo4j"
+    hint = " --backend neo4j"
+
+    def __init__(self, session: neo4j.Session, queries: dict[str, NamedQuery] | None = None,
+                 twins: dict[str, CypherQuery] | None = None, *, scope: str | None = None) -> None:
+        super().__init__(queries)
+        self.session = session
+        self.twins = twins if twins is not None else load_cypher_queries()
+        self.scope = scope or ""
+
+    def text_of(self, query: NamedQuery) -> str:
+        if query.name not in self.twins:
+            raise QueryError(f"{query.name}: no Cypher twin (queries/{query.name}.cypher) for the neo4j backend")
+        return self.twins[query.name].text
+
+    def has_resource(self, iri: str) -> bool:
+        return bool(_run(self.session, f"MATCH (n:{KEY_LABEL} {{uri: $iri}}) RETURN n.uri AS s LIMIT 1",
+                         {"iri": iri})[1])
+
+    def _documents(self, where: str, params: dict[str, Any]) -> list[Found]:
+        q = f"MATCH (s:{_doc_label()}) WHERE {where} RETURN DISTINCT s.uri AS s, s.year AS y"
+        return [(r["s"], _smallest(r["y"])) for r in _run(self.session, q, params)[1]]
+
+    def documents_by_number_key(self, key: str) -> list[Found]:
+        return self._documents("s.numberKey = $key", {"key": key})
+
+    def documents_by_number_prefix(self, prefix: str) -> list[Found]:
+        return self._documents("s.numberKey STARTS WITH $prefix", {"prefix": prefix})
+
+    def documents_by_name_key(self, key: str) -> list[Found]:
+        return self._documents(_NAME_KEY, {"key": key})
+
+    def organisations_labelled(self, needle: str) -> list[str]:
+        q = (f"MATCH (s:{_org_label()}) WHERE any(l IN CASE WHEN s.label IS :: LIST<ANY> NOT NULL THEN s.label "
+             "ELSE [s.label] END WHERE toLower(l) CONTAINS toLower($needle)) RETURN DISTINCT s.uri AS s")
+        return sorted(r["s"] for r in _run(self.session, q, {"needle": needle})[1])
+
+    def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
+                limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        params: dict[str, Any] = cypher_parameters()  # the relation types the twins read ($relTypes ...)
+        if var is not None:
+            params[var + "s"] = values or []
+        if limit is not None:
+            params["limit"] = limit
+        cols, rows = _run(self.session, text, params)
+        return target_last(cols), [{c: _smallest(plain(r.get(c))) for c in cols} for r in rows]
+
+
+def _doc_label() -> str:
+    return check_name(load_mapping().labels(ELI + "Work")[0], "label")
+
+
+def _org_label() -> str:
+    return check_name(load_mapping().labels(KG + "Organisation")[0], "label")
+
+
+def run_named_query(name: str, args: Iterable[str], settings: ConnectionSettings) -> Result:
+    """Open a connection, run a named query's Cypher twin, close: ``kg query NAME ... --backend neo4j``."""
+    from neo4j import exceptions as nx
+
+    drv = open_driver(settings)
+    try:
+        with quiet_session(drv, settings) as session:  # a twin may name a property no node has yet
+            return Neo4jBackend(session).run(name, args)
+    except (nx.Neo4jError, nx.DriverError) as e:
+        raise translate_error(e, settings) from None
+    finally:
+        drv.close()

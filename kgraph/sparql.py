@@ -1,0 +1,122 @@
+"""The named queries on Oxigraph (the store `kg build` makes): SPARQL text, lookups by bound literals, rows.
+
+`OxigraphBackend` is the `kgraph.query.QueryBackend` for a pyoxigraph `Store`: user input reaches
+SPARQL only through `substitutions` (lookups) or `VALUES` written by pyoxigraph's own `NamedNode`
+(the IRIs found), never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
+
+from kgraph.graph.rdf import KG
+from kgraph.query import Found, NamedQuery, QueryBackend, QueryError, target_last
+
+_BY_NUMBER = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}numberKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"
+_BY_PREFIX = (
+    f"SELECT DISTINCT ?s ?y ?prefix WHERE {{ ?s <{KG}numberKey> ?k . FILTER(STRSTARTS(?k, ?prefix)) "
+    f"OPTIONAL {{ ?s <{KG}year> ?y }} }}"
+)
+_BY_NAME = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}nameKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"
+_EXISTS = "SELECT ?s WHERE { { ?s ?p ?o } UNION { ?o2 ?p2 ?s } } LIMIT 1"
+_ORG_BY_LABEL = (
+    f"SELECT DISTINCT ?s ?needle WHERE {{ ?s a <{KG}Organisation> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
+    "FILTER(CONTAINS(LCASE(STR(?l)), LCASE(?needle))) }"
+)
+
+
+class OxigraphBackend(QueryBackend):
+    """The named queries' SPARQL on a pyoxigraph store."""
+
+    place = "the store"
+    hint = ""
+
+    def __init__(self, store: Store, queries: dict[str, NamedQuery] | None = None) -> None:
+        super().__init__(queries)
+        self.store = store
+
+    def text_of(self, query: NamedQuery) -> str:
+        return query.text
+
+    def has_resource(self, iri: str) -> bool:
+        try:
+            node = NamedNode(iri)
+        except ValueError:
+            raise QueryError(f"'{iri}': not a valid IRI") from None
+        return any(True for _ in self.store.query(_EXISTS, substitutions={Variable("s"): node}))
+
+    def _documents(self, query: str, var: str, value: str) -> list[Found]:
+        rows = self.store.query(query, substitutions={Variable(var): Literal(value)})
+        return [(r["s"].value, None if r["y"] is None else r["y"].value) for r in rows]
+
+    def documents_by_number_key(self, key: str) -> list[Found]:
+        return self._documents(_BY_NUMBER, "key", key)
+
+    def documents_by_number_prefix(self, prefix: str) -> list[Found]:
+        return self._documents(_BY_PREFIX, "prefix", prefix)
+
+    def documents_by_name_key(self, key: str) -> list[Found]:
+        return self._documents(_BY_NAME, "key", key)
+
+    def organisations_labelled(self, needle: str) -> list[str]:
+        rows = self.store.query(_ORG_BY_LABEL, substitutions={Variable("needle"): Literal(needle)})
+        return sorted({r["s"].value for r in rows})
+
+    def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
+                limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        if var is not None:
+            return solutions_to_rows(self.store.query(bind_values(text, var, values or [])))
+        sols = self.store.query(text)
+        cols = [v.value for v in sols.variables]
+        rows = []
+        for sol in sols:
+            rows.append({c: _value(sol[c]) for c in cols})
+            if limit is not None and len(rows) >= limit:
+                break
+        return cols, rows
+
+
+def _value(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        dt = term.datatype.value if term.datatype else ""
+        if dt.endswith("#integer"):
+            return int(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def solutions_to_rows(solutions: QuerySolutions) -> tuple[list[str], list[dict[str, Any]]]:
+    """SPARQL solutions as column names and plain-value rows (``target`` last, as `kg query` shows it)."""
+    cols = [v.value for v in solutions.variables]
+    rows = [{c: _value(sol[c]) for c in cols} for sol in solutions]
+    if rows:
+        cols = target_last(cols)
+    return cols, rows
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(query: str, var: str, iris: Iterable[str]) -> str:
+    """The query with `VALUES ?var { <iri> ... }` opening its WHERE clause.
+
+    The terms are written by pyoxigraph's NamedNode (which refuses anything that is not an IRI), never
+    by pasting user text; `var` comes from the query file. VALUES rather than `substitutions=`:
+    Oxigraph joins substitutions after evaluating the pattern, so a property path from a bound
+    ?target (basis-chain) ran 400 ms instead of 1 ms.
+    """
+    if not re.fullmatch(r"\w+", var):
+        raise ValueError(f"bad variable name {var!r}")
+    terms = " ".join(str(NamedNode(i)) for i in iris)
+    m = _WHERE.search(query)
+    if m is None:
+        raise QueryError("query has no WHERE clause to bind values in")
+    return query[: m.end()] + f" VALUES ?{var} {{ {terms} }} " + query[m.end() :]
