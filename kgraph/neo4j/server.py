@@ -24,8 +24,8 @@ from kgraph.neo4j.connection import (
     driver, local_settings,
 )
 from kgraph.neo4j.install import (
-    ENTRY_POINT, JVM_FLAGS, NEO4J_SERIES, Echo, StartError, heap_size, print_line, server_env, file_tail, browser_url,
-    ensure_password, find_java, http_port, install, is_installed, neo4j_home,
+    ENTRY_POINT, JVM_FLAGS, NEO4J_SERIES, Echo, StartError, browser_url, ensure_password, file_tail, find_java,
+    heap_size, http_port, install, is_installed, neo4j_home, print_line, server_env,
 )
 
 _PID_FILE = "run/kgraph-neo4j.pid"

@@ -220,8 +220,8 @@ def load_property_graph(
     and a rerun redoes exactly the others, MERGEing: no duplicates. A marker node says ``running``
     from the first write to the last, so the rerun can say it is finishing an interrupted load.
     ``fail_after`` stops after that many write batches with a LoadError (how the tests simulate a
-    crash). ``driver`` is one ``prepare()`` returned (closed here). ``written``: nodes ``load()``
-    already wrote into an empty database while mapping: True when complete (with their hash, and
+    crash). ``driver`` is one ``prepare()`` returned (closed here). ``written``: nodes
+    ``kgraph.neo4j.stream.load`` already wrote into an empty database while mapping: True when complete (with their hash, and
     their relationships if any), False when their relationships are still to be written here.
     """
     t0 = time.perf_counter()
@@ -231,13 +231,14 @@ def load_property_graph(
                         base=pg.base, database=settings.database)
     drv = driver or prepare(settings, mapping)
     report.seconds["schema"] = time.perf_counter() - t0
-    budget = [fail_after]
+    budget = fail_after
 
     def write(session: neo4j.Session, query: str, rows: list[dict[str, Any]]) -> Any:
-        if budget[0] is not None:
-            if budget[0] <= 0:
+        nonlocal budget
+        if budget is not None:
+            if budget <= 0:
                 raise LoadError("stopped on purpose (fail_after) to simulate a crash")
-            budget[0] -= 1
+            budget -= 1
         return write_rows(session, query, rows)
 
     try:
