@@ -86,6 +86,7 @@ def test_streamed_load_equals_the_batch_load(private: conn.ConnectionSettings, t
     _wipe(private)
     report = stream.load(out, private)
     assert report.streamed and report.nodes_created == len(pg.nodes)
+    assert not report.resumed  # its own running marker is not an earlier load cut short
     assert report.relationships_written == pg.relationship_count > 0
     streamed = _dump(private)
     assert _markers(private) == [(pg.base, "done")]  # the first guess at the base did not stay behind

@@ -247,7 +247,8 @@ def load_property_graph(
             t = time.perf_counter()
             marker = read_rows(session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
                            "toString(m.started) AS started", base=base)
-            if marker and marker[0]["status"] == "running":
+            # a streamed load wrote its own ``running`` marker (it streams only when there was none)
+            if marker and marker[0]["status"] == "running" and written is None:
                 report.resumed = True
                 say(f"The previous load into {settings.database or 'the default database'} (started "
                     f"{marker[0]['started']}) did not finish; finishing it now.")
