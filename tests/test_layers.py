@@ -163,3 +163,18 @@ def test_the_model_imports_no_higher_layer() -> None:
 def test_no_cycle_even_through_lazy_imports() -> None:
     graph = {name: top | lazy for name, (top, lazy) in ((n, _imports(n)) for n in MODULES)}
     assert _cycles(graph) == []
+
+
+def test_the_neo4j_sink_modules_import_no_asking_or_cli() -> None:
+    """kgraph/neo4j/ sits with the sinks, except `queries` (the Cypher side of kgraph.query); nothing below
+    the asking layer imports the package."""
+    higher = ("kgraph.query", "kgraph.sparql", "kgraph.cli", "kgraph.neo4j.queries")
+    for name in [n for n in MODULES if n.startswith("kgraph.neo4j") and n != "kgraph.neo4j.queries"]:
+        top, lazy = _imports(name)
+        assert not [m for m in top | lazy if m.startswith(higher)], (name, top | lazy)
+    lower = ("kgraph.numbers", "kgraph.knowledge", "kgraph.model", "kgraph.reader", "kgraph.extract", "kgraph.link",
+             "kgraph.graph", "kgraph.build", "kgraph.sinks")
+    for name in [n for n in MODULES if n.startswith(lower)]:
+        top, lazy = _imports(name)
+        assert not [m for m in top | lazy if m.startswith("kgraph.neo4j")], (name, top | lazy)
+    assert "kgraph.query" in GRAPH["kgraph.neo4j.queries"] and "kgraph.neo4j.sync" in GRAPH["kgraph.neo4j.stream"]
