@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, parse
 
-from kgraph.graph.ontology import ELI, KG, ONTOLOGY_FILE
+from kgraph.graph.ontology import ELI, KG, ONTOLOGY_FILE, legal_resource_classes, ontology_triples
 from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph, file_triples
 from kgraph.graph.scheme import ontology_with_scheme
 from kgraph.graph.validate import validate
@@ -289,3 +289,11 @@ def test_every_document_type_has_its_class_and_concept(ontology: Store) -> None:
 def test_generated_document_types_are_current() -> None:
     text = ONTOLOGY_FILE.read_text("utf-8")
     assert ontology_with_scheme(text) == text, "run: python -m kgraph.generate"
+
+
+def test_the_class_closure_is_the_ontologys_and_parsed_once(ontology: Store) -> None:
+    q = f"SELECT ?c WHERE {{ ?c <{RDFS}subClassOf>+ <{ELI}LegalResource> . FILTER(STRSTARTS(STR(?c), STR(<{KG}>))) }}"
+    expected = {r[0].value[len(KG):] for r in ontology.query(q)}
+    assert {"Law", "Decree", "Circular"} <= expected and "Plan" not in expected
+    assert legal_resource_classes() == expected
+    assert ontology_triples() is ontology_triples()
