@@ -5,9 +5,10 @@ The data flow, one phase each:
 1. discover inputs (files, folders, globs) and hash each file's bytes;
 2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
    by content hash, and the small facts the corpus-level pass needs are kept in the manifest;
-3. resolve identities over the whole corpus (`kgraph.link.identity.Resolver`);
-4. write each file's triples to its own sorted part (redone only when the file or a merge changed),
-   and the instruments' merged triples to one more part;
+3. resolve identities over the whole corpus (`kgraph.link.corpus.Resolver`);
+4. resolve each file against the corpus (`kgraph.link.resolved.resolve`), then write its triples to its own
+   sorted part (redone only when the file or a merge changed), and the instruments' merged triples to one
+   more part;
 5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
    a rebuild with no change gives the same bytes), load it into a fresh Oxigraph store and swap it in
    atomically;
@@ -41,8 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from kgraph.graph.rdf import PREFIXES, all_instrument_triples, citation_prefix, file_triples
-from kgraph.link.identity import DEFAULT_BASE, Resolver, facts_of
+from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
+from kgraph.graph.rdf import citation_prefix, file_triples, instruments_triples
+from kgraph.link.corpus import Resolver, facts_of
+from kgraph.link.keys import DEFAULT_BASE
+from kgraph.link.resolved import resolve, resolve_instruments
 from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
 from kgraph.reader import DOCUMENT_SUFFIXES, MAX_BYTES, InputError, annotate, open_regular, read_source
 from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
@@ -65,7 +69,7 @@ def _code_hash(paths: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
         if p.is_file():
-            h.update(p.relative_to(_PKG).as_posix().encode())
+            h.update(p.relative_to(_PKG.parent).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
@@ -79,9 +83,11 @@ def extractor_fingerprint() -> str:
 
 
 def graph_fingerprint() -> str:
-    """Changes whenever the same extraction could give different triples."""
+    """Changes whenever the same extraction could give different triples: numbers, resolution, the writer, the
+    tables, the ontology (its class closure gives the instruments' classes)."""
     return _code_hash(
-        [_PKG / "numbers.py", _PKG / "link" / "identity.py", _PKG / "graph" / "rdf.py", *(_PKG / "knowledge").glob("*")]
+        [_PKG / "numbers.py", *(_PKG / "link").glob("*.py"), *(_PKG / "graph").glob("*.py"),
+         *(_PKG / "knowledge").glob("*"), ONTOLOGY_FILE]
     )
 
 
@@ -325,7 +331,8 @@ def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
     try:
         with open(cache_path, encoding="utf-8") as f:
             ext = extraction_from_cache(json.load(f))
-        lines, counts = file_triples(ext, _RESOLVER, sha, source, _BASE)  # type: ignore[arg-type]
+        resolved = resolve(ext, _RESOLVER, content_hash=sha, source=source, base=_BASE)  # type: ignore[arg-type]
+        lines, counts = file_triples(resolved)
         counts["triples"] = write_part(lines, Path(part_path))
         return {"source": source, "counts": counts, "error": None}
     except Exception as e:
@@ -566,7 +573,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             continue
         files[r["source"]]["counts"] = r["counts"]
     instruments = parts / "_instruments.nt"
-    n_instr_triples = write_part(all_instrument_triples(resolver, base), instruments)
+    n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
     timings["triples"] = time.perf_counter() - t
 
     # removed or failed files: their parts and caches go

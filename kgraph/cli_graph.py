@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from kgraph.link.identity import DEFAULT_BASE
+from kgraph.link.keys import DEFAULT_BASE
 
 _STORE_HELP = "The build folder (or an Oxigraph store folder)."
 
@@ -136,7 +136,7 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
     """Run raw SPARQL (a query, or a file holding one) against the store."""
     from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples
 
-    from kgraph.graph.rdf import PREFIXES
+    from kgraph.graph.ontology import PREFIXES
     from kgraph.query import to_csv, to_table
     from kgraph.sparql import solutions_to_rows
 
@@ -238,7 +238,7 @@ def stats_cmd(store: str, top: int, as_json: bool) -> None:
 @click.option("--max", "max_results", default=30, show_default=True, help="How many violations to print.")
 def validate_cmd(store: str, max_results: int) -> None:
     """Check a built graph against ontology/shapes.ttl (pySHACL for core constraints, Oxigraph for SPARQL ones)."""
-    from kgraph.graph.rdf import validate
+    from kgraph.graph.validate import validate
 
     graph = Path(store) / "graph.nt"
     if not graph.exists():

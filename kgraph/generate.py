@@ -6,7 +6,7 @@
 What it writes (from knowledge/relations.yaml unless said otherwise):
 
 * ``ontology/kgraph.ttl``: the relation properties, between ``# BEGIN/END GENERATED RELATIONS``, and the
-  document-type concepts (from doc_types.yaml, by ``kgraph.graph.rdf.ontology_with_scheme``);
+  document-type concepts (from doc_types.yaml, by ``kgraph.graph.scheme.ontology_with_scheme``);
 * ``ontology/shapes.ttl`` and ``queries/*.rq``: the line under each ``# from relations.yaml: TEMPLATE``
   comment, the template with ``{ROLE.FORM}`` filled in (ROLE: ``all`` or a role of the table; FORM:
   ``predicates`` ``eli:cites kg:guides``, ``path`` ``eli:cites|kg:guides``, ``names`` ``"cites" "guides"``,
@@ -31,12 +31,14 @@ import re
 import sys
 from pathlib import Path
 
-from kgraph.graph.rdf import lit, ontology_with_scheme
+from kgraph.graph.ontology import ONTOLOGY_FILE, SHAPES_FILE
+from kgraph.graph.scheme import ontology_with_scheme
+from kgraph.graph.terms import lit
 from kgraph.knowledge import ROLES, Relation, cypher_parameters, relations, with_role
 
 ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY = ROOT / "ontology" / "kgraph.ttl"
-SHAPES = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY = ONTOLOGY_FILE
+SHAPES = SHAPES_FILE
 QUERIES = ROOT / "queries"
 BROWSER = ROOT / "browser"
 GRASS, GRASS_BASE, GUIDE = BROWSER / "kgraph.grass", BROWSER / "kgraph-base.grass", BROWSER / "kgraph-guide.html"

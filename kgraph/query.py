@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgraph.link.identity import normalize_body, parse_user_instrument
+from kgraph.link.bodies import normalize_body
+from kgraph.link.user_input import parse_user_instrument
 from kgraph.numbers import year_of_number
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"

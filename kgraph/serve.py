@@ -143,7 +143,7 @@ def _die_with(parent: int) -> None:
 def _evaluate(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
     from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
-    from kgraph.graph.rdf import PREFIXES
+    from kgraph.graph.ontology import PREFIXES
 
     kw: dict[str, Any] = {"prefixes": PREFIXES}
     if req.get("default_graphs"):
@@ -380,7 +380,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         url = urlsplit(self.path)
         if url.path in ("/", "/index.html"):
-            from kgraph.graph.rdf import PREFIXES
+            from kgraph.graph.ontology import PREFIXES
 
             prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
             page = _PAGE.format(timeout=self.server.timeout, query=html.escape(prefixes + "\n" + _EXAMPLE))

@@ -13,7 +13,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
-from kgraph.graph.rdf import KG
+from kgraph.graph.ontology import KG
 from kgraph.query import Found, NamedQuery, QueryBackend, QueryError, target_last
 
 _BY_NUMBER = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}numberKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"

@@ -15,7 +15,9 @@ from pyoxigraph import RdfFormat, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
-from kgraph.graph.rdf import ELI, KG, citation_prefix, validate
+from kgraph.graph.ontology import ELI, KG
+from kgraph.graph.rdf import citation_prefix
+from kgraph.graph.validate import validate
 from kgraph.model import Extraction
 from kgraph.sinks.oxigraph_store import current_store, load_store, open_store
 
@@ -238,3 +240,19 @@ def test_real_documents_rebuild_identically_and_validate(tmp_path: Path) -> None
     st = open_store(a)
     q = f"ASK {{ ?d <{KG}implements> <{BASE}doc/13_CT-TTg/2018> ; <{KG}source> \"{seed}\" }}"
     assert st.query(q)
+
+
+def test_graph_fingerprint_follows_resolution_the_writer_and_the_ontology(monkeypatch) -> None:
+    """Every module the triple phase runs (link/, graph/) and the ontology file are in the graph fingerprint."""
+    import sys
+
+    import kgraph.build as b
+
+    seen: list[Path] = []
+    monkeypatch.setattr(b, "_code_hash", lambda paths: seen.extend(paths) or "x")
+    b.graph_fingerprint()
+    covered = {p.resolve() for p in seen}
+    used = [m for name, m in sys.modules.items() if name.startswith(("kgraph.link.", "kgraph.graph."))]
+    assert len(used) >= 8
+    assert all(Path(m.__file__).resolve() in covered for m in used)
+    assert b.ONTOLOGY_FILE.resolve() in covered

@@ -42,7 +42,8 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 from kgraph.extract.citations import find_references
 from kgraph.generate import ROOT, generated_files
-from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph, validate
+from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph
+from kgraph.graph.validate import validate
 from kgraph.knowledge import cypher_parameters, load
 from kgraph.model import RELATIONS, Document, Extraction, Reference
 from kgraph.neo4j.mapping import load_mapping

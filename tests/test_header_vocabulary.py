@@ -72,7 +72,7 @@ def test_position_examples(position):
 
 @pytest.mark.parametrize("position", [p for p in V.positions if "of" in p.example], ids=lambda p: p.position)
 def test_position_before_a_body(position):
-    from kgraph.link.identity import normalize_body
+    from kgraph.link.bodies import normalize_body
 
     body = normalize_body(position.example["of"]["phrase"])
     assert body is not None and body.name == position.example["of"]["body"]

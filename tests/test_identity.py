@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kgraph.link.identity import (
-    DEFAULT_BASE,
-    InstrumentKey,
-    Resolver,
-    bodies_of_number,
-    document_key,
-    facts_of,
-    name_key,
-    normalize_body,
-    normalize_number,
-    numbered_key,
-    parse_user_instrument,
-    person_iri,
-    reference_key,
-    reference_keys,
-)
+from kgraph.knowledge import load
+from kgraph.link.bodies import bodies_of_number, normalize_body
+from kgraph.link.corpus import Resolver, facts_of
+from kgraph.link.extraction_keys import document_key, reference_key, reference_keys
+from kgraph.link.keys import DEFAULT_BASE, InstrumentKey, name_key, numbered_key
+from kgraph.link.persons import person_iri
+from kgraph.link.user_input import parse_user_instrument
 from kgraph.model import Document, Extraction, Reference
+from kgraph.numbers import normalize_number
 
 
 def ref(text: str, **kw) -> Reference:
@@ -211,6 +203,22 @@ def test_a_position_before_a_body_is_dropped() -> None:
     assert normalize_body("của Bộ trưởng Bộ Tài chính").name == "Bộ Tài chính"
     assert normalize_body("Thủ tướng").name == "Thủ tướng Chính phủ"
     assert normalize_body("Bộ Tài chính").iri() == normalize_body("Bộ trưởng Bộ Tài chính").iri()
+
+
+@pytest.mark.parametrize("abbr", load().abbreviations, ids=lambda a: a.short)
+def test_abbreviations_inside_a_body_name_expand_from_issuers_yaml(abbr) -> None:
+    # an issuer's alias in capitals (UBND, HĐND) or an entry of `abbreviations:`; the latter with examples
+    assert normalize_body(f"{abbr.short} tỉnh Lạng Sơn").name == f"{abbr.name} tỉnh Lạng Sơn"
+    is_alias = any(abbr.short in i.aliases for i in load().issuers)
+    assert is_alias or abbr.examples, f"{abbr.short}: add an example"
+    for e in abbr.examples:
+        assert normalize_body(e["written"]).name == e["body"]
+
+
+def test_only_capitalised_aliases_are_abbreviations() -> None:
+    shorts = {a.short: a.name for a in load().abbreviations}
+    assert shorts["UBND"] == "Ủy ban nhân dân" and shorts["HĐND"] == "Hội đồng nhân dân"
+    assert "BTC" not in shorts and "Uỷ ban nhân dân" not in shorts  # a code, a mixed-case alias
 
 
 def test_a_person_is_one_node_however_the_name_is_cased() -> None:

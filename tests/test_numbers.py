@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kgraph.extract import extract
-from kgraph.link.identity import parse_user_instrument
+from kgraph.link.user_input import parse_user_instrument
 from kgraph.model import Document
 from kgraph.numbers import (
     NUMBER_PATTERN,
@@ -104,7 +104,7 @@ def test_year_of_a_number() -> None:
 
 
 def test_a_dotted_number_with_its_year_inside_gets_no_second_year_in_its_iri() -> None:
-    from kgraph.link.identity import DEFAULT_BASE, numbered_key
+    from kgraph.link.keys import DEFAULT_BASE, numbered_key
 
     assert numbered_key("66.16/2026/NQ-CP", 2026).iri() == DEFAULT_BASE + "doc/66.16_2026_NQ-CP"
 

@@ -295,7 +295,7 @@ def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
 
 @pytest.mark.shared
 def test_corpus_graph_validates(corpus_build) -> None:
-    from kgraph.graph.rdf import validate
+    from kgraph.graph.validate import validate
 
     out, _ = corpus_build
     ok, messages, counts = validate(out / "graph.nt", store=open_store(out))

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, parse
 
-from kgraph.graph.rdf import (
-    ELI,
-    KG,
-    ONTOLOGY_FILE,
-    RELATION_PREDICATE,
-    extraction_graph,
-    ontology_with_scheme,
-    validate,
-)
+from kgraph.graph.ontology import ELI, KG, ONTOLOGY_FILE, legal_resource_classes, ontology_triples
+from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph, file_triples
+from kgraph.graph.scheme import ontology_with_scheme
+from kgraph.graph.validate import validate
 from kgraph.knowledge import load
+from kgraph.link.corpus import Resolver, facts_of
+from kgraph.link.keys import InstrumentKey
+from kgraph.link.resolved import ResolvedBody, ResolvedDocument, ResolvedPerson, ResolvedReference, resolve
 from kgraph.model import RELATIONS, Document, Extraction, Pinpoint, Reference, Signer
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -181,6 +179,43 @@ def test_header_metadata_bodies_and_signers(store: Store) -> None:
     assert objects(store, PLAN, KG + "recipient") == {"Bộ Tài chính"}
 
 
+def test_resolve_settles_every_identity_before_writing() -> None:
+    items = corpus()
+    resolver = Resolver(facts_of(e, h) for e, h, _ in items)
+    decree, h, src = items[0]
+    rd = resolve(decree, resolver, content_hash=h, source=src, base=BASE)
+    assert rd.iri == DECREE and rd.key.number == "10/2020/NĐ-CP"
+    assert rd.issuer is not None and rd.issuer.iri == BASE + "org/chính-phủ"
+    assert rd.signer is not None and rd.signer.name == "Nguyễn Xuân Phúc" and rd.signer.mode == "TM."
+    # the named law is bound to its number (a citation in the plan gives both), then to the corpus law
+    assert [c.iri for c in rd.citations] == [LAW, ND163, BASE + "doc/44_2013_NĐ-CP"]
+    nd163 = rd.citations[1]
+    assert [[p.eid for p in chain] for chain in nd163.provisions] == [
+        ["art_4", "art_4__cl_6", "art_4__cl_6__pt_c"], ["art_4", "art_4__cl_6", "art_4__cl_6__pt_đ"]]
+    assert nd163.provisions[0][-1].label == "điểm c khoản 6 Điều 4"
+    assert rd.counts == {"references": 4, "citations": 3, "self": 1, "unresolved": 0, "year_unknown": 0}
+
+
+def test_the_writer_takes_every_identity_from_the_resolved_model() -> None:
+    """IRIs no resolution would give come out as given: the writer resolves nothing itself."""
+    doc = Document(number="1/2020/NĐ-CP", issuer="Chính phủ", signer=Signer(name="X"), title="T")
+    r = ref("Luật Đất đai 2013", 0, name="Luật Đất đai", year=2013, relation="amends", issuer="Quốc hội")
+    body = ResolvedBody(iri="http://example.org/org/made-up", name="Made-up body")
+    rd = ResolvedDocument(
+        document=doc, source="s.txt", content_hash="h", base="http://example.org/", key=InstrumentKey(file_hash="h"),
+        iri="http://example.org/doc/me", issuer=body, signer=ResolvedPerson(iri="http://example.org/p/1", name="Someone"),
+        citations=[ResolvedReference(reference=r, key=InstrumentKey(number="9/2099/XX"), iri="http://example.org/doc/it",
+                                     issuer=body)],
+        counts={"references": 1, "citations": 1},
+    )
+    out, counts = file_triples(rd)
+    assert f"<http://example.org/doc/me> <{ELI}amends> <http://example.org/doc/it> .\n" in out
+    assert f"<http://example.org/doc/me> <{ELI}passed_by> <http://example.org/org/made-up> .\n" in out
+    assert f'<http://example.org/p/1> <{RDFS}label> "Someone" .\n' in out
+    assert not any("chính-phủ" in ln or "quốc-hội" in ln or "1_2020" in ln or BASE in ln for ln in out)
+    assert counts == rd.counts
+
+
 def test_base_iri_is_the_users(lines: list[str]) -> None:
     other = extraction_graph(corpus(), "http://example.org/vn/")
     assert len(other) == len(lines)
@@ -253,4 +288,12 @@ def test_every_document_type_has_its_class_and_concept(ontology: Store) -> None:
 
 def test_generated_document_types_are_current() -> None:
     text = ONTOLOGY_FILE.read_text("utf-8")
-    assert ontology_with_scheme(text) == text, "run: python -m kgraph.graph.rdf --ontology ontology/kgraph.ttl"
+    assert ontology_with_scheme(text) == text, "run: python -m kgraph.generate"
+
+
+def test_the_class_closure_is_the_ontologys_and_parsed_once(ontology: Store) -> None:
+    q = f"SELECT ?c WHERE {{ ?c <{RDFS}subClassOf>+ <{ELI}LegalResource> . FILTER(STRSTARTS(STR(?c), STR(<{KG}>))) }}"
+    expected = {r[0].value[len(KG):] for r in ontology.query(q)}
+    assert {"Law", "Decree", "Circular"} <= expected and "Plan" not in expected
+    assert legal_resource_classes() == expected
+    assert ontology_triples() is ontology_triples()

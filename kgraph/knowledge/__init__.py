@@ -80,6 +80,15 @@ _PKG_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """A short form written inside a body's name (`UBND tỉnh Lạng Sơn`) and the words it stands for."""
+
+    short: str
+    name: str
+    examples: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Relation:
     relation: str
     label: str
@@ -215,6 +224,7 @@ class Knowledge:
     named: dict[str, Any] = field(default_factory=dict)
     law_names: dict[str, Any] = field(default_factory=dict)  # law_names.yaml: names of real laws (catalogue)
     header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
+    abbreviations: tuple[Abbreviation, ...] = ()
     type_by_code: dict[str, DocType] = field(default_factory=dict)
     party_type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
@@ -264,7 +274,8 @@ def load() -> Knowledge:
     """Read the YAML tables once per process."""
     pkg = resources.files(__package__)
     raw_types = yaml.safe_load((pkg / "doc_types.yaml").read_text("utf-8"))["types"]
-    raw_issuers = yaml.safe_load((pkg / "issuers.yaml").read_text("utf-8"))["issuers"]
+    issuer_doc = yaml.safe_load((pkg / "issuers.yaml").read_text("utf-8"))
+    raw_issuers = issuer_doc["issuers"]
     types = tuple(
         DocType(
             code=t.get("code"),
@@ -295,10 +306,16 @@ def load() -> Knowledge:
     )
     rels, passive = _relation_table()
     rel_doc = yaml.safe_load(relations_file().read_text("utf-8"))
+    # an issuer's alias in capitals is an abbreviation of its name (UBND, HĐND), then those of no issuer
+    abbreviations = tuple(
+        [Abbreviation(short=a, name=i.name) for i in issuers for a in i.aliases if a.isupper()]
+        + [Abbreviation(short=a["short"], name=a["name"], examples=_tuple(a.get("examples")))
+           for a in issuer_doc.get("abbreviations") or ()]
+    )
     k = Knowledge(types=types, issuers=issuers, relations=rels, passive=passive,
         not_triggers=_tuple(rel_doc.get("not_triggers")), after_blockers=_tuple(rel_doc.get("after_blockers")),
         no_effect_titles=_tuple(rel_doc.get("no_effect_titles")),
-        named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")),
+        named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")), abbreviations=abbreviations,
         law_names=yaml.safe_load((pkg / "law_names.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
     )

@@ -26,17 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-KG = "https://w3id.org/kgraph/ontology#"
-ELI = "http://data.europa.eu/eli/ontology#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = RDF + "type"
-ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "kgraph.ttl"
+from kgraph.graph.ontology import (
+    ELI, KG, ONTOLOGY_FILE, OWL, PREFIXES, RDF, RDF_TYPE, RDFS, XSD, ontology_triples, superclasses,
+)
 
 #: What a label, relationship type or property key must look like to be written into Cypher.
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -164,7 +158,7 @@ def _objects(triples: Sequence[Triple], pred: str) -> dict[str, list[Any]]:
 @lru_cache(maxsize=4)
 def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     """Read the ontology once: class labels with superclass closure, property names, individuals."""
-    triples = [t for t in parse(path=str(ontology), format=RdfFormat.TURTLE) if isinstance(t.subject, NamedNode)]
+    triples = [t for t in ontology_triples(ontology) if isinstance(t.subject, NamedNode)]
     types = _objects(triples, RDF_TYPE)
     type_of = {s: {o.value for o in os_ if isinstance(o, NamedNode)} for s, os_ in types.items()}
     class_kinds = {OWL + "Class", RDFS + "Class"}
@@ -173,7 +167,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     classes = {s for s, ts in type_of.items() if ts & class_kinds}
     props = {s for s, ts in type_of.items() if ts & prop_kinds}
     ontology_iris = {s for s, ts in type_of.items() if OWL + "Ontology" in ts}
-    supers = {s: [o.value for o in os_ if isinstance(o, NamedNode)] for s, os_ in _objects(triples, RDFS + "subClassOf").items()}
+    supers = superclasses(ontology)
     own_label = {s: str(os_[0].value) for s, os_ in _objects(triples, PG_LABEL_PROP).items() if os_}
 
     def label_of(c: str) -> str:
@@ -220,8 +214,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     )
 
 
-_PREFIXES = {KG: "kg", ELI: "eli", RDF: "rdf", RDFS: "rdfs", OWL: "owl", SKOS: "skos", XSD: "xsd",
-             "https://schema.org/": "schema", "http://xmlns.com/foaf/0.1/": "foaf", "http://purl.org/dc/terms/": "dcterms"}
+_PREFIXES = {ns: p for p, ns in PREFIXES.items()} | {"http://xmlns.com/foaf/0.1/": "foaf", "http://purl.org/dc/terms/": "dcterms"}
 
 
 def _prefix(iri: str) -> str:

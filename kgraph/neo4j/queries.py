@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgraph.graph.ontology import ELI, KG
 from kgraph.knowledge import cypher_parameters
 from kgraph.neo4j.connection import ConnectionSettings, open_driver, quiet_session, translate_error
-from kgraph.neo4j.mapping import ELI, KEY_LABEL, KG, check_name, load_mapping
+from kgraph.neo4j.mapping import KEY_LABEL, check_name, load_mapping
 from kgraph.query import QUERIES_DIR, Found, NamedQuery, QueryBackend, QueryError, Result, read_header, target_last
 
 if TYPE_CHECKING:

@@ -12,20 +12,20 @@ from typing import Any
 import networkx as nx
 from pyoxigraph import Store
 
-from kgraph.graph.rdf import KG
+from kgraph.graph.ontology import ELI, KG, RDFS
 
 _EDGES = f"""
 PREFIX kg: <{KG}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdfs: <{RDFS}>
 SELECT ?citing ?cited ?rel WHERE {{
   ?c a kg:Citation ; kg:citingDocument ?citing ; kg:citedDocument ?cited ; kg:relationName ?rel .
 }}
 """
 _NODES = f"""
 PREFIX kg: <{KG}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdfs: <{RDFS}>
 SELECT ?s ?label ?corpus WHERE {{
-  ?s rdfs:label ?label ; a <http://data.europa.eu/eli/ontology#Work> .
+  ?s rdfs:label ?label ; a <{ELI}Work> .
   BIND(EXISTS {{ ?s a kg:CorpusDocument }} AS ?corpus)
 }}
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from kgraph.graph.rdf import ONTOLOGY_FILE, ONTOLOGY_GRAPH
+from kgraph.graph.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH
 
 LINK = "store"
 #: Triples per bulk-load call: Oxigraph's bulk loader keeps what it is given in memory (about 1 KB a

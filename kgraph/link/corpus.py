@@ -1,0 +1,192 @@
+"""The corpus-level pass: what each file tells it (`facts_of`), and the `Resolver` that merges over the corpus.
+
+Named laws meet their numbers here, and every cited instrument gets its type, date and name from the
+document itself when the corpus holds it, else from the citations that name it most often.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from kgraph.knowledge import DocType
+from kgraph.link.extraction_keys import document_key, document_name, reference_keys
+from kgraph.link.keys import (
+    WS,
+    InstrumentKey,
+    doc_type_for,
+    name_key,
+    named_type,
+    plausible_year,
+    year_of_date,
+)
+from kgraph.model import Extraction
+from kgraph.numbers import number_codes, year_of_number
+
+def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
+    """What one file tells the corpus-level pass: its own key, and every reference's key, type and date.
+
+    Small and JSON-able, so an incremental build keeps it in its manifest instead of re-reading the file.
+    """
+    doc = extraction.document
+    dkey = document_key(doc, content_hash)
+    t = doc_type_for(doc.type_code, doc.type)
+    facts: dict[str, Any] = {
+        "doc": {
+            "key": dkey.to_list(),
+            "type": t.name if t else None,
+            "type_code": t.code if t else None,
+            "date": doc.date,
+            "name": document_name(doc),
+            "title": " ".join(doc.title.split())[:200] if doc.title else None,
+        },
+        "refs": [],
+        "aliases": [],
+    }
+    if dkey.number and document_name(doc):
+        n = document_name(doc)
+        facts["aliases"].append([name_key(n), year_of_number(dkey.number) or year_of_date(doc.date), dkey.number, n])
+    for ref, key in zip(extraction.references, reference_keys(extraction)):
+        if key is None:
+            continue
+        rt = doc_type_for(ref.type_code, ref.type)
+        shown = WS.sub(" ", ref.name).strip() if ref.name and key.name_key else None
+        facts["refs"].append([key.to_list(), rt.name if rt else None, rt.code if rt else None, ref.date, shown])
+        if ref.name and key.number:
+            y = year_of_number(key.number) or plausible_year(ref.year) or year_of_date(ref.date)
+            facts["aliases"].append([name_key(ref.name), y, key.number, WS.sub(" ", ref.name).strip()])
+    return facts
+
+
+@dataclass(slots=True)
+class Instrument:
+    """What the corpus says about one instrument, merged over every file that names it."""
+
+    key: InstrumentKey
+    type: DocType | None = None
+    date: str | None = None
+    name: str | None = None
+    name_keys: tuple[str, ...] = ()
+    in_corpus: bool = False
+
+
+class Resolver:
+    """The corpus-level pass: merges named laws with their numbers, binds cited instruments to corpus documents.
+
+    A name meets a number only when the corpus itself says so (a citation or a document giving both,
+    with one number for that name and year); conflicting evidence leaves them apart.
+    """
+
+    def __init__(self, facts: Iterable[dict[str, Any]]):
+        aliases: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
+        display: dict[str, Counter] = defaultdict(Counter)
+        type_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
+        date_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
+        own: dict[InstrumentKey, dict[str, Any]] = {}
+        seen: set[InstrumentKey] = set()
+        self.documents = 0
+        for f in facts:
+            self.documents += 1
+            d = f["doc"]
+            dk = InstrumentKey.from_list(d["key"])
+            own[dk] = d
+            if d.get("name"):
+                display[name_key(d["name"])][d["name"]] += 1
+            for nk, year, number, shown in f["aliases"]:
+                if year is not None:
+                    aliases[(nk, year)][number] += 1
+                display[nk][shown] += 1
+            for key_list, tname, tcode, date, shown in f["refs"]:
+                k = InstrumentKey.from_list(key_list)
+                seen.add(k)
+                if shown and k.name_key:
+                    display[k.name_key][shown] += 1
+                if tname:
+                    type_votes[k][(tcode or "", tname)] += 1
+                if date:
+                    date_votes[k][date] += 1
+        #: (name key, year) → number, only where the corpus names one number.
+        self.aliases: dict[tuple[str, int], str] = {}
+        self.ambiguous: dict[tuple[str, int], list[str]] = {}
+        for nk_year, numbers in sorted(aliases.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            if len(numbers) == 1:
+                self.aliases[nk_year] = next(iter(numbers))
+            else:
+                self.ambiguous[nk_year] = sorted(numbers)
+        self._display = {nk: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for nk, c in display.items()}
+        self._own = {self.resolve(k): v for k, v in own.items()}
+        self._keys = set(self._own) | {self.resolve(k) for k in type_votes} | {self.resolve(k) for k in seen}
+        self._types: dict[InstrumentKey, Counter] = defaultdict(Counter)
+        self._dates: dict[InstrumentKey, Counter] = defaultdict(Counter)
+        for k, c in type_votes.items():
+            self._types[self.resolve(k)].update(c)
+        for k, c in date_votes.items():
+            self._dates[self.resolve(k)].update(c)
+
+    def resolve(self, key: InstrumentKey) -> InstrumentKey:
+        """The canonical key: a named law with a known number becomes that number's key."""
+        if key.name_key is not None and key.year is not None:
+            number = self.aliases.get((key.name_key, key.year))
+            if number is not None:
+                return InstrumentKey(number=number, year=None if year_of_number(number) else key.year)
+        return key
+
+    def names_of(self, key: InstrumentKey) -> list[tuple[str, str]]:
+        """(name key, display name) pairs merged into a numbered key (for lookups by name)."""
+        if key.number is None:
+            return []
+        return sorted((nk, self._display.get(nk, nk)) for (nk, _y), n in self.aliases.items() if n == key.number)
+
+    def instrument(self, key: InstrumentKey) -> Instrument:
+        """Type, date and name of an instrument: its own header first, else the corpus's most frequent citation."""
+        key = self.resolve(key)
+        own = self._own.get(key)
+        t = None
+        date = None
+        if own is not None:
+            t = doc_type_for(own.get("type_code"), own.get("type"))
+            date = own.get("date")
+        if t is None and key.number is not None:
+            code, _ = number_codes(key.number)
+            if code:
+                t = doc_type_for(code, None)
+        if t is None and self._types.get(key):
+            (code, tname), _ = sorted(self._types[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            t = doc_type_for(code or None, tname)
+        names = self.names_of(key)
+        if t is None:
+            nk = key.name_key or (names[0][0] if names else None)
+            if nk:
+                t = named_type(nk)
+        if date is None and self._dates.get(key):
+            date = sorted(self._dates[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        name = None
+        if key.name_key is not None:
+            name = self._display.get(key.name_key) or key.name_key
+        elif names:
+            name = names[0][1]
+        elif own is not None and own.get("name"):
+            name = own["name"]
+        elif own is not None and key.file_hash is not None:
+            name = own.get("title")
+        return Instrument(
+            key=key,
+            type=t,
+            date=date,
+            name=name,
+            name_keys=tuple(sorted({nk for nk, _ in names} | ({key.name_key} if key.name_key else set()))),
+            in_corpus=own is not None,
+        )
+
+    def keys(self) -> list[InstrumentKey]:
+        """Every distinct instrument (corpus documents and cited ones), in a stable order."""
+        return sorted(self._keys, key=lambda k: (k.text(), repr(k.to_list())))
+
+    def alias_fingerprint(self) -> str:
+        """Changes when a merge changes, so an incremental build knows which per-file triples to redo."""
+        h = hashlib.sha256()
+        for (nk, y), n in sorted(self.aliases.items()):
+            h.update(f"{nk}\t{y}\t{n}\n".encode())
+        return h.hexdigest()[:16]

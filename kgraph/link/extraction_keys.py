@@ -1,0 +1,93 @@
+"""The keys of one extraction: the document's own identity and every reference's, before corpus merging."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from kgraph.knowledge import fold
+from kgraph.link.keys import (
+    WS,
+    InstrumentKey,
+    is_named_type,
+    name_key,
+    numbered_key,
+    plausible_year,
+    year_of_date,
+)
+from kgraph.link.user_input import parse_user_instrument
+from kgraph.model import Document, Extraction, Reference
+from kgraph.numbers import normalize_number, year_of_number
+
+
+def reference_key(ref: Reference) -> InstrumentKey | None:
+    """The instrument a reference names, before corpus-level merging; None if it names none.
+
+    A short form bound by the extractor (`target`) is read back from that target.
+    """
+    year = plausible_year(ref.year) or year_of_date(ref.date)
+    if ref.number and re.match(r"^\d", ref.number.strip()):
+        n = normalize_number(ref.number)
+        return InstrumentKey(number=n, year=None if year_of_number(n) else year)
+    if ref.name and is_named_type(ref.name):  # `Thông tư hướng dẫn` names no one instrument
+        nk = name_key(ref.name)
+        if nk:
+            return InstrumentKey(name_key=nk, year=year)
+    if ref.target:
+        parsed = parse_user_instrument(ref.target)
+        if parsed is not None and parsed.exact is not None:
+            return parsed.exact
+    return None
+
+
+def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
+    """The key of every reference (None for self references and for those naming nothing), in order.
+
+    Within one document a later mention often drops the year it gave earlier (`Luật Bảo hiểm y tế`
+    after `Luật Bảo hiểm y tế ngày 14 tháng 11 năm 2008`): a yearless name or number takes the year
+    the same document gives it, when the document gives exactly one. Across documents nothing is guessed.
+    """
+    refs = extraction.references
+    keys = [None if r.kind == "self" else reference_key(r) for r in refs]
+    years: dict[tuple[str | None, str | None], set[int]] = defaultdict(set)
+    numbers: dict[str, set[str]] = defaultdict(set)  # name key → numbers the document gives with it
+    for r, k in zip(refs, keys):
+        if k is None:
+            continue
+        if k.year is not None:
+            years[(k.number, k.name_key)].add(k.year)
+        if k.number is not None and r.name:
+            numbers[name_key(r.name)].add(k.number)
+    out: list[InstrumentKey | None] = []
+    for k in keys:
+        if k is not None and k.year_unknown:
+            ys = years.get((k.number, k.name_key))
+            ns = numbers.get(k.name_key) if k.name_key is not None else None
+            if ys and len(ys) == 1:  # the corpus-level pass merges name + year with a number
+                k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key)
+            elif not ys and ns and len(ns) == 1:
+                k = InstrumentKey(number=next(iter(ns)))
+        out.append(k)
+    return out
+
+
+def document_name(doc: Document) -> str | None:
+    """`Luật Báo chí` for a law whose header says type Luật and title Báo chí (how others cite it)."""
+    if not is_named_type(doc.type) or not doc.title:
+        return None
+    title = WS.sub(" ", doc.title).strip()
+    if title.isupper():
+        title = title.capitalize()
+    if fold(title).startswith(fold(doc.type or "")):
+        return title
+    return f"{doc.type} {title[0].upper()}{title[1:]}"
+
+
+def document_key(doc: Document, content_hash: str) -> InstrumentKey:
+    """A corpus document's identity: its own number (+ year from its date when the number has none), else its content."""
+    if doc.number and re.match(r"^\d", doc.number.strip()):
+        return numbered_key(doc.number, year_of_date(doc.date))
+    name = document_name(doc)
+    if name:
+        return InstrumentKey(name_key=name_key(name), year=year_of_date(doc.date))
+    return InstrumentKey(file_hash=content_hash[:20])
