@@ -178,3 +178,38 @@ def test_the_neo4j_sink_modules_import_no_asking_or_cli() -> None:
         top, lazy = _imports(name)
         assert not [m for m in top | lazy if m.startswith("kgraph.neo4j")], (name, top | lazy)
     assert "kgraph.query" in GRAPH["kgraph.neo4j.queries"] and "kgraph.neo4j.sync" in GRAPH["kgraph.neo4j.stream"]
+
+
+#: The house from the bottom up, as ARCHITECTURE.md draws it: a module may import its own layer and the
+#: layers below it, never one above (lazy imports included). The longest matching prefix names a layer.
+LAYERS: dict[str, int] = {
+    "kgraph.knowledge": 0, "kgraph.numbers": 0,
+    "kgraph.model": 1,
+    "kgraph.reader": 2,
+    "kgraph.extract": 3,
+    "kgraph.link": 4, "kgraph.spacy_component": 4, "kgraph.evaluation": 4,
+    "kgraph.graph": 5,
+    "kgraph.sinks": 6, "kgraph.neo4j": 6, "kgraph.generate": 6,
+    "kgraph.build": 7,
+    "kgraph.query": 8, "kgraph.sparql": 8, "kgraph.serve": 8, "kgraph.neo4j.queries": 8,
+    "kgraph.cli": 9, "kgraph": 9,
+}
+
+
+def _layer(module: str) -> int:
+    best = max((p for p in LAYERS if module == p or module.startswith(p + ".") or module.startswith(p + "_")),
+               key=len, default=None)
+    assert best is not None, f"{module} is in no layer: add it to LAYERS (and to ARCHITECTURE.md)"
+    return LAYERS[best]
+
+
+def test_the_layer_table_knows_the_house() -> None:
+    assert _layer("kgraph.cli_neo4j") == 9 and _layer("kgraph.neo4j.queries") == 8 and _layer("kgraph.neo4j.sync") == 6
+    assert _layer("kgraph.extract.header.signer") == 3
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_imports_a_higher_layer(name: str) -> None:
+    top, lazy = _imports(name)
+    upward = sorted(m for m in top | lazy if _layer(m) > _layer(name))
+    assert not upward, f"{name} (layer {_layer(name)}) imports {upward}"
