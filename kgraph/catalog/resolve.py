@@ -1,0 +1,112 @@
+"""A name as cited → one catalogue number, or the honest answer that several fit, or that none does.
+
+Rules (issue 10): with a date, the instrument of that name issued that day; with a year, the one issued
+that year; a bare name, the one in force at the citing document's date (`at`) when the catalogue's
+dates say so unambiguously. A name that fits two instruments is returned as `Ambiguous`, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kgraph.catalog.names import cited_name
+from kgraph.catalog.store import Catalog, Instrument, default_catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Exactly one instrument fits. `basis` says why (date, year, in force at the citing date)."""
+
+    number: str | None
+    instrument: Instrument
+    basis: str
+    note: str | None = None  # e.g. the cited date differs from the catalogue's within the same year
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """Several instruments fit; they are listed so the report can show them."""
+
+    candidates: tuple[Instrument, ...]
+    reason: str
+
+    @property
+    def numbers(self) -> list[str]:
+        return [c.number or c.ident for c in self.candidates]
+
+
+def _year(i: Instrument) -> int | None:
+    return i.year
+
+
+def resolve_name(name: str, year: int | None = None, date: str | None = None, at: str | None = None,
+                 catalog: Catalog | None = None) -> Match | Ambiguous | None:
+    """Resolve a cited name (`Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022`) to one instrument.
+
+    `year`/`date` are what the citation gives (also read from the name's tail when not passed); `at` is the
+    citing document's date (ISO), used only for a bare name.
+    """
+    cat = catalog or default_catalog()
+    cn = cited_name(name)
+    if not cn.key:
+        return None
+    date = date or cn.date
+    year = year or cn.year or (int(date[:4]) if date else None)
+    cands = cat.by_key(cn.key)
+    if not cands:
+        return None
+    if cn.number:  # name and number together: the number decides, the name must agree
+        from kgraph.catalog.store import number_lookup_key
+
+        nk = number_lookup_key(cn.number)
+        same = [c for c in cands if c.number and number_lookup_key(c.number) == nk]
+        if len(same) == 1:
+            return Match(same[0].number, same[0], "name and number")
+        return None
+    if date:
+        same_day = [c for c in cands if c.date == date]
+        if len(same_day) == 1:
+            return Match(same_day[0].number, same_day[0], "name and date")
+        if len(same_day) > 1:
+            return Ambiguous(tuple(same_day), f"{len(same_day)} instruments of this name dated {date}")
+    if year is not None:
+        same_year = [c for c in cands if _year(c) == year]
+        if len(same_year) == 1:
+            c = same_year[0]
+            note = None
+            if date and c.date and c.date != date:
+                note = f"cited date {date}, catalogue date {c.date}"
+            elif date and not c.date:
+                note = f"cited date {date}, catalogue has the year only"
+            return Match(c.number, c, "name and date (year agrees)" if date else "name and year", note)
+        if len(same_year) > 1:
+            return Ambiguous(tuple(same_year), f"{len(same_year)} instruments of this name in {year}")
+        return None
+    return _bare(cands, at)
+
+
+def _bare(cands: list[Instrument], at: str | None) -> Match | Ambiguous | None:
+    """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt."""
+    if at is None:
+        if len(cands) == 1:
+            return None  # the catalogue is partial: one known instrument does not prove there is no other
+        return Ambiguous(tuple(cands), "a name with no date and no citing date")
+    undated = [c for c in cands if c.date is None and c.year is None]
+    if undated:
+        return Ambiguous(tuple(cands), "an instrument of this name has no date in the catalogue")
+    before = [c for c in cands if (c.date or str(c.year)) <= at]
+    if not before:
+        return None
+    before.sort(key=lambda c: (c.date or f"{c.year}-12-31"))
+    latest = before[-1]
+    if len(before) > 1 and (latest.date or "")[:4] == (before[-2].date or "")[:4]:
+        return Ambiguous(tuple(before), "two instruments of this name in the same year")
+    if latest.effective is None:
+        return Ambiguous(tuple(before), f"{latest.label()} has no date of entry into force in the catalogue")
+    if latest.effective > at:
+        if len(before) == 1:  # the citing text likely means a predecessor the catalogue does not know
+            return None
+        return Ambiguous(tuple(before), f"{latest.label()} was issued but not yet in force on {at}")
+    basis = ("the only instrument of this name issued before the citing date" if len(before) == 1
+             else "the latest instrument of this name in force at the citing date")
+    return Match(latest.number, latest, basis)

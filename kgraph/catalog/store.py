@@ -1,0 +1,287 @@
+"""The catalogue on disk: one SQLite schema, opened read-only, a user's file layered over the shipped one.
+
+Hundreds of thousands of instruments must not sit in RAM: every lookup is an indexed query, and only a
+bounded cache of recent name keys is kept. The shipped file is package data opened `immutable`; the
+user's file (env `KGRAPH_CATALOG`, else ~/.local/share/kgraph/catalog.sqlite) is attached when it exists,
+and its rows hide shipped rows of the same instrument.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+from kgraph.catalog.names import fold_words, name_key
+
+#: Bumped when the tables change; a file with another version is refused with a clear message.
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source(code TEXT PRIMARY KEY, rank INTEGER, title TEXT, origin TEXT, note TEXT)
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS instrument(
+  id INTEGER PRIMARY KEY,
+  ident TEXT NOT NULL,        -- number|type, or name key|date for an instrument without a number
+  number TEXT, number_key TEXT, type TEXT, title TEXT, issuer TEXT,
+  date TEXT, year INTEGER, effective TEXT,
+  status TEXT, status_basis TEXT, no_longer TEXT,
+  src TEXT,                   -- the source its number (or, without one, its title) comes from
+  prov TEXT                   -- the source of each chosen field: `title=text;date=phapdien;...`
+);
+CREATE UNIQUE INDEX IF NOT EXISTS instrument_ident ON instrument(ident);
+CREATE INDEX IF NOT EXISTS instrument_number ON instrument(number_key);
+CREATE TABLE IF NOT EXISTS name(key TEXT NOT NULL, id INTEGER NOT NULL, shown TEXT, src TEXT,
+  PRIMARY KEY(key, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS effect(id INTEGER NOT NULL, kind TEXT NOT NULL, other TEXT, other_type TEXT,
+  date TEXT, src TEXT, basis TEXT);
+CREATE INDEX IF NOT EXISTS effect_id ON effect(id);
+CREATE INDEX IF NOT EXISTS effect_other ON effect(other);
+-- claims that lost: a lower source's different value (the chosen value's source is in instrument.prov)
+CREATE TABLE IF NOT EXISTS fact(id INTEGER NOT NULL, field TEXT NOT NULL, value TEXT, src TEXT);
+CREATE INDEX IF NOT EXISTS fact_id ON fact(id);
+"""
+
+STATUSES = ("in_force", "partly_in_force", "no_longer_in_force", "likely_no_longer_in_force",
+            "not_yet_in_force", "unknown")
+EFFECT_KINDS = ("amended_by", "repealed_in_part_by", "suspended_by", "replaced_by", "repealed_by")
+
+_COLS = "id, ident, number, type, title, issuer, date, year, effective, status, status_basis, no_longer, src, prov"
+
+
+def shipped_path() -> Path:
+    """The catalogue shipped with kgraph (package data)."""
+    return Path(str(resources.files("kgraph.catalog") / "data" / "catalog.sqlite"))
+
+
+def user_path() -> Path:
+    """Where a user's own instruments go: env KGRAPH_CATALOG, else ~/.local/share/kgraph/catalog.sqlite."""
+    env = os.environ.get("KGRAPH_CATALOG")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "kgraph" / "catalog.sqlite"
+
+
+def number_lookup_key(number: str) -> str:
+    """Numbers are looked up loosely (case, Đ/D): `14/2022/qh15`."""
+    from kgraph.catalog.numbers import normalize_number
+
+    return fold_words(normalize_number(number)).replace("đ", "d")
+
+
+def ident_of(number: str | None, type_: str | None, key: str | None, date: str | None) -> str:
+    """One instrument's identity: its number and type (a law and a resolution share `55/2010/QH12`),
+    else its name key and date."""
+    if number:
+        return f"{number}|{type_ or ''}"
+    return f"~{key or ''}|{date or ''}"
+
+
+@dataclass(slots=True)
+class Instrument:
+    """One catalogue entry as a lookup returns it (facts and effects loaded on demand by `details`)."""
+
+    number: str | None
+    type: str | None
+    title: str | None
+    issuer: str | None
+    date: str | None
+    year: int | None
+    effective: str | None
+    status: str | None
+    status_basis: str | None
+    no_longer: str | None
+    src: str | None
+    prov: str | None = None
+    layer: str = "shipped"
+    ident: str = ""
+    row: int = 0
+
+    def label(self) -> str:
+        return " ".join(x for x in (self.type, self.number, f"({self.date})" if self.date else None) if x) or self.ident
+
+    def in_force_at(self, day: str) -> bool | None:
+        """Whether in force on `day` (ISO) by the catalogue's dates; None when they do not say."""
+        start = self.effective or None
+        if start is None:
+            return None
+        if day < start:
+            return False
+        if self.no_longer:
+            return day < self.no_longer
+        if self.status in ("no_longer_in_force", "likely_no_longer_in_force"):
+            return None
+        return True
+
+
+@dataclass(slots=True)
+class Details:
+    instrument: Instrument
+    names: list[str] = field(default_factory=list)
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    affects: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+
+class CatalogError(Exception):
+    """A catalogue file that cannot be used (missing, another schema version)."""
+
+
+def _connect(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    if not path.exists():
+        raise CatalogError(f"{path}: no catalogue file")
+    uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable else "")
+    con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    _check_version(con, path)
+    return con
+
+
+def _check_version(con: sqlite3.Connection, path: Path, schema: str = "main") -> None:
+    try:
+        row = con.execute(f"SELECT value FROM {schema}.meta WHERE key='schema_version'").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise CatalogError(f"{path}: not a kgraph catalogue ({e})") from None
+    if row is None or int(row[0]) != SCHEMA_VERSION:
+        raise CatalogError(f"{path}: catalogue schema {row[0] if row else '?'}, this kgraph reads {SCHEMA_VERSION}")
+
+
+class Catalog:
+    """Read-only lookups over the shipped catalogue and, above it, the user's.
+
+    `by_name` keeps the candidates of the last `cache_size` keys: names repeat across a corpus and the
+    rows are few, so memory stays bounded whatever the catalogue's size.
+    """
+
+    def __init__(self, shipped: Path | str | None = None, user: Path | str | None | bool = None,
+                 cache_size: int = 50_000):
+        self.shipped = Path(shipped) if shipped else shipped_path()
+        self.con = _connect(self.shipped, immutable=True)
+        self.user: Path | None = None
+        if user is not False:
+            up = Path(user) if user else user_path()
+            if up.exists():
+                self.con.execute("ATTACH DATABASE ? AS user", (f"file:{up}?mode=ro",))
+                _check_version(self.con, up, "user")
+                self.user = up
+        self._layers = ["user", "main"] if self.user else ["main"]
+        self._cache: OrderedDict[str, list[Instrument]] = OrderedDict()
+        self._cache_size = cache_size
+        q_name = " UNION ALL ".join(
+            f"SELECT '{lay}', {', '.join('i.' + c.strip() for c in _COLS.split(','))} "
+            f"FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id WHERE n.key = ?"
+            for lay in self._layers)
+        self._q_name = q_name
+        self._q_number = " UNION ALL ".join(
+            f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
+
+    # ----------------------------------------------------------------- meta
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT key, value FROM main.meta"))
+
+    def sources(self) -> list[tuple[str, int, str, str, str]]:
+        return list(self.con.execute("SELECT code, rank, title, origin, note FROM main.source ORDER BY rank"))
+
+    def count(self) -> int:
+        return sum(self.con.execute(f"SELECT COUNT(*) FROM {lay}.instrument").fetchone()[0] for lay in self._layers)
+
+    # ----------------------------------------------------------------- lookups
+
+    def _rows(self, sql: str, args: tuple[Any, ...]) -> list[Instrument]:
+        out: list[Instrument] = []
+        seen: set[str] = set()
+        for r in self.con.execute(sql, args):
+            ident = r[2]
+            if ident in seen:  # the user's row hides the shipped one
+                continue
+            seen.add(ident)
+            out.append(Instrument(number=r[3], type=r[4], title=r[5], issuer=r[6], date=r[7], year=r[8],
+                                  effective=r[9], status=r[10], status_basis=r[11], no_longer=r[12], src=r[13], prov=r[14],
+                                  layer="user" if r[0] == "user" else "shipped", ident=ident, row=r[1]))
+        return out
+
+    def by_key(self, key: str) -> list[Instrument]:
+        """Every instrument one of whose names has this key (all years)."""
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        rows = self._rows(self._q_name, (key,) * len(self._layers))
+        self._cache[key] = rows
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return rows
+
+    def by_name(self, name: str) -> list[Instrument]:
+        return self.by_key(name_key(name))
+
+    def by_number(self, number: str) -> list[Instrument]:
+        """Every instrument with this number (a law and a resolution can share one)."""
+        return self._rows(self._q_number, (number_lookup_key(number),) * len(self._layers))
+
+    def search(self, text: str, limit: int = 20) -> list[Instrument]:
+        """Instruments whose number is the text, then those whose title contains its words (folded)."""
+        out = self.by_number(text) if any(ch.isdigit() for ch in text) else []
+        words = name_key(text).split()
+        if words:
+            self.con.create_function("kfold", 1, lambda s: name_key(s) if s else "", deterministic=True)
+            like = "%" + " ".join(words).replace("%", "").replace("_", "") + "%"
+            sql = " UNION ALL ".join(
+                f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE kfold(title) LIKE ?" for lay in self._layers)
+            known = {i.ident for i in out}
+            for i in self._rows(sql, (like,) * len(self._layers)):
+                if i.ident not in known:
+                    out.append(i)
+                    known.add(i.ident)
+        out.sort(key=lambda i: (i.layer != "user", len(i.title or ""), -(i.year or 0), i.number or ""))
+        return out[:limit]
+
+    def details(self, inst: Instrument) -> Details:
+        """Names, effects (on it and by it) and every fact with its source."""
+        lay = "user" if inst.layer == "user" else "main"
+        d = Details(instrument=inst)
+        d.names = [r[0] for r in self.con.execute(
+            f"SELECT COALESCE(shown, ?) FROM {lay}.name WHERE id = ? ORDER BY 1", (inst.title, inst.row)) if r[0]]
+        d.effects = [dict(kind=k, other=o, other_type=t, date=dt, src=s, basis=b) for k, o, t, dt, s, b in
+                     self.con.execute(f"SELECT kind, other, other_type, date, src, basis FROM {lay}.effect "
+                                      f"WHERE id = ? ORDER BY date, other", (inst.row,))]
+        if inst.number:
+            for lay2 in self._layers:
+                d.affects += [dict(kind=k, other=o, other_type=t, date=dt, src=s) for k, o, t, dt, s in
+                              self.con.execute(
+                                  f"SELECT e.kind, i.number, i.type, e.date, e.src FROM {lay2}.effect e JOIN "
+                                  f"{lay2}.instrument i ON i.id = e.id WHERE e.other = ? ORDER BY e.date",
+                                  (inst.number,))]
+        chosen = dict(p.split("=", 1) for p in (inst.prov or "").split(";") if "=" in p)
+        d.facts = [dict(field=f, value=getattr(inst, f), src=s, chosen=True) for f, s in chosen.items()
+                   if hasattr(inst, f)]
+        d.facts += [dict(field=f, value=v, src=s, chosen=False) for f, v, s in self.con.execute(
+            f"SELECT field, value, src FROM {lay}.fact WHERE id = ? ORDER BY field, src", (inst.row,))]
+        return d
+
+    def effects_of(self, inst: Instrument) -> list[dict[str, Any]]:
+        return self.details(inst).effects
+
+    def iter_all(self) -> Iterator[Instrument]:
+        """Every instrument (user layer first), one query, streamed."""
+        for lay in self._layers:
+            yield from self._rows(f"SELECT '{lay}', {_COLS} FROM {lay}.instrument ORDER BY id", ())
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_DEFAULT: Catalog | None = None
+
+
+def default_catalog() -> Catalog:
+    """The shipped catalogue with the user's over it, opened once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Catalog()
+    return _DEFAULT
