@@ -205,8 +205,9 @@ def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None, text_out: s
 from kgraph.cli_graph import GRAPH_COMMANDS  # noqa: E402
 from kgraph.cli_neo4j import neo4j_group  # noqa: E402
 from kgraph.cli_neo4j_graph import NEO4J_GRAPH_COMMANDS  # noqa: E402
+from kgraph.cli_catalog import catalog_group  # noqa: E402
 
-for _command in (*GRAPH_COMMANDS, neo4j_group, *NEO4J_GRAPH_COMMANDS):
+for _command in (*GRAPH_COMMANDS, neo4j_group, *NEO4J_GRAPH_COMMANDS, catalog_group):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -9,6 +9,7 @@ and its rows hide shipped rows of the same instrument.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ STATUSES = ("in_force", "partly_in_force", "no_longer_in_force", "likely_no_long
             "not_yet_in_force", "unknown")
 EFFECT_KINDS = ("amended_by", "repealed_in_part_by", "suspended_by", "replaced_by", "repealed_by")
 
+_YEAR_IN_NUMBER = re.compile(r"^\d+[a-zA-Z]?(?:\.\d+)?/(?:19|20)\d\d/")
 _COLS = "id, ident, number, type, title, issuer, date, year, effective, status, status_basis, no_longer, src, prov"
 
 
@@ -78,6 +80,8 @@ def ident_of(number: str | None, type_: str | None, key: str | None, date: str |
     """One instrument's identity: its number and type (a law and a resolution share `55/2010/QH12`),
     else its name key and date."""
     if number:
+        if not _YEAR_IN_NUMBER.match(number):  # 120/KH-UBND is reused every year (and by every province)
+            return f"{number}|{type_ or ''}|{(date or '')[:4]}"
         return f"{number}|{type_ or ''}"
     return f"~{key or ''}|{date or ''}"
 
