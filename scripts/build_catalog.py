@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kgraph.catalog.names import cited_name, name_key  # noqa: E402
-from kgraph.catalog.numbers import normalize_number  # noqa: E402
+from kgraph.numbers import is_party_number, normalize_number, number_codes  # noqa: E402
 from kgraph.catalog.write import Entry, create, named_types, write_entry  # noqa: E402
 
 NAMED = named_types()
@@ -402,9 +402,10 @@ def to_entry(a: Acc, today: str, numbers_known: dict[str, str]) -> Entry | None:
     number, nsrc = a.best("number")
     typ, _ = a.best("type")
     if not typ and number:
-        from kgraph.link.identity import doc_type_for, number_codes
+        from kgraph.knowledge import load
 
-        t = doc_type_for(number_codes(number)[0], None)
+        code = number_codes(number)[0]
+        t = load().doc_type(code=code, party=is_party_number(number)) if code else None
         typ = t.name if t else None
     title, tsrc = a.best("title")
     if not number and not title:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kgraph.catalog.names import fold_words, name_key
+from kgraph.numbers import normalize_number
 
 #: Bumped when the tables change; a file with another version is refused with a clear message.
 SCHEMA_VERSION = 1
@@ -71,8 +72,6 @@ def user_path() -> Path:
 
 def number_lookup_key(number: str) -> str:
     """Numbers are looked up loosely (case, Đ/D): `14/2022/qh15`."""
-    from kgraph.catalog.numbers import normalize_number
-
     return fold_words(normalize_number(number)).replace("đ", "d")
 
 

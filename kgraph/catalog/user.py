@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from kgraph.catalog.names import cited_name, name_key
-from kgraph.catalog.numbers import normalize_number
+from kgraph.numbers import is_party_number, normalize_number, number_codes
 from kgraph.catalog.store import STATUSES, Catalog, Instrument, number_lookup_key, user_path
 from kgraph.catalog.write import Entry, create, write_entry
 
@@ -94,9 +94,8 @@ def validate(row: dict[str, Any], src: str) -> tuple[Entry | None, list[str]]:
         else:
             type_ = t.name
     elif number:
-        from kgraph.link.identity import doc_type_for, number_codes  # lazy: link sits above the catalogue
-
-        t = doc_type_for(number_codes(number)[0], None)
+        code = number_codes(number)[0]
+        t = k.doc_type(code=code, party=is_party_number(number)) if code else None
         type_ = t.name if t else None
     title = " ".join(str(row.get("title") or "").split()) or None
     if not number and not title:
