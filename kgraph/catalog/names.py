@@ -39,18 +39,27 @@ _Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 _CONS_Y = re.compile(r"(?<![^\W\d_])([bcdđghklmnprstvx]+)([yýỳỷỹỵ])(?![^\W\d_])")
 
 _DATE_DMY = r"(\d{1,2})\s*(?:tháng|/|-|\.)\s*(\d{1,2})\s*(?:năm|/|-|\.)\s*((?:19|20)\d\d)"
-_TAIL = [
-    # "số 14/2022/QH15" after the name
-    ("number", re.compile(r"[,\s]*\(?\s*(?:số|số hiệu)\s*:?\s*(\d+[\w/\-]*)\s*\)?\s*$", re.I)),
-    ("issuer", re.compile(r"[,\s]*(?:của|do)\s+(?:quốc hội|ủy ban thường vụ quốc hội|uỷ ban thường vụ quốc hội)"
-                          r"(?:\s+(?:khóa|khoá)\s+[\wIVXLC]+)?(?:\s+(?:ban hành|thông qua))?\s*$", re.I)),
-    ("date", re.compile(r"[,\s]*(?:được\s+thông\s+qua\s+|ban\s+hành\s+)?(?:ngày|ngay)\s+" + _DATE_DMY + r"\s*\)?\s*$", re.I)),
-    ("year", re.compile(r"[,\s]*(?:năm|năm\s+ban\s+hành)?\s*\(?\s*((?:19|20)\d\d)\s*\)?\s*$", re.I)),
-]
+# What is written after a name: its number, who passed it, its date or year, in any order, to the end.
+_PIECE = (
+    r"[,\s]*(?:"
+    r"\(?\s*số(?:\s+hiệu)?\s*:?\s*(?P<number>\d+[\w/\-]*)\s*\)?"
+    r"|(?:của|do)\s+(?:quốc\s+hội|[ủu][ỷy]\s+ban\s+thường\s+vụ\s+quốc\s+hội)(?:\s+khó?á\s+[\wIVXLC]+)?"
+    r"(?:\s+(?:ban\s+hành|thông\s+qua))?"
+    r"|(?:được\s+thông\s+qua\s+|ban\s+hành\s+)?ngày\s+" + _DATE_DMY.replace("(", "(?P<d>", 1)
+    .replace("(\\d{1,2})", "(?P<m>\\d{1,2})", 1).replace("((?:19|20)\\d\\d)", "(?P<y>(?:19|20)\\d\\d)", 1) + r"\s*\)?"
+    r"|(?:năm(?:\s+ban\s+hành)?\s*)?\(?\s*(?P<year>(?:19|20)\d\d)\s*\)?"
+    r")"
+)
+_PIECE_RE = re.compile(_PIECE, re.I)
+# The tail starts at the first place where pieces run to the end; a tail needs a digit or của/do.
+_TAIL_RE = re.compile(r"(?:" + _PIECE.replace("?P<", "?P<_") + r")+[\s.;:]*$", re.I)
+_TRIGGER = re.compile(r"[\s,(](?:ngày|năm|số|của|do)\b|\d", re.I)
 _INNER_NOISE = re.compile(r"\s(?:năm\s+(?:19|20)\d\d|\((?:19|20)\d\d\)|(?:19|20)\d\d|số\s+\d+[\w/\-]*)(?=\s|$)")
-_STATE_NAME = re.compile(r"\s+(?:của\s+)?(?:nước\s+)?cộng\s+hòa\s+xã\s+hội\s+chủ\s+nghĩa\s+việt\s+nam$")
 _AMEND_HEAD = re.compile(r"^(luật|pháp lệnh|nghị quyết)\s+sửa đổi\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?")
 _QUOTES = "\"'“”‘’«»"
+_PUNCT = str.maketrans({c: " " for c in _QUOTES + ",;()[]"})
+_WORD = re.compile(r"[^\W_]+")
+_STATE = ["cộng", "hòa", "xã", "hội", "chủ", "nghĩa", "việt", "nam"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,49 +86,50 @@ def _iso(d: str, m: str, y: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=16_384)
 def cited_name(text: str) -> CitedName:
     """Split `Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022` into its key, date and year."""
     s = _WS.sub(" ", unicodedata.normalize("NFC", text)).strip(" .;:" + _QUOTES)
     year = date = number = None
-    changed = True
-    while changed and s:
-        changed = False
-        for what, rx in _TAIL:
-            m = rx.search(s)
-            if not m or m.start() == 0:
-                continue
-            if what == "number" and number is None:
-                number = m.group(1).strip("/-")
-            elif what == "date" and date is None:
-                date = _iso(m.group(1), m.group(2), m.group(3))
-                year = year or int(m.group(3))
-            elif what == "year" and year is None:
-                year = int(m.group(1))
-            elif what != "issuer":
-                continue
-            s = s[: m.start()].strip(" ,;" + _QUOTES)
-            changed = True
+    t = _TRIGGER.search(s, 1)  # the tail cannot start before its first digit or trigger word
+    m = _TAIL_RE.search(s, t.start()) if t else None
+    while m is not None and m.start() > 0:
+        head = s[: m.start()]
+        for p in _PIECE_RE.finditer(s, m.start()):
+            if p.group("number") and number is None:
+                number = p.group("number").strip("/-")
+            elif p.group("y") and date is None:
+                date = _iso(p.group("d"), p.group("m"), p.group("y"))
+                year = year or int(p.group("y"))
+            elif p.group("year") and year is None:
+                year = int(p.group("year"))
+        s = head.strip(" ,;" + _QUOTES)
+        m = None
     return CitedName(key=name_key(s), year=year, date=date, number=number)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=16_384)
 def name_key(name: str) -> str:
     """The key of a name with no date after it: `Luật Phòng, chống rửa tiền` → `luật phòng chống rửa tiền`."""
-    s = fold_words(_WS.sub(" ", name).strip())
-    for q in _QUOTES:
-        s = s.replace(q, " ")
-    s = re.sub(r"[,;]", " ", s)
-    s = re.sub(r"\s+và\s+", " ", " " + s + " ")
-    s = _WS.sub(" ", s).strip(" .-")
-    s = re.sub(r"^bộ luật\b", "luật", s)  # "Luật Lao động" for the code is a common slip, and no law shares a code's name
-    s = _STATE_NAME.sub("", s)
-    m = _AMEND_HEAD.match(s)
-    if m:  # an amending law: the head in one form, the amended laws without their years or numbers
-        rest = _INNER_NOISE.sub("", " " + s[m.end():]).strip()
-        rest = re.sub(r"^các\s+", "", rest)
-        rest = re.sub(r"\bbộ luật\b", "luật", rest)
-        s = f"{m.group(1)} sửa đổi bổ sung {rest}".strip()
-    s = re.sub(r"\s+việt nam$", "", s)
-    s = re.sub(r"(?<=[^\W\d_])\d+$", "", s)  # a footnote mark glued to the last word
-    return " ".join(re.findall(r"[^\W_]+", s))
+    s = fold_words(name).translate(_PUNCT)
+    if "sửa đổi" in s:  # an amending law: the head in one form, the amended laws without years or numbers
+        s = _WS.sub(" ", s).strip()
+        m = _AMEND_HEAD.match(s)
+        if m:
+            rest = _INNER_NOISE.sub("", " " + s[m.end():]).strip()
+            rest = re.sub(r"^các\s+", "", rest)
+            s = f"{m.group(1)} sửa đổi bổ sung {rest}"
+    words = [w for w in _WORD.findall(s) if w != "và"]
+    if len(words) > 1 and words[0] == "bộ" and words[1] == "luật":
+        del words[0]  # "Luật Lao động" for the code is a common slip, and no law shares a code's name
+    if "sửa" in words:
+        words = [w for i, w in enumerate(words) if not (w == "bộ" and i + 1 < len(words) and words[i + 1] == "luật")]
+    if words[-8:] == _STATE:  # "... của nước Cộng hòa xã hội chủ nghĩa Việt Nam"
+        del words[-8:]
+        while words and words[-1] in ("nước", "của"):
+            del words[-1]
+    elif words[-2:] == ["việt", "nam"] and len(words) > 3:
+        del words[-2:]
+    if words and words[-1][-1].isdigit() and not words[-1].isdigit():
+        words[-1] = words[-1].rstrip("0123456789")  # a footnote mark glued to the last word
+    return " ".join(words)

@@ -47,6 +47,22 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
     citing document's date (ISO), used only for a bare name.
     """
     cat = catalog or default_catalog()
+    ck = (name, year, date, at)
+    hit = cat.resolved.get(ck, _MISS)
+    if hit is not _MISS:
+        cat.resolved.move_to_end(ck)
+        return hit
+    out = _resolve(cat, name, year, date, at)
+    if len(cat.resolved) >= cat.resolved_size:
+        cat.resolved.popitem(last=False)  # the least recently asked
+    cat.resolved[ck] = out
+    return out
+
+
+_MISS = object()
+
+
+def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
     cn = cited_name(name)
     if not cn.key:
         return None

@@ -87,7 +87,9 @@ def ident_of(number: str | None, type_: str | None, key: str | None, date: str |
 
 @dataclass(slots=True)
 class Instrument:
-    """One catalogue entry as a lookup returns it (facts and effects loaded on demand by `details`)."""
+    """One catalogue entry as a lookup returns it (names, effects and disputed facts via `Catalog.details`).
+
+    Fields are in the order of the query's columns, so rows become instruments positionally (fast)."""
 
     number: str | None
     type: str | None
@@ -161,7 +163,7 @@ class Catalog:
     """
 
     def __init__(self, shipped: Path | str | None = None, user: Path | str | None | bool = None,
-                 cache_size: int = 50_000):
+                 cache_size: int = 10_000, resolved_size: int = 30_000):
         self.shipped = Path(shipped) if shipped else shipped_path()
         self.con = _connect(self.shipped, immutable=True)
         self.user: Path | None = None
@@ -171,9 +173,13 @@ class Catalog:
                 self.con.execute("ATTACH DATABASE ? AS user", (f"file:{up}?mode=ro",))
                 _check_version(self.con, up, "user")
                 self.user = up
+        self._strings: dict[str, str] = {}
         self._layers = ["user", "main"] if self.user else ["main"]
         self._cache: OrderedDict[str, list[Instrument]] = OrderedDict()
         self._cache_size = cache_size
+        self.resolved_size = resolved_size
+        #: resolve_name's answers, by (name, year, date, at): bounded like the key cache.
+        self.resolved: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         q_name = " UNION ALL ".join(
             f"SELECT '{lay}', {', '.join('i.' + c.strip() for c in _COLS.split(','))} "
             f"FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id WHERE n.key = ?"
@@ -203,9 +209,12 @@ class Catalog:
             if ident in seen:  # the user's row hides the shipped one
                 continue
             seen.add(ident)
-            out.append(Instrument(number=r[3], type=r[4], title=r[5], issuer=r[6], date=r[7], year=r[8],
-                                  effective=r[9], status=r[10], status_basis=r[11], no_longer=r[12], src=r[13], prov=r[14],
-                                  layer="user" if r[0] == "user" else "shipped", ident=ident, row=r[1]))
+            i = Instrument(*r[3:], "user" if r[0] == "user" else "shipped", ident, r[1])
+            for f in ("type", "issuer", "status", "status_basis", "src", "prov"):  # shared, not one copy a row
+                v = getattr(i, f)
+                if v is not None:
+                    setattr(i, f, self._strings.setdefault(v, v))
+            out.append(i)
         return out
 
     def by_key(self, key: str) -> list[Instrument]:
