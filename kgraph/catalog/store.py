@@ -112,13 +112,15 @@ class Instrument:
 
     def in_force_at(self, day: str) -> bool | None:
         """Whether in force on `day` (ISO) by the catalogue's dates; None when they do not say."""
+        if self.no_longer and day >= self.no_longer:
+            return False
         start = self.effective or None
         if start is None:
             return None
         if day < start:
             return False
         if self.no_longer:
-            return day < self.no_longer
+            return True
         if self.status in ("no_longer_in_force", "likely_no_longer_in_force"):
             return None
         return True
