@@ -86,6 +86,24 @@ def family(number: str | None, type_: str | None) -> str:
     return ""
 
 
+#: The National Assembly's terms (khóa) by the years they sat: a law's number carries both, so a header
+#: typo (`67/2014/QH14` for the Investment Law of 2014) shows as a year outside its term.
+QH_TERMS = {9: (1992, 1997), 10: (1997, 2002), 11: (2002, 2007), 12: (2007, 2011), 13: (2011, 2016),
+            14: (2016, 2021), 15: (2021, 2026), 16: (2026, 2031)}
+
+
+def term_mismatch(number: str) -> str | None:
+    """The number with the term that fits its year, when the written term does not (else None)."""
+    m = re.match(r"^(\d+/(\d{4})/(?:UBTV)?QH)(\d+)$", number)
+    if not m:
+        return None
+    y, t = int(m.group(2)), int(m.group(3))
+    if t not in QH_TERMS or QH_TERMS[t][0] <= y <= QH_TERMS[t][1]:
+        return None
+    fits = [k for k, (a, b) in QH_TERMS.items() if a <= y <= b]
+    return m.group(1) + str(fits[0]) if len(fits) == 1 else None
+
+
 def clean_number(raw: str | None, title: str | None) -> str | None:
     if not raw and title:
         m = _NUM_IN_TITLE.search(title)
@@ -285,6 +303,10 @@ def add_own_texts(m: Merge, shared: Path, workers: int) -> int:
         if (o["type"] or "").startswith("Văn bản hợp nhất") or "/VBHN-" in (o["number"] or ""):
             continue  # a consolidated text is not the instrument: its header names the consolidating office
         number = clean_number(o["number"], None)
+        fixed = term_mismatch(number) if number else None
+        if fixed and fixed in m.by_number:  # a header typo the lists do not share: theirs is right
+            m.get(fixed, o["type"], None, None).claim("number", number, "text-header")
+            number = fixed
         if number and o["names"] and len(o["names"]) > 1:  # the reading other sources name it by, if any
             other = m.get(number, o["type"], None, None, create_new=False)
             if other is not None and any(name_key(x) in other.names for x in o["names"][1:]):
@@ -324,6 +346,9 @@ def apply_text_effects(m: Merge, pending: list[tuple[str | None, dict[str, Any],
         target: Acc | None = None
         if e["number"] and re.match(r"^\d", e["number"]):
             tn = clean_number(e["number"], None)
+            fixed = term_mismatch(tn) if tn else None
+            if fixed and fixed in m.by_number:  # `Luật Đầu tư số 67/2014/QH14`: a typo for QH13
+                tn = fixed
             target = m.get(tn, e["type"], None, None)
             if not target.claims.get("number"):
                 target.claim("number", tn, "text-citation")
