@@ -90,7 +90,7 @@ def main() -> int:
     print(f"  catalogue's own answer: match {amb[False]}, ambiguous {amb[True]}, "
           f"none {sum(1 for r in rows if not r['catalogue'])}")
     wrong = [r for r in rows if r["resolved"] and r["catalogue"] and not r["catalogue"].startswith("ambiguous")
-             and not r["iri"].endswith("/" + r["catalogue"].replace("/", "_"))]
+             and ("/doc/" + r["catalogue"].replace("/", "_") + "/") not in r["iri"] + "/"]
     print(f"  graph and catalogue disagree on the number: {len(wrong)}")
     for r in wrong[:10]:
         print(f"    {r['source']}@{r['start']}: {r['text'][:60]!r} graph {r['iri'].rsplit('/', 1)[-1]}, "
