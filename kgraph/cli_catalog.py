@@ -145,7 +145,7 @@ def add_cmd(file: Path | None, build: Path | None, override: bool, dry_run: bool
         raise click.UsageError(f"{file}: expected a .csv or .jsonl file")
     target = Path(user) if user else user_path()
     cat = _open(user)
-    rows = read_rows(file) if file is not None else rows_from_build(build)
+    rows = read_rows(file) if file is not None else rows_from_build(build, cat)
     src = f"user:{file.name}" if file is not None else f"build:{build.resolve().name}"
     report = add(rows, src, cat, target=target, override=override, dry_run=dry_run)
     for r in report.rows:

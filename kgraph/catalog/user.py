@@ -196,8 +196,11 @@ def read_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | No
             yield f"{path.name}:{n}", obj, None
 
 
-def rows_from_build(out: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    """The instruments whose own text a build read: number, type, title, issuer, date from their headers."""
+def rows_from_build(out: Path, cat: Catalog | None = None) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """The instruments whose own text a build read: number, type, title, issuer, date from their headers.
+
+    A law's header title may or may not repeat its type ("Luật biên giới quốc gia", "Luật sư" for Luật Luật
+    sư): the reading the catalogue knows is taken, else the title as it is when it starts with the type."""
     manifest = out / "manifest.json"
     if not manifest.exists():
         yield str(out), None, "no manifest.json: not a kg build folder"
@@ -215,7 +218,12 @@ def rows_from_build(out: Path) -> Iterator[tuple[str, dict[str, Any] | None, str
         name = None
         if title:
             title = " ".join(title.split())
-            name = title if title.casefold().startswith(typ.casefold()) else f"{typ} {title[0].lower()}{title[1:]}"
+            starts_with_type = title.casefold().startswith(typ.casefold() + " ")
+            first = title[0].upper() if starts_with_type else title[0].lower()  # "Luật Luật sư", "Nghị định quy định"
+            with_type = f"{typ} {first}{title[1:]}"
+            name = title if starts_with_type else with_type
+            if cat is not None and name != with_type and cat.by_key(name_key(with_type)):
+                name = with_type
         yield Path(source).name, {"number": number, "type": typ, "title": name, "issuer": d.get("issuer"),
                                   "date": d.get("date")}, None
 
