@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """Build kgraph's shipped catalogue of national instruments (kgraph/catalog/data/catalog.sqlite).
 
+(One script a little over 500 lines: the lists, the own texts, then the choice, in the order they run.)
+
     python scripts/build_catalog.py [--shared ../shared] [--out kgraph/catalog/data/catalog.sqlite]
 
 Inputs: the facts gathered in ../shared/corpus/catalog and the own headers of the instruments whose text

@@ -38,15 +38,14 @@ def _move_tone(m: re.Match[str]) -> str:
 _Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 _CONS_Y = re.compile(r"(?<![^\W\d_])([bcdđghklmnprstvx]+)([yýỳỷỹỵ])(?![^\W\d_])")
 
-_DATE_DMY = r"(\d{1,2})\s*(?:tháng|/|-|\.)\s*(\d{1,2})\s*(?:năm|/|-|\.)\s*((?:19|20)\d\d)"
 # What is written after a name: its number, who passed it, its date or year, in any order, to the end.
 _PIECE = (
     r"[,\s]*(?:"
     r"\(?\s*số(?:\s+hiệu)?\s*:?\s*(?P<number>\d+[\w/\-]*)\s*\)?"
     r"|(?:của|do)\s+(?:quốc\s+hội|[ủu][ỷy]\s+ban\s+thường\s+vụ\s+quốc\s+hội)(?:\s+khó?á\s+[\wIVXLC]+)?"
     r"(?:\s+(?:ban\s+hành|thông\s+qua))?"
-    r"|(?:được\s+thông\s+qua\s+|ban\s+hành\s+)?ngày\s+" + _DATE_DMY.replace("(", "(?P<d>", 1)
-    .replace("(\\d{1,2})", "(?P<m>\\d{1,2})", 1).replace("((?:19|20)\\d\\d)", "(?P<y>(?:19|20)\\d\\d)", 1) + r"\s*\)?"
+    r"|(?:được\s+thông\s+qua\s+|ban\s+hành\s+)?ngày\s+(?P<d>\d{1,2})\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})"
+    r"\s*(?:năm|/|-|\.)\s*(?P<y>(?:19|20)\d\d)\s*\)?"
     r"|(?:năm(?:\s+ban\s+hành)?\s*)?\(?\s*(?P<year>(?:19|20)\d\d)\s*\)?"
     r")"
 )
