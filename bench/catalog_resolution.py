@@ -48,6 +48,8 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write every counted reference here")
+    ap.add_argument("--catalogue-only", action="store_true",
+                    help="sample the catalogue's answers for the citations the graph leaves unresolved")
     args = ap.parse_args()
     cites = citations(args.out / "graph.nt")
     files = json.loads((args.out / "manifest.json").read_text(encoding="utf-8"))["files"]
@@ -83,8 +85,10 @@ def main() -> int:
         res = sum(r["resolved"] for r in sub)
         cov = [r for r in sub if r["covered"]]
         res_cov = sum(r["resolved"] for r in cov)
+        either = sum(1 for r in cov if r["resolved"] or (r["catalogue"] and not r["catalogue"].startswith("ambig")))
         print(f"  {label}: {n}; resolved to a number in the graph {res} ({res / max(n, 1):.1%}); "
-              f"the catalogue covers {len(cov)}, resolved among them {res_cov} ({res_cov / max(len(cov), 1):.1%})")
+              f"the catalogue covers {len(cov)}, resolved among them {res_cov} ({res_cov / max(len(cov), 1):.1%}); "
+              f"by the graph or the catalogue's own answer {either} ({either / max(len(cov), 1):.1%})")
     cov = [r for r in rows if r["covered"]]
     amb = Counter(r["catalogue"].startswith("ambiguous") for r in rows if r["catalogue"])
     print(f"  catalogue's own answer: match {amb[False]}, ambiguous {amb[True]}, "
@@ -101,6 +105,11 @@ def main() -> int:
         for k, c in unresolved.most_common(10):
             print(f"    {c:>4}  {k}")
     done = [r for r in rows if r["resolved"] and not r["number_in_text"]]
+    if args.catalogue_only:  # what the catalogue adds: its answers where the graph has none
+        done = [r for r in rows if not r["resolved"] and not r["number_in_text"] and r["catalogue"]
+                and not r["catalogue"].startswith("ambiguous")]
+        for r in done:
+            r["iri"] = "/doc/" + r["catalogue"]
     rng = random.Random(args.seed)
     sample = rng.sample(done, min(args.sample, len(done)))
     print(f"\nsample of {len(sample)} resolutions of names without a number (citation → graph's number; "
