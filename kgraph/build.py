@@ -626,6 +626,12 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "year_unknown_references": counts["year_unknown"],
         "merged_names": len(resolver.aliases),
         "ambiguous_names": len(resolver.ambiguous),
+        "catalogue": {
+            "names_resolved": len(resolver.catalogue_aliases),
+            "ambiguous": {f"{nk} ({y})": v for (nk, y), v in sorted(resolver.catalogue_ambiguous.items())},
+            "conflicts": {f"{nk} ({y})": {"corpus": a, "catalogue": b}
+                          for (nk, y), (a, b) in sorted(resolver.catalogue_conflicts.items())},
+        },
         "errors": [{"source": p.source, "problem": p.problem} for p in problems],
         "files": {
             "inputs": len(sources),

@@ -186,7 +186,7 @@ LAYERS: dict[str, int] = {
     "kgraph.knowledge": 0, "kgraph.numbers": 0,
     "kgraph.model": 1,
     "kgraph.reader": 2,
-    "kgraph.extract": 3,
+    "kgraph.extract": 3, "kgraph.catalog": 3,
     "kgraph.link": 4, "kgraph.spacy_component": 4, "kgraph.evaluation": 4,
     "kgraph.graph": 5,
     "kgraph.sinks": 6, "kgraph.neo4j": 6, "kgraph.generate": 6,

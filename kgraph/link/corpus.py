@@ -7,6 +7,7 @@ document itself when the corpus holds it, else from the citations that name it m
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -23,7 +24,7 @@ from kgraph.link.keys import (
     year_of_date,
 )
 from kgraph.model import Extraction
-from kgraph.numbers import number_codes, year_of_number
+from kgraph.numbers import normalize_number, number_codes, year_of_number
 
 def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
     """What one file tells the corpus-level pass: its own key, and every reference's key, type and date.
@@ -79,7 +80,7 @@ class Resolver:
     with one number for that name and year); conflicting evidence leaves them apart.
     """
 
-    def __init__(self, facts: Iterable[dict[str, Any]]):
+    def __init__(self, facts: Iterable[dict[str, Any]], catalogue: bool = True):
         aliases: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
         display: dict[str, Counter] = defaultdict(Counter)
         type_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
@@ -116,6 +117,11 @@ class Resolver:
             else:
                 self.ambiguous[nk_year] = sorted(numbers)
         self._display = {nk: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for nk, c in display.items()}
+        self.catalogue_aliases: dict[tuple[str, int], str] = {}
+        self.catalogue_ambiguous: dict[tuple[str, int], list[str]] = {}
+        self.catalogue_conflicts: dict[tuple[str, int], tuple[str, str]] = {}
+        if catalogue:
+            self._consult_catalogue({(k.name_key, k.year) for k in seen if k.name_key and k.year is not None})
         self._own = {self.resolve(k): v for k, v in own.items()}
         self._keys = set(self._own) | {self.resolve(k) for k in type_votes} | {self.resolve(k) for k in seen}
         self._types: dict[InstrumentKey, Counter] = defaultdict(Counter)
@@ -124,6 +130,30 @@ class Resolver:
             self._types[self.resolve(k)].update(c)
         for k, c in date_votes.items():
             self._dates[self.resolve(k)].update(c)
+
+    def _consult_catalogue(self, named: set[tuple[str, int]]) -> None:
+        """Names with a year the corpus gives no number for take the catalogue's, when exactly one instrument
+        fits; where the corpus gives one, a different catalogue number is kept as a reported conflict."""
+        from kgraph.catalog import Ambiguous, CatalogError, Match, default_catalog, resolve_name
+
+        if os.environ.get("KGRAPH_NO_CATALOG"):
+            return  # the user asked for resolution from the corpus alone
+        try:
+            cat = default_catalog()
+        except CatalogError:
+            return  # no catalogue file: resolution from the corpus alone
+        for nk, year in sorted(named | set(self.aliases)):
+            r = resolve_name(self._display.get(nk) or nk, year=year, catalog=cat)
+            if isinstance(r, Match) and r.number:
+                number = normalize_number(r.number)
+                if (nk, year) in self.aliases:
+                    if self.aliases[(nk, year)] != number:
+                        self.catalogue_conflicts[(nk, year)] = (self.aliases[(nk, year)], number)
+                elif (nk, year) not in self.ambiguous:
+                    self.aliases[(nk, year)] = number
+                    self.catalogue_aliases[(nk, year)] = number
+            elif isinstance(r, Ambiguous):
+                self.catalogue_ambiguous[(nk, year)] = r.numbers
 
     def resolve(self, key: InstrumentKey) -> InstrumentKey:
         """The canonical key: a named law with a known number becomes that number's key."""
