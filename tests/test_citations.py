@@ -421,3 +421,14 @@ def test_bare_name_takes_the_year_the_document_gives_it():
 def test_joint_symbol_wrapped_after_its_dash():
     rs = refs("14. Nghị quyết liên tịch số 01/2008/NQLT-BLĐTBXH-BCA-BVHTTDL- \nUBTƯMTTQVN ngày 28/8/2008 của Bộ Lao động.")
     assert [r.number for r in rs] == ["01/2008/NQLT-BLĐTBXH-BCA-BVHTTDL-UBTƯMTTQVN"]
+
+
+def test_latin_eth_is_dj_in_text_and_queries():
+    """Ð (U+00D0), which some fonts and converters put for Đ, is Đ in text and in queries (issue 9, 12)."""
+    from kgraph.extract import extract
+    from kgraph.link.user_input import parse_user_instrument
+
+    x = extract("BỘ TÀI CHÍNH\nSố: 12/2020/TT-BTC\n\nTHÔNG TƯ\nHướng dẫn\n\n"
+                "Căn cứ Nghị định số 163/2016/NÐ-CP ngày 21/12/2016 của Chính phủ;\n")
+    assert [(r.number, r.type) for r in x.references] == [("163/2016/NĐ-CP", "Nghị định")]
+    assert parse_user_instrument("163/2016/NÐ-CP").exact.number == "163/2016/NĐ-CP"

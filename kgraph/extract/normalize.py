@@ -18,16 +18,25 @@ _VIETNAMESE_MARKS = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
 _COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
+#: Icelandic eth (Ð U+00D0, ð U+00F0), which some Vietnamese fonts and converters put for Đ/đ.
+_ETH = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ"})
+
+
+def dj_for_eth(s: str) -> str:
+    """``Ð`` (U+00D0) read as ``Đ`` (and ``ð`` as ``đ``): same length, so offsets are unchanged."""
+    return s.translate(_ETH) if ("\u00d0" in s or "\u00f0" in s) else s
+
+
 class OffsetText:
-    """NFC text for matching plus a map from its offsets to the original's."""
+    """NFC text for matching plus a map from its offsets to the original's (``Ð`` read as ``Đ``)."""
 
     __slots__ = ("text", "_starts_nfc", "_starts_orig", "identity")
 
     def __init__(self, original: str):
         # no combining mark at all (the usual case) means nothing to compose: skip the full check
         if not any(m in original for m in _VIETNAMESE_MARKS) or unicodedata.is_normalized("NFC", original):
-            self.text = original
-            self.identity = True
+            self.text = dj_for_eth(original)
+            self.identity = self.text is original  # offsets are the same either way
             self._starts_nfc: list[int] = []
             self._starts_orig: list[int] = []
             return
@@ -59,7 +68,7 @@ class OffsetText:
             starts_nfc.append(pos_nfc)
             starts_orig.append(pos_orig)
             parts.append(chunk)
-        self.text = "".join(parts)
+        self.text = dj_for_eth("".join(parts))
         self._starts_nfc = starts_nfc
         self._starts_orig = starts_orig
 

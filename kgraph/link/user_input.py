@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kgraph.extract.normalize import dj_for_eth
 from kgraph.knowledge import code_key, load
 from kgraph.link.keys import (
     DASH_RE,
@@ -44,7 +45,7 @@ _YEAR_TAIL = re.compile(r"^(?:,?\s*(?:năm|year)?\s*\(?\s*((?:19|20)\d\d)\s*\)?)
 def parse_user_instrument(text: str) -> UserInstrument | None:
     """Read `163/2016/NĐ-CP`, `Nghị định 163/2016`, `nd 163/2016/ND-CP`, `13/CT-TTg năm 2018`,
     `Luật Ngân sách nhà nước 2015` or an IRI into what to look up. None when nothing is recognisable."""
-    s = unicodedata.normalize("NFC", WS.sub(" ", text)).strip()
+    s = dj_for_eth(unicodedata.normalize("NFC", WS.sub(" ", text)).strip())  # NÐ typed for NĐ
     if not s:
         return None
     if re.match(r"^<?https?://", s):

@@ -38,7 +38,7 @@ from kgraph.extract.header.lines import Ranges
 from kgraph.extract.header.place_date import passed_date
 from kgraph.extract.header.recipients import recipients_near
 from kgraph.extract.header.signer import Signature, find_signature, tail_signer
-from kgraph.extract.normalize import OffsetText
+from kgraph.extract.normalize import OffsetText, dj_for_eth
 from kgraph.model import Document
 
 #: The combining marks decomposed Vietnamese uses (tones, circumflex, breve, horn): a cheap NFD test.
@@ -65,6 +65,7 @@ def read_header(text: str, ot: OffsetText | None = None) -> Header:
     t = ot.text if ot else text
     if "\r" in t:  # CRLF and lone CR line breaks, keeping every offset
         t = t.replace("\r\n", " \n").replace("\r", "\n")
+    t = dj_for_eth(t)
     skip = Ranges()
     skip_gazette_headers(t, skip)
     skip_stamps(t, skip)
