@@ -107,3 +107,10 @@ def test_site_chrome_examples(phrase):
     h = read_header(text)
     assert _skipped(text, phrase["example"], h.skip)
     assert not _skipped(text, "Lê Thành Long", h.skip)
+
+
+@pytest.mark.parametrize("motto", V.mottos, ids=lambda m: m["motto"])
+def test_motto_examples(motto):
+    """A motto beside the issuer block is never taken for the issuer, even wrapped over two lines."""
+    ex = motto["example"]
+    assert read_header(ex["heading"] + "\n\nTHÔNG BÁO\nVề việc X\n").document.issuer == ex["issuer"]

@@ -59,6 +59,7 @@ class HeaderVocabulary:
     preamble: tuple[PreambleOpener, ...]
     page_furniture: dict[str, Any]
     site_chrome: dict[str, Any]
+    mottos: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_yaml(cls, d: dict[str, Any]) -> HeaderVocabulary:
@@ -79,6 +80,7 @@ class HeaderVocabulary:
             preamble=tuple(PreambleOpener(p["opener"], bool(p["strong"]), p.get("example", "")) for p in d["preamble"]),
             page_furniture=d["page_furniture"],
             site_chrome=d["site_chrome"],
+            mottos=tuple(d.get("mottos") or ()),
         )
 
     def unit_words(self, levels: Iterable[str] = LEVELS, written: bool = True) -> tuple[str, ...]:

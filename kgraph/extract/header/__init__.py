@@ -35,8 +35,10 @@ from kgraph.extract.header.furniture import skip_continuations, skip_gazette_hea
 from kgraph.extract.header.heading_block import HEAD_CHARS, read_head
 from kgraph.extract.header.issuer import issuer_from_codes, issuer_name
 from kgraph.extract.header.lines import Ranges
+from kgraph.extract.header.markup import plain_view
 from kgraph.extract.header.place_date import passed_date
 from kgraph.extract.header.recipients import recipients_near
+from kgraph.extract.header.site_panel import fill_from_panel, site_top
 from kgraph.extract.header.signer import Signature, find_signature, tail_signer
 from kgraph.extract.normalize import OffsetText, dj_for_eth
 from kgraph.model import Document
@@ -66,12 +68,17 @@ def read_header(text: str, ot: OffsetText | None = None) -> Header:
     if "\r" in t:  # CRLF and lone CR line breaks, keeping every offset
         t = t.replace("\r\n", " \n").replace("\r", "\n")
     t = dj_for_eth(t)
+    raw = t
+    t = plain_view(t)  # a saved web page's marks and table cells; wrapped number and date lines
     skip = Ranges()
     skip_gazette_headers(t, skip)
     skip_stamps(t, skip)
     skip_continuations(t, skip)
 
-    h = read_head(t, skip)
+    top, panel = site_top(t, raw)  # a saved page's chrome and the site's panel above the document
+    if top:
+        skip.add(0, top)
+    h = read_head(t, skip, top)
     doc = Document()
     num = h.number
     sig: Signature | None = None
@@ -112,6 +119,9 @@ def read_header(text: str, ot: OffsetText | None = None) -> Header:
     if not issuer and num:
         issuer = issuer_from_codes(num.issuer_codes)
     doc.issuer = issuer
+
+    if panel is not None and top:
+        fill_from_panel(doc, panel)  # a page saved without its header: the site's own description
 
     recips = recipients_near(t, skip, h.end, (sig.start, sig.end) if sig else None)
     if recips:

@@ -12,13 +12,17 @@ from kgraph.knowledge import DocType
 
 def decide_type(h: Head, num: Number | None) -> tuple[DocType | None, str | None]:
     """Type and code: a consolidated text is one whatever it consolidates; else the number's code,
-    unless the type word names another type (35-L/CTN under LUẬT is a law); else the type word."""
+    unless the type word names another type (35-L/CTN under LUẬT is a law); else the type word. A text
+    without a type word that reads as a letter (a "V/v" subject, "Kính gửi") is an official letter."""
     k = tables().k
     num_type = k.doc_type(code=num.type_code) if num and num.type_code else None
     if (num_type and num_type.code == "VBHN") or h.consolidated:
         t = k.doc_type(code="VBHN")
         return t, t.code if t else "VBHN"
     head = h.heading
+    if h.letter and not head:
+        # a letter's number may begin with a unit's code that is also a type code (5348/CT-CS: Cục Thuế)
+        return tables().letter_type, None
     if num_type and head and num_type.name != head.name:
         return head, head.code
     if num_type:

@@ -37,6 +37,7 @@ class Head:
     title: str | None = None
     issuer: str | None = None
     issuer_lines: list[str] = field(default_factory=list)
+    letter: bool = False  # an official letter's marks: a "V/v" subject, or "Kính gửi" opening the body
     consolidated: bool = False
     consolidator: str | None = None  # the body named in the gazette's "VĂN BẢN HỢP NHẤT - ..." heading
     doc_start: int = 0

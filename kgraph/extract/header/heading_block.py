@@ -18,7 +18,7 @@ from kgraph.extract.header.number import number_on_line
 from kgraph.extract.header.place_date import place_date
 from kgraph.extract.header.tables import tables
 from kgraph.extract.header.title import read_letter_subject, read_running_title, read_title
-from kgraph.extract.header.vocab import MODE_LINE, MOTTO, PREAMBLE, PREAMBLE_WEAK, SEP_LINE, is_motto
+from kgraph.extract.header.vocab import MODE_LINE, MOTTO, MOTTOS, PREAMBLE, PREAMBLE_WEAK, SEP_LINE, is_motto
 
 #: How far into the text the header (issuer, number, date, type, title) is looked for.
 HEAD_CHARS = 6000
@@ -38,12 +38,12 @@ _HEADER_MARKS = (Kind.NUMBER, Kind.PLACE_DATE, Kind.HEADING, Kind.RUNNING, Kind.
 class _HeadingBlock:
     """Reads the lines at the top of one text into a `Head`."""
 
-    def __init__(self, t: str, skip: Ranges) -> None:
+    def __init__(self, t: str, skip: Ranges, start: int = 0) -> None:
         self.t = t
         self.tb = tables()
         self.h = Head()
-        stop = min(len(t), HEAD_CHARS)
-        self.lines: list[Line] = list(iter_lines(t, 0, stop, skip))
+        stop = min(len(t), start + HEAD_CHARS)
+        self.lines: list[Line] = list(iter_lines(t, start, stop, skip))
         self.kinds: list[Kind] = []
         self.folded: list[str] = []
         self.prev = Kind.BLANK  # the kind of the last non-blank line
@@ -51,8 +51,8 @@ class _HeadingBlock:
         self.heading_line: int | None = None
         self.running: tuple[int, re.Match] | None = None
         # A consolidated text says, before any "Căn cứ", what amended the document it consolidates.
-        cm = _CONSOLIDATION.search(t, 0, stop)
-        if cm and not re.search(r"\n[ \t]*Căn cứ", t[: cm.start()]):
+        cm = _CONSOLIDATION.search(t, start, stop)
+        if cm and not re.search(r"\n[ \t]*Căn cứ", t[start : cm.start()]):
             self.h.consolidated = True
 
     # -- one rule per kind, tried in this order; each returns the kind it claims the line for, or None
@@ -65,7 +65,17 @@ class _HeadingBlock:
 
     def _motto(self, i: int, s: str, f: str) -> Kind | None:
         # (a title may wrap at "Cộng hòa xã hội chủ nghĩa Việt Nam và ...": mixed case is no motto)
-        return Kind.MOTTO if is_motto(f) and (is_caps(s) or f.startswith(MOTTO[1])) else None
+        if is_motto(f) and (is_caps(s) or f.startswith(MOTTO[1])):
+            return Kind.MOTTO
+        # a motto wrapped over two lines (CỘNG HÒA XÃ / HỘI CHỦ NGHĨA VIỆT NAM)
+        if not is_caps(s) or not any(m.startswith(f + " ") for m in MOTTOS):
+            before = self.folded[i - 1] if i > 0 else ""
+            if (self.prev is Kind.MOTTO and is_caps(s) and any(m.startswith(before + " ") for m in MOTTOS)
+                    and is_motto(before + " " + f)):
+                return Kind.MOTTO
+            return None
+        nxt = self.lines[i + 1].text if i + 1 < len(self.lines) else ""
+        return Kind.MOTTO if is_caps(nxt) and is_motto(f + " " + fline(nxt)) else None
 
     def _section(self, i: int, s: str, f: str) -> Kind | None:
         if not (is_caps(s) and _GAZ_SECTION.fullmatch(f)):
@@ -93,6 +103,9 @@ class _HeadingBlock:
         if not got:
             return None
         self.h.number, self.h.number_line = got[1], i
+        if self.date_line is None and (pd := place_date(s)):  # Số: 41/2025/TT-NHNN<tab>Hà Nội, ngày ...
+            self.h.place, self.h.date = pd
+            self.date_line = i
         return Kind.NUMBER
 
     def _place_date(self, i: int, s: str, f: str) -> Kind | None:
@@ -153,6 +166,8 @@ class _HeadingBlock:
             kind = next((k for rule in self.RULES if (k := rule(self, i, s, f)) is not None), Kind.TEXT)
             self.kinds.append(kind)
             if kind is Kind.BODY:
+                if s.startswith("Kính gửi"):
+                    self.h.letter = True
                 break
             if kind is not Kind.BLANK:
                 self.prev = kind
@@ -221,9 +236,10 @@ class _HeadingBlock:
                 break
 
 
-def read_head(t: str, skip: Ranges) -> Head:
-    """Issuer block, number, place and date, type word and title from the top of the text."""
-    block = _HeadingBlock(t, skip)
+def read_head(t: str, skip: Ranges, start: int = 0) -> Head:
+    """Issuer block, number, place and date, type word and title from the top of the text (from `start`,
+    where a saved page's chrome ends)."""
+    block = _HeadingBlock(t, skip, start)
     block.classify()
     block.h.doc_start = block.document_start(block.issuer_block())
     block.h.end = block.header_end()

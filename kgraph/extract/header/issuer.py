@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kgraph.extract.header.casing import cap, lower, proper_names, spelling_key, title_words
 from kgraph.extract.header.tables import tables
@@ -10,12 +11,30 @@ from kgraph.extract.header.vocab import ADMIN_UNIT, BODY_WORDS, TAIL_UNIT
 from kgraph.extract.normalize import one_line, unify_dashes
 
 
+@lru_cache(maxsize=1)
+def _ministry_tails() -> dict[str, str]:
+    """What follows "Bộ" in the ministries' names, by its lower-case key: a department (Sở) of a province
+    is named like its ministry (``sở giáo dục và đào tạo`` → ``Sở Giáo dục và Đào tạo``)."""
+    out = {}
+    for i in tables().k.issuers:
+        for n in (i.name, *i.aliases):
+            if n.startswith("Bộ ") and not n.startswith("Bộ trưởng"):
+                out.setdefault(spelling_key(lower(n[3:])), n[3:])
+    return out
+
+
 def org_case(low: str) -> str:
     """A body's name from lower-case text: ``sở tài chính`` → ``Sở Tài chính``."""
     out = proper_names(low)
     for w in BODY_WORDS:
         if spelling_key(out).startswith(w + " ") and len(out) > len(w) + 1:
-            out = out[: len(w) + 1] + cap(out[len(w) + 1 :])
+            rest = out[len(w) + 1 :]
+            if ADMIN_UNIT.fullmatch(rest):
+                break  # the unit's place is its name (thuế tỉnh tây ninh)
+            m = TAIL_UNIT.search(rest)
+            head = rest[: m.start()].rstrip() if m else rest
+            known = _ministry_tails().get(spelling_key(head))
+            out = out[: len(w) + 1] + (known + rest[len(head) :] if known else cap(rest))
             break
     m = TAIL_UNIT.search(out)
     if m:
@@ -32,8 +51,25 @@ def _locality(rest: str) -> str | None:
     return f"{unit} {title_words(m.group(2))}"
 
 
+def _starts_body(line: str) -> bool:
+    key = spelling_key(lower(line))
+    return any(key == w or key.startswith(w + " ") for w in BODY_WORDS)
+
+
+def _regroup(lines: list[str]) -> list[str]:
+    """A block wrapped at a page's width (UBND THÀNH PHỐ HÀ / NỘI / SỞ GIÁO DỤC VÀ ĐÀO TẠO) as its parent
+    and the unit that issues: the unit is the last line after the first that opens with a body's word."""
+    if len(lines) < 3:
+        return lines
+    j = next((i for i in range(len(lines) - 1, 0, -1) if _starts_body(lines[i])), None)
+    if j is None:
+        return [" ".join(lines)]
+    return [" ".join(lines[:j]), " ".join(lines[j:])]
+
+
 def issuer_name(lines: list[str]) -> str | None:
     """The issuing body from the capitalised block, spelled the way the knowledge tables spell it."""
+    lines = _regroup([ln.strip() for ln in lines if ln.strip()])
     tb = tables()
     k = tb.k
     words = []
@@ -66,6 +102,8 @@ def issuer_name(lines: list[str]) -> str | None:
         # a parent body, then the unit that issues (UBND TỈNH LẠNG SƠN / SỞ TÀI CHÍNH)
         parent = issuer_name(lines[:1]) or ""
         child = lower(" ".join(lines[1:]))
+        if spelling_key(child) in BODY_WORDS and parent:
+            return cap(child) + " " + parent  # VĂN PHÒNG under BAN CHẤP HÀNH TRUNG ƯƠNG
         if any(spelling_key(child).startswith(w + " ") for w in BODY_WORDS):
             pm = TAIL_UNIT.search(parent)
             return org_case(child) + (f" {pm.group(0)}" if pm else "")

@@ -9,7 +9,7 @@ from kgraph.extract.normalize import one_line
 
 
 _PLACE_DATE = re.compile(
-    r",\s*ngày\s*(?P<d>\d{1,2})\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})\s*(?:năm|/|-|\.)\s*(?P<y>\d{4})", re.I
+    r"(?:,\s*|\s+(?=ngày))ngày\s*(?P<d>\d{1,2})\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})\s*(?:năm|/|-|\.)\s*(?P<y>\d{4})", re.I
 )
 _PASSED = re.compile(
     r"thông\s+qua(?:[ \t][^.;\n]{0,60}?)?\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"

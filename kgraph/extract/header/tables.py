@@ -42,7 +42,9 @@ def tables() -> Tables:
     heading = re.compile(r"(?P<word>" + _alt(folded_types) + r")\d{0,2}(?:\s+(?P<rest>\S.*))?")
     words = _alt(type_names)
     number_line = re.compile(
-        r"(?:^|(?<=\s))(?:(?:" + words + r")[ \t]+)?S[ốỐ][ \t]*:+[ \t]*(?P<num>" + _NUM_BODY + r")", re.I
+        # "Số: N", and "Số N" when the number ends the line (Party documents: Số 221-KL/TW)
+        r"(?:^|(?<=\s))(?:(?:" + words + r")[ \t]+)?S[ốỐ](?:[ \t]*:+|(?=[ \t]+\d[^\s:]*[ \t]*$))[ \t]*"
+        r"(?P<num>" + _NUM_BODY + r")", re.I
     )
     running_title = re.compile(
         r"(?P<word>" + words + r")[ \t]+số[ \t]+(?P<num>" + _NUM_BODY + r")"

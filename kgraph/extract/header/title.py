@@ -96,6 +96,7 @@ def read_letter_subject(h: Head, lines: list[Line], kinds: list[Kind]) -> None:
                     break
                 parts.append(lines[n].text)
             h.title = cap(one_line(" ".join(parts)))
+            h.letter = True
             break
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from kgraph.knowledge import load
+from kgraph.knowledge import fold, load
 from kgraph.knowledge.header_vocabulary import alternation
 
 _V = load().header
@@ -20,9 +20,13 @@ MOTTO = ("cộng hòa xã hội chủ nghĩa việt nam", "độc lập - tự d
 BULLET = re.compile(r"[-+•*–—‐−·][ \t]*")
 
 
+#: Every motto of the table (the national one, the Party's), folded.
+MOTTOS = tuple(dict.fromkeys((*MOTTO, *(fold(m["motto"]).replace("–", "-") for m in _V.mottos))))
+
+
 def is_motto(f: str) -> bool:
-    """The national motto beside the issuer block (`f` folded: CỘNG HOÀ and CỘNG HÒA alike)."""
-    return f.startswith(MOTTO)
+    """A motto beside the issuer block (`f` folded: CỘNG HOÀ and CỘNG HÒA alike)."""
+    return f.startswith(MOTTOS)
 
 
 # -- preamble openers
@@ -65,7 +69,7 @@ TAIL_UNIT = re.compile(
 BODY_WORDS = (
     "tổng cục", "chi cục", "ủy ban", "văn phòng", "học viện", "tòa án", "kho bạc", "ngân hàng", "hội đồng",
     "thanh tra", "trung tâm", "liên đoàn", "bộ", "sở", "cục", "vụ", "ban", "phòng", "viện", "trường", "đài",
-    "báo", "công an",
+    "báo", "công an", "thuế",
 )
 
 # -- page furniture and site chrome
