@@ -7,7 +7,8 @@ panel's number, type, place or body of issue ("Nơi ban hành"), signer and date
 Matching rules (written down because the panel and kgraph name things differently):
 - number: equal after normalisation (NFC, one hyphen, no spaces, upper case);
 - type: equal without case; pages whose panel type is "Văn bản khác" (other) are not scored for type;
-- signer: equal without case and extra spaces;
+- signer: equal without case and extra spaces, and with the tone mark of "oa"/"uy" on either letter (the
+  panel writes "Lê Hải Hòa" where the document signs "Lê Hải Hoà": one name);
 - date: equal (ISO);
 - issuer: the panel names either a place ("Tỉnh Hà Tĩnh", "Thành phố Hà Nội") or a body ("Cục Thuế", "Bộ Tài
   chính", "Thủ tướng Chính phủ"). For a place, the extracted issuer must be a body of that place: it ends with the
@@ -38,8 +39,14 @@ _PLACE = re.compile(r"^(tỉnh|thành phố)\s+\S")
 _ABBR = re.compile(r"^[A-ZĐ&]{2,}$")
 
 
+#: Old and new placement of the tone mark in "oa", "oe", "uy" (hoà / hòa): the same spelling.
+_TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe",
+          "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+_TONE_RE = re.compile("|".join(_TONES))
+
+
 def norm_name(s: str | None) -> str:
-    s = norm_text(s).replace("uỷ", "ủy").replace("hoá", "hóa").replace("thuỷ", "thủy")
+    s = _TONE_RE.sub(lambda m: _TONES[m.group(0)], norm_text(s))
     return s.replace("**", "").strip()
 
 
