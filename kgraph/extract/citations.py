@@ -387,15 +387,17 @@ def _read_beside(scan: _Scan) -> None:
         constitution = k.named["constitution"]["head"]
         own_name = constitution.casefold() if document.type == constitution else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
+    home = context.home_of(document.issuer) if document is not None else None  # "của UBND tỉnh": this province
     for f in scan.found:
-        b = context.beside(t, f.end)
+        b = context.beside(t, f.end, home, joint=len(f.issuer_codes or ()) > 1)
         f.date = b.date
         f.tail = b.end if (b.date or b.issuer) else f.end
         if f.kind == "named" and f.year is None and b.date:
             f.year = int(b.date[:4])
         if f.kind == "numbered":
             party = f.family == "party"
-            f.issuer = b.issuer or issuer_of_codes(f.issuer_codes, party, k)
+            f.issuer = b.issuer or _before_or_codes(context.issuer_before(t, f.start, home),
+                                                    issuer_of_codes(f.issuer_codes, party, k))
             if f.year is None and b.date:
                 f.year = int(b.date[:4])
             if own and f.number == own:
@@ -406,6 +408,26 @@ def _read_beside(scan: _Scan) -> None:
             if own_name and f.name and f.name.casefold() == own_name and f.year in (None, own_year) and not f.number:
                 f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
+    _same_body_placed(scan.found)
+
+
+def _before_or_codes(before: str | None, codes: str | None) -> str | None:
+    """The body written before a designation ("của Sở Xây dựng tại Tờ trình số ...") unless the number's codes name
+    another: "ý kiến của Thủ tướng Chính phủ tại Công văn số 123/VPCP-KGVX" is the Government Office's letter."""
+    if before and (codes is None or before.startswith(codes)):
+        return before
+    return codes
+
+
+def _same_body_placed(found: list[Found]) -> None:
+    """A body named without its place after the text named it with one ("Ban Chấp hành Đảng bộ tỉnh Sóc Trăng",
+    then "của Ban Chấp hành Đảng bộ tỉnh"): the same body."""
+    placed = [f.issuer for f in found if f.issuer and context.is_placed(f.issuer)]
+    for f in found:
+        if f.issuer and context.needs_place(f.issuer):
+            full = next((p for p in placed if p.startswith(f.issuer + " ")), None)
+            if full:
+                f.issuer = full
 
 
 def _bind_bare_names(scan: _Scan) -> None:

@@ -18,17 +18,56 @@ _DATE_ANY = re.compile(
     r"(\d{1,2})\s{0,3}(?:tháng\s{1,3}(\d{1,2})\s{1,3}năm\s{1,3}(\d{4})|[/.\-](\d{1,2})[/.\-](\d{4}))"
 )
 _YEAR_AFTER = re.compile(r"[ \t\r\n,(]{0,3}(?:năm\s{1,3})?((?:19|20)\d\d)(?![\d/])")
+#: Clause openers (Thực hiện, Căn cứ ...): a place's name never runs into one on the next line.
+_OPENERS = "|".join(p.opener for p in load().header.preamble if not p.opener.startswith(("\\d", "[")))
 _NUMBER_AFTER = re.compile(r"[ \t\r\n,]{0,3}(?:số|Số)\s{0,3}:?\s{0,2}(?=\d)")
 
-_PLACE = re.compile(
-    r"\s{1,3}((?:" + alternation(load().header.unit_words()) + r")\s{1,3}"
-    r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*){0,3})"
-)
+_UNITS = alternation(load().header.unit_words()).replace(r"\ ", r"\s{1,2}")  # Thành⏎phố too
+#: A proper name's words (Hà Tĩnh, Hồ Chí Minh), not running into the next sentence ("... Cần Thơ⏎Thực hiện").
+_NOT_A_PLACE = alternation(load().in_text.get("not_a_place") or ["Về"])
+_NAME = (r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s{1,2}(?!" + _OPENERS + "|(?:" + _NOT_A_PLACE + r")(?![\wÀ-ỹ]))"
+         r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*){0,3}")
+_PLACE = re.compile(r"\s{1,3}((?:" + _UNITS + r")\s{1,3}" + _NAME + ")")
+#: A unit without its name ("của UBND tỉnh", "UBND Thành phố"): the citing document's own province or city.
+_BARE_UNIT = re.compile(r"\s{1,3}(" + _UNITS + r")(?![\wÀ-ỹ])(?!\s{1,3}(?-i:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]))", re.IGNORECASE)
+#: A place's name right after a Party committee's (Tỉnh ủy Hậu Giang, Thành ủy Cần Thơ).
+_NAME_AFTER = re.compile(r"[ \t]{1,2}(" + _NAME + ")")
 
 
 @lru_cache(maxsize=1)
 def _local_issuers() -> frozenset[str]:
     return frozenset(i.name for i in load().issuers if i.family == "local")
+
+
+@lru_cache(maxsize=1)
+def _placed_party() -> frozenset[str]:
+    """Party bodies of a province or city, whose place's name follows theirs without a unit word."""
+    return frozenset(i.name for i in load().issuers if i.family == "party" and (
+        i.name.endswith(("ủy", "Đảng bộ tỉnh", "Đảng bộ thành phố")) and i.code in ("TU", "HU")))
+
+
+@lru_cache(maxsize=1)
+def department_names() -> dict[str, str]:
+    """What follows "Bộ" in the ministries' names, folded → as written: a province's department (Sở) is named
+    like its ministry ("Sở Giáo dục và Đào tạo", "Sở Nông nghiệp và Môi trường")."""
+    out: dict[str, str] = {}
+    for i in load().issuers:
+        for n in (i.name, *i.aliases):
+            if n.startswith("Bộ ") and not n.startswith("Bộ trưởng"):
+                out.setdefault(fold(n[3:]), n[3:])
+    return out
+
+
+_HOME = re.compile(r"(?<!\w)(" + _UNITS + r")\s+(\S.*)$")
+
+
+def home_of(issuer: str | None) -> str | None:
+    """The province or city of a citing document's issuer ("Ủy ban nhân dân tỉnh Hà Tĩnh" → "tỉnh Hà Tĩnh")."""
+    m = _HOME.search(issuer or "")
+    if not m:
+        return None
+    unit = "thành phố" if m.group(1).lower() in ("tp.", "thành phố") else m.group(1).lower()
+    return f"{unit} {m.group(2)}"
 
 
 def iso_date(day: str, month: str, year: str) -> str | None:
@@ -98,31 +137,128 @@ def _issuer_index() -> tuple[re.Pattern, dict[str, str], list[tuple[str, str, in
     for i in k.issuers:
         for n in (i.name, *i.aliases):
             names.setdefault(fold(n), i.name)
-    alts = sorted(names, key=len, reverse=True)
-    pat = re.compile(
-        r"[ \t\r\n,]{0,3}của\s{1,3}(" + "|".join(re.escape(a).replace(r"\ ", r"\s{1,3}") for a in alts) + r")(?!\w)",
-        re.IGNORECASE,
+    # the tables' spellings and the folded ones (Uỷ ban and Ủy ban alike)
+    alts = sorted(set(names) | {n for i in k.issuers for n in (i.name, *i.aliases)}, key=len, reverse=True)
+    pat = re.compile(  # a body's name where it stands ("của" and positions are read by the callers)
+        "(" + "|".join(re.escape(a).replace(r"\ ", r"\s{1,3}") for a in alts) + r")(?!\w)", re.IGNORECASE
     )
     # for misspelt names ("Banh Chấp hành Trung ương"): multi-word names with their word counts
-    fuzzy = [(a, names[a], a.count(" ") + 1) for a in alts if a.count(" ") >= 2]
+    fuzzy = [(a, names[a], a.count(" ") + 1) for a in sorted(names, key=len, reverse=True) if a.count(" ") >= 2]
     return pat, names, fuzzy
 
 
 _WORDS_AFTER_CUA = re.compile(r"[ \t\r\n,]{0,3}của\s{1,3}((?:[\wÀ-ỹ]+\s{1,3}){0,7}[\wÀ-ỹ]+)")
 
 
-def issuer_after(text: str, pos: int) -> tuple[str | None, int]:
-    """The issuer in a "của ..." phrase right after `pos`, as the knowledge tables name it."""
-    pat, names, fuzzy = _issuer_index()
-    m = pat.match(text, pos, pos + 120)
-    if m:
-        name = names[fold(re.sub(r"\s+", " ", m.group(1)))]
-        end = m.end()
-        if name in _local_issuers():  # a local body takes its province or district from the text
-            p = _PLACE.match(text, end)
-            if p:
-                return name + " " + " ".join(p.group(1).split()), p.end()
+#: "của Sở Xây dựng", "Sở Nông nghiệp và Môi trường": a department named like its ministry.
+@lru_cache(maxsize=1)
+def _department_pattern() -> re.Pattern:
+    alts = sorted(department_names(), key=len, reverse=True)
+    return re.compile(r"(?:Sở|SỞ)\s{1,3}(" + "|".join(re.escape(a).replace(r"\ ", r"\s{1,3}") for a in alts) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def needs_place(issuer: str) -> bool:
+    """A local or provincial Party body named without its place ("Ủy ban nhân dân", "Ban Thường vụ Tỉnh ủy")."""
+    return issuer in _local_issuers() or issuer in _placed_party()
+
+
+def is_placed(issuer: str) -> bool:
+    """Such a body with its place ("Ban Chấp hành Đảng bộ tỉnh Sóc Trăng")."""
+    return any(issuer.startswith(n + " ") for n in (*_local_issuers(), *_placed_party()))
+
+
+def _home_name(home: str) -> str:
+    """"thành phố Cần Thơ" → "Cần Thơ"."""
+    m = re.match("(?:" + _UNITS + r")\s+(.*)", home)
+    return m.group(1) if m else home
+
+
+def _unit_agrees(name: str, home: str) -> bool:
+    """A provincial Party body (Tỉnh ủy, Đảng bộ tỉnh) belongs to a tỉnh; a city's (Thành ủy) to a thành phố."""
+    f = fold(name)
+    if "thành" in f:
+        return home.startswith("thành phố")
+    return home.startswith("tỉnh") if "tỉnh" in f else True
+
+
+@lru_cache(maxsize=1)
+def _committee_pattern() -> re.Pattern:
+    heads = alternation(load().in_text.get("committees") or ["Ban Chỉ đạo"])
+    # on its line, up to the clause's end (a comma, "ngày", "tại" ...): "Ban Chỉ đạo Trung ương về phát triển khoa học"
+    return re.compile(r"(?:" + heads + r")(?:[ \t]+(?!ngày\s|tại\s|do\s|đã\s|theo\s|và\s|số\s)[^\s,;.:()]+){1,12}")
+
+
+def _with_place(name: str, text: str, end: int, home: str | None) -> tuple[str, int]:
+    """A local or provincial Party body with its place: written after it (tỉnh Quảng Trị; Hậu Giang after a
+    Party committee), or the citing document's own when the text says only "tỉnh"/"Thành phố" or nothing."""
+    p = _PLACE.match(text, end)
+    if p:
+        return name + " " + " ".join(p.group(1).split()), p.end()
+    b = _BARE_UNIT.match(text, end)
+    if name in _placed_party():
+        if b:  # "Thành ủy Thành phố": the unit as written, the name from the citing document's own place
+            unit = " ".join(b.group(1).split())
+            agrees = home and fold(home).startswith(fold(unit))
+            return (name + " " + unit + " " + _home_name(home), b.end()) if agrees else (name, end)
+        n = _NAME_AFTER.match(text, end)
+        if n:
+            return name + " " + " ".join(n.group(1).split()), n.end()
+        # the citing document's province for a committee (Ban Thường vụ Tỉnh ủy); a name that ends with its unit
+        # word ("Ban Chấp hành Đảng bộ tỉnh") is left as written unless the text named its place before
+        if home and _unit_agrees(name, home) and not name.endswith(("tỉnh", "thành phố")):
+            return name + " " + _home_name(home), end
         return name, end
+    if b and home:
+        return name + " " + home, b.end()
+    if name in _local_issuers() or name.startswith("Sở "):
+        return (name + " " + home, end) if home and name.startswith("Sở ") else (name, end)
+    return name, end
+
+
+def _one_issuer(text: str, pos: int, home: str | None) -> tuple[str | None, int]:
+    """A body named at `pos` (no "của" before it): a table's name, or a department, with its place."""
+    pat, names, _ = _issuer_index()
+    seg = fold(text[pos : pos + 120])  # Tỉnh uỷ and Tỉnh ủy alike (same length: offsets carry over)
+    m = pat.match(seg) if len(seg) == len(text[pos : pos + 120]) else pat.match(text, pos, pos + 120)
+    if m:
+        end = pos + m.end() if m.string is seg else m.end()
+        name = names[fold(re.sub(r"\s+", " ", m.group(1)))]
+        if name in _local_issuers() or name in _placed_party():
+            return _with_place(name, text, end, home)
+        return name, end
+    c = _committee_pattern().match(text, pos, pos + 160)
+    if c:  # Ban Chỉ đạo Trung ương về ..., Tổ giúp việc Ban Chỉ đạo tỉnh: the name runs to the clause's end
+        return " ".join(c.group(0).split()), c.end()
+    d = _department_pattern().match(text, pos, pos + 80)
+    if d:
+        return _with_place("Sở " + department_names()[fold(re.sub(r"\s+", " ", d.group(1)))], text, d.end(), home)
+    return None, pos
+
+
+#: Between the bodies of a joint instrument's issuer ("Bộ Lao động - Thương binh và Xã hội; Bộ Nội vụ"): a dash is
+#: inside some bodies' names, a semicolon never.
+JOINT = "; "
+#: "của" before a body; a plenum's words before the Central Committee ("của Hội nghị lần thứ sáu Ban Chấp hành ...").
+_CUA = re.compile(r"[ \t\r\n,]{0,3}của\s{1,3}(?:hội\s+nghị[^,;()]{0,40}?\s(?=ban\s))?", re.IGNORECASE)
+_AND = re.compile(r"\s{0,2}(?:,|và)\s{1,3}(?:của\s{1,3})?")
+
+
+def issuer_after(text: str, pos: int, home: str | None = None, joint: bool = False) -> tuple[str | None, int]:
+    """The issuer in a "của ..." phrase right after `pos`, as the knowledge tables name it; a local body with its
+    place (`home`: the citing document's own province or city, for "của UBND tỉnh"); for a joint instrument
+    (`joint`: its number names several bodies) every body of "của Bộ Tài chính và Bộ Y tế"."""
+    c = _CUA.match(text, pos, pos + 80)
+    if c:
+        name, end = _one_issuer(text, c.end(), home)
+        if name:
+            names = [name]
+            while joint and (a := _AND.match(text, end, end + 12)) and (more := _one_issuer(text, a.end(), home))[0]:
+                if more[0] not in names:
+                    names.append(more[0])
+                end = more[1]
+            return JOINT.join(names), end
+    _, _, fuzzy = _issuer_index()
     w = _WORDS_AFTER_CUA.match(text, pos, pos + 120)
     if not w:
         return None, pos
@@ -141,10 +277,42 @@ def issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     return None, pos
 
 
-def beside(text: str, pos: int) -> Beside:
-    """Date then issuer (or issuer then date) written right after a reference ending at `pos`."""
+#: "của (Giám đốc) Sở Xây dựng tại Công văn số ...", "Chủ tịch Ủy ban nhân dân Thành phố đã ban hành Công văn số ...":
+#: the body written before the designation.
+_BEFORE = re.compile(r"(?:của|với)\s{1,3}(?P<body>[^;:()]{3,90}?)\s{1,3}(?:tại|theo)\s{1,3}(?:[^\s;:()]{1,10}\s{1,3}){0,3}$"
+                     r"|(?P<body2>[^;:().,]{3,80}?)\s{1,3}(?:đã\s{1,3})?(?:ban\s{1,3}hành|phê\s{1,3}duyệt)"
+                     r"(?:\s{1,3}tại)?\s{1,3}$")
+
+
+@lru_cache(maxsize=1)
+def _position_prefix() -> re.Pattern:
+    return re.compile(r"(?:(?:" + alternation(load().header.position_words()) + r")(?:,\s*)?\s{1,3})+",
+                      re.IGNORECASE)
+
+
+def issuer_before(text: str, start: int, home: str | None = None) -> str | None:
+    """The body written just before a reference that has none after it ("của Sở Xây dựng tại Công văn số")."""
+    m = _BEFORE.search(text, max(0, start - 140), start)
+    if not m:
+        return None
+    s = m.start("body") if m.group("body") is not None else m.start("body2")
+    e = m.end("body") if m.group("body") is not None else m.end("body2")
+    # the body's name starts after a position ("Giám đốc Sở Y tế") and must end where the phrase ends
+    for k in range(s, e):
+        if k == s or text[k - 1] in " \t\n*":
+            p = _position_prefix().match(text, k, e)
+            for at in (k, p.end()) if p else (k,):  # an office is a body (Thủ tướng Chính phủ); else after it
+                name, end = _one_issuer(text, at, home)
+                if name and not text[end:e].strip():
+                    return name
+    return None
+
+
+def beside(text: str, pos: int, home: str | None = None, joint: bool = False) -> Beside:
+    """Date then issuer (or issuer then date) written right after a reference ending at `pos`; `home` is the citing
+    document's province or city (for "của UBND tỉnh")."""
     d, p = date_after(text, pos)
-    i, p2 = issuer_after(text, p)
+    i, p2 = issuer_after(text, p, home, joint)
     if i and not d:
         d, p3 = date_after(text, p2)
         if d:

@@ -147,8 +147,10 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
         dl = date_lit(ref.date)
         if dl:
             out.append(f"{c} {P['citedDate']} {dl} .\n")
-        if cit.issuer is not None:
-            o, bt = body_triples(cit.issuer)
+        for body in (cit.issuer, *cit.co_issuers):  # a joint instrument's bodies, each its own node
+            if body is None:
+                continue
+            o, bt = body_triples(body)
             out += bt
             out.append(f"{c} {P['citedIssuer']} {o} .\n")
         for chain in cit.provisions:

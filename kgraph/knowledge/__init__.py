@@ -225,6 +225,7 @@ class Knowledge:
     law_names: dict[str, Any] = field(default_factory=dict)  # law_names.yaml: names of real laws (catalogue)
     header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
     abbreviations: tuple[Abbreviation, ...] = ()
+    in_text: dict[str, Any] = field(default_factory=dict)  # issuers.yaml `in_text`: bodies as a citation names them
     type_by_code: dict[str, DocType] = field(default_factory=dict)
     party_type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
@@ -318,6 +319,7 @@ def load() -> Knowledge:
         named=yaml.safe_load((pkg / "named.yaml").read_text("utf-8")), abbreviations=abbreviations,
         law_names=yaml.safe_load((pkg / "law_names.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
+        in_text=issuer_doc.get("in_text") or {},
     )
     for t in types:
         if t.code and t.family == "party":

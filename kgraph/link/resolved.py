@@ -63,6 +63,7 @@ class ResolvedReference:
     key: InstrumentKey
     iri: str
     issuer: ResolvedBody | None = None
+    co_issuers: tuple[ResolvedBody, ...] = ()  # a joint instrument's other bodies ("A; B" in `reference.issuer`)
     provisions: tuple[tuple[Provision, ...], ...] = ()  # one chain per pinpoint, top level first
 
 
@@ -202,7 +203,8 @@ def resolve(
             reference=ref,
             key=key,
             iri=t_iri,
-            issuer=resolve_body(ref.issuer, base) if ref.issuer else None,
+            issuer=resolve_body(ref.issuer.split("; ")[0], base) if ref.issuer else None,
+            co_issuers=tuple(b for p in (ref.issuer or "").split("; ")[1:] if (b := resolve_body(p, base))),
             provisions=tuple(c for c in chains if c),
         ))
     return ResolvedDocument(
