@@ -157,20 +157,19 @@ def test_precedents_own_number(name):
     assert extract(src.text).document.number == HEADER_LIMITS[name][0]
 
 
-#: Issuers the header reader gets wrong from a correct text: a motto misspelt in the source
+#: Issuers from a correct text that the header reader once got wrong: a motto misspelt in the source
 #: ("CÔNG HÒA"), an office under its province's committee written on two lines.
-ISSUER_LIMITS = {
+ISSUERS = {
     "pdf/congvan-171-SKHCN-CDS-LamDong-2026_signed.pdf": "Sở Khoa học và Công nghệ tỉnh Lâm Đồng",
     "doc/congvan-VP-NCKS-BinhThuan-2025.doc": "Văn phòng Ủy ban nhân dân tỉnh Bình Thuận",
 }
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("name", sorted(ISSUER_LIMITS))
-@pytest.mark.xfail(strict=True, reason="header reader: misspelt motto / two-line office issuer")
-def test_issuer_header_limits(name):
+@pytest.mark.parametrize("name", sorted(ISSUERS))
+def test_issuer_header(name):
     src = read_source(files_dir() / name)
-    assert extract(src.text).document.issuer == ISSUER_LIMITS[name]
+    assert extract(src.text).document.issuer == ISSUERS[name]
 
 
 @pytest.mark.shared

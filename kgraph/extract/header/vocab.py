@@ -24,9 +24,14 @@ BULLET = re.compile(r"[-+•*–—‐−·][ \t]*")
 MOTTOS = tuple(dict.fromkeys((*MOTTO, *(fold(m["motto"]).replace("–", "-") for m in _V.mottos))))
 
 
+def _one_letter_off(a: str, b: str) -> bool:
+    """`a` and `b` (same length) differ in at most one character: a misspelt motto ("CÔNG HÒA")."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1
+
+
 def is_motto(f: str) -> bool:
-    """A motto beside the issuer block (`f` folded: CỘNG HOÀ and CỘNG HÒA alike)."""
-    return f.startswith(MOTTOS)
+    """A motto beside the issuer block (`f` folded: CỘNG HOÀ and CỘNG HÒA alike; one letter may be misspelt)."""
+    return f.startswith(MOTTOS) or any(len(m) >= 20 and _one_letter_off(f[: len(m)], m) for m in MOTTOS)
 
 
 # -- preamble openers
