@@ -41,12 +41,14 @@ def squash(s: str) -> str:
 # --------------------------------------------------------------------------- shapes
 
 _S = r"[ \t]{0,2}(?:\r?\n[ \t]{0,2})?"  # a little space, at most one line break
-_D = DASH_CLASS + r"(?:[ \t]{0,2}\r?\n[ \t]{0,2})?"  # a dash between codes (a wrap may follow it, spaces around it)
+# a dash between codes: a wrap may follow it, a stray space beside it (71/NQ -CP, TT- BTC)
+_D = r"[ \t]?" + DASH_CLASS + r"(?:[ \t]{0,2}\r?\n[ \t]{0,2}|[ \t])?"
 _DN = r"[ \t]?" + DASH_CLASS + _S  # the dash after a Party number: `05- NQ/TW`
 _SL = _S + "/" + _S
 _YEAR = r"\d{3,4}"  # four digits; three in real typos (`139/009/TT-BTC`), read as an unknown year
 _NUMREST = r"\d{0,4}(?:[ ]?[a-zA-Z](?![a-zA-Z]))?"  # after the first digit: `163`, `30a`, `08 a`
-_CODE = r"[A-ZĐ][A-ZĐƯƠa-zđ0-9]{0,14}"  # codes start upper case: NĐ, TTg, CTr, QyĐ, UBTƯMTTQVN
+# codes start upper case: NĐ, TTg, CTr, QyĐ, UBTƯMTTQVN; local units join two with "&" (BNN&MT, QLN& TTBĐS)
+_CODE = r"[A-ZĐ][A-ZĐƯƠa-zđ0-9]{0,14}(?:[ \t]?&[ \t]?[A-ZĐ][A-ZĐƯƠa-zđ0-9]{0,12})?"
 
 #: One pattern per family; the group names say which family matched. The pattern starts with a
 #: digit (so the engine skips ahead fast) and then checks that no word or number runs into it.

@@ -238,6 +238,8 @@ def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fo
             if i >= 0 and spans[i][1] > a.start:
                 continue  # already found as a well-formed number
             raw = m.group("num")
+            if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
+                continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
             if raw.isdigit():
                 f = Found(start=a.start, end=m.end(), kind="short", type=type_name)
                 f.family = "ordinal:" + raw

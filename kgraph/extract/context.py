@@ -10,14 +10,15 @@ from functools import lru_cache
 from kgraph.knowledge import Knowledge, fold, load
 from kgraph.knowledge.header_vocabulary import alternation
 
-_DATE_AFTER = re.compile(
+_DATE_AFTER = re.compile(  # any case: titles in capitals write "SỐ 1899/QĐ-TTG NGÀY 04/9/2025"
     r"[ \t\r\n,(]{0,6}(?:được\s+|đã\s+)?(?:ban\s+hành\s+|ký\s+)?ngày\s{1,3}(\d{1,2})\s{0,3}"
     r"(?:tháng\s{1,3}(\d{1,2})\s{1,3}năm\s{1,3}(\d{4})|[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4}))",
+    re.IGNORECASE,
 )
 _DATE_ANY = re.compile(
     r"(\d{1,2})\s{0,3}(?:tháng\s{1,3}(\d{1,2})\s{1,3}năm\s{1,3}(\d{4})|[/.\-](\d{1,2})[/.\-](\d{4}))"
 )
-_YEAR_AFTER = re.compile(r"[ \t\r\n,(]{0,3}(?:năm\s{1,3})?((?:19|20)\d\d)(?![\d/])")
+_YEAR_AFTER = re.compile(r"[ \t\r\n,(]{0,3}(?:năm\s{1,3})?((?:19|20)\d\d)(?![\d/])", re.IGNORECASE)
 #: Clause openers (Thực hiện, Căn cứ ...): a place's name never runs into one on the next line.
 _OPENERS = "|".join(p.opener for p in load().header.preamble if not p.opener.startswith(("\\d", "[")))
 _NUMBER_AFTER = re.compile(r"[ \t\r\n,]{0,3}(?:số|Số)\s{0,3}:?\s{0,2}(?=\d)")
