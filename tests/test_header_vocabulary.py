@@ -114,3 +114,15 @@ def test_motto_examples(motto):
     """A motto beside the issuer block is never taken for the issuer, even wrapped over two lines."""
     ex = motto["example"]
     assert read_header(ex["heading"] + "\n\nTHÔNG BÁO\nVề việc X\n").document.issuer == ex["issuer"]
+
+
+@pytest.mark.parametrize("tail", V.site_chrome.get("tail") or [], ids=lambda p: p["line"])
+def test_site_tail_examples(tail):
+    """From a tail line on, a saved page's chrome (here an account notice citing a decree) is skipped."""
+    notice = "Nghị định 13/2023/NĐ-CP về Bảo vệ dữ liệu cá nhân yêu cầu xác nhận sự đồng ý của thành viên."
+    text = _document(end="BỘ TRƯỞNG\n\nLê Thành Long\n\nThông tư 12/2020/TT-BTP năm 2020 hướng dẫn\n"
+                     + tail["example"] + "\nBan hành:\n07/10/2025\n" + notice)
+    h = read_header(text)
+    assert _skipped(text, tail["example"], h.skip) and _skipped(text, notice, h.skip)
+    assert _skipped(text, "Thông tư 12/2020/TT-BTP năm 2020", h.skip)  # the page's title line above it
+    assert not _skipped(text, "Lê Thành Long", h.skip)

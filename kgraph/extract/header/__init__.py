@@ -31,7 +31,9 @@ from kgraph.extract.header.consolidated import (
 )
 from kgraph.extract.header.displaced import read_displaced_header
 from kgraph.extract.header.doc_type import decide_type
-from kgraph.extract.header.furniture import skip_continuations, skip_gazette_headers, skip_site_footer, skip_stamps
+from kgraph.extract.header.furniture import (
+    skip_continuations, skip_gazette_headers, skip_site_footer, skip_site_tail, skip_stamps,
+)
 from kgraph.extract.header.heading_block import HEAD_CHARS, read_head
 from kgraph.extract.header.issuer import issuer_from_codes, issuer_name
 from kgraph.extract.header.lines import Ranges
@@ -54,10 +56,12 @@ class Header:
     skip: list[tuple[int, int]] = field(default_factory=list)
 
 
-def read_header(text: str, ot: OffsetText | None = None) -> Header:
+def read_header(text: str, ot: OffsetText | None = None, site_panel: bool = True) -> Header:
     """Own metadata of the document in `text`, and the character ranges that are page furniture.
 
-    `ot` is the NFC view of `text` when the caller has made it already (extract() shares one).
+    `ot` is the NFC view of `text` when the caller has made it already (extract() shares one). With
+    `site_panel` false, a saved page's panel does not fill what the document leaves unsaid (to measure the
+    header reader alone).
     """
     if ot is None:
         # Text without combining marks is already composed: skip the (costly) full NFC check.
@@ -120,7 +124,7 @@ def read_header(text: str, ot: OffsetText | None = None) -> Header:
         issuer = issuer_from_codes(num.issuer_codes)
     doc.issuer = issuer
 
-    if panel is not None and top:
+    if panel is not None and top and site_panel:
         fill_from_panel(doc, panel)  # a page saved without its header: the site's own description
 
     recips = recipients_near(t, skip, h.end, (sig.start, sig.end) if sig else None)
@@ -136,6 +140,7 @@ def read_header(text: str, ot: OffsetText | None = None) -> Header:
     if h.doc_start > 0 and t[: h.doc_start].strip():
         skip.add(0, h.doc_start)
     skip_site_footer(t, skip, doc.number, h.end)
+    skip_site_tail(t, skip, doc.number, sig.end if sig else h.end)
 
     ranges = [(ot.to_original(s), ot.to_original(e)) for s, e in skip.merged()] if ot else skip.merged()
     return Header(document=doc, skip=ranges)

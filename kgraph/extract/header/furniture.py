@@ -7,7 +7,7 @@ import re
 
 from kgraph.extract.header.lines import Ranges, iter_lines, opens_line
 from kgraph.extract.header.vocab import (
-    CONTINUED, FOOTER_KEYS, GAZETTE, SITE_CHROME, SITE_FOOTER, STAMP_FIELD, STAMPS,
+    CONTINUED, FOOTER_KEYS, GAZETTE, SITE_CHROME, SITE_FOOTER, SITE_TAIL, STAMP_FIELD, STAMPS,
 )
 from kgraph.extract.normalize import unify_dashes
 from kgraph.knowledge import fold
@@ -144,3 +144,32 @@ def skip_site_footer(t: str, skip: Ranges, number: str | None, body_start: int) 
             return
         skip.add(start, end)
         done = end
+
+
+def skip_site_tail(t: str, skip: Ranges, number: str | None, body_start: int) -> None:
+    """A saved page's chrome after the document ("Văn bản này chưa cập nhật nội dung Tiếng Anh", "## Văn bản
+    liên quan", comparison help, the site's address, account notices): from its first line, and the page's own
+    title lines just above it, to the end; only when no document text (an article, a motto) follows."""
+    if not SITE_TAIL:
+        return
+    for m in _TAIL_LINE.finditer(t, body_start):
+        line = fold(m.group(1).strip(" #*"))
+        if line not in SITE_TAIL or _BODY_AFTER.search(t, m.end()):
+            continue
+        start = m.start() + 1
+        compact = number.replace(" ", "") if number else None
+        pos, steps = start, 0
+        while pos > 0 and steps < 4 and compact:  # the page's title lines repeat the own number
+            e = pos - 1
+            s = t.rfind("\n", 0, e) + 1
+            body = t[s:e].strip()
+            if body and compact not in unify_dashes(body).replace(" ", ""):
+                break
+            if body:
+                start, steps = s, steps + 1
+            pos = s
+        skip.add(start, len(t))
+        return
+
+
+_TAIL_LINE = re.compile(r"\n([ \t#*]*Văn bản[^\n]{0,60})")

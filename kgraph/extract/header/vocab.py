@@ -97,3 +97,5 @@ SITE_FOOTER = re.compile(
 FOOTER_KEYS = re.compile("(?:" + alternation(_C["footer_fields"]) + r")[ \t]*:")
 #: Page chrome just above the footer (folded, at a line's start).
 SITE_CHROME = tuple(p["phrase"] for p in _C["phrases"])
+#: Lines (folded, whole) that open a saved page's chrome after the document.
+SITE_TAIL = tuple(p["line"] for p in _C.get("tail") or ())
