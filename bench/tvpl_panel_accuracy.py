@@ -117,8 +117,22 @@ def measure(shared: Path | None = None) -> dict:
             "signer": norm_name((own.get("signer") or {}).get("name")) == norm_name(signer),
             "date": own.get("date") == gold["date"],
         }
+    # the header reader alone: the same comparisons without the site's panel filling what a page leaves unsaid
+    from kgraph.extract.header import read_header  # noqa: PLC0415
+    alone: dict[str, Counter] = {f: Counter() for f in FIELDS}
+    for r, path in zip(rows, paths):
+        text = path.read_text(encoding="utf-8")
+        d = read_header(text, site_panel=False).document
+        own = {"number": d.number, "type": d.type, "issuer": d.issuer, "date": d.date,
+               "signer": {"name": d.signer.name} if d.signer else None}
+        for f in FIELDS:
+            ok = compare(f, r, own)
+            if ok is not None:
+                alone[f]["n"] += 1
+                alone[f]["ok"] += ok
     return {
         "pages": len(rows),
+        "header_alone": {f: round(t["ok"] / t["n"], 4) if t["n"] else None for f, t in alone.items()},
         "fields": {f: {"accuracy": round(t["ok"] / t["n"], 4) if t["n"] else None, "n": t["n"]} for f, t in tally.items()},
         "seed": seed,
         "errors": errors,
@@ -139,6 +153,8 @@ def main() -> None:
     print(f"tvpl pages with the site's panel: {res['pages']}")
     for f, v in res["fields"].items():
         print(f"  {f:<7} {v['accuracy']}  (n={v['n']})")
+    print("  the header reader alone (the panel filling nothing): "
+          + ", ".join(f"{f} {v}" for f, v in res["header_alone"].items()))
     for name, s in res["seed"].items():
         print(f"  seed {name}: " + ", ".join(f"{k} {'ok' if ok else 'WRONG'}" for k, ok in s.items()))
     if args.show_errors:
