@@ -28,3 +28,10 @@ def test_a_count_after_a_plural_type_word_is_not_a_reference():
     assert find_references("Có đủ các Quyết định 03 cán bộ được cử đi học.") == []
     # a bare ordinal after a type word is still a short form to bind
     assert [r.text for r in find_references("Căn cứ Nghị định 54 của Chính phủ;")] == ["Nghị định 54"]
+
+
+def test_an_alias_binds_to_the_instrument_of_its_type():
+    text = ("Căn cứ Nghị định số 200/2025/NĐ-CP ngày 09/7/2025 của Chính phủ quy định chi tiết một số điều của Luật "
+            "Phòng thủ dân sự (sau đây viết tắt là Nghị định); thực hiện Nghị định theo quy định.")
+    shorts = [r for r in find_references(text) if r.kind == "short"]
+    assert [(r.text, r.target) for r in shorts] == [("Nghị định", "200/2025/NĐ-CP")]

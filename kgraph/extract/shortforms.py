@@ -83,6 +83,19 @@ def copy_target(dst: Found, src: Found) -> None:
     dst.target = key_of(src)
 
 
+def _aliased(f: Found, alias: str, found: list[Found], k: Knowledge) -> Found:
+    """The instrument an alias names: the reference just before it, unless the alias opens with another type word
+    — "Nghị định số 200/2025/NĐ-CP ... quy định chi tiết Luật Phòng thủ dân sự (sau đây viết tắt là Nghị định)"
+    names the decree, the last earlier reference of that type in the same passage, not the law in its title."""
+    words = alias.split()
+    atype = next((t for n in (3, 2, 1) if len(words) >= n and (t := k.doc_type(name=" ".join(words[:n])))), None)
+    if atype is None or f.type == atype.name:
+        return f
+    earlier = [g for g in found if g.kind in ("numbered", "named") and g.type == atype.name
+               and g.start < f.start and f.start - g.start < 600]
+    return earlier[-1] if earlier else f
+
+
 def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     """Bind aliases and back references; returns the references in text order."""
     by_start = {f.start: f for f in found}
@@ -125,6 +138,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             continue
         if not _designates_instrument(alias, k):
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
+        f = _aliased(f, alias, found, k)
         defined.append(span)
         pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
         for um in pat.finditer(text, alias_end):
