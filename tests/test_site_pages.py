@@ -227,3 +227,23 @@ def test_number_and_date_joined_by_a_tab():
                     "THÔNG TƯ\nQuy định về X\n\nCăn cứ Luật Ngân hàng Nhà nước Việt Nam;\n").document
     assert d.number == "41/2025/TT-NHNN"
     assert (d.place, d.date) == ("Hà Nội", "2025-11-05")
+
+
+def test_national_database_properties_page():
+    """A page that is only the national database's properties table (vbpl 'Thuộc tính') takes its metadata from
+    it (header.yaml site_chrome.properties_example), not from the site's name in capitals at its foot."""
+    from kgraph.knowledge import load
+
+    ex = load().header.site_chrome["properties_example"]
+    d = read_header(ex["page"]).document
+    got = {"number": d.number, "type": d.type, "date": d.date, "issuer": d.issuer, "signer": d.signer.name}
+    assert got == ex["document"]
+
+
+def test_consolidated_text_properties_name_their_consolidating_body():
+    page = ("Luật 31/VBHN-VPQH\nThuộc tính\nhợp nhất Luật Xử lý vi phạm hành chính\nSố ký hiệu\n31/VBHN-VPQH\n"
+            "Loại VB được sửa đổi bổ sung\nLuật\nNgày xác thực\n07/12/2020\nCơ quan hợp nhất/ Người ký/ Chức danh\n"
+            "Văn phòng Quốc hội\nNguyễn Hạnh Phúc\nChủ nhiệm\n")
+    d = read_header(page).document
+    assert (d.number, d.type, d.date, d.issuer, d.signer.name, d.signer.title) == (
+        "31/VBHN-VPQH", "Văn bản hợp nhất", "2020-12-07", "Văn phòng Quốc hội", "Nguyễn Hạnh Phúc", "Chủ nhiệm")

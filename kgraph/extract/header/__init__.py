@@ -40,7 +40,7 @@ from kgraph.extract.header.lines import Ranges
 from kgraph.extract.header.markup import plain_view
 from kgraph.extract.header.place_date import passed_date
 from kgraph.extract.header.recipients import recipients_near
-from kgraph.extract.header.site_panel import fill_from_panel, site_top
+from kgraph.extract.header.site_panel import fill_from_panel, fill_from_properties, read_properties, site_top
 from kgraph.extract.header.signer import Signature, find_signature, tail_signer
 from kgraph.extract.normalize import OffsetText, dj_for_eth
 from kgraph.model import Document
@@ -126,6 +126,8 @@ def read_header(text: str, ot: OffsetText | None = None, site_panel: bool = True
 
     if panel is not None and top and site_panel:
         fill_from_panel(doc, panel)  # a page saved without its header: the site's own description
+    elif site_panel and h.number is None and doc.number is None and (props := read_properties(t)):
+        fill_from_properties(doc, props)  # the national database's properties page: nothing but that table
 
     recips = recipients_near(t, skip, h.end, (sig.start, sig.end) if sig else None)
     if recips:

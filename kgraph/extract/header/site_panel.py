@@ -20,6 +20,7 @@ from kgraph.extract.header.casing import lower, spelling_key
 from kgraph.extract.header.number import read_number
 from kgraph.extract.header.tables import tables
 from kgraph.extract.header.vocab import FOOTER_KEYS
+from kgraph.knowledge import load
 from kgraph.model import Document
 
 #: How far from the start a site's panel is looked for.
@@ -31,6 +32,7 @@ _SUMMARY_END = re.compile(r"(?m)^[ \t]*Xem[^\n]{0,20}chi tiết[^\n]*$")
 #: What opens a document's header (the national or the Party's motto).
 _HEADER_MARK = re.compile(r"(?m)^[ \t]*(?:CỘNG[ \t]+H(?:ÒA|OÀ)[ \t]+XÃ|ĐẢNG[ \t]+CỘNG[ \t]+SẢN)")
 _PLACE = re.compile(r"(Tỉnh|Thành phố)\s+(\S.*)")
+_PROPS = tuple(load().header.site_chrome.get("properties") or ())
 #: What shows a document's own words before a panel (which is then the page's footer, not its top).
 _DOCUMENT_MARK = re.compile(
     r"(?m)^[ \t]*(?:CỘNG[ \t]+H(?:ÒA|OÀ)[ \t]+XÃ|ĐẢNG[ \t]+CỘNG[ \t]+SẢN|Số[ \t]*:|Điều[ \t]+1\b|Kính[ \t]+gửi|Căn[ \t]+cứ)"
@@ -140,3 +142,49 @@ def _panel_issuer(where: str, number: str | None) -> str | None:
                 return f"{body.name} {m.group(1).lower()} {m.group(2)}"
         return None
     return where.strip()
+
+
+def read_properties(t: str) -> dict[str, str] | None:
+    """The national database's properties table (header.yaml site_chrome.properties): field → value, or None when
+    the page has none. Labels stand alone on their lines, their values on the lines after."""
+    labels = {p["label"]: p["fields"] for p in _PROPS}
+    first = _PROPS and re.search(r"(?m)^[ \t]*" + re.escape(_PROPS[0]["label"]) + r"[ \t]*$", t)
+    if not first:
+        return None
+    lines = [ln.strip() for ln in t[first.start() :].split("\n")[:60]]
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(lines):
+        fields = labels.get(lines[i])
+        if fields:
+            vals = [v for v in lines[i + 1 : i + 1 + len(fields)]]
+            for f, v in zip(fields, vals):
+                if v and v not in labels and f not in out:
+                    out[f] = v
+            i += 1 + len(fields)
+            continue
+        i += 1
+    return out if "number" in out else None
+
+
+def fill_from_properties(doc: Document, props: dict[str, str]) -> None:
+    """A page that is only the database's properties table: its number, type, date, issuer and signer."""
+    tb = tables()
+    raw = props.get("number", "")
+    num = read_number(raw, 0, 0) if any(c.isdigit() for c in raw) else None
+    doc.number = num.number if num else None
+    dt = tb.k.doc_type(name=props["type"]) if props.get("type") else None
+    if num and num.type_code == "VBHN":
+        dt = tb.k.doc_type(code="VBHN")
+    doc.type, doc.type_code = (dt.name, dt.code) if dt else (None, None)
+    m = _DMY.fullmatch(props.get("date", "").strip())
+    doc.date = f"{int(m.group(3)):04d}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else None
+    body = props.get("issuer")
+    named = tb.k.issuer_by_name.get(spelling_key(lower(body))) if body else None
+    doc.issuer = named.name if named else body
+    doc.place = None
+    doc.title = None
+    if props.get("signer"):
+        doc.signer.name = props["signer"]
+        doc.signer.title = props.get("title")
+        doc.signer.mode = None
