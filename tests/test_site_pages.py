@@ -247,3 +247,11 @@ def test_consolidated_text_properties_name_their_consolidating_body():
     d = read_header(page).document
     assert (d.number, d.type, d.date, d.issuer, d.signer.name, d.signer.title) == (
         "31/VBHN-VPQH", "Văn bản hợp nhất", "2020-12-07", "Văn phòng Quốc hội", "Nguyễn Hạnh Phúc", "Chủ nhiệm")
+
+
+def test_signer_broken_after_the_family_name_without_marks():
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\nSố: 84/2025/QĐ-UBND\nHà Tĩnh, ngày 02 tháng 12 năm 2025\nQUYẾT ĐỊNH\n"
+            "Về việc X\nCăn cứ Luật Tổ chức chính quyền địa phương;\nĐiều 1. Ban hành.\nNơi nhận:\n- Như Điều 1;\n"
+            "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn\nVăn An\n")
+    s = read_header(text).document.signer
+    assert (s.name, s.title, s.mode) == ("Nguyễn Văn An", "Phó Chủ tịch", "KT.")

@@ -28,6 +28,8 @@ _RANKS = re.compile(
     r"^(?:Đại tướng|Thượng tướng|Trung tướng|Thiếu tướng|Đại tá|Thượng tá|Trung tá|Thiếu tá|"
     r"P?GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?|KS\.?|LS\.?)\s+"
 )
+#: One capitalised word alone on a line: a family name whose given names wrapped to the next line.
+_FAMILY = re.compile(r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]{1,7}")
 _NOI_NHAN_LINE = re.compile(r"(?:Nơi nhận|NƠI NHẬN|Noi nhan)[ \t]*:")
 
 
@@ -99,9 +101,13 @@ def _read_signature(t: str, start: int, skip: Ranges) -> Signature | None:
         if BULLET.match(s) or _NOI_NHAN_LINE.match(s) or s.startswith("Lưu"):
             continue  # the recipients column, extracted between the position and the name
         name = _person_name(s)
+        end = ln.end
+        if not name and _FAMILY.fullmatch(s):  # a name broken after the family name (Nguyễn⏎Văn An)
+            nxt = next((x for x in iter_lines(t, ln.end + 1, min(len(t), ln.end + 200), skip) if x.text), None)
+            if nxt is not None and (name := _person_name(s + " " + nxt.text)):
+                end = nxt.end
         if not name:
             return None
-        end = ln.end
         title_line = block[-1] if block else modes[-1][1]
         body = next((r for md, r in modes if md in FOR_BODY_MODES), None)
         return Signature(
