@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from kgraph.extract import context, relation, shortforms
+from kgraph.extract.directing import mark_directing
 from kgraph.extract.found import Anchor, Found
 from kgraph.extract.names import find_named, merge_named_numbers, name_rules, name_words, trim_to_known
 from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
@@ -539,6 +540,8 @@ def _classify_relations(scan: _Scan) -> None:
             top = rel
         f.sentence = one_line(t[sentence_start(t, pos) : s_end])
         prev, prev_sent = f, s0
+    doc = scan.document  # a plan's "thực hiện ... theo X" and its footnoted directing documents
+    mark_directing(t, scan.found, local=doc is not None and context.is_local_body(doc.issuer))
 
 
 _QUOTE = re.compile(r"“[^“”]{1,20000}”")

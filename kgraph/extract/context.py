@@ -159,6 +159,11 @@ def _department_pattern() -> re.Pattern:
                       re.IGNORECASE)
 
 
+def is_local_body(issuer: str | None) -> bool:
+    """A province's, city's or district's body, or a provincial Party committee (what issue 15 calls local)."""
+    return bool(issuer) and (home_of(issuer) is not None or needs_place(issuer) or is_placed(issuer))
+
+
 def needs_place(issuer: str) -> bool:
     """A local or provincial Party body named without its place ("Ủy ban nhân dân", "Ban Thường vụ Tỉnh ủy")."""
     return issuer in _local_issuers() or issuer in _placed_party()

@@ -1,0 +1,49 @@
+"""A plan's directing documents written indirectly (issue 15): "thực hiện ... theo X", footnoted lists."""
+
+from __future__ import annotations
+
+from kgraph.extract.citations import find_references
+from kgraph.model import Document
+
+PLAN = Document(number="5/KH-UBND", type="Kế hoạch", issuer="Ủy ban nhân dân thành phố Cần Thơ")
+CIRCULAR = Document(number="15/2024/TT-BLĐTBXH", type="Thông tư", issuer="Bộ Lao động - Thương binh và Xã hội")
+
+
+def _rel(text: str, doc: Document) -> dict[str, str | None]:
+    return {r.number: r.relation for r in find_references(text, document=doc) if r.number}
+
+
+def test_carrying_out_theo_x_in_a_plan():
+    text = ("b) Tiếp tục rà soát, thực hiện đơn giản hóa thủ tục hành chính theo Nghị quyết số 66/NQ-CP ngày 26/3/2025 "
+            "của Chính phủ và Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ.")
+    assert _rel(text, PLAN) == {"66/NQ-CP": "implements", "766/QĐ-TTg": "implements"}
+
+
+def test_where_a_rule_is_stays_a_citation():
+    text = "Thực hiện chế độ báo cáo theo quy định tại Thông tư số 01/2021/TT-BYT ngày 25/01/2021 của Bộ Y tế."
+    assert _rel(text, PLAN) == {"01/2021/TT-BYT": "cites"}
+
+
+def test_a_ministry_moving_staff_theo_a_decision_only_cites():
+    text = ("Người lao động thực hiện chuyển đơn vị sự nghiệp công lập thành công ty cổ phần theo Quyết định "
+            "22/2015/QĐ-TTg ngày 22/6/2015 của Thủ tướng Chính phủ.")
+    assert _rel(text, CIRCULAR) == {"22/2015/QĐ-TTg": "cites"}
+
+
+FOOTNOTED = (
+    "Thành ủy, Ủy ban nhân dân thành phố đã ban hành nhiều chương trình, kế hoạch[1] để triển khai. Sở Y tế triển "
+    "khai thực hiện có hiệu quả các nhiệm vụ về công tác dân số theo các văn bản chỉ đạo của Chính phủ[2].\n"
+    "[1] Chương trình số 30-CTr/TU ngày 29/12/2017 của Thành ủy Cần Thơ thực hiện Nghị quyết số 21-NQ/TW; Kế hoạch "
+    "số 53/KH-UBND ngày 21/3/2018 của UBND thành phố Cần Thơ.\n"
+    "[2] Chỉ thị số 27/CT-TTg ngày 15/7/2024 của Thủ tướng Chính phủ về tăng cường công tác dân số; Quyết định số "
+    "1745/QĐ-TTg ngày 15/8/2025 của Thủ tướng Chính phủ về việc ban hành Kế hoạch thực hiện Kết luận số 149-KL/TW "
+    "ngày 10/4/2025 của Bộ Chính trị.\n"
+)
+
+
+def test_footnoted_directing_documents():
+    rel = _rel(FOOTNOTED, PLAN)
+    # the items of footnote [2], whose marker ends "triển khai thực hiện ... theo các văn bản chỉ đạo"
+    assert rel["27/CT-TTg"] == rel["1745/QĐ-TTg"] == "implements"
+    # footnote [1]'s marker follows "đã ban hành": programmes already issued, cited
+    assert rel["30-CTr/TU"] == rel["53/KH-UBND"] == "cites"
