@@ -136,9 +136,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
             restated.append(span)
             continue
-        if not _designates_instrument(alias, k):
+        g = _aliased(f, alias, found, k)
+        bare_type = k.doc_type(name=alias)  # "(sau đây viết tắt là Nghị định)" after a decree: that decree
+        if not _designates_instrument(alias, k) and not (bare_type is not None and g.type == bare_type.name):
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
-        f = _aliased(f, alias, found, k)
+        f = g
         defined.append(span)
         pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
         for um in pat.finditer(text, alias_end):
