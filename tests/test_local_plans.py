@@ -22,8 +22,9 @@ import pytest
 from conftest import shared_path
 
 from kgraph.build import build
-from kgraph.query import load_queries, run_named, to_json_lines
+from kgraph.query import load_queries, to_json_lines
 from kgraph.sinks.oxigraph_store import open_store
+from kgraph.sparql import OxigraphBackend
 
 BASE = f"https://kgraph.test/plans-{uuid.uuid4().hex[:8]}/"
 PLAN = "Kế hoạch"
@@ -48,24 +49,25 @@ def _plans(rows: list[dict[str, Any]]) -> set[str]:
 
 @pytest.mark.parametrize("instrument", sorted(BY_HAND))
 def test_plans_citing_sparql(tvpl_build: Path, instrument: str) -> None:
-    rows = [json.loads(x) for x in to_json_lines(run_named(open_store(tvpl_build), "cited-by", [instrument], load_queries()))]
+    backend = OxigraphBackend(open_store(tvpl_build), load_queries())
+    rows = [json.loads(x) for x in to_json_lines(backend.run("cited-by", [instrument]))]
     assert _plans(rows) == BY_HAND[instrument]
 
 
 def test_plans_citing_cypher_twin(tvpl_build: Path, neo4j_server: Any) -> None:
-    from kgraph.sinks import neo4j_load as nl
-    from kgraph.sinks import neo4j_query as nq
-    from kgraph.sinks import neo4j_server as srv
+    from kgraph.neo4j import connection as conn
+    from kgraph.neo4j import stream, sync
+    from kgraph.neo4j.queries import Neo4jBackend
 
-    settings = srv.connection_settings()
-    nl.load(tvpl_build, settings)
-    drv = nl.open_driver(settings)
+    settings = conn.connection_settings()
+    stream.load(tvpl_build, settings)
+    drv = conn.open_driver(settings)
     try:
         with drv.session(database=settings.database) as session:
+            backend = Neo4jBackend(session, load_queries(), scope=BASE)
             for instrument, plans in BY_HAND.items():
-                rows = [json.loads(x) for x in to_json_lines(
-                    nq.run_named(session, "cited-by", [instrument], load_queries(), within=BASE))]
+                rows = [json.loads(x) for x in to_json_lines(backend.run("cited-by", [instrument]))]
                 assert _plans(rows) == plans, instrument
     finally:
         drv.close()
-        nl.delete_base(settings, BASE)
+        sync.delete_base(settings, BASE)
