@@ -211,6 +211,8 @@ class QueryBackend(ABC):
                 limit = int(args[0]) if args else 20
             except ValueError:
                 raise QueryError(f"{name}: N must be a whole number, not '{args[0]}'") from None
+            if limit < 0:
+                raise QueryError(f"{name}: N must be a whole number of 0 or more, not '{args[0]}'")
         cols, rows = self.execute(q, text, limit=limit)
         if q.name == "basis-chain":
             rows = _with_depth(rows, [])

@@ -17,7 +17,7 @@ from kgraph.model import Extraction
 from kgraph.query import COMMON_FIELDS, QueryError, load_queries
 from kgraph.sinks.networkx_view import citation_digraph, stats
 from kgraph.sinks.oxigraph_store import open_store
-from kgraph.sparql import OxigraphBackend
+from kgraph.sparql import OxigraphBackend, bind_values, with_limit
 
 from conftest import shared_path
 
@@ -165,6 +165,27 @@ def test_errors_say_what_to_do(store) -> None:
         OxigraphBackend(store).run("cited-by", [])
     with pytest.raises(QueryError, match="whole number"):
         OxigraphBackend(store).run("most-cited", ["many"])
+
+
+def test_values_bind_the_query_and_the_subqueries_that_project_the_variable() -> None:
+    q = ("SELECT ?target ?x WHERE { ?c <p> ?target . OPTIONAL { SELECT ?target (COUNT(*) AS ?n) WHERE { ?d <p> ?target } "
+         "GROUP BY ?target } OPTIONAL { SELECT ?o WHERE { ?o <q> ?x } } }")
+    bound = bind_values(q, "target", ["http://e/a"])
+    assert bound.count("VALUES ?target { <http://e/a> }") == 2  # the outer query and the subquery grouping ?target
+    assert "SELECT ?o WHERE { ?o" in bound  # not the subquery without ?target: it would multiply its rows
+    with pytest.raises(ValueError):
+        bind_values(q, "target", ["not an iri> } ; DROP ALL"])
+
+
+def test_most_cited_ranks_and_cuts_before_looking_up_labels(store) -> None:
+    text = load_queries()["most-cited"].text
+    assert "LIMIT 7" in with_limit(text, 7) and "LIMIT 20" not in with_limit(text, 7)
+    ox = OxigraphBackend(store)
+    assert ox.run("most-cited", ["0"]).rows == []
+    with pytest.raises(QueryError, match="whole number"):
+        ox.run("most-cited", ["-1"])
+    every = ox.run("most-cited", ["1000"]).rows
+    assert [r["uri"] for r in ox.run("most-cited", ["3"]).rows] == [r["uri"] for r in every[:3]]
 
 
 def test_every_query_file_declares_itself() -> None:
