@@ -247,3 +247,14 @@ def issuer_of_codes(codes: list[str], party: bool, k: Knowledge | None = None) -
             return i.party_name if (party and i.party_name) else i.name
         return None
     return None
+
+
+_STEM = re.compile(r"[^/]+/\d{3,4}/")
+
+
+def number_stem(number_key: str) -> str | None:
+    """`163/2016/` of `163/2016/nd-cp`: the serial and year a user types without the codes
+    (`Nghị định 163/2016`). The graph writes it as a literal of its own (kg:numberStem), so that
+    lookup is an index hit, not a scan of every number's prefix."""
+    m = _STEM.match(number_key)
+    return m.group(0) if m else None

@@ -14,12 +14,19 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kgraph.graph.ontology import KG
+from kgraph.numbers import number_stem
 from kgraph.query import Found, NamedQuery, QueryBackend, QueryError, target_last
 
 _BY_NUMBER = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}numberKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"
 _BY_PREFIX = (
     f"SELECT DISTINCT ?s ?y ?prefix WHERE {{ ?s <{KG}numberKey> ?k . FILTER(STRSTARTS(?k, ?prefix)) "
     f"OPTIONAL {{ ?s <{KG}year> ?y }} }}"
+)
+#: `Nghị định 163/2016`: the instruments with that serial and year (an index hit on kg:numberStem),
+#: then those whose key starts with the prefix (`163/2016/nd-`).
+_BY_STEM = (
+    f"SELECT DISTINCT ?s ?y ?stem ?prefix WHERE {{ ?s <{KG}numberStem> ?stem ; <{KG}numberKey> ?k . "
+    f"FILTER(STRSTARTS(?k, ?prefix)) OPTIONAL {{ ?s <{KG}year> ?y }} }}"
 )
 _BY_NAME = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}nameKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"
 _EXISTS = "SELECT ?s WHERE { { ?s ?p ?o } UNION { ?o2 ?p2 ?s } } LIMIT 1"
@@ -57,7 +64,11 @@ class OxigraphBackend(QueryBackend):
         return self._documents(_BY_NUMBER, "key", key)
 
     def documents_by_number_prefix(self, prefix: str) -> list[Found]:
-        return self._documents(_BY_PREFIX, "prefix", prefix)
+        stem = number_stem(prefix)
+        if stem is None:
+            return self._documents(_BY_PREFIX, "prefix", prefix)
+        rows = self.store.query(_BY_STEM, substitutions={Variable("stem"): Literal(stem), Variable("prefix"): Literal(prefix)})
+        return [(r["s"].value, None if r["y"] is None else r["y"].value) for r in rows]
 
     def documents_by_name_key(self, key: str) -> list[Found]:
         return self._documents(_BY_NAME, "key", key)

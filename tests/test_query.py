@@ -188,6 +188,15 @@ def test_most_cited_ranks_and_cuts_before_looking_up_labels(store) -> None:
     assert [r["uri"] for r in ox.run("most-cited", ["3"]).rows] == [r["uri"] for r in every[:3]]
 
 
+def test_a_number_without_codes_is_found_by_its_stem(store) -> None:
+    stems = {r["s"].value: r["k"].value for r in store.query(
+        "SELECT ?s ?k WHERE { ?s <https://w3id.org/kgraph/ontology#numberStem> ?k }")}
+    assert stems[BASE + "doc/163_2016_NĐ-CP"] == "163/2016/"
+    keys = [r["k"].value for r in store.query("SELECT ?k WHERE { ?s <https://w3id.org/kgraph/ontology#numberKey> ?k }")]
+    assert "120/kh-ubnd" in keys and len(stems) == len(keys) - 1  # no year in 120/KH-UBND: no stem to type
+    assert OxigraphBackend(store).resolve_instrument("Thông tư 163/2016") == []  # the stem matches, the type code does not
+
+
 def test_every_query_file_declares_itself() -> None:
     qs = load_queries()
     assert {"cited-by", "cites", "basis-chain", "most-cited", "by-issuer", "provisions-cited", "stale-citations"} <= set(qs)

@@ -33,6 +33,7 @@ from kgraph.link.resolved import (
     resolve_instruments,
 )
 from kgraph.model import Extraction
+from kgraph.numbers import number_stem
 
 #: The predicate of the direct triple for each relation in kgraph.model.RELATIONS (from relations.yaml).
 RELATION_PREDICATE: dict[str, str] = {r.relation: r.predicate_iri for r in relations()}
@@ -174,6 +175,9 @@ def instrument_triples(inst: ResolvedInstrument) -> list[str]:
     if inst.number is not None:
         out.append(line(s, eli("number"), lit(inst.number)))
         out.append(line(s, kg("numberKey"), lit(inst.number_key)))
+        stem = number_stem(inst.number_key)
+        if stem:
+            out.append(line(s, kg("numberStem"), lit(stem)))
     if inst.name:
         out.append(line(s, kg("name"), lit(inst.name)))
     for nk in inst.name_keys:
