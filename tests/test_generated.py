@@ -132,7 +132,7 @@ def test_a_new_verb_reaches_ontology_shapes_and_queries(with_new_verb: dict) -> 
     assert {"uri": "https://kgraph.example/id/doc/3_2021_NĐ-CP", "how": "revokes"} in got["stale"]
     # the files that name relations by role change, and only those
     assert got["changed"] == ["browser/kgraph-guide.html", "browser/kgraph.grass", "ontology/kgraph.ttl",
-                              "ontology/shapes.ttl", "queries/stale-citations.rq"]
+                              "ontology/shapes.ttl", "queries/most-cited.rq", "queries/stale-citations.rq"]
 
 
 def test_a_new_verb_reaches_the_cypher_parameters(with_new_verb: dict) -> None:
