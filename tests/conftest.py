@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,3 +65,23 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
     yield st
     if started_here and os.environ.get("KGRAPH_NEO4J_KEEP") != "1":
         srv.stop()
+
+
+# --- one build of the shared corpus for every test that reads it --------------------------------
+
+#: The IRI base of that build: test-only and unique per run, so a test loading it into the shared
+#: Neo4j server can delete exactly what it loaded (tests/test_parity.py).
+CORPUS_BASE = f"https://kgraph.test/corpus-{uuid.uuid4().hex[:8]}/"
+
+
+@pytest.fixture(scope="session")
+def corpus_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`kg build ../shared/corpus/congbao ../shared/corpus/laws` (graph files and Oxigraph store), made once
+    per session: the query, parity and streaming tests read it and none changes it (12–30 s a build)."""
+    from kgraph.build import build
+
+    corpus = shared_path("corpus")
+    out = tmp_path_factory.mktemp("corpus") / "build"
+    res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=CORPUS_BASE)
+    assert res.summary["documents"] > 250
+    return out

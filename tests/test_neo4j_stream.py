@@ -8,17 +8,15 @@ These tests need an empty database, so they run on a private temporary server (i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IN_CI, shared_path
+from conftest import IN_CI
 from test_neo4j_load import DOCS, _build, fail_relationship_write
 
-from kgraph.build import build
 from kgraph.neo4j import connection as conn
 from kgraph.neo4j import rows as pgrows
 from kgraph.neo4j import server as srv
@@ -135,10 +133,8 @@ def test_crash_while_streaming_is_finished_by_running_it_again(private: conn.Con
 
 @pytest.mark.shared
 def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: conn.ConnectionSettings,
-                                                                  tmp_path: Path) -> None:
-    corpus = shared_path("corpus")
-    out = tmp_path / "build"
-    build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=BASE, store=False)
+                                                                  corpus_build_dir: Path) -> None:
+    out = corpus_build_dir  # the session's build of the shared corpus (its own test-only base)
     _wipe(private)
     report = stream.load(out, private)
     assert report.streamed and report.relationships > 10000

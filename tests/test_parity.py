@@ -15,16 +15,15 @@ from __future__ import annotations
 import collections
 import json
 import os
-import uuid
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shared_path
+from conftest import CORPUS_BASE
 
-from kgraph.build import build
 from kgraph.query import QueryError, load_queries, to_json_lines
 from kgraph.neo4j import connection as conn
 from kgraph.neo4j import mapping, stream, sync
@@ -36,7 +35,9 @@ from kgraph.sparql import OxigraphBackend
 pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-BASE = f"https://kgraph.test/parity-{uuid.uuid4().hex[:8]}/"
+BASE = CORPUS_BASE  # the session build of the shared corpus is made under it (conftest.py)
+#: The settings of the server the build was loaded into (the shared one or a private one).
+_LOADED_INTO: list[conn.ConnectionSettings] = []
 #: GROUP_CONCAT results: compared as sets.
 SET_FIELDS = {"relations": ", ", "pinpoints": "; "}
 #: The SPARQL queries' ORDER BY, as the output columns the rows must follow in both answers.
@@ -68,19 +69,25 @@ def settings() -> conn.ConnectionSettings:
         raise
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @contextmanager
 def _private_server() -> Iterator[conn.ConnectionSettings]:
-    """A throwaway Neo4j (``srv.private_server`` on ports 7689/7476): used when the shared server
-    already holds another graph."""
+    """A throwaway Neo4j (``srv.private_server`` on two free ports: another run's private server may
+    hold 7689): used when the shared server already holds another graph."""
     try:
-        with srv.private_server(7689, 7476, echo=lambda _m: None) as (_home, settings):
+        with srv.private_server(_free_port(), _free_port(), echo=lambda _m: None) as (_home, settings):
             yield settings
     except conn.Neo4jServerError as e:
         _unavailable(str(e))
 
 
 @pytest.fixture(scope="module")
-def both(settings: conn.ConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+def both(settings: conn.ConnectionSettings, corpus_build_dir: Path
          ) -> Iterator[tuple[OxigraphBackend, Neo4jBackend, Path]]:
     """(the SPARQL backend, the Cypher backend, build folder) over one build of the shared corpus.
 
@@ -88,16 +95,14 @@ def both(settings: conn.ConnectionSettings, tmp_path_factory: pytest.TempPathFac
     database); otherwise on a private temporary server, so someone's loaded graph is neither
     touched nor a cause of failure.
     """
-    corpus = shared_path("corpus")
-    out = tmp_path_factory.mktemp("parity") / "build"
-    res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=BASE)
-    assert res.summary["documents"] > 250
+    out = corpus_build_dir  # the session's build of the shared corpus, under BASE
     with conn.driver(settings) as d:
         other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg AND NOT n.uri STARTS WITH "
                                 "'https://kgraph.test/' RETURN count(n) AS c", kg=mapping.KG, database_=settings.database)[0][0]["c"]
     with ExitStack() as stack:
         if other:
             settings = stack.enter_context(_private_server())
+        _LOADED_INTO.append(settings)
         report = stream.load(out, settings)
         assert report.nodes_created > 1000
         drv = conn.open_driver(settings)
@@ -117,7 +122,7 @@ def both(settings: conn.ConnectionSettings, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="module")
 def load_settings(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> conn.ConnectionSettings:
     """The settings of the server ``both`` loaded into (the shared one or the private one)."""
-    return conn.local_settings() if os.environ.get("KGRAPH_NEO4J_BOLT_PORT") == "7689" else conn.connection_settings()
+    return _LOADED_INTO[-1]
 
 
 def _cases(sparql: OxigraphBackend) -> list[tuple[str, list[str]]]:
