@@ -45,7 +45,9 @@ def _pct(xs: list[float], p: float) -> float:
 
 def pick_cases(store: Any) -> dict[str, list[tuple[str, str]]]:
     """(group, query) → the X's to ask, as users type them (a number when there is one, else the IRI)."""
-    from kgraph.query import run_named
+    from kgraph.sparql import OxigraphBackend
+
+    run_named = lambda st, name, args: OxigraphBackend(st).run(name, args)  # noqa: E731
 
     def typed(uri: str) -> str:
         rows = list(store.query(f"SELECT ?u ?n WHERE {{ ?u <http://data.europa.eu/eli/ontology#number> ?n }}",
@@ -91,12 +93,12 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
 
 
 def sparql_runner(build: Path) -> tuple[Any, Callable[[str, list[str]], Any]]:
-    from kgraph.query import load_queries, run_named
     from kgraph.sinks.oxigraph_store import open_store
+    from kgraph.sparql import OxigraphBackend
 
     store = open_store(build)
-    queries = load_queries()
-    return store, lambda name, args: run_named(store, name, args, queries)
+    backend = OxigraphBackend(store)
+    return store, backend.run
 
 
 def main() -> None:
