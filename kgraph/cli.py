@@ -206,8 +206,9 @@ from kgraph.cli_graph import GRAPH_COMMANDS  # noqa: E402
 from kgraph.cli_neo4j import neo4j_group  # noqa: E402
 from kgraph.cli_neo4j_graph import NEO4J_GRAPH_COMMANDS  # noqa: E402
 from kgraph.cli_catalog import catalog_group  # noqa: E402
+from kgraph.cli_views import VIEW_COMMANDS  # noqa: E402
 
-for _command in (*GRAPH_COMMANDS, neo4j_group, *NEO4J_GRAPH_COMMANDS, catalog_group):
+for _command in (*GRAPH_COMMANDS, neo4j_group, *NEO4J_GRAPH_COMMANDS, catalog_group, *VIEW_COMMANDS):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -23,4 +23,16 @@ if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/nul
          "scanned PDFs will be refused until you run: sudo apt-get install tesseract-ocr tesseract-ocr-vie" >&2
   fi
 fi
+# Debian packages the page tests drive: headless Chromium and its WebDriver (same source package, same version).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Chromium for the page tests (apt-get install chromium chromium-driver)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+      || echo "setup.sh: apt-get could not install chromium chromium-driver: the page tests will skip (and fail in CI)" >&2
+  else
+    echo "setup.sh: Chromium is missing and this script installs it only as root with apt-get; the page tests" \
+         "skip until you run: sudo apt-get install chromium chromium-driver" >&2
+  fi
+fi
 echo "kgraph is installed in $root/.venv (activate with: . .venv/bin/activate)"
