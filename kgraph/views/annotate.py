@@ -28,12 +28,6 @@ class Mark:
     why: str | None = None  # for unresolved ones: why nothing was resolved
 
 
-RELATION_LABELS = {
-    "based_on": "căn cứ", "implements": "thực hiện", "guides": "hướng dẫn", "amends": "sửa đổi, bổ sung",
-    "replaces": "thay thế", "repeals": "bãi bỏ", "corrects": "đính chính", "consolidates": "hợp nhất", "cites": "viện dẫn",
-}
-
-
 def relation_label(relation: str) -> str:
     """The relation as Vietnamese readers name it (the knowledge table's label when it has one)."""
     from kgraph.knowledge import load
@@ -41,7 +35,7 @@ def relation_label(relation: str) -> str:
     for r in load().relations:
         if r.relation == relation and r.label:
             return r.label
-    return RELATION_LABELS.get(relation, relation)
+    return relation
 
 
 def pinpoint_text(pins: Iterable[Pinpoint]) -> str:
@@ -154,13 +148,19 @@ def annotated_body(text: str, marks: list[Mark], link_base: str | None = None) -
 
 
 def legend(marks: list[Mark]) -> str:
+    """Counts by status, and the colour of each relation the document uses."""
     n = {s: sum(1 for m in marks if m.status == s) for s in ("cited", "self", "unresolved")}
+    used = {m.reference.relation for m in marks if m.status == "cited"}
+    from kgraph.knowledge import load
+
+    rels = "".join(f'<span><mark class="ref cited rel-{attr(r.relation)}">{esc(r.label)}</mark></span>'
+                   for r in load().relations if r.relation in used)
     return (
         '<p class="legend">'
-        f'<span><mark class="ref rel-based_on">trích dẫn</mark> {n["cited"]}</span>'
+        f'<span>trích dẫn: {n["cited"]}</span>'
         f'<span><mark class="ref self">tự dẫn chiếu</mark> {n["self"]}</span>'
-        f'<span><mark class="ref unresolved">chưa xác định</mark> {n["unresolved"]}</span>'
-        '<span class="muted">màu theo quan hệ: căn cứ, thực hiện, sửa đổi, thay thế/bãi bỏ, viện dẫn</span></p>'
+        f'<span><mark class="ref unresolved">chưa xác định</mark> {n["unresolved"]}</span></p>'
+        f'<p class="legend">{rels}</p>'
     )
 
 

@@ -123,7 +123,11 @@ def neighbourhood(view: InstrumentView, limit: int = 150) -> dict[str, Any]:
                 nodes[c.other] = {"id": c.other, "label": c.label or _local(c.other), "type": c.type or "", "centre": 0}
             src, dst = (view.iri, c.other) if direction == "out" else (c.other, view.iri)
             edges[(src, dst, c.relation)] = edges.get((src, dst, c.relation), 0) + 1
+    from kgraph.knowledge import load
+
+    colours = {r.relation: r.colour for r in load().relations}
     elements = [{"data": n} for n in nodes.values()]
     for i, ((s, t, rel), n) in enumerate(sorted(edges.items())):
-        elements.append({"data": {"id": f"e{i}", "source": s, "target": t, "relation": rel, "count": n}})
+        elements.append({"data": {"id": f"e{i}", "source": s, "target": t, "relation": rel, "count": n,
+                                  "colour": colours.get(rel, "#A5ABB6")}})
     return {"elements": elements, "truncated": len(nodes) > limit}

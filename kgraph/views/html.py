@@ -51,16 +51,27 @@ def url(path: str, **params: Any) -> str:
     return path + ("?" + urlencode(q) if q else "")
 
 
+def relation_css() -> str:
+    """Each relation's colour, from knowledge/relations.yaml (the table the Browser style is made from too)."""
+    from kgraph.knowledge import load
+
+    out = []
+    for r in load().relations:
+        c = r.colour if r.colour.startswith("#") and len(r.colour) == 7 else "#A5ABB6"
+        out.append(f"mark.ref.rel-{r.relation}{{background:{c}26;border-bottom-color:{c}}}")
+    return "".join(out)
+
+
 NAV = (("/", "Truy vấn"), ("/named", "Truy vấn có sẵn"))
 
 
 def page(title: str, body: str, *, scripts: tuple[str, ...] = (), inline: bool = False, nav: bool = True) -> str:
     """A whole page. `inline` puts the stylesheet (and scripts) inside it, for files that must stand alone."""
     if inline:
-        head = f"<style>{static_text('kgraph.css')}</style>"
+        head = f"<style>{static_text('kgraph.css')}{relation_css()}</style>"
         tail = "".join(f"<script>{static_text(s)}</script>" for s in scripts)
     else:
-        head = '<link rel="stylesheet" href="/static/kgraph.css">'
+        head = f'<link rel="stylesheet" href="/static/kgraph.css"><style>{relation_css()}</style>'
         tail = "".join(f'<script src="/static/{attr(s)}"></script>' for s in scripts)
     top = ""
     if nav:

@@ -125,11 +125,6 @@
     sync();
   }
 
-  var REL_COLOURS = {
-    based_on: "#2f6ed3", implements: "#2e9b4f", guides: "#1e8f83", amends: "#e67e22", replaces: "#c0392b",
-    repeals: "#8e1b1b", corrects: "#8e44ad", consolidates: "#8e44ad", cites: "#8a93a3",
-  };
-
   function setupGraph() {
     var box = document.getElementById("graph"), data = document.getElementById("graph-data");
     if (!box || !data || typeof cytoscape === "undefined") return;
@@ -144,8 +139,7 @@
         { selector: "node[centre = 1]", style: { "background-color": "#1f5fbf", "width": 30, "height": 30, "font-size": 12,
           "font-weight": "bold" } },
         { selector: "edge", style: { "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle",
-          "line-color": function (e) { return REL_COLOURS[e.data("relation")] || "#8a93a3"; },
-          "target-arrow-color": function (e) { return REL_COLOURS[e.data("relation")] || "#8a93a3"; } } },
+          "line-color": "data(colour)", "target-arrow-color": "data(colour)" } },
       ],
       layout: { name: "concentric", concentric: function (n) { return n.data("centre") ? 2 : 1; }, levelWidth: function () { return 1; },
         minNodeSpacing: 18, animate: false },
