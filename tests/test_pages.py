@@ -1,0 +1,177 @@
+"""The served pages, rendered from a real build of data/ (issue 12: `kg serve` showed Oxigraph's stock page,
+no prefixes, no examples, no named queries, `"1"^^<...integer>` and truncated IRIs; no instrument pages)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
+ND163 = "https://kgraph.example/id/doc/163_2016_NĐ-CP"
+#: The four example documents that cite Nghị định 163/2016 (each names it in its text: `grep 163/2016 data/*`).
+CITING_163 = {"Quyết định 210/QĐ-UBND (2024)", "Kế hoạch 45/KH-UBND (2024)", "Công văn 318/UBND-TCKH (2024)",
+              "Báo cáo 77/BC-UBND (2024)"}
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of data/ made from a copy, so the document pages find their files where the build read them."""
+    base = tmp_path_factory.mktemp("pages")
+    shutil.copytree(ROOT / "data", base / "data")
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return base / "out"
+
+
+@pytest.fixture(scope="module")
+def store(build: Path):
+    from kgraph.sinks.oxigraph_store import open_store
+
+    return open_store(build)
+
+
+def get(store, build: Path, path: str, **params: str):
+    from kgraph.views.pages import handle
+
+    return handle(path, params, store, build)
+
+
+def text_of(body: bytes) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body.decode())).split())
+
+
+def test_analysts_page_has_prefixes_examples_and_the_named_queries(store, build) -> None:
+    r = get(store, build, "/")
+    assert r.status == 200 and r.content_type.startswith("text/html")
+    page = r.body.decode()
+    editor = html.unescape(re.search(r'<textarea class="sparql" id="sparql"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert "PREFIX kg: <https://w3id.org/kgraph/ontology#>" in editor and "PREFIX eli:" in editor
+    assert "SELECT * WHERE {?sub ?pred ?obj}" not in page
+    assert "kg:citedDocument" in editor  # an example, not the stock triple pattern
+    examples = re.findall(r'<button type="button" data-query="([^"]+)"', page)
+    assert len(examples) >= 3
+    from pyoxigraph import QuerySolutions
+
+    for q in examples:  # every example runs on a real build and answers something
+        res = store.query(html.unescape(q))
+        assert isinstance(res, QuerySolutions) and list(res), q
+    menu = re.findall(r'<option value="([^"]+)"', page)
+    assert {"cited-by", "cites", "most-cited", "basis-chain", "provisions-cited", "stale-citations"} <= set(menu)
+
+
+def test_named_query_as_typed_gives_a_readable_table(store, build) -> None:
+    r = get(store, build, "/named", name="cited-by", arg="Nghị định 163/2016")
+    assert r.status == 200
+    page = r.body.decode()
+    assert "^^" not in page and "XMLSchema#integer" not in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1], re.S)
+    firsts = {html.unescape(re.sub(r"<[^>]+>", "", re.search(r"<td>(.*?)</td>", row, re.S).group(1))) for row in rows}
+    assert firsts == CITING_163
+    # each row's instrument links to its page by IRI as a bound parameter; counts are numbers
+    assert all('href="/instrument?iri=https%3A%2F%2F' in row for row in rows)
+    qd210 = next(row for row in rows if "210/QĐ-UBND" in row)
+    assert '<td class="num">2</td>' in qd210  # two citations of 163/2016 in QĐ 210
+    assert 'class="date">2024-03-15<' in qd210
+    assert "căn cứ" in qd210  # relations in words
+
+
+def test_named_query_errors_are_pages_not_tracebacks(store, build) -> None:
+    r = get(store, build, "/named", name="cited-by", arg="Nghị định 999/2099")
+    assert r.status == 400 and "no instrument" in text_of(r.body)
+    r = get(store, build, "/named", name="no-such-query", arg="")
+    assert r.status == 404
+
+
+def test_hostile_argument_is_bound_not_pasted(store, build) -> None:
+    evil = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o <script>alert(1)</script>'
+    r = get(store, build, "/named", name="cited-by", arg=evil)
+    page = r.body.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    r = get(store, build, "/instrument", iri="http://x/> } ?s ?p ?o . <http://y")
+    assert r.status in (400, 404)
+
+
+def test_instrument_page_groups_citations_by_relation_with_pinpoints_and_sentences(store, build) -> None:
+    r = get(store, build, "/instrument", q="Nghị định 163/2016")
+    assert r.status == 200
+    page = r.body.decode()
+    cited_by = page.split('id="cited-by"', 1)[1]
+    groups = re.findall(r'<h3 data-relation="([^"]+)">', cited_by)
+    assert set(groups) == {"based_on", "cites"}
+    assert sorted(groups) == groups or len(groups) == len(set(groups))  # one heading per relation
+    txt = text_of(cited_by.encode())
+    for label in CITING_163:
+        assert label in txt
+    assert "điểm a khoản 1 Điều 9" in txt  # KH 45's pinpoint
+    assert "Phân bổ kinh phí theo điểm a khoản 1 Điều 9 Nghị định số 163/2016/NĐ-CP" in txt  # its citing sentence
+    meta = text_of(page.split("<h2", 1)[0].encode())
+    assert "163/2016/NĐ-CP" in meta and "Nghị định" in meta
+
+
+def test_instrument_page_embeds_its_neighbourhood(store, build) -> None:
+    r = get(store, build, "/instrument", iri=ND163)
+    page = r.body.decode()
+    data = json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S).group(1))
+    nodes = [e["data"] for e in data["elements"] if "source" not in e["data"]]
+    edges = [e["data"] for e in data["elements"] if "source" in e["data"]]
+    assert [n["id"] for n in nodes if n["centre"]] == [ND163]
+    assert {n["label"] for n in nodes if not n["centre"]} == CITING_163
+    assert all(e["target"] == ND163 for e in edges)
+    assert {e["relation"] for e in edges} == {"based_on", "cites"}
+    assert '<script src="/static/cytoscape.min.js">' in page
+
+
+def test_document_page_marks_the_built_documents_references(store, build) -> None:
+    r = get(store, build, "/instrument", q="45/KH-UBND")
+    iri = re.search(r'href="/document\?iri=([^"]+)"', r.body.decode()).group(1)
+    from urllib.parse import unquote
+
+    d = get(store, build, "/document", iri=unquote(iri))
+    assert d.status == 200
+    body = d.body.decode().split('id="text"', 1)[1]
+    marks = re.findall(r'<mark class="ref ([^"]+)"', body)
+    assert len(marks) == 6 and all(m.startswith("cited") for m in marks)
+    assert f'href="/instrument?iri={quote(ND163, safe="")}"' in body
+
+
+def test_document_page_without_its_file_lists_the_citations(store, build, tmp_path, monkeypatch) -> None:
+    from kgraph.views.documents import built_document
+
+    r = get(store, build, "/instrument", q="45/KH-UBND")
+    from urllib.parse import unquote
+
+    iri = unquote(re.search(r'href="/document\?iri=([^"]+)"', r.body.decode()).group(1))
+    monkeypatch.chdir(tmp_path)  # neither here nor beside this "build" folder is data/kh-45...
+    page = built_document(store, iri, tmp_path)
+    assert "Tệp gốc không còn" in page and "163/2016/NĐ-CP" in page
+
+
+def test_static_assets_are_package_data(store, build) -> None:
+    for name in ("kgraph.css", "kgraph.js", "cytoscape.min.js"):
+        r = get(store, build, f"/static/{name}")
+        assert r.status == 200 and len(r.body) > 500
+    assert get(store, build, "/static/../../pyproject.toml").status == 404
+    assert get(store, build, "/static/secret.txt").status == 404
+
+
+def test_nothing_below_the_views_imports_them() -> None:
+    import ast
+
+    pkg = ROOT / "kgraph"
+    allowed = {"views", "cli_views.py", "serve.py", "cli_graph.py"}
+    for p in pkg.rglob("*.py"):
+        rel = p.relative_to(pkg).parts
+        if rel[0] in allowed:
+            continue
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kgraph.views"):
+                raise AssertionError(f"{p} imports {node.module}")
