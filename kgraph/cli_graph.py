@@ -106,6 +106,10 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
     if list_ or not name:
         for q in queries.values():
             click.echo(f"{q.name} {' '.join(q.args)}".ljust(34) + q.doc)
+        click.echo("unresolved".ljust(34) + "References of the build that name no instrument, and why (from the build's cache).")
+        return
+    if name == "unresolved":
+        _unresolved(store, fmt)
         return
     t = time.perf_counter()
     try:
@@ -127,6 +131,32 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
         click.echo(f"({len(res.rows)} rows, {dt * 1000:.0f} ms)", err=True)
 
 
+def _unresolved(store: str | None, fmt: str) -> None:
+    """`kg query unresolved --store BUILD`: each reference the build counted as unresolved, with the reason."""
+    import dataclasses
+
+    from kgraph.tables import fit_table
+    from kgraph.unresolved import BuildMissing, unresolved_references
+
+    if not store:
+        raise click.UsageError("--store BUILD is needed: unresolved references are read from the build folder")
+    try:
+        rows = [dataclasses.asdict(u) for u in unresolved_references(store)]
+    except BuildMissing as e:
+        raise click.ClickException(str(e)) from None
+    if fmt == "json":
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+    elif fmt == "csv":
+        from kgraph.query import to_csv
+
+        click.echo(to_csv(["source", "start", "end", "kind", "text", "why", "sentence"], rows), nl=False)
+    else:
+        table, dropped = fit_table(["source", "start", "kind", "text", "why"], rows, reorder=False)
+        click.echo(table)
+        click.echo(f"({len(rows)} unresolved references{'; left out to fit: ' + ', '.join(dropped) if dropped else ''})", err=True)
+
+
 @click.command("sparql")
 @click.argument("query")
 @click.option("--store", required=True, type=click.Path(), help=_STORE_HELP)
@@ -137,7 +167,7 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
     from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples
 
     from kgraph.graph.ontology import PREFIXES
-    from kgraph.query import to_csv, to_table
+    from kgraph.query import to_csv
     from kgraph.sparql import solutions_to_rows
 
     text = Path(query).read_text("utf-8") if os.path.isfile(query) else query
@@ -151,7 +181,13 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
             click.echo(res.serialize(format=QueryResultsFormat.JSON).decode())
             return
         cols, rows = solutions_to_rows(res)
-        click.echo(to_csv(cols, rows) if fmt == "csv" else to_table(cols, rows, max_width=80), nl=fmt != "csv")
+        if fmt == "csv":
+            click.echo(to_csv(cols, rows), nl=False)
+        else:
+            from kgraph.tables import fit_table
+
+            table, dropped = fit_table(cols, rows, reorder=False)
+            click.echo(table + (f"\n(left out to fit the terminal: {', '.join(dropped)})" if dropped else ""))
     elif isinstance(res, QueryTriples):
         from pyoxigraph import RdfFormat
 

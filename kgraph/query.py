@@ -302,4 +302,9 @@ def render(result: Result, fmt: str) -> str:
         return "\n".join(to_json_lines(result)) + ("\n" if result.rows else "")
     if fmt == "csv":
         return to_csv(ordered_columns(result.columns), result.rows)
-    return to_table(result.columns, result.rows) + "\n"
+    from kgraph.tables import fit_table  # label first, IRI last, as wide as the terminal
+
+    text, dropped = fit_table(result.columns, result.rows)
+    if dropped:
+        text += f"\n(not shown: {', '.join(dropped)}; --format json has all)"
+    return text + "\n"

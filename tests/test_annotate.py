@@ -68,7 +68,7 @@ def test_annotate_hover_card_gives_relation_instrument_and_pinpoint(doc: Path) -
     card = html.unescape(re.sub(r"<[^>]+>", " ", guided[0]))
     assert "hướng dẫn" in card and "163/2016/NĐ-CP" in card and "điểm a khoản 2 Điều 5" in card
     unresolved = [html.unescape(re.sub(r"<[^>]+>", " ", c)) for c in cards if "chưa xác định" in c]
-    assert unresolved and "names a kind of document" in unresolved[0]
+    assert unresolved and "a name for a kind of document" in unresolved[0]
 
 
 def test_annotate_escapes_all_text_and_stands_alone(doc: Path) -> None:

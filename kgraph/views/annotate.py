@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kgraph.model import Extraction, Pinpoint, Reference
+from kgraph.unresolved import why_unresolved
 from kgraph.views.html import attr, esc, page, url
 
 
@@ -48,19 +49,6 @@ def pinpoint_text(pins: Iterable[Pinpoint]) -> str:
         if s:
             parts.append(s)
     return "; ".join(parts)
-
-
-def why_unresolved(ref: Reference) -> str:
-    """A reader's reason why a reference names no instrument (the same words `kg query unresolved` prints)."""
-    if ref.kind == "short":
-        if ref.target:
-            return f"short form whose target ({ref.target}) is not a number or a dated name"
-        return "short form not bound to any instrument named earlier"
-    if ref.number and not ref.number.strip()[:1].isdigit():
-        return f"number '{ref.number}' does not start with a digit"
-    if ref.name:
-        return f"'{ref.name}' names a kind of document, not one instrument"
-    return "neither a number nor a name of an instrument"
 
 
 def marks_for(extraction: Extraction, content_hash: str, source: str, base: str | None = None) -> list[Mark]:
