@@ -279,7 +279,11 @@ def validate_cmd(store: str, max_results: int) -> None:
     graph = Path(store) / "graph.nt"
     if not graph.exists():
         raise click.ClickException(f"{graph}: no graph (run `kg build INPUT... --out {store}` first)")
-    ok, messages, counts = validate(graph, store=_open(store), max_results=max_results)
+    from kgraph.progress import Ticker
+
+    size = graph.stat().st_size / 1e6
+    with Ticker(f"kg validate: checking {graph} ({size:.1f} MB) against the SHACL shapes (core, then SPARQL constraints)"):
+        ok, messages, counts = validate(graph, store=_open(store), max_results=max_results)
     for m in messages:
         click.echo(m)
     click.echo(
