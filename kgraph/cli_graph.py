@@ -208,7 +208,8 @@ def sparql_cmd(query: str, store: str, fmt: str, union: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No request log.")
 def serve_cmd(store: str, bind: str, public: bool, allow_service: bool, timeout: float, workers: int,
               memory_mb: int, quiet: bool) -> None:
-    """A read-only SPARQL 1.1 Protocol endpoint at /query, with a query page at /.
+    """A read-only SPARQL 1.1 Protocol endpoint at /query, and kgraph's pages: the analysts' page at / (SPARQL
+    editor with kgraph's prefixes and examples, the named queries), /instrument and /document pages.
 
     SERVICE is refused, the Host header is checked, queries stop after --timeout, and a rebuild of the
     store is followed. TERM or Ctrl-C stops the server and its query processes.
@@ -228,7 +229,7 @@ def serve_cmd(store: str, bind: str, public: bool, allow_service: bool, timeout:
 
     def ready(server) -> None:
         shown = f"[{host.strip('[]')}]" if ":" in host.strip("[]") else host
-        click.echo(f"SPARQL endpoint on http://{shown}:{server.port}/query (query page at http://{shown}:{server.port}/); "
+        click.echo(f"SPARQL endpoint on http://{shown}:{server.port}/query (pages at http://{shown}:{server.port}/); "
                    f"Ctrl-C stops it", err=True)
 
     try:

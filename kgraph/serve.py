@@ -5,6 +5,10 @@ Why kgraph answers HTTP itself instead of running the `oxigraph` server binary: 
 (DNS rebinding from a web page), has no query timeout, keeps serving a store a rebuild deletes, and as a
 child process it outlived `kg serve` on TERM. None of that can be configured away. Here:
 
+- besides /query, kgraph's own pages (`kgraph.views.pages`: the analysts' page at /, named queries, instrument
+  and document pages, their static files) answer GET only; they are rendered in the query workers, under
+  the same timeout, with each parameter bound as a value;
+
 - the HTTP front is the standard library's threading server; each query is evaluated by pyoxigraph in a
   small pool of worker processes, so a query that outlasts the timeout is stopped by killing its worker
   (its memory goes with it) and a fresh worker takes its place;
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import html
 import ipaddress
 import os
 import queue
@@ -40,6 +43,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from kgraph.sinks.oxigraph_store import current_store
+from kgraph.views import pages
 
 MAX_QUERY_BYTES = 1 << 20
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -169,6 +173,14 @@ def _evaluate(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
     return 200, mt + ("; charset=utf-8" if mt.startswith("text/") else ""), body
 
 
+def _render_page(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
+    """One of kgraph's pages (kgraph.views.pages), rendered in a query worker: under the same time limit."""
+    from kgraph.views.pages import handle
+
+    r = handle(req["page"], req["params"], store, Path(req["build"]))
+    return r.status, r.content_type, r.body
+
+
 def _worker_main(conn: Any, parent: int, memory_bytes: int | None) -> None:
     """One query worker: open the store a request names (again when it changes), answer, repeat."""
     _die_with(parent)
@@ -190,7 +202,7 @@ def _worker_main(conn: Any, parent: int, memory_bytes: int | None) -> None:
             if req["store"] != where:
                 store, where = None, None
                 store, where = Store.read_only(req["store"]), req["store"]
-            reply = _evaluate(store, req)
+            reply = _render_page(store, req) if "page" in req else _evaluate(store, req)
         except MemoryError:
             reply = (503, "text/plain; charset=utf-8", b"the query needed more memory than a query may use\n")
         except Exception as e:  # an IO error of a store being replaced, a bug: the client is told, we go on
@@ -335,16 +347,10 @@ def _store_dir(path: Path) -> Path | None:
     return where if (where / "CURRENT").exists() else None
 
 
-_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>kgraph SPARQL</title>
-<style>body{{font:15px sans-serif;margin:2em;max-width:70em}}textarea{{width:100%;height:18em;font:13px monospace}}</style>
-</head><body><h1>kgraph SPARQL endpoint</h1><p>Read-only. POST or GET <code>/query</code> (SPARQL 1.1 Protocol);
-kgraph's prefixes are predeclared. Queries stop after {timeout:g} s.</p>
-<form action="query" method="get"><textarea name="query">{query}</textarea>
-<p><select name="format"><option>json</option><option>csv</option><option>tsv</option><option>xml</option>
-<option>turtle</option></select> <button>Run</button></p></form></body></html>
-"""
-_EXAMPLE = ("SELECT ?doc ?title (COUNT(?c) AS ?cited) WHERE {\n  ?c kg:citedDocument ?doc .\n"
-            "  OPTIONAL { ?doc eli:title ?title }\n} GROUP BY ?doc ?title ORDER BY DESC(?cited) LIMIT 20\n")
+#: kgraph's pages load scripts and styles from this server only (the machine may be offline; no CDN), and
+#: the page's own script talks to /query on the same origin.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -355,12 +361,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.quiet:
             super().log_message(fmt, *args)
 
-    def _send(self, status: int, ctype: str, body: bytes) -> None:
+    def _send(self, status: int, ctype: str, body: bytes, *, page: bool = False, cache: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", "max-age=3600" if cache else "no-store")
+        if page:
+            self.send_header("Content-Security-Policy", PAGE_POLICY)
+            self.send_header("X-Frame-Options", "DENY")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -379,16 +388,36 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return
         url = urlsplit(self.path)
-        if url.path in ("/", "/index.html"):
-            from kgraph.graph.ontology import PREFIXES
-
-            prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-            page = _PAGE.format(timeout=self.server.timeout, query=html.escape(prefixes + "\n" + _EXAMPLE))
-            self._send(200, "text/html; charset=utf-8", page.encode())
-        elif url.path == "/query":
+        if url.path == "/query":
             self._query(parse_qs(url.query, keep_blank_values=True))
+        elif pages.handles(url.path):
+            self._page(url.path, parse_qs(url.query, keep_blank_values=True))
         else:
-            self._text(404, "not found: the endpoint is /query")
+            self._text(404, "not found: the endpoint is /query, the query page /")
+
+    def _page(self, path: str, query: dict[str, list[str]]) -> None:
+        """kgraph's pages: GET only, each parameter one value bound by the page (never pasted into SPARQL)."""
+        if path.startswith("/static/"):  # package files: no store needed
+            r = pages.handle(path, {}, None)
+            self._send(r.status, r.content_type, r.body, cache=r.status == 200)
+            return
+        params = {k: v[0] for k, v in query.items() if v}
+        req: dict[str, Any] = {"page": path, "params": params, "build": str(self.server.store)}
+        status, ctype, body = self._run(req)
+        self._send(status, ctype, body, page=ctype.startswith("text/html"))
+
+    def _run(self, req: dict[str, Any]) -> tuple[int, str, bytes]:
+        """`req` answered by a query worker within the timeout, once more if a rebuild swapped the store meanwhile."""
+        status, ctype, body = 503, "text/plain; charset=utf-8", b"no store\n"
+        for _ in range(2):
+            where = _store_dir(self.server.store)
+            if where is None:
+                return 503, "text/plain; charset=utf-8", f"no store in {self.server.store} (is a build running for the first time?)\n".encode()
+            req["store"] = str(where)
+            status, ctype, body = self.server.workers.run(req, self.server.timeout)
+            if status < 500 or _store_dir(self.server.store) == where:
+                break
+        return status, ctype, body
 
     do_HEAD = do_GET
 
@@ -447,16 +476,7 @@ class _Handler(BaseHTTPRequestHandler):
             accept = SHORT_FORMATS.get(f, f)
         req = {"query": query, "accept": accept, "default_graphs": params.get("default-graph-uri", []),
                "named_graphs": params.get("named-graph-uri", [])}
-        for _ in range(2):  # once more if a rebuild swapped the store under the first try
-            where = _store_dir(self.server.store)
-            if where is None:
-                self._text(503, f"no store in {self.server.store} (is a build running for the first time?)")
-                return
-            req["store"] = str(where)
-            status, ctype, body = self.server.workers.run(req, self.server.timeout)
-            if status < 500 or _store_dir(self.server.store) == where:
-                break
-        self._send(status, ctype, body)
+        self._send(*self._run(req))
 
 
 class SparqlServer(ThreadingHTTPServer):

@@ -53,6 +53,7 @@ def browser() -> Iterator["object"]:
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
               "--no-first-run", "--disable-background-networking", "--disable-component-update", "--lang=vi"):
         opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors (a CSP violation, a JS error)
     drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     drv.set_page_load_timeout(60)
     try:
@@ -71,6 +72,11 @@ def shot(driver: "object", name: str, height: int | None = None) -> Path:
     driver.save_screenshot(str(path))
     assert path.stat().st_size > 5000, f"{path}: an empty screenshot"
     return path
+
+
+def console_errors(driver: "object") -> list[str]:
+    """Severe console messages since the last call (JS errors, refused scripts or styles, failed requests)."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
 
 def free_port() -> int:

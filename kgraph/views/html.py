@@ -79,6 +79,6 @@ def page(title: str, body: str, *, scripts: tuple[str, ...] = (), inline: bool =
         top = f'<header class="top"><strong>kgraph</strong>{links}</header>'
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>{esc(title)}</title>{head}</head><body>{top}<main>{body}</main>{tail}</body></html>\n"
     )

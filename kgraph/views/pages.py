@@ -265,12 +265,24 @@ def instrument_page(store: Store, params: dict[str, str]) -> Response:
     body = (
         f'<h1 id="title">{esc(view.label)}</h1><dl class="meta">{"".join(dl)}</dl>{doc_link}'
         f'<h2>Lân cận <span class="count">({len(graph["elements"])} phần tử'
-        f'{", đã rút gọn" if graph["truncated"] else ""})</span></h2><div id="graph"></div>'
+        f'{", đã rút gọn" if graph["truncated"] else ""})</span></h2><div id="graph"></div>{_graph_legend(graph)}'
         f'<script type="application/json" id="graph-data">{script_json(graph)}</script>'
         f'<h2 id="cites">Văn bản này trích dẫn <span class="count">({len(view.cites)})</span></h2>{_grouped(view.cites, "out")}'
         f'<h2 id="cited-by">Được trích dẫn bởi <span class="count">({len(view.cited_by)})</span></h2>{_grouped(view.cited_by, "in")}'
     )
     return _html(200, view.label, body, scripts=("cytoscape.min.js", "kgraph.js"))
+
+
+def _graph_legend(graph: dict[str, Any]) -> str:
+    """The colour of each relation the drawing uses (the colours of knowledge/relations.yaml)."""
+    seen: dict[str, str] = {}
+    for e in graph["elements"]:
+        d = e["data"]
+        if "relation" in d:
+            seen.setdefault(d["relation"], d["colour"])
+    items = "".join(f'<span><span style="display:inline-block;width:1.6em;border-top:3px solid {attr(c)};'
+                    f'vertical-align:middle"></span> {esc(relation_label(r))}</span>' for r, c in sorted(seen.items()))
+    return f'<p class="legend muted">{items} — bấm vào một văn bản để mở trang của nó.</p>'
 
 
 # --------------------------------------------------------------------------- document pages

@@ -93,6 +93,7 @@
     run.addEventListener("click", function () {
       status.textContent = "đang chạy…";
       out.textContent = "";
+      out.removeAttribute("data-rows");
       var t0 = performance.now();
       post(ta.value).then(function (json) {
         if (!json.head || !json.head.vars) {  // ASK
@@ -132,17 +133,21 @@
     var cy = cytoscape({
       container: box,
       elements: g.elements,
+      minZoom: 0.2,
+      maxZoom: 1.3,  // a small neighbourhood is not blown up to fill the box
       wheelSensitivity: 0.3,
       style: [
-        { selector: "node", style: { "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 140,
-          "background-color": "#9aa5b8", "width": 16, "height": 16, "color": "#1d2330", "text-valign": "bottom" } },
-        { selector: "node[centre = 1]", style: { "background-color": "#1f5fbf", "width": 30, "height": 30, "font-size": 12,
-          "font-weight": "bold" } },
-        { selector: "edge", style: { "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle",
+        { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-wrap": "ellipsis", "text-max-width": 180,
+          "background-color": "#9aa5b8", "width": 18, "height": 18, "color": "#1d2330", "text-valign": "bottom",
+          "text-margin-y": 3, "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+          "text-background-padding": 2 } },
+        { selector: "node[centre = 1]", style: { "background-color": "#1f5fbf", "width": 34, "height": 34, "font-size": 13,
+          "font-weight": "bold", "text-valign": "top", "text-margin-y": -4 } },
+        { selector: "edge", style: { "width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
           "line-color": "data(colour)", "target-arrow-color": "data(colour)" } },
       ],
-      layout: { name: "concentric", concentric: function (n) { return n.data("centre") ? 2 : 1; }, levelWidth: function () { return 1; },
-        minNodeSpacing: 18, animate: false },
+      layout: { name: "concentric", concentric: function (n) { return n.data("centre") ? 2 : 1; },
+        levelWidth: function () { return 1; }, minNodeSpacing: 60, padding: 30, animate: false },
     });
     cy.on("tap", "node", function (e) {
       var id = e.target.id();

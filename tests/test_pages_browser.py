@@ -1,0 +1,138 @@
+"""The pages of `kg serve` in real headless Chromium, on a real build of data/ (issue 12's acceptance: the
+analysts' page runs a named query and shows the expected rows; a document page shows its highlighted
+citations; the instrument page draws its neighbourhood). Screenshots: test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from browser_support import Served, browser, console_errors, shot  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
+#: The four example documents that cite Nghị định 163/2016 (each names it: `grep -l 163/2016 data/*`).
+CITING_163 = {"Quyết định 210/QĐ-UBND (2024)", "Kế hoạch 45/KH-UBND (2024)", "Công văn 318/UBND-TCKH (2024)",
+              "Báo cáo 77/BC-UBND (2024)"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    base = tmp_path_factory.mktemp("served")
+    shutil.copytree(ROOT / "data", base / "data")
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = Served(base / "out")
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def wait_for(driver, script: str, timeout: float = 20) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        v = driver.execute_script(script)
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(0.1)
+
+
+def test_analysts_page_runs_a_named_query_typed_as_users_type_it(served: Served, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(served.base + "/")
+    console_errors(browser)
+    Select(browser.find_element(By.ID, "named-name")).select_by_value("cited-by")
+    field = browser.find_element(By.ID, "named-arg")
+    assert field.get_attribute("placeholder") == "Nghị định 163/2016"
+    field.send_keys("Nghị định 163/2016")
+    field.submit()
+    wait_for(browser, "return document.querySelector('table.results tbody tr') !== null")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    assert {r.find_element(By.CSS_SELECTOR, "td a").text for r in rows} == CITING_163
+    qd210 = next(r for r in rows if "210/QĐ-UBND" in r.text)
+    assert qd210.find_element(By.CSS_SELECTOR, "td.num").text == "2"
+    assert "^^" not in browser.page_source
+    assert console_errors(browser) == []
+    shot(browser, "analysts-named-query")
+
+
+def test_analysts_page_sparql_editor_shows_readable_results(served: Served, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.get(served.base + "/")
+    editor = browser.find_element(By.ID, "sparql").get_attribute("value")
+    assert editor.startswith("PREFIX kg: <https://w3id.org/kgraph/ontology#>")
+    example = next(b for b in browser.find_elements(By.CSS_SELECTOR, ".examples button") if "quan hệ" in b.text)
+    example.click()
+    browser.find_element(By.ID, "run").click()
+    assert wait_for(browser, "return document.getElementById('results').getAttribute('data-rows')")
+    cells = browser.find_elements(By.CSS_SELECTOR, "#results td.num")
+    assert cells and all(c.text.isdigit() for c in cells)  # counts as numbers, not "1"^^<...integer>
+    relations = {td.text for td in browser.find_elements(By.CSS_SELECTOR, "#results tbody td:first-child")}
+    assert {"based_on", "cites"} <= relations
+    # the most-cited example: IRIs shown by their labels, linking to the instrument pages
+    browser.find_element(By.CSS_SELECTOR, ".examples button").click()
+    browser.find_element(By.ID, "run").click()
+    assert wait_for(browser, "return document.getElementById('results').getAttribute('data-rows')")
+    first = browser.find_element(By.CSS_SELECTOR, "#results tbody tr td a")
+    assert first.text == "Nghị định 163/2016/NĐ-CP"
+    assert first.get_attribute("href").endswith("/instrument?iri=" + quote("https://kgraph.example/id/doc/163_2016_NĐ-CP", safe=""))
+    assert console_errors(browser) == []
+    shot(browser, "analysts-sparql-editor")
+
+
+def test_instrument_page_draws_its_neighbourhood(served: Served, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.get(served.base + "/instrument?q=" + quote("Nghị định 163/2016"))
+    assert wait_for(browser, "return document.getElementById('graph').getAttribute('data-ready') === '1'")
+    box = browser.find_element(By.ID, "graph")
+    assert box.get_attribute("data-nodes") == "5" and box.get_attribute("data-edges") == "5"
+    labels = set(browser.execute_script("return window.kgCy.nodes().map(n => n.data('label'))"))
+    assert labels == CITING_163 | {"Nghị định 163/2016/NĐ-CP"}
+    # every node is drawn inside the box, and not all in one place
+    size = box.size
+    pos = browser.execute_script("return window.kgCy.nodes().map(n => [n.renderedPosition('x'), n.renderedPosition('y')])")
+    assert all(0 <= x <= size["width"] and 0 <= y <= size["height"] for x, y in pos)
+    assert len({(round(x), round(y)) for x, y in pos}) == 5
+    # and the canvas has ink: a drawing, not an empty frame
+    painted = browser.execute_script("""
+        const c = document.querySelectorAll('#graph canvas'); let n = 0;
+        for (const cv of c) { const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; }
+        return n;""")
+    assert painted > 2000
+    groups = [h.get_attribute("data-relation") for h in browser.find_elements(By.CSS_SELECTOR, "#cited-by ~ h3")]
+    assert set(groups) == {"based_on", "cites"}
+    assert console_errors(browser) == []
+    shot(browser, "instrument-neighbourhood")
+
+
+def test_document_page_shows_its_highlighted_citations(served: Served, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.get(served.base + "/instrument?q=" + quote("45/KH-UBND"))
+    browser.find_element(By.ID, "document-link").click()
+    marks = browser.find_elements(By.CSS_SELECTOR, "#text mark.ref")
+    assert len(marks) == 6
+    assert [m.text for m in marks][:2] == ["Quyết định số 210/QĐ-UBND", "Nghị quyết số 11-NQ/TW"]
+    nd = next(m for m in marks if "163/2016" in m.text)
+    ActionChains(browser).move_to_element(nd).perform()
+    tip = nd.find_element(By.CSS_SELECTOR, ".tip")
+    assert tip.is_displayed() and "163/2016/NĐ-CP" in tip.text and "điểm a khoản 1 Điều 9" in tip.text
+    shot(browser, "document-highlighted")
+    nd.find_element(By.TAG_NAME, "a").click()  # to the cited instrument's page
+    assert wait_for(browser, "return document.getElementById('title') && document.getElementById('title').textContent")
+    assert browser.find_element(By.ID, "title").text == "Nghị định 163/2016/NĐ-CP"
+    assert console_errors(browser) == []
