@@ -361,8 +361,21 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.quiet:
             super().log_message(fmt, *args)
 
-    def _send(self, status: int, ctype: str, body: bytes, *, page: bool = False, cache: bool = False) -> None:
+    def _cors_origin(self) -> str | None:
+        """The request's Origin when it is a page on this machine (Neo4j Browser on localhost:7474), else None."""
+        origin = (self.headers.get("Origin") or "").strip()
+        u = urlsplit(origin)
+        if u.scheme in ("http", "https") and (u.hostname or "") in ("localhost", "127.0.0.1", "::1") and not u.path:
+            return origin
+        return None
+
+    def _send(self, status: int, ctype: str, body: bytes, *, page: bool = False, cache: bool = False,
+              cors: bool = False) -> None:
         self.send_response(status)
+        origin = self._cors_origin() if cors else None
+        if origin:  # the Neo4j Browser's :play fetches the guide across origins
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -402,9 +415,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(r.status, r.content_type, r.body, cache=r.status == 200)
             return
         params = {k: v[0] for k, v in query.items() if v}
+        guide = path == pages.GUIDE_PATH
         req: dict[str, Any] = {"page": path, "params": params, "build": str(self.server.store)}
         status, ctype, body = self._run(req)
-        self._send(status, ctype, body, page=ctype.startswith("text/html"))
+        self._send(status, ctype, body, page=ctype.startswith("text/html") and not guide, cors=guide)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        """CORS preflight, for the Neo4j Browser guide only (the Browser fetches it from its own origin)."""
+        if not self._host_ok():
+            return
+        if urlsplit(self.path).path != pages.GUIDE_PATH or self._cors_origin() is None:
+            self._text(403, "cross-origin requests are answered for the Neo4j Browser guide only, from this machine")
+            return
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", self._cors_origin() or "")
+        self.send_header("Vary", "Origin")
+        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        asked = self.headers.get("Access-Control-Request-Headers") or ""
+        if asked and re.fullmatch(r"[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*", asked.strip()):
+            self.send_header("Access-Control-Allow-Headers", asked.strip())
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _run(self, req: dict[str, Any]) -> tuple[int, str, bytes]:
         """`req` answered by a query worker within the timeout, once more if a rebuild swapped the store meanwhile."""

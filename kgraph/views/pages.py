@@ -310,7 +310,17 @@ def static(name: str) -> Response:
     return Response(200, STATIC_TYPES[name], static_text(name).encode("utf-8"))
 
 
+def neo4j_guide(store: Store, params: dict[str, str]) -> Response:
+    from kgraph.views.guide import guide_for
+
+    status, text = guide_for(store, (params.get("x") or "").strip() or None)
+    return Response(status, HTML, text.encode("utf-8"))
+
+
+GUIDE_PATH = "/neo4j/kgraph-guide.html"
+
 ROUTES: dict[str, Callable[..., Response]] = {
+    GUIDE_PATH: lambda store, params, build: neo4j_guide(store, params),
     "/": lambda store, params, build: index_page(),
     "/index.html": lambda store, params, build: index_page(),
     "/named": lambda store, params, build: named_page(store, params),
