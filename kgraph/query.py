@@ -27,8 +27,8 @@ from typing import Any
 from kgraph.link.bodies import normalize_body
 from kgraph.link.user_input import parse_user_instrument
 from kgraph.numbers import year_of_number
+from kgraph.paths import QUERIES_DIR  # package data: a wheel has the queries too
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 
 #: The fields every named query's JSON rows carry, in this order, before the query's own.
 COMMON_FIELDS = ("uri", "number", "type", "title", "date", "source")

@@ -12,6 +12,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from kgraph.knowledge import NAMESPACES, DocType
+from kgraph.paths import ONTOLOGY_DIR
 
 #: kg: and eli: are the knowledge tables' too (relations.yaml writes its predicates as CURIEs), so they are read from there.
 KG = NAMESPACES["kg"]
@@ -26,7 +27,7 @@ RDF_TYPE = RDF + "type"
 
 #: The named graph the ontology is loaded into beside the data.
 ONTOLOGY_GRAPH = "https://w3id.org/kgraph/ontology"
-ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "kgraph.ttl"
+ONTOLOGY_FILE = ONTOLOGY_DIR / "kgraph.ttl"  # package data (kgraph/paths.py)
 SHAPES_FILE = ONTOLOGY_FILE.with_name("shapes.ttl")
 
 #: Prefixes for Turtle output and readable results.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import Any
 
+from kgraph.paths import BROWSER_DIR
 from kgraph.views import ask
 
-GUIDE_FILE = Path(__file__).resolve().parents[2] / "browser" / "kgraph-guide.html"
+GUIDE_FILE = BROWSER_DIR / "kgraph-guide.html"
 _TARGETS = re.compile(r"(:param targets =&gt; )\[[^\]\n]*\]")
 _FIRST_LEAD = re.compile(r'(<p class="lead">[^<]*</p>)')
 
