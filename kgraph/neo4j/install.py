@@ -239,7 +239,8 @@ def install(home: Path | None = None, *, force: bool = False, echo: Echo = print
 
 
 def write_config(home: Path | None = None) -> Path:
-    """Write ``conf/neo4j.conf``: loopback only, auth on, no HTTPS, no usage report, memory sized for CI."""
+    """Write ``conf/neo4j.conf``: loopback only, auth on, no HTTPS, no usage report or Browser telemetry, guides from
+    this machine only, memory sized for CI."""
     home = home or neo4j_home()
     conf_dir = home / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -266,6 +267,10 @@ def write_config(home: Path | None = None) -> Path:
         f"server.memory.heap.max_size={heap_size()}",
         f"server.memory.pagecache.size={_pagecache()}",
         "dbms.usage_report.enabled=false",
+        # Neo4j Browser: no product analytics (its banner, and the calls to outside services that send them), and
+        # guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not asked).
+        "client.allow_telemetry=false",
+        "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
         # Transaction logs otherwise take 256 MB per database up front: too much for a cached CI home.
         "db.tx_log.preallocate=false",
         # Same flags start() passes, so `java -cp 'lib/*' org.neo4j.server.startup.Neo4jCommand console`

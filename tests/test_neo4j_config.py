@@ -1,0 +1,16 @@
+"""The Neo4j server kgraph assembles: Browser telemetry off, guides from this machine only (issue 12: the Browser
+showed a telemetry banner and called outside services). The Browser side is in test_neo4j_guide_browser.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_config_turns_browser_telemetry_off_and_keeps_guides_local(tmp_path: Path) -> None:
+    from kgraph.sinks.neo4j_server import write_config
+
+    lines = write_config(tmp_path).read_text("utf-8").splitlines()
+    assert "client.allow_telemetry=false" in lines
+    assert "dbms.usage_report.enabled=false" in lines
+    allow = [ln for ln in lines if ln.startswith("browser.remote_content_hostname_whitelist=")]
+    assert allow == ["browser.remote_content_hostname_whitelist=localhost,127.0.0.1"]  # not guides.neo4j.com

@@ -1,0 +1,152 @@
+"""The Neo4j Browser guide, played as users play it (issue 12: `python -m http.server` answered the Browser's
+CORS preflight with 501 and the guide showed "Not found"; the Browser showed a telemetry banner and called
+outside services). Real Neo4j Browser (served by the test server), real headless Chromium, `kg serve` handing
+out the guide. Run under `flock /tmp/neo4j-tests.lock` (it loads data/ into the shared server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser_support import Served, browser, shot  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.neo4j
+ROOT = Path(__file__).resolve().parents[1]
+KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
+CITING_163 = {"210/QĐ-UBND", "45/KH-UBND", "318/UBND-TCKH", "77/BC-UBND"}
+LOCAL = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[tuple[Served, str]]:
+    """data/ built, loaded into the test server, and served by `kg serve`; yields (server, Browser URL)."""
+    from kgraph.sinks import neo4j_server as srv
+
+    base = tmp_path_factory.mktemp("guide")
+    shutil.copytree(ROOT / "data", base / "data")
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*KG, "load", "out"], cwd=base, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    served = Served(base / "out")
+    try:
+        yield served, f"http://localhost:{srv.http_port()}/browser/"
+    finally:
+        served.stop()
+
+
+def _connect(driver, url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    from kgraph.sinks import neo4j_server as srv
+
+    s = srv.connection_settings(None, None, None, None)
+    driver.get(url)
+    deadline = time.monotonic() + 60
+    while not driver.find_elements(By.CSS_SELECTOR, '[data-testid="password"]'):
+        assert time.monotonic() < deadline, "the Browser's connect form did not appear"
+        time.sleep(0.3)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="username"]').send_keys(s.user)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="password"]').send_keys(s.password)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="connect"]').click()
+    while "neo4j$" not in driver.find_element(By.CSS_SELECTOR, '[data-testid="activeEditor"]').text:
+        assert time.monotonic() < deadline, "the Browser did not connect"
+        time.sleep(0.3)
+
+
+def _run_in_editor(driver, text: str | None = None) -> None:
+    """Type `text` into the Browser's editor (or keep what a guide block put there) and run it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    if text is not None:
+        driver.find_element(By.CSS_SELECTOR, '[data-testid="activeEditor"]').click()
+        ActionChains(driver).send_keys(text).perform()
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="editor-Run"]').click()
+
+
+def _newest_frame(driver, command_start: str, timeout: float = 60):
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while True:
+        for f in driver.find_elements(By.CSS_SELECTOR, '[data-testid="frame"]'):
+            cmd = f.find_element(By.CSS_SELECTOR, '[data-testid="frameCommand"]').text
+            if cmd.startswith(command_start):
+                return f
+        assert time.monotonic() < deadline, f"no frame for {command_start!r}"
+        time.sleep(0.3)
+
+
+def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    served, browser_url = loaded
+    _connect(browser, browser_url)
+    guide = f"http://localhost:{served.port}/neo4j/kgraph-guide.html?x=Nghị định 163/2016"
+    _run_in_editor(browser, f":play {guide}")
+    frame = _newest_frame(browser, ":play http://localhost")
+    deadline = time.monotonic() + 30
+    while not frame.find_elements(By.CSS_SELECTOR, "p.kg-x"):
+        assert "Not found" not in frame.text and time.monotonic() < deadline, frame.text[:300]
+        time.sleep(0.3)
+    assert "X = Nghị định 163/2016 (1 instrument)" in frame.find_element(By.CSS_SELECTOR, "p.kg-x").text
+    frame.find_element(By.CSS_SELECTOR, '[data-testid="nextSlide"]').click()
+    slide = next(s for s in frame.find_elements(By.CSS_SELECTOR, ".slide") if s.is_displayed())
+    assert slide.find_element(By.TAG_NAME, "h3").text == "cited-by"
+    blocks = slide.find_elements(By.CSS_SELECTOR, "pre.runnable")
+    assert blocks[0].text.startswith(":param targets => ['https://kgraph.example/id/doc/163_2016_NĐ-CP']")
+    for block in blocks:  # as a user does: click a block (it fills the editor), run it
+        block.click()
+        time.sleep(0.3)
+        _run_in_editor(browser)
+        time.sleep(0.5)
+    result = _newest_frame(browser, "UNWIND $targets AS x")
+    deadline = time.monotonic() + 60
+    while not all(n in result.text for n in CITING_163):
+        assert time.monotonic() < deadline, result.text[:500]
+        time.sleep(0.5)
+    assert "Không" not in result.text and "error" not in result.text.lower()
+    shot(browser, "neo4j-guide-cited-by", height=1400)
+
+
+def _server_setting(name: str) -> str | None:
+    from kgraph.sinks import neo4j_server as srv
+
+    s = srv.connection_settings(None, None, None, None)
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password)) as drv:
+        recs, _, _ = drv.execute_query("SHOW SETTINGS YIELD name, value WHERE name = $n RETURN value", n=name)
+    return recs[0]["value"] if recs else None
+
+
+#: Calls the Browser bundled with Neo4j 5.26 makes whatever the server's configuration says: its page's web font
+#: stylesheet, and a crash report of its first probe of the connect URL (before it has read the server's settings).
+UNAVOIDABLE = ("fonts.googleapis.com", "ingest.sentry.io")
+
+
+def test_browser_shows_no_telemetry_banner_and_sends_no_analytics(loaded, browser) -> None:  # noqa: F811
+    if _server_setting("client.allow_telemetry") != "false":
+        if os.environ.get("CI"):
+            pytest.fail("the CI Neo4j server runs with telemetry on: it must be started with kgraph's configuration")
+        pytest.skip("the running server was started before kgraph turned the Browser's telemetry off (restart it)")
+    assert _server_setting("browser.remote_content_hostname_whitelist") == "localhost,127.0.0.1"
+    served, browser_url = loaded
+    browser.get_log("browser")
+    _connect(browser, browser_url)
+    time.sleep(3)
+    assert "collect information on product usage" not in browser.page_source
+    outside = [e["message"] for e in browser.get_log("browser")
+               if (h := urlsplit(e["message"].split(" ", 1)[0]).hostname) and h not in LOCAL
+               and not h.endswith(UNAVOIDABLE)]
+    assert outside == [], outside  # no segment.com analytics, no canny.io widget
