@@ -87,6 +87,13 @@ def test_analysts_page_sparql_editor_shows_readable_results(served: Served, brow
     first = browser.find_element(By.CSS_SELECTOR, "#results tbody tr td a")
     assert first.text == "Nghị định 163/2016/NĐ-CP"
     assert first.get_attribute("href").endswith("/instrument?iri=" + quote("https://kgraph.example/id/doc/163_2016_NĐ-CP", safe=""))
+    # the :play command for the Neo4j Browser guide, with the instrument as typed
+    play = browser.find_element(By.ID, "play-x")
+    play.clear()
+    play.send_keys("Luật Ngân sách nhà nước 2015")
+    command = browser.find_element(By.ID, "play-command").text
+    assert command == (f":play http://localhost:{served.port}/neo4j/kgraph-guide.html?x="
+                       + quote("Luật Ngân sách nhà nước 2015", safe=""))
     assert console_errors(browser) == []
     shot(browser, "analysts-sparql-editor")
 

@@ -107,6 +107,10 @@ def index_page() -> Response:
         f'<textarea class="sparql" id="sparql" spellcheck="false">{esc(_prefix_block() + chr(10) + EXAMPLES[0][1])}</textarea>'
         '<p><button type="button" id="run">Chạy truy vấn</button> <span class="muted" id="status"></span></p>'
         '<div id="results"></div>'
+        "<h2>Neo4j Browser</h2>"
+        '<p>Sau khi <code>kg load</code>, gõ văn bản rồi chép lệnh vào Neo4j Browser: '
+        '<input type="text" id="play-x" value="Nghị định 163/2016" aria-label="văn bản"></p>'
+        '<pre id="play-command" class="muted"></pre>'
     )
     return _html(200, "kgraph", body, scripts=("kgraph.js",))
 

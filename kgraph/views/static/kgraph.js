@@ -126,6 +126,19 @@
     sync();
   }
 
+  // The :play command for the Neo4j Browser guide this server hands out, with X as the user types it.
+  function setupPlay() {
+    var x = document.getElementById("play-x"), out = document.getElementById("play-command");
+    if (!x || !out) return;
+    function sync() {
+      var host = location.hostname === "127.0.0.1" ? "localhost" : location.hostname;  // the Browser's allowlist
+      out.textContent = ":play " + location.protocol + "//" + host + (location.port ? ":" + location.port : "") +
+        "/neo4j/kgraph-guide.html" + (x.value.trim() ? "?x=" + encodeURIComponent(x.value.trim()) : "");
+    }
+    x.addEventListener("input", sync);
+    sync();
+  }
+
   function setupGraph() {
     var box = document.getElementById("graph"), data = document.getElementById("graph-data");
     if (!box || !data || typeof cytoscape === "undefined") return;
@@ -159,5 +172,5 @@
     box.setAttribute("data-ready", "1");
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupEditor(); setupNamed(); setupGraph(); });
+  document.addEventListener("DOMContentLoaded", function () { setupEditor(); setupNamed(); setupPlay(); setupGraph(); });
 })();
