@@ -43,10 +43,9 @@ def _html(status: int, title: str, body: str, **kw: Any) -> Response:
 
 
 EXAMPLES: tuple[tuple[str, str], ...] = (
-    ("Văn bản được trích dẫn nhiều nhất", """SELECT ?doc ?label (COUNT(DISTINCT ?citing) AS ?citing_documents) WHERE {
+    ("Văn bản được trích dẫn nhiều nhất", """SELECT ?doc (COUNT(DISTINCT ?citing) AS ?citing_documents) WHERE {
   ?c kg:citedDocument ?doc ; kg:citingDocument ?citing .
-  OPTIONAL { ?doc rdfs:label ?label }
-} GROUP BY ?doc ?label ORDER BY DESC(?citing_documents) LIMIT 20"""),
+} GROUP BY ?doc ORDER BY DESC(?citing_documents) LIMIT 20"""),
     ("Văn bản căn cứ Nghị định 163/2016/NĐ-CP", """SELECT ?doc ?label ?date WHERE {
   ?target eli:number "163/2016/NĐ-CP" .
   ?doc eli:based_on ?target .

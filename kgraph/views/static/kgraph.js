@@ -127,13 +127,18 @@
   }
 
   // The :play command for the Neo4j Browser guide this server hands out, with X as the user types it.
+  // Escape only what would change the URL's meaning: the Browser reads "Nghị định 163/2016" as typed.
+  function readable(s) {
+    return s.replace(/[%&#+?]/g, function (c) { return "%" + c.charCodeAt(0).toString(16).toUpperCase(); });
+  }
+
   function setupPlay() {
     var x = document.getElementById("play-x"), out = document.getElementById("play-command");
     if (!x || !out) return;
     function sync() {
       var host = location.hostname === "127.0.0.1" ? "localhost" : location.hostname;  // the Browser's allowlist
       out.textContent = ":play " + location.protocol + "//" + host + (location.port ? ":" + location.port : "") +
-        "/neo4j/kgraph-guide.html" + (x.value.trim() ? "?x=" + encodeURIComponent(x.value.trim()) : "");
+        "/neo4j/kgraph-guide.html" + (x.value.trim() ? "?x=" + readable(x.value.trim()) : "");
     }
     x.addEventListener("input", sync);
     sync();
