@@ -142,3 +142,40 @@ def test_document_page_shows_its_highlighted_citations(served: Served, browser) 
     assert wait_for(browser, "return document.getElementById('title') && document.getElementById('title').textContent")
     assert browser.find_element(By.ID, "title").text == "Nghị định 163/2016/NĐ-CP"
     assert console_errors(browser) == []
+
+
+def test_guide_is_served_with_cors_for_the_browser_and_x_as_typed(served: Served) -> None:
+    """What the Neo4j Browser's :play does before it shows the guide: a preflight, then a cross-origin GET."""
+    import urllib.error
+    import urllib.request
+
+    url = served.base + "/neo4j/kgraph-guide.html?x=" + quote("Nghị định 163/2016")
+    pre = urllib.request.Request(url, method="OPTIONS", headers={
+        "Origin": "http://localhost:7474", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "content-type, x-ajax-browser-auth"})
+    with urllib.request.urlopen(pre, timeout=30) as r:
+        assert r.status == 204  # python -m http.server answered 501 here
+        assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:7474"
+        assert "GET" in r.headers["Access-Control-Allow-Methods"]
+        assert r.headers["Access-Control-Allow-Headers"] == "content-type, x-ajax-browser-auth"
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Origin": "http://127.0.0.1:7474"}), timeout=30) as r:
+        assert r.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:7474"
+        guide = r.read().decode()
+    assert '<article class="guide"' in guide
+    assert ":param targets =&gt; [&#x27;https://kgraph.example/id/doc/163_2016_NĐ-CP&#x27;]" in guide
+    assert "62_2022" not in guide.split("<h3>cited-by</h3>", 1)[1].split("</slide>", 1)[0]
+    # a page elsewhere on the web gets no CORS grant, and no preflight
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Origin": "https://evil.example"}), timeout=30) as r:
+        assert r.headers.get("Access-Control-Allow-Origin") is None
+    bad = urllib.request.Request(url, method="OPTIONS", headers={"Origin": "https://evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(bad, timeout=30)
+    assert e.value.code == 403
+    # other routes are not cross-origin resources
+    with urllib.request.urlopen(urllib.request.Request(served.base + "/", headers={"Origin": "http://localhost:7474"}),
+                                timeout=30) as r:
+        assert r.headers.get("Access-Control-Allow-Origin") is None
+    unknown = urllib.request.Request(served.base + "/neo4j/kgraph-guide.html?x=" + quote("Nghị định 999/2099"))
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(unknown, timeout=30)
+    assert e.value.code == 404 and "no instrument" in e.value.read().decode()
