@@ -14,3 +14,22 @@ def test_config_turns_browser_telemetry_off_and_keeps_guides_local(tmp_path: Pat
     assert "dbms.usage_report.enabled=false" in lines
     allow = [ln for ln in lines if ln.startswith("browser.remote_content_hostname_whitelist=")]
     assert allow == ["browser.remote_content_hostname_whitelist=localhost,127.0.0.1"]  # not guides.neo4j.com
+
+
+def test_guide_param_lines_are_ones_the_browser_accepts() -> None:
+    """Neo4j Browser 5 reads `:param x => {a: 1}` as a statement `a: 1` (a syntax error, seen in Chromium):
+    a map must be written `:param x => ({a: 1})`. Every `:param` block of the guide sets a value that way."""
+    import html
+    import re
+
+    from kgraph.paths import BROWSER_DIR
+
+    blocks = [html.unescape(b) for b in re.findall(r'<pre class="[^"]*runnable">(.*?)</pre>',
+                                                   (BROWSER_DIR / "kgraph-guide.html").read_text("utf-8"), re.S)]
+    params = [b for b in blocks if b.startswith(":param ")]
+    assert len(params) >= 10
+    for b in params:
+        m = re.fullmatch(r":param (\w+) => (.+)", b, re.S)
+        assert m, b
+        assert not m.group(2).lstrip().startswith("{"), b
+    assert any(b.startswith(":param relationNames => ({") for b in params)

@@ -1,7 +1,7 @@
 """The Neo4j Browser guide, played as users play it (issue 12: `python -m http.server` answered the Browser's
 CORS preflight with 501 and the guide showed "Not found"; the Browser showed a telemetry banner and called
 outside services). Real Neo4j Browser (served by the test server), real headless Chromium, `kg serve` handing
-out the guide. Run under `flock /tmp/neo4j-tests.lock` (it loads data/ into the shared server)."""
+out the guide, on a private Neo4j server the test starts with kgraph's configuration."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 
 from browser_support import Served, browser, shot  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.neo4j
+pytestmark = pytest.mark.neo4j  # a private server of its own: no lock on the shared one needed
 ROOT = Path(__file__).resolve().parents[1]
 KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 CITING_163 = {"210/QĐ-UBND", "45/KH-UBND", "318/UBND-TCKH", "77/BC-UBND"}
@@ -27,21 +27,31 @@ LOCAL = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[tuple[Served, str]]:
-    """data/ built, loaded into the test server, and served by `kg serve`; yields (server, Browser URL)."""
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str]]:
+    """A private Neo4j server assembled with kgraph's configuration (never the shared one: its data and settings
+    stay as they are), data/ built and loaded into it, and served by `kg serve`; yields (server, Browser URL)."""
+    from browser_support import free_port
+
     from kgraph.sinks import neo4j_server as srv
 
+    if not srv.is_installed(srv.neo4j_home()):
+        if os.environ.get("CI"):
+            pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)")
+        pytest.skip("Neo4j is not installed (kg neo4j start)")
     base = tmp_path_factory.mktemp("guide")
     shutil.copytree(ROOT / "data", base / "data")
     r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([*KG, "load", "out"], cwd=base, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
-    served = Served(base / "out")
-    try:
-        yield served, f"http://localhost:{srv.http_port()}/browser/"
-    finally:
-        served.stop()
+    bolt, http = free_port(), free_port()
+    with srv.private_server(bolt=bolt, http=http, echo=lambda *_: None):
+        r = subprocess.run([*KG, "load", "out"], cwd=base, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        assert "did not finish" not in r.stderr  # a first load into an empty database
+        served = Served(base / "out")
+        try:
+            yield served, f"http://localhost:{http}/browser/"
+        finally:
+            served.stop()
 
 
 def _connect(driver, url: str) -> None:
@@ -136,10 +146,7 @@ UNAVOIDABLE = ("fonts.googleapis.com", "ingest.sentry.io")
 
 
 def test_browser_shows_no_telemetry_banner_and_sends_no_analytics(loaded, browser) -> None:  # noqa: F811
-    if _server_setting("client.allow_telemetry") != "false":
-        if os.environ.get("CI"):
-            pytest.fail("the CI Neo4j server runs with telemetry on: it must be started with kgraph's configuration")
-        pytest.skip("the running server was started before kgraph turned the Browser's telemetry off (restart it)")
+    assert _server_setting("client.allow_telemetry") == "false"
     assert _server_setting("browser.remote_content_hostname_whitelist") == "localhost,127.0.0.1"
     served, browser_url = loaded
     browser.get_log("browser")
