@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def test_config_turns_browser_telemetry_off_and_keeps_guides_local(tmp_path: Path) -> None:
-    from kgraph.sinks.neo4j_server import write_config
+    from kgraph.neo4j.install import write_config
 
     lines = write_config(tmp_path).read_text("utf-8").splitlines()
     assert "client.allow_telemetry=false" in lines

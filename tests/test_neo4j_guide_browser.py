@@ -33,9 +33,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, s
     what the load said on stderr)."""
     from browser_support import free_port
 
-    from kgraph.sinks import neo4j_server as srv
+    from kgraph.neo4j import install
+    from kgraph.neo4j.server import private_server
 
-    if not srv.is_installed(srv.neo4j_home()):
+    if not install.is_installed(install.neo4j_home()):
         if os.environ.get("CI"):
             pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)")
         pytest.skip("Neo4j is not installed (kg neo4j start)")
@@ -44,7 +45,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, s
     r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     bolt, http = free_port(), free_port()
-    with srv.private_server(bolt=bolt, http=http, echo=lambda *_: None):
+    with private_server(bolt=bolt, http=http, echo=lambda *_: None):
         r = subprocess.run([*KG, "load", "out"], cwd=base, capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, r.stderr
         served = Served(base / "out")
@@ -57,9 +58,9 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, s
 def _connect(driver, url: str) -> None:
     from selenium.webdriver.common.by import By
 
-    from kgraph.sinks import neo4j_server as srv
+    from kgraph.neo4j.connection import connection_settings
 
-    s = srv.connection_settings(None, None, None, None)
+    s = connection_settings()
     driver.get(url)
     deadline = time.monotonic() + 60
 
@@ -137,10 +138,11 @@ def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:  # no
 
 
 def _server_setting(name: str) -> str | None:
-    from kgraph.sinks import neo4j_server as srv
-
-    s = srv.connection_settings(None, None, None, None)
     import neo4j
+
+    from kgraph.neo4j.connection import connection_settings
+
+    s = connection_settings()
 
     with neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password)) as drv:
         recs, _, _ = drv.execute_query("SHOW SETTINGS YIELD name, value WHERE name = $n RETURN value", n=name)
