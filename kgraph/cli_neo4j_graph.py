@@ -53,10 +53,12 @@ def _fail(e: Exception) -> click.ClickException:
 @connection_options
 @click.option("--batch-size", default=10000, show_default=True, type=click.IntRange(100, 200000),
               help="Rows per UNWIND transaction.")
-@click.option("--prune/--no-prune", default=True, show_default=True,
-              help="Delete nodes under the graph's IRI base that the graph no longer has.")
+@click.option("--prune/--no-prune", default=None,
+              help="Delete nodes under the graph's IRI base that the graph does not have (--no-prune: keep them). "
+                   "Unless told, only nodes the same SOURCE loaded before are deleted; a database holding another "
+                   "build's nodes is left as it is and the load refused, with what it would delete.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def load_cmd(source: str, settings: ConnectionSettings, batch_size: int, prune: bool, fmt: str) -> None:
+def load_cmd(source: str, settings: ConnectionSettings, batch_size: int, prune: bool | None, fmt: str) -> None:
     """Load SOURCE (a `kg build` folder, or an RDF file) into Neo4j as a property graph.
 
     The mapping comes from the ontology: one node per IRI (label Resource plus its classes:

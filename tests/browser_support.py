@@ -37,9 +37,8 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator["object"]:
-    """One headless Chromium for the session (a fresh window size per test is set by `shot`)."""
+def new_browser() -> "object":
+    """A headless Chromium with a fresh profile (skips, or fails in CI, when the browser is missing)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -56,6 +55,13 @@ def browser() -> Iterator["object"]:
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors (a CSP violation, a JS error)
     drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     drv.set_page_load_timeout(60)
+    return drv
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["object"]:
+    """One headless Chromium for the session (a fresh window size per test is set by `shot`)."""
+    drv = new_browser()
     try:
         yield drv
     finally:

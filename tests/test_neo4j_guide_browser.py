@@ -154,18 +154,25 @@ def _server_setting(name: str) -> str | None:
 UNAVOIDABLE = ("fonts.googleapis.com", "ingest.sentry.io")
 
 
-def test_browser_shows_no_telemetry_banner_and_sends_no_analytics(loaded, browser) -> None:  # noqa: F811
+def test_browser_shows_no_telemetry_banner_and_sends_no_analytics(loaded) -> None:
+    """A new user's first visit (a fresh browser profile): no consent banner, no analytics or feedback widget."""
+    from browser_support import new_browser
+
     assert _server_setting("client.allow_telemetry") == "false"
     assert _server_setting("browser.remote_content_hostname_whitelist") == "localhost,127.0.0.1"
     served, browser_url, _ = loaded
-    browser.get_log("browser")
-    _connect(browser, browser_url)
-    time.sleep(3)
-    assert "collect information on product usage" not in browser.page_source
-    outside = [e["message"] for e in browser.get_log("browser")
-               if (h := urlsplit(e["message"].split(" ", 1)[0]).hostname) and h not in LOCAL
-               and not h.endswith(UNAVOIDABLE)]
-    assert outside == [], outside  # no segment.com analytics, no canny.io widget
+    fresh = new_browser()
+    try:
+        _connect(fresh, browser_url)
+        time.sleep(3)
+        assert "collect information on product usage" not in fresh.page_source
+        outside = [e["message"] for e in fresh.get_log("browser")
+                   if (h := urlsplit(e["message"].split(" ", 1)[0]).hostname) and h not in LOCAL
+                   and not h.endswith(UNAVOIDABLE)]
+        assert outside == [], outside  # no segment.com analytics, no canny.io widget
+        shot(fresh, "neo4j-browser-no-telemetry", height=900)
+    finally:
+        fresh.quit()
 
 
 def test_first_load_into_an_empty_database_reports_nothing_unfinished(loaded) -> None:

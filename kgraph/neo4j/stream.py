@@ -164,7 +164,7 @@ class StreamWriter:
             self.ready.result()[0].close()
 
 
-def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 10000, prune: bool = True,
+def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 10000, prune: bool | None = True,
          echo: Echo | None = None) -> LoadReport:
     """``kg load``: read a build directory or RDF file, map it, and sync it into Neo4j (streaming into an
     empty database; see the module docstring)."""
@@ -184,7 +184,8 @@ def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 
                 raise
             raise err from e
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
-                                 written=writer.written if writer.streaming else None)
+                                 written=writer.written if writer.streaming else None,
+                                 origin=str(Path(source).resolve()))
     report.relationships_written += writer.streamed_rels
     report.streamed = writer.streaming
     report.seconds["map"] = t_map

@@ -5,8 +5,11 @@ labels, properties and outgoing relationships, written in the transaction that c
 so a second load of the same graph writes nothing, a changed document has its outgoing
 relationships replaced (not added to), and a load cut short is finished by running it again (what
 lacks its hash is redone with MERGE: no duplicates). A marker node per IRI base records whether the
-last load finished, for the message. Nodes under the graph's IRI base that the graph no longer has
-are deleted (``prune``).
+last load finished, for the message, and where that load came from (``origin``: the build folder or
+file). Nodes under the graph's IRI base that the graph no longer has are deleted (``prune``); with
+``prune=None`` (what `kg load` does unless told) only when the last load came from the same origin, so
+a load of another build never deletes the first one's nodes unless asked: it is refused, nothing
+written, with a message saying how many nodes and from where. Deletions are announced before they happen.
 
 Node keys go through MERGE on ``:Resource(uri)`` (the label named, so the uniqueness index is used).
 The other labels and the relationship types are set from parameters (Neo4j 5.26's dynamic labels
@@ -206,12 +209,13 @@ def load_property_graph(
     settings: ConnectionSettings,
     *,
     batch_size: int = 10000,
-    prune: bool = True,
+    prune: bool | None = True,
     mapping: OntologyMapping | None = None,
     echo: Echo | None = None,
     fail_after: int | None = None,
     driver: neo4j.Driver | None = None,
     written: Mapping[str, bool] | None = None,
+    origin: str | None = None,
 ) -> LoadReport:
     """Make the database hold ``pg`` (within its IRI base); see the module docstring.
 
@@ -246,7 +250,7 @@ def load_property_graph(
             # 0. what is there: stored hashes and labels, nodes under the base the graph lacks, the marker
             t = time.perf_counter()
             marker = read_rows(session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
-                           "toString(m.started) AS started", base=base)
+                           "toString(m.started) AS started, m.origin AS origin", base=base)
             # a streamed load wrote its own ``running`` marker (it streams only when there was none)
             if marker and marker[0]["status"] == "running" and written is None:
                 report.resumed = True
@@ -261,11 +265,21 @@ def load_property_graph(
                                    f"RETURN n.uri AS uri, n.{HASH_KEY} AS h, labels(n) AS labels", uris=chunk):
                         existing[r["uri"]] = (r["h"], r["labels"])
             stale: list[str] = []
-            if prune and pg.base and not fresh:
+            if prune is not False and pg.base and not fresh:
                 for r in read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base RETURN n.uri AS uri",
                                base=pg.base):
                     if r["uri"] not in pg.nodes:
                         stale.append(r["uri"])
+            if stale:
+                before = marker[0]["origin"] if marker else None
+                if prune is None and (origin is None or before != origin):
+                    raise LoadError(
+                        f"{settings.database or 'the database'} holds {len(stale)} nodes under {base} that this graph "
+                        f"does not have, put there by a load of {before or 'another graph'}; nothing was changed. "
+                        "Add --prune to delete them (the database then holds this graph only), or --no-prune to "
+                        "load this graph beside them.")
+                say(f"Deleting {len(stale)} nodes under {base} that this graph no longer has "
+                    f"(e.g. {', '.join(sorted(stale)[:3])}).")
             if fresh:  # an empty database: everything is new, no stored hash to compare with
                 changed = uris
             else:
@@ -283,7 +297,8 @@ def load_property_graph(
                 return report
             if written is None:
                 write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                      "SET m.status = 'running', m.started = datetime(), m.finished = null", [{"base": base}])
+                      "SET m.status = 'running', m.started = datetime(), m.finished = null, m.origin = row.origin",
+                      [{"base": base, "origin": origin}])
 
             # 1. nodes: properties replaced, labels set and stale ones removed
             t = time.perf_counter()
@@ -326,8 +341,10 @@ def load_property_graph(
                 report.relationships_deleted += c.relationships_deleted
             report.seconds["prune"] = time.perf_counter() - t
             write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
-                  "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples",
-                  [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples}])
+                  "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples, "
+                  "m.origin = row.origin",
+                  [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples,
+                    "origin": origin}])
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
