@@ -267,8 +267,9 @@ def write_config(home: Path | None = None) -> Path:
         f"server.memory.heap.max_size={heap_size()}",
         f"server.memory.pagecache.size={_pagecache()}",
         "dbms.usage_report.enabled=false",
-        # Neo4j Browser: no product analytics (its banner, and the calls to outside services that send them), and
-        # guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not asked).
+        # Neo4j Browser: telemetry off (no consent banner, no usage data sent once it has read this setting), and
+        # guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not asked). The
+        # bundled Browser still requests its web fonts, and may request analytics before it reads the setting.
         "client.allow_telemetry=false",
         "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
         # Transaction logs otherwise take 256 MB per database up front: too much for a cached CI home.
