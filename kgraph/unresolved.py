@@ -1,6 +1,6 @@
 """What a build could not resolve, and why: the references `kg build` counts as unresolved, listed.
 
-A reference is unresolved when it names no instrument (`kgraph.link.identity.reference_keys` gives it no
+A reference is unresolved when it names no instrument (`kgraph.link.extraction_keys.reference_keys` gives it no
 key): a short form bound to nothing, a name for a kind of document ("Thông tư hướng dẫn"), a number that
 is not one. The graph leaves them out, so they are read back from the build's cache of extractions.
 """
@@ -48,7 +48,7 @@ class BuildMissing(Exception):
 def unresolved_references(build: str | Path) -> Iterator[Unresolved]:
     """Every unresolved reference of a build, file by file in source order, in text order within a file."""
     from kgraph.build import MANIFEST, extraction_from_cache
-    from kgraph.link.identity import reference_keys
+    from kgraph.link.extraction_keys import reference_keys
 
     out = Path(build)
     try:

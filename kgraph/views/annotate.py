@@ -53,26 +53,22 @@ def pinpoint_text(pins: Iterable[Pinpoint]) -> str:
 
 def marks_for(extraction: Extraction, content_hash: str, source: str, base: str | None = None) -> list[Mark]:
     """Resolve one extraction on its own (as `kg build` would with this file alone) into marks, in text order."""
-    from kgraph.graph.rdf import key_iri, label_of
-    from kgraph.link.identity import DEFAULT_BASE, Resolver, document_key, facts_of, reference_keys
+    from kgraph.link import DEFAULT_BASE, Resolver, facts_of, resolve
+    from kgraph.link.extraction_keys import reference_keys
+    from kgraph.link.resolved import label_of
 
-    base = base or DEFAULT_BASE
     resolver = Resolver([facts_of(extraction, content_hash)])
-    d_iri = key_iri(resolver.resolve(document_key(extraction.document, content_hash)), base)
+    doc = resolve(extraction, resolver, content_hash=content_hash, source=source, base=base or DEFAULT_BASE)
+    cited = {id(c.reference): c for c in doc.citations}
     out = []
     for ref, key in zip(extraction.references, reference_keys(extraction)):
-        if ref.kind == "self":
-            out.append(Mark(ref, "self", d_iri, "văn bản này"))
-            continue
-        if key is None:
+        c = cited.get(id(ref))
+        if c is not None:
+            out.append(Mark(ref, "cited", c.iri, label_of(resolver.instrument(c.key))))
+        elif ref.kind == "self" or key is not None:  # a key that resolved to this very document
+            out.append(Mark(ref, "self", doc.iri, "văn bản này"))
+        else:
             out.append(Mark(ref, "unresolved", why=why_unresolved(ref)))
-            continue
-        key = resolver.resolve(key)
-        iri = key_iri(key, base)
-        if iri == d_iri:
-            out.append(Mark(ref, "self", d_iri, "văn bản này"))
-            continue
-        out.append(Mark(ref, "cited", iri, label_of(resolver.instrument(key))))
     return out
 
 

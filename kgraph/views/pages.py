@@ -63,7 +63,7 @@ ARG_HINTS = {"X": "Nghị định 163/2016", "ISSUER": "Bộ Tài chính", "[ISS
 
 
 def _prefix_block() -> str:
-    from kgraph.graph.rdf import PREFIXES
+    from kgraph.graph.ontology import PREFIXES
 
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
