@@ -31,14 +31,14 @@ import re
 import sys
 from pathlib import Path
 
-from kgraph.graph.ontology import ONTOLOGY_FILE, SHAPES_FILE
 from kgraph.graph.scheme import ontology_with_scheme
 from kgraph.graph.terms import lit
 from kgraph.knowledge import ROLES, Relation, cypher_parameters, relations, with_role
 
 ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY = ONTOLOGY_FILE
-SHAPES = SHAPES_FILE
+# the files as people edit them, at the project's top (the package reaches them through kgraph/paths.py)
+ONTOLOGY = ROOT / "ontology" / "kgraph.ttl"
+SHAPES = ROOT / "ontology" / "shapes.ttl"
 QUERIES = ROOT / "queries"
 BROWSER = ROOT / "browser"
 GRASS, GRASS_BASE, GUIDE = BROWSER / "kgraph.grass", BROWSER / "kgraph-base.grass", BROWSER / "kgraph-guide.html"

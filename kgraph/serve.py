@@ -43,7 +43,6 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from kgraph.sinks.oxigraph_store import current_store
-from kgraph.views import pages
 
 MAX_QUERY_BYTES = 1 << 20
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -171,6 +170,13 @@ def _evaluate(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
     fmt = getattr(QueryResultsFormat, RESULTS_FORMATS[mt])
     body = res.serialize(format=fmt) if not isinstance(res, QueryBoolean) else res.serialize(format=fmt)
     return 200, mt + ("; charset=utf-8" if mt.startswith("text/") else ""), body
+
+
+def _pages() -> Any:
+    """kgraph.views.pages, imported when a page is first asked for: query workers stay quick to start."""
+    from kgraph.views import pages
+
+    return pages
 
 
 def _render_page(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
@@ -403,7 +409,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/query":
             self._query(parse_qs(url.query, keep_blank_values=True))
-        elif pages.handles(url.path):
+        elif _pages().handles(url.path):
             self._page(url.path, parse_qs(url.query, keep_blank_values=True))
         else:
             self._text(404, "not found: the endpoint is /query, the query page /")
@@ -411,11 +417,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _page(self, path: str, query: dict[str, list[str]]) -> None:
         """kgraph's pages: GET only, each parameter one value bound by the page (never pasted into SPARQL)."""
         if path.startswith("/static/"):  # package files: no store needed
-            r = pages.handle(path, {}, None)
+            r = _pages().handle(path, {}, None)
             self._send(r.status, r.content_type, r.body, cache=r.status == 200)
             return
         params = {k: v[0] for k, v in query.items() if v}
-        guide = path == pages.GUIDE_PATH
+        guide = path == _pages().GUIDE_PATH
         req: dict[str, Any] = {"page": path, "params": params, "build": str(self.server.store)}
         status, ctype, body = self._run(req)
         self._send(status, ctype, body, page=ctype.startswith("text/html") and not guide, cors=guide)
@@ -424,7 +430,7 @@ class _Handler(BaseHTTPRequestHandler):
         """CORS preflight, for the Neo4j Browser guide only (the Browser fetches it from its own origin)."""
         if not self._host_ok():
             return
-        if urlsplit(self.path).path != pages.GUIDE_PATH or self._cors_origin() is None:
+        if urlsplit(self.path).path != _pages().GUIDE_PATH or self._cors_origin() is None:
             self._text(403, "cross-origin requests are answered for the Neo4j Browser guide only, from this machine")
             return
         self.send_response(204)
