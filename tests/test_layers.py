@@ -183,7 +183,7 @@ def test_the_neo4j_sink_modules_import_no_asking_or_cli() -> None:
 #: The house from the bottom up, as ARCHITECTURE.md draws it: a module may import its own layer and the
 #: layers below it, never one above (lazy imports included). The longest matching prefix names a layer.
 LAYERS: dict[str, int] = {
-    "kgraph.knowledge": 0, "kgraph.numbers": 0,
+    "kgraph.knowledge": 0, "kgraph.numbers": 0, "kgraph.paths": 0, "kgraph.progress": 0,
     "kgraph.model": 1,
     "kgraph.reader": 2,
     "kgraph.extract": 3, "kgraph.catalog": 3,
@@ -192,6 +192,7 @@ LAYERS: dict[str, int] = {
     "kgraph.sinks": 6, "kgraph.neo4j": 6, "kgraph.generate": 6,
     "kgraph.build": 7,
     "kgraph.query": 8, "kgraph.sparql": 8, "kgraph.serve": 8, "kgraph.neo4j.queries": 8,
+    "kgraph.tables": 8, "kgraph.unresolved": 8, "kgraph.views": 8,
     "kgraph.cli": 9, "kgraph": 9,
 }
 
