@@ -45,6 +45,15 @@ def get(store, build: Path, path: str, **params: str):
     return handle(path, params, store, build)
 
 
+def relations_citing(store, iri: str) -> set[str]:
+    """The relation names the graph gives the citations of `iri` (what the page must group by)."""
+    from kgraph.views.ask import bound_rows
+
+    q = ("SELECT DISTINCT ?r WHERE { ?c <https://w3id.org/kgraph/ontology#citedDocument> ?t ; "
+         "<https://w3id.org/kgraph/ontology#relationName> ?r }")
+    return {row["r"] for row in bound_rows(store, q, "t", [iri])}
+
+
 def text_of(body: bytes) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body.decode())).split())
 
@@ -106,8 +115,8 @@ def test_instrument_page_groups_citations_by_relation_with_pinpoints_and_sentenc
     page = r.body.decode()
     cited_by = page.split('id="cited-by"', 1)[1]
     groups = re.findall(r'<h3 data-relation="([^"]+)">', cited_by)
-    assert set(groups) == {"based_on", "cites"}
-    assert sorted(groups) == groups or len(groups) == len(set(groups))  # one heading per relation
+    assert len(groups) == len(set(groups)) >= 2  # one heading per relation
+    assert set(groups) == relations_citing(store, ND163) and "based_on" in groups
     txt = text_of(cited_by.encode())
     for label in CITING_163:
         assert label in txt
@@ -126,7 +135,7 @@ def test_instrument_page_embeds_its_neighbourhood(store, build) -> None:
     assert [n["id"] for n in nodes if n["centre"]] == [ND163]
     assert {n["label"] for n in nodes if not n["centre"]} == CITING_163
     assert all(e["target"] == ND163 for e in edges)
-    assert {e["relation"] for e in edges} == {"based_on", "cites"}
+    assert {e["relation"] for e in edges} == relations_citing(store, ND163)
     assert '<script src="/static/cytoscape.min.js">' in page
 
 

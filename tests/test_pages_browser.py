@@ -119,7 +119,7 @@ def test_instrument_page_draws_its_neighbourhood(served: Served, browser) -> Non
         return n;""")
     assert painted > 2000
     groups = [h.get_attribute("data-relation") for h in browser.find_elements(By.CSS_SELECTOR, "#cited-by ~ h3")]
-    assert set(groups) == {"based_on", "cites"}
+    assert len(groups) == len(set(groups)) >= 2 and "based_on" in groups  # one heading per relation
     assert console_errors(browser) == []
     shot(browser, "instrument-neighbourhood")
 
