@@ -198,6 +198,7 @@ def _worker_main(conn: Any, parent: int, memory_bytes: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     from pyoxigraph import Store
 
+    conn.send("ready")  # imports done: from here on a query's time is the query's own
     where, store = None, None
     while True:
         try:
@@ -260,12 +261,36 @@ class QueryWorkers:
                 continue
             theirs.close()
             w = _Worker(p, Connection(mine.detach()))
+            if not self._ready(w):
+                self._end(w)
+                time.sleep(1)
+                if not self._closed:
+                    self._requests.put(1)
+                continue
             with self._lock:
                 if self._closed:
                     self._end(w)
                     return
                 self._all.add(w)
             self._idle.put(w)
+
+    def _ready(self, w: _Worker, limit: float = 120) -> bool:
+        """Whether a new worker finished starting (its imports) in time: only a ready worker takes queries,
+        so the timeout a query gets is not spent on a worker's start-up."""
+        try:
+            if w.conn.poll(limit) and w.conn.recv() == "ready":
+                return True
+        except (EOFError, OSError):
+            pass
+        print(f"kg serve: a query worker (pid {w.process.pid}) did not start", file=sys.stderr)
+        return False
+
+    def wait_started(self, n: int, limit: float, stop: threading.Event) -> None:
+        """Wait (at most `limit` s, or until `stop`) for `n` workers to be ready, so that the first queries
+        do not spend their timeout waiting for the pool to start."""
+        end = time.monotonic() + limit
+        while self._idle.qsize() < n and time.monotonic() < end and not stop.wait(0.05):
+            pass
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -543,6 +568,7 @@ def serve(store: Path, host: str, port: int, *, timeout: float = 30, workers: in
                           memory_mb=memory_mb, quiet=quiet)
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    server.workers.wait_started(workers, limit=120, stop=stop)  # the port is bound: early clients wait in its backlog
     thread = threading.Thread(target=server.serve_forever, name="kg-serve-http", daemon=True)
     thread.start()
     try:
