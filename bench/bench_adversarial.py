@@ -96,8 +96,14 @@ FAMILIES: dict[str, Callable[[int], str]] = {
         HEAD + "Căn cứ Nghị định số 163/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách);\n"),
     "aliases: distinct": lambda s: _fill(
         lambda i: f"Luật số {i % 99 + 1}/2013/QH13 (sau đây gọi là Luật {_word(i)}); Luật {_word(i)} áp dụng.\n", s, HEAD),
+    "aliases: one defined again and again": lambda s: _fill(
+        lambda i: f"Nghị định số {i % 900 + 1}/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách); Nghị định Ngân sách áp dụng.\n", s, HEAD),
+    "aliases: bare, repeated": lambda s: _fill(
+        lambda i: f"Luật số {i % 90 + 1}/2013/QH13 (Luật Đất đai); Luật Đất đai áp dụng.\n", s, HEAD),
     "back references: nêu trên": lambda s: _fill(
         lambda i: f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP. Nghị định nêu trên có hiệu lực.\n", s, HEAD),
+    "back references: no candidate": lambda s: _fill(
+        lambda i: f"Nghị định số {i % 999 + 1}/2016/NĐ-CP. Thông tư nêu trên áp dụng.\n", s, HEAD),
     "short forms by ordinal": lambda s: _fill(
         lambda i: f"Nghị định số {i % 999 + 1}/2016/NĐ-CP; Nghị định {i % 999 + 1} quy định.\n", s, HEAD),
     "enumeration, one sentence": lambda s: _fill(

@@ -5,8 +5,8 @@ sách)"). One regex per alias run over the rest of the text made binding quadrat
 (issue 14, point 3: 0.73 MB of distinct aliases took a minute). Here the text is scanned once for the first
 words of all aliases, and each hit is checked against the aliases opening with that word, looked up by length.
 
-A use is exactly what `(?<!\\w)` + the alias (its spaces as `\\s{1,3}`) + `(?!\\w)` matches, and `after` gives
-what `finditer` from a position would: leftmost first, none overlapping the one before.
+A use is exactly what `(?<!\\w)` + the alias (its spaces as `\\s{1,3}`) + `(?!\\w)` matches, and `chain` gives
+what `finditer` would: leftmost first, none overlapping the one before.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class AliasUses:
         self.text = text
         self.uses: dict[str, list[tuple[int, int]]] = {}
         self._other: set[str] = set()  # aliases not one line: found by their own regex, as before
+        self._chains: dict[str, list[tuple[int, int]]] = {}
         by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
         known: set[str] = set()
         for a in aliases:
@@ -105,16 +106,27 @@ class AliasUses:
             hits.sort()
         return iter(hits)
 
-    def after(self, alias: str, pos: int) -> Iterator[tuple[int, int]]:
-        """The (start, end) of the uses of `alias` from `pos` on, as `finditer(text, pos)` gives them."""
-        if alias in self._other:
-            pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
-            yield from (m.span() for m in pat.finditer(self.text, pos))
-            return
-        uses = self.uses.get(alias, [])
-        last = pos
-        for i in range(bisect_left(uses, (pos, -1)), len(uses)):
-            s, e = uses[i]
-            if s >= last:
-                yield s, e
-                last = e
+    def chain(self, alias: str) -> list[tuple[int, int]]:
+        """The (start, end) of the uses of `alias` as `finditer` from the text's start gives them: leftmost
+        first, none overlapping the one before.
+
+        Read from just after a definition "(... gọi là X)" it gives the same uses from there on: no use of an
+        alias (which holds no ")") can run across the ")" that ends a definition.
+        """
+        if alias not in self._chains:
+            if alias in self._other:
+                pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
+                out = [m.span() for m in pat.finditer(self.text)]
+            else:
+                out, last = [], 0
+                for s, e in self.uses.get(alias, []):
+                    if s >= last:
+                        out.append((s, e))
+                        last = e
+            self._chains[alias] = out
+        return self._chains[alias]
+
+    def between(self, alias: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The uses of `alias` (its chain) that start in [lo, hi)."""
+        c = self.chain(alias)
+        return c[bisect_left(c, (lo, -1)) : bisect_left(c, (hi, -1))]
