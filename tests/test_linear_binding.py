@@ -43,13 +43,13 @@ def w(i):
 spent = []
 bind = sf.bind
 def timed(*a):
-    t = time.perf_counter(); r = bind(*a); spent.append(time.perf_counter() - t); return r
+    t = time.process_time(); r = bind(*a); spent.append(time.process_time() - t); return r
 sf.bind = timed
 out = []
 for n in {sizes!r}:
     text = {head!r} + "".join({line} for i in range(n))
     best = None
-    for _ in range(3):  # the least of three: the machine is shared
+    for _ in range(3):  # the least of three, in CPU time: the machine is shared
         spent.clear()
         refs = len(extract(text).references)
         best = spent[0] if best is None else min(best, spent[0])
@@ -60,11 +60,11 @@ print(json.dumps(out))
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_binding_is_linear(family: str) -> None:
-    code = _CHILD.format(syll=SYLL, sizes=[600, 2400], head=HEAD, line=FAMILIES[family])
+    code = _CHILD.format(syll=SYLL, sizes=[1000, 4000], head=HEAD, line=FAMILIES[family])
     try:
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{family}: binding 2,400 lines took longer than 120 s")
+        pytest.fail(f"{family}: binding 4,000 lines took longer than 120 s")
     assert p.returncode == 0, p.stderr
     small, big = json.loads(p.stdout)
     assert big["bytes"] > 3.5 * small["bytes"]
