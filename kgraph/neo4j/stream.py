@@ -161,6 +161,12 @@ class StreamWriter:
         """Cancel the writes not started and close the connection."""
         for f in self.writes:
             f.cancel()
+        for f in self.writes:  # the write running now still uses the driver: closing under it broke the
+            if not f.cancelled():  # driver's buffer (BufferError) instead of reporting the load's own error
+                try:
+                    f.result(timeout=60)
+                except BaseException:  # noqa: BLE001 - the first failure is the one reported
+                    pass
         if self.ready.done() and self.ready.exception() is None:
             self.ready.result()[0].close()
 
