@@ -281,6 +281,17 @@ def _write_atomically(path: str, text: str) -> None:
         raise
 
 
+def _stop(source: str, e: OSError, path: str) -> dict[str, Any]:
+    """A worker could not write into the output folder (a full disk): no fault of the file, so the build
+    stops rather than leave the file out of a graph that had it (issue 14: nothing lost)."""
+    return {"source": source, "error": f"cannot write {path} ({e.strerror or e})", "stop": [e.errno, e.strerror, path]}
+
+
+def _stopped(r: dict[str, Any]) -> None:
+    if r.get("stop"):
+        raise OSError(*r["stop"])
+
+
 _FILE_TIMEOUT: float | None = None
 
 
@@ -296,7 +307,10 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
-        _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
+        try:
+            _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
+        except OSError as e:
+            return _stop(source, e, cache_path)
         return {
             "source": source,
             "sha256": sha,
@@ -333,7 +347,10 @@ def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             ext = extraction_from_cache(json.load(f))
         resolved = resolve(ext, _RESOLVER, content_hash=sha, source=source, base=_BASE)  # type: ignore[arg-type]
         lines, counts = file_triples(resolved)
-        counts["triples"] = write_part(lines, Path(part_path))
+        try:
+            counts["triples"] = write_part(lines, Path(part_path))
+        except OSError as e:
+            return _stop(source, e, part_path)
         return {"source": source, "counts": counts, "error": None}
     except Exception as e:
         return {"source": source, "error": f"graph generation failed ({type(e).__name__}: {e})"}
@@ -530,6 +547,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     failed: dict[str, str] = {}
     n_same = 0
     for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor, file_timeout), "extracting" if progress else None):
+        _stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
             failed[r["source"]] = r["error"]
@@ -567,6 +585,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
     for r in _pool_map(_triples_one, part_tasks, workers, _init_triples, (resolver, base), "graphing" if progress else None):
+        _stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
             files.pop(r["source"], None)

@@ -5,6 +5,7 @@ Registered on the main group by `kgraph.cli` (`for c in GRAPH_COMMANDS: main.add
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -59,6 +60,15 @@ def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: s
                     progress=not quiet, file_timeout=file_timeout or None)
     except RuntimeError as e:
         raise click.ClickException(str(e)) from None
+    except OSError as e:
+        # a full disk or a folder that cannot be written: one line naming it, no traceback; what the build had
+        # not finished replacing is left as it was, and a rerun with the cause removed finishes the build
+        if e.errno == errno.ENOSPC:
+            where = f" writing {e.filename}" if e.filename else ""
+            raise click.ClickException(f"no space left on the device{where}: the build stopped; free some space "
+                                       f"and run it again (unchanged files are not extracted again)") from None
+        where = f" at {e.filename}" if e.filename else ""
+        raise click.ClickException(f"the build stopped{where}: {e.strerror or e}") from None
     s = res.summary
     for p in res.problems:
         click.echo(f"skipped {p}", err=True)

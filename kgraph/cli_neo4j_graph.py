@@ -68,14 +68,28 @@ def load_cmd(source: str, settings: ConnectionSettings, batch_size: int, prune: 
     changed document's outgoing relationships are replaced; an interrupted load is finished by
     running the same command again.
     """
+    import warnings
+
     from kgraph.neo4j.connection import LoadError
+    from kgraph.neo4j.rows import WideIntegerWarning
     from kgraph.neo4j.stream import load
 
-    try:
-        report = load(source, settings, batch_size=batch_size, prune=prune,
-                      echo=lambda m: click.echo(m, err=True))
-    except LoadError as e:
-        raise _fail(e) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", WideIntegerWarning)
+        try:
+            report = load(source, settings, batch_size=batch_size, prune=prune,
+                          echo=lambda m: click.echo(m, err=True))
+        except LoadError as e:
+            raise _fail(e) from None
+    wide = [str(w.message) for w in caught if issubclass(w.category, WideIntegerWarning)]
+    for w in caught:  # any other warning as it would have been shown
+        if not issubclass(w.category, WideIntegerWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    if wide:  # one line each for the first few, not a traceback
+        for m in wide[:3]:
+            click.echo(f"warning: {m}", err=True)
+        if len(wide) > 3:
+            click.echo(f"warning: {len(wide) - 3} more integers wider than 64 bits stored as text", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
         return

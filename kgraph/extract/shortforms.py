@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
+from kgraph.extract.alias_uses import AliasUses
 from kgraph.extract.found import Found
 from kgraph.extract.normalize import one_line
 from kgraph.extract.sentences import sentence_start
@@ -91,13 +92,70 @@ def _aliased(f: Found, alias: str, found: list[Found], k: Knowledge) -> Found:
     atype = next((t for n in (3, 2, 1) if len(words) >= n and (t := k.doc_type(name=" ".join(words[:n])))), None)
     if atype is None or f.type == atype.name:
         return f
-    earlier = [g for g in found if g.kind in ("numbered", "named") and g.type == atype.name
-               and g.start < f.start and f.start - g.start < 600]
+    # `found` is in text order: only the references of the 600 characters before `f` are looked at
+    lo = bisect_left(found, f.start - 599, key=lambda g: g.start)
+    hi = bisect_left(found, f.start, key=lambda g: g.start)
+    earlier = [g for g in found[lo:hi] if g.kind in ("numbered", "named") and g.type == atype.name]
     return earlier[-1] if earlier else f
 
 
+def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[str | None, int, tuple[int, int]] | None:
+    """The alias defined right after reference `f` ("(sau đây gọi là Nghị định 65)", or a bare "(Luật Ngân
+    sách nhà nước)"): the alias, where its definition ends and the alias's own span; None when there is none;
+    alias None when it restates a number (its span then holds no reference). Whether the alias names an
+    instrument or is a defined term is for `bind` to judge, once it knows which reference the alias names."""
+    after = f.tail or f.end
+    m = _ALIAS_DEF.match(text, after)
+    alias = None
+    # no other reference may start between this one and its "(sau đây gọi là ...)"
+    i = bisect_right(starts, after)
+    if m and not (i < len(starts) and starts[i] < m.start("alias") - 1):
+        alias = one_line(m.group("alias")).rstrip(" .,;")
+        alias_end = m.end()
+        span = (m.start("alias"), m.end("alias"))
+    else:
+        bare = _bare_alias().match(text, after)
+        if bare:
+            alias = one_line(bare.group("alias"))
+            alias_end = bare.end()
+            span = (bare.start("alias"), bare.end("alias"))
+    if not alias or len(alias) < 3:
+        return None
+    if _HAS_NUMBER.search(alias):
+        # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
+        return None, alias_end, span
+    return alias, alias_end, span
+
+
+def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
+    """The references that start outside every span (merged, then looked up by bisection), and the
+    numbered ones anywhere when `keep_numbered`."""
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    heads = [a for a, _ in merged]
+
+    def inside(x: int) -> bool:
+        i = bisect_right(heads, x) - 1
+        return i >= 0 and x < merged[i][1]
+
+    return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
+
+
+def _prefixes(number: str) -> list[str]:
+    """The ordinals `number` can be cited by: each part of it that a '/' or '-' follows ("163", "163/2016/NĐ")."""
+    return [number[:i] for i, c in enumerate(number) if c in "/-"]
+
+
 def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
-    """Bind aliases and back references; returns the references in text order."""
+    """Bind aliases and back references; returns the references in text order.
+
+    Linear in the references and the text (issue 14, point 3): aliases found in one pass (alias_uses.py),
+    defined spans merged, ordinals and back references indexed by type as the references are walked.
+    """
     by_start = {f.start: f for f in found}
     spans = sorted((f.start, f.end) for f in found)
     starts = [s for s, _ in spans]
@@ -111,29 +169,19 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             i -= 1
         return False
 
-    added: list[Found] = []
+    # every definition is read first so that all aliases are looked for in one pass (alias_uses.py)
+    definitions = [(f, d) for f in list(found) if f.kind in ("numbered", "named") and (d := _definition(text, f, starts, k))]
+    uses = AliasUses(text, (d[0] for _, d in definitions if d[0])) if definitions else None
+    definitions_order = {id(f): i for i, (f, _) in enumerate(definitions)}
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
-    for f in list(found):
+    reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
+    reached: dict[str, int] = {}  # alias -> where the uses its definitions so far reach begin
+    for f, (alias, alias_end, span) in definitions:
+        order = definitions_order[id(f)]
         if f.kind not in ("numbered", "named"):
-            continue
-        after = f.tail or f.end
-        m = _ALIAS_DEF.match(text, after)
-        alias = None
-        if m and not any(s for s in starts if after < s < m.start("alias") - 1):
-            alias = one_line(m.group("alias")).rstrip(" .,;")
-            alias_end = m.end()
-            span = (m.start("alias"), m.end("alias"))
-        else:
-            bare = _bare_alias().match(text, after)
-            if bare:
-                alias = one_line(bare.group("alias"))
-                alias_end = bare.end()
-                span = (bare.start("alias"), bare.end("alias"))
-        if not alias or len(alias) < 3:
-            continue
-        if _HAS_NUMBER.search(alias):
-            # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
+            continue  # a name an earlier alias stands for ("Luật Ngân sách (Luật NS)") defines nothing
+        if alias is None:
             restated.append(span)
             continue
         g = _aliased(f, alias, found, k)
@@ -142,55 +190,92 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
         f = g
         defined.append(span)
-        pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
-        for um in pat.finditer(text, alias_end):
-            existing = by_start.get(um.start())
-            if existing is not None and existing.kind in ("named", "short") and existing is not f:
+        defs = reaching.setdefault(alias, [])
+        # the instruments' names among the uses no earlier definition of this alias reaches become short
+        # forms now, so that they define nothing themselves
+        for s, _ in uses.between(alias, alias_end, reached.get(alias, len(text) + 1)):
+            existing = by_start.get(s)
+            if existing is not None and existing.kind in ("named", "short"):
                 existing.kind = "short"
-                copy_target(existing, f)
+        defs.append((alias_end, order, f))
+        reached[alias] = min(alias_end, reached.get(alias, alias_end))
+
+    # each use stands for the last definition (in reading order) that reaches it, its type for the last
+    # definition that has one; an alias defined again rebinds later uses, it does not add a second reference
+    added: list[Found] = []
+    last_for: dict[int, list] = {}  # id(existing reference) -> [it, (order, definer), (order, typed definer)]
+    for alias, defs in reaching.items():
+        defs.sort(key=lambda d: d[0])
+        ends = [d[0] for d in defs]
+        best: list[tuple[int, Found]] = []
+        typed: list[tuple[int, Found] | None] = []
+        b = t = None
+        for _, order, f in defs:
+            key = (order, f)
+            b = key if b is None or key[0] > b[0] else b
+            if f.type and (t is None or key[0] > t[0]):
+                t = key
+            best.append(b)
+            typed.append(t)
+        for s, e in uses.between(alias, ends[0], len(text) + 1):
+            j = bisect_right(ends, s) - 1
+            existing = by_start.get(s)
+            if existing is not None and existing.kind in ("named", "short"):
+                cur = last_for.setdefault(id(existing), [existing, best[j], typed[j]])
+                if best[j][0] > cur[1][0]:
+                    cur[1] = best[j]
+                if typed[j] is not None and (cur[2] is None or typed[j][0] > cur[2][0]):
+                    cur[2] = typed[j]
                 continue
-            if overlaps(um.start(), um.end()):
+            if overlaps(s, e):
                 continue
-            g = Found(start=um.start(), end=um.end(), kind="short")
-            copy_target(g, f)
+            g = Found(start=s, end=e, kind="short")
+            copy_target(g, best[j][1])
             added.append(g)
+    for existing, (_, f), t in last_for.values():
+        copy_target(existing, f)
+        if not f.type and t is not None:
+            existing.type = t[1].type
     found = sorted(found + added, key=lambda x: (x.start, -x.end))
     if defined:
-        found = [f for f in found if f.kind == "numbered" or not any(a <= f.start < b for a, b in defined)]
+        found = _outside(found, defined)
     if restated:
-        found = [f for f in found if not any(a <= f.start < b for a, b in restated)]
+        found = _outside(found, restated, keep_numbered=False)
 
-    # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal
-    for i, f in enumerate(found):
-        if f.kind != "short" or not (f.family or "").startswith("ordinal:"):
-            continue
-        ordinal = f.family.split(":", 1)[1]
-        keys = {key_of(g): g for g in found[:i] if g.kind in ("numbered", "named") and g.type == f.type
-                and g.number and re.match(re.escape(ordinal) + r"[/-]", g.number)}
-        if len(keys) == 1:
-            copy_target(f, next(iter(keys.values())))
+    # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
+    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument
+    by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
+    for f in found:
+        if f.kind == "short" and (f.family or "").startswith("ordinal:"):
+            keys = by_ordinal.get((f.type, f.family.split(":", 1)[1]))
+            if keys and len(keys) == 1:
+                copy_target(f, next(iter(keys.values())))
+        elif f.kind in ("numbered", "named") and f.number:
+            for p in _prefixes(f.number):
+                by_ordinal.setdefault((f.type, p), {})[key_of(f)] = f
 
-    # back references: the last reference of the same type, if it is the only candidate
-    for i, f in enumerate(found):
-        if f.kind != "short" or f.target is not None or (f.family or "").startswith("ordinal:"):
-            continue
-        cand = None
-        j = i - 1
-        while j >= 0:
-            g = found[j]
-            if g.kind in ("numbered", "named", "short") and g.target is not None or g.kind in ("numbered", "named"):
-                if g.type == f.type and key_of(g):
-                    cand = g
-                    break
-            j -= 1
-        if cand is None:
-            continue
-        s0 = sentence_start(text, cand.start)
-        rivals = {
-            key_of(g)
-            for g in found[:i]
-            if g.start >= s0 and g.type == f.type and g.kind in ("numbered", "named") and key_of(g)
-        }
-        if len(rivals) <= 1:
-            copy_target(f, cand)
+    # back references: the last reference of the same type, if it is the only candidate in its sentence;
+    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed
+    last: dict[str | None, Found] = {}
+    instruments: dict[str | None, tuple[list[int], list[str]]] = {}
+    for f in found:
+        if f.kind == "short" and f.target is None and not (f.family or "").startswith("ordinal:"):
+            cand = last.get(f.type)
+            if cand is not None:
+                s0 = sentence_start(text, cand.start)
+                at, keys = instruments.get(f.type, ([], []))
+                rivals: set[str] = set()
+                for key in keys[bisect_left(at, s0):]:
+                    rivals.add(key)
+                    if len(rivals) > 1:
+                        break
+                if len(rivals) <= 1:
+                    copy_target(f, cand)
+        key = key_of(f)
+        if key and (f.kind in ("numbered", "named") or f.kind == "short" and f.target is not None):
+            last[f.type] = f
+        if key and f.kind in ("numbered", "named"):
+            at, keys = instruments.setdefault(f.type, ([], []))
+            at.append(f.start)
+            keys.append(key)
     return found

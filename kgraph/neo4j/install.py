@@ -198,6 +198,25 @@ def is_installed(home: Path | None = None) -> bool:
     return stamp.is_file() and stamp.read_text().strip() == hashlib.sha256(_pom_bytes()).hexdigest()
 
 
+def make_private(home: Path) -> None:
+    """Only the owner may read the home (0700) and its data (folders 0700, files 0600): data/ holds the
+    graph and data/dbms/auth.ini the password's hash, which Neo4j writes world-readable (issue 14)."""
+    home.chmod(0o700)
+    data = home / "data"
+    if not data.is_dir():
+        return
+    data.chmod(0o700)
+    for dirpath, dirnames, filenames in os.walk(data):
+        for name in dirnames:
+            p = os.path.join(dirpath, name)
+            if not os.path.islink(p):
+                os.chmod(p, 0o700)
+        for name in filenames:
+            p = os.path.join(dirpath, name)
+            if not os.path.islink(p):
+                os.chmod(p, 0o600)
+
+
 def install(home: Path | None = None, *, force: bool = False, echo: Echo = print_line) -> Path:
     """Fetch the jars into ``<home>/lib`` (only when missing or the pom changed) and write the config.
 
@@ -205,7 +224,8 @@ def install(home: Path | None = None, *, force: bool = False, echo: Echo = print
     folder that is renamed at the end, so an interrupted download is never mistaken for an install.
     """
     home = home or neo4j_home()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(home)
     if force or not is_installed(home):
         mvn = shutil.which("mvn")
         if not mvn:
@@ -245,7 +265,7 @@ def write_config(home: Path | None = None) -> Path:
     conf_dir = home / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     for d in ("data", "logs", "run", "plugins", "import"):
-        (home / d).mkdir(exist_ok=True)
+        (home / d).mkdir(mode=0o700 if d == "data" else 0o777, exist_ok=True)
     lines = [
         "# Written by kgraph.neo4j.install (kg neo4j start); edits are overwritten on the next start.",
         "server.default_listen_address=127.0.0.1",
@@ -336,10 +356,11 @@ def ensure_password(home: Path | None = None, *, java: str | None = None, echo: 
     try:
         proc = subprocess.run(
             [java, "-cp", str(home / "lib" / "*"), ADMIN_MAIN, "dbms", "set-initial-password", f"@{argfile}"],
-            check=False, env=server_env(home), capture_output=True, text=True, timeout=300,
+            check=False, env=server_env(home), capture_output=True, text=True, timeout=300, umask=0o077,
         )
     finally:
         argfile.unlink(missing_ok=True)
+        make_private(home)  # data/dbms/auth.ini, just written
     if proc.returncode != 0:
         out = "\n".join((proc.stdout + proc.stderr).replace(password, "***").splitlines()[-20:])
         raise StartError(f"neo4j-admin dbms set-initial-password failed (exit {proc.returncode}):\n{out}")

@@ -26,6 +26,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -113,6 +114,10 @@ def _tagged(v: Any) -> dict[str, str]:
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_tagged, check_circular=False).encode
 
 
+class WideIntegerWarning(UserWarning):
+    """An xsd:integer beyond Neo4j's 64 bits, kept as its text."""
+
+
 _INT_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                 "positiveInteger", "negativeInteger", "nonPositiveInteger",
                                 "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
@@ -126,7 +131,13 @@ def _value(lit: tuple[str, str, str]) -> Any:
         return v
     try:
         if dtype in _INT_TYPES:
-            return int(v)
+            i = int(v)
+            if -(2**63) <= i < 2**63:
+                return i
+            # Neo4j's integers are 64-bit: the driver would fail the whole load on this one value
+            warnings.warn(f"an integer wider than 64 bits is stored as text in Neo4j: {v[:40]}"
+                          + ("..." if len(v) > 40 else ""), WideIntegerWarning, stacklevel=2)
+            return v
         if dtype == XSD + "boolean":
             return v.strip() in ("true", "1")
         if dtype == XSD + "date":

@@ -25,7 +25,7 @@ from kgraph.neo4j.connection import (
 )
 from kgraph.neo4j.install import (
     ENTRY_POINT, JVM_FLAGS, NEO4J_SERIES, Echo, StartError, browser_url, ensure_password, file_tail, find_java,
-    heap_size, http_port, install, is_installed, neo4j_home, print_line, server_env,
+    heap_size, http_port, install, is_installed, make_private, neo4j_home, print_line, server_env,
 )
 
 _PID_FILE = "run/kgraph-neo4j.pid"
@@ -215,6 +215,7 @@ def start(
             )
     install(home, echo=echo)
     ensure_password(home, java=java, echo=echo)
+    make_private(home)
     log = home / _CONSOLE_LOG
     log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -224,6 +225,7 @@ def start(
         proc = subprocess.Popen(
             server_command(java, home), cwd=home, env=server_env(home),
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            umask=0o077,  # what the server writes (data, auth.ini) is its owner's alone
         )
     _pid_file(home).parent.mkdir(parents=True, exist_ok=True)
     _pid_file(home).write_text(f"{proc.pid}\n")

@@ -86,10 +86,10 @@ class StreamWriter:
         return drv if empty else None
 
     def _submit_nodes(self, drv: neo4j.Driver, rows: list[dict[str, Any]], base: str | None,
-                      old_base: str | None) -> None:
+                      old_base: str | None, guess: bool = False) -> None:
         def work() -> None:
             with quiet_session(drv, self.settings) as session:
-                sync.write_nodes(session, rows, self.batch_size, base=base, old_base=old_base)
+                sync.write_nodes(session, rows, self.batch_size, base=base, old_base=old_base, guess=guess)
 
         self.writes.append(self._pool.submit(work))
 
@@ -102,7 +102,8 @@ class StreamWriter:
         if self.marker_base is None:  # a first guess at the base, from what is parsed so far
             base = self.marker_base = self.mapping.graph_base(n.uri for n in batch) or ""
         uris = [n.uri for n in batch]
-        self._submit_nodes(drv, node_rows({n.uri: n for n in batch}, uris, set(uris), str, {}), base, None)
+        self._submit_nodes(drv, node_rows({n.uri: n for n in batch}, uris, set(uris), str, {}), base, None,
+                           guess=base is not None)
         self.early.update((n.uri, n) for n in batch)
         self.written.update((u, False) for u in uris)
 
@@ -160,6 +161,12 @@ class StreamWriter:
         """Cancel the writes not started and close the connection."""
         for f in self.writes:
             f.cancel()
+        for f in self.writes:  # the write running now still uses the driver: closing under it broke the
+            if not f.cancelled():  # driver's buffer (BufferError) instead of reporting the load's own error
+                try:
+                    f.result(timeout=60)
+                except BaseException:  # noqa: BLE001 - the first failure is the one reported
+                    pass
         if self.ready.done() and self.ready.exception() is None:
             self.ready.result()[0].close()
 

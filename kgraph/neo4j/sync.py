@@ -187,14 +187,15 @@ def database_is_fresh(session: neo4j.Session) -> bool:
 
 
 def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int, *,
-                base: str | None = None, old_base: str | None = None) -> None:
+                base: str | None = None, old_base: str | None = None, guess: bool = False) -> None:
     """Node rows in batches, after marking a load ``running`` under ``base`` (its marker under ``old_base``,
-    a first guess at the base, dropped)."""
+    a first guess at the base, dropped). A marker written under a ``guess`` says so (``m.guess``): a load
+    cut short before the base was known leaves it, and the rerun (by the sync) removes it."""
     if base is not None and base != old_base:
         write_rows(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                   "SET m.status = 'running', m.started = datetime(), m.finished = null "
+                   "SET m.status = 'running', m.started = datetime(), m.finished = null, m.guess = row.guess "
                    f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL} {{base: row.old}}) DELETE o",
-                   [{"base": base, "old": old_base}])
+                   [{"base": base, "old": old_base, "guess": guess or None}])
     for chunk in batches(rows, batch_size):
         write_rows(session, NODE_QUERY, chunk)
 
@@ -202,6 +203,10 @@ def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: 
 def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> None:
     """Rows of (start node, its hash, its relationships) into a database that has none of them yet."""
     write_rows(session, rel_query("CREATE"), rows)
+
+
+#: appended to the query that marks a load done: the markers a stream cut short left under a guessed base
+_DROP_GUESSES = f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base DELETE o"
 
 
 def load_property_graph(
@@ -251,6 +256,12 @@ def load_property_graph(
             t = time.perf_counter()
             marker = read_rows(session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
                            "toString(m.started) AS started, m.origin AS origin", base=base)
+            # a streamed load cut short before it knew its base left its marker under a first guess
+            guessed = read_rows(session, f"MATCH (m:{MARKER_LABEL}) WHERE m.guess AND m.base <> $base "
+                                "RETURN m.status AS status, toString(m.started) AS started, m.origin AS origin",
+                                base=base)
+            if written is None and not (marker and marker[0]["status"] == "running") and guessed:
+                marker = guessed
             # a streamed load wrote its own ``running`` marker (it streams only when there was none)
             if marker and marker[0]["status"] == "running" and written is None:
                 report.resumed = True
@@ -291,8 +302,9 @@ def load_property_graph(
             report.nodes_unchanged = len(uris) - len(changed)
             if not changed and not stale:
                 if report.resumed:
-                    write(session, f"UNWIND $rows AS row MATCH (m:{MARKER_LABEL} {{base: row.base}}) "
-                          "SET m.status = 'done', m.finished = datetime()", [{"base": base}])
+                    write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
+                          "SET m.status = 'done', m.finished = datetime(), m.guess = null " + _DROP_GUESSES,
+                          [{"base": base}])
                 report.seconds["total"] = time.perf_counter() - t0
                 return report
             if written is None:
@@ -342,7 +354,7 @@ def load_property_graph(
             report.seconds["prune"] = time.perf_counter() - t
             write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
                   "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples, "
-                  "m.origin = row.origin",
+                  "m.origin = row.origin, m.guess = null " + _DROP_GUESSES,
                   [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples,
                     "origin": origin}])
     except LoadError:

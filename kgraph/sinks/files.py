@@ -28,9 +28,13 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     uniq = sorted(set(lines))
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    with open(tmp, "wb") as f:
-        f.write("".join(uniq).encode("utf-8"))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write("".join(uniq).encode("utf-8"))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk: leave no half part taking the space a rerun needs
+        raise
     return len(uniq)
 
 

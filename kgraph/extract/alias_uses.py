@@ -1,0 +1,132 @@
+"""Where the aliases a text defines are used, all found in one pass over the text.
+
+Binding an alias means finding its later uses ("Nghị định Ngân sách" after "(sau đây gọi là Nghị định Ngân
+sách)"). One regex per alias run over the rest of the text made binding quadratic in the number of aliases
+(issue 14, point 3: 0.73 MB of distinct aliases took a minute). Here the text is scanned once for the first
+words of all aliases, and each hit is checked against the aliases opening with that word, looked up by length.
+
+A use is exactly what `(?<!\\w)` + the alias (its spaces as `\\s{1,3}`) + `(?!\\w)` matches, and `chain` gives
+what `finditer` would: leftmost first, none overlapping the one before.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+_WORD_RUN = re.compile(r"\w+")
+_LONG_WS = re.compile(r"\s{4,}")
+_WS = re.compile(r"\s+")
+#: above this many distinct first words, one tokenisation of the text beats one alternation of them all
+_MAX_ALTERNATION = 64
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what `\w` is in a str pattern
+
+
+def _key(alias: str) -> str:
+    """The first word-character run of the alias, or its first character when that is not a word character."""
+    m = _WORD_RUN.match(alias)
+    return m.group() if m else alias[0]
+
+
+def _end(text: str, p: int, words: list[str]) -> int:
+    """Where the alias made of `words` ends when it is used at `p` (spaces as 1 to 3 white-space characters
+    and no word character right after it), or -1."""
+    i = p
+    for j, w in enumerate(words):
+        if j:
+            m = _WS.match(text, i)
+            if m is None or m.end() - i > 3:
+                return -1
+            i = m.end()
+        if not text.startswith(w, i):
+            return -1
+        i += len(w)
+    return -1 if i < len(text) and _is_word(text[i]) else i
+
+
+class AliasUses:
+    """The uses of every alias in `aliases` (each one line: single spaces, no space at either end)."""
+
+    def __init__(self, text: str, aliases: Iterable[str]) -> None:
+        self.text = text
+        self.uses: dict[str, list[tuple[int, int]]] = {}
+        self._other: set[str] = set()  # aliases not one line: found by their own regex, as before
+        self._chains: dict[str, list[tuple[int, int]]] = {}
+        by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
+        known: set[str] = set()
+        for a in aliases:
+            if a in known or a in self._other:
+                continue
+            if not a or a != " ".join(a.split()):
+                self._other.add(a)
+                continue
+            known.add(a)
+            by_key[_key(a)].add(len(a))
+        if not known:
+            return
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = {k: sorted(v) for k, v in by_key.items()}
+        for p, key in self._candidates(text, lengths):
+            if p and _is_word(text[p - 1]):
+                continue
+            ls = lengths[key]
+            window = text[p : p + 3 * ls[-1] + 1]
+            # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all
+            flat = _WS.sub(" ", _LONG_WS.sub("\x00", window))
+            for n in ls:
+                a = flat[:n]
+                if a in known:
+                    e = _end(text, p, a.split(" "))
+                    if e >= 0:
+                        found[a].append((p, e))
+        self.uses = dict(found)
+
+    @staticmethod
+    def _candidates(text: str, lengths: dict[str, list[int]]) -> Iterator[tuple[int, str]]:
+        """Positions where some alias's first word (or first non-word character) stands, in text order."""
+        words = [k for k in lengths if _is_word(k[0])]
+        marks = [k for k in lengths if not _is_word(k[0])]
+        pats: list[re.Pattern] = []
+        if marks:
+            pats.append(re.compile("[" + "".join(re.escape(c) for c in marks) + "]"))
+        if 0 < len(words) <= _MAX_ALTERNATION:
+            pats.append(re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)"))
+        hits: list[tuple[int, str]] = []
+        for pat in pats:
+            hits.extend((m.start(), m.group()) for m in pat.finditer(text))
+        if len(words) > _MAX_ALTERNATION:
+            keys = set(words)
+            hits.extend((m.start(), m.group()) for m in _WORD_RUN.finditer(text) if m.group() in keys)
+        if len(pats) + (len(words) > _MAX_ALTERNATION) > 1:
+            hits.sort()
+        return iter(hits)
+
+    def chain(self, alias: str) -> list[tuple[int, int]]:
+        """The (start, end) of the uses of `alias` as `finditer` from the text's start gives them: leftmost
+        first, none overlapping the one before.
+
+        Read from just after a definition "(... gọi là X)" it gives the same uses from there on: no use of an
+        alias (which holds no ")") can run across the ")" that ends a definition.
+        """
+        if alias not in self._chains:
+            if alias in self._other:
+                pat = re.compile(r"(?<!\w)" + re.escape(alias).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
+                out = [m.span() for m in pat.finditer(self.text)]
+            else:
+                out, last = [], 0
+                for s, e in self.uses.get(alias, []):
+                    if s >= last:
+                        out.append((s, e))
+                        last = e
+            self._chains[alias] = out
+        return self._chains[alias]
+
+    def between(self, alias: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The uses of `alias` (its chain) that start in [lo, hi)."""
+        c = self.chain(alias)
+        return c[bisect_left(c, (lo, -1)) : bisect_left(c, (hi, -1))]

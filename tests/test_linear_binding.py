@@ -1,0 +1,107 @@
+"""Binding short forms stays linear (issue 14, point 3): each family that made `shortforms.bind` quadratic, at
+two sizes in a child process with a timeout; 4x the input must cost well under 16x (quadratic) in bind."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+
+import pytest
+
+from kgraph.extract import extract
+from kgraph.extract.alias_uses import AliasUses
+
+HEAD = "CHÍNH PHỦ\nSố: 1/2020/NĐ-CP\nHà Nội, ngày 01 tháng 01 năm 2020\nNGHỊ ĐỊNH\nVề thử nghiệm\n"
+SYLL = ["an", "bình", "cao", "dương", "giang", "hà", "khánh", "lâm", "minh", "nam", "phú", "quang", "sơn", "thanh"]
+
+#: one line of each family, by its index; the text is HEAD and lines 0..n-1
+FAMILIES = {
+    "distinct aliases": 'f"Luật số {i % 99 + 1}/2013/QH13 (sau đây gọi là Luật {w(i)}); Luật {w(i)} áp dụng.\\n"',
+    "one alias defined again and again":
+        'f"Nghị định số {i % 900 + 1}/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách); Nghị định Ngân sách áp dụng.\\n"',
+    "a bare alias repeated": 'f"Luật số {i % 90 + 1}/2013/QH13 (Luật Đất đai); Luật Đất đai áp dụng.\\n"',
+    "back references": 'f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP. Nghị định nêu trên có hiệu lực.\\n"',
+    "back references with no candidate": 'f"Nghị định số {i % 999 + 1}/2016/NĐ-CP. Thông tư nêu trên áp dụng.\\n"',
+    "short forms by ordinal": 'f"Nghị định số {i % 999 + 1}/2016/NĐ-CP; Nghị định {i % 999 + 1} quy định.\\n"',
+    "loose numbers": '"Nghị định " + " ".join(str(n) for n in range(20)) + " - ABC - DEF / " * 3 + "\\n"',
+}
+
+_CHILD = """
+import json, sys, time
+from kgraph.extract import extract
+sf = sys.modules["kgraph.extract.shortforms"]  # (kgraph.extract, the attribute, is the function)
+SYLL = {syll!r}
+def w(i):
+    out = []
+    while True:
+        out.append(SYLL[i % len(SYLL)]); i //= len(SYLL)
+        if not i:
+            return " ".join(x.capitalize() for x in out)
+spent = []
+bind = sf.bind
+def timed(*a):
+    t = time.process_time(); r = bind(*a); spent.append(time.process_time() - t); return r
+sf.bind = timed
+out = []
+for n in {sizes!r}:
+    text = {head!r} + "".join({line} for i in range(n))
+    best = None
+    for _ in range(3):  # the least of three, in CPU time: the machine is shared
+        spent.clear()
+        refs = len(extract(text).references)
+        best = spent[0] if best is None else min(best, spent[0])
+    out.append({{"bind": best, "refs": refs, "bytes": len(text.encode())}})
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_binding_is_linear(family: str) -> None:
+    code = _CHILD.format(syll=SYLL, sizes=[1000, 4000], head=HEAD, line=FAMILIES[family])
+    try:
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{family}: binding 4,000 lines took longer than 120 s")
+    assert p.returncode == 0, p.stderr
+    small, big = json.loads(p.stdout)
+    assert big["bytes"] > 3.5 * small["bytes"]
+    # as many references per line at both sizes (an alias defined again added one reference per definition)
+    assert big["refs"] <= 4.2 * small["refs"], (family, small, big)
+    assert big["bind"] < 8 * max(small["bind"], 0.002), (family, small, big)
+
+
+def test_an_alias_defined_again_binds_later_uses_to_the_later_definition() -> None:
+    t = (HEAD + "Căn cứ Nghị định số 5/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách);\n"
+         "Nghị định Ngân sách áp dụng.\nNghị định số 7/2018/NĐ-CP (sau đây gọi là Nghị định Ngân sách) thay thế.\n"
+         "Nghị định Ngân sách có hiệu lực.\n")
+    uses = [r for r in extract(t).references if r.text == "Nghị định Ngân sách"]
+    assert [(r.kind, r.target) for r in uses] == [("short", "5/2016/NĐ-CP"), ("short", "7/2018/NĐ-CP")]
+
+
+def test_a_back_reference_binds_in_its_sentence_only_when_one_candidate_is_there() -> None:
+    one = HEAD + "Nghị định số 5/2016/NĐ-CP. Nghị định nêu trên có hiệu lực.\n"
+    two = HEAD + "Nghị định số 5/2016/NĐ-CP và Nghị định số 7/2018/NĐ-CP; Nghị định nêu trên có hiệu lực.\n"
+    assert [r.target for r in extract(one).references if "nêu trên" in r.text] == ["5/2016/NĐ-CP"]
+    assert [r.target for r in extract(two).references if "nêu trên" in r.text] == [None]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_alias_uses_are_what_one_regex_per_alias_finds(seed: int) -> None:
+    """The one-pass finder against `finditer` of the alias's own pattern, on random text with odd spacing,
+    words inside longer words, aliases that overlap themselves and aliases opening with a mark."""
+    rnd = random.Random(seed)
+    aliases = ["Luật Đất đai", "Luật Đất", "Luật Luật", "Nghị định Ngân sách", "-Quy chế", "NS-NN", "Đất", "a_b c"]
+    pieces = ["Luật", "Đất", "đai", "Nghị", "định", "Ngân", "sách", "-Quy", "chế", "NS-NN", "xLuật", "Luậts", "a_b", "c"]
+    seps = [" ", "  ", "   ", "    ", "\n", " \n ", "\t", "", ",", "\u00a0"]
+    if seed % 2:  # more first words than one alternation takes: the text is read word by word instead
+        extra = [f"Từ{k}" for k in range(80)]
+        aliases += [f"{x} Luật" for x in extra]
+        pieces += extra
+    text = "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(3000))
+    found = AliasUses(text, aliases)
+    for a in aliases:
+        pat = re.compile(r"(?<!\w)" + re.escape(a).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
+        assert found.chain(a) == [m.span() for m in pat.finditer(text)], a
