@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -68,6 +69,17 @@ def user_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".local" / "share" / "kgraph" / "catalog.sqlite"
+
+
+def _readable_file(path: Path) -> bool:
+    """Whether a user catalogue is there to attach. One that cannot be reached (a home this user may not
+    search) is said once on stderr and left out: the shipped catalogue still answers."""
+    try:
+        return path.is_file()
+    except OSError as e:
+        print(f"kgraph: the user catalogue {path} cannot be read ({e.strerror}); using the shipped one only",
+              file=sys.stderr)
+        return False
 
 
 def number_lookup_key(number: str) -> str:
@@ -171,7 +183,7 @@ class Catalog:
         self.user: Path | None = None
         if user is not False:
             up = Path(user) if user else user_path()
-            if up.exists():
+            if _readable_file(up):
                 self.con.execute("ATTACH DATABASE ? AS user", (f"file:{up}?mode=ro",))
                 _check_version(self.con, up, "user")
                 self.user = up
