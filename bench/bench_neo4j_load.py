@@ -200,6 +200,7 @@ def _terminate(signum: int, _frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     import signal
 
+    global STRICT, BENCH_BOLT, BENCH_HTTP
     signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", help="A kg build folder (its graph.nt is loaded).")
@@ -213,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-csv", action="store_true", help="Skip the CSV + neo4j-admin path.")
     ap.add_argument("--out", help="Also write the results as JSON here.")
     ap.add_argument("--keep", action="store_true", help="Keep the temporary Neo4j home (for inspection).")
+    ap.add_argument("--bolt", type=int, default=BENCH_BOLT,
+                    help=f"The private server's Bolt port (default {BENCH_BOLT}; another when two benchmarks share a machine).")
+    ap.add_argument("--http", type=int, default=BENCH_HTTP, help=f"Its HTTP port (default {BENCH_HTTP}).")
     a = ap.parse_args(argv)
-    global STRICT
     STRICT = a.strict
+    BENCH_BOLT, BENCH_HTTP = a.bolt, a.http
     work = Path(tempfile.mkdtemp(prefix="kgraph-bench-load-"))
     try:
         if a.graph:
@@ -225,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             graph = shared_build(work)
         scales = [int(x) for x in a.scales.split(",") if x.strip()]
-        results: dict[str, Any] = {"graph": str(graph), "cpus": os.cpu_count(), "repeats": a.repeats,
+        results: dict[str, Any] = {"graph": str(graph), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
+                                   "repeats": a.repeats,
                                    "warmup": a.warmup, "strict": a.strict, "scales": {}}
         with private_server(keep=a.keep) as home:
             s = settings()
@@ -270,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                 s = settings()
                 c = entry["csv"]
                 log(f"x{f} csv: export {c['export_seconds']:.2f} s, import {c['import_seconds']:.2f} s")
+        results["load_average_after"] = os.getloadavg()
         print(report(results))
         if a.out:
             Path(a.out).write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
@@ -280,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(res: dict[str, Any]) -> str:
     lines = [f"Neo4j {res.get('neo4j')} (private server, {res.get('warmup', '?')} warm-up run(s) of each loader), "
-             f"{res['cpus']} CPUs, median of {res['repeats']} runs; graph {res['graph']}", ""]
+             f"{res['cpus']} CPUs, median of {res['repeats']} runs; graph {res['graph']}",
+             "load average (1, 5, 15 min) before " + ", ".join(f"{x:.1f}" for x in res.get("load_average", ()))
+             + ", after " + ", ".join(f"{x:.1f}" for x in res.get("load_average_after", ())), ""]
     lines.append("| scale | loader | triples | nodes | rels | seconds | triples/s | rels/s |")
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for f, e in res["scales"].items():
