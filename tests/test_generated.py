@@ -58,11 +58,14 @@ for p, t in files.items():
 marked = new.examples[0]["text"]
 refs = {r.start: r.relation for r in find_references(marked.replace("[[", "").replace("]]", ""))}
 
-def doc(number, cited, relation):
+def doc(number, cited, relation, date):
     ref = Reference(start=0, end=len(cited), text=cited, kind="numbered", number=cited, relation=relation)
-    return Extraction(Document(number=number), [ref]), hashlib.sha256(number.encode()).hexdigest(), number + ".txt"
+    return (Extraction(Document(number=number, date=date), [ref]), hashlib.sha256(number.encode()).hexdigest(),
+            number + ".txt")
 
-lines = extraction_graph([doc("1/2021/NĐ-CP", "2/2020/NĐ-CP", new.relation), doc("3/2021/NĐ-CP", "2/2020/NĐ-CP", "cites")])
+# stale-citations compares dates: the revoking decree is issued before the one that still cites
+lines = extraction_graph([doc("1/2021/NĐ-CP", "2/2020/NĐ-CP", new.relation, "2021-01-10"),
+                          doc("3/2021/NĐ-CP", "2/2020/NĐ-CP", "cites", "2021-06-01")])
 (tmp / "g.nt").write_text("".join(lines), "utf-8")
 ok, messages, _ = validate(tmp / "g.nt", shapes=tmp / "shapes.ttl")
 ok_before = validate(tmp / "g.nt", shapes=ROOT / "ontology" / "shapes.ttl")[0]

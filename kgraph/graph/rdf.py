@@ -25,6 +25,7 @@ from kgraph.knowledge import relations
 from kgraph.link.corpus import Resolver, facts_of
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import (
+    CatalogueFacts,
     Provision,
     ResolvedBody,
     ResolvedDocument,
@@ -193,6 +194,62 @@ def instrument_triples(inst: ResolvedInstrument) -> list[str]:
         o, bt = body_triples(b)
         out += bt
         out.append(line(s, eli("passed_by"), o))
+    if inst.catalogue is not None:
+        out += catalogue_triples(s, inst.catalogue)
+    return out
+
+
+#: The catalogue's status → ELI's InForce concept; an inferred status ("likely_…") or an unknown one gets none.
+IN_FORCE = {
+    "in_force": "InForce-inForce",
+    "partly_in_force": "InForce-partiallyInForce",
+    "no_longer_in_force": "InForce-notInForce",
+}
+#: The catalogue's effect kinds → the predicate from the record to the other instrument.
+EFFECT_PREDICATE = {
+    "amended_by": eli("amended_by"),
+    "repealed_by": eli("repealed_by"),
+    "repealed_in_part_by": kg("repealedInPartBy"),
+    "replaced_by": kg("replacedBy"),
+    "suspended_by": kg("suspendedBy"),
+}
+
+
+def catalogue_triples(subject: str, c: CatalogueFacts) -> list[str]:
+    """The catalogue's facts on a record node of their own (`<instrument>/catalogue`), linked from the
+    instrument by `kg:catalogueRecord`: what the text says and what the catalogue says never share a node."""
+    r = node(c.iri)
+    out = [line(subject, kg("catalogueRecord"), r), line(r, A, kg("CatalogueRecord")),
+           line(r, eli("number"), lit(c.number))]
+    if c.title:
+        out.append(line(r, eli("title"), lit(c.title)))
+    if c.issuer:
+        out.append(line(r, kg("issuerName"), lit(c.issuer)))
+    for pred, value in ((eli("date_document"), c.date), (eli("first_date_entry_in_force"), c.effective),
+                        (eli("date_no_longer_in_force"), c.no_longer)):
+        dl = date_lit(value)
+        if dl:
+            out.append(line(r, pred, dl))
+    if c.status:
+        out.append(line(r, kg("status"), lit(c.status)))
+        if c.status in IN_FORCE:
+            out.append(line(r, eli("in_force"), eli(IN_FORCE[c.status])))
+    if c.status_basis:
+        out.append(line(r, kg("statusBasis"), lit(c.status_basis)))
+    if c.src:
+        out.append(line(r, kg("catalogueSource"), lit(c.src)))
+    for i, e in enumerate(c.effects, 1):
+        pred = EFFECT_PREDICATE.get(e.kind)
+        if pred is None:
+            continue
+        o = node(e.iri)
+        x = node(f"{c.iri}/effect/{i}")
+        # the other instrument's own node is left to what the corpus says of it (it may be in the graph)
+        out += [line(r, pred, o), line(r, kg("effect"), x), line(x, kg("effectByLabel"), lit(e.label)), line(x, A, kg("CatalogueEffect")), line(x, kg("effectKind"), lit(e.kind)),
+                line(x, kg("effectBy"), o)]
+        dl = date_lit(e.date)
+        if dl:
+            out.append(line(x, kg("effectDate"), dl))
     return out
 
 
@@ -201,7 +258,8 @@ def instruments_triples(instruments: Iterable[ResolvedInstrument]) -> Iterable[s
         yield from instrument_triples(inst)
 
 
-def extraction_graph(extractions: Iterable[tuple[Extraction, str, str]], base: str = DEFAULT_BASE) -> list[str]:
+def extraction_graph(extractions: Iterable[tuple[Extraction, str, str]], base: str = DEFAULT_BASE,
+                     catalog=True) -> list[str]:
     """All triples of a few extractions (content hash, source beside each), resolved then written, sorted:
     for tests and small jobs."""
     items = list(extractions)
@@ -209,5 +267,5 @@ def extraction_graph(extractions: Iterable[tuple[Extraction, str, str]], base: s
     lines: set[str] = set()
     for e, h, src in items:
         lines.update(file_triples(resolve(e, resolver, content_hash=h, source=src, base=base))[0])
-    lines.update(instruments_triples(resolve_instruments(resolver, base)))
+    lines.update(instruments_triples(resolve_instruments(resolver, base, catalog)))
     return sorted(lines)

@@ -9,6 +9,7 @@ writes triples from these and calls nothing in `kgraph.link`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -20,7 +21,7 @@ from kgraph.link.extraction_keys import document_key, reference_keys
 from kgraph.link.keys import DEFAULT_BASE, InstrumentKey, iri_segment, loose
 from kgraph.link.persons import person_iri, person_name
 from kgraph.model import Document, Extraction, Pinpoint, Reference
-from kgraph.numbers import year_of_number
+from kgraph.numbers import normalize_number, year_of_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,36 @@ class ResolvedInstrument:
     year_unknown: bool = False
     date: str | None = None
     bodies: tuple[ResolvedBody, ...] = ()
+    catalogue: CatalogueFacts | None = None  # what the catalogue says, kept apart from what the text says
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEffect:
+    """One effect on an instrument as the catalogue lists it (`amended_by` 03/2022/QH15 on 2022-03-01)."""
+
+    kind: str  # amended_by | repealed_by | repealed_in_part_by | replaced_by | suspended_by
+    iri: str  # the other instrument
+    number: str
+    label: str
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFacts:
+    """The catalogue's entry for an instrument the graph mentions; `iri` is the record's own node, so every fact
+    on it is known to come from the catalogue (the instrument's node carries only what the text says)."""
+
+    iri: str
+    number: str
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    effective: str | None = None
+    status: str | None = None
+    status_basis: str | None = None
+    no_longer: str | None = None
+    src: str | None = None
+    effects: tuple[CatalogueEffect, ...] = ()
 
 
 # --------------------------------------------------------------------------- pieces (cached: a corpus repeats them)
@@ -241,7 +272,45 @@ def label_of(inst: Instrument) -> str:
     return inst.name or f"Văn bản {key.file_hash}"
 
 
-def resolve_instrument(inst: Instrument, base: str = DEFAULT_BASE) -> ResolvedInstrument:
+def catalogue_facts(number: str, iri: str, catalog, base: str = DEFAULT_BASE) -> CatalogueFacts | None:
+    """The catalogue's facts for a number, when exactly one entry has it (a shared number stays unsaid)."""
+    entries = catalog.by_number(number)
+    if len(entries) != 1:
+        return None
+    e = entries[0]
+    effects = []
+    for x in catalog.effects_of(e):
+        other = x.get("other")
+        if not other:
+            continue
+        n = normalize_number(other)
+        year = None if year_of_number(n) else (int(x["date"][:4]) if x.get("date") else None)
+        if year is None and not year_of_number(n):
+            continue  # no year: no key to name it by
+        okey = InstrumentKey(number=n, year=year)
+        label = f"{x['other_type']} {n}" if x.get("other_type") else n
+        effects.append(CatalogueEffect(kind=x["kind"], iri=key_iri(okey, base), number=n, label=label,
+                                       date=x.get("date") or None))
+    return CatalogueFacts(
+        iri=iri + "/catalogue", number=e.number or number, title=e.title, issuer=e.issuer, date=e.date,
+        effective=e.effective, status=e.status, status_basis=e.status_basis, no_longer=e.no_longer, src=e.src,
+        effects=tuple(sorted(set(effects), key=lambda f: (f.date or "", f.kind, f.number))),
+    )
+
+
+def default_catalogue():
+    """The catalogue resolution reads facts from; None when absent or when KGRAPH_NO_CATALOG is set."""
+    if os.environ.get("KGRAPH_NO_CATALOG"):
+        return None
+    from kgraph.catalog import CatalogError, default_catalog
+
+    try:
+        return default_catalog()
+    except CatalogError:
+        return None
+
+
+def resolve_instrument(inst: Instrument, base: str = DEFAULT_BASE, catalog=None) -> ResolvedInstrument:
     """One merged instrument with its IRI, label, year and the bodies that passed it (from its number or name)."""
     key = inst.key
     bodies: tuple[Body, ...] = ()
@@ -255,9 +324,11 @@ def resolve_instrument(inst: Instrument, base: str = DEFAULT_BASE) -> ResolvedIn
         year = year_of_number(key.number)
     elif key.year:
         year = key.year
+    iri = key.iri(base)
+    facts = catalogue_facts(key.number, iri, catalog, base) if catalog is not None and key.number else None
     return ResolvedInstrument(
         key=key,
-        iri=key.iri(base),
+        iri=iri,
         label=label_of(inst),
         type=inst.type,
         number=key.number,
@@ -268,10 +339,13 @@ def resolve_instrument(inst: Instrument, base: str = DEFAULT_BASE) -> ResolvedIn
         year_unknown=key.year_unknown,
         date=inst.date,
         bodies=tuple(_body(b, base) for b in bodies),
+        catalogue=facts,
     )
 
 
-def resolve_instruments(resolver: Resolver, base: str = DEFAULT_BASE) -> Iterator[ResolvedInstrument]:
-    """Every distinct instrument of the corpus, resolved, in the resolver's stable order."""
+def resolve_instruments(resolver: Resolver, base: str = DEFAULT_BASE, catalog=True) -> Iterator[ResolvedInstrument]:
+    """Every distinct instrument of the corpus, resolved, in the resolver's stable order, with the catalogue's
+    facts (`catalog`: True for the default catalogue, None for none, or a `Catalog`)."""
+    cat = default_catalogue() if catalog is True else catalog
     for key in resolver.keys():
-        yield resolve_instrument(resolver.instrument(key), base)
+        yield resolve_instrument(resolver.instrument(key), base, cat)
