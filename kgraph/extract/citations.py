@@ -11,270 +11,20 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice, takewhile
 from typing import Iterable
 
 from kgraph.extract import context, relation, shortforms
 from kgraph.extract.directing import mark_directing
+from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found
-from kgraph.extract.names import find_named, merge_named_numbers, name_rules, name_words, trim_to_known
-from kgraph.extract.normalize import DASH_CLASS, OffsetText, one_line, unify_dashes
-from kgraph.extract.patterns import alternation, trie_alt
+from kgraph.extract.names import find_named, merge_named_numbers, trim_to_known
+from kgraph.extract.normalize import OffsetText, one_line
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
-from kgraph.numbers import BLANK_NUMBER_PATTERN, LOOSE_AFTER_TYPE, NUMBER_PATTERN, issuer_of_codes, parse_number
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern]:
-    k = load()
-    type_words = [n for t in k.types for n in t.names]
-    heads = [h for h in k.named["heads"] if h[0].isupper()]
-    anchor_words = {w for w in type_words if w[0].isupper()} | set(heads)
-    return {
-        "number": re.compile(NUMBER_PATTERN),
-        "blank_number": re.compile(BLANK_NUMBER_PATTERN),
-        # capitalised type words and heads: one fast scan gives every place a reference can start
-        "anchor": re.compile("(" + trie_alt(anchor_words) + r")(?!\w)"),
-        # "Điều này", "Chương này": the article or chapter the phrase stands in
-        "self_provision": re.compile(r"(Điều|Chương)\s{1,3}này(?!\w)"),
-        # between a type word and its number
-        "type_gap": re.compile(r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:(?:số|Số|SỐ)\s{0,3}:?\s{0,3})?", re.IGNORECASE),
-        "type_before_any_case": re.compile(
-            r"(?P<word>" + alternation(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
-            re.IGNORECASE,
-        ),
-        "list_gap": re.compile(r"[\s,;]{0,4}(?:và|hoặc|,)?\s{0,3}(?:(?:số|Số)\s{0,3})?"),
-        "so_before": re.compile(r"(?:số|Số)\s{0,3}:?\s{0,3}$"),
-        "form_before": re.compile(r"(?:" + alternation(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
-        "loose_after": re.compile(
-            r"(?:\s{1,3}liên\s{1,3}tịch)?\s{1,3}(?:(?:số|Số)\s{0,3}:?\s{0,3})?"
-            + LOOSE_AFTER_TYPE
-            + r"(?!\s{0,3}(?:năm|tháng|ngày|%|giờ|người|lần)(?!\w))"
-        ),
-        "described_after": re.compile(
-            r"(?:\s{1,3}của\s{1,3}(?:Chính\s+phủ|Thủ\s+tướng(?:\s+Chính\s+phủ)?|Bộ\s+[A-ZĐ][\w ,]{2,40}?))?"
-            r"\s{1,3}(?=" + trie_alt(k.named["described_by"]) + r"(?!\w))"
-        ),
-        "described_by_at": re.compile(trie_alt(k.named["described_by"]) + r"(?!\w)"),
-        "draft_after": re.compile(r"\s{0,3}(?:" + alternation(k.named.get("draft_marks", [])) + r")", re.IGNORECASE),
-        "generic_before": re.compile(r"(?:" + alternation(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
-        "plenum": _plenum_pattern(k),
-        "self_after": re.compile(r"\s{1,3}này(?!\w)"),
-        "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn|trên)(?!\w)"),
-    }
-
-
-def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = False) -> str | None:
-    if code:
-        t = k.doc_type(code=code, party=party)
-        if t:
-            return t.name
-    if word:
-        t = k.doc_type(name=one_line(word))
-        return t.name if t else None
-    return None
-
-
-_WORDS: dict[str, str] = {}
-
-
-def _anchors(t: str) -> list[Anchor]:
-    words = _WORDS
-    out = []
-    for m in _patterns()["anchor"].finditer(t):
-        s = m.start()
-        if s and (t[s - 1].isalnum() or t[s - 1] == "_"):
-            continue
-        w = m.group(1)
-        out.append(Anchor(s, m.end(), words.get(w) or words.setdefault(w, one_line(w))))
-    return out
-
-
-_SEPARATOR_BEFORE_CODE = re.compile(r"\d[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
-_DIGIT_RUN = re.compile(r"\d+")
-
-
-def _number_matches(t: str):
-    """Every well-formed number, found from the separator before its first code.
-
-    Every shape has a digit, then "/" or a dash, then an upper-case code, which is rare in prose; the
-    full pattern then runs only from the digit runs just before it (5x faster than scanning every digit).
-    """
-    number = _patterns()["number"]
-    last_end = 0
-    for h in _SEPARATOR_BEFORE_CODE.finditer(t):
-        p = h.start()
-        if p < last_end:
-            continue
-        for c in _DIGIT_RUN.finditer(t, max(last_end, p - 30), p):
-            m = number.match(t, c.start())
-            if m and m.end() > p:
-                yield m
-                last_end = m.end()
-                break
-
-
-def _numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
-    pats = _patterns()
-    anchor_ends = [a.end for a in anchors]
-    out: list[Found] = []
-    prev: Found | None = None
-    matches = list(_number_matches(t))
-    if "/" in t:
-        matches += [m for m in pats["blank_number"].finditer(t)]
-        matches.sort(key=lambda m: m.start())
-    for m in matches:
-        family = m.lastgroup or "admin"
-        s = m.start("num") if family == "blank" else m.start()
-        raw = t[s : m.end()]
-        parts = parse_number(raw, "state" if family == "blank" else family, k)
-        # the type word written before it: the nearest anchor, if only "số" and spaces lie between
-        i = bisect_right(anchor_ends, s) - 1
-        word, start = None, s
-        if i >= 0 and s - anchor_ends[i] < 30:
-            if pats["type_gap"].fullmatch(t, anchor_ends[i], s):
-                word, start = anchors[i].word, anchors[i].start
-        window = t[max(0, s - 40) : s]
-        known = any(
-            k.doc_type(code=c) or k.issuer(code=re.sub(r"\d+$", "", c))
-            for c in parts.issuer_codes + ([parts.type_code] if parts.type_code else [])
-        )
-        if family == "old" and not (word or pats["so_before"].search(window)):
-            continue
-        if family in ("old", "admin") and not (known or word):
-            continue
-        if not word and pats["form_before"].search(window):
-            continue  # a form's number (`mẫu số 09B/PL-TNCN`), not a document's
-        number = parts.number if family != "blank" else None  # a form's blank: `số …/2016/NĐ-CP`
-        f = Found(start=start, end=m.end(), kind="numbered", number=number, year=parts.year,
-                  type_code=parts.type_code, family=family, issuer_codes=parts.issuer_codes)
-        if word is None:
-            lower = pats["type_before_any_case"].search(window)  # "nghị định số 138/HĐBT": rare, so searched late
-            word = lower.group("word") if lower else None
-        # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
-        f.type = _type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
-        if f.type is None and prev is not None and not word:
-            gap = t[prev.end : s]
-            if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
-                f.type = prev.type
-        untyped = k.untyped_number_type
-        if f.type is None and untyped and family == "admin" and parts.issuer_codes and k.issuer(code=parts.issuer_codes[0]):
-            f.type = untyped.name
-        out.append(f)
-        prev = f
-    return out
-
-
-def _plenum_pattern(k: Knowledge) -> re.Pattern:
-    n = r"(?:\d{1,2}|" + alternation(k.named["ordinals"]) + r")"
-    return re.compile(
-        r"\s{1,3}(?:của\s{1,3})?(?:Hội\s{1,3}nghị\s{1,3})?(?:lần\s{1,3}thứ\s{1,3})?(?P<n1>" + n + r")?\s{0,3}"
-        r"(?:(?:của\s{1,3})?Ban\s{1,3}[Cc]hấp\s{1,3}hành\s{1,3})?Trung\s{1,3}ương(?:\s{1,3}Đảng)?"
-        r"(?:\s{1,3}(?:lần\s{1,3}thứ\s{1,3})?(?P<n2>" + n + r")(?:\s{1,3}và\s{1,3}(?P<n3>" + n + r"))?)?"
-        r"\s{0,3},?\s{0,3}[Kk]h[óo]á?a?\s{1,3}(?P<term>[IVXL]{1,6})(?!\w)"
-    )
-
-
-def _plenum_resolutions(t: str, a: Anchor, k: Knowledge) -> list[Found]:
-    """"Nghị quyết Trung ương 6 khóa XII": one named reference per plenum, only when plenum and term are both written."""
-    m = _patterns()["plenum"].match(t, a.end)
-    if not m:
-        return []
-    ordinals = name_rules().ordinals
-    nums = []
-    for g in ("n1", "n2", "n3"):
-        v = m.group(g)
-        if v:
-            nums.append(int(v) if v.isdigit() else ordinals.get(one_line(v).lower()))
-    nums = [x for x in nums if x]
-    plenum = k.named["plenum"]
-    return [
-        Found(start=a.start, end=m.end(), kind="named", type=plenum["type"], issuer=plenum["issuer"],
-              name=plenum["name"].format(plenum=x, term=m.group("term")))
-        for x in dict.fromkeys(nums)
-    ]
-
-
-def _from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Found]) -> list[Found]:
-    """What each type word starts: a loose number, an ordinal, a self or back reference, a description.
-
-    Old shapes after a type word (`Thông tư 105 TC/ĐT`) and bare ordinals (`Nghị định 54`, a short
-    form bound later) are taken only where no well-formed number was found.
-    """
-    pats = _patterns()
-    spans = [(f.start, f.end) for f in numbered]
-    starts = [a for a, _ in spans]
-    described, heads = name_rules().described, name_rules().heads
-    out: list[Found] = []
-    for m in pats["self_provision"].finditer(t):
-        if m.start() and t[m.start() - 1].isalnum():
-            continue
-        out.append(Found(start=m.start(), end=m.end(), kind="self", target="self", relation=None, type=m.group(1)))
-    taken = {f.start for f in numbered}
-    for a in anchors:
-        if a.start in taken:
-            continue  # the type word of a number already found
-        word = a.word
-        peek = t[a.end : a.end + 16]
-        m = pats["self_after"].match(t, a.end) if "này" in peek else None
-        if m:
-            tt = k.doc_type(name=word)
-            out.append(Found(start=a.start, end=m.end(), kind="self", target="self", relation=None,
-                             type=tt.name if tt else word))
-            continue
-        if word in heads and word not in described:
-            continue  # named instruments: _named
-        tt = k.doc_type(name=word)
-        type_name = tt.name if tt else word
-        m = pats["back_after"].match(t, a.end) if ("trên" in peek or "nêu" in peek or "dẫn" in peek) else None
-        if m:
-            out.append(Found(start=a.start, end=m.end(), kind="short", type=type_name))
-            continue
-        m = pats["loose_after"].match(t, a.end) if any(c.isdigit() for c in peek) else None
-        if m:
-            i = bisect_right(starts, m.end("num")) - 1
-            if i >= 0 and spans[i][1] > a.start:
-                continue  # already found as a well-formed number
-            raw = m.group("num")
-            if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
-                continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
-            if raw.isdigit():
-                f = Found(start=a.start, end=m.end(), kind="short", type=type_name)
-                f.family = "ordinal:" + raw
-            else:
-                number = unify_dashes(re.sub(r"\s+", " ", raw)).strip()
-                codes = re.findall(r"[A-ZĐ][A-ZĐa-zđ0-9]*", number)
-                f = Found(start=a.start, end=m.end(), kind="numbered", type=type_name, number=number,
-                          family="old", issuer_codes=codes)
-            out.append(f)
-            continue
-        if word == k.named["plenum"]["type"]:
-            plenums = _plenum_resolutions(t, a, k)
-            if plenums:
-                out.extend(plenums)
-                continue
-        if word in described:
-            m = pats["described_after"].match(t, a.end)
-            if not m or not a.start or t[a.start - 1] != " " or not (t[a.start - 2 : a.start - 1].isalnum() or t[a.start - 2 : a.start - 1] in ",;("):
-                continue
-            if pats["generic_before"].search(t, max(0, a.start - 12), a.start):
-                continue
-            words, end = name_words(t, m.end(), k, first_free=True)
-            if len(words) < 2:
-                continue
-            by = pats["described_by_at"].match(t, m.end())
-            nxt = t[by.end() : by.end() + 16].split()[:1] if by is not None else []
-            if nxt and nxt[0] in name_rules().breakers:
-                continue  # "Nghị định hướng dẫn Luật X": which one is not said (a future or generic instrument)
-            if pats["draft_after"].match(t, end):
-                continue
-            out.append(Found(start=a.start, end=end, kind="named", name=one_line(t[a.start:end]), type=type_name))
-    return out
-
+from kgraph.numbers import issuer_of_codes
 
 _ARTICLE_HEADING = re.compile(r"Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:]")
 
@@ -345,7 +95,7 @@ def find_references(
     """
     ot = ot or OffsetText(text)
     k = load()
-    scan = _Scan(t=ot.text, k=k, document=document, anchors=_anchors(ot.text))
+    scan = _Scan(t=ot.text, k=k, document=document, anchors=anchors(ot.text))
     for step in PASSES:
         step(scan)
     return _references(scan.found, text, ot, skip)
@@ -369,7 +119,7 @@ class _Scan:
 
 def _find_numbered(scan: _Scan) -> None:
     """Adds every well-formed number, with the type word written before it, as a numbered reference."""
-    scan.numbered = _numbered(scan.t, scan.k, scan.anchors)
+    scan.numbered = numbered(scan.t, scan.k, scan.anchors)
 
 
 def _find_named(scan: _Scan) -> None:
@@ -386,7 +136,7 @@ def _trim_names(scan: _Scan) -> None:
 def _find_from_anchors(scan: _Scan) -> None:
     """Adds what type words start without a well-formed number: loose numbers, ordinals, plenums,
     described instruments, and the self and back references (kept apart as mentions)."""
-    extra = _from_anchors(scan.t, scan.k, scan.anchors, scan.numbered)
+    extra = from_anchors(scan.t, scan.k, scan.anchors, scan.numbered)
     scan.found = sorted(
         scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end)
     )
