@@ -205,7 +205,7 @@ def load_mapping(ontology: Path = ONTOLOGY_FILE) -> OntologyMapping:
     individuals = tuple(
         (t.subject.value, t.predicate.value, term(t.object)) for t in triples
         if t.subject.value not in classes and t.subject.value not in props and t.subject.value not in ontology_iris
-        and t.subject.value.startswith(KG)
+        and t.subject.value.startswith((KG, ELI))  # kgraph's concepts and ELI's (eli:InForce-inForce)
     )
     return OntologyMapping(
         class_labels=class_labels, citation_relations=rel_names, property_keys=property_keys,

@@ -205,8 +205,10 @@ def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> 
     write_rows(session, rel_query("CREATE"), rows)
 
 
-#: appended to the query that marks a load done: the markers a stream cut short left under a guessed base
-_DROP_GUESSES = f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base DELETE o"
+#: appended to the query that marks a load done: the markers a stream cut short left under a guessed base.
+#: A guess is a prefix of the real base or the base a prefix of it; other builds' markers are not touched.
+_DROP_GUESSES = (f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base "
+                 "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
 
 
 def load_property_graph(
@@ -258,7 +260,7 @@ def load_property_graph(
                            "toString(m.started) AS started, m.origin AS origin", base=base)
             # a streamed load cut short before it knew its base left its marker under a first guess
             guessed = read_rows(session, f"MATCH (m:{MARKER_LABEL}) WHERE m.guess AND m.base <> $base "
-                                "RETURN m.status AS status, toString(m.started) AS started, m.origin AS origin",
+                                "AND ($base STARTS WITH m.base OR m.base STARTS WITH $base) RETURN m.status AS status, toString(m.started) AS started, m.origin AS origin",
                                 base=base)
             if written is None and not (marker and marker[0]["status"] == "running") and guessed:
                 marker = guessed
