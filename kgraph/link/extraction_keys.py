@@ -27,8 +27,7 @@ def reference_key(ref: Reference) -> InstrumentKey | None:
     """
     year = plausible_year(ref.year) or year_of_date(ref.date)
     if ref.number and re.match(r"^\d", ref.number.strip()):
-        n = normalize_number(ref.number)
-        return InstrumentKey(number=n, year=None if year_of_number(n) else year)
+        return numbered_key(ref.number, year, ref.issuer)
     if ref.name and is_named_type(ref.name):  # `Thông tư hướng dẫn` names no one instrument
         nk = name_key(ref.name)
         if nk:
@@ -64,7 +63,7 @@ def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
             ys = years.get((k.number, k.name_key))
             ns = numbers.get(k.name_key) if k.name_key is not None else None
             if ys and len(ys) == 1:  # the corpus-level pass merges name + year with a number
-                k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key)
+                k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key, issuer=k.issuer)
             elif not ys and ns and len(ns) == 1:
                 k = InstrumentKey(number=next(iter(ns)))
         out.append(k)
@@ -86,7 +85,7 @@ def document_name(doc: Document) -> str | None:
 def document_key(doc: Document, content_hash: str) -> InstrumentKey:
     """A corpus document's identity: its own number (+ year from its date when the number has none), else its content."""
     if doc.number and re.match(r"^\d", doc.number.strip()):
-        return numbered_key(doc.number, year_of_date(doc.date))
+        return numbered_key(doc.number, year_of_date(doc.date), doc.issuer)
     name = document_name(doc)
     if name:
         return InstrumentKey(name_key=name_key(name), year=year_of_date(doc.date))
