@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from kgraph.build import build
-from kgraph.link.keys import UNRESOLVED_ISSUER, numbered_key
+from kgraph.knowledge import load
+from kgraph.link.keys import UNRESOLVED_ISSUER, is_local_number, numbered_key
+from kgraph.numbers import normalize_number
 from kgraph.query import load_queries, to_json_lines
 from kgraph.sinks.oxigraph_store import open_store
 from kgraph.sparql import OxigraphBackend
@@ -41,6 +43,11 @@ def local_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _rows(backend: Any, typed: str) -> list[dict[str, Any]]:
     return [json.loads(x) for x in to_json_lines(backend.run("cited-by", [typed]))]
+
+
+@pytest.mark.parametrize("example", load().local_numbers["examples"], ids=lambda e: e["number"])
+def test_which_numbers_are_local_as_the_table_says(example: dict[str, Any]) -> None:
+    assert is_local_number(normalize_number(example["number"])) is example["local"]
 
 
 def test_the_key_names_the_issuer_only_for_local_numbers() -> None:

@@ -207,17 +207,19 @@ UNRESOLVED_ISSUER = "issuer-unknown"
 
 @lru_cache(maxsize=65536)
 def is_local_number(number: str) -> bool:
-    """Whether a normalised number is unique only per issuing body: no year segment, not a Party number,
-    and no code naming a central body (`2828/QĐ-UBND`, `5095/SGDĐT-CTTT`; not `13/CT-TTg`, `11-NQ/TW`)."""
+    """Whether a normalised number is unique only per issuing body (issuers.yaml `local_numbers`): no year
+    segment, not a Party number, and a local body's code (`2828/QĐ-UBND`, `5095/SGDĐT-CTTT`; not `13/CT-TTg`)."""
     if year_of_number(number) is not None or is_party_number(number):
         return False
     k = load()
     _type, codes = number_codes(number)
-    for c in codes:
-        i = k.issuer_by_code.get(re.sub(r"\d+$", "", c)) or k.issuer_by_code.get(code_key(re.sub(r"\d+$", "", c)))
-        if i is not None:
-            return i.family == "local"
-    return bool(codes)  # a department's or unit's own code (SXD, SGDĐT): local
+    if not codes:
+        return False
+    first = re.sub(r"\d+$", "", codes[0])
+    i = k.issuer_by_code.get(first) or k.issuer_by_code.get(code_key(first))
+    if i is not None:
+        return i.family == "local"
+    return re.match(k.local_numbers.get("code_pattern") or r"(?!)", first) is not None
 
 
 @lru_cache(maxsize=1)
