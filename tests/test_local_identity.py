@@ -31,6 +31,13 @@ QT = numbered_key(NUMBER, 2025, "Ủy ban nhân dân tỉnh Quảng Trị").iri(
 UNKNOWN = numbered_key(NUMBER, 2025, None).iri(BASE)
 #: which documents cite each node, by hand from the texts
 CITED_BY = {HCM: {"77/KH-UBND"}, QT: {"150/KH-UBND"}, UNKNOWN: {"4321/UBND-KGVX"}}
+#: what a user types after the number to say which province's decision
+HINTS = {
+    f"{NUMBER} Quảng Trị": QT,
+    f"{NUMBER} của UBND tỉnh Quảng Trị năm 2025": QT,
+    f"Quyết định {NUMBER} thành phố Hồ Chí Minh": HCM,
+    f"{NUMBER} Hồ Chí Minh 2025": HCM,
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +75,11 @@ def test_two_provinces_give_two_nodes_and_citations_go_to_the_right_one(local_bu
     # asked by number, every row says which node it cites
     by_target = {(r["target"], r["number"]) for r in _rows(backend, NUMBER)}
     assert by_target == {(iri, n) for iri, ns in CITED_BY.items() for n in ns}
+    # the province after the number picks its node, however the body is written
+    for typed, iri in HINTS.items():
+        assert backend.resolve_instrument(typed) == [iri], typed
+        assert {r["number"] for r in _rows(backend, typed)} == CITED_BY[iri], typed
+    assert backend.resolve_instrument(f"{NUMBER} Hà Tĩnh") == []
     # the two decisions are corpus documents with their own issuer; the unresolved node is not
     nt = (local_build / "graph.nt").read_text("utf-8")
     assert f"<{HCM}>" in nt and f"<{QT}>" in nt
@@ -89,6 +101,8 @@ def test_cypher_twin_agrees(local_build: Path, neo4j_server: Any) -> None:
                 assert {r["number"] for r in _rows(backend, iri)} == citers, iri
             by_target = {(r["target"], r["number"]) for r in _rows(backend, NUMBER)}
             assert by_target == {(iri, n) for iri, ns in CITED_BY.items() for n in ns}
+            for typed, iri in HINTS.items():
+                assert {r["number"] for r in _rows(backend, typed)} == CITED_BY[iri], typed
     finally:
         drv.close()
         sync.delete_base(settings, BASE)
