@@ -11,6 +11,7 @@ from kgraph.extract.header.lines import Ranges, is_caps, iter_lines, line_at
 from kgraph.extract.header.number import Number, read_number
 from kgraph.extract.header.place_date import place_date
 from kgraph.extract.header.signer import Signature, find_signature
+from kgraph.extract.header.tables import tables
 from kgraph.extract.normalize import DASH_CLASS
 
 _VBHN_NUMBER = re.compile(
@@ -64,4 +65,5 @@ def drop_consolidated_top(h: Head, num: Number | None) -> Number | None:
     only the body): nothing of the top header is the consolidated text's but its consolidator."""
     h.place = h.date = None
     h.issuer = h.consolidator
-    return None if (num and num.type_code != "VBHN") else num
+    t = tables().consolidated_type
+    return None if (num and (t is None or num.type_code != t.code)) else num

@@ -16,9 +16,9 @@ def decide_type(h: Head, num: Number | None) -> tuple[DocType | None, str | None
     without a type word that reads as a letter (a "V/v" subject, "Kính gửi") is an official letter."""
     k = tables().k
     num_type = k.doc_type(code=num.type_code) if num and num.type_code else None
-    if (num_type and num_type.code == "VBHN") or h.consolidated:
-        t = k.doc_type(code="VBHN")
-        return t, t.code if t else "VBHN"
+    if (num_type and num_type.family == "consolidated") or h.consolidated:
+        t = tables().consolidated_type
+        return t, t.code if t else None
     head = h.heading
     if h.letter and not head:
         # a letter's number may begin with a unit's code that is also a type code (5348/CT-CS: Cục Thuế)

@@ -28,6 +28,7 @@ class Tables:
     phrase_case: dict[str, str]
     issuer_names: tuple[str, ...]  # folded issuer names and aliases, longest first
     letter_type: DocType | None  # Công văn: an official letter, whose number has no type code
+    consolidated_type: DocType | None  # Văn bản hợp nhất: the type doc_types.yaml gives family "consolidated"
 
 
 def _alt(words: list[str]) -> str:
@@ -65,4 +66,6 @@ def tables() -> Tables:
     names = tuple(sorted({fold(i.name) for i in k.issuers} | {fold(a) for i in k.issuers for a in i.aliases},
                          key=len, reverse=True))
     letter = k.untyped_number_type
-    return Tables(k, heading, number_line, running_title, running_number, cite_start, phrases, case, names, letter)
+    consolidated = next((t for t in k.types if t.family == "consolidated"), None)
+    return Tables(k, heading, number_line, running_title, running_number, cite_start, phrases, case, names, letter,
+                  consolidated)
