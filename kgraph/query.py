@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from urllib.parse import unquote
+
 from kgraph.link.bodies import normalize_body
+from kgraph.link.keys import slug
 from kgraph.link.user_input import parse_user_instrument
 from kgraph.numbers import year_of_number
 from kgraph.paths import QUERIES_DIR  # package data: a wheel has the queries too
@@ -161,7 +164,12 @@ class QueryBackend(ABC):
         if u.exact is not None and u.exact.name_key is not None:
             return _in_year(self.documents_by_name_key(u.exact.name_key), u.exact.year)
         if u.number_loose is not None:
-            return _in_year(self.documents_by_number_key(u.number_loose), None)
+            found = _in_year(self.documents_by_number_key(u.number_loose), u.year)
+            if u.issuer_hint:  # a local number's nodes end in their issuer's slug (kgraph.link.keys)
+                body = normalize_body(u.issuer_hint)
+                words = slug(body.name if body is not None else u.issuer_hint).split("-")
+                found = [i for i in found if all(w in unquote(i).rsplit("/", 1)[-1].split("-") for w in words)]
+            return found
         if u.number_prefix is not None:
             return _in_year(self.documents_by_number_prefix(u.number_prefix), u.year)
         if u.name_key is not None:

@@ -86,7 +86,7 @@ def ask(store: Store, q: str) -> list:
 
 DECREE = BASE + "doc/10_2020_NĐ-CP"
 LAW = BASE + "doc/83_2015_QH13"
-PLAN = BASE + "doc/120_KH-UBND/2018"
+PLAN = BASE + "doc/120_KH-UBND/2018/ủy-ban-nhân-dân-tỉnh-lạng-sơn"  # a local number: its issuer is part of it
 ND163 = BASE + "doc/163_2016_NĐ-CP"
 
 

@@ -226,6 +226,7 @@ class Knowledge:
     header: HeaderVocabulary | None = None  # header.yaml: units, positions, signing modes, page furniture
     abbreviations: tuple[Abbreviation, ...] = ()
     in_text: dict[str, Any] = field(default_factory=dict)  # issuers.yaml `in_text`: bodies as a citation names them
+    local_numbers: dict[str, Any] = field(default_factory=dict)  # issuers.yaml `local_numbers`: numbers per body
     type_by_code: dict[str, DocType] = field(default_factory=dict)
     party_type_by_code: dict[str, DocType] = field(default_factory=dict)
     type_by_name: dict[str, DocType] = field(default_factory=dict)
@@ -320,6 +321,7 @@ def load() -> Knowledge:
         law_names=yaml.safe_load((pkg / "law_names.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(yaml.safe_load((pkg / "header.yaml").read_text("utf-8"))),
         in_text=issuer_doc.get("in_text") or {},
+        local_numbers=issuer_doc.get("local_numbers") or {},
     )
     for t in types:
         if t.code and t.family == "party":

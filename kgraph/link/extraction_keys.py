@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 
 from kgraph.knowledge import fold
+from kgraph.link.bodies import normalize_body
 from kgraph.link.keys import (
     WS,
     InstrumentKey,
@@ -20,6 +21,19 @@ from kgraph.model import Document, Extraction, Reference
 from kgraph.numbers import normalize_number, year_of_number
 
 
+def canonical_issuer(issuer: str | None) -> str | None:
+    """An issuer as one canonical name (`UBND tỉnh Quảng Trị` and `Ủy ban nhân dân tỉnh Quảng Trị` alike), so a
+    local number's key does not depend on how its issuer was written; joint issuers stay joined by "; "."""
+    if not issuer:
+        return None
+    names = []
+    for part in issuer.split(";"):
+        b = normalize_body(part) if part.strip() else None
+        if b is not None:
+            names.append(b.name)
+    return "; ".join(names) or None
+
+
 def reference_key(ref: Reference) -> InstrumentKey | None:
     """The instrument a reference names, before corpus-level merging; None if it names none.
 
@@ -27,8 +41,7 @@ def reference_key(ref: Reference) -> InstrumentKey | None:
     """
     year = plausible_year(ref.year) or year_of_date(ref.date)
     if ref.number and re.match(r"^\d", ref.number.strip()):
-        n = normalize_number(ref.number)
-        return InstrumentKey(number=n, year=None if year_of_number(n) else year)
+        return numbered_key(ref.number, year, canonical_issuer(ref.issuer))
     if ref.name and is_named_type(ref.name):  # `Thông tư hướng dẫn` names no one instrument
         nk = name_key(ref.name)
         if nk:
@@ -64,7 +77,7 @@ def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
             ys = years.get((k.number, k.name_key))
             ns = numbers.get(k.name_key) if k.name_key is not None else None
             if ys and len(ys) == 1:  # the corpus-level pass merges name + year with a number
-                k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key)
+                k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key, issuer=k.issuer)
             elif not ys and ns and len(ns) == 1:
                 k = InstrumentKey(number=next(iter(ns)))
         out.append(k)
@@ -86,7 +99,7 @@ def document_name(doc: Document) -> str | None:
 def document_key(doc: Document, content_hash: str) -> InstrumentKey:
     """A corpus document's identity: its own number (+ year from its date when the number has none), else its content."""
     if doc.number and re.match(r"^\d", doc.number.strip()):
-        return numbered_key(doc.number, year_of_date(doc.date))
+        return numbered_key(doc.number, year_of_date(doc.date), canonical_issuer(doc.issuer))
     name = document_name(doc)
     if name:
         return InstrumentKey(name_key=name_key(name), year=year_of_date(doc.date))

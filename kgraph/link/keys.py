@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from kgraph.knowledge import DocType, code_key, fold, load
-from kgraph.numbers import normalize_number, year_of_number
+from kgraph.numbers import is_party_number, normalize_number, number_codes, year_of_number
 
 #: Where instrument, body and person IRIs live unless the user sets `--base`.
 DEFAULT_BASE = "https://kgraph.example/id/"
@@ -156,6 +156,8 @@ class InstrumentKey:
     year: int | None = None  # for yearless numbers and names; None = unknown
     name_key: str | None = None
     file_hash: str | None = None
+    #: for local numbers only (`is_local_number`): the issuing body's slug, or UNRESOLVED_ISSUER
+    issuer: str | None = None
 
     @property
     def year_in_number(self) -> bool:
@@ -171,6 +173,8 @@ class InstrumentKey:
             p = "doc/" + iri_segment(self.number)
             if not self.year_in_number:
                 p += f"/{self.year}" if self.year else "/year-unknown"
+            if self.issuer is not None:
+                p += "/" + iri_segment(self.issuer)
             return p
         if self.name_key is not None:
             return f"law/{slug(self.name_key)}/{self.year or 'year-unknown'}"
@@ -182,19 +186,60 @@ class InstrumentKey:
     def text(self) -> str:
         """A readable form, and the sort key that makes outputs deterministic."""
         if self.number is not None:
-            return self.number if self.year_in_number else f"{self.number} ({self.year or '?'})"
+            t = self.number if self.year_in_number else f"{self.number} ({self.year or '?'})"
+            return t if self.issuer is None else f"{t} [{self.issuer}]"
         if self.name_key is not None:
             return f"{self.name_key} ({self.year or '?'})"
         return f"file {self.file_hash}"
 
     def to_list(self) -> list[Any]:
-        return [self.number, self.year, self.name_key, self.file_hash]
+        return [self.number, self.year, self.name_key, self.file_hash, self.issuer]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> "InstrumentKey":
-        return cls(number=v[0], year=v[1], name_key=v[2], file_hash=v[3])
+        return cls(number=v[0], year=v[1], name_key=v[2], file_hash=v[3], issuer=v[4] if len(v) > 4 else None)
 
 
-def numbered_key(number: str, year: int | None) -> InstrumentKey:
+#: The issuer part of a local number's key when the text does not say which body issued it: a node of its
+#: own, never merged with any province's document of that number.
+UNRESOLVED_ISSUER = "issuer-unknown"
+
+
+@lru_cache(maxsize=65536)
+def is_local_number(number: str) -> bool:
+    """Whether a normalised number is unique only per issuing body (issuers.yaml `local_numbers`): no year
+    segment, not a Party number, and a local body's code (`2828/QĐ-UBND`, `5095/SGDĐT-CTTT`; not `13/CT-TTg`)."""
+    if year_of_number(number) is not None or is_party_number(number):
+        return False
+    k = load()
+    _type, codes = number_codes(number)
+    if not codes:
+        return False
+    first = re.sub(r"\d+$", "", codes[0])
+    i = k.issuer_by_code.get(first) or k.issuer_by_code.get(code_key(first))
+    if i is not None:
+        return i.family == "local"
+    return re.match(k.local_numbers.get("code_pattern") or r"(?!)", first) is not None
+
+
+@lru_cache(maxsize=1)
+def _generic_local_names() -> frozenset[str]:
+    """Bodies named without a place (`Ủy ban nhân dân`, `UBND`): they do not say which province."""
+    return frozenset(fold(n) for i in load().issuers if i.family == "local" for n in (i.name, *i.aliases))
+
+
+def issuer_part(issuer: str | None) -> str:
+    """The issuer segment of a local number's key: the body folded, or UNRESOLVED_ISSUER when it names no place."""
+    if not issuer or fold(WS.sub(" ", issuer).strip()) in _generic_local_names():
+        return UNRESOLVED_ISSUER
+    return slug(issuer)
+
+
+def numbered_key(number: str, year: int | None, issuer: str | None = None) -> InstrumentKey:
+    """A number's key; a local number's also names its issuer (`issuer` as the text or header gives it)."""
     n = normalize_number(number)
-    return InstrumentKey(number=n, year=None if year_of_number(n) else year)
+    return InstrumentKey(
+        number=n,
+        year=None if year_of_number(n) else year,
+        issuer=issuer_part(issuer) if is_local_number(n) else None,
+    )

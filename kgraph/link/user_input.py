@@ -36,6 +36,8 @@ class UserInstrument:
     name_key: str | None = None
     year: int | None = None
     iri: str | None = None
+    #: words after a local number naming its issuer (`2828/QĐ-UBND Quảng Trị`): which province's node
+    issuer_hint: str | None = None
 
 
 _TYPE_WORD = re.compile(r"^(.*?)\s*(?:số\s*:?\s*)?(\d+[a-zA-Z]?(?:\s*[/\-" + DASHES + r"]\s*[\wĐđ]+)*)\s*(.*)$")
@@ -54,11 +56,14 @@ def parse_user_instrument(text: str) -> UserInstrument | None:
     if m and ("/" in m.group(2) or "-" in DASH_RE.sub("-", m.group(2))):
         word, number, tail = m.group(1).strip(), m.group(2), m.group(3).strip()
         year = None
+        hint = None
         ym = _YEAR_TAIL.match(tail) if tail else None
+        if not ym and tail:  # `2828/QĐ-UBND của UBND tỉnh Quảng Trị năm 2025`: issuer words, then maybe a year
+            yt = re.search(r"\s*,?\s*(?:năm|year)?\s*\(?\s*((?:19|20)\d\d)\s*\)?$", tail, re.IGNORECASE)
+            hint = (tail[: yt.start()] if yt else tail).strip(" ,") or None
+            ym = _YEAR_TAIL.match(tail[yt.start():].strip()) if yt else None
         if ym:
             year = int(ym.group(1))
-        elif tail and not m.group(1):
-            pass  # trailing words after a number are ignored
         t = doc_type_for(word, word) if word else None
         if t is None and word:
             t = load().doc_type(code=word.replace(" ", ""))
@@ -67,6 +72,8 @@ def parse_user_instrument(text: str) -> UserInstrument | None:
         has_code = any(not p.isdigit() for p in parts[1:])
         if has_code:
             key = numbered_key(n, year)
+            if key.issuer is not None:  # a local number: every body's node of it, narrowed by the hint
+                return UserInstrument(number_loose=code_key(n), year=year, issuer_hint=hint)
             if key.year_in_number or year is not None:
                 return UserInstrument(exact=key, year=year)
             return UserInstrument(number_loose=code_key(n), year=None)
