@@ -28,9 +28,13 @@ _UNITS = alternation(load().header.unit_words()).replace(r"\ ", r"\s{1,2}")  # T
 _NOT_A_PLACE = alternation(load().in_text.get("not_a_place") or ["Về"])
 _NAME = (r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s{1,2}(?!" + _OPENERS + "|(?:" + _NOT_A_PLACE + r")(?![\wÀ-ỹ]))"
          r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*){0,3}")
-_PLACE = re.compile(r"\s{1,3}((?:" + _UNITS + r")\s{1,3}" + _NAME + ")")
+#: Whitespace that is no blank line: a unit's name is never in the next paragraph.
+_ONE_BREAK = r"(?![ \t]*\r?\n[ \t]*\r?\n)"
+#: Never across a blank line: "của UBND tỉnh⏎⏎Bình Sơn, ngày ..." is a unit without its name, then the place line.
+_PLACE = re.compile(r"\s{1,3}((?:" + _UNITS + r")" + _ONE_BREAK + r"\s{1,3}" + _NAME + ")")
 #: A unit without its name ("của UBND tỉnh", "UBND Thành phố"): the citing document's own province or city.
-_BARE_UNIT = re.compile(r"\s{1,3}(" + _UNITS + r")(?![\wÀ-ỹ])(?!\s{1,3}(?-i:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]))", re.IGNORECASE)
+_BARE_UNIT = re.compile(r"\s{1,3}(" + _UNITS + r")(?![\wÀ-ỹ])(?!" + _ONE_BREAK + r"\s{1,3}(?-i:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]))",
+                        re.IGNORECASE)
 #: A place's name right after a Party committee's (Tỉnh ủy Hậu Giang, Thành ủy Cần Thơ).
 _NAME_AFTER = re.compile(r"[ \t]{1,2}(" + _NAME + ")")
 
@@ -215,8 +219,9 @@ def _with_place(name: str, text: str, end: int, home: str | None) -> tuple[str, 
         if home and _unit_agrees(name, home) and not name.endswith(("tỉnh", "thành phố")):
             return name + " " + _home_name(home), end
         return name, end
-    if b and home:
-        return name + " " + home, b.end()
+    if b and home:  # "UBND tỉnh" in a district's letter names its province, which the letter does not say
+        agrees = fold(home).startswith(fold(" ".join(b.group(1).split())))
+        return (name + " " + home if agrees else name), b.end()
     if name in _local_issuers() or name.startswith("Sở "):
         return (name + " " + home, end) if home and name.startswith("Sở ") else (name, end)
     return name, end

@@ -8,6 +8,7 @@ from collections import defaultdict
 from kgraph.knowledge import fold
 from kgraph.link.bodies import normalize_body
 from kgraph.link.keys import (
+    UNRESOLVED_ISSUER,
     WS,
     InstrumentKey,
     is_named_type,
@@ -80,6 +81,25 @@ def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
                 k = InstrumentKey(number=k.number, year=next(iter(ys)), name_key=k.name_key, issuer=k.issuer)
             elif not ys and ns and len(ns) == 1:
                 k = InstrumentKey(number=next(iter(ns)))
+        out.append(k)
+    return _issuers_within(out)
+
+
+def _issuers_within(keys: list[InstrumentKey | None]) -> list[InstrumentKey | None]:
+    """A local number cited without its issuer ("Kế hoạch số 45/KH-UBND của UBND tỉnh" in a district's title)
+    takes the issuer the same document names for that number elsewhere ("... ngày 02/4/2024 của Ủy ban nhân dân
+    tỉnh An Hòa"), when it names exactly one (of a compatible year); else it stays unresolved."""
+    named: dict[str, set[tuple[int | None, str]]] = defaultdict(set)
+    for k in keys:
+        if k is not None and k.issuer not in (None, UNRESOLVED_ISSUER):
+            named[k.number].add((k.year, k.issuer))
+    out: list[InstrumentKey | None] = []
+    for k in keys:
+        if k is not None and k.issuer == UNRESOLVED_ISSUER:
+            fits = {(y, i) for y, i in named.get(k.number, ()) if k.year is None or y in (None, k.year)}
+            if len({i for _y, i in fits}) == 1:
+                y, i = sorted(fits, key=lambda f: f[0] is None)[0]
+                k = InstrumentKey(number=k.number, year=k.year if k.year is not None else y, issuer=i)
         out.append(k)
     return out
 
