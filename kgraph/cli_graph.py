@@ -136,6 +136,11 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
     except (QueryError, LoadError, Neo4jServerError) as e:
         raise click.ClickException(str(e)) from None
     dt = time.perf_counter() - t
+    if res.candidates:  # X named several nodes (one local number of several provinces): say which is which
+        click.echo(f"'{' '.join(args)}' names {len(res.candidates)} instruments (each row's target, in --format json, "
+                   "says which it answers; add the issuer's place after the number to ask about one):", err=True)
+        for c in res.candidates:
+            click.echo(f"  {c.label or '?'} — {c.issuer or 'issuer unknown'} — {c.date or 'no date'} — {c.iri}", err=True)
     click.echo(render(res, fmt), nl=False)
     if fmt == "table":
         click.echo(f"({len(res.rows)} rows, {dt * 1000:.0f} ms)", err=True)

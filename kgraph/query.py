@@ -90,11 +90,24 @@ def load_queries(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
 # --------------------------------------------------------------------------- one interface, two backends
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One node what a user typed may mean, with what tells them apart: one local number of several
+    provinces (`45/KH-UBND`), or one serial of several years. `issuer` None: the graph does not say."""
+
+    iri: str
+    label: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+
+
 @dataclass
 class Result:
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    #: when X named several nodes: each with its issuer and date (the rows' `target` says which each answers)
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 #: A document found by a key, with its year (as the backend holds it; None when it has none).
@@ -142,6 +155,11 @@ class QueryBackend(ABC):
         """Organisation IRIs whose label contains ``needle``, ignoring case, sorted."""
 
     @abstractmethod
+    def document_facts(self, iris: list[str]) -> Iterable[tuple[str, Any, Any, Any]]:
+        """(IRI, label(s), issuer label(s), date(s)) rows for ``iris`` bound as values; any cell may be None,
+        one value or a list (several rows per IRI allowed)."""
+
+    @abstractmethod
     def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
                 limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """Columns and rows of ``text`` with ``values`` bound to ``var`` (all at once) or ``limit`` applied."""
@@ -175,6 +193,20 @@ class QueryBackend(ABC):
         if u.name_key is not None:
             return _in_year(self.documents_by_name_key(u.name_key), None)
         return []
+
+    def candidates(self, iris: list[str]) -> list[Candidate]:
+        """Each IRI with its label, issuer and date, in the order given: what a user picks one from."""
+        facts: dict[str, tuple[set[str], set[str], set[str]]] = {i: (set(), set(), set()) for i in iris}
+        for iri, labels, issuers, dates in self.document_facts(list(iris)):
+            if iri in facts:
+                for into, v in zip(facts[iri], (labels, issuers, dates)):
+                    into.update(str(x) for x in (v if isinstance(v, (list, tuple)) else [v]) if x is not None)
+        return [Candidate(iri=i, label=min(ls) if ls else None, issuer="; ".join(sorted(iss)) or None,
+                          date=min(ds) if ds else None) for i, (ls, iss, ds) in facts.items()]
+
+    def instrument_candidates(self, text: str) -> list[Candidate]:
+        """The nodes an instrument typed by a user names, each with its issuer and date (one: go to it)."""
+        return self.candidates(self._in_scope(self.resolve_instrument(text)))
 
     def resolve_issuer(self, text: str) -> list[str]:
         """Organisation IRIs for an issuer as typed: its canonical name first, else labels containing the words."""
@@ -212,7 +244,8 @@ class QueryBackend(ABC):
                 rows = _with_depth(rows, targets)
                 if "depth" not in cols:
                     cols = cols + ["depth"]
-            return Result(columns=cols, rows=rows, targets=targets)
+            many = self.candidates(targets) if q.needs_instrument and len(targets) > 1 else []
+            return Result(columns=cols, rows=rows, targets=targets, candidates=many)
         limit = None
         if "[N]" in q.args:
             try:

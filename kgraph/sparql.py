@@ -29,6 +29,14 @@ _BY_STEM = (
     f"FILTER(STRSTARTS(?k, ?prefix)) OPTIONAL {{ ?s <{KG}year> ?y }} }}"
 )
 _BY_NAME = f"SELECT DISTINCT ?s ?y ?key WHERE {{ ?s <{KG}nameKey> ?key . OPTIONAL {{ ?s <{KG}year> ?y }} }}"
+#: What tells apart the nodes a typed number names (`kgraph.query.Candidate`); ?s bound by VALUES.
+_FACTS = (
+    "SELECT ?s ?l ?il ?d WHERE { "
+    "OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+    "OPTIONAL { ?s <http://data.europa.eu/eli/ontology#passed_by> ?org . "
+    "OPTIONAL { ?org <http://www.w3.org/2000/01/rdf-schema#label> ?il } } "
+    "OPTIONAL { ?s <http://data.europa.eu/eli/ontology#date_document> ?d } }"
+)
 _EXISTS = "SELECT ?s WHERE { { ?s ?p ?o } UNION { ?o2 ?p2 ?s } } LIMIT 1"
 _ORG_BY_LABEL = (
     f"SELECT DISTINCT ?s ?needle WHERE {{ ?s a <{KG}Organisation> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
@@ -76,6 +84,12 @@ class OxigraphBackend(QueryBackend):
     def organisations_labelled(self, needle: str) -> list[str]:
         rows = self.store.query(_ORG_BY_LABEL, substitutions={Variable("needle"): Literal(needle)})
         return sorted({r["s"].value for r in rows})
+
+    def document_facts(self, iris: list[str]) -> list[tuple[str, Any, Any, Any]]:
+        if not iris:
+            return []
+        rows = solutions_to_rows(self.store.query(bind_values(_FACTS, "s", iris)))[1]
+        return [(r["s"], r.get("l"), r.get("il"), r.get("d")) for r in rows]
 
     def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
                 limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:

@@ -184,3 +184,92 @@ def test_nothing_below_the_views_imports_them() -> None:
         for node in ast.walk(ast.parse(p.read_text("utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kgraph.views"):
                 raise AssertionError(f"{p} imports {node.module}")
+
+
+# --------------------------------------------------------------------------- one local number, two provinces
+
+#: data/ plus tests/data/two_provinces: Kế hoạch 45/KH-UBND of tỉnh Sông Lam (2024-03-05) beside An Hòa's
+#: (2024-04-02), and a Sông Lam letter citing it "của UBND tỉnh" (its own province).
+BASE_ID = "https://kgraph.example/id/doc/"
+KH45_AN_HOA = BASE_ID + "45_KH-UBND/2024/ủy-ban-nhân-dân-tỉnh-an-hòa"
+KH45_SONG_LAM = BASE_ID + "45_KH-UBND/2024/ủy-ban-nhân-dân-tỉnh-sông-lam"
+
+
+@pytest.fixture(scope="module")
+def two_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("two-provinces")
+    shutil.copytree(ROOT / "data", base / "data")
+    for f in (ROOT / "tests" / "data" / "two_provinces").glob("*.txt"):
+        shutil.copy(f, base / "data" / f.name)
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return base / "out"
+
+
+@pytest.fixture(scope="module")
+def two_store(two_build: Path):
+    from kgraph.sinks.oxigraph_store import open_store
+
+    return open_store(two_build)
+
+
+def candidates_of(body: bytes) -> list[tuple[str, str, str]]:
+    """(linked IRI, issuer, date) of each candidate a page lists."""
+    from urllib.parse import unquote
+
+    out = []
+    for li in re.findall(r'<li class="candidate">(.*?)</li>', body.decode(), re.S):
+        iri = unquote(re.search(r'href="/(?:instrument|document)\?iri=([^"&]+)"', li).group(1))
+        issuer = text_of(re.search(r'<span class="issuer">(.*?)</span>', li, re.S).group(1).encode())
+        date = re.search(r'<span class="date">([^<]*)</span>', li).group(1)
+        out.append((iri, issuer, date))
+    return out
+
+
+def test_a_number_of_two_provinces_lists_both_with_issuer_date_and_link(two_store, two_build) -> None:
+    for typed in ("45/KH-UBND", "Kế hoạch 45/KH-UBND", "kh 45/KH-UBND"):
+        r = get(two_store, two_build, "/instrument", q=typed)
+        assert r.status == 200 and "document-link" not in r.body.decode(), typed  # a list, not one page
+        assert sorted(candidates_of(r.body)) == [
+            (KH45_AN_HOA, "Ủy ban nhân dân tỉnh An Hòa", "2024-04-02"),
+            (KH45_SONG_LAM, "Ủy ban nhân dân tỉnh Sông Lam", "2024-03-05"),
+        ], typed
+    d = get(two_store, two_build, "/document", q="45/KH-UBND")  # the document page lists them too
+    assert d.status == 200 and {c[0] for c in candidates_of(d.body)} == {KH45_AN_HOA, KH45_SONG_LAM}
+
+
+def test_place_words_pick_one_province_and_go_straight_to_it(two_store, two_build) -> None:
+    for typed, iri, source in (
+        ("45/KH-UBND An Hòa", KH45_AN_HOA, "kh-45-kh-ubnd-2024-an-hoa.txt"),
+        ("Kế hoạch 45/KH-UBND của UBND tỉnh An Hòa", KH45_AN_HOA, "kh-45-kh-ubnd-2024-an-hoa.txt"),
+        ("45/KH-UBND Sông Lam", KH45_SONG_LAM, "kh-45-kh-ubnd-2024-song-lam.txt"),
+        ("45/KH-UBND của Ủy ban nhân dân tỉnh Sông Lam năm 2024", KH45_SONG_LAM, "kh-45-kh-ubnd-2024-song-lam.txt"),
+    ):
+        r = get(two_store, two_build, "/instrument", q=typed)
+        page = r.body.decode()
+        assert r.status == 200 and f"<code>{html.escape(iri)}</code>" in page, typed
+        assert 'id="document-link"' in page
+        d = get(two_store, two_build, "/document", q=typed)
+        assert d.status == 200 and source in d.body.decode(), typed
+    assert get(two_store, two_build, "/instrument", q="45/KH-UBND Hà Tĩnh").status == 404
+
+
+def test_each_citation_of_the_number_goes_to_its_province(two_store, two_build) -> None:
+    """CV 318 (a district of An Hòa) and BC 77 cite An Hòa's plan; Sông Lam's letter cites "của UBND tỉnh"."""
+    from kgraph.views import ask
+
+    assert {r["number"] for r in ask.run(two_store, "cited-by", ["45/KH-UBND An Hòa"]).rows} == {"318/UBND-TCKH", "77/BC-UBND"}
+    assert {r["number"] for r in ask.run(two_store, "cited-by", ["45/KH-UBND Sông Lam"]).rows} == {"96/UBND-KT"}
+    r = get(two_store, two_build, "/named", name="cited-by", arg="45/KH-UBND")
+    assert r.status == 200
+    assert sorted(candidates_of(r.body)) == [
+        (KH45_AN_HOA, "Ủy ban nhân dân tỉnh An Hòa", "2024-04-02"),
+        (KH45_SONG_LAM, "Ủy ban nhân dân tỉnh Sông Lam", "2024-03-05"),
+    ]
+    narrow = re.findall(r'href="(/named\?[^"]+)"[^>]*>chỉ văn bản này', r.body.decode())
+    assert len(narrow) == 2  # each candidate links to the same query on that node alone
+    from urllib.parse import parse_qsl, urlsplit
+
+    one = dict(parse_qsl(urlsplit(html.unescape(narrow[0])).query))
+    rows = ask.run(two_store, one["name"], [one["arg"]]).rows
+    assert rows and {row["target"] for row in rows} == {one["arg"]}

@@ -201,6 +201,12 @@ class Neo4jBackend(QueryBackend):
              "ELSE [s.label] END WHERE toLower(l) CONTAINS toLower($needle)) RETURN DISTINCT s.uri AS s")
         return sorted(r["s"] for r in _run(self.session, q, {"needle": needle})[1])
 
+    def document_facts(self, iris: list[str]) -> list[tuple[str, Any, Any, Any]]:
+        passed_by = check_name(load_mapping().rel_type(ELI + "passed_by"), "type")
+        q = (f"MATCH (s:{KEY_LABEL}) WHERE s.uri IN $iris OPTIONAL MATCH (s)-[:{passed_by}]->(o) "
+             "RETURN s.uri AS s, s.label AS l, collect(o.label) AS il, s.date_document AS d")
+        return [(r["s"], plain(r["l"]), plain(r["il"]), plain(r["d"])) for r in _run(self.session, q, {"iris": iris})[1]]
+
     def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
                 limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         params: dict[str, Any] = cypher_parameters()  # the relation types the twins read ($relTypes ...)

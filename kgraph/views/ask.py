@@ -9,10 +9,10 @@ from typing import Any
 
 from pyoxigraph import Store
 
-from kgraph.query import QueryError, Result, load_queries
+from kgraph.query import Candidate, QueryError, Result, load_queries
 from kgraph.sparql import OxigraphBackend, bind_values, solutions_to_rows
 
-__all__ = ["QueryError", "Result", "bound_rows", "named_queries", "resolve", "run"]
+__all__ = ["Candidate", "QueryError", "Result", "bound_rows", "candidates", "named_queries", "resolve", "run"]
 
 
 def named_queries() -> dict[str, Any]:
@@ -28,6 +28,12 @@ def run(store: Store, name: str, args: list[str]) -> Result:
 def resolve(store: Store, typed: str) -> list[str]:
     """The IRIs an instrument typed as users type it names (`Nghị định 163/2016`)."""
     return OxigraphBackend(store).resolve_instrument(typed)
+
+
+def candidates(store: Store, typed: str) -> list[Candidate]:
+    """The nodes an instrument typed as users type it names, each with its issuer and date (`45/KH-UBND`:
+    one per province that has one; `45/KH-UBND Quảng Trị`: that province's)."""
+    return OxigraphBackend(store).instrument_candidates(typed)
 
 
 def bound_rows(store: Store, query: str, var: str, iris: list[str]) -> list[dict[str, Any]]:

@@ -4,8 +4,8 @@
 |---|---|
 | `/` | the analysts' page: a SPARQL editor with kgraph's prefixes and example queries, the named queries as a menu |
 | `/named?name=Q&arg=X` | a named query's answer as a readable table (X typed as users type it) |
-| `/instrument?iri=I` or `?q=X` | an instrument: metadata, what it cites and what cites it by relation, its neighbourhood drawn |
-| `/document?iri=I` | a built document's text with its references marked (the `kg annotate` view) |
+| `/instrument?iri=I` or `?q=X` | an instrument (X naming several, e.g. one local number of several provinces: them, with issuer and date): metadata, what it cites and what cites it by relation, its neighbourhood drawn |
+| `/document?iri=I` or `?q=X` | a built document's text with its references marked (the `kg annotate` view) |
 | `/static/NAME` | the pages' stylesheet and scripts (package data; the machine may be offline, so no CDN) |
 
 `handle` is a pure function of the route, its parameters, an open store and the build folder, so the
@@ -123,6 +123,19 @@ def _link_instrument(iri: str | None, text: Any) -> str:
     return f'<a href="{attr(url("/instrument", iri=iri))}">{esc(text if text not in (None, "") else iri)}</a>'
 
 
+def candidates_list(found: list[ask.Candidate], typed: str, link: Callable[[ask.Candidate], str]) -> str:
+    """The nodes a typed number names, each with its issuer and date, for the user to pick one: one local
+    number of several provinces (`45/KH-UBND`), or a number whose issuer the citing text did not say."""
+    items = []
+    for c in found:
+        issuer = esc(c.issuer) if c.issuer else '<span class="muted">chưa rõ cơ quan ban hành</span>'
+        date = f' — <span class="date">{esc(c.date)}</span>' if c.date else ""
+        items.append(f'<li class="candidate">{link(c)} — <span class="issuer">{issuer}</span>{date}</li>')
+    named = next((c.issuer for c in found if c.issuer and ";" not in c.issuer), None)
+    hint = f'<p class="muted">Thêm nơi ban hành để chọn một: <q>{esc(typed)} của {esc(named)}</q>.</p>' if named else ""
+    return f'<p>{len(found)} văn bản khớp:</p><ul class="candidates">{"".join(items)}</ul>{hint}'
+
+
 _HIDDEN = {"label", "target", "source"}
 _HEADINGS = {
     "uri": "văn bản", "number": "số", "type": "loại", "title": "trích yếu", "date": "ngày", "relations": "quan hệ",
@@ -176,7 +189,10 @@ def named_page(store: Store, params: dict[str, str]) -> Response:
     except ask.QueryError as e:
         return _html(400, name, f'<h1>{esc(name)}</h1>{form}<p class="error">{esc(e)}</p>', scripts=("kgraph.js",))
     targets = ""
-    if res.targets:
+    if res.candidates:  # X named several nodes: which is which, and a link that asks about one
+        targets = candidates_list(res.candidates, arg, lambda c: (
+            _link_instrument(c.iri, c.label) + f' (<a href="{attr(url("/named", name=name, arg=c.iri))}">chỉ văn bản này</a>)'))
+    elif res.targets:
         targets = "<p>Văn bản: " + ", ".join(_link_instrument(t, _label_of(store, t)) for t in res.targets) + "</p>"
     body = (
         f"<h1>{esc(name)} {esc(arg)}</h1>{form}{targets}"
@@ -232,21 +248,29 @@ def _sentence_html(sentence: str, text: str | None) -> str:
     return esc(sentence)
 
 
+def _pick(store: Store, typed: str, link: Callable[[ask.Candidate], str]) -> "str | Response":
+    """The one IRI `typed` names, or the page that says none does or lists the several it names."""
+    try:
+        found = ask.candidates(store, typed)
+    except ask.QueryError as e:
+        return _html(400, typed, f'<p class="error">{esc(e)}</p>')
+    if len(found) == 1:
+        return found[0].iri
+    if not found:
+        return _html(404, typed, f"<h1>{esc(typed)}</h1><p>Không có văn bản nào khớp.</p>")
+    return _html(200, typed, f"<h1>{esc(typed)}</h1>{candidates_list(found, typed, link)}")
+
+
 def instrument_page(store: Store, params: dict[str, str]) -> Response:
     from kgraph.views.data import instrument_view, neighbourhood
 
     iri = params.get("iri")
     typed = (params.get("q") or "").strip()
     if not iri and typed:
-        try:
-            found = ask.resolve(store, typed)
-        except ask.QueryError as e:
-            return _html(400, typed, f'<p class="error">{esc(e)}</p>')
-        if len(found) != 1:
-            items = "".join(f"<li>{_link_instrument(i, _label_of(store, i))}</li>" for i in found)
-            msg = "Không có văn bản nào khớp." if not found else f"{len(found)} văn bản khớp:"
-            return _html(404 if not found else 200, typed, f"<h1>{esc(typed)}</h1><p>{esc(msg)}</p><ul>{items}</ul>")
-        iri = found[0]
+        picked = _pick(store, typed, lambda c: _link_instrument(c.iri, c.label))
+        if isinstance(picked, Response):
+            return picked
+        iri = picked
     if not iri:
         return _html(400, "Văn bản", '<p class="error">Cho biết văn bản: ?q=Nghị định 163/2016 hoặc ?iri=...</p>')
     try:
@@ -295,6 +319,12 @@ def document_page(store: Store, params: dict[str, str], build: Path | None) -> R
     from kgraph.views.documents import built_document
 
     iri = params.get("iri") or ""
+    typed = (params.get("q") or "").strip()
+    if not iri and typed:  # `/document?q=45/KH-UBND`: as the instrument page finds it
+        picked = _pick(store, typed, lambda c: f'<a href="{attr(url("/document", iri=c.iri))}">{esc(c.label or c.iri)}</a>')
+        if isinstance(picked, Response):
+            return picked
+        iri = picked
     try:
         shown = built_document(store, iri, build)
     except ValueError:
