@@ -144,6 +144,45 @@ def test_document_page_shows_its_highlighted_citations(served: Served, browser) 
     assert console_errors(browser) == []
 
 
+@pytest.fixture(scope="module")
+def served_two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """data/ plus tests/data/two_provinces: Kế hoạch 45/KH-UBND of tỉnh Sông Lam beside An Hòa's."""
+    base = tmp_path_factory.mktemp("served-two")
+    shutil.copytree(ROOT / "data", base / "data")
+    for f in (ROOT / "tests" / "data" / "two_provinces").glob("*.txt"):
+        shutil.copy(f, base / "data" / f.name)
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = Served(base / "out")
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def test_a_number_of_two_provinces_lists_both_and_each_leads_to_its_document(served_two: Served, browser) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.get(served_two.base + "/instrument?q=" + quote("45/KH-UBND"))
+    items = browser.find_elements(By.CSS_SELECTOR, "ul.candidates li.candidate")
+    assert sorted(i.find_element(By.CSS_SELECTOR, ".issuer").text for i in items) == [
+        "Ủy ban nhân dân tỉnh An Hòa", "Ủy ban nhân dân tỉnh Sông Lam"]
+    shot(browser, "instrument-two-provinces")
+    song_lam = next(i for i in items if "Sông Lam" in i.text)
+    assert "2024-03-05" in song_lam.text
+    song_lam.find_element(By.TAG_NAME, "a").click()
+    assert wait_for(browser, "return document.getElementById('document-link')")
+    browser.find_element(By.ID, "document-link").click()
+    marks = browser.find_elements(By.CSS_SELECTOR, "#text mark.ref")
+    assert "Chuyển đổi số trong quản lý ngân sách" in browser.find_element(By.ID, "text").text  # Sông Lam's plan
+    assert marks[0].text == "Nghị định số 163/2016/NĐ-CP" and len(marks) != 6  # not An Hòa's (6 marks)
+    # the place typed after the number goes straight to that province's plan
+    browser.get(served_two.base + "/instrument?q=" + quote("Kế hoạch 45/KH-UBND của UBND tỉnh An Hòa"))
+    browser.find_element(By.ID, "document-link").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#text mark.ref")) == 6
+    assert console_errors(browser) == []
+
+
 def test_guide_is_served_with_cors_for_the_browser_and_x_as_typed(served: Served) -> None:
     """What the Neo4j Browser's :play does before it shows the guide: a preflight, then a cross-origin GET."""
     import urllib.error
