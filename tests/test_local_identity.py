@@ -31,6 +31,9 @@ QT = numbered_key(NUMBER, 2025, "Ủy ban nhân dân tỉnh Quảng Trị").iri(
 UNKNOWN = numbered_key(NUMBER, 2025, None).iri(BASE)
 #: which documents cite each node, by hand from the texts
 CITED_BY = {HCM: {"77/KH-UBND"}, QT: {"150/KH-UBND"}, UNKNOWN: {"4321/UBND-KGVX"}}
+#: the nodes `2828/QĐ-UBND` names, with the issuer and date the graph gives each (by hand from the texts)
+CANDIDATES = {(HCM, "Ủy ban nhân dân thành phố Hồ Chí Minh", "2025-06-10"),
+              (QT, "Ủy ban nhân dân tỉnh Quảng Trị", "2025-08-20"), (UNKNOWN, None, "2025-08-20")}
 #: what a user types after the number to say which province's decision
 HINTS = {
     f"{NUMBER} Quảng Trị": QT,
@@ -80,6 +83,10 @@ def test_two_provinces_give_two_nodes_and_citations_go_to_the_right_one(local_bu
         assert backend.resolve_instrument(typed) == [iri], typed
         assert {r["number"] for r in _rows(backend, typed)} == CITED_BY[iri], typed
     assert backend.resolve_instrument(f"{NUMBER} Hà Tĩnh") == []
+    # what a user picks one from: each node with its issuer (none for the unresolved one) and date
+    assert {(c.iri, c.issuer, c.date) for c in backend.instrument_candidates(NUMBER)} == CANDIDATES
+    assert backend.run("cited-by", [NUMBER]).candidates == backend.instrument_candidates(NUMBER)
+    assert backend.run("cited-by", [f"{NUMBER} Quảng Trị"]).candidates == []  # one node: no list
     # the two decisions are corpus documents with their own issuer; the unresolved node is not
     nt = (local_build / "graph.nt").read_text("utf-8")
     assert f"<{HCM}>" in nt and f"<{QT}>" in nt
@@ -103,6 +110,9 @@ def test_cypher_twin_agrees(local_build: Path, neo4j_server: Any) -> None:
             assert by_target == {(iri, n) for iri, ns in CITED_BY.items() for n in ns}
             for typed, iri in HINTS.items():
                 assert {r["number"] for r in _rows(backend, typed)} == CITED_BY[iri], typed
+            assert {(c.iri, c.issuer, c.date) for c in backend.instrument_candidates(NUMBER)} == CANDIDATES
+            assert backend.run("cited-by", [NUMBER]).candidates == OxigraphBackend(
+                open_store(local_build), load_queries()).run("cited-by", [NUMBER]).candidates
     finally:
         drv.close()
         sync.delete_base(settings, BASE)
