@@ -96,6 +96,7 @@ class Clean:
     graph: bytes
     triples: int | None  # in its store (the graph and the ontology)
     seconds: float
+    rebuild_seconds: float  # a rebuild over an older build that lacked one file (what odd trials kill)
 
 
 def clean_build(inputs: Path, work: Path) -> Clean:
@@ -104,7 +105,22 @@ def clean_build(inputs: Path, work: Path) -> Clean:
     p = build(inputs, out)
     assert p.returncode == 0, p.stderr
     seconds = time.monotonic() - t
-    return Clean(inputs, (out / "graph.nt").read_bytes(), store_triples(out), seconds)
+    graph, triples = (out / "graph.nt").read_bytes(), store_triples(out)
+    # Time the kind of rebuild the odd trials interrupt, so their kill delays scale with it and not with
+    # a whole build's (which it is far shorter than: the other files come from the cache).
+    victim = sorted(inputs.iterdir())[0]
+    aside = work / f"aside-{victim.name}"
+    victim.rename(aside)
+    try:
+        assert build(inputs, out).returncode == 0
+    finally:
+        aside.rename(victim)
+    t = time.monotonic()
+    p = build(inputs, out)
+    assert p.returncode == 0, p.stderr
+    rebuild_seconds = time.monotonic() - t
+    assert (out / "graph.nt").read_bytes() == graph, "a rebuild with a file back differs from the clean build"
+    return Clean(inputs, graph, triples, seconds, rebuild_seconds)
 
 
 @dataclass
@@ -139,7 +155,8 @@ def kill_trial(clean: Clean, work: Path, trial: int, rnd: random.Random, span: t
         finally:
             aside.rename(victim)
     before = snapshot(work, out)
-    delay = rnd.uniform(span[0] * clean.seconds, span[1] * clean.seconds)
+    base = clean.rebuild_seconds if over == "older build" else clean.seconds
+    delay = rnd.uniform(span[0] * base, span[1] * base)
     proc = subprocess.Popen([KG, "build", str(clean.inputs), "--out", str(out), "-q", "-j", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     time.sleep(delay)
