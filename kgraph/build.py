@@ -45,12 +45,12 @@ from typing import Any, Callable, Iterable, Iterator
 from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
 from kgraph.graph.rdf import citation_prefix, file_triples, instruments_triples
 from kgraph.link.corpus import Resolver, facts_of
-from kgraph.link.keys import DEFAULT_BASE
+from kgraph.link.keys import DEFAULT_BASE, InstrumentKey
 from kgraph.link.resolved import resolve, resolve_instruments
 from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
 from kgraph.reader import DOCUMENT_SUFFIXES, MAX_BYTES, InputError, annotate, open_regular, read_source
 from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
-from kgraph.sinks.oxigraph_store import current_store, load_store
+from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
@@ -227,9 +227,10 @@ def _warm_extractor() -> None:
         pass
 
 
-def _init_extract(fn: Extractor | None, file_timeout: float | None = None) -> None:
-    global _EXTRACT, _FILE_TIMEOUT
+def _init_extract(fn: Extractor | None, file_timeout: float | None = None, base: str = DEFAULT_BASE) -> None:
+    global _EXTRACT, _FILE_TIMEOUT, _BASE
     _FILE_TIMEOUT = file_timeout
+    _BASE = base
     if fn is None:
         from kgraph.extract import extract as fn
     _EXTRACT = fn
@@ -295,9 +296,15 @@ def _stopped(r: dict[str, Any]) -> None:
 _FILE_TIMEOUT: float | None = None
 
 
-def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
-    """Worker: read, extract, cache the extraction as JSON; return the facts (or the problem)."""
-    source, sha, cache_path = task
+def _part_name(source: str) -> str:
+    """A file's part in `parts/`: named by its path (each path is a source of its own)."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:24] + ".nt"
+
+
+def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
+    """Worker: read, extract, cache the extraction as JSON, write the file's part as if no name were merged
+    with a number (kept when the corpus merges none of its names); return the facts (or the problem)."""
+    source, sha, cache_path, part_path = task
     t0 = time.perf_counter()
     try:
         st = read_source(source)  # OCR of a long scan may take minutes: the budget is for the extractor
@@ -311,10 +318,15 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
             _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
         except OSError as e:
             return _stop(source, e, cache_path)
+        try:  # the extraction is at hand: its part now saves reading the cache again in phase 4
+            counts = _write_file_part(ext, _NO_MERGES, sha, source, _BASE, part_path)
+        except Exception:  # phase 4 writes it again and reports the problem (or stops the build on a full disk)
+            counts = None
         return {
             "source": source,
             "sha256": sha,
             "facts": facts_of(ext, sha),
+            "counts": counts,
             "bytes": len(st.raw),
             "seconds": time.perf_counter() - t0,
             "error": None,
@@ -333,6 +345,35 @@ def _extract_one(task: tuple[str, str, str]) -> dict[str, Any]:
 
 _RESOLVER: Resolver | None = None
 _BASE = DEFAULT_BASE
+#: The corpus-level pass before it has seen the corpus: no name merged with a number.
+_NO_MERGES = Resolver([])
+
+
+def _write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str, base: str, part_path: str) -> dict[str, int]:
+    """One file's triples, resolved against `resolver`, written to its sorted part; returns its counts."""
+    resolved = resolve(ext, resolver, content_hash=sha, source=source, base=base)
+    lines, counts = file_triples(resolved)
+    counts["triples"] = write_part(lines, Path(part_path))
+    return counts
+
+
+def part_dependencies(facts: dict[str, Any], resolver: Resolver) -> str:
+    """What a file's part takes from the corpus: the keys of its facts that `resolver` maps elsewhere
+    (a named law merged with its number). A part stays right while this fingerprint does, so a merge
+    the corpus learns redoes only the files that mention that name, and a part written before the
+    corpus was seen (`_NO_MERGES`) is kept when none of its names is merged."""
+    h = hashlib.sha256()
+    seen: set[tuple] = set()
+    for kl in [facts["doc"]["key"], *(r[0] for r in facts["refs"])]:
+        t = tuple(kl)
+        if t in seen:
+            continue
+        seen.add(t)
+        k = InstrumentKey.from_list(kl)
+        r = resolver.resolve(k)
+        if r != k:
+            h.update(json.dumps([kl, r.to_list()], ensure_ascii=False).encode())
+    return h.hexdigest()[:16]
 
 
 def _init_triples(resolver: Resolver, base: str) -> None:
@@ -345,10 +386,8 @@ def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
     try:
         with open(cache_path, encoding="utf-8") as f:
             ext = extraction_from_cache(json.load(f))
-        resolved = resolve(ext, _RESOLVER, content_hash=sha, source=source, base=_BASE)  # type: ignore[arg-type]
-        lines, counts = file_triples(resolved)
         try:
-            counts["triples"] = write_part(lines, Path(part_path))
+            counts = _write_file_part(ext, _RESOLVER, sha, source, _BASE, part_path)  # type: ignore[arg-type]
         except OSError as e:
             return _stop(source, e, part_path)
         return {"source": source, "counts": counts, "error": None}
@@ -401,7 +440,10 @@ def _worker_start(init: Callable, initargs: tuple, parent: int) -> None:
     init(*initargs)
 
 
-def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: tuple, progress: str | None) -> Iterator[dict]:
+def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: tuple, progress: str | None,
+              meanwhile: Callable[[], None] | None = None) -> Iterator[dict]:
+    """`fn` over `tasks` in `workers` forked processes, results as they come; `meanwhile` runs in this
+    process once the workers have their tasks (work of the main process that would otherwise wait)."""
     bar = None
     if progress is not None:
         from tqdm import tqdm
@@ -409,6 +451,8 @@ def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs:
         bar = tqdm(total=len(tasks), desc=progress, unit="file", file=sys.stderr, disable=None, leave=False)
     try:
         if workers <= 1 or len(tasks) <= 1:
+            if meanwhile is not None:
+                meanwhile()
             init(*initargs)
             for t in tasks:
                 yield fn(t)
@@ -417,7 +461,10 @@ def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs:
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
             with ctx.Pool(workers, initializer=_worker_start, initargs=(init, initargs, os.getpid())) as pool:
-                for r in pool.imap_unordered(fn, tasks, chunksize=1):
+                results = pool.imap_unordered(fn, tasks, chunksize=1)
+                if meanwhile is not None:
+                    meanwhile()
+                for r in results:
                     yield r
                     if bar:
                         bar.update()
@@ -448,6 +495,12 @@ def _peak_rss_mb() -> dict[str, float]:
     return {"main": round(own, 1), "largest_worker": round(kids, 1)}
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished workers (a phase's CPU is the difference)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def build(
     inputs: Iterable[str],
     out: str | Path,
@@ -471,8 +524,10 @@ def build(
     timings: dict[str, float] = {}
     inputs = list(inputs)
     t = time.perf_counter()
+    c0 = _cpu()
     sources, problems = discover(inputs)
     timings["discover"] = time.perf_counter() - t
+    cpu = {"discover": _cpu() - c0}
     nothing = [p for p in problems if p.problem in NAMES_NOTHING]
     if nothing or not sources:
         said = "; ".join(map(str, nothing or problems)) or "no input files"
@@ -488,7 +543,7 @@ def build(
     _LOCK_FD = lock.fileno()
     try:
         return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
-                             file_timeout, t_start, timings)
+                             file_timeout, t_start, timings, cpu)
     finally:
         _LOCK_FD = None
         fcntl.flock(lock, fcntl.LOCK_UN)
@@ -496,7 +551,7 @@ def build(
 
 
 def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
-                  file_timeout, t_start, timings) -> BuildResult:
+                  file_timeout, t_start, timings, cpu) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
@@ -511,8 +566,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
 
     # 1. hash (discovered in `build`)
     t = time.perf_counter()
+    c = _cpu()
     files: dict[str, Any] = {}
-    todo: list[tuple[str, str, str]] = []
+    todo: list[tuple[str, str, str, str]] = []
     same_as: dict[str, str] = {}  # a path whose bytes equal an earlier path's: read once, under the first
     first_of: dict[str, str] = {}
     total_bytes = 0
@@ -533,11 +589,13 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             same_as[src] = first_of[sha]
         else:
             first_of[sha] = src
-            todo.append((src, sha, str(cache_path)))
+            todo.append((src, sha, str(cache_path), str(parts / _part_name(src))))
     timings["discover"] += time.perf_counter() - t
+    cpu["discover"] = cpu.get("discover", 0.0) + _cpu() - c
 
     # 2. extract what changed: largest files first, so no worker is left with a big law at the end
     t = time.perf_counter()
+    c = _cpu()
     todo.sort(key=lambda task: (-sizes[task[0]], task[0]))
     if extractor is None and workers > 1 and todo:
         _warm_extractor()
@@ -546,7 +604,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     n_extracted = 0
     failed: dict[str, str] = {}
     n_same = 0
-    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor, file_timeout), "extracting" if progress else None):
+    no_merges = part_dependencies({"doc": {"key": [None, None, None, None]}, "refs": []}, _NO_MERGES)
+    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor, file_timeout, base),
+                       "extracting" if progress else None):
         _stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
@@ -556,6 +616,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         n_extracted += 1
         extract_seconds += r["seconds"]
         files[r["source"]] = {"sha256": r["sha256"], "facts": r["facts"], "bytes": r["bytes"]}
+        if r["counts"] is not None:  # its part, written as if the corpus merged nothing
+            files[r["source"]].update(counts=r["counts"], part=_part_name(r["source"]), part_deps=no_merges)
     for src, first in sorted(same_as.items()):
         if first in failed:
             problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
@@ -563,37 +625,67 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             files[src] = {k: files[first][k] for k in ("sha256", "facts", "bytes")}
             n_same += 1
     timings["extract"] = time.perf_counter() - t
+    cpu["extract"] = cpu.get("extract", 0.0) + _cpu() - c
 
     # 3. resolve over the corpus
     t = time.perf_counter()
+    c = _cpu()
     ordered = sorted(files)
     resolver = Resolver(files[s]["facts"] for s in ordered)
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
+    cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c
 
-    # 4. per-file parts (redone when the file, a merge, the base or the graph code changed)
+    # 4. per-file parts: redone when the file changed, when the corpus merges a name it mentions differently
+    #    than its part was written with, or when the base or the graph code changed (extracted files' parts
+    #    were just written with this code and base)
     t = time.perf_counter()
-    redo_all = old.get("graph") != graph_fp or old.get("aliases") != alias_fp or old.get("base") != base or not same_extractor
+    c = _cpu()
+    old_code = old.get("graph") != graph_fp or old.get("base") != base
     part_tasks = []
     for src in ordered:
         e = files[src]
-        part = parts / (hashlib.sha256(src.encode("utf-8")).hexdigest()[:24] + ".nt")
+        part = parts / _part_name(src)
+        deps = part_dependencies(e["facts"], resolver)
+        fresh = ("counts" in e and e.get("part") == part.name and e.get("part_deps") == deps and part.exists()
+                 and not (old_code and e is old_files.get(src)))
         e["part"] = part.name
-        prev = old_files.get(src)
-        fresh = prev is not None and prev.get("sha256") == e["sha256"] and "counts" in prev and part.exists()
-        if redo_all or not fresh or e is not prev:
+        e["part_deps"] = deps
+        if not fresh:
             part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
-    for r in _pool_map(_triples_one, part_tasks, workers, _init_triples, (resolver, base), "graphing" if progress else None):
-        _stopped(r)
-        if r["error"]:
-            problems.append(Problem(r["source"], r["error"]))
-            files.pop(r["source"], None)
-            continue
-        files[r["source"]]["counts"] = r["counts"]
-    instruments = parts / "_instruments.nt"
-    n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
+    # the store loads each part as soon as it exists, in a thread beside the workers (when the graph changes)
+    loader = StoreLoader(out) if store and part_tasks else None
+    try:
+        instruments = parts / "_instruments.nt"
+        n_instr_triples = 0
+
+        def instruments_part() -> None:  # while the workers write the files' parts
+            nonlocal n_instr_triples
+            n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
+            if loader is not None:
+                loader.add(instruments)
+                redone = {task[0] for task in part_tasks}
+                for src in ordered:
+                    if src not in redone:
+                        loader.add(parts / files[src]["part"])
+
+        for r in _pool_map(_triples_one, part_tasks, workers, _init_triples, (resolver, base),
+                           "graphing" if progress else None, meanwhile=instruments_part):
+            _stopped(r)
+            if r["error"]:
+                problems.append(Problem(r["source"], r["error"]))
+                files.pop(r["source"], None)
+                continue
+            files[r["source"]]["counts"] = r["counts"]
+            if loader is not None:
+                loader.add(parts / files[r["source"]]["part"])
+    except BaseException:
+        if loader is not None:
+            loader.abort()
+        raise
     timings["triples"] = time.perf_counter() - t
+    cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
 
     # removed or failed files: their parts and caches go
     keep_parts = {files[s]["part"] for s in files} | {instruments.name}
@@ -607,23 +699,35 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     removed = sorted(set(old.get("files", {})) - set(files) - {p.source for p in problems})
 
     # 5. merge, write, load
-    t = time.perf_counter()
-    graph_nt = out / GRAPH_NT
-    # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
-    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
-                                        last=f"<{citation_prefix(base)}")
-    if fmt == "turtle":
-        ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
-    elif (out / GRAPH_TTL).exists():
-        (out / GRAPH_TTL).unlink()
-    timings["write"] = time.perf_counter() - t
-    t = time.perf_counter()
-    reloaded = False
-    if store:
-        before = current_store(out)
-        target = load_store(out, graph_nt, graph_hash)
-        reloaded = before is None or before != target
-    timings["store"] = time.perf_counter() - t
+    try:
+        t = time.perf_counter()
+        c = _cpu()
+        graph_nt = out / GRAPH_NT
+        # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
+        n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
+                                            last=f"<{citation_prefix(base)}")
+        if fmt == "turtle":
+            ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
+        elif (out / GRAPH_TTL).exists():
+            (out / GRAPH_TTL).unlink()
+        timings["write"] = time.perf_counter() - t
+        cpu["write"] = cpu.get("write", 0.0) + _cpu() - c
+        t = time.perf_counter()
+        c = _cpu()
+        reloaded = False
+        if store:
+            before = current_store(out)
+            if loader is not None:
+                target = loader.finish(graph_hash)
+            else:
+                target = load_store(out, graph_nt, graph_hash)
+            reloaded = before is None or before != target
+        timings["store"] = time.perf_counter() - t
+        cpu["store"] = cpu.get("store", 0.0) + _cpu() - c
+    except BaseException:
+        if loader is not None:
+            loader.abort()
+        raise
 
     # 6. manifest and summary
     manifest = {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base, "files": files}
@@ -658,6 +762,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             "skipped_unchanged": len(files) - n_extracted - n_same,
             "removed": len(removed),
             "same_bytes_as_another": len(same_as),
+            "parts_rewritten": len(part_tasks),  # after the corpus pass (others were written beside extraction)
             "failed": len(problems),
         },
         "triples": n_triples,
@@ -670,6 +775,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "extracted_bytes": extracted_bytes,
         "seconds": {k: round(v, 3) for k, v in {**timings, "total": elapsed}.items()},
         "extract_cpu_seconds": round(extract_seconds, 3),
+        # CPU of the build and its workers per phase (wall seconds mislead on a shared machine)
+        "cpu_seconds": {k: round(v, 3) for k, v in {**cpu, "total": _cpu()}.items()},
         "mb_per_s": round(total_bytes / 1e6 / elapsed, 3) if elapsed else None,
         "workers": workers,
         "peak_rss_mb": _peak_rss_mb(),
