@@ -37,6 +37,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ GRAPH_TTL = "graph.ttl"
 MANIFEST_VERSION = 1
 #: Seconds one file's extraction may take before it is reported as a failure (`kg build --file-timeout`).
 FILE_TIMEOUT = 120.0
+#: Where the per-file tasks can run (`kg build --executor`).
+EXECUTORS = ("local", "dask")
 
 Extractor = Callable[[str, str | None], Extraction]
 
@@ -247,26 +250,48 @@ def _on_alarm(signum: int, frame: Any) -> None:
 class _time_budget:
     """SIGALRM after `seconds` in the main thread of this process (the regex engine checks for signals).
 
-    Outside the main thread (a build called from a thread) there is no budget: signals cannot be used there.
+    Outside the main thread (a Dask worker runs tasks in threads; a build called from a thread) signals
+    cannot be used: a timer raises `FileTimeout` in the thread instead, which stops Python code at its next
+    instruction but not one long call into C (a runaway regex runs on until it returns).
     """
 
     def __init__(self, seconds: float | None):
         self.seconds = seconds
         self.old: Any = None
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+        self.active = False
+        self.tid = 0
 
     def __enter__(self) -> None:
-        if self.seconds:
-            try:
-                self.old = signal.signal(signal.SIGALRM, _on_alarm)
-            except ValueError:
-                return
+        if not self.seconds:
+            return
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            return
+        self.tid = threading.get_ident()
+        self.active = True
+        self.timer = threading.Timer(self.seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.active:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(FileTimeout))
 
     def __exit__(self, *exc: Any) -> None:
         if self.old is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.old)
             self.old = None
+        if self.timer is not None:
+            with self.lock:
+                self.active = False
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), None)  # one not yet raised
+            self.timer.cancel()
+            self.timer = None
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -473,6 +498,32 @@ def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs:
             bar.close()
 
 
+class _Executor:
+    """Where the per-file tasks run: forked processes here (`local`), or a Dask cluster (`dask`: the one at
+    `scheduler`, else a local cluster of `workers` processes, started on first use and closed with the build)."""
+
+    def __init__(self, kind: str, scheduler: str | None, workers: int):
+        if kind not in EXECUTORS:
+            raise ValueError(f"unknown executor {kind!r} (one of {', '.join(EXECUTORS)})")
+        self.kind, self.scheduler, self.workers = kind, scheduler, workers
+        self._dask: Any = None
+
+    def map(self, fn: Callable, tasks: list, init: Callable, initargs: tuple, progress: str | None,
+            meanwhile: Callable[[], None] | None = None) -> Iterator[dict]:
+        if self.kind == "dask" and tasks:
+            if self._dask is None:
+                from kgraph.dask_executor import DaskExecutor
+
+                self._dask = DaskExecutor(self.scheduler, self.workers)
+            return self._dask.map(fn, tasks, init, initargs, progress, meanwhile)
+        return _pool_map(fn, tasks, self.workers, init, initargs, progress, meanwhile)
+
+    def close(self) -> None:
+        if self._dask is not None:
+            self._dask.close()
+            self._dask = None
+
+
 def _load_manifest(out: Path) -> dict[str, Any]:
     try:
         m = json.loads((out / MANIFEST).read_text("utf-8"))
@@ -513,11 +564,15 @@ def build(
     progress: bool = False,
     extractor: Extractor | None = None,
     file_timeout: float | None = FILE_TIMEOUT,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build or update the graph in `out` from `inputs`; see the module docstring for the phases.
 
     Raises `InputsNotFound` (nothing changed) when an input names nothing, and `RuntimeError` when
     another build holds the folder. `file_timeout` (seconds, None for none) bounds each file's extraction.
+    `executor` says where extraction and the per-file triples run: `local` (forked processes) or `dask`
+    (a Dask cluster at `scheduler`, or a local one of `workers` processes); the graph is the same.
     """
     global _LOCK_FD
     t_start = time.perf_counter()
@@ -541,17 +596,19 @@ def build(
         lock.close()
         raise RuntimeError(f"{out}: another build is running in this folder") from None
     _LOCK_FD = lock.fileno()
+    runner = _Executor(executor, scheduler, workers)
     try:
         return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
-                             file_timeout, t_start, timings, cpu)
+                             file_timeout, t_start, timings, cpu, runner)
     finally:
+        runner.close()
         _LOCK_FD = None
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
 def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
-                  file_timeout, t_start, timings, cpu) -> BuildResult:
+                  file_timeout, t_start, timings, cpu, runner: _Executor) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
@@ -597,7 +654,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     todo.sort(key=lambda task: (-sizes[task[0]], task[0]))
-    if extractor is None and workers > 1 and todo:
+    if extractor is None and workers > 1 and todo and runner.kind == "local":
         _warm_extractor()
     extracted_bytes = 0
     extract_seconds = 0.0
@@ -605,8 +662,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     failed: dict[str, str] = {}
     n_same = 0
     no_merges = part_dependencies({"doc": {"key": [None, None, None, None]}, "refs": []}, _NO_MERGES)
-    for r in _pool_map(_extract_one, todo, workers, _init_extract, (extractor, file_timeout, base),
-                       "extracting" if progress else None):
+    for r in runner.map(_extract_one, todo, _init_extract, (extractor, file_timeout, base),
+                        "extracting" if progress else None):
         _stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
@@ -670,8 +727,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
                     if src not in redone:
                         loader.add(parts / files[src]["part"])
 
-        for r in _pool_map(_triples_one, part_tasks, workers, _init_triples, (resolver, base),
-                           "graphing" if progress else None, meanwhile=instruments_part):
+        for r in runner.map(_triples_one, part_tasks, _init_triples, (resolver, base),
+                            "graphing" if progress else None, meanwhile=instruments_part):
             _stopped(r)
             if r["error"]:
                 problems.append(Problem(r["source"], r["error"]))
@@ -779,6 +836,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "cpu_seconds": {k: round(v, 3) for k, v in {**cpu, "total": _cpu()}.items()},
         "mb_per_s": round(total_bytes / 1e6 / elapsed, 3) if elapsed else None,
         "workers": workers,
+        "executor": runner.kind,
         "peak_rss_mb": _peak_rss_mb(),
     }
     _write_json(out / SUMMARY, summary)

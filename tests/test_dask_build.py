@@ -1,0 +1,73 @@
+"""`kg build --executor dask`: extraction and the per-file triples on a Dask cluster of two worker processes
+give graph.nt byte for byte as the local build, and the same summary, failures and incremental rebuilds.
+
+Real documents from ../shared (the extractor runs in the workers); the clusters are Dask `LocalCluster`s.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kgraph.build import GRAPH_NT, build
+
+from conftest import shared_path
+
+pytest.importorskip("distributed")
+
+#: A few documents of several kinds: gazette decrees and circulars of three topics, and a law.
+FILES = [
+    "congbao/bhxh/nghi-dinh-so-158-2025-nd-cp-45240.txt",
+    "congbao/bhxh/luat-so-51-2024-qh15-43559.txt",
+    "congbao/cong_doan",
+    "laws/bo-luat-hang-hai.txt",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("dask-corpus")
+    for rel in FILES:
+        src = shared_path("corpus", rel)
+        if src.is_dir():
+            for f in sorted(src.glob("*.txt"))[:4]:
+                shutil.copy(f, d / f.name)
+        else:
+            shutil.copy(src, d / src.name)
+    (d / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    return d
+
+
+def _same(a: dict, b: dict) -> None:
+    keys = ("documents", "references", "citations", "distinct_instruments", "triples", "graph_sha256", "errors")
+    assert {k: a[k] for k in keys} == {k: b[k] for k in keys}
+
+
+def test_a_dask_build_writes_the_local_graph(corpus: Path, tmp_path: Path) -> None:
+    local = build([str(corpus)], tmp_path / "local", workers=2).summary
+    dask = build([str(corpus)], tmp_path / "dask", workers=2, executor="dask").summary
+    assert dask["executor"] == "dask" and dask["files"]["extracted"] == local["files"]["extracted"] == 7
+    assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
+    _same(local, dask)
+    assert [e["source"] for e in dask["errors"]] == [str(corpus / "binary.txt")]
+
+
+def test_a_dask_rebuild_after_a_change_matches_the_local_one(corpus: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    work = tmp_path / "in"
+    shutil.copytree(corpus, work)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        at = cluster.scheduler_address
+        for out, kw in ((tmp_path / "local", {}), (tmp_path / "dask", {"executor": "dask", "scheduler": at})):
+            build([str(work)], out, workers=2, **kw)
+        victim = sorted(work.glob("nghi-dinh-*.txt"))[0]
+        victim.write_text(victim.read_text("utf-8").replace("Căn cứ", "Theo", 1), "utf-8")
+        (work / "binary.txt").unlink()
+        local = build([str(work)], tmp_path / "local", workers=2).summary
+        dask = build([str(work)], tmp_path / "dask", workers=2, executor="dask", scheduler=at).summary
+    assert dask["files"]["extracted"] == 1 and dask["files"]["skipped_unchanged"] == local["files"]["skipped_unchanged"]
+    assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
+    _same(local, dask)
