@@ -4,21 +4,25 @@ The data flow, one phase each:
 
 1. discover inputs (files, folders, globs) and hash each file's bytes;
 2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
-   by content hash, and the small facts the corpus-level pass needs are kept in the manifest;
+   by content hash, beside the small facts the corpus-level pass needs (read back as a stream, never
+   held for the whole corpus), and its part of the graph is written at once (see 4);
 3. resolve identities over the whole corpus (`kgraph.link.corpus.Resolver`);
-4. resolve each file against the corpus (`kgraph.link.resolved.resolve`), then write its triples to its own
-   sorted part (redone only when the file or a merge changed), and the instruments' merged triples to one
-   more part;
+4. resolve each file against the corpus (`kgraph.link.resolved.resolve`) and write its triples to its own
+   sorted part: the part written beside the extraction is kept unless the corpus merges a name it
+   mentions (or the file, the graph code or the base changed); the instruments' merged triples go to
+   one more part; meanwhile a thread loads the parts into a new Oxigraph store;
 5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
-   a rebuild with no change gives the same bytes), load it into a fresh Oxigraph store and swap it in
-   atomically;
+   a rebuild with no change gives the same bytes) and swap the new store in atomically;
 6. write `summary.json`.
+
+Extraction and the per-file triples run in forked processes here, or on a Dask cluster (`executor`).
 
 A file that cannot be read or extracted, or whose extraction outlasts the per-file time budget, is
 reported with its problem and left out; the rest goes on. An input that names nothing (a missing path,
 a pattern matching no file, a folder without documents) stops the build before anything is changed:
 a typo must not empty a graph. Files with identical bytes are read and extracted once; each path stays
-a source of that one document. Memory holds the manifest and one file's extraction at a time, not the corpus.
+a source of that one document. Memory holds the manifest (a few hundred bytes a file), the corpus-level
+index of instruments and names, and one file's extraction at a time, not the corpus.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 GRAPH_NT = "graph.nt"
 GRAPH_TTL = "graph.ttl"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: facts in cache/<sha>.facts.json, not in the manifest
 #: Seconds one file's extraction may take before it is reported as a failure (`kg build --file-timeout`).
 FILE_TIMEOUT = 120.0
 #: Where the per-file tasks can run (`kg build --executor`).
@@ -326,9 +330,19 @@ def _part_name(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:24] + ".nt"
 
 
+def _facts_path(cache_path: str | Path) -> str:
+    """Where the facts of the extraction cached at `cache_path` are (`<sha>.json` → `<sha>.facts.json`)."""
+    return str(cache_path)[: -len(".json")] + ".facts.json"
+
+
+def _read_facts(cache: Path, sha: str) -> dict[str, Any]:
+    with open(cache / f"{sha}.facts.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
     """Worker: read, extract, cache the extraction as JSON, write the file's part as if no name were merged
-    with a number (kept when the corpus merges none of its names); return the facts (or the problem)."""
+    with a number (kept when the corpus merges none of its names); return the counts (or the problem)."""
     source, sha, cache_path, part_path = task
     t0 = time.perf_counter()
     try:
@@ -339,10 +353,13 @@ def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
+        writing = cache_path
         try:
             _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
+            writing = _facts_path(cache_path)
+            _write_atomically(writing, json.dumps(facts_of(ext, sha), ensure_ascii=False, separators=(",", ":")))
         except OSError as e:
-            return _stop(source, e, cache_path)
+            return _stop(source, e, writing)
         try:  # the extraction is at hand: its part now saves reading the cache again in phase 4
             counts = _write_file_part(ext, _NO_MERGES, sha, source, _BASE, part_path)
         except Exception:  # phase 4 writes it again and reports the problem (or stops the build on a full disk)
@@ -350,7 +367,6 @@ def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
         return {
             "source": source,
             "sha256": sha,
-            "facts": facts_of(ext, sha),
             "counts": counts,
             "bytes": len(st.raw),
             "seconds": time.perf_counter() - t0,
@@ -639,7 +655,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         sizes[src] = size
         prev = old_files.get(src)
         cache_path = cache / f"{sha}.json"
-        if prev and prev.get("sha256") == sha and cache_path.exists():
+        if prev and prev.get("sha256") == sha and cache_path.exists() and os.path.exists(_facts_path(cache_path)):
             files[src] = prev
             first_of.setdefault(sha, src)
         elif sha in first_of:
@@ -672,14 +688,14 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         extracted_bytes += r["bytes"]
         n_extracted += 1
         extract_seconds += r["seconds"]
-        files[r["source"]] = {"sha256": r["sha256"], "facts": r["facts"], "bytes": r["bytes"]}
+        files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
         if r["counts"] is not None:  # its part, written as if the corpus merged nothing
             files[r["source"]].update(counts=r["counts"], part=_part_name(r["source"]), part_deps=no_merges)
     for src, first in sorted(same_as.items()):
         if first in failed:
             problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
         elif first in files:
-            files[src] = {k: files[first][k] for k in ("sha256", "facts", "bytes")}
+            files[src] = {k: files[first][k] for k in ("sha256", "bytes")}
             n_same += 1
     timings["extract"] = time.perf_counter() - t
     cpu["extract"] = cpu.get("extract", 0.0) + _cpu() - c
@@ -688,7 +704,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     ordered = sorted(files)
-    resolver = Resolver(files[s]["facts"] for s in ordered)
+    resolver = Resolver(_read_facts(cache, files[s]["sha256"]) for s in ordered)  # a stream: one file's at a time
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
     cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c
@@ -703,7 +719,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     for src in ordered:
         e = files[src]
         part = parts / _part_name(src)
-        deps = part_dependencies(e["facts"], resolver)
+        deps = part_dependencies(_read_facts(cache, e["sha256"]), resolver)
         fresh = ("counts" in e and e.get("part") == part.name and e.get("part_deps") == deps and part.exists()
                  and not (old_code and e is old_files.get(src)))
         e["part"] = part.name
@@ -749,7 +765,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     for p in parts.glob("*.nt"):
         if p.name not in keep_parts:
             p.unlink()
-    keep_cache = {f"{files[s]['sha256']}.json" for s in files}
+    keep_cache = {f"{files[s]['sha256']}{x}" for s in files for x in (".json", ".facts.json")}
     for p in cache.glob("*.json"):
         if p.name not in keep_cache:
             p.unlink()
