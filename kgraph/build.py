@@ -370,6 +370,7 @@ def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             "counts": counts,
             "bytes": len(st.raw),
             "seconds": time.perf_counter() - t0,
+            "rss_mb": _own_peak_mb(),
             "error": None,
         }
     except FileTimeout:
@@ -431,7 +432,7 @@ def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             counts = _write_file_part(ext, _RESOLVER, sha, source, _BASE, part_path)  # type: ignore[arg-type]
         except OSError as e:
             return _stop(source, e, part_path)
-        return {"source": source, "counts": counts, "error": None}
+        return {"source": source, "counts": counts, "rss_mb": _own_peak_mb(), "error": None}
     except Exception as e:
         return {"source": source, "error": f"graph generation failed ({type(e).__name__}: {e})"}
 
@@ -556,10 +557,14 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def _peak_rss_mb() -> dict[str, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"main": round(own, 1), "largest_worker": round(kids, 1)}
+def _own_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _peak_rss_mb(workers_peak: float) -> dict[str, float]:
+    """This process's peak and the largest a worker reported of itself (the children's figure would also
+    count `sort`, whose peak at fork is this process's)."""
+    return {"main": round(_own_peak_mb(), 1), "largest_worker": round(workers_peak, 1)}
 
 
 def _cpu() -> float:
@@ -599,6 +604,7 @@ def build(
     sources, problems = discover(inputs)
     timings["discover"] = time.perf_counter() - t
     cpu = {"discover": _cpu() - c0}
+    rss_after: dict[str, float] = {}
     nothing = [p for p in problems if p.problem in NAMES_NOTHING]
     if nothing or not sources:
         said = "; ".join(map(str, nothing or problems)) or "no input files"
@@ -615,7 +621,7 @@ def build(
     runner = _Executor(executor, scheduler, workers)
     try:
         return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
-                             file_timeout, t_start, timings, cpu, runner)
+                             file_timeout, t_start, timings, cpu, rss_after, runner)
     finally:
         runner.close()
         _LOCK_FD = None
@@ -624,7 +630,7 @@ def build(
 
 
 def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
-                  file_timeout, t_start, timings, cpu, runner: _Executor) -> BuildResult:
+                  file_timeout, t_start, timings, cpu, rss_after, runner: _Executor) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
@@ -665,6 +671,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             todo.append((src, sha, str(cache_path), str(parts / _part_name(src))))
     timings["discover"] += time.perf_counter() - t
     cpu["discover"] = cpu.get("discover", 0.0) + _cpu() - c
+    rss_after["discover"] = round(_own_peak_mb(), 1)
 
     # 2. extract what changed: largest files first, so no worker is left with a big law at the end
     t = time.perf_counter()
@@ -673,6 +680,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     if extractor is None and workers > 1 and todo and runner.kind == "local":
         _warm_extractor()
     extracted_bytes = 0
+    workers_peak = 0.0  # MB, as the workers report it
     extract_seconds = 0.0
     n_extracted = 0
     failed: dict[str, str] = {}
@@ -686,6 +694,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             failed[r["source"]] = r["error"]
             continue
         extracted_bytes += r["bytes"]
+        workers_peak = max(workers_peak, r["rss_mb"])
         n_extracted += 1
         extract_seconds += r["seconds"]
         files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
@@ -699,6 +708,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             n_same += 1
     timings["extract"] = time.perf_counter() - t
     cpu["extract"] = cpu.get("extract", 0.0) + _cpu() - c
+    rss_after["extract"] = round(_own_peak_mb(), 1)
 
     # 3. resolve over the corpus
     t = time.perf_counter()
@@ -708,6 +718,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
     cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c
+    rss_after["resolve"] = round(_own_peak_mb(), 1)
 
     # 4. per-file parts: redone when the file changed, when the corpus merges a name it mentions differently
     #    than its part was written with, or when the base or the graph code changed (extracted files' parts
@@ -751,6 +762,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
                 files.pop(r["source"], None)
                 continue
             files[r["source"]]["counts"] = r["counts"]
+            workers_peak = max(workers_peak, r["rss_mb"])
             if loader is not None:
                 loader.add(parts / files[r["source"]]["part"])
     except BaseException:
@@ -759,6 +771,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         raise
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
+    rss_after["triples"] = round(_own_peak_mb(), 1)
 
     # removed or failed files: their parts and caches go
     keep_parts = {files[s]["part"] for s in files} | {instruments.name}
@@ -785,6 +798,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             (out / GRAPH_TTL).unlink()
         timings["write"] = time.perf_counter() - t
         cpu["write"] = cpu.get("write", 0.0) + _cpu() - c
+        rss_after["write"] = round(_own_peak_mb(), 1)
         t = time.perf_counter()
         c = _cpu()
         reloaded = False
@@ -797,6 +811,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             reloaded = before is None or before != target
         timings["store"] = time.perf_counter() - t
         cpu["store"] = cpu.get("store", 0.0) + _cpu() - c
+        rss_after["store"] = round(_own_peak_mb(), 1)
     except BaseException:
         if loader is not None:
             loader.abort()
@@ -853,7 +868,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "mb_per_s": round(total_bytes / 1e6 / elapsed, 3) if elapsed else None,
         "workers": workers,
         "executor": runner.kind,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": _peak_rss_mb(workers_peak),
+        "main_peak_rss_mb_after": rss_after,  # which phase raises this process's peak
     }
     _write_json(out / SUMMARY, summary)
     return BuildResult(summary=summary, problems=problems)

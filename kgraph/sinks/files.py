@@ -60,7 +60,8 @@ def _merge_with_sort(parts: list[Path], out: Path) -> bool:
     try:
         names.write_bytes(b"".join(os.fsencode(p) + b"\0" for p in parts))
         with open(out, "wb") as f:
-            r = subprocess.run([exe, "-m", "-u", f"--files0-from={names}"], stdout=f, env=env,
+            # 64 inputs a pass: fewer passes through temporary files than sort's 16, cheaper than hundreds
+            r = subprocess.run([exe, "-m", "-u", "--batch-size=64", f"--files0-from={names}"], stdout=f, env=env,
                                stderr=subprocess.PIPE, check=False)
     finally:
         names.unlink(missing_ok=True)
