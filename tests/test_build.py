@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, RdfFormat, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
@@ -19,7 +19,7 @@ from kgraph.graph.ontology import ELI, KG
 from kgraph.graph.rdf import citation_prefix
 from kgraph.graph.validate import validate
 from kgraph.model import Extraction
-from kgraph.sinks.oxigraph_store import current_store, load_store, open_store
+from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store, open_store
 
 from conftest import shared_path
 
@@ -215,6 +215,32 @@ def test_a_failed_store_load_leaves_the_old_store(corpus: Path, tmp_path: Path) 
     assert current_store(out) == old
     assert not list(out.glob(".store-*"))
     assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_a_failed_load_beside_the_build_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    old = current_store(out)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
+    loader = StoreLoader(out)
+    for part in sorted((out / "parts").glob("*.nt")):
+        loader.add(part)
+    loader.add(bad)
+    with pytest.raises(SyntaxError):
+        loader.finish("f" * 64)
+    assert current_store(out) == old
+    assert not list(out.glob(".store-*"))
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_the_store_loaded_from_the_parts_holds_graph_nt(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)  # the store was loaded from the parts while they were written
+    st = open_store(out)
+    in_store = {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())}
+    in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
+    assert in_store == in_file and len(in_file) > 10
 
 
 def test_store_is_swapped_when_the_graph_changes(corpus: Path, tmp_path: Path) -> None:
