@@ -14,7 +14,8 @@ object store and a head node, which a task that reads a file and writes two smal
 What a cluster needs: kgraph installed on every worker (the same version: tasks are kgraph's own
 functions, sent by reference), and the inputs and the build folder on a file system every worker sees
 (workers read the input files and write `cache/` and `parts/` in place; only small results, the
-facts and counts, travel back). The corpus-level resolver is sent to every worker once per build.
+counts, travel back). The corpus-level resolver goes to each worker once per build. A file whose task
+kills its worker (after Dask has retried it on others) is reported as failed; the rest goes on.
 The per-file time budget holds in a worker's task thread for Python code (see `kgraph.build._time_budget`).
 """
 
@@ -25,6 +26,10 @@ import uuid
 from typing import Any, Callable, Iterator
 
 _READY: str | None = None  # the build whose initializer ran in this worker process
+
+
+def _arguments(initargs: tuple) -> tuple:
+    return initargs
 
 
 def _run(fn: Callable[[Any], dict], task: Any, init: Callable, initargs: tuple, token: str) -> dict:
@@ -62,7 +67,9 @@ class DaskExecutor:
                 meanwhile()
             return
         token = uuid.uuid4().hex
-        shared = self.client.scatter(list(initargs), broadcast=True, hash=False)  # once per worker, not per task
+        # the initializer's arguments as a task's result, not scattered data: a worker that dies takes scattered
+        # data with it for good, whereas a task's result is computed again (each worker fetches it once)
+        shared = self.client.submit(_arguments, initargs, pure=False, key=f"kgraph-{token}-arguments")
         futures = [self.client.submit(_run, fn, t, init, shared, token, pure=False, key=f"kgraph-{token}-{i}")
                    for i, t in enumerate(tasks)]
         if meanwhile is not None:
@@ -73,8 +80,12 @@ class DaskExecutor:
 
             bar = tqdm(total=len(tasks), desc=progress, unit="file", file=sys.stderr, disable=None, leave=False)
         try:
+            source = {f.key: t[0] for f, t in zip(futures, tasks)}  # every task starts with its file's path
             for fut in as_completed(futures):
-                r = fut.result()
+                try:
+                    r = fut.result()
+                except Exception as e:  # the task's worker died under it (Dask retried it elsewhere first)
+                    r = {"source": source[fut.key], "error": f"lost on the Dask cluster ({type(e).__name__}: {e})"}
                 fut.release()
                 yield r
                 if bar:

@@ -71,3 +71,28 @@ def test_a_dask_rebuild_after_a_change_matches_the_local_one(corpus: Path, tmp_p
     assert dask["files"]["extracted"] == 1 and dask["files"]["skipped_unchanged"] == local["files"]["skipped_unchanged"]
     assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
     _same(local, dask)
+
+
+def killing_extract(text: str, source: str | None = None):
+    """Stand-in extractor that takes its worker process down on one file (as an out-of-memory kill would)."""
+    import os
+
+    from test_build import json_extract
+
+    if "KILL" in text:
+        os._exit(1)
+    return json_extract(text, source)
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+    from test_build import doc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on")), "utf-8")
+    (d / "b.txt").write_text(doc("2/2020/NĐ-CP", ("1/2020/NĐ-CP", "amends")), "utf-8")
+    (d / "kill.txt").write_text("KILL", "utf-8")
+    res = build([str(d)], tmp_path / "out", workers=2, executor="dask", extractor=killing_extract)
+    assert res.summary["documents"] == 2
+    assert [p.source for p in res.problems] == [str(d / "kill.txt")]
+    assert "lost on the Dask cluster" in res.problems[0].problem
