@@ -341,8 +341,9 @@ def _read_facts(cache: Path, sha: str) -> dict[str, Any]:
 
 
 def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
-    """Worker: read, extract, cache the extraction as JSON, write the file's part as if no name were merged
-    with a number (kept when the corpus merges none of its names); return the counts (or the problem)."""
+    """Worker: read, extract, cache the extraction and its facts as JSON, write the file's part resolved as
+    the file alone (and the catalogue) resolves its names (kept when the whole corpus resolves them the same
+    way); return the counts (or the problem)."""
     source, sha, cache_path, part_path = task
     t0 = time.perf_counter()
     try:
@@ -353,21 +354,25 @@ def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
+        facts = facts_of(ext, sha)
         writing = cache_path
         try:
             _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
             writing = _facts_path(cache_path)
-            _write_atomically(writing, json.dumps(facts_of(ext, sha), ensure_ascii=False, separators=(",", ":")))
+            _write_atomically(writing, json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
         except OSError as e:
             return _stop(source, e, writing)
         try:  # the extraction is at hand: its part now saves reading the cache again in phase 4
-            counts = _write_file_part(ext, _NO_MERGES, sha, source, _BASE, part_path)
+            guess = Resolver([facts])  # the file's own name-number pairs and the catalogue's: the likely answer
+            counts = _write_file_part(ext, guess, sha, source, _BASE, part_path)
+            deps = part_dependencies(facts, guess)
         except Exception:  # phase 4 writes it again and reports the problem (or stops the build on a full disk)
-            counts = None
+            counts = deps = None
         return {
             "source": source,
             "sha256": sha,
             "counts": counts,
+            "part_deps": deps,
             "bytes": len(st.raw),
             "seconds": time.perf_counter() - t0,
             "rss_mb": _own_peak_mb(),
@@ -387,8 +392,6 @@ def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
 
 _RESOLVER: Resolver | None = None
 _BASE = DEFAULT_BASE
-#: The corpus-level pass before it has seen the corpus: no name merged with a number.
-_NO_MERGES = Resolver([])
 
 
 def _write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str, base: str, part_path: str) -> dict[str, int]:
@@ -402,8 +405,8 @@ def _write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str,
 def part_dependencies(facts: dict[str, Any], resolver: Resolver) -> str:
     """What a file's part takes from the corpus: the keys of its facts that `resolver` maps elsewhere
     (a named law merged with its number). A part stays right while this fingerprint does, so a merge
-    the corpus learns redoes only the files that mention that name, and a part written before the
-    corpus was seen (`_NO_MERGES`) is kept when none of its names is merged."""
+    the corpus learns redoes only the files that mention that name, and a part written beside the
+    extraction, before the corpus was seen, is kept when the corpus resolves its names the same way."""
     h = hashlib.sha256()
     seen: set[tuple] = set()
     for kl in [facts["doc"]["key"], *(r[0] for r in facts["refs"])]:
@@ -685,7 +688,6 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     n_extracted = 0
     failed: dict[str, str] = {}
     n_same = 0
-    no_merges = part_dependencies({"doc": {"key": [None, None, None, None]}, "refs": []}, _NO_MERGES)
     for r in runner.map(_extract_one, todo, _init_extract, (extractor, file_timeout, base),
                         "extracting" if progress else None):
         _stopped(r)
@@ -698,8 +700,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         n_extracted += 1
         extract_seconds += r["seconds"]
         files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
-        if r["counts"] is not None:  # its part, written as if the corpus merged nothing
-            files[r["source"]].update(counts=r["counts"], part=_part_name(r["source"]), part_deps=no_merges)
+        if r["counts"] is not None:  # its part, as the file alone resolves its names (kept if the corpus agrees)
+            files[r["source"]].update(counts=r["counts"], part=_part_name(r["source"]), part_deps=r["part_deps"])
     for src, first in sorted(same_as.items()):
         if first in failed:
             problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
