@@ -532,7 +532,7 @@ class _Executor:
             meanwhile: Callable[[], None] | None = None) -> Iterator[dict]:
         if self.kind == "dask" and tasks:
             if self._dask is None:
-                from kgraph.dask_executor import DaskExecutor
+                from kgraph.build_dask import DaskExecutor
 
                 self._dask = DaskExecutor(self.scheduler, self.workers)
             return self._dask.map(fn, tasks, init, initargs, progress, meanwhile)
