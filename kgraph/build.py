@@ -27,47 +27,35 @@ index of instruments and names, and one file's extraction at a time, not the cor
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import dataclasses
 import fcntl
-import glob as globmod
 import hashlib
 import json
-import multiprocessing as mp
 import os
-import resource
 import shutil
-import signal
-import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable
 
+from kgraph.build_cache import (GRAPH_NT, GRAPH_TTL, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
+                                extraction_from_dict, extraction_to_cache, facts_path, load_manifest, part_name,
+                                read_facts, write_json)
+from kgraph.build_executor import EXECUTORS, Executor
+from kgraph.build_inputs import NAMES_NOTHING, InputsNotFound, Problem, discover, sha256_file
+from kgraph.build_tasks import (FILE_TIMEOUT, Extractor, extract_one, init_extract, init_triples, own_peak_mb,
+                                part_dependencies, stopped, triples_one, warm_extractor)
 from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
-from kgraph.graph.rdf import citation_prefix, file_triples, instruments_triples
-from kgraph.link.corpus import Resolver, facts_of
-from kgraph.link.keys import DEFAULT_BASE, InstrumentKey
-from kgraph.link.resolved import resolve, resolve_instruments
-from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
-from kgraph.reader import DOCUMENT_SUFFIXES, MAX_BYTES, InputError, annotate, open_regular, read_source
+from kgraph.graph.rdf import citation_prefix, instruments_triples
+from kgraph.link.corpus import Resolver
+from kgraph.link.keys import DEFAULT_BASE
+from kgraph.link.resolved import resolve_instruments
 from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
 from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store
 
-MANIFEST = "manifest.json"
-SUMMARY = "summary.json"
-GRAPH_NT = "graph.nt"
-GRAPH_TTL = "graph.ttl"
-MANIFEST_VERSION = 2  # 2: facts in cache/<sha>.facts.json, not in the manifest
-#: Seconds one file's extraction may take before it is reported as a failure (`kg build --file-timeout`).
-FILE_TIMEOUT = 120.0
-#: Where the per-file tasks can run (`kg build --executor`).
-EXECUTORS = ("local", "dask")
-
-Extractor = Callable[[str, str | None], Extraction]
+#: What other modules and tests take from `kgraph.build` (the build's parts live in kgraph/build_*.py).
+__all__ = ["BuildResult", "DEFAULT_BASE", "EXECUTORS", "FILE_TIMEOUT", "GRAPH_NT", "GRAPH_TTL", "MANIFEST",
+           "SUMMARY", "InputsNotFound", "Problem", "build", "clean", "discover", "extraction_from_cache",
+           "extraction_from_dict", "extraction_to_cache", "extractor_fingerprint", "graph_fingerprint"]
 
 _PKG = Path(__file__).resolve().parent
 
@@ -98,476 +86,16 @@ def graph_fingerprint() -> str:
     )
 
 
-# --------------------------------------------------------------------------- discovery
-
-
-@dataclass(slots=True)
-class Problem:
-    source: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.problem}"
-
-
-def discover(inputs: Iterable[str]) -> tuple[list[str], list[Problem]]:
-    """Input files as the user named them: files as given, folders searched for documents, globs expanded."""
-    found: dict[str, None] = {}
-    problems: list[Problem] = []
-    for raw in inputs:
-        p = Path(raw)
-        try:
-            is_dir, exists = p.is_dir(), p.exists() or p.is_symlink()
-        except OSError as e:  # a folder on the way cannot be searched: this input fails, the rest goes on
-            problems.append(Problem(raw, _os_problem(e)))
-            continue
-        if is_dir:
-            hits = []
-
-            def unsearchable(e: OSError) -> None:
-                problems.append(Problem(e.filename or raw, f"folder cannot be searched ({_os_problem(e)})"))
-
-            for root, dirs, files in os.walk(raw, onerror=unsearchable):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in files:
-                    if not f.startswith(".") and f.lower().endswith(DOCUMENT_SUFFIXES):
-                        hits.append(os.path.join(root, f))
-            if not hits:
-                problems.append(Problem(raw, f"folder holds no documents ({', '.join(DOCUMENT_SUFFIXES)})"))
-            for h in sorted(hits):
-                found.setdefault(h, None)
-        elif exists:
-            found.setdefault(raw, None)
-        elif globmod.has_magic(raw):
-            hits = sorted(h for h in globmod.glob(raw, recursive=True) if Path(h).is_file())
-            if not hits:
-                problems.append(Problem(raw, "pattern matched no files"))
-            for h in hits:
-                found.setdefault(h, None)
-        else:
-            problems.append(Problem(raw, "no such file or folder"))
-    return sorted(found), problems
-
-
-#: Problems of an input as named (not of a file found in it): the build refuses to run with any of them.
-NAMES_NOTHING = ("no such file or folder", "pattern matched no files", "folder holds no documents")
-
-
-def _os_problem(e: OSError) -> str:
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    return f"cannot read ({e.strerror or e})"
-
-
-class InputsNotFound(RuntimeError):
-    """Some inputs name nothing; the build did not start, so nothing in the output folder changed."""
-
-
-# --------------------------------------------------------------------------- extraction (workers)
-
-
-def extraction_from_dict(d: dict[str, Any]) -> Extraction:
-    """The inverse of `Extraction.to_dict` (fields the model does not know are ignored)."""
-
-    def only(cls: type, v: dict[str, Any]) -> dict[str, Any]:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return {k: x for k, x in v.items() if k in names}
-
-    dd = dict(d["document"])
-    dd["signer"] = Signer(**only(Signer, dd.get("signer") or {}))
-    doc = Document(**only(Document, dd))
-    refs = []
-    for r in d["references"]:
-        r = dict(r)
-        r["pinpoint"] = [Pinpoint(**only(Pinpoint, p)) for p in r.get("pinpoint") or []]
-        refs.append(Reference(**only(Reference, r)))
-    return Extraction(document=doc, references=refs, source=d.get("source"))
-
-
-_REF_FIELDS = [f.name for f in dataclasses.fields(Reference)]
-_PIN_FIELDS = [f.name for f in dataclasses.fields(Pinpoint)]
-
-
-def extraction_to_cache(e: Extraction) -> dict[str, Any]:
-    """A compact JSON form of an extraction for the build cache: references as rows under a field list.
-
-    `Extraction.to_dict` (dataclasses.asdict) costs a third of the extraction time itself on a corpus.
-    """
-    d = e.document
-    doc = {f.name: getattr(d, f.name) for f in dataclasses.fields(Document) if f.name != "signer"}
-    doc["signer"] = {f.name: getattr(d.signer, f.name) for f in dataclasses.fields(Signer)}
-    rows = []
-    for r in e.references:
-        row = [getattr(r, f) for f in _REF_FIELDS]
-        row[_REF_FIELDS.index("pinpoint")] = [[getattr(p, f) for f in _PIN_FIELDS] for p in r.pinpoint]
-        rows.append(row)
-    return {"source": e.source, "document": doc, "ref_fields": _REF_FIELDS, "pin_fields": _PIN_FIELDS, "refs": rows}
-
-
-def extraction_from_cache(d: dict[str, Any]) -> Extraction:
-    if "references" in d:
-        return extraction_from_dict(d)
-    known = set(_REF_FIELDS)
-    names = d["ref_fields"]
-    pins = d["pin_fields"]
-    pin_at = names.index("pinpoint")
-    refs = []
-    for row in d["refs"]:
-        kw = {k: v for k, v in zip(names, row) if k in known}
-        kw["pinpoint"] = [Pinpoint(**{k: v for k, v in zip(pins, p) if k in _PIN_FIELDS}) for p in row[pin_at]]
-        refs.append(Reference(**kw))
-    doc = extraction_from_dict({"document": d["document"], "references": []}).document
-    return Extraction(document=doc, references=refs, source=d.get("source"))
-
-
-_EXTRACT: Extractor | None = None
-
-
-def _warm_extractor() -> None:
-    """Import and exercise the extractor once before the workers fork, so each starts with its
-    modules loaded and its lazily built patterns compiled instead of building them again."""
-    from kgraph.extract import extract
-
-    try:
-        extract("Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;\nCăn cứ điểm c khoản 6 Điều 4 Nghị định số 163/2016/NĐ-CP;")
-    except Exception:  # warming is an optimisation only
-        pass
-
-
-def _init_extract(fn: Extractor | None, file_timeout: float | None = None, base: str = DEFAULT_BASE) -> None:
-    global _EXTRACT, _FILE_TIMEOUT, _BASE
-    _FILE_TIMEOUT = file_timeout
-    _BASE = base
-    if fn is None:
-        from kgraph.extract import extract as fn
-    _EXTRACT = fn
-
-
-class FileTimeout(BaseException):
-    """Raised by the alarm in a file's extraction (a BaseException: no `except Exception` swallows it)."""
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise FileTimeout
-
-
-class _time_budget:
-    """SIGALRM after `seconds` in the main thread of this process (the regex engine checks for signals).
-
-    Outside the main thread (a Dask worker runs tasks in threads; a build called from a thread) signals
-    cannot be used: a timer raises `FileTimeout` in the thread instead, which stops Python code at its next
-    instruction but not one long call into C (a runaway regex runs on until it returns).
-    """
-
-    def __init__(self, seconds: float | None):
-        self.seconds = seconds
-        self.old: Any = None
-        self.timer: threading.Timer | None = None
-        self.lock = threading.Lock()
-        self.active = False
-        self.tid = 0
-
-    def __enter__(self) -> None:
-        if not self.seconds:
-            return
-        if threading.current_thread() is threading.main_thread():
-            self.old = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            return
-        self.tid = threading.get_ident()
-        self.active = True
-        self.timer = threading.Timer(self.seconds, self._fire)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def _fire(self) -> None:
-        with self.lock:
-            if self.active:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(FileTimeout))
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.old is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.old)
-            self.old = None
-        if self.timer is not None:
-            with self.lock:
-                self.active = False
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), None)  # one not yet raised
-            self.timer.cancel()
-            self.timer = None
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Write through a temporary file of its own (unique name), then rename: no two writers share a temp file."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _stop(source: str, e: OSError, path: str) -> dict[str, Any]:
-    """A worker could not write into the output folder (a full disk): no fault of the file, so the build
-    stops rather than leave the file out of a graph that had it (issue 14: nothing lost)."""
-    return {"source": source, "error": f"cannot write {path} ({e.strerror or e})", "stop": [e.errno, e.strerror, path]}
-
-
-def _stopped(r: dict[str, Any]) -> None:
-    if r.get("stop"):
-        raise OSError(*r["stop"])
-
-
-_FILE_TIMEOUT: float | None = None
-
-
-def _part_name(source: str) -> str:
-    """A file's part in `parts/`: named by its path (each path is a source of its own)."""
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:24] + ".nt"
-
-
-def _facts_path(cache_path: str | Path) -> str:
-    """Where the facts of the extraction cached at `cache_path` are (`<sha>.json` → `<sha>.facts.json`)."""
-    return str(cache_path)[: -len(".json")] + ".facts.json"
-
-
-def _read_facts(cache: Path, sha: str) -> dict[str, Any]:
-    with open(cache / f"{sha}.facts.json", encoding="utf-8") as f:
-        return json.load(f)
-
-
-def _extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
-    """Worker: read, extract, cache the extraction and its facts as JSON, write the file's part resolved as
-    the file alone (and the catalogue) resolves its names (kept when the whole corpus resolves them the same
-    way); return the counts (or the problem)."""
-    source, sha, cache_path, part_path = task
-    t0 = time.perf_counter()
-    try:
-        st = read_source(source)  # OCR of a long scan may take minutes: the budget is for the extractor
-        if hashlib.sha256(st.raw).hexdigest() != sha:
-            return {"source": source, "error": "file changed while the build was reading it"}
-        with _time_budget(_FILE_TIMEOUT):
-            ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
-        ext.source = source
-        # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
-        facts = facts_of(ext, sha)
-        writing = cache_path
-        try:
-            _write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
-            writing = _facts_path(cache_path)
-            _write_atomically(writing, json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
-        except OSError as e:
-            return _stop(source, e, writing)
-        try:  # the extraction is at hand: its part now saves reading the cache again in phase 4
-            guess = Resolver([facts])  # the file's own name-number pairs and the catalogue's: the likely answer
-            counts = _write_file_part(ext, guess, sha, source, _BASE, part_path)
-            deps = part_dependencies(facts, guess)
-        except Exception:  # phase 4 writes it again and reports the problem (or stops the build on a full disk)
-            counts = deps = None
-        return {
-            "source": source,
-            "sha256": sha,
-            "counts": counts,
-            "part_deps": deps,
-            "bytes": len(st.raw),
-            "seconds": time.perf_counter() - t0,
-            "rss_mb": _own_peak_mb(),
-            "error": None,
-        }
-    except FileTimeout:
-        return {"source": source, "error": f"extraction took longer than {_FILE_TIMEOUT:g} s (the per-file time budget; see --file-timeout)"}
-    except InputError as e:
-        return {"source": source, "error": e.problem}
-    except OSError as e:
-        return {"source": source, "error": _os_problem(e)}
-    except Exception as e:  # an extractor bug must not stop the batch
-        return {"source": source, "error": f"extraction failed ({type(e).__name__}: {e})"}
-
-
-# --------------------------------------------------------------------------- triples (workers)
-
-_RESOLVER: Resolver | None = None
-_BASE = DEFAULT_BASE
-
-
-def _write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str, base: str, part_path: str) -> dict[str, int]:
-    """One file's triples, resolved against `resolver`, written to its sorted part; returns its counts."""
-    resolved = resolve(ext, resolver, content_hash=sha, source=source, base=base)
-    lines, counts = file_triples(resolved)
-    counts["triples"] = write_part(lines, Path(part_path))
-    return counts
-
-
-def part_dependencies(facts: dict[str, Any], resolver: Resolver) -> str:
-    """What a file's part takes from the corpus: the keys of its facts that `resolver` maps elsewhere
-    (a named law merged with its number). A part stays right while this fingerprint does, so a merge
-    the corpus learns redoes only the files that mention that name, and a part written beside the
-    extraction, before the corpus was seen, is kept when the corpus resolves its names the same way."""
-    h = hashlib.sha256()
-    seen: set[tuple] = set()
-    for kl in [facts["doc"]["key"], *(r[0] for r in facts["refs"])]:
-        t = tuple(kl)
-        if t in seen:
-            continue
-        seen.add(t)
-        k = InstrumentKey.from_list(kl)
-        r = resolver.resolve(k)
-        if r != k:
-            h.update(json.dumps([kl, r.to_list()], ensure_ascii=False).encode())
-    return h.hexdigest()[:16]
-
-
-def _init_triples(resolver: Resolver, base: str) -> None:
-    global _RESOLVER, _BASE
-    _RESOLVER, _BASE = resolver, base
-
-
-def _triples_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
-    source, sha, cache_path, part_path = task
-    try:
-        with open(cache_path, encoding="utf-8") as f:
-            ext = extraction_from_cache(json.load(f))
-        try:
-            counts = _write_file_part(ext, _RESOLVER, sha, source, _BASE, part_path)  # type: ignore[arg-type]
-        except OSError as e:
-            return _stop(source, e, part_path)
-        return {"source": source, "counts": counts, "rss_mb": _own_peak_mb(), "error": None}
-    except Exception as e:
-        return {"source": source, "error": f"graph generation failed ({type(e).__name__}: {e})"}
-
-
-# --------------------------------------------------------------------------- the build
-
-
 @dataclass
 class BuildResult:
     summary: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
 
 
-def _sha256_file(path: str) -> tuple[str | None, int, str | None]:
-    """Hash of a file's bytes, refusing FIFOs and devices (a FIFO would block, /dev/zero never end)."""
-    try:
-        h = hashlib.sha256()
-        n = 0
-        with open_regular(path) as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-                n += len(chunk)
-                if n > MAX_BYTES:
-                    return None, n, f"too large (over {MAX_BYTES} bytes)"
-        return h.hexdigest(), n, None
-    except InputError as e:
-        return None, 0, e.problem
-    except OSError as e:
-        return None, 0, f"cannot read ({e.strerror})"
-
-
-_LOCK_FD: int | None = None  # the build folder's lock, held by the main process only
-_PR_SET_PDEATHSIG = 1
-
-
-def _worker_start(init: Callable, initargs: tuple, parent: int) -> None:
-    """In each forked worker: drop the inherited lock descriptor (a worker outliving a killed build must not
-    keep the folder locked) and ask Linux to kill this worker when the build process dies."""
-    if _LOCK_FD is not None:
-        with contextlib.suppress(OSError):
-            os.close(_LOCK_FD)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the build died before the line above
-        os._exit(1)
-    init(*initargs)
-
-
-def _pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: tuple, progress: str | None,
-              meanwhile: Callable[[], None] | None = None) -> Iterator[dict]:
-    """`fn` over `tasks` in `workers` forked processes, results as they come; `meanwhile` runs in this
-    process once the workers have their tasks (work of the main process that would otherwise wait)."""
-    bar = None
-    if progress is not None:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), desc=progress, unit="file", file=sys.stderr, disable=None, leave=False)
-    try:
-        if workers <= 1 or len(tasks) <= 1:
-            if meanwhile is not None:
-                meanwhile()
-            init(*initargs)
-            for t in tasks:
-                yield fn(t)
-                if bar:
-                    bar.update()
-        else:
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            with ctx.Pool(workers, initializer=_worker_start, initargs=(init, initargs, os.getpid())) as pool:
-                results = pool.imap_unordered(fn, tasks, chunksize=1)
-                if meanwhile is not None:
-                    meanwhile()
-                for r in results:
-                    yield r
-                    if bar:
-                        bar.update()
-    finally:
-        if bar:
-            bar.close()
-
-
-class _Executor:
-    """Where the per-file tasks run: forked processes here (`local`), or a Dask cluster (`dask`: the one at
-    `scheduler`, else a local cluster of `workers` processes, started on first use and closed with the build)."""
-
-    def __init__(self, kind: str, scheduler: str | None, workers: int):
-        if kind not in EXECUTORS:
-            raise ValueError(f"unknown executor {kind!r} (one of {', '.join(EXECUTORS)})")
-        self.kind, self.scheduler, self.workers = kind, scheduler, workers
-        self._dask: Any = None
-
-    def map(self, fn: Callable, tasks: list, init: Callable, initargs: tuple, progress: str | None,
-            meanwhile: Callable[[], None] | None = None) -> Iterator[dict]:
-        if self.kind == "dask" and tasks:
-            if self._dask is None:
-                from kgraph.build_dask import DaskExecutor
-
-                self._dask = DaskExecutor(self.scheduler, self.workers)
-            return self._dask.map(fn, tasks, init, initargs, progress, meanwhile)
-        return _pool_map(fn, tasks, self.workers, init, initargs, progress, meanwhile)
-
-    def close(self) -> None:
-        if self._dask is not None:
-            self._dask.close()
-            self._dask = None
-
-
-def _load_manifest(out: Path) -> dict[str, Any]:
-    try:
-        m = json.loads((out / MANIFEST).read_text("utf-8"))
-        if m.get("version") == MANIFEST_VERSION:
-            return m
-    except (OSError, ValueError):
-        pass
-    return {"version": MANIFEST_VERSION, "files": {}}
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
-    os.replace(tmp, path)
-
-
-def _own_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _peak_rss_mb(workers_peak: float) -> dict[str, float]:
     """This process's peak and the largest a worker reported of itself (the children's figure would also
     count `sort`, whose peak at fork is this process's)."""
-    return {"main": round(_own_peak_mb(), 1), "largest_worker": round(workers_peak, 1)}
+    return {"main": round(own_peak_mb(), 1), "largest_worker": round(workers_peak, 1)}
 
 
 def _cpu() -> float:
@@ -598,7 +126,6 @@ def build(
     `executor` says where extraction and the per-file triples run: `local` (forked processes) or `dask`
     (a Dask cluster at `scheduler`, or a local one of `workers` processes); the graph is the same.
     """
-    global _LOCK_FD
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     inputs = list(inputs)
@@ -620,27 +147,25 @@ def build(
     except OSError:
         lock.close()
         raise RuntimeError(f"{out}: another build is running in this folder") from None
-    _LOCK_FD = lock.fileno()
-    runner = _Executor(executor, scheduler, workers)
+    runner = Executor(executor, scheduler, workers, lock_fd=lock.fileno())
     try:
         return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
                              file_timeout, t_start, timings, cpu, rss_after, runner)
     finally:
         runner.close()
-        _LOCK_FD = None
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
 def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
-                  file_timeout, t_start, timings, cpu, rss_after, runner: _Executor) -> BuildResult:
+                  file_timeout, t_start, timings, cpu, rss_after, runner: Executor) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
     parts.mkdir(exist_ok=True)
     for stray in cache.glob("*.tmp"):  # left by a build that was killed while writing
         stray.unlink(missing_ok=True)
-    old = _load_manifest(out)
+    old = load_manifest(out)
     ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"
     graph_fp = graph_fingerprint()
     same_extractor = not force and old.get("extractor") == ext_fp
@@ -656,7 +181,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     total_bytes = 0
     sizes: dict[str, int] = {}
     for src in sources:
-        sha, size, err = _sha256_file(src)
+        sha, size, err = sha256_file(src)
         if err:
             problems.append(Problem(src, err))
             continue
@@ -664,33 +189,33 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         sizes[src] = size
         prev = old_files.get(src)
         cache_path = cache / f"{sha}.json"
-        if prev and prev.get("sha256") == sha and cache_path.exists() and os.path.exists(_facts_path(cache_path)):
+        if prev and prev.get("sha256") == sha and cache_path.exists() and os.path.exists(facts_path(cache_path)):
             files[src] = prev
             first_of.setdefault(sha, src)
         elif sha in first_of:
             same_as[src] = first_of[sha]
         else:
             first_of[sha] = src
-            todo.append((src, sha, str(cache_path), str(parts / _part_name(src))))
+            todo.append((src, sha, str(cache_path), str(parts / part_name(src))))
     timings["discover"] += time.perf_counter() - t
     cpu["discover"] = cpu.get("discover", 0.0) + _cpu() - c
-    rss_after["discover"] = round(_own_peak_mb(), 1)
+    rss_after["discover"] = round(own_peak_mb(), 1)
 
     # 2. extract what changed: largest files first, so no worker is left with a big law at the end
     t = time.perf_counter()
     c = _cpu()
     todo.sort(key=lambda task: (-sizes[task[0]], task[0]))
     if extractor is None and workers > 1 and todo and runner.kind == "local":
-        _warm_extractor()
+        warm_extractor()
     extracted_bytes = 0
     workers_peak = 0.0  # MB, as the workers report it
     extract_seconds = 0.0
     n_extracted = 0
     failed: dict[str, str] = {}
     n_same = 0
-    for r in runner.map(_extract_one, todo, _init_extract, (extractor, file_timeout, base),
+    for r in runner.map(extract_one, todo, init_extract, (extractor, file_timeout, base),
                         "extracting" if progress else None):
-        _stopped(r)
+        stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
             failed[r["source"]] = r["error"]
@@ -701,7 +226,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         extract_seconds += r["seconds"]
         files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
         if r["counts"] is not None:  # its part, as the file alone resolves its names (kept if the corpus agrees)
-            files[r["source"]].update(counts=r["counts"], part=_part_name(r["source"]), part_deps=r["part_deps"])
+            files[r["source"]].update(counts=r["counts"], part=part_name(r["source"]), part_deps=r["part_deps"])
     for src, first in sorted(same_as.items()):
         if first in failed:
             problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
@@ -710,17 +235,17 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             n_same += 1
     timings["extract"] = time.perf_counter() - t
     cpu["extract"] = cpu.get("extract", 0.0) + _cpu() - c
-    rss_after["extract"] = round(_own_peak_mb(), 1)
+    rss_after["extract"] = round(own_peak_mb(), 1)
 
     # 3. resolve over the corpus
     t = time.perf_counter()
     c = _cpu()
     ordered = sorted(files)
-    resolver = Resolver(_read_facts(cache, files[s]["sha256"]) for s in ordered)  # a stream: one file's at a time
+    resolver = Resolver(read_facts(cache, files[s]["sha256"]) for s in ordered)  # a stream: one file's at a time
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
     cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c
-    rss_after["resolve"] = round(_own_peak_mb(), 1)
+    rss_after["resolve"] = round(own_peak_mb(), 1)
 
     # 4. per-file parts: redone when the file changed, when the corpus merges a name it mentions differently
     #    than its part was written with, or when the base or the graph code changed (extracted files' parts
@@ -731,8 +256,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     part_tasks = []
     for src in ordered:
         e = files[src]
-        part = parts / _part_name(src)
-        deps = part_dependencies(_read_facts(cache, e["sha256"]), resolver)
+        part = parts / part_name(src)
+        deps = part_dependencies(read_facts(cache, e["sha256"]), resolver)
         fresh = ("counts" in e and e.get("part") == part.name and e.get("part_deps") == deps and part.exists()
                  and not (old_code and e is old_files.get(src)))
         e["part"] = part.name
@@ -756,9 +281,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
                     if src not in redone:
                         loader.add(parts / files[src]["part"])
 
-        for r in runner.map(_triples_one, part_tasks, _init_triples, (resolver, base),
+        for r in runner.map(triples_one, part_tasks, init_triples, (resolver, base),
                             "graphing" if progress else None, meanwhile=instruments_part):
-            _stopped(r)
+            stopped(r)
             if r["error"]:
                 problems.append(Problem(r["source"], r["error"]))
                 files.pop(r["source"], None)
@@ -773,7 +298,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         raise
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
-    rss_after["triples"] = round(_own_peak_mb(), 1)
+    rss_after["triples"] = round(own_peak_mb(), 1)
 
     # removed or failed files: their parts and caches go
     keep_parts = {files[s]["part"] for s in files} | {instruments.name}
@@ -800,7 +325,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             (out / GRAPH_TTL).unlink()
         timings["write"] = time.perf_counter() - t
         cpu["write"] = cpu.get("write", 0.0) + _cpu() - c
-        rss_after["write"] = round(_own_peak_mb(), 1)
+        rss_after["write"] = round(own_peak_mb(), 1)
         t = time.perf_counter()
         c = _cpu()
         reloaded = False
@@ -813,7 +338,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             reloaded = before is None or before != target
         timings["store"] = time.perf_counter() - t
         cpu["store"] = cpu.get("store", 0.0) + _cpu() - c
-        rss_after["store"] = round(_own_peak_mb(), 1)
+        rss_after["store"] = round(own_peak_mb(), 1)
     except BaseException:
         if loader is not None:
             loader.abort()
@@ -873,7 +398,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "peak_rss_mb": _peak_rss_mb(workers_peak),
         "main_peak_rss_mb_after": rss_after,  # which phase raises this process's peak
     }
-    _write_json(out / SUMMARY, summary)
+    write_json(out / SUMMARY, summary)
     return BuildResult(summary=summary, problems=problems)
 
 

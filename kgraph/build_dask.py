@@ -16,7 +16,7 @@ functions, sent by reference), and the inputs and the build folder on a file sys
 (workers read the input files and write `cache/` and `parts/` in place; only small results, the
 counts, travel back). The corpus-level resolver goes to each worker once per build. A file whose task
 kills its worker (after Dask has retried it on others) is reported as failed; the rest goes on.
-The per-file time budget holds in a worker's task thread for Python code (see `kgraph.build._time_budget`).
+The per-file time budget holds in a worker's task thread for Python code (see `kgraph.build_tasks.time_budget`).
 """
 
 from __future__ import annotations
