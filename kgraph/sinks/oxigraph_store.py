@@ -11,6 +11,7 @@ graph file.
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import shutil
@@ -42,6 +43,20 @@ def current_store(out: Path) -> Path | None:
     return None
 
 
+def _disk_error(e: BaseException, where: Path) -> BaseException:
+    """Oxigraph reports RocksDB's I/O errors as an OSError without errno: a full disk becomes ENOSPC naming the
+    store's folder, so the build words it as it words any full disk (issue 14), not as a RocksDB message."""
+    if isinstance(e, OSError) and e.errno is None and "No space left on device" in str(e):
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
+    return e
+
+
+def _raise_as_disk_error(e: BaseException, where: Path) -> None:
+    err = _disk_error(e, where)
+    if err is not e:
+        raise err from e
+
+
 def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path = ONTOLOGY_FILE) -> Path:
     """Bulk-load `graph_nt` (default graph) and the ontology (its own named graph) into a new store, then swap.
 
@@ -57,7 +72,12 @@ def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path = ONTO
         shutil.rmtree(tmp)
     if target.exists():
         shutil.rmtree(target)
-    store = Store(str(tmp))
+    try:
+        store = Store(str(tmp))
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _raise_as_disk_error(e, tmp)
+        raise
     try:
         with open(graph_nt, "rb") as f:  # in slices: the bulk loader holds a slice in memory, not the graph
             while True:
@@ -67,9 +87,10 @@ def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path = ONTO
                 store.bulk_load(b"".join(lines), format=RdfFormat.N_TRIPLES)
         store.bulk_load(path=str(ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
         store.flush()
-    except BaseException:
+    except BaseException as e:
         del store
         shutil.rmtree(tmp, ignore_errors=True)
+        _raise_as_disk_error(e, tmp)
         raise
     del store
     return _install(out, tmp, name)
@@ -110,7 +131,12 @@ class StoreLoader:
         for stale in out.glob(f".{LINK}-*.loading"):  # left by a killed build (the caller holds the folder)
             shutil.rmtree(stale, ignore_errors=True)
         self.dir = out / f".{LINK}-{uuid.uuid4().hex[:12]}.loading"
-        self._store: Store | None = Store(str(self.dir))
+        try:
+            self._store: Store | None = Store(str(self.dir))
+        except OSError as e:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            _raise_as_disk_error(e, self.dir)
+            raise
         self._slices: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
         self._pending: list[bytes] = []
         self._lines = 0
@@ -162,8 +188,9 @@ class StoreLoader:
             store.flush()
             self._store = None
             del store
-        except BaseException:
+        except BaseException as e:
             self.abort()
+            _raise_as_disk_error(e, self.dir)
             raise
         return _install(self.out, self.dir, name)
 
