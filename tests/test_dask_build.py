@@ -9,6 +9,10 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -158,3 +162,56 @@ def test_the_failure_paths_hold_on_dask(tmp_path: Path) -> None:
     finally:
         b.build = real
     assert r.exit_code == 1 and str(d / "loop.txt") in r.output
+
+
+def hanging_extract(text: str, source: str | None = None):
+    """Stand-in extractor that hangs on a file reading `HANG <pid file>`, after writing its process id there."""
+    from test_build import json_extract
+
+    if text.startswith("HANG "):
+        Path(text[5:]).write_text(str(os.getpid()), "utf-8")
+        time.sleep(300)
+    return json_extract(text, source)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
+
+
+def test_a_killed_dask_build_leaves_no_worker_holding_the_folder(tmp_path: Path) -> None:
+    from test_build import doc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on")), "utf-8")
+    pids = tmp_path / "worker.pid"
+    (d / "hang.txt").write_text(f"HANG {pids}", "utf-8")
+    out = tmp_path / "out"
+    script = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+              "from kgraph.build import build\nfrom test_dask_build import hanging_extract\n"
+              f"build([{str(d)!r}], {str(out)!r}, workers=2, executor='dask', extractor=hanging_extract, file_timeout=None)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 90
+        while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker = int(pids.read_text())
+        assert worker != proc.pid  # the file hangs in a Dask worker process, not in the build's
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), "the Dask worker outlived the build"
+        with open(out / ".lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anything still holds the folder
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if worker and _alive(worker):
+            os.kill(worker, signal.SIGKILL)
