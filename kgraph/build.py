@@ -15,7 +15,9 @@ The data flow, one phase each:
    a rebuild with no change gives the same bytes) and swap the new store in atomically;
 6. write `summary.json`.
 
-Extraction and the per-file triples run in forked processes here, or on a Dask cluster (`executor`).
+This module holds the phases and the summary. The inputs are found and hashed in `build_inputs`; the build
+folder's own files (cache, facts, parts' names, manifest) are `build_cache`'s; the per-file work of phases 2
+and 4 is `build_tasks`', and it runs in forked processes (`build_executor`) or on a Dask cluster (`build_dask`).
 
 A file that cannot be read or extracted, or whose extraction outlasts the per-file time budget, is
 reported with its problem and left out; the rest goes on. An input that names nothing (a missing path,
