@@ -11,6 +11,9 @@ fresh process so memory is that run's own:
 * a rebuild with nothing changed (seconds; it must not re-extract).
 
 Memory flat in corpus size means the peak RSS columns barely move while the MB column doubles.
+Wall seconds depend on what else the machine runs; the CPU column (the build and its workers, from
+summary.json) and MB per CPU second do much less: on a shared machine compare those.
+For the ×10 and ×30 corpora: `python bench/make_scaled_corpus.py 30 /tmp/kg-x30`, then pass its copy folders.
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ def main() -> None:
     print(f"{len(files)} files, workers={a.workers}, cores={os.cpu_count()}")
     header = (
         f"{'files':>5} {'MB':>6} | {'extract MB/s':>12} {'ext RSS max':>11} | {'build MB/s':>10} {'build s':>7} "
-        f"{'RSS main':>8} {'RSS worker':>10} {'triples':>8} | {'rebuild s':>9}"
+        f"{'CPU s':>6} {'MB/CPU s':>8} {'RSS main':>8} {'RSS worker':>10} {'triples':>8} | {'rebuild s':>9} {'CPU s':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -127,18 +130,24 @@ def main() -> None:
             "build_mb_s": round(mb / wall, 2),
             "build_s": round(wall, 2),
             "build_phases_s": s["seconds"],
+            "build_phases_cpu_s": s["cpu_seconds"],
+            "build_cpu_s": s["cpu_seconds"]["total"],
             "rss_main_mb": s["peak_rss_mb"]["main"],
             "rss_worker_mb": s["peak_rss_mb"]["largest_worker"],
             "triples": s["triples"],
             "rebuild_s": round(rewall, 2),
+            "rebuild_cpu_s": again["cpu_seconds"]["total"],
         }
         rows.append(row)
         print(
             f"{row['files']:>5} {row['mb']:>6.1f} | {row['extract_mb_s']:>12.2f} {row['extract_rss_mb']:>11.0f} | "
-            f"{row['build_mb_s']:>10.2f} {row['build_s']:>7.1f} {row['rss_main_mb']:>8.0f} {row['rss_worker_mb']:>10.0f} "
-            f"{row['triples']:>8} | {row['rebuild_s']:>9.2f}"
+            f"{row['build_mb_s']:>10.2f} {row['build_s']:>7.1f} {row['build_cpu_s']:>6.1f} {mb / row['build_cpu_s']:>8.2f} "
+            f"{row['rss_main_mb']:>8.0f} {row['rss_worker_mb']:>10.0f} "
+            f"{row['triples']:>8} | {row['rebuild_s']:>9.2f} {row['rebuild_cpu_s']:>6.2f}"
         )
-    print("\nphases of the largest build (s):", json.dumps(rows[-1]["build_phases_s"]))
+    print("\nphases of the largest build (wall s):", json.dumps(rows[-1]["build_phases_s"]))
+    print("phases of the largest build (CPU s):", json.dumps(rows[-1]["build_phases_cpu_s"]))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if a.json:
         print(json.dumps(rows, indent=1))
 

@@ -42,8 +42,14 @@ def _open(store: str):
 # the default is kgraph.build.FILE_TIMEOUT, written out: importing kgraph.build here would slow every `kg` command
 @click.option("--file-timeout", default=120.0, show_default=True, type=click.FloatRange(0),
               help="Seconds one file's extraction may take; a slower file is reported as failed (0: no limit).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction and the per-file triples run: forked processes here, or a Dask cluster "
+                   "(pip install 'kgraph[dask]'); the graph is the same. See SCALING.md.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --executor dask: the scheduler to use (tcp://host:8786; inputs and OUT on a file system "
+                   "every worker sees); without it, a local cluster of --workers processes.")
 def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: str, no_store: bool, force: bool,
-              quiet: bool, file_timeout: float) -> None:
+              quiet: bool, file_timeout: float, executor: str, scheduler: str | None) -> None:
     """Build or update the graph in OUT from INPUTS (files, folders, globs).
 
     Unchanged files are skipped, changed ones replaced, removed ones dropped; bad files are
@@ -53,11 +59,13 @@ def build_cmd(inputs: tuple[str, ...], out: str, workers: int, fmt: str, base: s
     """
     from kgraph.build import build
 
+    if scheduler and executor != "dask":
+        raise click.BadParameter("needs --executor dask", param_hint="--scheduler")
     if not base.endswith(("/", "#")):
         raise click.BadParameter("must end with '/' or '#'", param_hint="--base")
     try:
         res = build(inputs, out, workers=workers, fmt=fmt, base=base, store=not no_store, force=force,
-                    progress=not quiet, file_timeout=file_timeout or None)
+                    progress=not quiet, file_timeout=file_timeout or None, executor=executor, scheduler=scheduler)
     except RuntimeError as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:

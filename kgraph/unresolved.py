@@ -47,7 +47,7 @@ class BuildMissing(Exception):
 
 def unresolved_references(build: str | Path) -> Iterator[Unresolved]:
     """Every unresolved reference of a build, file by file in source order, in text order within a file."""
-    from kgraph.build import MANIFEST, extraction_from_cache
+    from kgraph.build_cache import MANIFEST, extraction_from_cache
     from kgraph.link.extraction_keys import reference_keys
 
     out = Path(build)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, RdfFormat, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
@@ -19,7 +19,7 @@ from kgraph.graph.ontology import ELI, KG
 from kgraph.graph.rdf import citation_prefix
 from kgraph.graph.validate import validate
 from kgraph.model import Extraction
-from kgraph.sinks.oxigraph_store import current_store, load_store, open_store
+from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store, open_store
 
 from conftest import shared_path
 
@@ -118,6 +118,40 @@ def test_a_changed_file_replaces_its_triples(corpus: Path, tmp_path: Path) -> No
     assert cited_by(out, BASE + "doc/99_2019_NĐ-CP") == {str(corpus / "a.txt")}
 
 
+def _named(number: str, name: str, year: int, cited_number: str | None = None) -> str:
+    ref = {"start": 0, "end": 5, "text": name, "kind": "numbered" if cited_number else "named", "name": name,
+           "year": year, "type": "Luật", "number": cited_number, "relation": "based_on"}
+    return json.dumps({"document": {"number": number, "title": "T", "date": "2020-01-01"}, "references": [ref]},
+                      ensure_ascii=False)
+
+
+def test_a_name_the_corpus_merges_redoes_only_the_parts_that_mention_it(corpus: Path, tmp_path: Path) -> None:
+    """A part depends on the corpus only through the names it mentions that the corpus merges with a number:
+    a new merge redoes those files' parts and no other, and dropping it gives the first graph back. (A law
+    the catalogue does not know: the merge comes from the corpus alone.)"""
+    (corpus / "a.txt").write_text(_named("1/2020/NĐ-CP", "Luật Khảo cổ học dưới nước", 2015), "utf-8")
+    out = tmp_path / "out"
+    first = run([corpus], out).summary
+    assert first["files"]["parts_rewritten"] == 0  # every part was written beside its extraction
+    graph_before = (out / GRAPH_NT).read_bytes()
+    assert cited_by(out, BASE + "law/luật-khảo-cổ-học-dưới-nước/2015") == {str(corpus / "a.txt")}
+    part = {p.name: p.stat().st_ino for p in (out / "parts").glob("*.nt")}
+
+    (corpus / "d.txt").write_text(_named("4/2020/NĐ-CP", "Luật Khảo cổ học dưới nước", 2015, "98/2015/QH13"), "utf-8")
+    s = run([corpus], out).summary
+    assert s["files"]["extracted"] == 1 and s["files"]["parts_rewritten"] == 1  # a's, not b's or c's
+    assert cited_by(out, BASE + "doc/98_2015_QH13") == {str(corpus / "a.txt"), str(corpus / "d.txt")}
+    after = {p.name: p.stat().st_ino for p in (out / "parts").glob("*.nt")}
+    redone = {n for n in part if n in after and after[n] != part[n] and n != "_instruments.nt"}
+    assert len(redone) == 1
+
+    (corpus / "d.txt").unlink()
+    s = run([corpus], out).summary
+    assert s["files"]["parts_rewritten"] == 1 and s["files"]["removed"] == 1
+    assert (out / GRAPH_NT).read_bytes() == graph_before
+    assert cited_by(out, BASE + "law/luật-khảo-cổ-học-dưới-nước/2015") == {str(corpus / "a.txt")}
+
+
 def test_a_removed_file_takes_its_triples_with_it(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run([corpus], out)
@@ -182,6 +216,32 @@ def test_a_failed_store_load_leaves_the_old_store(corpus: Path, tmp_path: Path) 
     assert current_store(out) == old
     assert not list(out.glob(".store-*"))
     assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_a_failed_load_beside_the_build_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)
+    old = current_store(out)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
+    loader = StoreLoader(out)
+    for part in sorted((out / "parts").glob("*.nt")):
+        loader.add(part)
+    loader.add(bad)
+    with pytest.raises(SyntaxError):
+        loader.finish("f" * 64)
+    assert current_store(out) == old
+    assert not list(out.glob(".store-*"))
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_the_store_loaded_from_the_parts_holds_graph_nt(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([corpus], out)  # the store was loaded from the parts while they were written
+    st = open_store(out)
+    in_store = {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())}
+    in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
+    assert in_store == in_file and len(in_file) > 10
 
 
 def test_store_is_swapped_when_the_graph_changes(corpus: Path, tmp_path: Path) -> None:

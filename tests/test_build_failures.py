@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kgraph.build import GRAPH_NT, MANIFEST, InputsNotFound, _write_atomically, build
+from kgraph.build import GRAPH_NT, MANIFEST, InputsNotFound, build
+from kgraph.build_cache import write_atomically
 from kgraph.cli_graph import build_cmd
 from kgraph.sinks.oxigraph_store import current_store
 
@@ -123,7 +124,7 @@ def test_cache_writes_never_share_a_temporary_file(tmp_path: Path) -> None:
     def write(n: int) -> None:
         try:
             for _ in range(200):
-                _write_atomically(target, json.dumps({"n": n, "pad": "x" * 5000}))
+                write_atomically(target, json.dumps({"n": n, "pad": "x" * 5000}))
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 

@@ -50,7 +50,7 @@ def _text_if_unchanged(source: str, sha: str, build: Path | None) -> Any:
 
 def built_document(store: Store, iri: str, build: Path | None) -> str | None:
     """The document page's HTML, or None when no built document has that IRI."""
-    from kgraph.build import extraction_from_cache
+    from kgraph.build_cache import extraction_from_cache
     from kgraph.reader import annotate as with_pages
 
     rows = ask.bound_rows(store, _DOC, "s", [iri])

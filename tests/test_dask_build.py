@@ -1,0 +1,217 @@
+"""`kg build --executor dask`: extraction and the per-file triples on a Dask cluster of two worker processes
+give graph.nt byte for byte as the local build, and the same summary, failures and incremental rebuilds.
+
+Real documents from ../shared (the extractor runs in the workers); the clusters are Dask `LocalCluster`s.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kgraph.build import GRAPH_NT, build
+
+from conftest import shared_path
+
+if os.environ.get("CI"):
+    import distributed  # noqa: F401  (CI installs the test extras: without Dask these tests must fail, not skip)
+else:
+    pytest.importorskip("distributed")
+
+#: A few documents of several kinds: gazette decrees and circulars of three topics, and a law.
+FILES = [
+    "congbao/bhxh/nghi-dinh-so-158-2025-nd-cp-45240.txt",
+    "congbao/bhxh/luat-so-51-2024-qh15-43559.txt",
+    "congbao/cong_doan",
+    "laws/bo-luat-hang-hai.txt",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("dask-corpus")
+    for rel in FILES:
+        src = shared_path("corpus", rel)
+        if src.is_dir():
+            for f in sorted(src.glob("*.txt"))[:4]:
+                shutil.copy(f, d / f.name)
+        else:
+            shutil.copy(src, d / src.name)
+    (d / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    return d
+
+
+def _same(a: dict, b: dict) -> None:
+    keys = ("documents", "references", "citations", "distinct_instruments", "triples", "graph_sha256", "errors")
+    assert {k: a[k] for k in keys} == {k: b[k] for k in keys}
+
+
+def test_a_dask_build_writes_the_local_graph(corpus: Path, tmp_path: Path) -> None:
+    local = build([str(corpus)], tmp_path / "local", workers=2).summary
+    dask = build([str(corpus)], tmp_path / "dask", workers=2, executor="dask").summary
+    assert dask["executor"] == "dask" and dask["files"]["extracted"] == local["files"]["extracted"] == 7
+    assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
+    _same(local, dask)
+    assert [e["source"] for e in dask["errors"]] == [str(corpus / "binary.txt")]
+
+
+def test_a_dask_rebuild_after_a_change_matches_the_local_one(corpus: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    work = tmp_path / "in"
+    shutil.copytree(corpus, work)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        at = cluster.scheduler_address
+        for out, kw in ((tmp_path / "local", {}), (tmp_path / "dask", {"executor": "dask", "scheduler": at})):
+            build([str(work)], out, workers=2, **kw)
+        victim = sorted(work.glob("nghi-dinh-*.txt"))[0]
+        victim.write_text(victim.read_text("utf-8").replace("Căn cứ", "Theo", 1), "utf-8")
+        (work / "binary.txt").unlink()
+        local = build([str(work)], tmp_path / "local", workers=2).summary
+        dask = build([str(work)], tmp_path / "dask", workers=2, executor="dask", scheduler=at).summary
+    assert dask["files"]["extracted"] == 1 and dask["files"]["skipped_unchanged"] == local["files"]["skipped_unchanged"]
+    assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
+    _same(local, dask)
+
+
+def killing_extract(text: str, source: str | None = None):
+    """Stand-in extractor that takes its worker process down on one file (as an out-of-memory kill would)."""
+    import os
+
+    from test_build import json_extract
+
+    if "KILL" in text:
+        os._exit(1)
+    return json_extract(text, source)
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+    from test_build import doc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on")), "utf-8")
+    (d / "b.txt").write_text(doc("2/2020/NĐ-CP", ("1/2020/NĐ-CP", "amends")), "utf-8")
+    (d / "kill.txt").write_text("KILL", "utf-8")
+    res = build([str(d)], tmp_path / "out", workers=2, executor="dask", extractor=killing_extract)
+    lost = {p.source for p in res.problems}
+    assert str(d / "kill.txt") in lost and all("lost on the Dask cluster" in p.problem for p in res.problems)
+    # Dask charges a worker's death to the tasks queued on it too: a bystander may be reported with it
+    assert res.summary["documents"] == 3 - len(lost) and (tmp_path / "out" / "graph.nt").exists()
+
+
+def looping_extract(text: str, source: str | None = None):
+    """Stand-in extractor that never ends on one file, in Python code: what the time budget stops in the
+    task thread of a Dask worker (a signal cannot reach it there)."""
+    from test_build import json_extract
+
+    if text == "LOOP":
+        n = 0
+        while True:
+            n += 1
+    return json_extract(text, source)
+
+
+def test_the_failure_paths_hold_on_dask(tmp_path: Path) -> None:
+    """Issue 14's promises with the Dask executor: the per-file time budget, identical files read once and each
+    a source, a mistyped input or a held lock changing nothing, and the same graph as the local build."""
+    from click.testing import CliRunner
+
+    import kgraph.build as b
+    from kgraph.build import InputsNotFound
+    from kgraph.cli_graph import build_cmd
+    from test_build import doc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    a = doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on"))
+    (d / "a.txt").write_text(a, "utf-8")
+    (d / "copy-of-a.txt").write_text(a, "utf-8")
+    (d / "b.txt").write_text(doc("2/2020/NĐ-CP", ("1/2020/NĐ-CP", "amends")), "utf-8")
+    (d / "loop.txt").write_text("LOOP", "utf-8")
+    kw = {"workers": 2, "extractor": looping_extract, "file_timeout": 2.0}
+    local = build([str(d)], tmp_path / "local", **kw)
+    out = tmp_path / "dask"
+    dask = build([str(d)], out, executor="dask", **kw)
+    assert [(p.source, p.problem) for p in dask.problems] == [(str(d / "loop.txt"), "extraction took longer than 2 s (the per-file time budget; see --file-timeout)")]
+    assert dask.summary["documents"] == 3 and dask.summary["files"]["same_bytes_as_another"] == 1
+    assert dask.summary["files"]["extracted"] == 2  # a (or its copy) and b; the copy is not read again
+    assert (out / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
+    _same(local.summary, dask.summary)
+    before = {p.name: p.read_bytes() for p in (out / "cache").iterdir()} | {GRAPH_NT: (out / GRAPH_NT).read_bytes()}
+    with pytest.raises(InputsNotFound, match="no such file or folder"):
+        build([str(tmp_path / "ni")], out, executor="dask")
+    with open(out / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(RuntimeError, match="another build"):
+            build([str(d)], out, executor="dask", **kw)
+    assert {p.name: p.read_bytes() for p in (out / "cache").iterdir()} | {GRAPH_NT: (out / GRAPH_NT).read_bytes()} == before
+    # the exit status says a file failed, as with the local executor
+    real = b.build
+    b.build = lambda *args, **k: real(*args, **{**k, "extractor": looping_extract})
+    try:
+        r = CliRunner().invoke(build_cmd, [str(d), "--out", str(out), "-q", "--executor", "dask", "--file-timeout", "2"])
+    finally:
+        b.build = real
+    assert r.exit_code == 1 and str(d / "loop.txt") in r.output
+
+
+def hanging_extract(text: str, source: str | None = None):
+    """Stand-in extractor that hangs on a file reading `HANG <pid file>`, after writing its process id there."""
+    from test_build import json_extract
+
+    if text.startswith("HANG "):
+        Path(text[5:]).write_text(str(os.getpid()), "utf-8")
+        time.sleep(300)
+    return json_extract(text, source)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
+
+
+def test_a_killed_dask_build_leaves_no_worker_holding_the_folder(tmp_path: Path) -> None:
+    from test_build import doc
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(doc("1/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on")), "utf-8")
+    pids = tmp_path / "worker.pid"
+    (d / "hang.txt").write_text(f"HANG {pids}", "utf-8")
+    out = tmp_path / "out"
+    script = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+              "from kgraph.build import build\nfrom test_dask_build import hanging_extract\n"
+              f"build([{str(d)!r}], {str(out)!r}, workers=2, executor='dask', extractor=hanging_extract, file_timeout=None)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 90
+        while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker = int(pids.read_text())
+        assert worker != proc.pid  # the file hangs in a Dask worker process, not in the build's
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), "the Dask worker outlived the build"
+        with open(out / ".lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anything still holds the folder
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if worker and _alive(worker):
+            os.kill(worker, signal.SIGKILL)

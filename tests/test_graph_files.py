@@ -1,0 +1,49 @@
+"""Graph files: sorted parts merged into one graph file, the same bytes by `sort` and by the Python merge."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+import pytest
+
+from kgraph.sinks import files
+from kgraph.sinks.files import merge_parts, write_part
+
+LAST = "<https://x.example/citation/"
+
+
+def _parts(tmp_path: Path, n: int) -> list[Path]:
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        lines = set()
+        for _ in range(rng.randint(0, 30)):
+            kind = rng.choice(["doc", "citation", "body"])
+            lines.add(f"<https://x.example/{kind}/{rng.randint(0, 60)}> <p> \"Điều {rng.randint(0, 9)}\" .\n")
+        p = tmp_path / "parts" / f"{i:04d}.nt"
+        write_part(lines, p)
+        out.append(p)
+    return out
+
+
+def _expected(parts: list[Path]) -> bytes:
+    lines = sorted({ln for p in parts for ln in p.read_bytes().splitlines(keepends=True)})
+    first = [ln for ln in lines if not ln.startswith(LAST.encode())]
+    return b"".join(first + [ln for ln in lines if ln.startswith(LAST.encode())])
+
+
+@pytest.mark.parametrize("with_sort", [True, False])
+def test_many_parts_merge_sorted_unique_with_the_citations_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               with_sort: bool) -> None:
+    parts = _parts(tmp_path, 450)  # more parts than one Python round keeps open (rounds, then a final round)
+    monkeypatch.setattr(files, "MAX_OPEN", 40)
+    if not with_sort:
+        monkeypatch.setattr(files.shutil, "which", lambda name: None)
+    out = tmp_path / "graph.nt"
+    n, sha = merge_parts(parts, out, last=LAST)
+    want = _expected(parts)
+    assert out.read_bytes() == want
+    assert n == want.count(b"\n") and sha == hashlib.sha256(want).hexdigest()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("graph.nt.")]  # no temporary left
