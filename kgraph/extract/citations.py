@@ -309,9 +309,10 @@ def _classify_relations(scan: _Scan) -> None:
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if same else None
         rel, decided = relation.decide(t, pos, s0, p, top if same else None)
         s_end = sentence_end(t, f.end)
-        if (not decided and not same and top == "based_on" and not t[s0:pos].strip()
+        if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):
-            rel, decided = "based_on", True  # "Căn cứ A ... ;\nB ...;": B is the next item of the same basis
+            # "Căn cứ A ... ;\nB ...;", "Thực hiện A ...;\nB ...": B is the next item of the same list
+            rel, decided = top, True
         if not decided:
             # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
             rel = relation.heading(t, pos) or relation.after(t, s0, f.tail or f.end, s_end) or rel

@@ -31,10 +31,13 @@ _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+t
 #: a "Căn cứ" preamble item names an instrument next ("Căn cứ Luật ...", "căn cứ vào Nghị định ..."); "Căn cứ quy
 #: định trên, ..." in a letter's reasoning is not one
 _BASIS_START = re.compile(r"[\s\-–•*+]*(?i:căn\s+cứ)(?:\s+vào)?\s+[A-ZĐ]")
-#: the lead (lower case) ends in a passive amending verb set off by a comma, naming its agent: ", được sửa đổi, bổ
-#: sung (một số điều) bởi/theo/tại" (the item as amended; without the comma it describes a title's law)
-_AMENDED_BY = re.compile(r",\s{0,3}(?:được|đã\s+được)\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}bổ\s{1,3}sung)?(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?"
+#: the lead (lower case) ends in a passive amending verb set off by a comma or a parenthesis, naming its agent:
+#: ", được sửa đổi, bổ sung (một số điều) bởi/theo/tại", "(được điều chỉnh bổ sung bởi" (the item as amended;
+#: without the comma it describes a title's law)
+_AMENDED_BY = re.compile(r"[,(]\s{0,3}(?:được|đã\s+được)\s{1,3}(?:sửa\s{1,3}đổi|điều\s{1,3}chỉnh)(?:\s{0,3},?\s{0,3}bổ\s{1,3}sung)?(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?"
                          r"\s{1,3}(?:bởi|theo|tại)\s{0,3}$")
+#: an amending verb just before a "theo" ("đã được sửa đổi, bổ sung một số điều theo"): it names the amending agent
+_AMENDED_BEFORE = re.compile(r"(?:sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh)(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?\s{1,3}$")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
 
@@ -156,6 +159,12 @@ def decide(
         if tb.passive.search(before):
             continue
         if t.weak and basis_clause:
+            if (prev is not None and not new_item and lo + m.start() >= prev[1] and m.group(1).strip() == "theo"
+                    and not _AMENDED_BEFORE.search(lead, 0, m.start())):
+                # "Căn cứ Nghị định X ... quy định chính sách ... theo Nghị quyết Y": Y is in X's title (but
+                # "Luật X đã được sửa đổi, bổ sung một số điều theo Luật Y": the basis is X as amended by Y)
+                chosen = ("cites", lo + m.start())
+                break
             continue
         if (t.weak and strong_before is not None and not lead[m.end() :].strip()
                 and re.sub(r"\s+", " ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
