@@ -231,7 +231,7 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
 
 
 _ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")
-_ARTICLE_LINE = re.compile(r"[ \t]*Điều[ \t]+\d")
+_ARTICLE_LINE = re.compile(r"[ \t*_#]*Điều[ \t]+\d")
 
 
 def _marker(line: str) -> str | None:
@@ -257,7 +257,8 @@ def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
     """The effect a list heading gives the item starting at `pos` ("a) Nghị định số ..."), if any.
 
     The item must open its line (after the marker, only its pinpoint may come first); the heading is the
-    nearest line before it ending with ":", reached over sibling items and continuation lines only.
+    nearest line before it ending with ":", reached over sibling items and continuation lines only, or the
+    article's heading line ("Điều 1. Bãi bỏ toàn bộ các quyết định") with what follows it up to the first item.
     """
     nl = text.rfind("\n", max(0, pos - 16), pos)  # an item's marker is short: its line starts just before
     line_start = nl + 1
@@ -268,6 +269,7 @@ def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
         return None
     style = m.lastgroup
     end = line_start - 1
+    first_item = line_start  # the heading is what stands between the article's line and the list's first item
     for _ in range(max_lines):
         if end <= 0 or line_start - end > 12000:
             return None
@@ -280,9 +282,12 @@ def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
             colon = s + len(stripped) - 1
             return _heading_effect(text, sentence_start(text, colon), colon)
         if _ARTICLE_LINE.match(line):
-            return None
+            # "Điều 1. Bãi bỏ toàn bộ các quyết định\n1. Quyết định số ...": the article's own heading names the effect
+            return _heading_effect(text, s, first_item)
         mk = _marker(line)
         if mk is not None and mk != style:
             return None
+        if mk == style:
+            first_item = s
         end = s - 1
     return None
