@@ -74,6 +74,18 @@ def test_relation_examples(relation, example):
     assert refs[start].relation == relation
 
 
+@pytest.mark.parametrize("example", K.directing["examples"], ids=lambda e: e["text"][:40])
+def test_directing_examples(example):
+    """A local plan's "theo X" (relations.yaml `directing`): each example, in a plan of its issuer."""
+    marked = example["text"]
+    start = marked.index("[[")
+    text = marked.replace("[[", "").replace("]]", "")
+    doc = Document(number="1/KH-UBND", type="Kế hoạch", issuer=example["issuer"])
+    refs = {r.start: r for r in find_references(text, document=doc)}
+    assert start in refs, (start, refs)
+    assert refs[start].relation == example["relation"]
+
+
 @pytest.mark.parametrize("example", K.named["examples"], ids=lambda e: e["text"][:40])
 def test_named_examples(example):
     refs = [r for r in find_references(example["text"]) if r.kind == "named"]

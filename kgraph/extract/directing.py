@@ -2,8 +2,9 @@
 
 Runs after the relation of each reference is read from its clause (`relation.classify`), and only turns `cites`
 into `implements`:
-- in a local body's document, "thực hiện / triển khai / quán triệt ... theo X (và Y)": X and the items joined to
-  it carry out the verb's object; "theo quy định tại X" stays a citation of where a rule is;
+- in a local body's document, "thực hiện / triển khai / quán triệt ... theo X (và Y)" and "những nhiệm vụ theo X":
+  X and the items joined to it (also after X's description) carry out the verb's object; "theo quy định tại X"
+  stays a citation of where a rule is. The words are relations.yaml's `directing` table;
 - a footnote whose marker ends such a clause ("triển khai thực hiện ... theo ... các văn bản chỉ đạo của Chính
   phủ[2]"): each item of the footnote's ";"-list is a directing document; references inside an item's description
   keep their relation. A marker after another verb ("đã ban hành nhiều chương trình, kế hoạch[1]") is not one.
@@ -12,18 +13,44 @@ into `implements`:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from kgraph.extract.found import Found
+from kgraph.extract.patterns import trie_alt
+from kgraph.knowledge import load
 
-#: The verbs of carrying out (relations.yaml `implements` has the same words; here they must govern a "theo").
-_CARRY_OUT = re.compile(r"(?<!\w)(?:thực\s+hiện|triển\s+khai|quán\s+triệt)(?!\w)", re.IGNORECASE)
-#: Verbs whose object is something else: after one, a "theo" or a marker belongs to it, not to the carrying out.
-_OTHER_VERB = re.compile(r"(?<!\w)(?:ban\s+hành|phê\s+duyệt|báo\s+cáo|sửa\s+đổi|hướng\s+dẫn|quy\s+định)(?!\w)",
-                         re.IGNORECASE)
 _THEO = re.compile(r"(?<!\w)theo\s+(?:các\s+|những\s+)?$", re.IGNORECASE)
 _JOINED = re.compile(r"^\s*(?:,|và|;)\s*$")
+#: a new item after the previous one's description: "theo X ... phê duyệt Đề án ... và Y"
+_JOINED_AFTER = re.compile(r"(?:,|;|\svà)\s*$")
 _CLAUSE_END = re.compile(r"[.;:!?]\s|\n\s*\n")
 _MARKER = re.compile(r"(?<=\w)\[(\d{1,2})\]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    carry_out: re.Pattern  # the verbs of carrying out (relations.yaml `implements` has the same words)
+    other_verb: re.Pattern  # verbs whose object is something else: after one, a "theo" or a marker is that verb's
+    object_theo: re.Pattern | None  # "những nhiệm vụ theo ": the tasks a directing document sets
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    """The directing vocabulary of relations.yaml (`directing`) as patterns, built once."""
+    d = load().directing
+
+    def alt(key: str) -> str:
+        return trie_alt({w.lower() for w in d.get(key) or ()}, sep=r"\s{1,3}")
+
+    objects = r"(?<!\w)(?:" + alt("objects") + r")\s{1,3}theo\s+(?:các\s+|những\s+)?$" if d.get("objects") else None
+    return _Words(
+        carry_out=re.compile(r"(?<!\w)(?:" + alt("carry_out") + r")(?!\w)", re.IGNORECASE),
+        other_verb=re.compile(r"(?<!\w)(?:" + alt("other_verbs") + r")(?!\w)", re.IGNORECASE),
+        object_theo=re.compile(objects, re.IGNORECASE) if objects else None,
+    )
+
+
 #: How far back the clause of a "theo" or a marker is read.
 _REACH = 400
 
@@ -36,10 +63,18 @@ def _clause_start(t: str, pos: int) -> int:
 
 def _carried_out(t: str, start: int, pos: int) -> bool:
     """A verb of carrying out governs `pos`: it is in the clause, and no other verb stands between."""
-    verbs = [m.end() for m in _CARRY_OUT.finditer(t, start, pos)]
+    w = _words()
+    verbs = [m.end() for m in w.carry_out.finditer(t, start, pos)]
     if not verbs:
         return False
-    return not _OTHER_VERB.search(t, verbs[-1], pos)
+    return not w.other_verb.search(t, verbs[-1], pos)
+
+
+def _joined_after_description(t: str, prev: Found, f: Found) -> bool:
+    """`f` is a new item of the "theo" list `prev` heads, after `prev`'s description: "theo Quyết định X ... phê
+    duyệt Đề án ... và Thông tư Y" (no clause ends between them, and `f` follows a "," ";" or "và")."""
+    gap = t[prev.tail or prev.end : f.start]
+    return len(gap) < 400 and not _CLAUSE_END.search(gap) and bool(_JOINED_AFTER.search(gap))
 
 
 def mark_directing(t: str, found: list[Found], local: bool) -> None:
@@ -48,11 +83,15 @@ def mark_directing(t: str, found: list[Found], local: bool) -> None:
     refs = [f for f in found if f.kind in ("numbered", "named")]
     prev: Found | None = None
     via_theo: set[int] = set()  # ids of the references turned by a "theo" (the items joined to them follow)
+    objects = _words().object_theo
     for f in refs if local else ():
         if f.relation == "cites":
             before = t[max(0, f.start - 40) : f.start]
-            joined = prev is not None and id(prev) in via_theo and _JOINED.match(t[prev.tail or prev.end : f.start])
-            if joined or (_THEO.search(before) and _carried_out(t, _clause_start(t, f.start), f.start)):
+            joined = prev is not None and id(prev) in via_theo and (
+                _JOINED.match(t[prev.tail or prev.end : f.start]) or _joined_after_description(t, prev, f))
+            theo = _THEO.search(before) is not None
+            if (joined or (theo and _carried_out(t, _clause_start(t, f.start), f.start))
+                    or (theo and objects is not None and objects.search(t, max(0, f.start - 80), f.start))):
                 f.relation = "implements"
                 via_theo.add(id(f))
         prev = f
