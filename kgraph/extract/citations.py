@@ -276,9 +276,37 @@ def _place_mentions(scan: _Scan) -> None:
 def _bind_short_forms(scan: _Scan) -> None:
     """Merges the mentions into the references in text order and binds aliases, ordinals and back
     references to the instruments they stand for (shortforms.py)."""
+    foreign = _foreign_this(scan)
     found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end))
     scan.mentions = []
     scan.found = shortforms.bind(scan.t, found, scan.k)
+    for f in foreign:
+        if f.target is None:  # no earlier instrument of that type: read as before, the document itself
+            f.kind, f.target = "self", "self"
+            if scan.document is not None:
+                f.number = scan.document.number
+
+
+def _foreign_this(scan: _Scan) -> list[Found]:
+    """"Nghị định này" in a document that is no decree (a tax office's letter quoting Nghị định 72/2024): not the
+    document itself but, like "Nghị định trên", the last decree named before it. Only for the types of legal
+    instruments (normative), never attached to another document; a consolidated text's are its own (issue 15)."""
+    doc, k = scan.document, scan.k
+    if doc is None or not doc.type:
+        return []
+    own = k.doc_type(code=doc.type_code, name=doc.type)
+    if own is not None and own.family == "consolidated":
+        return []
+    out = []
+    for f in scan.mentions:
+        if f.kind != "self" or not f.type or f.type in ("Điều", "Chương") or f.type == doc.type:
+            continue
+        tt = k.doc_type(name=f.type)
+        if tt is None or tt.family != "normative" or (own is not None and own.name == tt.name):
+            continue
+        f.kind, f.target, f.number, f.family = "short", None, None, "this"
+        out.append(f)
+    return out
 
 
 def _classify_relations(scan: _Scan) -> None:
@@ -384,12 +412,16 @@ def _quoted_and_consolidated(scan: _Scan) -> None:
                 before = (scan.found[j] for j in range(bisect_left(fstarts, q0) - 1, -1, -1))
                 src = next((g for g in before if g.kind in ("numbered", "named")
                             and g.relation == "amends" and g.number), None) if last else None
+                if src is None and provision:
+                    # a letter quoting a decree: the quotation's "Nghị định này" says whose article "Điều này" is
+                    inner = takewhile(lambda g: g.start < quotes[i][1], islice(scan.found, bisect_left(fstarts, q0), None))
+                    src = next((g for g in inner if g.kind == "short" and g.family == "this" and g.target), None)
         elif consolidated and principal is not None:
             src = principal
         if src is None:
             continue
         pins = f.pinpoint
-        if inside and pins and pins[0].article is not None and provision:
+        if inside and pins and provision:
             m = None
             for m in _QUOTED_ARTICLE.finditer(t, quotes[i][0], f.start):
                 pass
