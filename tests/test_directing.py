@@ -47,3 +47,41 @@ def test_footnoted_directing_documents():
     assert rel["27/CT-TTg"] == rel["1745/QĐ-TTg"] == "implements"
     # footnote [1]'s marker follows "đã ban hành": programmes already issued, cited
     assert rel["30-CTr/TU"] == rel["53/KH-UBND"] == "cites"
+
+
+TAX_OFFICE = Document(number="3257/TNI-QLDN1", type="Công văn", issuer="Thuế tỉnh Tây Ninh")
+QUOTING = (
+    "- Căn cứ Nghị định số 72/2024/NĐ-CP ngày 30/6/2024 của Chính phủ quy định chính sách giảm thuế giá trị gia tăng.\n"
+    "+ Tại Điều 1 quy định về giảm thuế giá trị gia tăng:\n"
+    "*“Điều 1. Giảm thuế giá trị gia tăng*\n"
+    "*a) Viễn thông. Chi tiết tại Phụ lục I ban hành kèm theo Nghị định này.*\n"
+    "*d) Việc giảm thuế cho từng loại hàng hóa quy định tại khoản 1 Điều này được áp dụng thống nhất.*\n"
+    "*…”*\n"
+    "Căn cứ quy định trên, hàng hóa của Công ty thuộc đối tượng được giảm thuế GTGT theo quy định tại Nghị định này.\n"
+)
+
+
+def test_a_letter_quoting_a_decree():
+    """In a letter, "Nghị định này" is the decree it quotes, and the quotation's "Điều này" that decree's article."""
+    refs = [r for r in find_references(QUOTING, document=TAX_OFFICE) if r.text.endswith("này")]
+    assert [(r.kind, r.target, r.type, r.relation) for r in refs] == [("short", "72/2024/NĐ-CP", "Nghị định", "cites")] * 3
+    assert [(p.article, p.clause) for p in refs[1].pinpoint] == [("1", "1")]
+
+
+def test_this_decree_in_a_decree_stays_itself():
+    decree = Document(number="5/2025/NĐ-CP", type="Nghị định", issuer="Chính phủ")
+    text = "Căn cứ Nghị định số 72/2024/NĐ-CP ngày 30/6/2024 của Chính phủ;\nNghị định này có hiệu lực từ ngày ký."
+    refs = [r for r in find_references(text, document=decree) if r.text == "Nghị định này"]
+    assert [(r.kind, r.target) for r in refs] == [("self", "self")]
+
+
+def test_upper_case_titles_read_like_other_text():
+    text = ("KẾ HOẠCH\nTRIỂN KHAI THI HÀNH LUẬT PHÒNG THỦ DÂN SỰ VÀ QUYẾT ĐỊNH SỐ 1899/QĐ-TTG NGÀY 04/9/2025 CỦA THỦ "
+            "TƯỚNG CHÍNH PHỦ TRÊN ĐỊA BÀN TỈNH\n\nThực hiện Luật Phòng thủ dân sự năm 2023.\n")
+    refs = find_references(text, document=PLAN)
+    got = [(r.text, r.name, r.number, r.date, r.relation) for r in refs]
+    assert got[:2] == [("LUẬT PHÒNG THỦ DÂN SỰ", "Luật Phòng thủ dân sự", None, None, "implements"),
+                       ("QUYẾT ĐỊNH SỐ 1899/QĐ-TTG", None, "1899/QĐ-TTg", "2025-09-04", "implements")]
+    # a law's own heading on a line of its own is not a citation; "DỰ ÁN LUẬT" is a bill
+    assert find_references("LUẬT THUẾ TIÊU THỤ ĐẶC BIỆT\nCăn cứ Hiến pháp;\n") [0].text == "Hiến pháp"
+    assert find_references("VỀ VIỆC TIẾP THU DỰ ÁN LUẬT PHÒNG THỦ DÂN SỰ TRÊN ĐỊA BÀN\n") == []

@@ -18,7 +18,7 @@ from kgraph.extract import context, relation, shortforms
 from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found
-from kgraph.extract.names import find_named, merge_named_numbers, trim_to_known
+from kgraph.extract.names import find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
@@ -125,6 +125,9 @@ def _find_numbered(scan: _Scan) -> None:
 def _find_named(scan: _Scan) -> None:
     """Adds instruments cited by name (Luật ..., Hiến pháp); a number written after a name joins it."""
     scan.named = find_named(scan.t, scan.k, scan.anchors)
+    upper = find_upper_named(scan.t, scan.k)
+    if upper:
+        scan.named = sorted(scan.named + upper, key=lambda f: f.start)
     scan.numbered = merge_named_numbers(scan.named, scan.numbered, scan.t)
 
 

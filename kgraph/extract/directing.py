@@ -21,9 +21,9 @@ from kgraph.extract.patterns import trie_alt
 from kgraph.knowledge import load
 
 _THEO = re.compile(r"(?<!\w)theo\s+(?:các\s+|những\s+)?$", re.IGNORECASE)
-_JOINED = re.compile(r"^\s*(?:,|và|;)\s*$")
+_JOINED = re.compile(r"^\s*(?:,|và|;)\s*$", re.IGNORECASE)
 #: a new item after the previous one's description: "theo X ... phê duyệt Đề án ... và Y"
-_JOINED_AFTER = re.compile(r"(?:,|;|\svà)\s*$")
+_JOINED_AFTER = re.compile(r"(?:,|;|\svà)\s*$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;:!?]\s|\n\s*\n")
 _MARKER = re.compile(r"(?<=\w)\[(\d{1,2})\]")
 

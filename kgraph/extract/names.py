@@ -311,6 +311,45 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     return out
 
 
+_UPPER_HEAD = re.compile(r"(?<![\w])(BỘ\s{1,3}LUẬT|PHÁP\s{1,3}LỆNH|LUẬT)(?=\s)")
+#: what makes an upper-case "LUẬT X" no instrument: a bill ("DỰ ÁN LUẬT"), the law in general ("PHÁP LUẬT ...")
+_UPPER_NOT_AFTER = re.compile(r"(?:DỰ\s{1,3}ÁN|PHÁP)\s{1,3}$")
+
+
+@lru_cache(maxsize=1)
+def _known_by_key() -> dict[str, str]:
+    """law_names.yaml's names keyed by their folded words: an upper-case title's "LUẬT PHÒNG THỦ DÂN SỰ" → its name."""
+    return {" ".join(n.casefold().split()): n for n in load().law_names.get("names", [])}
+
+
+def find_upper_named(t: str, k: Knowledge) -> list[Found]:
+    """Laws named in an upper-case title ("KẾ HOẠCH TRIỂN KHAI THI HÀNH LUẬT PHÒNG THỦ DÂN SỰ"): only names the
+    catalogue knows (law_names.yaml), written in capitals throughout, read as the same law in its usual spelling."""
+    if "LUẬT" not in t and "PHÁP LỆNH" not in t:
+        return []
+    out: list[Found] = []
+    known = _known_by_key()
+    draft = _name_patterns()["draft"]
+    for m in _UPPER_HEAD.finditer(t):
+        if _UPPER_NOT_AFTER.search(t, max(0, m.start() - 12), m.start()):
+            continue
+        head = one_line(m.group(1))
+        end = known_end(t, m.end(), head)
+        if end is None or any(c.islower() for c in t[m.end() : end]) or draft.match(t, end):
+            continue
+        ls, le = t.rfind("\n", 0, m.start()) + 1, t.find("\n", end)
+        if not t[ls : m.start()].strip(" \t*#_") and not t[end : len(t) if le < 0 else le].strip(" \t*#_"):
+            continue  # a line of its own: the heading of the law itself ("LUẬT THUẾ TIÊU THỤ ĐẶC BIỆT"), not a citation
+        written = one_line(t[m.start() : end])
+        name = known.get(" ".join(written.casefold().split()))
+        if name is None:  # a spelling variant of the known name (hoà / hòa): the words as written, in lower case
+            rest = written[len(head) + 1 :].lower()
+            name = f"{head.capitalize()} {rest[:1].upper()}{rest[1:]}"
+        tt = k.doc_type(name=head.capitalize())
+        out.append(Found(start=m.start(), end=end, kind="named", name=name, type=tt.name if tt else head.capitalize()))
+    return out
+
+
 _CLEAN_END = re.compile(r"[ \t]{0,3}(?:[;,.()\r\n:]|$)")
 
 

@@ -39,7 +39,7 @@ _AMENDED_BY = re.compile(r"[,(]\s{0,3}(?:được|đã\s+được)\s{1,3}(?:sử
 #: an amending verb just before a "theo" ("đã được sửa đổi, bổ sung một số điều theo"): it names the amending agent
 _AMENDED_BEFORE = re.compile(r"(?:sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh)(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?\s{1,3}$")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
-_ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$")
+_ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$", re.IGNORECASE)
 
 #: weak triggers that say where the provisions an effect verb acts on are ("Bãi bỏ các quy định tại X", "Thay thế
 #: Mẫu số 01 ban hành kèm theo X"); "theo quy định của X" (according to X) names no such place
