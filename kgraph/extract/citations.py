@@ -125,7 +125,9 @@ def _find_numbered(scan: _Scan) -> None:
 def _find_named(scan: _Scan) -> None:
     """Adds instruments cited by name (Luật ..., Hiến pháp); a number written after a name joins it."""
     scan.named = find_named(scan.t, scan.k, scan.anchors)
-    upper = find_upper_named(scan.t, scan.k)
+    own = scan.k.doc_type(name=scan.document.type) if scan.document is not None and scan.document.type else None
+    # a law's upper-case headings are its own title and its chapters', not citations
+    upper = find_upper_named(scan.t, scan.k) if own is None or own.family != "named" else []
     if upper:
         scan.named = sorted(scan.named + upper, key=lambda f: f.start)
     scan.numbered = merge_named_numbers(scan.named, scan.numbered, scan.t)
@@ -291,15 +293,16 @@ def _bind_short_forms(scan: _Scan) -> None:
 
 
 def _foreign_this(scan: _Scan) -> list[Found]:
-    """"Nghị định này" in a document that is no decree (a tax office's letter quoting Nghị định 72/2024): not the
+    """"Nghị định này" in a letter, plan or report (a tax office's letter quoting Nghị định 72/2024): not the
     document itself but, like "Nghị định trên", the last decree named before it. Only for the types of legal
-    instruments (normative), never attached to another document; a consolidated text's are its own (issue 15)."""
+    instruments (normative), which such documents never are, and only in them: a legal instrument's annexed
+    forms ("Quyết định này có hiệu lực ...") and a consolidated text's reproduced wording are its own (issue 15)."""
     doc, k = scan.document, scan.k
     if doc is None or not doc.type:
         return []
     own = k.doc_type(code=doc.type_code, name=doc.type)
-    if own is not None and own.family == "consolidated":
-        return []
+    if own is None or own.family in ("consolidated", "normative", "named"):
+        return []  # an instrument's annexed forms say "Quyết định này" of the decision the form is for
     out = []
     for f in scan.mentions:
         if f.kind != "self" or not f.type or f.type in ("Điều", "Chương") or f.type == doc.type:

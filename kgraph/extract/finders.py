@@ -146,8 +146,11 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         if word is None:
             lower = pats["type_before_any_case"].search(window)  # "nghị định số 138/HĐBT": rare, so searched late
             word = lower.group("word") if lower else None
-            if lower and word.isupper() and (lower.start() == 0 or not window[lower.start() - 1].isalnum()):
-                # "QUYẾT ĐỊNH SỐ 1899/QĐ-TTG" in an upper-case title: the type word is part of the span, as in any text
+            gap = window[lower.end("word") :] if lower else ""
+            if (lower and word.isupper() and (lower.start() == 0 or not window[lower.start() - 1].isalnum())
+                    and ":" not in gap and not re.search(r"\n\s*\n", gap)):
+                # "QUYẾT ĐỊNH SỐ 1899/QĐ-TTG" in an upper-case title: the type word is part of the span, as in any
+                # text (not a heading's own "VĂN BẢN HỢP NHẤT\nSố: 462/VBHN-..." nor "LUẬT\n\nSỐ 103-SL/L")
                 f.start = start = s - len(window) + lower.start()
         # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
         f.type = _type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")

@@ -313,7 +313,8 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
 
 _UPPER_HEAD = re.compile(r"(?<![\w])(BỘ\s{1,3}LUẬT|PHÁP\s{1,3}LỆNH|LUẬT)(?=\s)")
 #: what makes an upper-case "LUẬT X" no instrument: a bill ("DỰ ÁN LUẬT"), the law in general ("PHÁP LUẬT ...")
-_UPPER_NOT_AFTER = re.compile(r"(?:DỰ\s{1,3}ÁN|PHÁP)\s{1,3}$")
+_UPPER_NOT_AFTER = re.compile(r"(?:DỰ\s{1,3}ÁN|PHÁP|KỶ)\s{1,3}$")
+_NEXT_WORDS = re.compile(r"[ \t]{1,3}(\w+)(?:[ \t]{1,3}(\w+))?")
 
 
 @lru_cache(maxsize=1)
@@ -324,7 +325,9 @@ def _known_by_key() -> dict[str, str]:
 
 def find_upper_named(t: str, k: Knowledge) -> list[Found]:
     """Laws named in an upper-case title ("KẾ HOẠCH TRIỂN KHAI THI HÀNH LUẬT PHÒNG THỦ DÂN SỰ"): only names the
-    catalogue knows (law_names.yaml), written in capitals throughout, read as the same law in its usual spelling."""
+    catalogue knows (law_names.yaml), written in capitals throughout, read as the same law in its usual spelling.
+    The name must end there: at the line's end, a sign, or a word that ends names (named.yaml stop_words,
+    stop_pairs), else it is the start of a longer name the list lacks ("LUẬT ĐẦU TƯ NƯỚC NGOÀI TẠI VIỆT NAM")."""
     if "LUẬT" not in t and "PHÁP LỆNH" not in t:
         return []
     out: list[Found] = []
@@ -336,6 +339,14 @@ def find_upper_named(t: str, k: Knowledge) -> list[Found]:
         head = one_line(m.group(1))
         end = known_end(t, m.end(), head)
         if end is None or any(c.islower() for c in t[m.end() : end]) or draft.match(t, end):
+            continue
+        rules = name_rules()
+        first = t[m.end() : end].split()[0].lower()
+        if first in rules.not_names:
+            continue  # "LUẬT SƯ": a lawyer
+        nxt = _NEXT_WORDS.match(t, end)
+        if nxt and not (nxt.group(1).lower() in rules.stops or nxt.group(1).lower() in ("và", "số")
+                        or f"{nxt.group(1)} {nxt.group(2) or ''}".lower().strip() in rules.pairs):
             continue
         ls, le = t.rfind("\n", 0, m.start()) + 1, t.find("\n", end)
         if not t[ls : m.start()].strip(" \t*#_") and not t[end : len(t) if le < 0 else le].strip(" \t*#_"):

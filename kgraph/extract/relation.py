@@ -36,8 +36,9 @@ _BASIS_START = re.compile(r"[\s\-–•*+]*(?i:căn\s+cứ)(?:\s+vào)?\s+[A-ZĐ
 #: without the comma it describes a title's law)
 _AMENDED_BY = re.compile(r"[,(]\s{0,3}(?:được|đã\s+được)\s{1,3}(?:sửa\s{1,3}đổi|điều\s{1,3}chỉnh)(?:\s{0,3},?\s{0,3}bổ\s{1,3}sung)?(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?"
                          r"\s{1,3}(?:bởi|theo|tại)\s{0,3}$")
-#: an amending verb just before a "theo" ("đã được sửa đổi, bổ sung một số điều theo"): it names the amending agent
-_AMENDED_BEFORE = re.compile(r"(?:sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh)(?:\s{1,3}một\s{1,3}số\s{1,3}điều)?\s{1,3}$")
+#: an amending verb before a "theo" ("đã được sửa đổi, bổ sung một số điều theo Luật Y và theo Luật Z"): the
+#: "theo" names the amending agents, not a title's subject
+_AMENDING = re.compile(r"sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$", re.IGNORECASE)
 
@@ -160,7 +161,7 @@ def decide(
             continue
         if t.weak and basis_clause:
             if (prev is not None and not new_item and lo + m.start() >= prev[1] and m.group(1).strip() == "theo"
-                    and not _AMENDED_BEFORE.search(lead, 0, m.start())):
+                    and not _AMENDING.search(lead, 0, m.start())):
                 # "Căn cứ Nghị định X ... quy định chính sách ... theo Nghị quyết Y": Y is in X's title (but
                 # "Luật X đã được sửa đổi, bổ sung một số điều theo Luật Y": the basis is X as amended by Y)
                 chosen = ("cites", lo + m.start())
@@ -253,6 +254,25 @@ def _heading_effect(text: str, lo: int, hi: int) -> str | None:
     return None
 
 
+_ARTICLE_TITLE = re.compile(r"[ \t*_#]*Điều[ \t]+\d{1,3}[a-z]?[ \t]*[.:][ \t*_]*")
+#: the effects an article's title gives the instruments listed under it (not "Làm Hiến pháp và sửa đổi Hiến pháp")
+_LISTING_EFFECTS = frozenset({"repeals", "replaces", "suspends"})
+
+
+def _article_effect(text: str, lo: int, hi: int) -> str | None:
+    """The effect of an article whose title opens with its verb ("Điều 1. Bãi bỏ toàn bộ các quyết định")."""
+    m = _ARTICLE_TITLE.match(text, lo, hi)
+    if not m:
+        return None
+    tb = _tables()
+    h = _mask(tb, text[m.end() : hi])
+    t = tb.trig.match(h)
+    if not t:
+        return None
+    rel = tb.table[re.sub(r"\s+", " ", t.group(1).lower())].relation
+    return rel if rel in _LISTING_EFFECTS else None
+
+
 def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
     """The effect a list heading gives the item starting at `pos` ("a) Nghị định số ..."), if any.
 
@@ -282,8 +302,8 @@ def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
             colon = s + len(stripped) - 1
             return _heading_effect(text, sentence_start(text, colon), colon)
         if _ARTICLE_LINE.match(line):
-            # "Điều 1. Bãi bỏ toàn bộ các quyết định\n1. Quyết định số ...": the article's own heading names the effect
-            return _heading_effect(text, s, first_item)
+            # "Điều 1. Bãi bỏ toàn bộ các quyết định\n1. Quyết định số ...": the article's title opens with the effect
+            return _article_effect(text, s, first_item)
         mk = _marker(line)
         if mk is not None and mk != style:
             return None
