@@ -85,3 +85,14 @@ def test_upper_case_titles_read_like_other_text():
     # a law's own heading on a line of its own is not a citation; "DỰ ÁN LUẬT" is a bill
     assert find_references("LUẬT THUẾ TIÊU THỤ ĐẶC BIỆT\nCăn cứ Hiến pháp;\n") [0].text == "Hiến pháp"
     assert find_references("VỀ VIỆC TIẾP THU DỰ ÁN LUẬT PHÒNG THỦ DÂN SỰ TRÊN ĐỊA BÀN\n") == []
+
+
+def test_a_number_restated_after_a_title_is_no_reference():
+    """"(Nghị quyết 214/NQ-CP)" after the resolution's title restates its number (CONVENTIONS.md: not a reference)."""
+    text = ("Thành phố triển khai thực hiện Nghị quyết số 214/NQ-CP ngày 23/7/2025 của\nChính phủ ban hành Kế hoạch "
+            "hành động về thúc đẩy tạo lập dữ liệu phục vụ chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP); đảm bảo "
+            "hiệu quả. Triển khai Nghị quyết 214/NQ-CP trong năm 2026.")
+    refs = find_references(text, document=PLAN)
+    assert [(r.text, r.relation) for r in refs] == [("Nghị quyết số 214/NQ-CP", "implements"),
+                                                   ("Nghị quyết 214/NQ-CP", "implements")]
+    assert refs[1].start > text.index("trong năm") - 30

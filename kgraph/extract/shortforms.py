@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from kgraph.extract.alias_uses import AliasUses
 from kgraph.extract.found import Found
-from kgraph.extract.normalize import one_line
+from kgraph.extract.normalize import one_line, unify_dashes
 from kgraph.extract.sentences import sentence_start
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Pinpoint
@@ -32,6 +32,9 @@ _ALIAS_DEF = re.compile(
     re.IGNORECASE,
 )
 _HAS_NUMBER = re.compile(r"\d+\s*[/-]")
+#: a bracketed type word and number after a citation's title, before the clause ends ("... toàn diện (Nghị quyết
+#: 214/NQ-CP);")
+_RESTATED = re.compile(r"[^();]{0,200}?\(\s{0,3}(?P<alias>[A-ZĐ][^()]{2,60}?\d[^()]{0,30}?)\s{0,3}\)")
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +122,11 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
             alias = one_line(bare.group("alias"))
             alias_end = bare.end()
             span = (bare.start("alias"), bare.end("alias"))
+        elif f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
+            # "Nghị quyết số 214/NQ-CP ... về thúc đẩy ... chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP)": the
+            # number restated after the title, no reference of its own (CONVENTIONS.md)
+            if not (i < len(starts) and starts[i] < r.start("alias") - 1) and _designates_instrument(r.group("alias"), k):
+                return None, r.end(), (r.start("alias"), r.end("alias"))
     if not alias or len(alias) < 3:
         return None
     if _HAS_NUMBER.search(alias):
