@@ -91,6 +91,9 @@ class Reference:
     pinpoint: list[Pinpoint] = field(default_factory=list)
     target: str | None = None
     sentence: str | None = None
+    #: the relation (repeals, replaces, suspends) acts on only part of the instrument: a pinpoint, or words naming
+    #: a part ("Bãi bỏ một phần X", "Bãi bỏ Mẫu số 01 ban hành kèm theo X"); such an instrument stays in force
+    partial: bool = False
     page: int | None = None  # 1-based page of a PDF the reference starts on; None for formats without pages
 
     def key(self) -> str | None:

@@ -1,6 +1,6 @@
 // name: stale-citations
 // args:
-// doc: Documents citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced by a corpus document issued before them.
+// doc: Documents citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced as a whole by a corpus document in force before them (unless the catalogue says the instrument was in force that day).
 // Twin of stale-citations.rq (a consolidated text repeats the repeals it consolidates, so it is left out).
 // $endsTypes, $reliesTypes, $relationNames: the relations by role in relations.yaml, bound by kg query.
 MATCH (d:Resource)-[r]->(cited:Resource)
@@ -8,11 +8,25 @@ WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND d.date_document IS NOT NULL
 CALL (d, cited) {
   MATCH (by:CorpusDocument)-[h]->(cited)
   WHERE type(h) IN $endsTypes AND NOT by:ConsolidatedText AND by.date_document < d.date_document
-    // a whole-instrument repeal: one of its mentions names no article (a pinpointed one repeals a part)
-    // (the mentions' pinpoints are a list on the relationship, "" for a mention without one)
-    AND (h.pinpoint IS NULL OR '' IN h.pinpoint)
+    // a whole-instrument repeal: one of its mentions names no part (a pinpointed one, or one marked partial,
+    // repeals a part). The mentions' pinpoints and partial marks are parallel lists on the relationship,
+    // "" for a mention without one (a list of booleans when every mention has one)
+    AND any(i IN range(0, coalesce(h.mentions, 1) - 1)
+            WHERE (h.pinpoint IS NULL OR h.pinpoint[i] = '')
+              AND (h.partial IS NULL OR NOT toLower(toString(h.partial[i])) = 'true'))
+    // the catalogue saying the cited instrument was in force that day outweighs the corpus's evidence
+    AND NOT EXISTS {
+      MATCH (cited)-[:CATALOGUE_RECORD]->(crec:CatalogueRecord)
+      WHERE (crec.first_date_entry_in_force IS NULL OR crec.first_date_entry_in_force <= d.date_document)
+        AND ((crec.date_no_longer_in_force IS NOT NULL AND d.date_document < crec.date_no_longer_in_force)
+             OR (crec.date_no_longer_in_force IS NULL AND crec.status IN ['in_force', 'partly_in_force']))
+    }
+  // the ender ends the force from its own entry into force (the catalogue's date), else from its issue
+  OPTIONAL MATCH (by)-[:CATALOGUE_RECORD]->(brec:CatalogueRecord)
+  WITH d, h, by, coalesce(brec.first_date_entry_in_force, by.date_document) AS ended
+  WHERE ended <= d.date_document
   RETURN $relationNames[type(h)] AS how, by.uri AS by, by.label AS by_label, by.date_document AS by_date,
-         by.date_document AS ended
+         ended
   UNION
   MATCH (cited)-[:CATALOGUE_RECORD]->(rec:CatalogueRecord)
   WHERE rec.date_no_longer_in_force <= d.date_document

@@ -86,6 +86,18 @@ def test_directing_examples(example):
     assert refs[start].relation == example["relation"]
 
 
+@pytest.mark.parametrize("example", K.partial["examples"], ids=lambda e: e["text"][:40])
+def test_partial_examples(example):
+    """An effect on part of an instrument (relations.yaml `partial`) is marked so; a whole repeal is not."""
+    marked = example["text"]
+    start = marked.index("[[")
+    text = marked.replace("[[", "").replace("]]", "")
+    refs = {r.start: r for r in find_references(text)}
+    assert start in refs, (start, refs)
+    assert refs[start].relation in ("repeals", "replaces", "suspends"), refs[start]
+    assert refs[start].partial is example["partial"]
+
+
 @pytest.mark.parametrize("example", K.named["examples"], ids=lambda e: e["text"][:40])
 def test_named_examples(example):
     refs = [r for r in find_references(example["text"]) if r.kind == "named"]

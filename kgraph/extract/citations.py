@@ -353,6 +353,9 @@ def _classify_relations(scan: _Scan) -> None:
         if lists_only and rel in relation.EFFECTS:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
         f.relation = rel
+        if rel in relation.PARTIAL_EFFECTS:
+            lo = max(s0, (prev.tail or prev.end) if same else 0, t.rfind(";", s0, pos) + 1)
+            f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:
             top = rel
         f.sentence = one_line(t[sentence_start(t, pos) : s_end])
@@ -467,6 +470,7 @@ def _references(found: list[Found], text: str, ot: OffsetText, skip: Iterable[tu
                 start=start, end=end, text=text[start:end], kind=f.kind, type=f.type, type_code=f.type_code,
                 number=f.number, year=f.year, date=f.date, issuer=f.issuer, name=f.name, relation=f.relation,
                 pinpoint=f.pinpoint, target=f.target, sentence=f.sentence,
+                partial=f.partial if f.relation in relation.PARTIAL_EFFECTS else False,
             )
         )
     return out

@@ -34,6 +34,7 @@ class Found:
     tail: int = 0  # end of the date/issuer phrase written after it
     lead: int = 0  # start of its pinpoint phrase (or start)
     sentence: str | None = None
+    partial: bool = False  # the effect acts on part of the instrument (relation.partial)
     encloses: bool = False  # an amending law's name: the laws named inside it are part of it, not references
 
 

@@ -205,6 +205,42 @@ def decide(
     return chosen[0], not weak_only
 
 
+#: Relations whose object may be a part of the cited instrument rather than all of it (`partial`).
+PARTIAL_EFFECTS = frozenset({"repeals", "replaces", "suspends"})
+#: an article's heading line before a clause ("Điều 2. Hiệu lực thi hành"): its "Điều" names no part of the object
+_HEADING_LINE = re.compile(r"\s*Điều\s+\d{1,3}[a-zđ]?\.[^\n]*\n")
+
+
+@lru_cache(maxsize=1)
+def _partial_words() -> tuple[re.Pattern | None, re.Pattern | None]:
+    p = load().partial
+    words, whole = p.get("words") or (), p.get("whole") or ()
+    part = re.compile(r"(?<!\w)(?:" + trie_alt({w.lower() for w in words}, sep=r"\s{1,3}") + r")(?!\w)") if words else None
+    all_ = re.compile(r"(?<!\w)(?:" + trie_alt({w.lower() for w in whole}, sep=r"\s{1,3}") + r")(?!\w)") if whole else None
+    return part, all_
+
+
+def partial(text: str, lo: int, pos: int, pinned: bool) -> bool:
+    """Whether an effect acts on only part of the instrument cited at `pos`: a pinpoint, or words naming a part
+    ("một phần", "một số điều", "Mẫu số 01 ... ban hành kèm theo", "Phụ lục") between the clause's effect verb
+    (else the clause's start `lo`) and the reference; "toàn bộ" says the whole."""
+    part, whole = _partial_words()
+    seg = _mask(_tables(), text[lo:pos])
+    h = _HEADING_LINE.match(seg)
+    if h:
+        seg = seg[h.end():]
+    tb = _tables()
+    verbs = [m for m in tb.trig.finditer(seg)
+             if tb.table[re.sub(r"\s+", " ", m.group(1))].relation in EFFECTS]
+    if verbs:
+        seg = seg[verbs[-1].start():]
+    else:
+        seg = seg[_CLAUSE_OPENING.match(seg).end():]
+    if whole is not None and whole.search(seg):
+        return False
+    return pinned or (part is not None and part.search(seg) is not None)
+
+
 def _opens_line(text: str, pos: int) -> bool:
     """A capitalised trigger with only blanks between it and the line's start."""
     if not text[pos : pos + 1].isupper():

@@ -43,7 +43,7 @@ _CITATION_TERMS = {
     name: kg(name)
     for name in (
         "Citation", "citingDocument", "citedDocument", "relation", "relationName", "referenceKind", "matchedText",
-        "startOffset", "endOffset", "source", "sentence", "citedDate", "citedIssuer", "pinpoint",
+        "startOffset", "endOffset", "source", "sentence", "citedDate", "citedIssuer", "pinpoint", "partial",
     )
 }
 
@@ -149,6 +149,8 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
         dl = date_lit(ref.date)
         if dl:
             out.append(f"{c} {P['citedDate']} {dl} .\n")
+        if ref.partial:  # the effect acts on part of the instrument: it stays in force (stale-citations)
+            out.append(f"{c} {P['partial']} {lit(True)} .\n")
         for body in (cit.issuer, *cit.co_issuers):  # a joint instrument's bodies, each its own node
             if body is None:
                 continue
