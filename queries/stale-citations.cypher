@@ -1,6 +1,6 @@
 // name: stale-citations
 // args:
-// doc: Documents citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced as a whole by a corpus document in force before them (unless the catalogue says the instrument was in force that day).
+// doc: Documents citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced as a whole by a corpus document in force before them (unless the catalogue says it ceased only later, or that this ender repealed or amended only part of it).
 // Twin of stale-citations.rq (a consolidated text repeats the repeals it consolidates, so it is left out).
 // $endsTypes, $reliesTypes, $relationNames: the relations by role in relations.yaml, bound by kg query.
 MATCH (d:Resource)-[r]->(cited:Resource)
@@ -14,12 +14,15 @@ CALL (d, cited) {
     AND any(i IN range(0, coalesce(h.mentions, 1) - 1)
             WHERE (h.pinpoint IS NULL OR h.pinpoint[i] = '')
               AND (h.partial IS NULL OR NOT toLower(toString(h.partial[i])) = 'true'))
-    // the catalogue saying the cited instrument was in force that day outweighs the corpus's evidence
+    // the catalogue outweighs the corpus's evidence where it says the cited instrument was in force that day
+    // (it ceased only later), or that this ender repealed or amended only part of it
     AND NOT EXISTS {
       MATCH (cited)-[:CATALOGUE_RECORD]->(crec:CatalogueRecord)
-      WHERE (crec.first_date_entry_in_force IS NULL OR crec.first_date_entry_in_force <= d.date_document)
-        AND ((crec.date_no_longer_in_force IS NOT NULL AND d.date_document < crec.date_no_longer_in_force)
-             OR (crec.date_no_longer_in_force IS NULL AND crec.status IN ['in_force', 'partly_in_force']))
+      WHERE d.date_document < crec.date_no_longer_in_force
+         OR (EXISTS { MATCH (crec)-[:EFFECT]->(e:CatalogueEffect)-[:EFFECT_BY]->(by)
+                      WHERE e.effectKind IN ['repealed_in_part_by', 'amended_by'] }
+             AND NOT EXISTS { MATCH (crec)-[:EFFECT]->(w:CatalogueEffect)-[:EFFECT_BY]->(by)
+                              WHERE w.effectKind IN ['repealed_by', 'replaced_by'] })
     }
   // the ender ends the force from its own entry into force (the catalogue's date), else from its issue
   OPTIONAL MATCH (by)-[:CATALOGUE_RECORD]->(brec:CatalogueRecord)

@@ -56,6 +56,28 @@ _CLAUSE_BREAK = re.compile(r"\s(?:thì|mà|nhưng|để|nên)\s")
 EFFECTS = frozenset({"amends", "replaces", "repeals", "suspends", "corrects", "consolidates"})
 
 
+#: the verbs whose object is checked (`_acts_on_document`)
+_OBJECT_VERBS = frozenset({"bãi bỏ", "hủy bỏ", "huỷ bỏ", "thay thế", "thay thế cho"})
+
+
+@lru_cache(maxsize=1)
+def _document_object() -> re.Pattern:
+    k = load()
+    words = {w.lower() for w in k.effect_objects} | {w.lower() for w in (k.partial.get("words") or ())}
+    for t in k.types:
+        words.update(n.lower() for n in t.names)
+    return re.compile(r"(?:" + trie_alt(words, sep=r"\s{1,3}") + r")(?!\w)")
+
+
+def _acts_on_document(after_verb: str) -> bool:
+    """Whether what follows an effect verb can be a document or a part of one: not a lower-case other object
+    ("hủy bỏ bằng tốt nghiệp ...")."""
+    rest = after_verb.lstrip(" \t\r\n:,")
+    if not rest or not rest[0].isalpha() or not rest[0].islower():
+        return True
+    return _document_object().match(rest) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class _Trigger:
     relation: str
@@ -175,6 +197,10 @@ def decide(
             break
         if t.blockers and any(b in before.lower() for b in t.blockers):
             chosen = ("cites", lo + m.start())
+            break
+        if (t.relation in ("repeals", "replaces") and re.sub(r"\s+", " ", m.group(1)) in _OBJECT_VERBS
+                and not _acts_on_document(lead[m.end() :])):
+            chosen = ("cites", lo + m.start())  # the verb acts on something else ("hủy bỏ bằng tốt nghiệp")
             break
         if t.max_gap is not None and len(lead) - m.end() > t.max_gap and prev is None:
             chosen = ("cites", lo + m.start())  # the verb's object is something else ("thực hiện dự toán ...")
