@@ -98,6 +98,31 @@ def test_partial_examples(example):
     assert refs[start].partial is example["partial"]
 
 
+@pytest.mark.parametrize("example", K.named["treaties"]["examples"], ids=lambda e: e["text"][:40])
+def test_treaty_examples(example):
+    """A treaty's name ends where the treaty's name ends; a generic "Hiệp định" is no reference."""
+    refs = [r for r in find_references(example["text"]) if r.kind == "named"]
+    if example.get("none"):
+        assert refs == [], refs
+        return
+    assert [r.name for r in refs] == example["names"]
+    assert all(K.doc_type(name=r.type).family == "treaty" for r in refs)
+    if "year" in example:
+        assert refs[0].year == example["year"]
+
+
+def test_protocol_is_not_a_decree():
+    """"Nghị định thư" (a protocol) is a treaty; "Nghị định" beside it stays a decree."""
+    text = ("Căn cứ Nghị định thư về quy chế người tị nạn năm 1967 và Nghị định số 15/2020/NĐ-CP; "
+            "Nghị định thư 7 về Hệ thống quá cảnh Hải quan. Nghị định thư này")
+    refs = find_references(text)
+    assert [(r.type, r.name, r.number) for r in refs if r.kind != "self"] == [
+        ("Nghị định thư", "Nghị định thư về quy chế người tị nạn", None),
+        ("Nghị định", None, "15/2020/NĐ-CP"),
+        ("Nghị định thư", "Nghị định thư 7 về Hệ thống quá cảnh Hải quan", None),
+    ]
+
+
 @pytest.mark.parametrize("example", K.named["examples"], ids=lambda e: e["text"][:40])
 def test_named_examples(example):
     refs = [r for r in find_references(example["text"]) if r.kind == "named"]

@@ -277,6 +277,108 @@ def _constitution_tail(k: Knowledge) -> re.Pattern:
     )
 
 
+@dataclass(frozen=True)
+class _TreatyRules:
+    """named.yaml `treaties` as the treaty reader uses it."""
+
+    heads: frozenset[str]
+    openers: re.Pattern
+    not_first: frozenset[str]
+    stops: frozenset[str]
+    pairs: frozenset[str]
+    exceptions: frozenset[str]
+    and_continues: re.Pattern
+    and_breaks: frozenset[str]
+    max_words: int
+    known: dict[str, re.Pattern]
+
+
+@lru_cache(maxsize=1)
+def treaty_rules() -> _TreatyRules:
+    tr = load().named["treaties"]
+    heads = sorted(tr["heads"], key=len, reverse=True)
+    by_head: dict[str, list[str]] = {}
+    for n in tr.get("known", []):
+        h = next(h for h in heads if n.startswith(h + " "))
+        by_head.setdefault(h, []).append(n[len(h) + 1 :])
+    return _TreatyRules(
+        heads=frozenset(heads),
+        openers=re.compile(r"\s{1,3}(?:" + "|".join(_name_regex(o) for o in sorted(tr["openers"], key=len, reverse=True))
+                           + r")(?!\w)"),
+        not_first=frozenset(tr["not_first"]),
+        stops=frozenset(tr["stops"]),
+        pairs=frozenset(tr["stop_pairs"]),
+        exceptions=frozenset(tr.get("stop_exceptions") or ()),
+        and_continues=re.compile(r"(?:" + "|".join(_name_regex(o) for o in tr["and_continues"]) + r")(?!\w)"),
+        and_breaks=frozenset(tr["and_breaks"]),
+        max_words=int(tr["max_words"]),
+        known={h: re.compile(r"\s{1,40}(?:" + "|".join(_name_regex(r).replace(r"\s{1,3}", r"\s{1,40}")
+                                                       for r in sorted(rs, key=len, reverse=True))
+                             + r")(?!\w)") for h, rs in by_head.items()},
+    )
+
+
+_TREATY_TOKEN = re.compile(r"[ \t\r\n\xa0]{0,40}(,|\(|\)|[-–]|[^\W\d_]+|\d+)")
+#: an acronym in brackets inside a treaty's name, followed by "và" and a capitalised word
+_ACRONYM_AND = re.compile(r"\(\s{0,2}[A-ZĐ]{2,10}\s{0,2}\)(?=\s{1,3}và\s{1,3}[A-ZĐ])")
+
+
+def treaty_end(t: str, pos: int, head: str) -> int | None:
+    """Where a treaty's name that starts with `head` (ending at `pos`) ends, or None when no name follows.
+
+    A known treaty (named.yaml `treaties.known`) is taken whole; otherwise the name opens with a capitalised
+    word, an opener ("về", "quốc tế về", "khung") or a protocol's number, and runs until punctuation, a number,
+    a stop word, or a "và" / comma before what cannot continue it."""
+    r = treaty_rules()
+    kp = r.known.get(head)
+    km = kp.match(t, pos) if kp else None
+    if km:
+        return km.end()
+    tok = _TREATY_TOKEN  # a gazette line may pad a name with many blanks before it wraps
+    first = tok.match(t, pos)
+    if not first or first.start(1) - pos < 1:
+        return None
+    w0 = first.group(1)
+    protocol = w0.isdigit() and len(w0) <= 2 and re.match(r"\s{1,3}về(?!\w)", t[first.end() :]) is not None
+    if not (protocol or r.openers.match(t, pos) or (w0[:1].isupper() and w0 not in r.not_first)):
+        return None
+    end, n, prev = pos, 0, ""
+    while n < r.max_words:
+        tm = tok.match(t, pos)
+        if not tm:
+            break
+        w = tm.group(1)
+        lw = w.lower()
+        if n == 0 and protocol:
+            pass
+        elif w == "(" and n and (am := _ACRONYM_AND.match(t, tm.start(1))):
+            pos = am.end()  # "Hiệp hội các quốc gia Đông Nam Á (ASEAN) và Đại Hàn Dân Quốc": the name goes on
+            continue
+        elif w in ("(", ")", ",") or w.isdigit():
+            break
+        elif w in ("-", "–"):
+            nx = tok.match(t, tm.end())
+            if not (nx and nx.group(1)[:1].isupper()) and not (nx and nx.start(1) == tm.end()):
+                break
+        elif n and ((lw in r.stops and f"{prev} {lw}" not in r.exceptions)
+                    or (lw == "của" and not t[tm.end() :].lstrip()[:1].isupper())):
+            break
+        elif n and lw == "và":
+            nx = tok.match(t, tm.end())
+            if not nx or nx.group(1) in r.and_breaks or (
+                    not nx.group(1)[:1].isupper() and not r.and_continues.match(t, nx.start(1))):
+                break
+        else:
+            nx = tok.match(t, tm.end())
+            if n and nx and f"{lw} {nx.group(1).lower()}" in r.pairs:
+                break
+        n += 1
+        pos, prev = tm.end(), lw
+        if w not in ("-", "–", "và", "của", "về", "giữa"):
+            end = pos
+    return end if end > 0 and n else None
+
+
 def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     pats = _name_patterns()
     tok = pats["token"]
@@ -296,6 +398,16 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             out.append(Found(start=m.start, end=end, kind="named", name=constitution, type=constitution))
             continue
         if pats["self_after"].match(t, m.end):
+            continue
+        if head in treaty_rules().heads:
+            # a treaty: its name holds words a law's cannot ("về", "của Liên hợp quốc", "giữa ... và ...");
+            # any law it names ("về Luật biển") is part of it
+            end = treaty_end(t, m.end, head)
+            if end is None:
+                continue
+            tt = k.doc_type(name=head)
+            out.append(Found(start=m.start, end=end, kind="named", name=one_line(t[m.start : end]),
+                             type=tt.name if tt else head, encloses=True))
             continue
         words, end = name_words(t, m.end, k)
         if not words:
