@@ -312,13 +312,13 @@ def treaty_rules() -> _TreatyRules:
         and_continues=re.compile(r"(?:" + "|".join(_name_regex(o) for o in tr["and_continues"]) + r")(?!\w)"),
         and_breaks=frozenset(tr["and_breaks"]),
         max_words=int(tr["max_words"]),
-        known={h: re.compile(r"\s{1,40}(?:" + "|".join(_name_regex(r).replace(r"\s{1,3}", r"\s{1,40}")
+        known={h: re.compile(r"\s{1,80}(?:" + "|".join(_name_regex(r).replace(r"\s{1,3}", r"\s{1,80}")
                                                        for r in sorted(rs, key=len, reverse=True))
                              + r")(?!\w)") for h, rs in by_head.items()},
     )
 
 
-_TREATY_TOKEN = re.compile(r"[ \t\r\n\xa0]{0,40}(,|\(|\)|[-–]|[^\W\d_]+|\d+)")
+_TREATY_TOKEN = re.compile(r"[ \t\r\n\xa0]{0,80}(,|\(|\)|[-–]|[^\W\d_]+|\d+)")
 #: an acronym in brackets inside a treaty's name, followed by "và" and a capitalised word
 _ACRONYM_AND = re.compile(r"\(\s{0,2}[A-ZĐ]{2,10}\s{0,2}\)(?=\s{1,3}và\s{1,3}[A-ZĐ])")
 
