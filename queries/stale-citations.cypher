@@ -14,6 +14,13 @@ CALL (d, cited) {
     AND any(i IN range(0, coalesce(h.mentions, 1) - 1)
             WHERE (h.pinpoint IS NULL OR h.pinpoint[i] = '')
               AND (h.partial IS NULL OR NOT toLower(toString(h.partial[i])) = 'true'))
+    // ... and of the same instrument: where the ender and the citing document both date it, the dates agree (one
+    // number written for two instruments is no evidence); the mentions' dates are lists, "" for a mention without
+    AND NOT EXISTS {
+      MATCH (d)-[u]->(cited)
+      WHERE any(x IN coalesce(h.citedDate, []) WHERE toString(x) <> ''
+                AND any(y IN coalesce(u.citedDate, []) WHERE toString(y) <> '' AND toString(y) <> toString(x)))
+    }
     // the catalogue outweighs the corpus's evidence where it says the cited instrument was in force that day
     // (it ceased only later), or that this ender repealed or amended only part of it
     AND NOT EXISTS {

@@ -324,6 +324,8 @@ def _classify_relations(scan: _Scan) -> None:
     top: str | None = None
     own_title = (scan.document.title or "").lower() if scan.document is not None else ""
     lists_only = bool(own_title) and any(p in own_title for p in scan.k.no_effect_titles)
+    # a list of expired instruments (or a review's results): what it names is listed, not relied on
+    listing = bool(own_title) and any(p in own_title for p in scan.k.list_titles)
     last_pos, last_s0 = -1, 0
     for f in scan.found:
         if f.kind == "self":
@@ -352,6 +354,8 @@ def _classify_relations(scan: _Scan) -> None:
             rel = relation.heading(t, pos) or relation.after(t, s0, f.tail or f.end, s_end) or rel
         if lists_only and rel in relation.EFFECTS:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
+        if listing and rel != "based_on":
+            rel = "lists"
         f.relation = rel
         if rel in relation.PARTIAL_EFFECTS:
             lo = max(s0, (prev.tail or prev.end) if same else 0, t.rfind(";", s0, pos) + 1)
