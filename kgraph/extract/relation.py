@@ -69,10 +69,14 @@ def _document_object() -> re.Pattern:
     return re.compile(r"(?:" + trie_alt(words, sep=r"\s{1,3}") + r")(?!\w)")
 
 
+#: a list item's marker after the verb ("bãi bỏ: a) Khoản 1 ..."): the object is what follows it
+_ITEM_START = re.compile(r"^(?:[a-zđ]\)|\d{1,3}[.)])\s*")
+
+
 def _acts_on_document(after_verb: str) -> bool:
     """Whether what follows an effect verb can be a document or a part of one: not a lower-case other object
     ("hủy bỏ bằng tốt nghiệp ...")."""
-    rest = after_verb.lstrip(" \t\r\n:,")
+    rest = _ITEM_START.sub("", after_verb.lstrip(" \t\r\n:,"), count=1)
     if not rest or not rest[0].isalpha() or not rest[0].islower():
         return True
     return _document_object().match(rest) is not None
