@@ -31,19 +31,27 @@ def _openers() -> tuple[str, ...]:
     return tuple(out)
 
 
+#: The longest boundary mark: a mark found in a near window at least this far past its start is the last one.
+_LONGEST = max(map(len, _BOUNDARIES))
+#: The near window tried first (most sentences end within it); the full lookback only when it holds no mark.
+_NEAR = 200
+
+
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars.
 
-    Plain `rfind` per boundary mark: far cheaper than a regex over the whole text.
+    Plain `rfind` per boundary mark: far cheaper than a regex over the whole text. The last `_NEAR` characters
+    are searched first: a mark ending `_LONGEST` or more past their start is the last of the whole lookback
+    (one that starts before them ends before it), so the rest is searched only when they hold none.
     """
     lo = max(0, pos - lookback)
-    best = lo
-    for b in _BOUNDARIES:
-        i = text.rfind(b, lo, pos)
-        if i >= 0 and i + len(b) > best:
-            best = i + len(b)
+    near = max(lo, pos - _NEAR)
+    best = _last_mark(text, near, pos)
+    if near > lo and best < near + _LONGEST:
+        near, best = lo, _last_mark(text, lo, pos)
     for o in _openers():
-        i = text.rfind(o, lo, pos)
+        # an opener starting before `near` is before `best` (>= near): searching from `near` finds the same one
+        i = text.rfind(o, near, pos)
         if i > best:
             line_start = text.rfind("\n", max(lo, i - 8), i) + 1
             if line_start and not text[line_start:i].strip(" \t*-•+>#"):  # "Căn cứ", "*Căn cứ", "- Căn cứ" opening a line
@@ -51,9 +59,31 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     return best
 
 
+def _last_mark(text: str, lo: int, pos: int) -> int:
+    """The end of the last boundary mark within text[lo:pos], or `lo`."""
+    best = lo
+    for b in _BOUNDARIES:
+        i = text.rfind(b, lo, pos)
+        if i >= 0 and i + len(b) > best:
+            best = i + len(b)
+    return best
+
+
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
-    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`."""
+    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
+
+    The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
+    first of the whole limit."""
     hi = min(len(text), pos + limit)
+    near = min(hi, pos + _NEAR)
+    best = _first_mark(text, pos, near)
+    if near < hi and best > near - _LONGEST:
+        best = _first_mark(text, pos, hi)
+    return best
+
+
+def _first_mark(text: str, pos: int, hi: int) -> int:
+    """One past the start of the first boundary mark within text[pos:hi], or `hi`."""
     best = hi
     for b in _BOUNDARIES:
         i = text.find(b, pos, hi)
