@@ -38,7 +38,10 @@ _CHAIN = re.compile(
     r"\s{0,3},?\s{0,3}(?:(?:của|tại|thuộc|trong)\s{1,3})?$",
     re.IGNORECASE,
 )
-_START = re.compile(r"(?<!\w)(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
+#: The words a chain can start with; one preceded by a word character is skipped by `_chain_before` (a leading
+#: lookbehind would make the engine try every position of the window instead of jumping to these letters).
+_START = re.compile(r"(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
+_WORD_CHAR = re.compile(r"\w")
 _ITEM = {
     "pt": re.compile(_PT),
     "num": re.compile(_NUM),
@@ -99,7 +102,9 @@ MAX_CHAINS = 12
 def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """Provisions written right before `start`, and where their phrase begins (or `start`): every chain of a
     list ("khoản 1, khoản 2 Điều 1, Điều 2 và khoản 2 Điều 5 Thông tư ...") keeps its provisions (issue 9, point 9)."""
-    annex = _ANNEX_TAIL.search(text, max(0, start - 80), start)
+    lo = max(0, start - 80)
+    # the tail names an annex ("Phụ lục") or other contents ("... khác"): only then is it searched for
+    annex = _ANNEX_TAIL.search(text, lo, start) if text.find("lục", lo, start) >= 0 or text.find("khác", lo, start) >= 0 else None
     pts, lead = _chain_before(text, annex.start() if annex else start)
     if not pts:
         return [], start
@@ -123,6 +128,8 @@ def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     # the chain can only start at one of these words: try them left to right (leftmost = longest)
     m = None
     for c in _START.finditer(window):
+        if c.start() and _WORD_CHAR.match(window, c.start() - 1):
+            continue
         m = _CHAIN.match(window, c.start())
         if m:
             break
