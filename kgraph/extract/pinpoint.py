@@ -86,6 +86,23 @@ def _may_end_a_chain(text: str, start: int) -> bool:
     return c.isdigit() or c in "IVXLC" or (c.isalpha() and len(tail) > 1 and tail[-2].isdigit())
 
 
+#: How every chain ends (`_CHAIN` read from its end): an article or clause number or a chapter numeral after white
+#: space, then maybe a comma and a connector. Checked before the chain's starts are tried, so that text that only
+#: looks like a chain's end ("Điều 1   1 ... 1a1 Nghị định", issue 14) costs one short match, not one per start.
+#: Written reversed and matched at the start of the reversed tail: a search for it ending at `$` tried every
+#: position of the tail (~80 µs a reference on such text).
+_CHAIN_END_REVERSED = re.compile(
+    r"(?:\s{1,3}(?:" + "|".join(w[::-1] for w in _CONNECTORS) + r"))?\s{0,3},?\s{0,3}(?:[a-z]?\d{1,3}|(?:[IVXLC]{1,7}|\d{1,2}))\s",
+    re.IGNORECASE,
+)
+
+
+def _ends_like_a_chain(text: str, start: int) -> bool:
+    """Whether some chain can end right before `start` (or before a line break there, as `$` allows)."""
+    tail = text[max(0, start - 40) : start][::-1]
+    return bool(_CHAIN_END_REVERSED.match(tail) or (tail[:1] == "\n" and _CHAIN_END_REVERSED.match(tail, 1)))
+
+
 #: an annex named after the provisions ("khoản 1 Điều 13 và Phụ lục I của ..."): not a provision, skipped over
 # and "các điều 4, 7 và các nội dung cần thiết khác của Luật này": the provisions are still the law's
 _ANNEX_TAIL = re.compile(
@@ -121,7 +138,7 @@ def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
 
 def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """One chain of provisions ending right before `start` ("điểm a khoản 2 Điều 3"), and where it begins."""
-    if not _may_end_a_chain(text, start):
+    if not _may_end_a_chain(text, start) or not _ends_like_a_chain(text, start):
         return [], start
     lo = max(0, start - WINDOW)
     window = text[lo:start]
