@@ -37,20 +37,53 @@ _LONGEST = max(map(len, _BOUNDARIES))
 _NEAR = 200
 
 
+@lru_cache(maxsize=1)
+def _any_start() -> tuple[re.Pattern, int]:
+    """Where any boundary mark or opener starts (one search), and the longest of them."""
+    words = sorted({*_BOUNDARIES, *_openers()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)), len(words[0])
+
+
+class _Free:
+    """A stretch of one text where no boundary mark or opener starts: dense references in a long sentence
+    (thousands a MB, no mark for thousands of characters) searched the whole lookback, 26 `rfind`s of
+    3,000 characters, for each one (issue 14). The stretch grows as the passes walk the text."""
+
+    text: str | None = None
+    a = b = 0
+
+
+def _no_mark_starts(text: str, x: int, y: int) -> bool:
+    """Whether no boundary mark or opener starts in text[x:y]."""
+    f = _Free
+    if x >= y or (f.text is text and f.a <= x and y <= f.b):
+        return True
+    a, frm = (f.a, f.b) if f.text is text and f.a <= x <= f.b else (x, x)
+    pat, longest = _any_start()
+    # what starts before `y` ends before y + longest: found by a search that far
+    m = pat.search(text, frm, y + longest)
+    f.text, f.a, f.b = text, a, (m.start() if m and m.start() < y else y)
+    return f.b >= y
+
+
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars.
 
     Plain `rfind` per boundary mark: far cheaper than a regex over the whole text. The last `_NEAR` characters
     are searched first: a mark ending `_LONGEST` or more past their start is the last of the whole lookback
-    (one that starts before them ends before it), so the rest is searched only when they hold none.
+    (one that starts before them ends before it), so the rest is searched only when they hold none, and not
+    even then where no mark or opener starts in it (`_no_mark_starts`).
     """
     lo = max(0, pos - lookback)
     near = max(lo, pos - _NEAR)
     best = _last_mark(text, near, pos)
     if near > lo and best < near + _LONGEST:
-        near, best = lo, _last_mark(text, lo, pos)
+        if _no_mark_starts(text, lo, near):
+            best = lo if best == near else best  # every mark of the lookback is in the near window
+        else:
+            near, best = lo, _last_mark(text, lo, pos)
     for o in _openers():
-        # an opener starting before `near` is before `best` (>= near): searching from `near` finds the same one
+        # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
         i = text.rfind(o, near, pos)
         if i > best:
             line_start = text.rfind("\n", max(lo, i - 8), i) + 1
@@ -73,12 +106,15 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
 
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
-    first of the whole limit."""
+    first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     hi = min(len(text), pos + limit)
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:
-        best = _first_mark(text, pos, hi)
+        if _no_mark_starts(text, max(pos, near - _LONGEST), hi):
+            best = hi if best == near else best  # every mark within the limit is in the near window
+        else:
+            best = _first_mark(text, pos, hi)
     return best
 
 
