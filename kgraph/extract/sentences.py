@@ -44,6 +44,12 @@ def _any_start() -> tuple[re.Pattern, int]:
     return re.compile("|".join(re.escape(w) for w in words)), len(words[0])
 
 
+@lru_cache(maxsize=1)
+def _any_opener() -> re.Pattern:
+    """Any opener: one search says whether a window holds one before each is looked for."""
+    return re.compile("|".join(re.escape(o) for o in _openers()))
+
+
 class _Free:
     """A stretch of one text where no boundary mark or opener starts: dense references in a long sentence
     (thousands a MB, no mark for thousands of characters) searched the whole lookback, 26 `rfind`s of
@@ -82,7 +88,7 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
             best = lo if best == near else best  # every mark of the lookback is in the near window
         else:
             near, best = lo, _last_mark(text, lo, pos)
-    for o in _openers():
+    for o in _openers() if _any_opener().search(text, near, pos) else ():  # most windows hold none
         # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
         i = text.rfind(o, near, pos)
         if i > best:
@@ -92,13 +98,26 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     return best
 
 
+#: The marks that end a line, and those that end with a space.
+_LINE_MARKS = tuple(b for b in _BOUNDARIES if b.endswith("\n"))
+_SPACE_MARKS = tuple(b for b in _BOUNDARIES if not b.endswith("\n"))
+
+
 def _last_mark(text: str, lo: int, pos: int) -> int:
-    """The end of the last boundary mark within text[lo:pos], or `lo`."""
+    """The end of the last boundary mark within text[lo:pos], or `lo`.
+
+    The marks ending a line are found from the line breaks, last first: one `endswith` tells whether any of them
+    ends at a break (and starts at or after `lo`); the others are `rfind` each."""
     best = lo
-    for b in _BOUNDARIES:
+    for b in _SPACE_MARKS:
         i = text.rfind(b, lo, pos)
         if i >= 0 and i + len(b) > best:
             best = i + len(b)
+    q = text.rfind("\n", lo, pos)
+    while q >= best:  # a mark ending at this break ends at q + 1 > best
+        if text.endswith(_LINE_MARKS, lo, q + 1):
+            return q + 1
+        q = text.rfind("\n", lo, q)
     return best
 
 
@@ -118,11 +137,24 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     return best
 
 
+#: The line-ending marks, longest first: the earliest start among those ending at one line break.
+_LINE_MARKS_LONGEST_FIRST = tuple(sorted(_LINE_MARKS, key=len, reverse=True))
+
+
 def _first_mark(text: str, pos: int, hi: int) -> int:
-    """One past the start of the first boundary mark within text[pos:hi], or `hi`."""
-    best = hi
-    for b in _BOUNDARIES:
+    """One past the start of the first boundary mark within text[pos:hi], or `hi`.
+
+    As `_last_mark`: the marks ending a line are found from the line breaks, first first; a mark ending at a
+    later break starts at most `_LONGEST` - 1 before it, so the breaks are followed only that far."""
+    first = hi  # the least start found
+    for b in _SPACE_MARKS:
         i = text.find(b, pos, hi)
-        if 0 <= i < best:
-            best = i + 1
-    return best
+        if 0 <= i < first:
+            first = i
+    q = text.find("\n", pos, hi)
+    while 0 <= q and q - _LONGEST + 1 < first:  # a mark ending here starts at q - len + 1
+        if text.endswith(_LINE_MARKS, pos, q + 1):
+            b = next(b for b in _LINE_MARKS_LONGEST_FIRST if text.endswith(b, pos, q + 1))
+            first = min(first, q + 1 - len(b))
+        q = text.find("\n", q + 1, hi)
+    return first + 1 if first < hi else hi
