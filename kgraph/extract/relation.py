@@ -94,9 +94,11 @@ def _tables() -> _Tables:
         r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(k.passive, key=len, reverse=True)) + r")\s+$",
         re.IGNORECASE,
     )
-    # "hết hiệu lực thi hành" keeps its trigger: the mask does not start right after "hết "
-    masked = re.compile(r"(?<!\w)(?<!hết )" + trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
-    after = re.compile(r"(?<!\w)(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
+    # "hết hiệu lực thi hành" keeps its trigger: the mask does not start right after "hết " (nor after a word
+    # character; both checked by `_unmasked_at`, as `after`'s word start by `_after_search`: a pattern opening with
+    # a lookbehind is tried at every position, one starting with the words' letters skips to them)
+    masked = re.compile(trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
+    after = re.compile(r"(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
     keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
     return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers)
 
@@ -108,7 +110,36 @@ def _mask(tb: _Tables, s: str) -> str:
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
     if tb.masked is None or not any(w in low for w in tb.masked_keys):
         return low
-    return tb.masked.sub(lambda m: " " * len(m.group()), low)
+    out: list[str] = []
+    pos = last = 0
+    while (m := tb.masked.search(low, pos)) is not None:
+        if not _unmasked_at(low, m.start()):
+            pos = m.start() + 1
+            continue
+        out.append(low[last : m.start()])
+        out.append(" " * (m.end() - m.start()))
+        pos = last = m.end()
+    if not out:
+        return low
+    out.append(low[last:])
+    return "".join(out)
+
+
+_WORD_CHAR = re.compile(r"\w")
+_HET = "hết "
+
+
+def _unmasked_at(s: str, i: int) -> bool:
+    """A masked phrase may start at `i`: not right after a word character, nor right after "hết "."""
+    return not (i and _WORD_CHAR.match(s, i - 1)) and not (i >= len(_HET) and s.startswith(_HET, i - len(_HET)))
+
+
+def _after_search(pat: re.Pattern, s: str) -> re.Match | None:
+    """The first match of `pat` in `s` that does not start right after a word character."""
+    pos = 0
+    while (m := pat.search(s, pos)) is not None and m.start() and _WORD_CHAR.match(s, m.start() - 1):
+        pos = m.start() + 1
+    return m
 
 
 def classify(
@@ -222,7 +253,7 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
     if any(b in lead for b in tb.after_blockers):
         return None
     window = _mask(tb, text[end:clause_end])
-    m = tb.after.search(window)
+    m = _after_search(tb.after, window)
     if not m:
         return None
     low = window[: m.start()].lower()
