@@ -126,6 +126,7 @@ def _mask(tb: _Tables, s: str) -> str:
 
 
 _WORD_CHAR = re.compile(r"\w")
+_SPACES = re.compile(r"\s+")  # compiled once: `re.sub` looked its pattern up in re's cache for every trigger
 _HET = "hết "
 
 
@@ -177,7 +178,7 @@ def decide(
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
     for m in found:
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
             ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
@@ -186,7 +187,7 @@ def decide(
             opens = _CLAUSE_OPENING.fullmatch(lead, 0, m.start()) is not None
             strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
     for m in reversed(found):
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         before = lead[max(0, m.start() - 24) : m.start()]
         if tb.passive.search(before):
             continue
@@ -199,7 +200,7 @@ def decide(
                 break
             continue
         if (t.weak and strong_before is not None and not lead[m.end() :].strip()
-                and re.sub(r"\s+", " ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
+                and _SPACES.sub(" ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
                 and not _CLAUSE_BREAK.search(lead, strong_before[1] - lo, m.start())
                 and (prev is None or strong_before[1] >= prev[1])):
             chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
@@ -259,7 +260,7 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
     low = window[: m.start()].lower()
     if any(b in low for b in tb.after_blockers) or ";" in low:
         return None
-    return tb.after_table[re.sub(r"\s+", " ", m.group(1).lower())]
+    return tb.after_table[_SPACES.sub(" ", m.group(1).lower())]
 
 
 _ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")
@@ -278,7 +279,7 @@ def _heading_effect(text: str, lo: int, hi: int) -> str | None:
     for m in tb.trig.finditer(h):
         if m.start() and h[m.start() - 1].isalnum():
             continue
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         before = h[max(0, m.start() - 24) : m.start()]
         if t.relation in EFFECTS and not tb.passive.search(before) and not any(b in before.lower() for b in t.blockers):
             return t.relation
