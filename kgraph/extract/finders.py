@@ -87,6 +87,7 @@ def anchors(t: str) -> list[Anchor]:
 
 _SEPARATOR_BEFORE_CODE = re.compile(r"\d[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
 _DIGIT_RUN = re.compile(r"\d+")
+_TRAILING_DIGITS = re.compile(r"\d+$")
 
 
 def _number_matches(t: str):
@@ -130,14 +131,13 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             if pats["type_gap"].fullmatch(t, anchor_ends[i], s):
                 word, start = anchors[i].word, anchors[i].start
         window = t[max(0, s - 40) : s]
-        known = any(
-            k.doc_type(code=c) or k.issuer(code=re.sub(r"\d+$", "", c))
-            for c in parts.issuer_codes + ([parts.type_code] if parts.type_code else [])
-        )
         if family == "old" and not (word or pats["so_before"].search(window)):
             continue
-        if family in ("old", "admin") and not (known or word):
-            continue
+        if family in ("old", "admin") and not word and not any(
+            k.doc_type(code=c) or k.issuer(code=_TRAILING_DIGITS.sub("", c))
+            for c in parts.issuer_codes + ([parts.type_code] if parts.type_code else [])
+        ):
+            continue  # no type word and no code the tables know
         if not word and pats["form_before"].search(window):
             continue  # a form's number (`mẫu số 09B/PL-TNCN`), not a document's
         number = parts.number if family != "blank" else None  # a form's blank: `số …/2016/NĐ-CP`

@@ -34,14 +34,10 @@ class OffsetText:
     __slots__ = ("text", "_starts_nfc", "_starts_orig", "identity")
 
     def __init__(self, original: str):
-        # no combining mark at all (the usual case) means nothing to compose: skip the full check
-        if not any(m in original for m in _VIETNAMESE_MARKS) or unicodedata.is_normalized("NFC", original):
-            self.text = dj_for_eth(original)
-            self.identity = self.text is original  # offsets are the same either way
-            self._starts_nfc: list[int] = []
-            self._starts_orig: list[int] = []
+        # no combining mark at all (the usual case) means nothing to compose
+        if not any(m in original for m in _VIETNAMESE_MARKS):
+            self._as_is(original)
             return
-        self.identity = False
         parts: list[str] = []
         starts_nfc: list[int] = []
         starts_orig: list[int] = []
@@ -69,9 +65,23 @@ class OffsetText:
             starts_nfc.append(pos_nfc)
             starts_orig.append(pos_orig)
             parts.append(chunk)
-        self.text = dj_for_eth("".join(parts))
+        composed = "".join(parts)
+        if composed == original:
+            # already NFC: known only now, since unicodedata.is_normalized on a text holding combining marks
+            # normalizes all of it (the cost of this loop again) to say so
+            self._as_is(original)
+            return
+        self.identity = False
+        self.text = dj_for_eth(composed)
         self._starts_nfc = starts_nfc
         self._starts_orig = starts_orig
+
+    def _as_is(self, original: str) -> None:
+        """The text needs no composing: offsets are the same."""
+        self.text = dj_for_eth(original)
+        self.identity = self.text is original  # offsets are the same either way
+        self._starts_nfc = []
+        self._starts_orig = []
 
     def to_original(self, pos: int) -> int:
         """Offset in the original text of offset `pos` in the NFC text."""

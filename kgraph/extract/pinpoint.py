@@ -38,7 +38,10 @@ _CHAIN = re.compile(
     r"\s{0,3},?\s{0,3}(?:(?:của|tại|thuộc|trong)\s{1,3})?$",
     re.IGNORECASE,
 )
-_START = re.compile(r"(?<!\w)(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
+#: The words a chain can start with; one preceded by a word character is skipped by `_chain_before` (a leading
+#: lookbehind would make the engine try every position of the window instead of jumping to these letters).
+_START = re.compile(r"(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
+_WORD_CHAR = re.compile(r"\w")
 _ITEM = {
     "pt": re.compile(_PT),
     "num": re.compile(_NUM),
@@ -83,6 +86,23 @@ def _may_end_a_chain(text: str, start: int) -> bool:
     return c.isdigit() or c in "IVXLC" or (c.isalpha() and len(tail) > 1 and tail[-2].isdigit())
 
 
+#: How every chain ends (`_CHAIN` read from its end): an article or clause number or a chapter numeral after white
+#: space, then maybe a comma and a connector. Checked before the chain's starts are tried, so that text that only
+#: looks like a chain's end ("Điều 1   1 ... 1a1 Nghị định", issue 14) costs one short match, not one per start.
+#: Written reversed and matched at the start of the reversed tail: a search for it ending at `$` tried every
+#: position of the tail (~80 µs a reference on such text).
+_CHAIN_END_REVERSED = re.compile(
+    r"(?:\s{1,3}(?:" + "|".join(w[::-1] for w in _CONNECTORS) + r"))?\s{0,3},?\s{0,3}(?:[a-z]?\d{1,3}|(?:[IVXLC]{1,7}|\d{1,2}))\s",
+    re.IGNORECASE,
+)
+
+
+def _ends_like_a_chain(text: str, start: int) -> bool:
+    """Whether some chain can end right before `start` (or before a line break there, as `$` allows)."""
+    tail = text[max(0, start - 40) : start][::-1]
+    return bool(_CHAIN_END_REVERSED.match(tail) or (tail[:1] == "\n" and _CHAIN_END_REVERSED.match(tail, 1)))
+
+
 #: an annex named after the provisions ("khoản 1 Điều 13 và Phụ lục I của ..."): not a provision, skipped over
 # and "các điều 4, 7 và các nội dung cần thiết khác của Luật này": the provisions are still the law's
 _ANNEX_TAIL = re.compile(
@@ -99,7 +119,9 @@ MAX_CHAINS = 12
 def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """Provisions written right before `start`, and where their phrase begins (or `start`): every chain of a
     list ("khoản 1, khoản 2 Điều 1, Điều 2 và khoản 2 Điều 5 Thông tư ...") keeps its provisions (issue 9, point 9)."""
-    annex = _ANNEX_TAIL.search(text, max(0, start - 80), start)
+    lo = max(0, start - 80)
+    # the tail names an annex ("Phụ lục") or other contents ("... khác"): only then is it searched for
+    annex = _ANNEX_TAIL.search(text, lo, start) if text.find("lục", lo, start) >= 0 or text.find("khác", lo, start) >= 0 else None
     pts, lead = _chain_before(text, annex.start() if annex else start)
     if not pts:
         return [], start
@@ -116,13 +138,15 @@ def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
 
 def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """One chain of provisions ending right before `start` ("điểm a khoản 2 Điều 3"), and where it begins."""
-    if not _may_end_a_chain(text, start):
+    if not _may_end_a_chain(text, start) or not _ends_like_a_chain(text, start):
         return [], start
     lo = max(0, start - WINDOW)
     window = text[lo:start]
     # the chain can only start at one of these words: try them left to right (leftmost = longest)
     m = None
     for c in _START.finditer(window):
+        if c.start() and _WORD_CHAR.match(window, c.start() - 1):
+            continue
         m = _CHAIN.match(window, c.start())
         if m:
             break

@@ -120,9 +120,11 @@ def _tables() -> _Tables:
         r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(k.passive, key=len, reverse=True)) + r")\s+$",
         re.IGNORECASE,
     )
-    # "hết hiệu lực thi hành" keeps its trigger: the mask does not start right after "hết "
-    masked = re.compile(r"(?<!\w)(?<!hết )" + trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
-    after = re.compile(r"(?<!\w)(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
+    # "hết hiệu lực thi hành" keeps its trigger: the mask does not start right after "hết " (nor after a word
+    # character; both checked by `_unmasked_at`, as `after`'s word start by `_after_search`: a pattern opening with
+    # a lookbehind is tried at every position, one starting with the words' letters skips to them)
+    masked = re.compile(trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
+    after = re.compile(r"(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
     keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
     return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers)
 
@@ -134,7 +136,37 @@ def _mask(tb: _Tables, s: str) -> str:
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
     if tb.masked is None or not any(w in low for w in tb.masked_keys):
         return low
-    return tb.masked.sub(lambda m: " " * len(m.group()), low)
+    out: list[str] = []
+    pos = last = 0
+    while (m := tb.masked.search(low, pos)) is not None:
+        if not _unmasked_at(low, m.start()):
+            pos = m.start() + 1
+            continue
+        out.append(low[last : m.start()])
+        out.append(" " * (m.end() - m.start()))
+        pos = last = m.end()
+    if not out:
+        return low
+    out.append(low[last:])
+    return "".join(out)
+
+
+_WORD_CHAR = re.compile(r"\w")
+_SPACES = re.compile(r"\s+")  # compiled once: `re.sub` looked its pattern up in re's cache for every trigger
+_HET = "hết "
+
+
+def _unmasked_at(s: str, i: int) -> bool:
+    """A masked phrase may start at `i`: not right after a word character, nor right after "hết "."""
+    return not (i and _WORD_CHAR.match(s, i - 1)) and not (i >= len(_HET) and s.startswith(_HET, i - len(_HET)))
+
+
+def _after_search(pat: re.Pattern, s: str) -> re.Match | None:
+    """The first match of `pat` in `s` that does not start right after a word character."""
+    pos = 0
+    while (m := pat.search(s, pos)) is not None and m.start() and _WORD_CHAR.match(s, m.start() - 1):
+        pos = m.start() + 1
+    return m
 
 
 def classify(
@@ -172,7 +204,7 @@ def decide(
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
     for m in found:
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
             ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
@@ -181,7 +213,7 @@ def decide(
             opens = _CLAUSE_OPENING.fullmatch(lead, 0, m.start()) is not None
             strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
     for m in reversed(found):
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         before = lead[max(0, m.start() - 24) : m.start()]
         if tb.passive.search(before):
             continue
@@ -194,7 +226,7 @@ def decide(
                 break
             continue
         if (t.weak and strong_before is not None and not lead[m.end() :].strip()
-                and re.sub(r"\s+", " ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
+                and _SPACES.sub(" ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
                 and not _CLAUSE_BREAK.search(lead, strong_before[1] - lo, m.start())
                 and (prev is None or strong_before[1] >= prev[1])):
             chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
@@ -288,13 +320,13 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
     if any(b in lead for b in tb.after_blockers):
         return None
     window = _mask(tb, text[end:clause_end])
-    m = tb.after.search(window)
+    m = _after_search(tb.after, window)
     if not m:
         return None
     low = window[: m.start()].lower()
     if any(b in low for b in tb.after_blockers) or ";" in low:
         return None
-    return tb.after_table[re.sub(r"\s+", " ", m.group(1).lower())]
+    return tb.after_table[_SPACES.sub(" ", m.group(1).lower())]
 
 
 _ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")
@@ -313,7 +345,7 @@ def _heading_effect(text: str, lo: int, hi: int) -> str | None:
     for m in tb.trig.finditer(h):
         if m.start() and h[m.start() - 1].isalnum():
             continue
-        t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         before = h[max(0, m.start() - 24) : m.start()]
         if t.relation in EFFECTS and not tb.passive.search(before) and not any(b in before.lower() for b in t.blockers):
             return t.relation

@@ -31,19 +31,66 @@ def _openers() -> tuple[str, ...]:
     return tuple(out)
 
 
+#: The longest boundary mark: a mark found in a near window at least this far past its start is the last one.
+_LONGEST = max(map(len, _BOUNDARIES))
+#: The near window tried first (most sentences end within it); the full lookback only when it holds no mark.
+_NEAR = 200
+
+
+@lru_cache(maxsize=1)
+def _any_start() -> tuple[re.Pattern, int]:
+    """Where any boundary mark or opener starts (one search), and the longest of them."""
+    words = sorted({*_BOUNDARIES, *_openers()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)), len(words[0])
+
+
+@lru_cache(maxsize=1)
+def _any_opener() -> re.Pattern:
+    """Any opener: one search says whether a window holds one before each is looked for."""
+    return re.compile("|".join(re.escape(o) for o in _openers()))
+
+
+class _Free:
+    """A stretch of one text where no boundary mark or opener starts: dense references in a long sentence
+    (thousands a MB, no mark for thousands of characters) searched the whole lookback, 26 `rfind`s of
+    3,000 characters, for each one (issue 14). The stretch grows as the passes walk the text."""
+
+    text: str | None = None
+    a = b = 0
+
+
+def _no_mark_starts(text: str, x: int, y: int) -> bool:
+    """Whether no boundary mark or opener starts in text[x:y]."""
+    f = _Free
+    if x >= y or (f.text is text and f.a <= x and y <= f.b):
+        return True
+    a, frm = (f.a, f.b) if f.text is text and f.a <= x <= f.b else (x, x)
+    pat, longest = _any_start()
+    # what starts before `y` ends before y + longest: found by a search that far
+    m = pat.search(text, frm, y + longest)
+    f.text, f.a, f.b = text, a, (m.start() if m and m.start() < y else y)
+    return f.b >= y
+
+
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars.
 
-    Plain `rfind` per boundary mark: far cheaper than a regex over the whole text.
+    Plain `rfind` per boundary mark: far cheaper than a regex over the whole text. The last `_NEAR` characters
+    are searched first: a mark ending `_LONGEST` or more past their start is the last of the whole lookback
+    (one that starts before them ends before it), so the rest is searched only when they hold none, and not
+    even then where no mark or opener starts in it (`_no_mark_starts`).
     """
     lo = max(0, pos - lookback)
-    best = lo
-    for b in _BOUNDARIES:
-        i = text.rfind(b, lo, pos)
-        if i >= 0 and i + len(b) > best:
-            best = i + len(b)
-    for o in _openers():
-        i = text.rfind(o, lo, pos)
+    near = max(lo, pos - _NEAR)
+    best = _last_mark(text, near, pos)
+    if near > lo and best < near + _LONGEST:
+        if _no_mark_starts(text, lo, near):
+            best = lo if best == near else best  # every mark of the lookback is in the near window
+        else:
+            near, best = lo, _last_mark(text, lo, pos)
+    for o in _openers() if _any_opener().search(text, near, pos) else ():  # most windows hold none
+        # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
+        i = text.rfind(o, near, pos)
         if i > best:
             line_start = text.rfind("\n", max(lo, i - 8), i) + 1
             if line_start and not text[line_start:i].strip(" \t*-•+>#"):  # "Căn cứ", "*Căn cứ", "- Căn cứ" opening a line
@@ -51,12 +98,63 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     return best
 
 
-def sentence_end(text: str, pos: int, limit: int = 400) -> int:
-    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`."""
-    hi = min(len(text), pos + limit)
-    best = hi
-    for b in _BOUNDARIES:
-        i = text.find(b, pos, hi)
-        if 0 <= i < best:
-            best = i + 1
+#: The marks that end a line, and those that end with a space.
+_LINE_MARKS = tuple(b for b in _BOUNDARIES if b.endswith("\n"))
+_SPACE_MARKS = tuple(b for b in _BOUNDARIES if not b.endswith("\n"))
+
+
+def _last_mark(text: str, lo: int, pos: int) -> int:
+    """The end of the last boundary mark within text[lo:pos], or `lo`.
+
+    The marks ending a line are found from the line breaks, last first: one `endswith` tells whether any of them
+    ends at a break (and starts at or after `lo`); the others are `rfind` each."""
+    best = lo
+    for b in _SPACE_MARKS:
+        i = text.rfind(b, lo, pos)
+        if i >= 0 and i + len(b) > best:
+            best = i + len(b)
+    q = text.rfind("\n", lo, pos)
+    while q >= best:  # a mark ending at this break ends at q + 1 > best
+        if text.endswith(_LINE_MARKS, lo, q + 1):
+            return q + 1
+        q = text.rfind("\n", lo, q)
     return best
+
+
+def sentence_end(text: str, pos: int, limit: int = 400) -> int:
+    """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
+
+    The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
+    first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
+    hi = min(len(text), pos + limit)
+    near = min(hi, pos + _NEAR)
+    best = _first_mark(text, pos, near)
+    if near < hi and best > near - _LONGEST:
+        if _no_mark_starts(text, max(pos, near - _LONGEST), hi):
+            best = hi if best == near else best  # every mark within the limit is in the near window
+        else:
+            best = _first_mark(text, pos, hi)
+    return best
+
+
+#: The line-ending marks, longest first: the earliest start among those ending at one line break.
+_LINE_MARKS_LONGEST_FIRST = tuple(sorted(_LINE_MARKS, key=len, reverse=True))
+
+
+def _first_mark(text: str, pos: int, hi: int) -> int:
+    """One past the start of the first boundary mark within text[pos:hi], or `hi`.
+
+    As `_last_mark`: the marks ending a line are found from the line breaks, first first; a mark ending at a
+    later break starts at most `_LONGEST` - 1 before it, so the breaks are followed only that far."""
+    first = hi  # the least start found
+    for b in _SPACE_MARKS:
+        i = text.find(b, pos, hi)
+        if 0 <= i < first:
+            first = i
+    q = text.find("\n", pos, hi)
+    while 0 <= q and q - _LONGEST + 1 < first:  # a mark ending here starts at q - len + 1
+        if text.endswith(_LINE_MARKS, pos, q + 1):
+            b = next(b for b in _LINE_MARKS_LONGEST_FIRST if text.endswith(b, pos, q + 1))
+            first = min(first, q + 1 - len(b))
+        q = text.find("\n", q + 1, hi)
+    return first + 1 if first < hi else hi

@@ -108,6 +108,8 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     alias None when it restates a number (its span then holds no reference). Whether the alias names an
     instrument or is a defined term is for `bind` to judge, once it knows which reference the alias names."""
     after = f.tail or f.end
+    if text.find("(", after, after + 201) < 0:
+        return None  # every kind below opens with a "(" within 200 characters: most references have none
     m = _ALIAS_DEF.match(text, after)
     alias = None
     # no other reference may start between this one and its "(sau đây gọi là ...)"
