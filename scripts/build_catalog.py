@@ -249,7 +249,7 @@ def add_list_rows(m: Merge, rows: Iterable[dict[str, Any]], src: str) -> None:
 
 def _own(path: str) -> dict[str, Any] | None:
     from kgraph import extract
-    from kgraph.link.identity import document_name
+    from kgraph.link.extraction_keys import document_name
     from kgraph.reader import InputError, read_source
 
     try:
