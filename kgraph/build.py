@@ -381,6 +381,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             "ambiguous": {f"{nk} ({y})": v for (nk, y), v in sorted(resolver.catalogue_ambiguous.items())},
             "conflicts": {f"{nk} ({y})": {"corpus": a, "catalogue": b}
                           for (nk, y), (a, b) in sorted(resolver.catalogue_conflicts.items())},
+            # a law's number written with a National Assembly term its year does not fit → the known number
+            "term_typos_read_as": dict(resolver.number_fixes),
             # names cited with no year or date (issue 10): the instrument in force at the citing date
             "bare_names": {
                 "references_resolved": resolver.bare_resolved,

@@ -93,3 +93,22 @@ def test_bare_resolutions_change_the_alias_fingerprint(built) -> None:
     without = Resolver([], catalogue=False)
     without.bare_aliases = dict(resolver.bare_aliases)
     assert without.alias_fingerprint() != Resolver([], catalogue=False).alias_fingerprint()
+
+
+def test_a_number_with_an_impossible_term_is_read_as_the_known_one() -> None:
+    """Luật Đầu tư 2020 writes "Luật Đầu tư số 67/2014/QH14" twice (and 67/2014/QH13 elsewhere): the 14th
+    National Assembly sat from 2016, so QH14 cannot carry 2014; the catalogue knows 67/2014/QH13."""
+    from kgraph.numbers import term_mismatch
+
+    assert term_mismatch("67/2014/QH14") == "67/2014/QH13"
+    assert term_mismatch("67/2014/QH13") is None and term_mismatch("16/2016/QH13") is None  # 2016: two terms
+    p = shared_path("corpus", "laws", "luat-dau-tu.txt")
+    data = p.read_bytes()
+    ex = extract(data.decode("utf-8"), source=str(p))
+    h = hashlib.sha256(data).hexdigest()
+    resolver = Resolver([facts_of(ex, h)])
+    assert resolver.number_fixes == {"67/2014/QH14": "67/2014/QH13"}
+    doc = resolve(ex, resolver, content_hash=h, source="luat-dau-tu.txt")
+    typo = [c for c in doc.citations if "67/2014/QH14" in c.reference.text]
+    assert len(typo) == 2 and {c.key.number for c in typo} == {"67/2014/QH13"}
+    assert not any(c.key.number == "67/2014/QH14" for c in doc.citations)

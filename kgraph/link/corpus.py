@@ -24,7 +24,7 @@ from kgraph.link.keys import (
     year_of_date,
 )
 from kgraph.model import Extraction
-from kgraph.numbers import normalize_number, number_codes, year_of_number
+from kgraph.numbers import normalize_number, number_codes, term_mismatch, year_of_number
 
 def held_names(keys: Iterable[list[Any]], aliases: Iterable[list[Any]]) -> set[str]:
     """Name keys a document itself identifies (with a year, or with a number, or as its own name).
@@ -102,11 +102,15 @@ class Resolver:
         self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
         self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
+        facts = list(facts)
+        #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
+        #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
+        self.number_fixes = self._term_fixes(facts, catalogue)
         for f in facts:
             self.documents += 1
             d = f["doc"]
             dk = InstrumentKey.from_list(d["key"])
-            own[dk] = d
+            own[self._fix(dk)] = d
             held = held_names((r[0] for r in f["refs"]), f["aliases"])
             at = d.get("date")
             dt = doc_type_for(d.get("type_code"), d.get("type"))
@@ -118,10 +122,10 @@ class Resolver:
                 display[name_key(d["name"])][d["name"]] += 1
             for nk, year, number, shown in f["aliases"]:
                 if year is not None:
-                    aliases[(nk, year)][number] += 1
+                    aliases[(nk, year)][self.number_fixes.get(number, number)] += 1
                 display[nk][shown] += 1
             for key_list, tname, tcode, date, shown in f["refs"]:
-                k = InstrumentKey.from_list(key_list)
+                k = self._fix(InstrumentKey.from_list(key_list))
                 if shown and k.name_key:
                     display[k.name_key][shown] += 1
                 if k.name_key is not None and k.year is None:  # a bare name: settled once the catalogue is asked
@@ -176,6 +180,29 @@ class Resolver:
             self._types[self.resolve(k)].update(c)
         for k, c in date_votes.items():
             self._dates[self.resolve(k)].update(c)
+
+    @staticmethod
+    def _term_fixes(facts: list[dict[str, Any]], catalogue: bool) -> dict[str, str]:
+        numbers = {f["doc"]["key"][0] for f in facts} | {r[0][0] for f in facts for r in f["refs"]}
+        numbers.discard(None)
+        wrong = {n: fixed for n in numbers if (fixed := term_mismatch(n))}
+        if not wrong:
+            return {}
+        cat = None
+        if catalogue and not os.environ.get("KGRAPH_NO_CATALOG"):
+            from kgraph.catalog import CatalogError, default_catalog
+
+            try:
+                cat = default_catalog()
+            except CatalogError:
+                cat = None
+        return {n: fixed for n, fixed in sorted(wrong.items())
+                if fixed in numbers or (cat is not None and cat.by_number(fixed))}
+
+    def _fix(self, key: InstrumentKey) -> InstrumentKey:
+        if key.number is not None and key.number in self.number_fixes:
+            return InstrumentKey(number=self.number_fixes[key.number], year=key.year)
+        return key
 
     def _consult_catalogue(self, named: set[tuple[str, int]]) -> None:
         """Names with a year the corpus gives no number for take the catalogue's, when exactly one instrument
@@ -236,6 +263,8 @@ class Resolver:
     def resolve(self, key: InstrumentKey, at: str | None = None) -> InstrumentKey:
         """The canonical key: a named law with a known number becomes that number's key; a bare name cited by a
         document dated `at` becomes the number the catalogue says was in force then (`_consult_catalogue_bare`)."""
+        if key.number is not None:
+            return self._fix(key)
         if key.name_key is not None:
             if key.year is not None:
                 number = self.aliases.get((key.name_key, key.year))
@@ -303,6 +332,8 @@ class Resolver:
         h = hashlib.sha256()
         for (nk, y), n in sorted(self.aliases.items()):
             h.update(f"{nk}\t{y}\t{n}\n".encode())
+        for n, fixed in sorted(self.number_fixes.items()):
+            h.update(f"#{n}\t{fixed}\n".encode())
         for (nk, at), (n, y) in sorted(self.bare_aliases.items()):
             h.update(f"{nk}\t@{at}\t{n}\t{y}\n".encode())
         return h.hexdigest()[:16]
