@@ -37,6 +37,13 @@ def held_names(keys: Iterable[list[Any]], aliases: Iterable[list[Any]]) -> set[s
     return held
 
 
+def words_date(doc: dict[str, Any]) -> str | None:
+    """The date a document's words were written, as far as its facts tell (`facts_of(...)["doc"]`): its own
+    date, except for a consolidated text, whose words are its sources' (often years older)."""
+    dt = doc_type_for(doc.get("type_code"), doc.get("type"))
+    return None if dt is not None and dt.family == "consolidated" else doc.get("date")
+
+
 def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
     """What one file tells the corpus-level pass: its own key, and every reference's key, type and date.
 
@@ -112,12 +119,9 @@ class Resolver:
             dk = InstrumentKey.from_list(d["key"])
             own[self._fix(dk)] = d
             held = held_names((r[0] for r in f["refs"]), f["aliases"])
-            at = d.get("date")
-            dt = doc_type_for(d.get("type_code"), d.get("type"))
-            if dt is not None and dt.family == "consolidated":
-                # a consolidated text's words are its sources' (often years older): its own date is not theirs
+            at = words_date(d)
+            if at is None and d.get("date"):
                 self._undated.add(dk)
-                at = None
             if d.get("name"):
                 display[name_key(d["name"])][d["name"]] += 1
             for nk, year, number, shown in f["aliases"]:
