@@ -112,3 +112,27 @@ def test_a_number_with_an_impossible_term_is_read_as_the_known_one() -> None:
     typo = [c for c in doc.citations if "67/2014/QH14" in c.reference.text]
     assert len(typo) == 2 and {c.key.number for c in typo} == {"67/2014/QH13"}
     assert not any(c.key.number == "67/2014/QH14" for c in doc.citations)
+
+
+def test_the_build_reports_bare_names_left_without_a_number(tmp_path) -> None:
+    """summary.json lists the ambiguous ones (count + list); `kg query unresolved` gives each mention's reason."""
+    import json
+
+    from kgraph.build import build
+    from kgraph.unresolved import unresolved_references
+
+    src = [str(shared_path(*FILES["blhs"])), str(shared_path(*FILES["tt"]))]
+    out = tmp_path / "out"
+    build(src, out, workers=1, store=False)
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    bare = s["catalogue"]["bare_names"]
+    assert bare["ambiguous_count"] == len(bare["ambiguous"]) >= 1
+    row = next(r for r in bare["ambiguous"] if r["name"] == "bộ luật dân sự" and r["citing_date"] == "2015-11-27")
+    assert {"33/2005/QH11", "91/2015/QH13"} <= set(row["candidates"]) and "not yet in force" in row["reason"]
+    assert bare["references_resolved"] > 0 and bare["named_several_ways_in_the_citing_document"]["luật thống kê"] >= 1
+    plain = list(unresolved_references(out))
+    assert len(plain) == s["unresolved_references"]
+    rows = list(unresolved_references(out, bare=True))
+    whys = {(" ".join(r.text.split()), r.why) for r in rows if r.why.startswith("bare name")}
+    assert any(t == "Bộ luật dân sự" and "not yet in force" in w and "91/2015/QH13" in w for t, w in whys)
+    assert any(t == "Luật Thống kê" and "several years or numbers" in w for t, w in whys)
