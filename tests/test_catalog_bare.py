@@ -136,3 +136,15 @@ def test_the_build_reports_bare_names_left_without_a_number(tmp_path) -> None:
     whys = {(" ".join(r.text.split()), r.why) for r in rows if r.why.startswith("bare name")}
     assert any(t == "Bộ luật dân sự" and "not yet in force" in w and "91/2015/QH13" in w for t, w in whys)
     assert any(t == "Luật Thống kê" and "several years or numbers" in w for t, w in whys)
+
+
+def test_a_term_typo_is_not_read_as_another_law() -> None:
+    """Nghị quyết 66.16/2026/NQ-CP writes "Luật Xuất bản số 10/2022/QH14": 10/2022/QH15 is the law on grassroots
+    democracy, not the Publishing Law, so the number stays as written."""
+    text = ("CHÍNH PHỦ\nSố: 01/2026/NQ-CP\nHà Nội, ngày 07 tháng 4 năm 2026\n\nNGHỊ QUYẾT\nVề thủ tục\n\n"
+            "Căn cứ Luật Xuất bản số 10/2022/QH14;\n")
+    ex = extract(text)
+    resolver = Resolver([facts_of(ex, "c" * 64)])
+    assert resolver.number_fixes == {}
+    doc = resolve(ex, resolver, content_hash="c" * 64, source="x.txt")
+    assert {c.key.number for c in doc.citations} == {"10/2022/QH14"}

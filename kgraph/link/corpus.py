@@ -187,11 +187,19 @@ class Resolver:
 
     @staticmethod
     def _term_fixes(facts: list[dict[str, Any]], catalogue: bool) -> dict[str, str]:
+        """A number whose term does not fit its year is read as the right-term number only when the names the
+        corpus gives with it all name that instrument (in the corpus or the catalogue): "Luật Đầu tư số
+        67/2014/QH14" is 67/2014/QH13, but "Luật Xuất bản số 10/2022/QH14" is not 10/2022/QH15 (another law),
+        and a bare number with an impossible term stays as written."""
         numbers = {f["doc"]["key"][0] for f in facts} | {r[0][0] for f in facts for r in f["refs"]}
         numbers.discard(None)
         wrong = {n: fixed for n in numbers if (fixed := term_mismatch(n))}
         if not wrong:
             return {}
+        named: dict[str, set[str]] = defaultdict(set)  # number → name keys the corpus gives with it
+        for f in facts:
+            for nk, _y, number, _shown in f["aliases"]:
+                named[number].add(nk)
         cat = None
         if catalogue and not os.environ.get("KGRAPH_NO_CATALOG"):
             from kgraph.catalog import CatalogError, default_catalog
@@ -200,8 +208,17 @@ class Resolver:
                 cat = default_catalog()
             except CatalogError:
                 cat = None
-        return {n: fixed for n, fixed in sorted(wrong.items())
-                if fixed in numbers or (cat is not None and cat.by_number(fixed))}
+        out = {}
+        for n, fixed in sorted(wrong.items()):
+            given = named.get(n)
+            if not given:
+                continue
+            known = set(named.get(fixed, ()))
+            if cat is not None:
+                known |= {name_key(i.title) for i in cat.by_number(fixed) if i.title}
+            if given <= known:
+                out[n] = fixed
+        return out
 
     def _fix(self, key: InstrumentKey) -> InstrumentKey:
         if key.number is not None and key.number in self.number_fixes:
