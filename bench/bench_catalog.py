@@ -6,9 +6,10 @@
 Builds a catalogue of ROWS synthetic laws with the real schema and writer (names made of Vietnamese
 subject words; one name in five recurs in two to four years, as Luật Đất đai 2003/2013/2024 does), then,
 in a fresh process so the figures are the lookup's own, resolves cited names as a corpus writes them:
-"Luật X ngày D tháng M năm Y", "Luật x năm Y", and bare "Luật X" with a citing date. Two workloads:
-`corpus` (names drawn with a Zipf law: a corpus cites few laws often) and `distinct` (every query a name
-not asked before: no cache helps). Reports resolutions/s and the process's peak RSS.
+"Luật X ngày D tháng M năm Y", "Luật x năm Y", and bare "Luật X" with a citing date. Three workloads:
+`corpus` (names drawn with a Zipf law: a corpus cites few laws often), `distinct` (every query a name
+not asked before: no cache helps) and `absent` (every query a new name the catalogue does not hold: the miss
+path). Reports resolutions/s and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -97,7 +98,15 @@ CITED = 20_000
 def queries(made: list[dict], n: int, workload: str, seed: int = 11) -> list[tuple[str, str | None]]:
     rng = random.Random(seed)
     out = []
-    if workload == "corpus":
+    if workload == "absent":  # names the catalogue does not hold (a province's own documents, laws it lacks)
+        known = {m["name"] for m in made}
+        picks = []
+        while len(picks) < n:
+            name = "Luật " + " ".join(rng.sample(WORDS, rng.choice((3, 4, 5))))
+            if name not in known:
+                picks.append({"name": name, "date": f"{rng.randrange(1990, 2026)}-{rng.randrange(1, 13):02d}-"
+                                                    f"{rng.randrange(1, 29):02d}"})
+    elif workload == "corpus":
         cited = rng.sample(made, min(CITED, len(made)))
         weights = [1 / (r + 1) for r in range(len(cited))]  # Zipf: the tenth most cited law, a tenth as often
         picks = rng.choices(cited, weights=weights, k=n)
@@ -105,7 +114,7 @@ def queries(made: list[dict], n: int, workload: str, seed: int = 11) -> list[tup
         picks = [made[i % len(made)] for i in range(n)]
     for j, m in enumerate(picks):
         y, mo, d = m["date"].split("-")
-        form = j % 3 if workload == "corpus" else rng.randrange(3)
+        form = j % 3 if workload != "distinct" else rng.randrange(3)
         if form == 0:
             out.append((f"{m['name']} ngày {int(d)} tháng {int(mo)} năm {y}", None))
         elif form == 1:
@@ -155,6 +164,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=500_000)
     ap.add_argument("--queries", type=int, default=200_000)
     ap.add_argument("--keep", default=None, help="reuse/keep the synthetic catalogue at this path")
+    ap.add_argument("--workloads", default="corpus,distinct,absent", help="comma-separated: corpus, distinct, absent")
     ap.add_argument("--measure", nargs=3, metavar=("DB", "QUERIES", "WORKLOAD"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
@@ -169,7 +179,7 @@ def main() -> int:
         sample_file.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
         print(f"built {args.rows} rows in {time.perf_counter() - t:.0f} s: {db} ({db.stat().st_size / 1e6:.0f} MB)")
     made = json.loads(sample_file.read_text(encoding="utf-8"))
-    for workload in ("corpus", "distinct"):
+    for workload in args.workloads.split(","):
         qfile = tmp / f"q-{workload}.tsv"
         qfile.write_text("".join(f"{q}\t{at or ''}\n" for q, at in queries(made, args.queries, workload)),
                          encoding="utf-8")

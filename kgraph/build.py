@@ -100,6 +100,16 @@ def _peak_rss_mb(workers_peak: float) -> dict[str, float]:
     return {"main": round(own_peak_mb(), 1), "largest_worker": round(workers_peak, 1)}
 
 
+def _bare_report(found: dict[tuple[str, str | None], tuple[list[str], str]]) -> dict[str, Any]:
+    """Bare names left unresolved by the catalogue: `ambiguous` where several instruments fit, `undetermined`
+    where one is known but the catalogue's dates cannot say it was in force at the citing date."""
+    rows = [{"name": nk, "citing_date": at, "candidates": nums, "reason": why}
+            for (nk, at), (nums, why) in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    amb = [r for r in rows if len(r["candidates"]) > 1]
+    und = [r for r in rows if len(r["candidates"]) <= 1]
+    return {"ambiguous_count": len(amb), "ambiguous": amb, "undetermined_count": len(und), "undetermined": und}
+
+
 def _cpu() -> float:
     """CPU seconds of this process and of its finished workers (a phase's CPU is the difference)."""
     t = os.times()
@@ -371,6 +381,15 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             "ambiguous": {f"{nk} ({y})": v for (nk, y), v in sorted(resolver.catalogue_ambiguous.items())},
             "conflicts": {f"{nk} ({y})": {"corpus": a, "catalogue": b}
                           for (nk, y), (a, b) in sorted(resolver.catalogue_conflicts.items())},
+            # a law's number written with a National Assembly term its year does not fit → the known number
+            "term_typos_read_as": dict(resolver.number_fixes),
+            # names cited with no year or date (issue 10): the instrument in force at the citing date
+            "bare_names": {
+                "references_resolved": resolver.bare_resolved,
+                "names_resolved": len(resolver.bare_aliases),
+                **_bare_report(resolver.bare_ambiguous),
+                "named_several_ways_in_the_citing_document": dict(sorted(resolver.bare_held.items())),
+            },
         },
         "errors": [{"source": p.source, "problem": p.problem} for p in problems],
         "files": {

@@ -124,7 +124,7 @@ def query_cmd(name: str | None, args: tuple[str, ...], store: str | None, backen
     if list_ or not name:
         for q in queries.values():
             click.echo(f"{q.name} {' '.join(q.args)}".ljust(34) + q.doc)
-        click.echo("unresolved".ljust(34) + "References of the build that name no instrument, and why (from the build's cache).")
+        click.echo("unresolved".ljust(34) + "References of the build that name no instrument, and bare law names left without a number, and why (from the build's cache).")
         return
     if name == "unresolved":
         _unresolved(store, fmt)
@@ -164,7 +164,7 @@ def _unresolved(store: str | None, fmt: str) -> None:
     if not store:
         raise click.UsageError("--store BUILD is needed: unresolved references are read from the build folder")
     try:
-        rows = [dataclasses.asdict(u) for u in unresolved_references(store)]
+        rows = [dataclasses.asdict(u) for u in unresolved_references(store, bare=True)]
     except BuildMissing as e:
         raise click.ClickException(str(e)) from None
     if fmt == "json":
@@ -177,7 +177,9 @@ def _unresolved(store: str | None, fmt: str) -> None:
     else:
         table, dropped = fit_table(["source", "start", "kind", "text", "why"], rows, reorder=False)
         click.echo(table)
-        click.echo(f"({len(rows)} unresolved references{'; left out to fit: ' + ', '.join(dropped) if dropped else ''})", err=True)
+        n_bare = sum(1 for r in rows if r["why"].startswith("bare name"))
+        click.echo(f"({len(rows) - n_bare} unresolved references, {n_bare} bare names without a number"
+                   f"{'; left out to fit: ' + ', '.join(dropped) if dropped else ''})", err=True)
 
 
 @click.command("sparql")

@@ -258,3 +258,23 @@ def number_stem(number_key: str) -> str | None:
     lookup is an index hit, not a scan of every number's prefix."""
     m = _STEM.match(number_key)
     return m.group(0) if m else None
+
+
+#: The National Assembly's terms (khóa) by the years they sat: a law's number carries both, so a typo
+#: (`67/2014/QH14` for the Investment Law of 2014) shows as a year outside its term.
+QH_TERMS = {9: (1992, 1997), 10: (1997, 2002), 11: (2002, 2007), 12: (2007, 2011), 13: (2011, 2016),
+            14: (2016, 2021), 15: (2021, 2026), 16: (2026, 2031)}
+_QH_NUMBER = re.compile(r"^(\d+/(\d{4})/(?:UBTV)?QH)(\d+)$")
+
+
+def term_mismatch(number: str) -> str | None:
+    """The number with the term that fits its year, when the written term does not (else None):
+    `67/2014/QH14` → `67/2014/QH13`; `45/2013/QH13` → None."""
+    m = _QH_NUMBER.match(number)
+    if not m:
+        return None
+    y, t = int(m.group(2)), int(m.group(3))
+    if t not in QH_TERMS or QH_TERMS[t][0] <= y <= QH_TERMS[t][1]:
+        return None
+    fits = [k for k, (a, b) in QH_TERMS.items() if a <= y <= b]
+    return m.group(1) + str(fits[0]) if len(fits) == 1 else None

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kgraph.catalog.names import cited_name, name_key  # noqa: E402
-from kgraph.numbers import is_party_number, normalize_number, number_codes  # noqa: E402
+from kgraph.numbers import is_party_number, normalize_number, number_codes, term_mismatch  # noqa: E402
 from kgraph.catalog.write import Entry, create, named_types, write_entry  # noqa: E402
 
 NAMED = named_types()
@@ -86,24 +86,6 @@ def family(number: str | None, type_: str | None) -> str:
     if number and re.search(r"/(?:UBTV)?QH\d*$", number) and (type_ or "").startswith("Nghị quyết"):
         return "Nghị quyết"
     return ""
-
-
-#: The National Assembly's terms (khóa) by the years they sat: a law's number carries both, so a header
-#: typo (`67/2014/QH14` for the Investment Law of 2014) shows as a year outside its term.
-QH_TERMS = {9: (1992, 1997), 10: (1997, 2002), 11: (2002, 2007), 12: (2007, 2011), 13: (2011, 2016),
-            14: (2016, 2021), 15: (2021, 2026), 16: (2026, 2031)}
-
-
-def term_mismatch(number: str) -> str | None:
-    """The number with the term that fits its year, when the written term does not (else None)."""
-    m = re.match(r"^(\d+/(\d{4})/(?:UBTV)?QH)(\d+)$", number)
-    if not m:
-        return None
-    y, t = int(m.group(2)), int(m.group(3))
-    if t not in QH_TERMS or QH_TERMS[t][0] <= y <= QH_TERMS[t][1]:
-        return None
-    fits = [k for k, (a, b) in QH_TERMS.items() if a <= y <= b]
-    return m.group(1) + str(fits[0]) if len(fits) == 1 else None
 
 
 def clean_number(raw: str | None, title: str | None) -> str | None:
@@ -249,7 +231,7 @@ def add_list_rows(m: Merge, rows: Iterable[dict[str, Any]], src: str) -> None:
 
 def _own(path: str) -> dict[str, Any] | None:
     from kgraph import extract
-    from kgraph.link.identity import document_name
+    from kgraph.link.extraction_keys import document_name
     from kgraph.reader import InputError, read_source
 
     try:

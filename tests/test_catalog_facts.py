@@ -57,3 +57,69 @@ def test_stale_citations_by_the_citing_date(lines: list[str]) -> None:
     assert numbers == {"10/2025/TT-BTC"}  # the 2020 document cited it while it was in force
     assert {r["how"].value for r in rows} == {"catalogue"}
     assert default_catalog().by_number("45/2013/QH13")[0].no_longer == "2024-08-01"
+
+
+# ----------------------------------------------------------------------------- ELI terms, SHACL
+
+#: The ELI ontology's own terms the catalogue's facts may use (http://data.europa.eu/eli/ontology, 1.5):
+#: properties of a legal resource and the InForce concepts of eli:InForceTable.
+ELI_TERMS = ("number", "title", "date_document", "first_date_entry_in_force", "date_no_longer_in_force", "in_force",
+             "amended_by", "repealed_by", "changed_by", "InForce-inForce", "InForce-partiallyInForce",
+             "InForce-notInForce")
+
+
+def test_a_replacement_is_written_as_elis_repeal_too(lines: list[str]) -> None:
+    """ELI's eli:repealed_by is "completely canceled, abrogated or replaced": a replacement carries it beside
+    kgraph's refinement kg:replacedBy (and the ontology says kg:replacedBy ⊂ eli:repealed_by)."""
+    rec = f"<{BASE}doc/45_2013_QH13/catalogue>"
+    new = f"<{BASE}doc/31_2024_QH15>"
+    assert f"{rec} <{KG}replacedBy> {new} .\n" in lines
+    assert f"{rec} <{ELI}repealed_by> {new} .\n" in lines
+    onto = ox.Store()
+    onto.load(path=str(Path(__file__).resolve().parents[1] / "ontology" / "kgraph.ttl"), format=ox.RdfFormat.TURTLE)
+    assert onto.query(f"ASK {{ <{KG}replacedBy> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{ELI}repealed_by> }}")
+    # every ELI term the catalogue's records use is one the ELI ontology (1.5) defines, and kgraph's ontology
+    # declares it; `is_amended_by` (issue 10's wording) is not an ELI term: ELI's is eli:amended_by
+    used = {t.strip("<>") for ln in lines if "/catalogue" in ln.split()[0] for t in ln.split()[1:3]}
+    used = {t for t in used if t.startswith(ELI)}
+    assert used <= {ELI + t for t in ELI_TERMS}, used - {ELI + t for t in ELI_TERMS}
+    assert {f"{ELI}in_force", f"{ELI}date_no_longer_in_force", f"{ELI}repealed_by"} <= used
+    for term in sorted(used):
+        assert onto.query(f"ASK {{ <{term}> ?p ?o }}"), term
+
+
+def test_shapes_list_the_catalogues_values() -> None:
+    import rdflib
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH
+
+    from kgraph.catalog.store import EFFECT_KINDS, STATUSES
+
+    g = rdflib.Graph().parse(str(Path(__file__).resolve().parents[1] / "ontology" / "shapes.ttl"))
+    lists = {}
+    for prop in g.objects(None, SH.property):
+        path, values = g.value(prop, SH.path), g.value(prop, SH["in"])
+        if values is not None:
+            lists[str(path)] = [str(v) for v in Collection(g, values)]
+    assert sorted(lists[f"{KG}status"]) == sorted(STATUSES)
+    assert sorted(lists[f"{KG}effectKind"]) == sorted(EFFECT_KINDS)
+    assert sorted(lists[f"{ELI}in_force"]) == sorted(f"{ELI}{c}" for c in
+                                                     ("InForce-inForce", "InForce-partiallyInForce", "InForce-notInForce"))
+
+
+def test_validate_accepts_the_records_and_refuses_a_bad_one(lines: list[str], tmp_path: Path) -> None:
+    from kgraph.graph.validate import validate
+
+    good = tmp_path / "good.nt"
+    good.write_text("".join(lines), encoding="utf-8")
+    ok, messages, _ = validate(good)
+    assert ok, messages
+    rec = f"<{BASE}doc/45_2013_QH13/catalogue>"
+    bad_lines = [ln for ln in lines if not (ln.startswith(rec) and f"<{ELI}repealed_by>" in ln)]
+    bad_lines.append(f'{rec} <{ELI}in_force> "no longer in force" .\n')
+    bad = tmp_path / "bad.nt"
+    bad.write_text("".join(bad_lines), encoding="utf-8")
+    ok, messages, _ = validate(bad)
+    assert not ok
+    text = "\n".join(messages)
+    assert "in_force" in text and "also an ELI repeal" in text

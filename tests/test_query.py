@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pyoxigraph import Literal, NamedNode, Variable
 
 from kgraph.build import build, extraction_from_dict
 from kgraph.cli_graph import query_cmd, sparql_cmd, stats_cmd
@@ -295,7 +296,9 @@ def name_pattern(name: str, year: int) -> re.Pattern:
 def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
     """For the most-cited instruments with a year in their number: the documents `cited-by` names vs the
     documents whose plain text mentions the number (or, for a law, its name with its year); a document's
-    own `Số: ...` header line is not a mention. F1 ≥ 0.95 for each."""
+    own `Số: ...` header line is not a mention. F1 ≥ 0.95 for each. A document the graph adds beyond the text
+    count must cite the instrument only by its bare name (no digit: resolved by the catalogue at the citing
+    date, issue 10), and is then left out of the comparison: a plain-text count cannot see those."""
     out, files = corpus_build
     st = open_store(out)
     top = [r for r in OxigraphBackend(st).run("most-cited", ["40"]).rows if r["number"] and re.search(r"/(19|20)\d\d/", r["number"])][:10]
@@ -316,6 +319,15 @@ def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
         own = re.compile(r"số\s*:\s*" + pats[0].pattern, re.IGNORECASE)
         expected = {s for s, t in texts.items() if any(p.search(t) for p in pats) and not own.search(t[:3000])}
         got = {r["source"] for r in OxigraphBackend(st).run("cited-by", [row["number"]]).rows}
+        bare = set()
+        for src in got - expected:
+            q = ("SELECT ?x ?s ?t WHERE { ?c <https://w3id.org/kgraph/ontology#citedDocument> ?x ; "
+                 "<https://w3id.org/kgraph/ontology#source> ?s ; <https://w3id.org/kgraph/ontology#matchedText> ?t }")
+            mentions = [r["t"].value for r in st.query(q, substitutions={Variable("x"): NamedNode(row["uri"]),
+                                                                      Variable("s"): Literal(src)})]
+            if mentions and not any(re.search(r"\d", m) for m in mentions):
+                bare.add(src)
+        got -= bare
         tp = len(expected & got)
         p = tp / len(got) if got else 0.0
         rc = tp / len(expected) if expected else 0.0

@@ -101,6 +101,14 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
     return _bare(cands, at)
 
 
+#: How scripts/build_catalog.py words a same-name replacement the late-2025 pháp điển contradicts.
+_DISPUTED_END = "same-name heuristic; pháp điển 2025: in_force"
+
+#: The oldest pháp điển snapshot the catalogue was built from (data/PROVENANCE.md): an instrument dropped
+#: from a later one was still in force before this day.
+_OLDEST_SNAPSHOT = "2023-01-01"
+
+
 def _bare(cands: list[Instrument], at: str | None) -> Match | Ambiguous | None:
     """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt."""
     if at is None:
@@ -123,6 +131,19 @@ def _bare(cands: list[Instrument], at: str | None) -> Match | Ambiguous | None:
         if len(before) == 1:  # the citing text likely means a predecessor the catalogue does not know
             return None
         return Ambiguous(tuple(before), f"{latest.label()} was issued but not yet in force on {at}")
+    prev = before[-2] if len(before) > 1 else None
+    if prev is not None and _DISPUTED_END in (prev.status_basis or ""):
+        # the predecessor's end is only the same-name heuristic, and the pháp điển still lists it in force:
+        # the "successor" may amend it (44/2024/QH15 amends Luật Dược 105/2016/QH13)
+        return Ambiguous(tuple(before), f"whether {latest.label()} replaced {prev.label()} is disputed")
+    if latest.no_longer and latest.no_longer <= at:
+        return None  # no instrument of this name the catalogue knows was in force then
+    if not latest.no_longer and latest.status == "no_longer_in_force":
+        return Ambiguous(tuple(before), f"{latest.label()} is no longer in force and the catalogue has no end date")
+    if not latest.no_longer and latest.status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT:
+        # dropped from the newest pháp điển snapshot: in force at the oldest, ended at an unknown date since
+        # (and often by a newer law of the same name the catalogue does not have yet, as 42/2024/QH15)
+        return Ambiguous(tuple(before), f"{latest.label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
     basis = ("the only instrument of this name issued before the citing date" if len(before) == 1
              else "the latest instrument of this name in force at the citing date")
     return Match(latest.number, latest, basis)

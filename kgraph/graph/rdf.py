@@ -207,13 +207,17 @@ IN_FORCE = {
     "partly_in_force": "InForce-partiallyInForce",
     "no_longer_in_force": "InForce-notInForce",
 }
-#: The catalogue's effect kinds → the predicate from the record to the other instrument.
-EFFECT_PREDICATE = {
-    "amended_by": eli("amended_by"),
-    "repealed_by": eli("repealed_by"),
-    "repealed_in_part_by": kg("repealedInPartBy"),
-    "replaced_by": kg("replacedBy"),
-    "suspended_by": kg("suspendedBy"),
+#: The catalogue's effect kinds → the predicates from the record to the other instrument: ELI's own where it has
+#: one (eli:repealed_by is "completely canceled, abrogated or replaced", so a replacement is written with it as
+#: well as kgraph's refinement kg:replacedBy), kgraph's where ELI has none (a repeal in part of the whole
+#: instrument, a suspension: sub-properties of eli:changed_by in ontology/kgraph.ttl). ELI has no
+#: `is_amended_by`: its term is eli:amended_by.
+EFFECT_PREDICATES = {
+    "amended_by": (eli("amended_by"),),
+    "repealed_by": (eli("repealed_by"),),
+    "repealed_in_part_by": (kg("repealedInPartBy"),),
+    "replaced_by": (kg("replacedBy"), eli("repealed_by")),
+    "suspended_by": (kg("suspendedBy"),),
 }
 
 
@@ -241,13 +245,14 @@ def catalogue_triples(subject: str, c: CatalogueFacts) -> list[str]:
     if c.src:
         out.append(line(r, kg("catalogueSource"), lit(c.src)))
     for i, e in enumerate(c.effects, 1):
-        pred = EFFECT_PREDICATE.get(e.kind)
-        if pred is None:
+        preds = EFFECT_PREDICATES.get(e.kind)
+        if preds is None:
             continue
         o = node(e.iri)
         x = node(f"{c.iri}/effect/{i}")
         # the other instrument's own node is left to what the corpus says of it (it may be in the graph)
-        out += [line(r, pred, o), line(r, kg("effect"), x), line(x, kg("effectByLabel"), lit(e.label)), line(x, A, kg("CatalogueEffect")), line(x, kg("effectKind"), lit(e.kind)),
+        out += [line(r, pred, o) for pred in preds]
+        out += [line(r, kg("effect"), x), line(x, kg("effectByLabel"), lit(e.label)), line(x, A, kg("CatalogueEffect")), line(x, kg("effectKind"), lit(e.kind)),
                 line(x, kg("effectBy"), o)]
         dl = date_lit(e.date)
         if dl:

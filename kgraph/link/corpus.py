@@ -24,7 +24,25 @@ from kgraph.link.keys import (
     year_of_date,
 )
 from kgraph.model import Extraction
-from kgraph.numbers import normalize_number, number_codes, year_of_number
+from kgraph.numbers import normalize_number, number_codes, term_mismatch, year_of_number
+
+def held_names(keys: Iterable[list[Any]], aliases: Iterable[list[Any]]) -> set[str]:
+    """Name keys a document itself identifies (with a year, or with a number, or as its own name).
+
+    A bare name still without a year after `reference_keys` whose key is here was named by the same
+    document in several ways: the document's own evidence is ambiguous and the catalogue is not asked.
+    """
+    held = {k[2] for k in keys if k[2] is not None and k[1] is not None}
+    held.update(a[0] for a in aliases)
+    return held
+
+
+def words_date(doc: dict[str, Any]) -> str | None:
+    """The date a document's words were written, as far as its facts tell (`facts_of(...)["doc"]`): its own
+    date, except for a consolidated text, whose words are its sources' (often years older)."""
+    dt = doc_type_for(doc.get("type_code"), doc.get("type"))
+    return None if dt is not None and dt.family == "consolidated" else doc.get("date")
+
 
 def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
     """What one file tells the corpus-level pass: its own key, and every reference's key, type and date.
@@ -87,23 +105,39 @@ class Resolver:
         date_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
         own: dict[InstrumentKey, dict[str, Any]] = {}
         seen: set[InstrumentKey] = set()
+        bare: list[tuple[InstrumentKey, str | None, bool, str | None, str | None, str | None]] = []
+        self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
+        self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
+        facts = list(facts)
+        #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
+        #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
+        self.number_fixes = self._term_fixes(facts, catalogue)
         for f in facts:
             self.documents += 1
             d = f["doc"]
             dk = InstrumentKey.from_list(d["key"])
-            own[dk] = d
+            own[self._fix(dk)] = d
+            held = held_names((r[0] for r in f["refs"]), f["aliases"])
+            at = words_date(d)
+            if at is None and d.get("date"):
+                self._undated.add(dk)
             if d.get("name"):
                 display[name_key(d["name"])][d["name"]] += 1
             for nk, year, number, shown in f["aliases"]:
                 if year is not None:
-                    aliases[(nk, year)][number] += 1
+                    aliases[(nk, year)][self.number_fixes.get(number, number)] += 1
                 display[nk][shown] += 1
             for key_list, tname, tcode, date, shown in f["refs"]:
-                k = InstrumentKey.from_list(key_list)
-                seen.add(k)
+                k = self._fix(InstrumentKey.from_list(key_list))
                 if shown and k.name_key:
                     display[k.name_key][shown] += 1
+                if k.name_key is not None and k.year is None:  # a bare name: settled once the catalogue is asked
+                    bare.append((k, at, k.name_key in held, tname, tcode, date))
+                    if k.name_key in held:
+                        self._held.add((dk, k.name_key))
+                    continue
+                seen.add(k)
                 if tname:
                     type_votes[k][(tcode or "", tname)] += 1
                 if date:
@@ -120,8 +154,28 @@ class Resolver:
         self.catalogue_aliases: dict[tuple[str, int], str] = {}
         self.catalogue_ambiguous: dict[tuple[str, int], list[str]] = {}
         self.catalogue_conflicts: dict[tuple[str, int], tuple[str, str]] = {}
+        #: (name key, citing date) → number, for bare names the catalogue settles at that date.
+        self.bare_aliases: dict[tuple[str, str], tuple[str, int | None]] = {}
+        #: (name key, citing date or None) → (numbers, reason): bare names several instruments fit.
+        self.bare_ambiguous: dict[tuple[str, str | None], tuple[list[str], str]] = {}
+        #: bare names left unresolved because the citing document names them with several years or numbers.
+        self.bare_held: Counter = Counter()
         if catalogue:
             self._consult_catalogue({(k.name_key, k.year) for k in seen if k.name_key and k.year is not None})
+            self._consult_catalogue_bare({(k.name_key, at) for k, at, held, *_ in bare if not held})
+        #: bare-name references resolved through the catalogue (a count of mentions, not of names).
+        self.bare_resolved = 0
+        for k, at, held, tname, tcode, date in bare:
+            if held:
+                self.bare_held[k.name_key] += 1
+            rk = self.resolve(k, None if held else at)
+            if rk != k:
+                self.bare_resolved += 1
+            seen.add(rk)
+            if tname:
+                type_votes[rk][(tcode or "", tname)] += 1
+            if date:
+                date_votes[rk][date] += 1
         self._own = {self.resolve(k): v for k, v in own.items()}
         self._keys = set(self._own) | {self.resolve(k) for k in type_votes} | {self.resolve(k) for k in seen}
         self._types: dict[InstrumentKey, Counter] = defaultdict(Counter)
@@ -130,6 +184,46 @@ class Resolver:
             self._types[self.resolve(k)].update(c)
         for k, c in date_votes.items():
             self._dates[self.resolve(k)].update(c)
+
+    @staticmethod
+    def _term_fixes(facts: list[dict[str, Any]], catalogue: bool) -> dict[str, str]:
+        """A number whose term does not fit its year is read as the right-term number only when the names the
+        corpus gives with it all name that instrument (in the corpus or the catalogue): "Luật Đầu tư số
+        67/2014/QH14" is 67/2014/QH13, but "Luật Xuất bản số 10/2022/QH14" is not 10/2022/QH15 (another law),
+        and a bare number with an impossible term stays as written."""
+        numbers = {f["doc"]["key"][0] for f in facts} | {r[0][0] for f in facts for r in f["refs"]}
+        numbers.discard(None)
+        wrong = {n: fixed for n in numbers if (fixed := term_mismatch(n))}
+        if not wrong:
+            return {}
+        named: dict[str, set[str]] = defaultdict(set)  # number → name keys the corpus gives with it
+        for f in facts:
+            for nk, _y, number, _shown in f["aliases"]:
+                named[number].add(nk)
+        cat = None
+        if catalogue and not os.environ.get("KGRAPH_NO_CATALOG"):
+            from kgraph.catalog import CatalogError, default_catalog
+
+            try:
+                cat = default_catalog()
+            except CatalogError:
+                cat = None
+        out = {}
+        for n, fixed in sorted(wrong.items()):
+            given = named.get(n)
+            if not given:
+                continue
+            known = set(named.get(fixed, ()))
+            if cat is not None:
+                known |= {name_key(i.title) for i in cat.by_number(fixed) if i.title}
+            if given <= known:
+                out[n] = fixed
+        return out
+
+    def _fix(self, key: InstrumentKey) -> InstrumentKey:
+        if key.number is not None and key.number in self.number_fixes:
+            return InstrumentKey(number=self.number_fixes[key.number], year=key.year)
+        return key
 
     def _consult_catalogue(self, named: set[tuple[str, int]]) -> None:
         """Names with a year the corpus gives no number for take the catalogue's, when exactly one instrument
@@ -155,12 +249,52 @@ class Resolver:
             elif isinstance(r, Ambiguous):
                 self.catalogue_ambiguous[(nk, year)] = r.numbers
 
-    def resolve(self, key: InstrumentKey) -> InstrumentKey:
-        """The canonical key: a named law with a known number becomes that number's key."""
-        if key.name_key is not None and key.year is not None:
-            number = self.aliases.get((key.name_key, key.year))
-            if number is not None:
-                return InstrumentKey(number=number, year=None if year_of_number(number) else key.year)
+    def _consult_catalogue_bare(self, named: set[tuple[str, str | None]]) -> None:
+        """Bare names (no year, none from the citing document either): the instrument of that name in force
+        at the citing document's date, when the catalogue's dates leave no doubt; else reported, never guessed."""
+        from kgraph.catalog import Ambiguous, CatalogError, Match, cited_name, default_catalog, resolve_name
+
+        if os.environ.get("KGRAPH_NO_CATALOG"):
+            return
+        try:
+            cat = default_catalog()
+        except CatalogError:
+            return
+        for nk, at in sorted(named, key=lambda p: (p[0], p[1] or "")):
+            shown = self._display.get(nk)
+            if not shown or cited_name(shown).year is not None or cited_name(shown).number is not None:
+                shown = nk  # the display form of a bare key must not bring a year back in
+            r = resolve_name(shown, at=at, catalog=cat)
+            if isinstance(r, Match) and r.number:
+                if at is not None:
+                    number = normalize_number(r.number)  # a number without a year (18-L/CTN) keeps the instrument's
+                    self.bare_aliases[(nk, at)] = (number, None if year_of_number(number) else r.instrument.year)
+            elif isinstance(r, Ambiguous):
+                self.bare_ambiguous[(nk, at)] = (r.numbers, r.reason)
+
+    def resolve_cited(self, key: InstrumentKey, citing: InstrumentKey, at: str | None) -> InstrumentKey:
+        """A reference's canonical key in the document `citing` (its own key, before resolution) dated `at`.
+
+        Issue 9 item 8 first: a bare name that document names with several years or numbers stays as it is;
+        otherwise a bare name takes the catalogue's instrument in force at `at` (`resolve`)."""
+        if key.name_key is not None and key.year is None and (citing, key.name_key) in self._held:
+            return key
+        return self.resolve(key, None if citing in self._undated else at)
+
+    def resolve(self, key: InstrumentKey, at: str | None = None) -> InstrumentKey:
+        """The canonical key: a named law with a known number becomes that number's key; a bare name cited by a
+        document dated `at` becomes the number the catalogue says was in force then (`_consult_catalogue_bare`)."""
+        if key.number is not None:
+            return self._fix(key)
+        if key.name_key is not None:
+            if key.year is not None:
+                number = self.aliases.get((key.name_key, key.year))
+                if number is not None:
+                    return InstrumentKey(number=number, year=None if year_of_number(number) else key.year)
+            elif at is not None:
+                hit = self.bare_aliases.get((key.name_key, at))
+                if hit is not None:
+                    return InstrumentKey(number=hit[0], year=hit[1])
         return key
 
     def names_of(self, key: InstrumentKey) -> list[tuple[str, str]]:
@@ -219,4 +353,8 @@ class Resolver:
         h = hashlib.sha256()
         for (nk, y), n in sorted(self.aliases.items()):
             h.update(f"{nk}\t{y}\t{n}\n".encode())
+        for n, fixed in sorted(self.number_fixes.items()):
+            h.update(f"#{n}\t{fixed}\n".encode())
+        for (nk, at), (n, y) in sorted(self.bare_aliases.items()):
+            h.update(f"{nk}\t@{at}\t{n}\t{y}\n".encode())
         return h.hexdigest()[:16]

@@ -206,7 +206,8 @@ def resolve(
     target resolves to the document's own IRI) or names no instrument (`unresolved`).
     """
     doc = extraction.document
-    dkey = resolver.resolve(document_key(doc, content_hash))
+    own_key = document_key(doc, content_hash)
+    dkey = resolver.resolve(own_key)
     d_iri = key_iri(dkey, base)
     signer = None
     s = doc.signer
@@ -221,7 +222,7 @@ def resolve(
         if key is None:
             counts["unresolved"] += 1
             continue
-        key = resolver.resolve(key)
+        key = resolver.resolve_cited(key, own_key, doc.date)
         t_iri = key_iri(key, base)
         if t_iri == d_iri:
             counts["self"] += 1
