@@ -160,7 +160,6 @@ def test_browser_calls_no_outside_service(loaded) -> None:
     from browser_support import SCREENSHOTS, network_requests, new_browser
 
     assert _server_setting("client.allow_telemetry") == "false"
-    assert _server_setting("browser.allow_outgoing_connections") == "false"
     assert _server_setting("browser.remote_content_hostname_whitelist") == "localhost,127.0.0.1"
     served, browser_url, _ = loaded
     fresh = new_browser(network_log=True)

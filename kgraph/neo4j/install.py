@@ -298,11 +298,11 @@ def write_config(home: Path | None = None) -> Path:
         "dbms.usage_report.enabled=false",
         # Neo4j Browser: telemetry off (no consent banner, no usage data or crash report sent once it has read
         # these), and guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not
-        # asked). The Browser bundled with 5.26 ignores allow_outgoing_connections on Community and loads canny.io's
-        # and segment.com's scripts, Google's fonts and Sentry traces anyway: the Content-Security-Policy the
-        # server sends with it (BROWSER_CSP) is what stops them, in the user's browser (docs/neo4j.md).
+        # asked). The Browser bundled with 5.26 still loads canny.io's and segment.com's scripts, Google's fonts and
+        # Sentry traces (browser.allow_outgoing_connections, which would stop the scripts, is an Enterprise setting
+        # Community does not know): the Content-Security-Policy the server sends with the Browser's pages
+        # (BROWSER_CSP) is what stops them, in the user's browser (docs/neo4j.md).
         "client.allow_telemetry=false",
-        "browser.allow_outgoing_connections=false",
         "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
         f"dbms.security.http_static_content_security_policy_header={BROWSER_CSP}",
         # Transaction logs otherwise take 256 MB per database up front: too much for a cached CI home.
