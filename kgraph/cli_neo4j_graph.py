@@ -135,7 +135,7 @@ def _cell(v: Any) -> Any:
 def cypher_cmd(query: str, settings: ConnectionSettings, params: tuple[str, ...], fmt: str, write: bool) -> None:
     """Run Cypher: QUERY is a named twin (cited-by, most-cited... from queries/*.cypher), a file, or the text.
 
-    Values travel only as parameters: `kg cypher "MATCH (d:Decree {number: $x}) RETURN d.title" -p x=163/2016/NĐ-CP`.
+    Values travel only as parameters: `kg cypher "MATCH (d:Document:Decree {number: $x}) RETURN d.title" -p x=163/2016/NĐ-CP`.
     """
     from kgraph.query import QueryError
     from kgraph.neo4j.connection import LoadError

@@ -37,8 +37,9 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def new_browser() -> "object":
-    """A headless Chromium with a fresh profile (skips, or fails in CI, when the browser is missing)."""
+def new_browser(network_log: bool = False) -> "object":
+    """A headless Chromium with a fresh profile (skips, or fails in CI, when the browser is missing); with
+    ``network_log``, DevTools' network events are kept for ``get_log("performance")`` (``network_requests``)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -52,10 +53,33 @@ def new_browser() -> "object":
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000",
               "--no-first-run", "--disable-background-networking", "--disable-component-update", "--lang=vi"):
         opts.add_argument(a)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console errors (a CSP violation, a JS error)
+    prefs = {"browser": "ALL"}  # console errors (a CSP violation, a JS error)
+    if network_log:
+        prefs["performance"] = "ALL"
+    opts.set_capability("goog:loggingPrefs", prefs)
     drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     drv.set_page_load_timeout(60)
     return drv
+
+
+def network_requests(driver: "object") -> tuple[list[str], list[str]]:
+    """The URLs a ``new_browser(network_log=True)`` page asked for since the last call: (sent, blocked), where
+    blocked are those Chromium refused before any byte left (by the page's Content-Security-Policy, say)."""
+    import json
+
+    sent: dict[str, str] = {}
+    blocked: set[str] = set()
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        params = msg.get("params", {})
+        if msg.get("method") == "Network.requestWillBeSent":
+            sent[params["requestId"]] = params["request"]["url"]
+        elif msg.get("method") == "Network.webSocketCreated":
+            sent[params["requestId"]] = params["url"]
+        elif msg.get("method") == "Network.loadingFailed" and params.get("blockedReason"):
+            blocked.add(params["requestId"])
+    return (sorted({u for r, u in sent.items() if r not in blocked}),
+            sorted({u for r, u in sent.items() if r in blocked}))
 
 
 @pytest.fixture(scope="session")

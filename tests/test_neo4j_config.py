@@ -14,6 +14,27 @@ def test_config_turns_browser_telemetry_off_and_keeps_guides_local(tmp_path: Pat
     assert "dbms.usage_report.enabled=false" in lines
     allow = [ln for ln in lines if ln.startswith("browser.remote_content_hostname_whitelist=")]
     assert allow == ["browser.remote_content_hostname_whitelist=localhost,127.0.0.1"]  # not guides.neo4j.com
+    # an Enterprise setting: Community's strict config validation would refuse to start with it
+    assert not any(ln.startswith("browser.allow_outgoing_connections") for ln in lines)
+
+
+def test_browser_pages_may_reach_this_machine_only(tmp_path: Path) -> None:
+    """The Browser of 5.26 asks for canny.io, segment.com, Google's fonts and Sentry whatever Community's settings
+    say: the policy sent with its pages names no other host."""
+    import re
+
+    from kgraph.neo4j.install import write_config
+
+    key = "dbms.security.http_static_content_security_policy_header="
+    csp = [ln[len(key):] for ln in write_config(tmp_path).read_text("utf-8").splitlines() if ln.startswith(key)]
+    assert len(csp) == 1
+    directives = {d.split()[0]: d.split()[1:] for d in csp[0].split(";") if d.strip()}
+    assert directives["default-src"] == ["'self'"]
+    for name, sources in directives.items():
+        for src in sources:
+            host = re.sub(r"^[a-z]+://", "", src).split(":")[0]
+            assert src.startswith("'") or src == "data:" or host in ("localhost", "127.0.0.1"), (name, src)
+    assert "ws://127.0.0.1:*" in directives["connect-src"]  # Bolt from the Browser
 
 
 def test_guide_param_lines_are_ones_the_browser_accepts() -> None:

@@ -258,6 +258,15 @@ def install(home: Path | None = None, *, force: bool = False, echo: Echo = print
     return home
 
 
+#: The Content-Security-Policy sent with the Browser's pages: its own files, and connections to this machine
+#: only (Bolt's WebSocket, `kg serve`'s guide on any port). Neo4j's default allows cdn.segment.com, canny.io,
+#: fonts.googleapis.com and any http(s) URL; the Browser asks for them whatever the settings say.
+BROWSER_CSP = ("default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               "font-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
+               "connect-src 'self' ws://localhost:* ws://127.0.0.1:* wss://localhost:* wss://127.0.0.1:* "
+               "http://localhost:* http://127.0.0.1:*")
+
+
 def write_config(home: Path | None = None) -> Path:
     """Write ``conf/neo4j.conf``: loopback only, auth on, no HTTPS, no usage report or Browser telemetry, guides from
     this machine only, memory sized for CI."""
@@ -287,11 +296,15 @@ def write_config(home: Path | None = None) -> Path:
         f"server.memory.heap.max_size={heap_size()}",
         f"server.memory.pagecache.size={_pagecache()}",
         "dbms.usage_report.enabled=false",
-        # Neo4j Browser: telemetry off (no consent banner, no usage data sent once it has read this setting), and
-        # guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not asked). The
-        # bundled Browser still requests its web fonts, and may request analytics before it reads the setting.
+        # Neo4j Browser: telemetry off (no consent banner, no usage data or crash report sent once it has read
+        # these), and guides fetched only from this machine (kg serve hands out kgraph's; guides.neo4j.com is not
+        # asked). The Browser bundled with 5.26 still loads canny.io's and segment.com's scripts, Google's fonts and
+        # Sentry traces (browser.allow_outgoing_connections, which would stop the scripts, is an Enterprise setting
+        # Community does not know): the Content-Security-Policy the server sends with the Browser's pages
+        # (BROWSER_CSP) is what stops them, in the user's browser (docs/neo4j.md).
         "client.allow_telemetry=false",
         "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
+        f"dbms.security.http_static_content_security_policy_header={BROWSER_CSP}",
         # Transaction logs otherwise take 256 MB per database up front: too much for a cached CI home.
         "db.tx_log.preallocate=false",
         # Same flags start() passes, so `java -cp 'lib/*' org.neo4j.server.startup.Neo4jCommand console`

@@ -252,28 +252,37 @@ def term(t: Any) -> Term:
     return t.value
 
 
-def schema_statements(mapping: OntologyMapping | None = None) -> list[str]:
-    """Constraint and indexes, created before any data (``IF NOT EXISTS``: safe to run every load).
+def key_statements() -> list[str]:
+    """What every write needs: the uniqueness constraint on ``:Resource(uri)`` (it backs every MERGE and every
+    ``MATCH (n:Resource {uri: ...})``) and the index on the load markers' base."""
+    return [
+        f"CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:{KEY_LABEL}) REQUIRE n.uri IS UNIQUE",
+        f"CREATE INDEX kg_marker_base IF NOT EXISTS FOR (n:{MARKER_LABEL}) ON (n.base)",
+    ]
 
-    The uniqueness constraint on ``:Resource(uri)`` backs every MERGE; ``number`` is indexed on
-    ``Document`` and on each document class of the ontology, so ``(:Decree {number: $x})`` uses an
-    index (an index on a label no node has costs nothing); titles get a full-text index whose
-    ``standard-folding`` analyzer also matches text typed without Vietnamese diacritics.
+
+def index_statements(mapping: OntologyMapping | None = None) -> list[str]:
+    """The indexes queries start from, all on ``Document`` (every document class's nodes carry that label too).
+
+    ``numberKey`` and ``nameKey`` serve the resolution of what a user types (``kgraph.neo4j.queries``), ``number``
+    a hand-written ``(d:Document {number: $x})`` (name ``Document`` beside ``Decree``, ``Plan``...: an index
+    on one label serves only patterns naming it); titles get a full-text index whose ``standard-folding``
+    analyzer also matches text typed without Vietnamese diacritics. There is no ``number`` index per document
+    class: those 25 indexes were updated by every document node and used by no query (docs/neo4j.md).
     """
     m = mapping or load_mapping()
     doc_label = m.labels(ELI + "Work")[0]
-    out = [
-        f"CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:{KEY_LABEL}) REQUIRE n.uri IS UNIQUE",
+    check_name(doc_label, "label")
+    return [
         f"CREATE INDEX kg_document_number IF NOT EXISTS FOR (n:{doc_label}) ON (n.number)",
         f"CREATE INDEX kg_document_numberkey IF NOT EXISTS FOR (n:{doc_label}) ON (n.numberKey)",
         f"CREATE INDEX kg_document_namekey IF NOT EXISTS FOR (n:{doc_label}) ON (n.nameKey)",
-        f"CREATE INDEX kg_marker_base IF NOT EXISTS FOR (n:{MARKER_LABEL}) ON (n.base)",
         f"CREATE FULLTEXT INDEX kg_titles IF NOT EXISTS FOR (n:{doc_label}) ON EACH [n.title, n.name, n.label] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
     ]
-    doc_classes = sorted({labels[0] for labels in m.class_labels.values() if doc_label in labels[1:]})
-    for c in doc_classes:
-        check_name(c, "label")
-        out.append(f"CREATE INDEX kg_{c.lower()}_number IF NOT EXISTS FOR (n:{c}) ON (n.number)")
-    return out
 
+
+def schema_statements(mapping: OntologyMapping | None = None) -> list[str]:
+    """Constraint and indexes (``IF NOT EXISTS``: safe to run every load). A load into an empty database
+    makes the indexes of ``index_statements`` after its writes (``kgraph.neo4j.stream``)."""
+    return key_statements() + index_statements(mapping)

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 #: starts early and the last batch, written after the mapping, is short.
 STREAM_REL_BATCH = 2500
 
+#: Into an empty database, make the query indexes (``mapping.index_statements``) after the writes rather than
+#: before: one bulk population instead of an update per node written. A load cut short leaves a database that
+#: is not empty, whose rerun makes them first. Only the uniqueness constraint is needed while writing.
+DEFER_INDEXES = True
+
 
 class StreamWriter:
     """Writes into an empty database from the mapping's callbacks, on one writer thread.
@@ -63,15 +68,24 @@ class StreamWriter:
         self.streamed_rels = 0
 
     @property
+    def deferred_indexes(self) -> bool:
+        """True when the query indexes are still to be made (the database was empty: see ``DEFER_INDEXES``)."""
+        if not DEFER_INDEXES or not self.ready.done() or self.ready.exception() is not None:
+            return False
+        return self.ready.result()[1]
+
+    @property
     def streaming(self) -> bool:
         """True once anything was written while mapping (the database was empty)."""
         return bool(self.writes)
 
     def _connect(self) -> tuple[neo4j.Driver, bool]:
-        drv = sync.prepare(self.settings)
+        drv = sync.prepare(self.settings, self.mapping, indexes=not DEFER_INDEXES)
         try:
             with quiet_session(drv, self.settings) as session:
                 fresh = sync.database_is_fresh(session)
+                if DEFER_INDEXES and not fresh:  # a sync reads and writes a database that has them: made first
+                    sync.ensure_schema(session, self.mapping)
         except BaseException:
             drv.close()
             raise
@@ -115,9 +129,18 @@ class StreamWriter:
             return
         hashes = PropertyGraph(nodes=nodes, out={}, triples=0)  # hashes of nodes without relationships
         base = self.mapping.graph_base(nodes) or ""
-        # what was written early and has not changed needs nothing more, unless its hash is due now
-        todo = [u for u in nodes if self.early.get(u) != nodes[u] or u not in with_rels]
+        # what was written early and has not changed needs nothing more but its hash, when that is due now
+        # (no relationship to carry it): the hash alone, not the node again
+        todo = [u for u in nodes if self.early.get(u) != nodes[u]]
         self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
+        hash_rows = [{"uri": u, "h": hashes.node_hash(u)} for u in nodes
+                     if u not in with_rels and self.early.get(u) == nodes[u]]
+        if hash_rows:
+            def work() -> None:
+                with quiet_session(drv, self.settings) as session:
+                    sync.write_hashes(session, hash_rows, self.batch_size)
+
+            self.writes.append(self._pool.submit(work))
         self.written.update((u, u not in with_rels) for u in nodes)
 
     def on_final(self, pg: PropertyGraph, uris: list[str]) -> None:
@@ -193,6 +216,10 @@ def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=writer.written if writer.streaming else None,
                                  origin=str(Path(source).resolve()))
+    if writer.deferred_indexes:
+        t = time.perf_counter()
+        sync.prepare(settings, writer.mapping).close()
+        report.seconds["indexes"] = time.perf_counter() - t
     report.relationships_written += writer.streamed_rels
     report.streamed = writer.streaming
     report.seconds["map"] = t_map

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kgraph.neo4j.connection import ConnectionSettings, LoadError, as_load_error, open_driver, quiet_session
-from kgraph.neo4j.mapping import HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, schema_statements
+from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, key_statements,
+                                  schema_statements)
 from kgraph.neo4j.rows import PGNode, PropertyGraph
 
 if TYPE_CHECKING:
@@ -124,22 +125,24 @@ class LoadReport:
         return d
 
 
-def ensure_schema(session: neo4j.Session, mapping: OntologyMapping | None = None) -> None:
-    """Create the constraint and indexes if missing and wait until they are online."""
-    for stmt in schema_statements(mapping):
+def ensure_schema(session: neo4j.Session, mapping: OntologyMapping | None = None, *, indexes: bool = True) -> None:
+    """Create the constraint and (with ``indexes``) the query indexes if missing, and wait until they are online."""
+    for stmt in schema_statements(mapping) if indexes else key_statements():
         session.run(stmt).consume()
     session.run("CALL db.awaitIndexes(300)").consume()
 
 
-def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None) -> neo4j.Driver:
-    """Connect (clear errors for a server down, a wrong password or database) and create the schema.
+def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None, *,
+            indexes: bool = True) -> neo4j.Driver:
+    """Connect (clear errors for a server down, a wrong password or database) and create the schema (without
+    ``indexes``: only the uniqueness constraint and the markers' index the writes need).
 
     Separate from the load so ``load()`` can do it while the RDF is still being parsed.
     """
     drv = open_driver(settings)
     try:
         with quiet_session(drv, settings) as session:
-            ensure_schema(session, mapping)
+            ensure_schema(session, mapping, indexes=indexes)
     except Exception as e:
         drv.close()
         err = as_load_error(e, settings)
@@ -172,6 +175,10 @@ NODE_QUERY = (f"UNWIND $rows AS row MERGE (n:{KEY_LABEL} {{uri: row.uri}}) SET n
               "SET n:$(row.labels) REMOVE n:$(row.remove)")
 
 
+#: The hash alone, for a node already written whole (a streamed node the parser passed, unchanged since).
+HASH_QUERY = f"UNWIND $rows AS row MATCH (n:{KEY_LABEL} {{uri: row.uri}}) SET n.{HASH_KEY} = row.h"
+
+
 def rel_query(verb: str) -> str:
     """A node's hash and all its outgoing relationships in one transaction (types from parameters)."""
     return (f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.s}}) SET a.{HASH_KEY} = row.h "
@@ -198,6 +205,12 @@ def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: 
                    [{"base": base, "old": old_base, "guess": guess or None}])
     for chunk in batches(rows, batch_size):
         write_rows(session, NODE_QUERY, chunk)
+
+
+def write_hashes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int) -> None:
+    """Rows of (uri, hash) for nodes whose properties and labels are already written (``HASH_QUERY``)."""
+    for chunk in batches(rows, batch_size):
+        write_rows(session, HASH_QUERY, chunk)
 
 
 def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> None:
