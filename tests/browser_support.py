@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,16 +79,6 @@ def network_requests(driver: "object") -> tuple[list[str], list[str]]:
             blocked.add(params["requestId"])
     return (sorted({u for r, u in sent.items() if r not in blocked}),
             sorted({u for r, u in sent.items() if r in blocked}))
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator["object"]:
-    """One headless Chromium for the session (a fresh window size per test is set by `shot`)."""
-    drv = new_browser()
-    try:
-        yield drv
-    finally:
-        drv.quit()
 
 
 def shot(driver: "object", name: str, height: int | None = None) -> Path:

@@ -31,6 +31,23 @@ def shared_dir() -> Path:
     return shared_path()
 
 
+# --- one headless Chromium for every page test ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session (`shot` sets each test's window size). Defined here, not
+    imported into each test module: an imported fixture is a separate definition per module, and each
+    started its own browser."""
+    from browser_support import new_browser
+
+    drv = new_browser()
+    try:
+        yield drv
+    finally:
+        drv.quit()  # type: ignore[attr-defined]
+
+
 # --- the Neo4j server for the integration tests --------------------------------------------------
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")

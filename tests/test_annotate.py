@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import browser, shot  # noqa: F401  (fixture)
+from browser_support import shot
 
 TEXT = """BỘ TÀI CHÍNH
 Số: 12/2024/TT-BTC
@@ -112,7 +112,7 @@ def test_kg_annotate_cli_writes_the_file(doc: Path, tmp_path: Path) -> None:
     assert bad.returncode != 0 and "missing.txt" in bad.stderr
 
 
-def test_annotated_page_in_chromium(doc: Path, tmp_path: Path, browser) -> None:  # noqa: F811
+def test_annotated_page_in_chromium(doc: Path, tmp_path: Path, browser) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import Served, browser, shot  # noqa: F401  (fixture)
+from browser_support import Served, shot
 
 pytestmark = pytest.mark.neo4j  # a private server of its own: no lock on the shared one needed
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +105,7 @@ def _newest_frame(driver, command_start: str, timeout: float = 60):
         time.sleep(0.3)
 
 
-def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:  # noqa: F811
+def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:
     from selenium.webdriver.common.by import By
 
     served, browser_url, _ = loaded

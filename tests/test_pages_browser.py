@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser_support import Served, browser, console_errors, shot  # noqa: F401  (fixture)
+from browser_support import Served, console_errors, shot
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
@@ -45,7 +45,7 @@ def wait_for(driver, script: str, timeout: float = 20) -> object:
         time.sleep(0.1)
 
 
-def test_analysts_page_runs_a_named_query_typed_as_users_type_it(served: Served, browser) -> None:  # noqa: F811
+def test_analysts_page_runs_a_named_query_typed_as_users_type_it(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -66,7 +66,7 @@ def test_analysts_page_runs_a_named_query_typed_as_users_type_it(served: Served,
     shot(browser, "analysts-named-query")
 
 
-def test_analysts_page_sparql_editor_shows_readable_results(served: Served, browser) -> None:  # noqa: F811
+def test_analysts_page_sparql_editor_shows_readable_results(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(served.base + "/")
@@ -97,7 +97,7 @@ def test_analysts_page_sparql_editor_shows_readable_results(served: Served, brow
     shot(browser, "analysts-sparql-editor")
 
 
-def test_instrument_page_draws_its_neighbourhood(served: Served, browser) -> None:  # noqa: F811
+def test_instrument_page_draws_its_neighbourhood(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(served.base + "/instrument?q=" + quote("Nghị định 163/2016"))
@@ -124,7 +124,7 @@ def test_instrument_page_draws_its_neighbourhood(served: Served, browser) -> Non
     shot(browser, "instrument-neighbourhood")
 
 
-def test_document_page_shows_its_highlighted_citations(served: Served, browser) -> None:  # noqa: F811
+def test_document_page_shows_its_highlighted_citations(served: Served, browser) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 

@@ -1,6 +1,10 @@
 """SPARQL vs Cypher on the same build of the shared corpus (congbao + laws): every named query's Cypher
 twin must give the SPARQL answer, for every corpus document and the most cited instruments as X.
 
+In the test suite the build is of every 4th file of congbao + laws (77 documents, ~700 cases); with
+KGRAPH_PARITY=full it is the session's build of the whole corpus, with the same checks on it:
+`python bench/parity_full.py`, which CI runs after the suite (.ci/run).
+
 The build is loaded into Neo4j under a test-only IRI base and deleted afterwards. Queries such as
 most-cited count the whole database, so when the running server already holds another graph the
 test uses a private temporary server instead (a few seconds more; nobody's data is touched).
@@ -22,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS_BASE
+from conftest import CORPUS_BASE, shared_path
 
 from kgraph.query import QueryError, load_queries, to_json_lines
 from kgraph.neo4j import connection as conn
@@ -35,7 +39,14 @@ from kgraph.sparql import OxigraphBackend
 pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-BASE = CORPUS_BASE  # the session build of the shared corpus is made under it (conftest.py)
+#: The whole corpus (bench/parity_full.py), or every SUBSET_STEP-th file of it (the test suite).
+FULL = os.environ.get("KGRAPH_PARITY", "").strip().lower() == "full"
+SUBSET_STEP = 4
+#: The session build of the shared corpus is made under CORPUS_BASE (conftest.py); the subset under its
+#: own test-only base, so a run deletes exactly what it loaded.
+BASE = CORPUS_BASE if FULL else CORPUS_BASE.replace("/corpus-", "/parity-")
+#: Rows the comparison must cover (so it compares real answers, not empty ones), and the nodes a load makes.
+MIN_ROWS, MIN_NODES = (5000, 1000) if FULL else (3000, 1000)  # the subset gives ~4,900 rows
 #: The settings of the server the build was loaded into (the shared one or a private one).
 _LOADED_INTO: list[conn.ConnectionSettings] = []
 #: GROUP_CONCAT results: compared as sets.
@@ -87,7 +98,23 @@ def _private_server() -> Iterator[conn.ConnectionSettings]:
 
 
 @pytest.fixture(scope="module")
-def both(settings: conn.ConnectionSettings, corpus_build_dir: Path
+def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build both backends answer from: the session's whole-corpus build (FULL), else a build of every
+    SUBSET_STEP-th file of congbao + laws in name order (whole documents, their own citations kept)."""
+    if FULL:
+        return request.getfixturevalue("corpus_build_dir")
+    from kgraph.build import build
+
+    corpus = shared_path("corpus")
+    files = sorted([*(corpus / "congbao").rglob("*.txt"), *(corpus / "laws").rglob("*.txt")])[::SUBSET_STEP]
+    out = tmp_path_factory.mktemp("parity") / "build"
+    res = build([str(f) for f in files], out, workers=os.cpu_count() or 1, base=BASE)
+    assert res.summary["documents"] > 60
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(settings: conn.ConnectionSettings, parity_build: Path
          ) -> Iterator[tuple[OxigraphBackend, Neo4jBackend, Path]]:
     """(the SPARQL backend, the Cypher backend, build folder) over one build of the shared corpus.
 
@@ -95,7 +122,7 @@ def both(settings: conn.ConnectionSettings, corpus_build_dir: Path
     database); otherwise on a private temporary server, so someone's loaded graph is neither
     touched nor a cause of failure.
     """
-    out = corpus_build_dir  # the session's build of the shared corpus, under BASE
+    out = parity_build  # made under BASE
     with conn.driver(settings) as d:
         other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg AND NOT n.uri STARTS WITH "
                                 "'https://kgraph.test/' RETURN count(n) AS c", kg=mapping.KG, database_=settings.database)[0][0]["c"]
@@ -104,7 +131,7 @@ def both(settings: conn.ConnectionSettings, corpus_build_dir: Path
             settings = stack.enter_context(_private_server())
         _LOADED_INTO.append(settings)
         report = stream.load(out, settings)
-        assert report.nodes_created > 1000
+        assert report.nodes_created > MIN_NODES
         drv = conn.open_driver(settings)
         try:
             with drv.session(database=settings.database) as session:
@@ -199,7 +226,7 @@ def test_every_named_query_gives_the_sparql_answer(both: tuple[OxigraphBackend, 
         print(f"{name:20s} {n:6d} {eq:6d} {rows:6d}")
     assert set(per_query) >= {"cited-by", "cites", "most-cited", "provisions-cited", "stale-citations", "by-issuer",
                               "basis-chain"}
-    assert sum(s[2] for s in per_query.values()) > 5000  # the comparison covered real answers, not empty ones
+    assert sum(s[2] for s in per_query.values()) > MIN_ROWS  # the comparison covered real answers, not empty ones
     assert not failures, "\n".join(failures[:10])
 
 
@@ -208,7 +235,7 @@ def test_counts_unchanged_by_a_second_load(both: tuple[OxigraphBackend, Neo4jBac
     before = sync.graph_counts(load_settings, BASE)
     again = stream.load(out, load_settings)
     assert not again.changed and again.nodes_unchanged == again.nodes
-    assert sync.graph_counts(load_settings, BASE) == before and before["nodes"] > 1000
+    assert sync.graph_counts(load_settings, BASE) == before and before["nodes"] > MIN_NODES
 
 
 def test_sparql_keeps_pinpoints_when_some_citations_have_none(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> None:
