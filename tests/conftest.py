@@ -84,6 +84,40 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
         srv.stop()
 
 
+# --- one build of data/ for the page and guide tests -----------------------------------------------
+
+
+def _build_copy_of_data(tmp_path_factory: pytest.TempPathFactory, name: str, *extra: Path) -> Path:
+    """`kg build data --out out -q` on a copy of data/ plus the .txt files of `extra` folders (the document
+    pages find their files where the build read them). Returns the build folder."""
+    import shutil
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp(name)
+    shutil.copytree(ROOT / "data", base / "data")
+    for folder in extra:
+        for f in folder.glob("*.txt"):
+            shutil.copy(f, base / "data" / f.name)
+    kg = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
+    r = subprocess.run([*kg, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    return base / "out"
+
+
+@pytest.fixture(scope="session")
+def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ built once per session; its readers (pages, served pages, the guide's load) change nothing in it."""
+    return _build_copy_of_data(tmp_path_factory, "data-build")
+
+
+@pytest.fixture(scope="session")
+def two_provinces_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ plus tests/data/two_provinces (Kế hoạch 45/KH-UBND of tỉnh Sông Lam beside An Hòa's), built once."""
+    return _build_copy_of_data(tmp_path_factory, "two-provinces", ROOT / "tests" / "data" / "two_provinces")
+
+
 # --- one build of the shared corpus for every test that reads it --------------------------------
 
 #: The IRI base of that build: test-only and unique per run, so a test loading it into the shared

@@ -6,7 +6,6 @@ out the guide, on a private Neo4j server the test starts with kgraph's configura
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,14 +19,13 @@ import pytest
 from browser_support import Served, shot
 
 pytestmark = pytest.mark.neo4j  # a private server of its own: no lock on the shared one needed
-ROOT = Path(__file__).resolve().parents[1]
 KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 CITING_163 = {"210/QĐ-UBND", "45/KH-UBND", "318/UBND-TCKH", "77/BC-UBND"}
 LOCAL = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str, str]]:
+def loaded(data_build: Path) -> Iterator[tuple[Served, str, str]]:
     """A private Neo4j server assembled with kgraph's configuration (never the shared one: its data and settings
     stay as they are), data/ built and loaded into it, and served by `kg serve`; yields (server, Browser URL,
     what the load said on stderr)."""
@@ -40,15 +38,11 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, s
         if os.environ.get("CI"):
             pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)")
         pytest.skip("Neo4j is not installed (kg neo4j start)")
-    base = tmp_path_factory.mktemp("guide")
-    shutil.copytree(ROOT / "data", base / "data")
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
     bolt, http = free_port(), free_port()
     with private_server(bolt=bolt, http=http, echo=lambda *_: None):
-        r = subprocess.run([*KG, "load", "out"], cwd=base, capture_output=True, text=True, timeout=600)
+        r = subprocess.run([*KG, "load", "out"], cwd=data_build.parent, capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, r.stderr
-        served = Served(base / "out")
+        served = Served(data_build)
         try:
             yield served, f"http://localhost:{http}/browser/", r.stderr
         finally:

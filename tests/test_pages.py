@@ -6,16 +6,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 ND163 = "https://kgraph.example/id/doc/163_2016_NĐ-CP"
 #: The four example documents that cite Nghị định 163/2016 (each names it in its text: `grep 163/2016 data/*`).
 CITING_163 = {"Quyết định 210/QĐ-UBND (2024)", "Kế hoạch 45/KH-UBND (2024)", "Công văn 318/UBND-TCKH (2024)",
@@ -23,13 +19,9 @@ CITING_163 = {"Quyết định 210/QĐ-UBND (2024)", "Kế hoạch 45/KH-UBND (2
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build of data/ made from a copy, so the document pages find their files where the build read them."""
-    base = tmp_path_factory.mktemp("pages")
-    shutil.copytree(ROOT / "data", base / "data")
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    return base / "out"
+def build(data_build: Path) -> Path:
+    """The session's build of a copy of data/ (conftest.py), so the document pages find their files."""
+    return data_build
 
 
 @pytest.fixture(scope="module")
@@ -196,14 +188,8 @@ KH45_SONG_LAM = BASE_ID + "45_KH-UBND/2024/ủy-ban-nhân-dân-tỉnh-sông-lam"
 
 
 @pytest.fixture(scope="module")
-def two_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("two-provinces")
-    shutil.copytree(ROOT / "data", base / "data")
-    for f in (ROOT / "tests" / "data" / "two_provinces").glob("*.txt"):
-        shutil.copy(f, base / "data" / f.name)
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    return base / "out"
+def two_build(two_provinces_build: Path) -> Path:
+    return two_provinces_build  # the session's build of data/ + tests/data/two_provinces (conftest.py)
 
 
 @pytest.fixture(scope="module")

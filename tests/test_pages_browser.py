@@ -4,9 +4,6 @@ citations; the instrument page draws its neighbourhood). Screenshots: test-artif
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,20 +13,14 @@ import pytest
 
 from browser_support import Served, console_errors, shot
 
-ROOT = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 #: The four example documents that cite Nghị định 163/2016 (each names it: `grep -l 163/2016 data/*`).
 CITING_163 = {"Quyết định 210/QĐ-UBND (2024)", "Kế hoạch 45/KH-UBND (2024)", "Công văn 318/UBND-TCKH (2024)",
               "Báo cáo 77/BC-UBND (2024)"}
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    base = tmp_path_factory.mktemp("served")
-    shutil.copytree(ROOT / "data", base / "data")
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    s = Served(base / "out")
+def served(data_build: Path) -> Iterator[Served]:
+    s = Served(data_build)
     try:
         yield s
     finally:
@@ -145,15 +136,9 @@ def test_document_page_shows_its_highlighted_citations(served: Served, browser) 
 
 
 @pytest.fixture(scope="module")
-def served_two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served_two(two_provinces_build: Path) -> Iterator[Served]:
     """data/ plus tests/data/two_provinces: Kế hoạch 45/KH-UBND of tỉnh Sông Lam beside An Hòa's."""
-    base = tmp_path_factory.mktemp("served-two")
-    shutil.copytree(ROOT / "data", base / "data")
-    for f in (ROOT / "tests" / "data" / "two_provinces").glob("*.txt"):
-        shutil.copy(f, base / "data" / f.name)
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    s = Served(base / "out")
+    s = Served(two_provinces_build)
     try:
         yield s
     finally:
