@@ -128,7 +128,8 @@ CORPUS_BASE = f"https://kgraph.test/corpus-{uuid.uuid4().hex[:8]}/"
 @pytest.fixture(scope="session")
 def corpus_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`kg build ../shared/corpus/congbao ../shared/corpus/laws` (graph files and Oxigraph store), made once
-    per session: the query, parity and streaming tests read it and none changes it (12–30 s a build)."""
+    per session: the query and streaming tests read it, and the parity tests under KGRAPH_PARITY=full
+    (bench/parity_full.py); none changes it (12–30 s a build)."""
     from kgraph.build import build
 
     corpus = shared_path("corpus")
