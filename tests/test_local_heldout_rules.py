@@ -54,6 +54,9 @@ def test_relations_of_the_held_out_pages():
          "tỉnh Nghệ An; Quyết định số 46/2002/QĐ-UBND ngày 12/09/2022 của UBND tỉnh.", ["cites", "cites"]),
         ("Tiếp tục phổ biến các quy định của pháp luật và các văn bản hướng dẫn thi hành công tác bảo vệ bí mật nhà "
          "nước, nhất là: Luật Bảo vệ bí mật nhà nước, Chỉ thị số 32/CT-TTg ngày 21/10/2025.", ["cites", "cites"]),
+        ("Tiếp tục quán triệt, triển khai có hiệu quả các quy định của pháp luật và các văn bản hướng dẫn thi hành công tác "
+         "bảo vệ bí mật nhà nước, nhất là: Luật Bảo vệ bí mật nhà nước, Chỉ thị số 32/CT-TTg; Kế hoạch số 151/KH-UBND.",
+         ["implements", "implements", "implements"]),
         ("Thông tư này hướng dẫn thực hiện Nghị định số 145/2020/NĐ-CP.", ["guides"]),
     ]
     for text, rels in cases:

@@ -50,6 +50,9 @@ _NEW_ITEM_GAP = re.compile(
     r"|(?:,|;|\svà)\s+(?:các\s+)?(?:hướng\s+dẫn|chỉ\s+đạo|ý\s+kiến\s+chỉ\s+đạo)\s+của\s+[^,;()]{3,80}?\s+tại\s*)$",
     re.IGNORECASE)
 
+#: a colon introducing examples of the object of the clause's verb ("..., nhất là: X")
+_EXAMPLES_COLON = re.compile(r"(?:nhất\s+là|đặc\s+biệt\s+là|cụ\s+thể\s+là)\s*:\s*$")
+
 #: weak triggers that say where the provisions an effect verb acts on are ("Bãi bỏ các quy định tại X", "Thay thế
 #: Mẫu số 01 ban hành kèm theo X"); "theo quy định của X" (according to X) names no such place
 _WHERE = frozenset({"quy định tại", "ban hành kèm theo", "nêu tại"})
@@ -212,6 +215,16 @@ def decide(
     if basis_clause and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
         return "based_on", True
+    ex = _EXAMPLES_COLON.search(lead)
+    if ex is not None and prev is None:
+        # "phổ biến, quán triệt, triển khai các quy định ... và văn bản ..., nhất là: X, Y; Z": the items are examples
+        # of the verb's object, so the verb governs them however long the object (its "quy định của" is a noun)
+        for m in reversed([m for m in found if m.end() <= ex.start()]):
+            t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+            before = lead[max(0, m.start() - 24) : m.start()]
+            if t.weak or tb.passive.search(before) or (t.blockers and any(b in before.lower() for b in t.blockers)):
+                continue
+            return t.relation, True
     chosen = None
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
