@@ -17,12 +17,19 @@ def test_the_own_type_in_lower_case_with_nay_is_the_document_itself():
     assert find_references("Căn cứ quyết định này, các sở thực hiện.", document=PLAN) == []
 
 
-def test_a_numbered_project_written_as_a_label_is_a_part_not_an_instrument():
+def test_a_numbered_project_is_a_part_of_a_programme_not_an_instrument():
     text = ("- Dự án 1: *“Phòng ngừa, đấu tranh tội phạm về ma túy”.*\n"
             "- Tiểu dự án 2 (Dự án 7): *“Nâng cao hiệu quả truyền thông”.*\n"
             "triển khai Tiểu dự án 1 (thuộc Dự án 3: Nâng cao năng lực công tác đấu tranh).")
     assert find_references(text, document=PLAN) == []
+    # other ordinals stay short forms to bind, a scheme known by its number too
     assert [r.text for r in find_references("Căn cứ Nghị định 54 của Chính phủ;")] == ["Nghị định 54"]
+    assert [r.text for r in find_references("Trách nhiệm Tổ công tác triển khai Đề án 06: a) Chỉ đạo.")] == ["Đề án 06"]
+
+
+def test_a_licence_is_cited_by_its_number_only():
+    text = "Điều 20. Điều kiện cấp Giấy phép\n1. Giấy phép này có giá trị 05 năm. Giấy phép số 12/GP-UBND ngày 1/2/2020."
+    assert [(r.number, r.type) for r in find_references(text)] == [("12/GP-UBND", "Giấy phép")]
 
 
 def test_tren_dia_ban_is_a_place_not_the_instrument_above():

@@ -24,7 +24,7 @@ def _patterns() -> dict[str, re.Pattern]:
     k = load()
     type_words = [n for t in k.types for n in t.names]
     heads = [h for h in k.named["heads"] if h[0].isupper()]
-    anchor_words = {w for w in type_words if w[0].isupper()} | set(heads)
+    anchor_words = {w for t in k.types if t.word_alone for w in t.names if w[0].isupper()} | set(heads)
     return {
         "number": re.compile(NUMBER_PATTERN),
         "blank_number": re.compile(BLANK_NUMBER_PATTERN),
@@ -58,8 +58,6 @@ def _patterns() -> dict[str, re.Pattern]:
         # "Nghị định trên" is the decree named above; "thực hiện Chương trình trên địa bàn" is the programme in the area
         "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn"
                                  r"|trên(?!\s{1,3}(?:địa\s{1,3}bàn|phạm\s{1,3}vi|toàn|cả\s|không\s{1,3}gian|môi\s{1,3}trường\s{1,3}mạng|mạng|hệ\s{1,3}thống|cơ\s{1,3}sở)))(?!\w)"),
-        # a bare ordinal written as a label ("Dự án 3: Nâng cao ...", "Tiểu dự án 2 (Dự án 7): ..."): a part named, not cited
-        "label_after": re.compile(r"[\s*_)]{0,4}:"),
     }
 
 
@@ -145,6 +143,8 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             if family == "admin" and parts.issuer_codes and pats["so_before"].search(window):
                 # "Kết luận liên ngành Tư pháp Trung ương số 23/KL-LNTPTW": "số" and a first code that names a type
                 party_coded = k.doc_type(code=parts.issuer_codes[0], party=True)
+                if party_coded is not None and party_coded.code != parts.issuer_codes[0]:
+                    party_coded = None  # exact case only: "QTR" (Quảng Trị) is no "QTr" (Quy trình)
             if party_coded is None:
                 continue  # no type word and no code the tables know
         if not word and pats["form_before"].search(window):
@@ -252,8 +252,8 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             raw = m.group("num")
             if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
                 continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
-            if raw.isdigit() and pats["label_after"].match(t, m.end()):
-                continue  # "Dự án 3: ...": the label of a part of a programme, not an instrument
+            if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
+                continue  # "Dự án 3: ...": a part of a programme, not an instrument
             if raw.isdigit():
                 f = Found(start=a.start, end=m.end(), kind="short", type=type_name)
                 f.family = "ordinal:" + raw
