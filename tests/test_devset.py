@@ -45,6 +45,15 @@ FLOORS = {
         "target": 0.95,
         "own number": 0.97, "own type": 0.97, "own issuer": 0.9, "own signer": 0.97, "own date": 0.97,
     },
+    # 8 local documents annotated after the rules above were tuned (held out): measured before any fix at recall
+    # 0.892, precision 0.876, relation 0.762, implements 0.533; floors are the after-fix figures minus a margin
+    # (those after-fix figures are no longer held-out ones: bench/devset/README.md)
+    "local-heldout": {
+        "recall": 0.99, "precision": 0.99,
+        "number": 0.97, "type": 0.97, "date": 0.97, "issuer": 0.95, "name": 0.95, "relation": 0.95,
+        "target": 0.95,
+        "own number": 0.97, "own type": 0.97, "own issuer": 0.97, "own signer": 0.97, "own date": 0.97,
+    },
 }
 
 
@@ -152,6 +161,13 @@ def test_effect_relations_reach_the_issue_target(results: dict[str, dict]) -> No
     by_kind = results["central"]["relation_by_kind"]
     low = {k: by_kind[k]["accuracy"] for k in ("amends", "replaces", "repeals") if by_kind[k]["accuracy"] < 0.95}
     assert not low, low
+
+
+def test_the_combined_local_set_is_the_two_parts() -> None:
+    """`--set local-all` scores the 17 tuned-on documents and the 8 held-out ones together, each with its own gold."""
+    parts = [d["path"] for n in ("local", "local-heldout") for d in score_devset.load_gold(n)]
+    assert [d["path"] for d in score_devset.load_gold("local-all")] == parts
+    assert len(parts) == len(set(parts)) == 25  # no held-out document is one the rules were tuned on
 
 
 def test_local_relations_reach_the_issue_target(results: dict[str, dict]) -> None:

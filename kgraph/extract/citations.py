@@ -146,6 +146,21 @@ def _find_from_anchors(scan: _Scan) -> None:
         scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end)
     )
     scan.mentions = [f for f in extra if f.kind not in ("numbered", "named")]
+    own = scan.document.type if scan.document is not None else None
+    if own:
+        scan.mentions = sorted(scan.mentions + _own_type_lower(scan.t, own), key=lambda f: (f.start, -f.end))
+
+
+def _own_type_lower(t: str, own: str) -> list[Found]:
+    """"Căn cứ kế hoạch này" in a Kế hoạch: the document's own type word in lower case with "này" is the document
+    itself (the type words found as anchors are capitalised); not "các kế hoạch này" (several)."""
+    word = own[0].lower() + own[1:]
+    rx = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s{1,3}") + r"\s{1,3}này(?!\w)")
+    return [Found(start=m.start(), end=m.end(), kind="self", target="self", relation=None, type=own)
+            for m in rx.finditer(t) if not _SEVERAL_BEFORE.search(t, max(0, m.start() - 8), m.start())]
+
+
+_SEVERAL_BEFORE = re.compile(r"(?:các|những|mỗi|từng)\s{1,3}$", re.IGNORECASE)
 
 
 def _drop_duplicates(scan: _Scan) -> None:

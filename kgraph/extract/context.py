@@ -244,7 +244,24 @@ def _one_issuer(text: str, pos: int, home: str | None) -> tuple[str | None, int]
     d = _department_pattern().match(text, pos, pos + 80)
     if d:
         return _with_place("Sở " + department_names()[fold(re.sub(r"\s+", " ", d.group(1)))], text, d.end(), home)
+    a = _DEPARTMENT_SHORT.match(text, pos, pos + 12)
+    if a and a.group(1) in department_initials():
+        return _with_place("Sở " + department_initials()[a.group(1)], text, a.end(), home)
     return None, pos
+
+
+_DEPARTMENT_SHORT = re.compile(r"S([A-ZĐ]{2,8})(?![\wĐ])")
+
+
+@lru_cache(maxsize=1)
+def department_initials() -> dict[str, str]:
+    """A department written as its code ("của STNMT", "SGDĐT"): "S" and the initials of its ministry's name
+    without "và" → that name (the first in the table's order where two share initials)."""
+    out: dict[str, str] = {}
+    for n in department_names().values():
+        key = "".join(w[0].upper() for w in re.split(r"[\s,\-–]+", n) if w and w.lower() != "và")
+        out.setdefault(key, n)
+    return out
 
 
 #: Between the bodies of a joint instrument's issuer ("Bộ Lao động - Thương binh và Xã hội; Bộ Nội vụ"): a dash is

@@ -64,11 +64,15 @@ def _clause_start(t: str, pos: int) -> int:
     return ends[-1] if ends else lo
 
 
-def _carried_out(t: str, start: int, pos: int) -> bool:
-    """A verb of carrying out governs `pos`: it is in the clause, and no other verb stands between."""
+def _carried_out(t: str, start: int, pos: int, starts: list[int] | None = None) -> bool:
+    """A verb of carrying out governs `pos`: it is in the clause, and no other verb stands between, nor another
+    reference (its object: "Thực hiện Kết luận số 15-KL/ĐU ... về việc áp dụng cơ chế đặc thù theo X" describes
+    the conclusion, X is in its description)."""
     w = _words()
     verbs = [m.end() for m in w.carry_out.finditer(t, start, pos)]
     if not verbs:
+        return False
+    if starts and any(verbs[-1] <= s < pos for s in starts):
         return False
     return not w.other_verb.search(t, verbs[-1], pos)
 
@@ -87,13 +91,14 @@ def mark_directing(t: str, found: list[Found], local: bool) -> None:
     prev: Found | None = None
     via_theo: set[int] = set()  # ids of the references turned by a "theo" (the items joined to them follow)
     objects = _words().object_theo
+    starts = [f.start for f in refs]
     for f in refs if local else ():
         if f.relation == "cites":
             before = t[max(0, f.start - 40) : f.start]
             joined = prev is not None and id(prev) in via_theo and (
                 _JOINED.match(t[prev.tail or prev.end : f.start]) or _joined_after_description(t, prev, f))
             theo = _THEO.search(before) is not None
-            if (joined or (theo and _carried_out(t, _clause_start(t, f.start), f.start))
+            if (joined or (theo and _carried_out(t, _clause_start(t, f.start), f.start, starts))
                     or (theo and objects is not None and objects.search(t, max(0, f.start - 80), f.start))):
                 f.relation = "implements"
                 via_theo.add(id(f))

@@ -24,7 +24,7 @@ def _patterns() -> dict[str, re.Pattern]:
     k = load()
     type_words = [n for t in k.types for n in t.names]
     heads = [h for h in k.named["heads"] if h[0].isupper()]
-    anchor_words = {w for w in type_words if w[0].isupper()} | set(heads)
+    anchor_words = {w for t in k.types if t.word_alone for w in t.names if w[0].isupper()} | set(heads)
     return {
         "number": re.compile(NUMBER_PATTERN),
         "blank_number": re.compile(BLANK_NUMBER_PATTERN),
@@ -55,7 +55,9 @@ def _patterns() -> dict[str, re.Pattern]:
         "generic_before": re.compile(r"(?:" + alternation(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
-        "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn|trên)(?!\w)"),
+        # "Nghị định trên" is the decree named above; "thực hiện Chương trình trên địa bàn" is the programme in the area
+        "back_after": re.compile(r"\s{1,3}(?:nêu\s{1,3}trên|nói\s{1,3}trên|đã\s{1,3}nêu|dẫn\s{1,3}trên|đã\s{1,3}dẫn"
+                                 r"|trên(?!\s{1,3}(?:địa\s{1,3}bàn|phạm\s{1,3}vi|toàn|cả\s|không\s{1,3}gian|môi\s{1,3}trường\s{1,3}mạng|mạng|hệ\s{1,3}thống|cơ\s{1,3}sở)))(?!\w)"),
     }
 
 
@@ -133,11 +135,18 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         window = t[max(0, s - 40) : s]
         if family == "old" and not (word or pats["so_before"].search(window)):
             continue
+        party_coded = None
         if family in ("old", "admin") and not word and not any(
             k.doc_type(code=c) or k.issuer(code=_TRAILING_DIGITS.sub("", c))
             for c in parts.issuer_codes + ([parts.type_code] if parts.type_code else [])
         ):
-            continue  # no type word and no code the tables know
+            if family == "admin" and parts.issuer_codes and pats["so_before"].search(window):
+                # "Kết luận liên ngành Tư pháp Trung ương số 23/KL-LNTPTW": "số" and a first code that names a type
+                party_coded = k.doc_type(code=parts.issuer_codes[0], party=True)
+                if party_coded is not None and party_coded.code != parts.issuer_codes[0]:
+                    party_coded = None  # exact case only: "QTR" (Quảng Trị) is no "QTr" (Quy trình)
+            if party_coded is None:
+                continue  # no type word and no code the tables know
         if not word and pats["form_before"].search(window):
             continue  # a form's number (`mẫu số 09B/PL-TNCN`), not a document's
         number = parts.number if family != "blank" else None  # a form's blank: `số …/2016/NĐ-CP`
@@ -146,6 +155,9 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         if word is None:
             lower = pats["type_before_any_case"].search(window)  # "nghị định số 138/HĐBT": rare, so searched late
             word = lower.group("word") if lower else None
+            coded = _type_name(k, parts.type_code, None, party=family == "party")
+            if lower and coded and word.islower() and window[: lower.start()].rstrip().endswith(coded):
+                word = coded  # "Thông báo kết luận số 196-TB/TW": a Thông báo (TB) conveying a conclusion
             gap = window[lower.end("word") :] if lower else ""
             if (lower and word.isupper() and (lower.start() == 0 or not window[lower.start() - 1].isalnum())
                     and ":" not in gap and not re.search(r"\n\s*\n", gap)):
@@ -153,7 +165,8 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                 # text (not a heading's own "VĂN BẢN HỢP NHẤT\nSố: 462/VBHN-..." nor "LUẬT\n\nSỐ 103-SL/L")
                 f.start = start = s - len(window) + lower.start()
         # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
-        f.type = _type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
+        f.type = (_type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
+                  or (party_coded.name if party_coded else None))
         if f.type is None and prev is not None and not word:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
@@ -239,6 +252,8 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             raw = m.group("num")
             if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
                 continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
+            if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
+                continue  # "Dự án 3: ...": a part of a programme, not an instrument
             if raw.isdigit():
                 f = Found(start=a.start, end=m.end(), kind="short", type=type_name)
                 f.family = "ordinal:" + raw

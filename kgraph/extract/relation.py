@@ -42,6 +42,17 @@ _AMENDING = re.compile(r"sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉn
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$", re.IGNORECASE)
 
+#: the gap after another reference ends with an item closed by its alias ("... (Nghị quyết số 50/NQ-CP) và X",
+#: "... (sau đây gọi tắt là Chương trình) và X") or opens with a body's guidance named by where it is written
+#: ("... và hướng dẫn của Bộ Nội vụ tại X"): X is a new item of the clause's list, not in the other's title
+_NEW_ITEM_GAP = re.compile(
+    r"(?:\((?:sau\s+đây[^()]{0,160}|[^()]{0,40}\d[^()]{0,40})\)\s*(?:,|;|và)\s*"
+    r"|(?:,|;|\svà)\s+(?:các\s+)?(?:hướng\s+dẫn|chỉ\s+đạo|ý\s+kiến\s+chỉ\s+đạo)\s+của\s+[^,;()]{3,80}?\s+tại\s*)$",
+    re.IGNORECASE)
+
+#: a colon introducing examples of the object of the clause's verb ("..., nhất là: X")
+_EXAMPLES_COLON = re.compile(r"(?:nhất\s+là|đặc\s+biệt\s+là|cụ\s+thể\s+là)\s*:\s*$")
+
 #: weak triggers that say where the provisions an effect verb acts on are ("Bãi bỏ các quy định tại X", "Thay thế
 #: Mẫu số 01 ban hành kèm theo X"); "theo quy định của X" (according to X) names no such place
 _WHERE = frozenset({"quy định tại", "ban hành kèm theo", "nêu tại"})
@@ -194,12 +205,26 @@ def decide(
         semi = text.rfind(";", prev[1], start)
         if semi >= 0:
             lo, new_item = max(lo, semi + 1), True
+        else:
+            g = _NEW_ITEM_GAP.search(text, prev[1], start)
+            if g is not None:
+                lo, new_item = max(lo, g.end()), True
     lead = _mask(tb, text[lo:start])
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     if basis_clause and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
         return "based_on", True
+    ex = _EXAMPLES_COLON.search(lead)
+    if ex is not None and prev is None:
+        # "phổ biến, quán triệt, triển khai các quy định ... và văn bản ..., nhất là: X, Y; Z": the items are examples
+        # of the verb's object, so the verb governs them however long the object (its "quy định của" is a noun)
+        for m in reversed([m for m in found if m.end() <= ex.start()]):
+            t = tb.table[re.sub(r"\s+", " ", m.group(1).lower())]
+            before = lead[max(0, m.start() - 24) : m.start()]
+            if t.weak or tb.passive.search(before) or (t.blockers and any(b in before.lower() for b in t.blockers)):
+                continue
+            return t.relation, True
     chosen = None
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)

@@ -155,6 +155,29 @@ def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bo
     return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
 
 
+_BRACKETED = re.compile(r"\(\s*$")
+_BRACKET_CLOSE = re.compile(r"\s*\)")
+
+
+def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]]:
+    """"Nghị quyết số 50/NQ-CP ... về ban hành Kế hoạch triển khai Nghị quyết số 163/2024/QH15 ... (Nghị quyết số
+    50/NQ-CP)": a number alone in brackets that restates a reference of the same clause (no ";" between) is an
+    alias, though another reference (in the title) stands between them (CONVENTIONS.md)."""
+    out: list[tuple[int, int]] = []
+    for i, f in enumerate(found):
+        if f.kind != "numbered" or not f.number or not _BRACKETED.search(text, max(0, f.start - 3), f.start):
+            continue
+        if not _BRACKET_CLOSE.match(text, f.end):
+            continue
+        for g in reversed(found[max(0, i - 8):i]):
+            if f.start - g.end > 600 or ";" in text[g.end:f.start]:
+                break
+            if g.kind == "numbered" and g.number == f.number and g.start < f.start:
+                out.append((f.start, f.end))
+                break
+    return out
+
+
 def _prefixes(number: str) -> list[str]:
     """The ordinals `number` can be cited by: each part of it that a '/' or '-' follows ("163", "163/2016/NĐ")."""
     return [number[:i] for i, c in enumerate(number) if c in "/-"]
@@ -249,6 +272,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     found = sorted(found + added, key=lambda x: (x.start, -x.end))
     if defined:
         found = _outside(found, defined)
+    restated += _restated_in_brackets(text, found)
     if restated:
         found = _outside(found, restated, keep_numbered=False)
 

@@ -46,6 +46,11 @@ class DocType:
     cited_by_name: bool = False
     numbers_without_type_code: bool = False
     examples: tuple[dict[str, Any], ...] = ()
+    #: the type word alone starts a reference ("Nghị định này", "Nghị định 54"); false where the word names a thing
+    #: the text deals with ("Giấy phép này có giá trị ...", "Điều 20. Điều kiện cấp Giấy phép")
+    word_alone: bool = True
+    #: a bare ordinal after the type word names a part of a programme ("Dự án 1: ..."), not an instrument
+    parts_by_ordinal: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -293,6 +298,8 @@ def load() -> Knowledge:
             cited_by_name=bool(t.get("cited_by_name")),
             numbers_without_type_code=bool(t.get("numbers_without_type_code")),
             examples=_tuple(t.get("examples")),
+            word_alone=t.get("word_alone", True) is not False,
+            parts_by_ordinal=bool(t.get("parts_by_ordinal")),
         )
         for t in raw_types
     )
