@@ -23,15 +23,25 @@ Status combines evidence by date: a whole replacement or repeal with a date wins
 that date); else the pháp điển's late-2025 presence (in force; partly when a repeal in part is known or
 the 2023 list says partly expired); else its drop from the newest snapshot (likely no longer in force);
 else the 2023 list, else ansvar. Every claim is kept in `fact` with its source; the chosen one is marked.
+
+Reproducible: the file is a function of the inputs, the code and `--today` alone (no build date, rows
+written in a sorted order, one page size, vacuumed), so a rebuild with the same SQLite library gives the
+same bytes, and with any library the same `content_digest` (kgraph/catalog/canonical.py). The meta table
+holds that digest and the inputs' digest; the provenance note beside the file (a block this script
+rewrites) adds each input's digest, the kgraph commit and the digest of the code that read the texts.
+`--check` rebuilds into a temporary file and fails when the shipped facts differ from a rebuild's.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import hashlib
 import json
 import re
+import sqlite3
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,13 +51,14 @@ from typing import Any, Iterable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kgraph.catalog.canonical import PROVENANCE_KEYS, canonical_lines, content_digest  # noqa: E402
 from kgraph.catalog.names import cited_name, name_key  # noqa: E402
 from kgraph.numbers import is_party_number, normalize_number, number_codes, term_mismatch  # noqa: E402
 from kgraph.catalog.write import Entry, create, named_types, write_entry  # noqa: E402
 
 NAMED = named_types()
 
-CATALOG_VERSION = "2026.12.1"
+CATALOG_VERSION = "2026.12.2"
 
 SOURCES = [
     ("text", 0, "the instrument's own text (../shared/corpus laws, congbao) read by kgraph's extractor",
@@ -277,8 +288,14 @@ def _own(path: str) -> dict[str, Any] | None:
                 header_date=d.date, name=names[0] if names else None, names=names, effective=eff, effects=refs)
 
 
+def own_text_files(shared: Path) -> list[Path]:
+    """The instruments' own texts read, in one order (sorted by their path under the corpus)."""
+    return sorted((p for sub in ("laws", "congbao") for p in (shared / "corpus" / sub).rglob("*.txt")),
+                  key=lambda p: p.relative_to(shared / "corpus").as_posix())
+
+
 def add_own_texts(m: Merge, shared: Path, workers: int) -> int:
-    files = sorted(str(p) for sub in ("laws", "congbao") for p in (shared / "corpus" / sub).rglob("*.txt"))
+    files = [str(p) for p in own_text_files(shared)]
     n = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
         owns = [o for o in pool.map(_own, files, chunksize=4) if o]
@@ -455,6 +472,119 @@ def to_entry(a: Acc, today: str, numbers_known: dict[str, str]) -> Entry | None:
     return e
 
 
+# --------------------------------------------------------------------------- provenance
+
+LISTS = ("phapdien.jsonl", "laws-merged.jsonl", "luatvietnam-laws.jsonl", "ansvar-census.jsonl")
+NOTE_BEGIN = "<!-- build: written by scripts/build_catalog.py, do not edit by hand -->"
+NOTE_END = "<!-- end of build -->"
+
+
+def _sha256(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def input_digests(shared: Path, texts: bool) -> dict[str, str]:
+    """Each list's sha256, and one sha256 over the own texts' (path under corpus, sha256) lines."""
+    out = {f"catalog/{name}": _sha256(shared / "corpus" / "catalog" / name) for name in LISTS}
+    if texts:
+        files = own_text_files(shared)
+        lines = "".join(f"{p.relative_to(shared / 'corpus').as_posix()}\t{_sha256(p)}\n" for p in files)
+        out[f"own texts: {len(files)} files in laws/, congbao/"] = hashlib.sha256(lines.encode()).hexdigest()
+    return out
+
+
+def inputs_digest(digests: dict[str, str], today: str) -> str:
+    """One digest of everything the facts are read from (with the day statuses are judged at)."""
+    body = "".join(f"{k}\t{v}\n" for k, v in sorted(digests.items())) + f"today\t{today}\n"
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def code_identity() -> dict[str, str]:
+    """The kgraph commit (with `+dirty` when the package or this script differ from it) and one digest of
+    the code that decides the facts: every kgraph module the build imports, the knowledge tables, this script."""
+    import kgraph.extract  # noqa: F401  (what the workers import, so the list below is theirs too)
+    import kgraph.link.extraction_keys  # noqa: F401
+    import kgraph.reader  # noqa: F401
+
+    files = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
+             if (name == "kgraph" or name.startswith("kgraph.")) and getattr(m, "__file__", None)}
+    files |= set((ROOT / "kgraph" / "knowledge").glob("*.yaml")) | {Path(__file__).resolve()}
+    lines = "".join(f"{p.relative_to(ROOT).as_posix()}\t{_sha256(p)}\n" for p in sorted(files))
+    out = {"code_digest": hashlib.sha256(lines.encode()).hexdigest(), "code_files": str(len(files))}
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "kgraph", "scripts/build_catalog.py",
+                                ":(exclude)kgraph/catalog/data"], capture_output=True, text=True,
+                               check=True).stdout.strip()
+        out["commit"] = head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        out["commit"] = "unknown (not a git checkout)"
+    return out
+
+
+def write_note(note: Path, out: Path, meta: dict[str, str], digests: dict[str, str], code: dict[str, str]) -> None:
+    """Rewrite the build block of the provenance note: what these facts rest on."""
+    con = sqlite3.connect(f"file:{out}?mode=ro&immutable=1", uri=True)
+    n = con.execute("SELECT COUNT(*) FROM instrument").fetchone()[0]
+    effects = con.execute("SELECT src, kind, COUNT(*) FROM effect GROUP BY src, kind ORDER BY src, kind").fetchall()
+    con.close()
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        kg_version = version("kgraph")
+    except PackageNotFoundError:
+        kg_version = "unknown"
+    rows = [
+        NOTE_BEGIN, "", "## This build", "",
+        "| what | value |", "|---|---|",
+        f"| catalogue version | `{meta['catalog_version']}` (schema {meta.get('schema_version', '1')}) |",
+        f"| facts (`content_digest`, kgraph/catalog/canonical.py) | `{meta['content_digest']}` |",
+        f"| file sha256 (SQLite {sqlite3.sqlite_version}) | `{_sha256(out)}` |",
+        f"| statuses judged at | {meta['status_judged_at']} |",
+        f"| inputs (`inputs_digest`) | `{meta['inputs_digest']}` |",
+    ]
+    rows += [f"| input {k} | `{v}` |" for k, v in sorted(digests.items())]
+    rows += [
+        f"| kgraph | {kg_version}, commit `{code['commit']}` |",
+        f"| code digest ({code['code_files']} files: the kgraph modules the build imports, knowledge/*.yaml, "
+        f"this script) | `{code['code_digest']}` |",
+        f"| instruments | {n} |",
+        "| effects | " + ", ".join(f"{src} {kind} {c}" for src, kind, c in effects) + " |",
+        "", "Check: `python scripts/build_catalog.py --check` (a rebuild's facts against these).", "", NOTE_END,
+    ]
+    text = note.read_text(encoding="utf-8") if note.exists() else ""
+    block = "\n".join(rows) + "\n"
+    if NOTE_BEGIN in text and NOTE_END in text:
+        head, rest = text.split(NOTE_BEGIN, 1)
+        text = head + block + rest.split(NOTE_END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    note.write_text(text, encoding="utf-8")
+
+
+def check(shipped: Path, argv: list[str]) -> int:
+    """Rebuild into a temporary file and compare its facts (and bytes) with the shipped file's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "catalog.sqlite"
+        rc = main([*argv, "--out", str(fresh), "--no-note"])
+        if rc:
+            return rc
+        same_bytes = fresh.read_bytes() == shipped.read_bytes()
+        a, b = content_digest(shipped), content_digest(fresh)
+        if a == b:
+            print(f"{shipped}: up to date (facts {a[:16]}; bytes {'identical' if same_bytes else 'differ'})")
+            return 0
+        old, new = set(canonical_lines(shipped)), set(canonical_lines(fresh))
+        print(f"{shipped}: STALE: a rebuild gives other facts ({len(old - new)} rows only in the shipped file, "
+              f"{len(new - old)} only in the rebuild); rerun python scripts/build_catalog.py", file=sys.stderr)
+        for line in sorted(old - new)[:15]:
+            print("- " + line[:240], file=sys.stderr)
+        for line in sorted(new - old)[:15]:
+            print("+ " + line[:240], file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -462,7 +592,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-texts", action="store_true", help="skip the corpus's own texts (fast, for tests)")
     ap.add_argument("--today", default="2026-12-01", help="the date statuses are judged at")
+    ap.add_argument("--note", default=None,
+                    help="the provenance note whose build block to rewrite (default: PROVENANCE.md beside --out)")
+    ap.add_argument("--no-note", action="store_true", help="leave the provenance note alone")
+    ap.add_argument("--check", action="store_true",
+                    help="rebuild into a temporary file; exit 1 if --out's facts differ from the rebuild's")
     args = ap.parse_args(argv)
+    if args.check:
+        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--check"]
+        if "--out" in rest:
+            k = rest.index("--out")
+            rest = rest[:k] + rest[k + 2:]
+        rest = [a for a in rest if not a.startswith("--out=")]
+        return check(Path(args.out), rest)
     shared = Path(args.shared)
     cat = shared / "corpus" / "catalog"
     m = Merge()
@@ -485,9 +627,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     if out.exists():
         out.unlink()
-    con = create(out, {"catalog_version": CATALOG_VERSION, "built": dt.date.today().isoformat(),
-                       "status_judged_at": args.today,
-                       "inputs": "../shared/corpus/catalog/*.jsonl; own texts of ../shared/corpus/{laws,congbao}"})
+    meta = {"catalog_version": CATALOG_VERSION, "status_judged_at": args.today,
+            "inputs": "../shared/corpus/catalog/*.jsonl" + ("" if args.no_texts else
+                                                           "; own texts of ../shared/corpus/{laws,congbao}")}
+    con = create(out, meta)
     con.executemany("INSERT INTO source VALUES (?,?,?,?,?)", SOURCES)
     written = 0
     conflicts = 0
@@ -504,10 +647,23 @@ def main(argv: list[str] | None = None) -> int:
         written += 1
         conflicts += len({f for f, v, s in e.facts if f in ("date", "title", "issuer", "effective")})
     con.commit()
+    digests = input_digests(shared, not args.no_texts)
+    meta["inputs_digest"] = inputs_digest(digests, args.today)
+    meta["content_digest"] = content_digest(out)
+    meta["schema_version"] = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert PROVENANCE_KEYS >= {"inputs_digest", "content_digest"}  # the digest must not cover itself
+    con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [(k, meta[k]) for k in ("inputs_digest", "content_digest")])
+    con.commit()
+    con.execute("PRAGMA page_size = 4096")  # one page size whatever the library's default: same bytes
     con.execute("VACUUM")
     con.close()
+    note = None if args.no_note else Path(args.note) if args.note else out.parent / "PROVENANCE.md"
+    if note is not None:
+        write_note(note, out, meta, digests, code_identity())
     print(f"{out}: {written} instruments ({n_text} own texts read, {n_eff} effects from own texts); "
-          f"{conflicts} fields where a lower source disagrees; skipped: {dict(m.skipped)}")
+          f"{conflicts} fields where a lower source disagrees; skipped: {dict(sorted(m.skipped.items()))}; "
+          f"facts {meta['content_digest'][:16]}")
     return 0
 
 
