@@ -240,6 +240,31 @@ def add_list_rows(m: Merge, rows: Iterable[dict[str, Any]], src: str) -> None:
 # --------------------------------------------------------------------------- own texts
 
 
+_PART_OF = re.compile(r"\b(?:các quy định|một số|khoản|điểm|Điều \d)")
+_A_NUMBER = re.compile(r"\d+[a-zA-Z]?/(?:(?:19|20)\d\d/)?[A-ZĐa-zđ][A-ZĐa-zđ0-9-]*(?:/[A-ZĐa-zđ0-9-]+)*")
+_AMENDED_BY = re.compile(r"\bđược\s+sửa\s+đổi[^;]*?\b(?:theo|tại|bởi)\b", re.IGNORECASE)
+
+
+def _acts_on_whole(s: str, r: Any) -> bool:
+    """Whether some mention of the instrument in the sentence is one the sentence ends or replaces as a whole:
+    not `một số điều của X`, `khoản 2 Điều 3 của X` (words since the last number before it), not an amender
+    (`A đã được sửa đổi, bổ sung theo X`, in its clause). Spaces are folded: a gazette's lines break inside
+    a reference, and a number can be repeated (its first mention may be the one the extractor kept)."""
+    t = " ".join((r.text or "").split())
+    marks = {m.start() for m in re.finditer(re.escape(t), s)} if t else set()
+    if r.number:
+        marks |= {m.start() for m in re.finditer(re.escape(r.number), s)}
+    if not marks:
+        return True
+    for at in sorted(marks):
+        before = s[:at]
+        clause = before.rsplit(";", 1)[-1]
+        gap = _A_NUMBER.split(clause)[-1]
+        if not _PART_OF.search(gap) and not _AMENDED_BY.search(clause):
+            return True
+    return False
+
+
 def _own(path: str) -> dict[str, Any] | None:
     from kgraph import extract
     from kgraph.link.extraction_keys import document_name
@@ -272,15 +297,13 @@ def _own(path: str) -> dict[str, Any] | None:
             names.append(f"{d.type} {d.title[0].upper()}{d.title[1:]}")  # `Luật sư` is `Luật Luật sư`
     refs = []
     for r in ex.references:
-        if r.kind == "self" or r.pinpoint:
+        if r.kind == "self" or r.pinpoint or r.relation == "lists":  # a list of instruments others ended
             continue
         s = " ".join((r.sentence or "").split())
         low = s.lower()
         whole_replace = r.relation == "replaces" and "cụm từ" not in low
         ends = ("hết hiệu lực" in low and "một phần" not in low and ("này có hiệu lực" in low or "kể từ ngày" in low))
-        if not (whole_replace or ends):
-            continue
-        if re.search(r"\b(?:các quy định|một số|khoản|điểm|Điều \d)", s[: max(0, s.find(r.text or "") )]):
+        if not (whole_replace or ends) or not _acts_on_whole(s, r):
             continue
         refs.append(dict(number=r.number, name=r.name, year=r.year, date=r.date, type=r.type,
                          kind="replaced_by" if whole_replace else "repealed_by", sentence=s[:300]))
