@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Build kgraph's shipped catalogue of national instruments (kgraph/catalog/data/catalog.sqlite).
 
-(One script a little over 500 lines: the lists, the own texts, then the choice, in the order they run.)
+(One script of about 700 lines, in the order it runs: the lists, the own texts, the choice, then the digests and
+the provenance note that make a rebuild checkable.)
 
     python scripts/build_catalog.py [--shared ../shared] [--out kgraph/catalog/data/catalog.sqlite]
 
