@@ -1,7 +1,7 @@
 """Named queries' time in process against corpus size: does a query grow with its answer or with the graph?
 
     python bench/make_scaled_corpus.py 10 /tmp/kg-x10 && kg build /tmp/kg-x10 --out /tmp/kg-x10-out --workers 2
-    python bench/bench_queries.py --store x1=/tmp/kg-x1-out --store x10=/tmp/kg-x10-out [--backend sparql]
+    python bench/bench_queries.py --store x1=/tmp/kg-x1-out --store x10=/tmp/kg-x10-out [--backend sparql|neo4j]
 
 Each store is a `kg build` output of ../shared/corpus (congbao + laws) or of a ×N copy of it made by
 make_scaled_corpus.py (copy 0 is the corpus itself, so its documents have the same IRIs at every
@@ -19,11 +19,18 @@ median, 95th percentile and largest CPU time of this process in ms (on a shared 
 mostly measures the wait for a core), and the median and largest row count. Aggregates (most-cited, by-issuer,
 stale-citations) run once each per scale after a warm-up. Timing is wall-clock on a shared machine:
 compare scales within one run.
+
+`--backend neo4j` loads each build into a private, empty Neo4j server of its own (on free ports; the
+shared server is never touched, and most-cited counts only that build) and runs the Cypher twins
+through the same `Neo4jBackend` `kg query --backend neo4j` uses. There the query's cost is the
+server's: `cpu` columns are the server process's CPU (user + system, from /proc; 10 ms ticks, so per
+case it is the total over the repeats divided by them), and the wall time is shown beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -101,16 +108,64 @@ def sparql_runner(build: Path) -> tuple[Any, Callable[[str, list[str]], Any]]:
     return store, backend.run
 
 
+class _Neo4jScale:
+    """One build loaded into a private Neo4j server: a runner for its named queries, the server's CPU."""
+
+    def __init__(self, build: Path) -> None:
+        import socket
+        from contextlib import ExitStack
+
+        from kgraph.neo4j import connection as conn, server as srv, stream
+        from kgraph.neo4j.queries import Neo4jBackend
+
+        def free() -> int:
+            with socket.socket() as so:
+                so.bind(("127.0.0.1", 0))
+                return so.getsockname()[1]
+
+        self._stack = ExitStack()
+        os.environ.setdefault("KGRAPH_NEO4J_HEAP", "2g")
+        os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "1g")
+        home, settings = self._stack.enter_context(srv.private_server(free(), free(), echo=lambda _m: None))
+        self.pid = srv.running_pid(home)
+        t = time.perf_counter()
+        report = stream.load(build, settings)
+        print(f"loaded {build} into a private Neo4j: {report.nodes} nodes in {time.perf_counter() - t:.0f} s",
+              flush=True)
+        drv = self._stack.enter_context(conn.driver(settings))
+        session = self._stack.enter_context(drv.session(database=settings.database))
+        self.backend = Neo4jBackend(session)
+        self.triples = report.nodes  # shown in the triples column: nodes, for this backend
+
+    def cpu(self) -> float:
+        """The server's CPU seconds so far."""
+        f = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def timed_server(fn: Callable[[], Any], repeat: int, scale: _Neo4jScale) -> tuple[float, float, Any]:
+    """(median wall ms, the server's CPU ms per run, last result)."""
+    wall = []
+    out = None
+    c = scale.cpu()
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        wall.append(time.perf_counter() - t)
+    return statistics.median(wall) * 1000, (scale.cpu() - c) * 1000 / repeat, out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", action="append", required=True, help="LABEL=BUILD_DIR, smallest first")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--backend", choices=("sparql",), default="sparql")
+    ap.add_argument("--backend", choices=("sparql", "neo4j"), default="sparql")
     ap.add_argument("--sample", type=int, default=60, help="corpus documents asked about per query (evenly spread; 0 = all)")
     ap.add_argument("--skip-aggregates", action="store_true")
     a = ap.parse_args()
-    from kgraph.query import QueryError
-
     stores = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in a.store]
     first, _ = sparql_runner(stores[0][1])
     cases = pick_cases(first)
@@ -122,29 +177,46 @@ def main() -> None:
     print(f"{'query':18} {'X':8} {'scale':6} {'triples':>9} {'cases':>6} {'wall med':>8} {'cpu med':>8} {'cpu p95':>8} "
           f"{'cpu max':>8} {'rows med':>8} {'rows max':>8}   (ms)")
     for label, build in stores:
-        store, run = sparql_runner(build)
-        triples = _count(store)
-        for (group, q), xs in cases.items():
-            wall, cpu, rows = [], [], []
-            for uri, x in xs:
-                try:
-                    w, c, res = timed(lambda: run(q, [x]), a.repeat)
-                except QueryError:  # not in this store (cannot happen for copy 0's documents)
-                    continue
-                wall.append(w)
-                cpu.append(c)
-                rows.append(len(res.rows))
-            if cpu:
-                print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} "
-                      f"{statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
-                      f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
-        if a.skip_aggregates:
-            continue
-        for q, args in AGGREGATES:
-            run(q, args)  # warm-up
-            w, c, res = timed(lambda: run(q, args), max(1, a.repeat // 2))
-            print(f"{q:18} {'all':8} {label:6} {triples:>9} {1:>6} {w:>8.1f} {c:>8.1f} {c:>8.1f} {c:>8.1f} "
-                  f"{len(res.rows):>8} {len(res.rows):>8}", flush=True)
+        scale = None
+        if a.backend == "neo4j":
+            scale = _Neo4jScale(build)
+            run, triples = scale.backend.run, scale.triples
+            timer: Callable[..., tuple[float, float, Any]] = lambda fn, rep: timed_server(fn, rep, scale)  # noqa: E731
+        else:
+            store, run = sparql_runner(build)
+            triples = _count(store)
+            timer = timed
+        try:
+            _bench_scale(a, label, triples, cases, run, timer)
+        finally:
+            if scale is not None:
+                scale.close()
+
+
+def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, run: Callable, timer: Callable) -> None:
+    from kgraph.query import QueryError
+
+    for (group, q), xs in cases.items():
+        wall, cpu, rows = [], [], []
+        for uri, x in xs:
+            try:
+                w, c, res = timer(lambda: run(q, [x]), a.repeat)
+            except QueryError:  # not in this store (cannot happen for copy 0's documents)
+                continue
+            wall.append(w)
+            cpu.append(c)
+            rows.append(len(res.rows))
+        if cpu:
+            print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} "
+                  f"{statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
+                  f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
+    if a.skip_aggregates:
+        return
+    for q, args in AGGREGATES:
+        run(q, args)  # warm-up
+        w, c, res = timer(lambda: run(q, args), max(1, a.repeat // 2))
+        print(f"{q:18} {'all':8} {label:6} {triples:>9} {1:>6} {w:>8.1f} {c:>8.1f} {c:>8.1f} {c:>8.1f} "
+              f"{len(res.rows):>8} {len(res.rows):>8}", flush=True)
 
 
 def _count(store: Any) -> int:
