@@ -23,6 +23,7 @@ from kgraph.build_cache import extraction_from_cache, extraction_to_cache, facts
 from kgraph.build_inputs import os_problem
 from kgraph.graph.rdf import file_triples
 from kgraph.link.corpus import Resolver, facts_of
+from kgraph.link.extraction_keys import reference_keys
 from kgraph.link.keys import DEFAULT_BASE, InstrumentKey
 from kgraph.link.resolved import resolve
 from kgraph.model import Extraction
@@ -140,7 +141,8 @@ def extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
         # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
-        facts = facts_of(ext, sha)
+        keys = reference_keys(ext)  # once: the facts and the part both need them
+        facts = facts_of(ext, sha, keys)
         writing = cache_path
         try:
             write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
@@ -150,7 +152,7 @@ def extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
             return stop(source, e, writing)
         try:  # the extraction is at hand: its part now saves reading the cache again in phase 4
             guess = Resolver([facts])  # the file's own name-number pairs and the catalogue's: the likely answer
-            counts = write_file_part(ext, guess, sha, source, _BASE, part_path)
+            counts = write_file_part(ext, guess, sha, source, _BASE, part_path, keys)
             deps = part_dependencies(facts, guess)
         except Exception:  # phase 4 writes it again and reports the problem (or stops the build on a full disk)
             counts = deps = None
@@ -180,9 +182,10 @@ _RESOLVER: Resolver | None = None
 _BASE = DEFAULT_BASE
 
 
-def write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str, base: str, part_path: str) -> dict[str, int]:
+def write_file_part(ext: Extraction, resolver: Resolver, sha: str, source: str, base: str, part_path: str,
+                    keys: list[InstrumentKey | None] | None = None) -> dict[str, int]:
     """One file's triples, resolved against `resolver`, written to its sorted part; returns its counts."""
-    resolved = resolve(ext, resolver, content_hash=sha, source=source, base=base)
+    resolved = resolve(ext, resolver, content_hash=sha, source=source, base=base, keys=keys)
     lines, counts = file_triples(resolved)
     counts["triples"] = write_part(lines, Path(part_path))
     return counts

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import DefaultGraph, RdfFormat, parse
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
@@ -242,6 +242,26 @@ def test_the_store_loaded_from_the_parts_holds_graph_nt(corpus: Path, tmp_path: 
     in_store = {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())}
     in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
     assert in_store == in_file and len(in_file) > 10
+
+
+def test_a_part_loaded_then_rewritten_leaves_nothing_of_its_first_version_in_the_store(corpus: Path,
+                                                                                     tmp_path: Path) -> None:
+    """The store loads each part as the extraction writes it; the corpus pass then merges a name a.txt cites
+    with the number d.txt gives it, so a's part is written again: the store holds the graph, not the name."""
+    (corpus / "a.txt").write_text(_named("1/2020/NĐ-CP", "Luật Khảo cổ học dưới nước", 2015), "utf-8")
+    (corpus / "d.txt").write_text(_named("4/2020/NĐ-CP", "Luật Khảo cổ học dưới nước", 2015, "98/2015/QH13"), "utf-8")
+    out = tmp_path / "out"
+    s = run([corpus], out, workers=2).summary
+    assert s["files"]["parts_rewritten"] == 1
+    st = open_store(out)
+    in_store = {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())}
+    in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
+    assert in_store == in_file
+    named = BASE + "law/luật-khảo-cổ-học-dưới-nước/2015"
+    assert named not in (out / GRAPH_NT).read_text("utf-8")
+    assert not [q for q in st.quads_for_pattern(None, None, NamedNode(named), None)]
+    assert cited_by(out, BASE + "doc/98_2015_QH13") == {str(corpus / "a.txt"), str(corpus / "d.txt")}
+    assert not [p.name for p in (out / "parts").iterdir() if "first" in p.name]
 
 
 def test_store_is_swapped_when_the_graph_changes(corpus: Path, tmp_path: Path) -> None:

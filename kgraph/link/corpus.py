@@ -44,10 +44,12 @@ def words_date(doc: dict[str, Any]) -> str | None:
     return None if dt is not None and dt.family == "consolidated" else doc.get("date")
 
 
-def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
+def facts_of(extraction: Extraction, content_hash: str,
+             keys: list[InstrumentKey | None] | None = None) -> dict[str, Any]:
     """What one file tells the corpus-level pass: its own key, and every reference's key, type and date.
 
     Small and JSON-able, so an incremental build keeps it in its manifest instead of re-reading the file.
+    `keys`: `reference_keys(extraction)` when the caller has them already (the build resolves the same file next).
     """
     doc = extraction.document
     dkey = document_key(doc, content_hash)
@@ -67,7 +69,7 @@ def facts_of(extraction: Extraction, content_hash: str) -> dict[str, Any]:
     if dkey.number and document_name(doc):
         n = document_name(doc)
         facts["aliases"].append([name_key(n), year_of_number(dkey.number) or year_of_date(doc.date), dkey.number, n])
-    for ref, key in zip(extraction.references, reference_keys(extraction)):
+    for ref, key in zip(extraction.references, reference_keys(extraction) if keys is None else keys):
         if key is None:
             continue
         rt = doc_type_for(ref.type_code, ref.type)

@@ -199,8 +199,10 @@ def resolve(
     content_hash: str,
     source: str,
     base: str = DEFAULT_BASE,
+    keys: list[InstrumentKey | None] | None = None,
 ) -> ResolvedDocument:
-    """One file's extraction with every identity settled against the corpus (`resolver`).
+    """One file's extraction with every identity settled against the corpus (`resolver`); `keys` are
+    `reference_keys(extraction)` when the caller has them already.
 
     A reference is left out, and counted, when it is the document itself (`self`, also when its
     target resolves to the document's own IRI) or names no instrument (`unresolved`).
@@ -215,7 +217,7 @@ def resolve(
         signer = ResolvedPerson(iri=person_iri(s.name, base), name=person_name(s.name), title=s.title, mode=s.mode)
     counts = {"references": len(extraction.references), "citations": 0, "self": 0, "unresolved": 0, "year_unknown": 0}
     citations: list[ResolvedReference] = []
-    for ref, key in zip(extraction.references, reference_keys(extraction)):
+    for ref, key in zip(extraction.references, reference_keys(extraction) if keys is None else keys):
         if ref.kind == "self":
             counts["self"] += 1
             continue
