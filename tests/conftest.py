@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from kgraph.neo4j import connection as conn
     from kgraph.neo4j import server as srv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +87,94 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
         srv.stop()
 
 
+# --- one private Neo4j server for the tests that need an empty database -------------------------
+
+
+@dataclass(frozen=True)
+class PrivateNeo4j:
+    """The session's private server: its home, Bolt settings, ports, and the ``KGRAPH_NEO4J_*`` values that
+    point kgraph (and the `kg` command) at it."""
+
+    home: Path
+    settings: "conn.ConnectionSettings"
+    bolt: int
+    http: int
+    env: dict[str, str]
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def private_neo4j_server() -> Iterator[PrivateNeo4j]:
+    """A throwaway Neo4j (``srv.private_server``: own home under /tmp sharing the installed jars, own ports and
+    credentials), started the first time a module asks for it and stopped at the end of the session: one JVM
+    start (tens of seconds) instead of one per module. The ``KGRAPH_NEO4J_*`` variables point at it only while
+    a module holding ``private_neo4j`` runs; use that fixture, not this one."""
+    from browser_support import free_port
+
+    from kgraph.neo4j import connection as conn
+    from kgraph.neo4j import install
+    from kgraph.neo4j import server as srv
+
+    if not install.is_installed(install.neo4j_home()):
+        if IN_CI:
+            pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)", pytrace=False)
+        pytest.skip("Neo4j is not installed (kg neo4j start)")
+    saved = {k: os.environ.get(k) for k in srv._PRIVATE_VARS}
+    with ExitStack() as stack:
+        try:
+            bolt, http = free_port(), free_port()
+            home, settings = stack.enter_context(srv.private_server(bolt, http, echo=lambda _m: None))
+        except conn.Neo4jServerError as e:
+            _unavailable(f"private server: {e}")
+        env = {k: os.environ[k] for k in srv._PRIVATE_VARS}
+        _set_env(saved)  # private_server set them for as long as it runs: only the modules using it see them
+        try:
+            yield PrivateNeo4j(home, settings, bolt, http, env)
+        finally:
+            _set_env(env)  # its stop() finds the server by them, then restores `saved` itself
+
+
+def wipe_neo4j(settings: "conn.ConnectionSettings") -> None:
+    """Every node, relationship, constraint and index (but the built-in lookup indexes) deleted: the state of
+    a fresh server's database, which Community cannot make anew (no CREATE DATABASE)."""
+    from kgraph.neo4j import connection as conn
+
+    with conn.driver(settings) as d, d.session(database=settings.database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name").data():
+            session.run(f"DROP CONSTRAINT `{r['name']}`").consume()
+        for r in session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").data():
+            session.run(f"DROP INDEX `{r['name']}`").consume()
+        left = session.run("MATCH (n) RETURN count(n) AS n").single()["n"]
+    assert left == 0
+
+
+@pytest.fixture(scope="module")
+def private_neo4j(private_neo4j_server: PrivateNeo4j) -> Iterator[PrivateNeo4j]:
+    """The session's private server with an empty database for this module, and the ``KGRAPH_NEO4J_*``
+    variables pointing at it while the module runs (restored after, so other modules reach the shared server).
+    A module that stopped it (tests/test_neo4j_failures.py) leaves it running again; if not, it is started."""
+    from kgraph.neo4j import server as srv
+
+    p = private_neo4j_server
+    saved = {k: os.environ.get(k) for k in p.env}
+    _set_env(dict(p.env))
+    try:
+        if srv.running_pid(p.home) is None:
+            srv.start(wait=True, timeout=300, home=p.home, echo=lambda _m: None)
+        wipe_neo4j(p.settings)
+        yield p
+    finally:
+        _set_env(saved)
+
+
 # --- one build of data/ for the page and guide tests -----------------------------------------------
 
 
@@ -123,17 +214,40 @@ def two_provinces_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: The IRI base of that build: test-only and unique per run, so a test loading it into the shared
 #: Neo4j server can delete exactly what it loaded (tests/test_parity.py).
 CORPUS_BASE = f"https://kgraph.test/corpus-{uuid.uuid4().hex[:8]}/"
+#: The corpus-wide checks (parity, streamed vs batch load, SHACL) run in the suite on every SUBSET_STEP-th
+#: file of the corpus, and on all of it with KGRAPH_CORPUS=full (bench/corpus_full.py, which CI runs).
+FULL_CORPUS = os.environ.get("KGRAPH_CORPUS", "").strip().lower() == "full"
+SUBSET_STEP = 4
+#: The subset build's own test-only base (what a test loaded under it is deleted by that base).
+SUBSET_BASE = CORPUS_BASE.replace("/corpus-", "/subset-")
 
 
 @pytest.fixture(scope="session")
 def corpus_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`kg build ../shared/corpus/congbao ../shared/corpus/laws` (graph files and Oxigraph store), made once
-    per session: the query and streaming tests read it, and the parity tests under KGRAPH_PARITY=full
-    (bench/parity_full.py); none changes it (12–30 s a build)."""
+    per session: the query tests read it, and the corpus-wide checks under KGRAPH_CORPUS=full
+    (bench/corpus_full.py); none changes it (12–30 s a build)."""
     from kgraph.build import build
 
     corpus = shared_path("corpus")
     out = tmp_path_factory.mktemp("corpus") / "build"
     res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=CORPUS_BASE)
     assert res.summary["documents"] > 250
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus_checks_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build the corpus-wide checks read: the whole corpus (``corpus_build_dir``, base CORPUS_BASE) under
+    KGRAPH_CORPUS=full, else every SUBSET_STEP-th file of congbao + laws in name order (whole documents, their
+    own citations kept; base SUBSET_BASE), built once per session. Nobody changes it."""
+    if FULL_CORPUS:
+        return request.getfixturevalue("corpus_build_dir")
+    from kgraph.build import build
+
+    corpus = shared_path("corpus")
+    files = sorted([*(corpus / "congbao").rglob("*.txt"), *(corpus / "laws").rglob("*.txt")])[::SUBSET_STEP]
+    out = tmp_path_factory.mktemp("corpus-subset") / "build"
+    res = build([str(f) for f in files], out, workers=os.cpu_count() or 1, base=SUBSET_BASE)
+    assert res.summary["documents"] > 60
     return out

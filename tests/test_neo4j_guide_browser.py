@@ -1,11 +1,10 @@
 """The Neo4j Browser guide, played as users play it (issue 12: `python -m http.server` answered the Browser's
 CORS preflight with 501 and the guide showed "Not found"; the Browser showed a telemetry banner and called
 outside services). Real Neo4j Browser (served by the test server), real headless Chromium, `kg serve` handing
-out the guide, on a private Neo4j server the test starts with kgraph's configuration."""
+out the guide, on the session's private Neo4j server (conftest ``private_neo4j``), started with kgraph's configuration."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -17,36 +16,26 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser_support import Served, shot
+from conftest import PrivateNeo4j
 
-pytestmark = pytest.mark.neo4j  # a private server of its own: no lock on the shared one needed
+pytestmark = pytest.mark.neo4j  # the session's private server: the shared one is not used
 KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 CITING_163 = {"210/QĐ-UBND", "45/KH-UBND", "318/UBND-TCKH", "77/BC-UBND"}
 LOCAL = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 @pytest.fixture(scope="module")
-def loaded(data_build: Path) -> Iterator[tuple[Served, str, str]]:
-    """A private Neo4j server assembled with kgraph's configuration (never the shared one: its data and settings
-    stay as they are), data/ built and loaded into it, and served by `kg serve`; yields (server, Browser URL,
-    what the load said on stderr)."""
-    from browser_support import free_port
-
-    from kgraph.neo4j import install
-    from kgraph.neo4j.server import private_server
-
-    if not install.is_installed(install.neo4j_home()):
-        if os.environ.get("CI"):
-            pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)")
-        pytest.skip("Neo4j is not installed (kg neo4j start)")
-    bolt, http = free_port(), free_port()
-    with private_server(bolt=bolt, http=http, echo=lambda *_: None):
-        r = subprocess.run([*KG, "load", "out"], cwd=data_build.parent, capture_output=True, text=True, timeout=600)
-        assert r.returncode == 0, r.stderr
-        served = Served(data_build)
-        try:
-            yield served, f"http://localhost:{http}/browser/", r.stderr
-        finally:
-            served.stop()
+def loaded(data_build: Path, private_neo4j: PrivateNeo4j) -> Iterator[tuple[Served, str, str]]:
+    """The session's private Neo4j server, assembled with kgraph's configuration (never the shared one: its data
+    and settings stay as they are; emptied for this module), data/ built and loaded into it, and served by
+    `kg serve`; yields (server, Browser URL, what the load said on stderr)."""
+    r = subprocess.run([*KG, "load", "out"], cwd=data_build.parent, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    served = Served(data_build)
+    try:
+        yield served, f"http://localhost:{private_neo4j.http}/browser/", r.stderr
+    finally:
+        served.stop()
 
 
 def _connect(driver, url: str) -> None:

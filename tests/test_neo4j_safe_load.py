@@ -1,17 +1,16 @@
 """Safe loads (issue 12: `kg load` of a second build deleted the first build's 5,217 nodes without a word, because
-prune was on by default and every build shares one base IRI). On a private Neo4j server the test starts, through
-the `kg load` command as users run it."""
+prune was on by default and every build shares one base IRI). On the session's private Neo4j server (conftest
+``private_neo4j``: an empty database for this module), through the `kg load` command as users run it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import PrivateNeo4j
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,18 +33,8 @@ def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[None]:
-    from browser_support import free_port
-
-    from kgraph.neo4j import install
-    from kgraph.neo4j.server import private_server
-
-    if not install.is_installed(install.neo4j_home()):
-        if os.environ.get("CI"):
-            pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)")
-        pytest.skip("Neo4j is not installed (kg neo4j start)")
-    with private_server(bolt=free_port(), http=free_port(), echo=lambda *_: None):
-        yield
+def server(private_neo4j: PrivateNeo4j) -> None:
+    """The session's private server, empty, with `kg` pointed at it (KGRAPH_NEO4J_*) while this module runs."""
 
 
 def count_nodes() -> int:

@@ -2,24 +2,22 @@
 as each document's citations are folded); the database must end up exactly as the batch path leaves
 it, also when the file does not keep a subject's triples together and after a crash mid-stream.
 
-These tests need an empty database, so they run on a private temporary server (its own home under
-/tmp sharing the installed jars, ports 7690/7477); the user's server is not touched.
+These tests need an empty database, so they run on the session's private temporary server (conftest
+``private_neo4j``: its own home under /tmp sharing the installed jars, emptied for this module); the user's
+server is not touched. The same comparison on the whole shared corpus is bench/stream_full.py (CI runs it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import IN_CI
+from conftest import FULL_CORPUS, PrivateNeo4j
 from test_neo4j_load import DOCS, _build, fail_relationship_write
 
 from kgraph.neo4j import connection as conn
 from kgraph.neo4j import rows as pgrows
-from kgraph.neo4j import server as srv
 from kgraph.neo4j import stream, sync
 
 pytestmark = pytest.mark.neo4j
@@ -27,15 +25,8 @@ BASE = "https://kgraph.test/stream/"
 
 
 @pytest.fixture(scope="module")
-def private() -> Iterator[conn.ConnectionSettings]:
-    with ExitStack() as stack:
-        try:
-            _home, settings = stack.enter_context(srv.private_server(7690, 7477, echo=lambda _m: None))
-        except conn.Neo4jServerError as e:
-            if IN_CI:
-                pytest.fail(f"private Neo4j server unavailable in CI: {e}", pytrace=False)
-            pytest.skip(f"private Neo4j server unavailable: {e}")
-        yield settings
+def private(private_neo4j: PrivateNeo4j) -> conn.ConnectionSettings:
+    return private_neo4j.settings
 
 
 def _wipe(s: conn.ConnectionSettings) -> None:
@@ -133,11 +124,13 @@ def test_crash_while_streaming_is_finished_by_running_it_again(private: conn.Con
 
 @pytest.mark.shared
 def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: conn.ConnectionSettings,
-                                                                  corpus_build_dir: Path) -> None:
-    out = corpus_build_dir  # the session's build of the shared corpus (its own test-only base)
+                                                                  corpus_checks_build: Path) -> None:
+    """On conftest's corpus build: a quarter of the corpus in the suite (thousands of relationships, several
+    streamed batches), all of it under KGRAPH_CORPUS=full (bench/corpus_full.py, in CI)."""
+    out = corpus_checks_build  # nobody changes it (its own test-only base)
     _wipe(private)
     report = stream.load(out, private)
-    assert report.streamed and report.relationships > 10000
+    assert report.streamed and report.relationships > (10000 if FULL_CORPUS else 3 * stream.STREAM_REL_BATCH)
     streamed = _dump(private)
     assert not stream.load(out, private).changed
     assert streamed == _batch_dump(private, out)

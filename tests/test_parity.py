@@ -2,12 +2,13 @@
 twin must give the SPARQL answer, for every corpus document and the most cited instruments as X.
 
 In the test suite the build is of every 4th file of congbao + laws (77 documents, ~700 cases); with
-KGRAPH_PARITY=full it is the session's build of the whole corpus, with the same checks on it:
-`python bench/parity_full.py`, which CI runs after the suite (.ci/run).
+KGRAPH_CORPUS=full it is the session's build of the whole corpus, with the same checks on it:
+`python bench/corpus_full.py`, which CI runs after the suite (.ci/run). Both builds are conftest's.
 
 The build is loaded into Neo4j under a test-only IRI base and deleted afterwards. Queries such as
 most-cited count the whole database, so when the running server already holds another graph the
-test uses a private temporary server instead (a few seconds more; nobody's data is touched).
+test uses the session's private temporary server instead (conftest ``private_neo4j``; nobody's data is
+touched).
 
 Compared: the rows as JSON (`kg query --format json`), with the GROUP_CONCAT fields (relations,
 pinpoints) as sets since SPARQL leaves their order open, and the rows' order on the query's ORDER BY
@@ -19,14 +20,12 @@ from __future__ import annotations
 import collections
 import json
 import os
-import socket
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS_BASE, shared_path
+from conftest import CORPUS_BASE, FULL_CORPUS, SUBSET_BASE
 
 from kgraph.query import QueryError, load_queries, to_json_lines
 from kgraph.neo4j import connection as conn
@@ -39,12 +38,9 @@ from kgraph.sparql import OxigraphBackend
 pytestmark = [pytest.mark.shared, pytest.mark.neo4j]
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-#: The whole corpus (bench/parity_full.py), or every SUBSET_STEP-th file of it (the test suite).
-FULL = os.environ.get("KGRAPH_PARITY", "").strip().lower() == "full"
-SUBSET_STEP = 4
-#: The session build of the shared corpus is made under CORPUS_BASE (conftest.py); the subset under its
-#: own test-only base, so a run deletes exactly what it loaded.
-BASE = CORPUS_BASE if FULL else CORPUS_BASE.replace("/corpus-", "/parity-")
+FULL = FULL_CORPUS
+#: The build's base (conftest): a run deletes exactly what it loaded.
+BASE = CORPUS_BASE if FULL else SUBSET_BASE
 #: Rows the comparison must cover (so it compares real answers, not empty ones), and the nodes a load makes.
 MIN_ROWS, MIN_NODES = (5000, 1000) if FULL else (3000, 1000)  # the subset gives ~4,900 rows
 #: The settings of the server the build was loaded into (the shared one or a private one).
@@ -80,70 +76,36 @@ def settings() -> conn.ConnectionSettings:
         raise
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _private_server() -> Iterator[conn.ConnectionSettings]:
-    """A throwaway Neo4j (``srv.private_server`` on two free ports: another run's private server may
-    hold 7689): used when the shared server already holds another graph."""
-    try:
-        with srv.private_server(_free_port(), _free_port(), echo=lambda _m: None) as (_home, settings):
-            yield settings
-    except conn.Neo4jServerError as e:
-        _unavailable(str(e))
-
-
 @pytest.fixture(scope="module")
-def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build both backends answer from: the session's whole-corpus build (FULL), else a build of every
-    SUBSET_STEP-th file of congbao + laws in name order (whole documents, their own citations kept)."""
-    if FULL:
-        return request.getfixturevalue("corpus_build_dir")
-    from kgraph.build import build
-
-    corpus = shared_path("corpus")
-    files = sorted([*(corpus / "congbao").rglob("*.txt"), *(corpus / "laws").rglob("*.txt")])[::SUBSET_STEP]
-    out = tmp_path_factory.mktemp("parity") / "build"
-    res = build([str(f) for f in files], out, workers=os.cpu_count() or 1, base=BASE)
-    assert res.summary["documents"] > 60
-    return out
-
-
-@pytest.fixture(scope="module")
-def both(settings: conn.ConnectionSettings, parity_build: Path
+def both(request: pytest.FixtureRequest, settings: conn.ConnectionSettings, corpus_checks_build: Path
          ) -> Iterator[tuple[OxigraphBackend, Neo4jBackend, Path]]:
     """(the SPARQL backend, the Cypher backend, build folder) over one build of the shared corpus.
 
     On the running server when it holds no other graph (most-cited and by-issuer count the whole
-    database); otherwise on a private temporary server, so someone's loaded graph is neither
-    touched nor a cause of failure.
+    database); otherwise on the session's private server (emptied for this module), so someone's loaded
+    graph is neither touched nor a cause of failure.
     """
-    out = parity_build  # made under BASE
+    out = corpus_checks_build  # made under BASE
     with conn.driver(settings) as d:
         other = d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg AND NOT n.uri STARTS WITH "
                                 "'https://kgraph.test/' RETURN count(n) AS c", kg=mapping.KG, database_=settings.database)[0][0]["c"]
-    with ExitStack() as stack:
-        if other:
-            settings = stack.enter_context(_private_server())
-        _LOADED_INTO.append(settings)
-        report = stream.load(out, settings)
-        assert report.nodes_created > MIN_NODES
-        drv = conn.open_driver(settings)
-        try:
-            with drv.session(database=settings.database) as session:
-                queries = load_queries()
-                yield OxigraphBackend(open_store(out), queries), Neo4jBackend(session, queries, scope=BASE), out
-        finally:
-            drv.close()
-            sync.delete_base(settings, BASE)
-            with conn.driver(settings) as d:  # the ontology's concept nodes too, unless another graph uses them
-                d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg WITH count(n) AS others "
-                                "WHERE others = 0 MATCH (c:Resource) WHERE c.uri STARTS WITH $kg DETACH DELETE c",
-                                kg=mapping.KG, database_=settings.database)
+    if other:
+        settings = request.getfixturevalue("private_neo4j").settings
+    _LOADED_INTO.append(settings)
+    report = stream.load(out, settings)
+    assert report.nodes_created > MIN_NODES
+    drv = conn.open_driver(settings)
+    try:
+        with drv.session(database=settings.database) as session:
+            queries = load_queries()
+            yield OxigraphBackend(open_store(out), queries), Neo4jBackend(session, queries, scope=BASE), out
+    finally:
+        drv.close()
+        sync.delete_base(settings, BASE)
+        with conn.driver(settings) as d:  # the ontology's concept nodes too, unless another graph uses them
+            d.execute_query("MATCH (n:Resource) WHERE NOT n.uri STARTS WITH $kg WITH count(n) AS others "
+                            "WHERE others = 0 MATCH (c:Resource) WHERE c.uri STARTS WITH $kg DETACH DELETE c",
+                            kg=mapping.KG, database_=settings.database)
 
 
 @pytest.fixture(scope="module")
