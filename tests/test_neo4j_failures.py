@@ -120,10 +120,10 @@ def test_a_server_that_stops_mid_load_is_finished_by_running_the_load_again(
     """The fault injection's Neo4j case: the server is stopped (SIGTERM, then SIGKILL) while a load writes;
     the load fails with the rerun advice, the server comes back, and the rerun leaves a clean load's graph.
 
-    The driver retries a failed write transaction with growing waits for 30 s and more, once for the mapping
-    thread's write and once for the writer thread's (~120 s of this test's 142 s); the server is not coming
-    back while the load runs, so this test gives the driver a 1 s retry window: the error it ends with, and
-    what the rerun leaves, are the same."""
+    The driver retries a failed write transaction with growing waits (1, 2, 4 ... 30 s) for 30 s and more,
+    once for the mapping thread's write and once for the writer thread's: most of this test's 142 s, and up to
+    two minutes more at a high load average. The server is not coming back while the load runs, so this test
+    gives the driver a 1 s retry window: the error it ends with, and what the rerun leaves, are the same."""
     import neo4j
 
     home, s = private
