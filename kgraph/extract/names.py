@@ -112,11 +112,34 @@ def _run_ons() -> frozenset[str]:
     return frozenset(load().named.get("known_name_run_ons", []))
 
 
+#: what follows a name a citation writes in full: its number, its date or its year ("... số 128/2025/QH15")
+_CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}\d|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
+_AND = re.compile(r"[ \t\r\n]{1,3}và(?=[ \t\r\n])")
+
+
+def _cited_longer(t: str, kn: int) -> int | None:
+    """Where "và <words in lower case>" after a known name ends, when the law's number, date or year closes it:
+    "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số 128/2025/QH15" is a longer law the list
+    lacks, not "Luật Thi hành tạm giữ, tạm giam" (94/2015/QH13) and words run on."""
+    m = _AND.match(t, kn)
+    if not m:
+        return None
+    words, e = name_words(t, m.end(), load(), first_free=True)
+    if not words or any(w[:1].isupper() or w.isdigit() or w in (",", "-", "và") for w in words):
+        return None
+    return e if _CITED_AFTER.match(t, e) else None
+
+
 def _fit_known(t: str, pos: int, head: str, end: int) -> int:
     """The name's end when the catalogue knows it: through a comma or stop word inside it, not past its end."""
     kn = known_end(t, pos, head)
-    if kn is None or kn >= end:
-        return end if kn is None else kn
+    if kn is None:
+        return end
+    longer = _cited_longer(t, kn)
+    if longer is not None:
+        return longer
+    if kn >= end:
+        return kn
     # the word rules read further: cut only a run-on opening with a connective (named.yaml known_name_run_ons:
     # "Luật Quản lý thuế và ..."); other words name a law the list lacks ("Luật Khiếu nại, tố cáo" of 1998)
     ext = t[kn:end].split()
@@ -502,6 +525,29 @@ def trim_to_known(named: list[Found], t: str) -> None:
                 break
         f.end = end
         f.name = one_line(t[f.start : end])
+
+
+def extend_to_cited(named: list[Found], t: str) -> None:
+    """Extend a name cut at a known law's end to the longer name the same text cites with its number or date.
+
+    After "Căn cứ Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số 128/2025/QH15", a later
+    "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú." is that law, not "Luật Thi hành tạm giữ, tạm
+    giam" (94/2015/QH13) followed by words: the text writes the same words, and its citation says where they end.
+    """
+    cited = {f.name.casefold(): f.name for f in named
+             if f.name and (f.number or f.year or context.date_after(t, f.end)[0])}
+    if not cited:
+        return
+    for f in named:
+        if not f.name or f.number or f.year or f.name.casefold() in cited:
+            continue
+        folded = f.name.casefold()
+        for longer in sorted((n for n in cited if n.startswith(folded + " ")), key=len, reverse=True):
+            m = re.compile(_name_regex(cited[longer]) + r"(?!\w)", re.IGNORECASE).match(t, f.start)
+            if m:
+                f.end = m.end()
+                f.name = one_line(t[f.start : f.end])
+                break
 
 
 def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
