@@ -149,6 +149,9 @@ def test_a_known_name_followed_by_more_of_a_cited_name_runs_to_it():
     assert one("theo Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú.").name == "Luật Thi hành tạm giữ, tạm giam"
     assert [r.name or r.number for r in refs("theo Luật Đất đai và hướng dẫn tại Thông tư số 12/2020/TT-BTC")] == [
         "Luật Đất đai", "12/2020/TT-BTC"]
+    # the sentence going on, closed by a form's number, is not the name (vnlegaltext-ner val-1032)
+    assert one("theo quy định tại Điểm d Khoản 1 Điều 58 Luật Viên chức và theo mẫu số 4 ban hành kèm theo"
+               ).name == "Luật Viên chức"
 
 
 @pytest.mark.parametrize(

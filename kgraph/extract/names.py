@@ -113,7 +113,8 @@ def _run_ons() -> frozenset[str]:
 
 
 #: what follows a name a citation writes in full: its number, its date or its year ("... số 128/2025/QH15")
-_CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}\d|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
+_CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}(?:" + NUMBER_PATTERN
+                          + r")|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
 _AND = re.compile(r"[ \t\r\n]{1,3}và(?=[ \t\r\n])")
 
 
@@ -125,8 +126,10 @@ def _cited_longer(t: str, kn: int) -> int | None:
     if not m:
         return None
     words, e = name_words(t, m.end(), load(), first_free=True)
-    if not words or any(w[:1].isupper() or w.isdigit() or w in (",", "-", "và") for w in words):
-        return None
+    r = name_rules()
+    if not words or any(w[:1].isupper() or w.isdigit() or w in (",", "-", "và") or w in r.stops
+                        or w in _run_ons() for w in words):
+        return None  # another name, or the sentence going on ("Luật Viên chức và theo mẫu số 4")
     return e if _CITED_AFTER.match(t, e) else None
 
 
