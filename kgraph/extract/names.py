@@ -514,8 +514,10 @@ def trim_to_known(named: list[Found], t: str) -> None:
     for f in named:
         if not f.name or f.name.casefold() in strong or f.year or f.number:
             continue
-        folded = f.name.casefold()
-        best = max((n for n in strong if folded.startswith(n + " ")), key=len, default=None)
+        # the longest run of the name's first words that is a strong name: one look-up per run, not a scan of
+        # every strong name per name (which grew with the square of the names on text citing many distinct ones)
+        words = f.name.casefold().split(" ")
+        best = next((p for p in (" ".join(words[:i]) for i in range(len(words) - 1, 0, -1)) if p in strong), None)
         if best is None:
             continue
         # walk the text until the kept words are consumed (the text may wrap lines)
@@ -537,20 +539,31 @@ def extend_to_cited(named: list[Found], t: str) -> None:
     "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú." is that law, not "Luật Thi hành tạm giữ, tạm
     giam" (94/2015/QH13) followed by words: the text writes the same words, and its citation says where they end.
     """
-    cited = {f.name.casefold(): f.name for f in named
-             if f.name and (f.number or f.year or context.date_after(t, f.end)[0])}
+    cited = {f.name.casefold() for f in named if f.name and (f.number or f.year or context.date_after(t, f.end)[0])}
     if not cited:
         return
+    most = max(k.count(" ") for k in cited) + 1
     for f in named:
         if not f.name or f.number or f.year or f.name.casefold() in cited:
             continue
-        folded = f.name.casefold()
-        for longer in sorted((n for n in cited if n.startswith(folded + " ")), key=len, reverse=True):
-            m = re.compile(_name_regex(cited[longer]) + r"(?!\w)", re.IGNORECASE).match(t, f.start)
-            if m:
-                f.end = m.end()
-                f.name = one_line(t[f.start : f.end])
+        # the text's words from the name's start, read once, each run of them looked up: no scan of the names
+        key, best, pos = "", None, f.start
+        for _ in range(most + 2):
+            m = _WORD.match(t, pos)
+            if not m:
                 break
+            w = m.group(1).casefold()
+            key = key + w if w == "," or not key else f"{key} {w}"
+            pos = m.end()
+            if key in cited and len(key) > len(f.name):
+                best = pos
+        if best is not None:
+            f.end = best
+            f.name = one_line(t[f.start : best])
+
+
+#: a word of a name, or the comma or dash inside one ("tạm giữ, tạm giam"); other signs end the name
+_WORD = re.compile(r"[ \t\r\n\xa0]{0,3}(,|[-–]|[^\W_]+)")
 
 
 def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
