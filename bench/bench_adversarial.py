@@ -109,6 +109,11 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "enumeration, one sentence": lambda s: _fill(
         lambda i: f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP, ", s, HEAD + "Bãi bỏ các văn bản: ", "."),
     "named laws repeated": lambda s: _fill(lambda i: "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; ", s, HEAD),
+    # distinct laws cited in full, each repeated by name: cutting and extending names looked up every name per name
+    "named laws, distinct, repeated": lambda s: _fill(
+        lambda i: f"Căn cứ Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi {_word(i)} số {i % 900 + 1}/2025/QH15; "
+                  f"theo Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi {_word(i)}; Luật Chứng khoán {_word(i)} "
+                  f"năm 2019 và Luật Chứng khoán {_word(i)} Ngân hàng.\n", s, HEAD),
 }
 
 _CHILD = """

@@ -1,10 +1,11 @@
 // name: stale-citations
 // args:
-// doc: Documents citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced as a whole by a corpus document in force before them (unless the catalogue says it ceased only later, or that this ender repealed or amended only part of it).
-// Twin of stale-citations.rq (a consolidated text repeats the repeals it consolidates, so it is left out).
+// doc: Documents (not consolidated texts) citing an instrument no longer in force on the day they were issued: by the catalogue's date it ceased (eli:date_no_longer_in_force), or repealed / replaced as a whole by a corpus document in force before them (unless the catalogue says it ceased only later, or that this ender repealed or amended only part of it).
+// Twin of stale-citations.rq. A consolidated text is neither an ender (it repeats the repeals it consolidates)
+// nor a citer (its citations are the consolidated instrument's, made on that instrument's date).
 // $endsTypes, $reliesTypes, $relationNames: the relations by role in relations.yaml, bound by kg query.
 MATCH (d:Resource)-[r]->(cited:Resource)
-WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND d.date_document IS NOT NULL
+WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND d.date_document IS NOT NULL AND NOT d:ConsolidatedText
 CALL (d, cited) {
   MATCH (by:CorpusDocument)-[h]->(cited)
   WHERE type(h) IN $endsTypes AND NOT by:ConsolidatedText AND by.date_document < d.date_document

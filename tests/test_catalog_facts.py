@@ -26,7 +26,9 @@ def _doc(number: str, day: str, month: str, year: str) -> str:
 @pytest.fixture(scope="module")
 def lines() -> list[str]:
     items = [(extract(_doc("10/2025/TT-BTC", "10", "3", "2025")), "a" * 64, "late.txt"),
-             (extract(_doc("10/2020/TT-BTC", "10", "3", "2020")), "b" * 64, "early.txt")]
+             (extract(_doc("10/2020/TT-BTC", "10", "3", "2020")), "b" * 64, "early.txt"),
+             # a consolidated text of 2025 reproducing the căn cứ of the circular it consolidates
+             (extract(_doc("05/VBHN-BTC", "10", "3", "2025")), "c" * 64, "vbhn.txt")]
     return extraction_graph(items, BASE)
 
 
@@ -54,7 +56,12 @@ def test_stale_citations_by_the_citing_date(lines: list[str]) -> None:
     store.load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
     rows = list(store.query(QUERY))
     numbers = {r["number"].value for r in rows if r["number"] is not None}
-    assert numbers == {"10/2025/TT-BTC"}  # the 2020 document cited it while it was in force
+    # the 2020 document cited it while it was in force; the 2025 consolidated text cites it too, but its
+    # citation is the consolidated instrument's, made on that instrument's date: not a citing document
+    assert numbers == {"10/2025/TT-BTC"}
+    vbhn = f"<{BASE}doc/05_VBHN-BTC/2025>"
+    assert f"{vbhn} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{KG}ConsolidatedText> .\n" in lines
+    assert any(ln.startswith(vbhn + f" <{ELI}based_on> <{BASE}doc/45_2013_QH13>") for ln in lines)
     assert {r["how"].value for r in rows} == {"catalogue"}
     assert default_catalog().by_number("45/2013/QH13")[0].no_longer == "2024-08-01"
 

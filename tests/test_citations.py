@@ -132,6 +132,28 @@ def test_named(text, name, year, number):
     assert (r.kind, r.name, r.year, r.number) == ("named", name, year, number)
 
 
+def test_a_known_name_followed_by_more_of_a_cited_name_runs_to_it():
+    """"Luật Thi hành tạm giữ, tạm giam" (94/2015/QH13) is a known name; the law of 2025 adds "và cấm đi khỏi nơi
+    cư trú": where the text closes the longer name with its number, date or year, the name is the longer one, and
+    a later mention of the same words in that text is that law too (issue 9, point 6)."""
+    text = ("Căn cứ Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số \n128/2025/QH15;\n"
+            "Điều 2. Người bị cấm đi khỏi nơi cư trú được quản lý theo Bộ luật Tố tụng hình sự, "
+            "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú.\n"
+            "Điều 3. Người bị tạm giữ trước ngày đó theo Luật Thi hành tạm giữ, tạm giam.\n")
+    got = [(r.name, r.number) for r in refs(text) if r.name and "tạm giam" in r.name]
+    long = "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú"
+    assert got == [(long, "128/2025/QH15"), (long, "128/2025/QH15"), ("Luật Thi hành tạm giữ, tạm giam", None)]
+    assert one("Căn cứ Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú ngày 10 tháng 12 năm 2025;"
+               ).name == long
+    # without a number, date or year closing it, "và ..." after a known name is the sentence, not the name
+    assert one("theo Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú.").name == "Luật Thi hành tạm giữ, tạm giam"
+    assert [r.name or r.number for r in refs("theo Luật Đất đai và hướng dẫn tại Thông tư số 12/2020/TT-BTC")] == [
+        "Luật Đất đai", "12/2020/TT-BTC"]
+    # the sentence going on, closed by a form's number, is not the name (vnlegaltext-ner val-1032)
+    assert one("theo quy định tại Điểm d Khoản 1 Điều 58 Luật Viên chức và theo mẫu số 4 ban hành kèm theo"
+               ).name == "Luật Viên chức"
+
+
 @pytest.mark.parametrize(
     "text",
     ["Đoàn Luật sư thành phố", "văn bản quy phạm pháp luật", "Luật này có hiệu lực", "các luật, pháp lệnh"],

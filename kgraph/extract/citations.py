@@ -18,7 +18,7 @@ from kgraph.extract import context, relation, shortforms
 from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found
-from kgraph.extract.names import find_named, find_upper_named, merge_named_numbers, trim_to_known
+from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
@@ -134,8 +134,10 @@ def _find_named(scan: _Scan) -> None:
 
 
 def _trim_names(scan: _Scan) -> None:
-    """Cuts names that ran on into the sentence back to a name the same text ends cleanly elsewhere."""
+    """Cuts names that ran on into the sentence back to a name the same text ends cleanly elsewhere, and
+    extends names cut at a known law's end to the longer name the same text cites with its number or date."""
     trim_to_known(scan.named, scan.t)
+    extend_to_cited(scan.named, scan.t)
 
 
 def _find_from_anchors(scan: _Scan) -> None:

@@ -112,11 +112,37 @@ def _run_ons() -> frozenset[str]:
     return frozenset(load().named.get("known_name_run_ons", []))
 
 
+#: what follows a name a citation writes in full: its number, its date or its year ("... số 128/2025/QH15")
+_CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}(?:" + NUMBER_PATTERN
+                          + r")|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
+_AND = re.compile(r"[ \t\r\n]{1,3}và(?=[ \t\r\n])")
+
+
+def _cited_longer(t: str, kn: int) -> int | None:
+    """Where "và <words in lower case>" after a known name ends, when the law's number, date or year closes it:
+    "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số 128/2025/QH15" is a longer law the list
+    lacks, not "Luật Thi hành tạm giữ, tạm giam" (94/2015/QH13) and words run on."""
+    m = _AND.match(t, kn)
+    if not m:
+        return None
+    words, e = name_words(t, m.end(), load(), first_free=True)
+    r = name_rules()
+    if not words or any(w[:1].isupper() or w.isdigit() or w in (",", "-", "và") or w in r.stops
+                        or w in _run_ons() for w in words):
+        return None  # another name, or the sentence going on ("Luật Viên chức và theo mẫu số 4")
+    return e if _CITED_AFTER.match(t, e) else None
+
+
 def _fit_known(t: str, pos: int, head: str, end: int) -> int:
     """The name's end when the catalogue knows it: through a comma or stop word inside it, not past its end."""
     kn = known_end(t, pos, head)
-    if kn is None or kn >= end:
-        return end if kn is None else kn
+    if kn is None:
+        return end
+    longer = _cited_longer(t, kn)
+    if longer is not None:
+        return longer
+    if kn >= end:
+        return kn
     # the word rules read further: cut only a run-on opening with a connective (named.yaml known_name_run_ons:
     # "Luật Quản lý thuế và ..."); other words name a law the list lacks ("Luật Khiếu nại, tố cáo" of 1998)
     ext = t[kn:end].split()
@@ -488,8 +514,10 @@ def trim_to_known(named: list[Found], t: str) -> None:
     for f in named:
         if not f.name or f.name.casefold() in strong or f.year or f.number:
             continue
-        folded = f.name.casefold()
-        best = max((n for n in strong if folded.startswith(n + " ")), key=len, default=None)
+        # the longest run of the name's first words that is a strong name: one look-up per run, not a scan of
+        # every strong name per name (which grew with the square of the names on text citing many distinct ones)
+        words = f.name.casefold().split(" ")
+        best = next((p for p in (" ".join(words[:i]) for i in range(len(words) - 1, 0, -1)) if p in strong), None)
         if best is None:
             continue
         # walk the text until the kept words are consumed (the text may wrap lines)
@@ -502,6 +530,40 @@ def trim_to_known(named: list[Found], t: str) -> None:
                 break
         f.end = end
         f.name = one_line(t[f.start : end])
+
+
+def extend_to_cited(named: list[Found], t: str) -> None:
+    """Extend a name cut at a known law's end to the longer name the same text cites with its number or date.
+
+    After "Căn cứ Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số 128/2025/QH15", a later
+    "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú." is that law, not "Luật Thi hành tạm giữ, tạm
+    giam" (94/2015/QH13) followed by words: the text writes the same words, and its citation says where they end.
+    """
+    cited = {f.name.casefold() for f in named if f.name and (f.number or f.year or context.date_after(t, f.end)[0])}
+    if not cited:
+        return
+    most = max(k.count(" ") for k in cited) + 1
+    for f in named:
+        if not f.name or f.number or f.year or f.name.casefold() in cited:
+            continue
+        # the text's words from the name's start, read once, each run of them looked up: no scan of the names
+        key, best, pos = "", None, f.start
+        for _ in range(most + 2):
+            m = _WORD.match(t, pos)
+            if not m:
+                break
+            w = m.group(1).casefold()
+            key = key + w if w == "," or not key else f"{key} {w}"
+            pos = m.end()
+            if key in cited and len(key) > len(f.name):
+                best = pos
+        if best is not None:
+            f.end = best
+            f.name = one_line(t[f.start : best])
+
+
+#: a word of a name, or the comma or dash inside one ("tạm giữ, tạm giam"); other signs end the name
+_WORD = re.compile(r"[ \t\r\n\xa0]{0,3}(,|[-–]|[^\W_]+)")
 
 
 def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
