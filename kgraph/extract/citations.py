@@ -19,7 +19,7 @@ from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
-from kgraph.extract.normalize import OffsetText, one_line
+from kgraph.extract.normalize import OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
 from kgraph.knowledge import Knowledge, load
@@ -379,7 +379,7 @@ def _classify_relations(scan: _Scan) -> None:
             f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:
             top = rel
-        f.sentence = one_line(t[sentence_start(t, pos) : s_end])
+        f.sentence = one_line_of(t, sentence_start(t, pos), s_end)
         prev, prev_sent = f, s0
     doc = scan.document  # a plan's "thực hiện ... theo X" and its footnoted directing documents
     mark_directing(t, scan.found, local=doc is not None and context.is_local_body(doc.issuer))

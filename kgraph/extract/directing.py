@@ -13,6 +13,7 @@ into `implements`:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +30,8 @@ _CLAUSE_END = re.compile(r"[.;:!?]\s|\n\s*\n")
 #: with the lookbehind tried it at every position of the text, a tenth of extraction on gazette text).
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _WORD_CHAR = re.compile(r"\w")
+#: a footnote's body opening its line with its marker: "\n[2] Quyết định số ..."
+_NOTE = re.compile(r"\n[ \t*]*\[(\d{1,2})\][ \t*]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +106,36 @@ def mark_directing(t: str, found: list[Found], local: bool) -> None:
                 f.relation = "implements"
                 via_theo.add(id(f))
         prev = f
-    for m in _MARKER.finditer(t) if "[" in t else ():
+    if "[" not in t:
+        return
+    by_start = sorted(refs, key=lambda f: f.start)
+    starts = [f.start for f in by_start]
+    notes: list[re.Match] | None = None  # every footnote body's opening line "[N]", found once when first needed
+    note_starts: list[int] = []
+    by_mark: dict[str, tuple[list[int], list[re.Match]]] = {}
+    for m in _MARKER.finditer(t):
         if not m.start() or not _WORD_CHAR.match(t, m.start() - 1):
             continue
         if not _carried_out(t, _clause_start(t, m.start()), m.start()):
             continue
-        body = re.compile(r"\n[ \t*]*\[" + m.group(1) + r"\][ \t*]*").search(t, m.end())
-        if not body:
+        if notes is None:
+            notes = list(_NOTE.finditer(t))  # they never overlap: each opens with its own line break
+            note_starts = [n.start() for n in notes]
+            for n in notes:
+                by_mark.setdefault(n.group(1), ([], []))[0].append(n.start())
+                by_mark[n.group(1)][1].append(n)
+        # the first body of this marker after it, and the next body of any marker after that: looked up, not
+        # searched for through the rest of the text once for each marker
+        own_starts, own = by_mark.get(m.group(1), ([], []))
+        i = bisect_left(own_starts, m.end())
+        if i == len(own):
             continue
-        nxt = re.compile(r"\n[ \t*]*\[\d{1,2}\]").search(t, body.end())
-        end = nxt.start() if nxt else len(t)
-        for f in refs:
-            if body.end() <= f.start < end and f.relation == "cites":
+        body = own[i]
+        j = bisect_left(note_starts, body.end())
+        end = note_starts[j] if j < len(notes) else len(t)
+        # the references in the footnote's body: a slice of those in text order, not all of them for each marker
+        for f in by_start[bisect_left(starts, body.end()) : bisect_left(starts, end)]:
+            if f.relation == "cites":
                 item_start = max(body.end(), t.rfind(";", body.end(), f.start) + 1)
                 if not t[item_start : f.start].strip(" \t\n*-+"):
                     f.relation = "implements"  # the head of an item of the footnote's list

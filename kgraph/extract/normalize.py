@@ -96,3 +96,13 @@ class OffsetText:
 def one_line(s: str) -> str:
     """Collapse runs of white space to one space (titles and names wrapped across lines)."""
     return " ".join(s.split())
+
+
+def one_line_of(text: str, start: int, end: int) -> str:
+    """`one_line(text[start:end])`, without splitting the stretch into words when its spaces are already single
+    (a sentence of dense references is ~900 characters, read once for each of them: issue 14)."""
+    s = text[start:end]
+    # every white-space character but the space is a control or a separator, which `isprintable` refuses
+    if "  " not in s and s.isprintable():
+        return s.strip(" ")
+    return one_line(s)

@@ -20,6 +20,7 @@ Rules, in order (the verbs themselves are data in knowledge/relations.yaml):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,6 +112,47 @@ class _Tables:
     after: re.Pattern | None
     after_table: dict[str, str]
     after_blockers: tuple[str, ...]
+    may_trig: "_MayStart"  # where a trigger's first word stands: no lead is lower-cased and searched without one
+    may_after: "_MayStart"
+
+
+class _MayStart:
+    """Where some phrase of a table may start in one text: the positions of the phrases' first words (any case),
+    found by one scan of the stretch the passes are walking, extended as they walk on.
+
+    Dense references (thousands a MB in one long sentence) each lower-cased, masked and searched a 500-character
+    lead for triggers that are not there (issue 14); a bisect here says so first. A trigger in a lead starts with
+    its first word, letters the mask never changes: no first word in the lead, no trigger. An occurrence hidden
+    by an overlapping one found first has that one less than `reach` characters before it, so `maybe` looks that
+    far before its window (it may answer yes in vain, never no in vain)."""
+
+    __slots__ = ("pat", "any_case", "reach", "text", "a", "b", "hits")
+
+    def __init__(self, phrases: set[str]) -> None:
+        firsts = {p.split()[0].lower() for p in phrases if p.split()}
+        # searched in lower-cased text (grouped by first letter, the engine skips to those letters); any case
+        # where lower-casing changed the length (offsets no longer line up)
+        self.pat = re.compile(trie_alt(firsts))
+        self.any_case = re.compile("|".join(re.escape(w) for w in sorted(firsts, key=len, reverse=True)), re.IGNORECASE)
+        self.reach = max(map(len, firsts), default=0)
+        self.text: str | None = None
+        self.a = self.b = 0
+        self.hits: list[int] = []
+
+    def maybe(self, text: str, lo: int, hi: int) -> bool:
+        """Whether some first word may start in text[lo:hi] (False: none does)."""
+        lo = max(0, lo - self.reach)
+        if self.text is not text or not self.a <= lo <= self.b:
+            self.text, self.a, self.b, self.hits = text, lo, lo, []
+        if hi > self.b:
+            # past `hi` by the longest word: every word starting before `hi` is seen whole
+            b, chunk = self.b, text[self.b : hi + self.reach]
+            low = chunk.lower()
+            found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
+            self.hits.extend(b + m.start() for m in found if b + m.start() < hi)
+            self.b = hi
+        i = bisect_left(self.hits, lo)
+        return i < len(self.hits) and self.hits[i] < hi
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +179,8 @@ def _tables() -> _Tables:
     masked = re.compile(trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
     after = re.compile(r"(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
     keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
-    return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers)
+    return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers,
+                   _MayStart(set(table)), _MayStart(set(after_table)))
 
 
 def _mask(tb: _Tables, s: str) -> str:
@@ -209,9 +252,9 @@ def decide(
             g = _NEW_ITEM_GAP.search(text, prev[1], start)
             if g is not None:
                 lo, new_item = max(lo, g.end()), True
-    lead = _mask(tb, text[lo:start])
-    found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
+    lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
+    found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     if basis_clause and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
         return "based_on", True
@@ -339,8 +382,8 @@ def _opens_line(text: str, pos: int) -> bool:
 def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None:
     """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ..."."""
     tb = _tables()
-    if tb.after is None:
-        return None
+    if tb.after is None or not tb.may_after.maybe(text, end, clause_end):
+        return None  # no verb after it (whatever the lead's blockers say)
     lead = text[max(clause_start, end - LEAD) : end].lower()
     if any(b in lead for b in tb.after_blockers):
         return None
