@@ -19,6 +19,9 @@ from typing import Iterable, Iterator
 _WORD_RUN = re.compile(r"\w+")
 _LONG_WS = re.compile(r"\s{4,}")
 _WS = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"\W")
+#: above this many alias lengths after one first word, a window's word ends are found before lengths are tried
+_FEW_LENGTHS = 6
 #: above this many distinct first words, one tokenisation of the text beats one alternation of them all
 _MAX_ALTERNATION = 64
 
@@ -71,19 +74,38 @@ class AliasUses:
             return
         found: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = {k: sorted(v) for k, v in by_key.items()}
+        length_sets = {k: frozenset(v) for k, v in by_key.items()}
+        n_text = len(text)
         for p, key in self._candidates(text, lengths):
             if p and _is_word(text[p - 1]):
                 continue
             ls = lengths[key]
-            window = text[p : p + 3 * ls[-1] + 1]
-            # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all
-            flat = _WS.sub(" ", _LONG_WS.sub("\x00", window))
-            for n in ls:
+            # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all.
+            # Where the longest alias and the character after it hold single spaces only (every white space but
+            # " " is not printable), the text is its own flat form there and each alias's own extent in it
+            head = text[p : p + ls[-1] + 2]
+            plain = "  " not in head and head.isprintable()
+            flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * ls[-1] + 1]))
+            if len(ls) > _FEW_LENGTHS:
+                # many aliases open with this word ("Luật ..."): only the lengths where the flat window's word ends
+                # can be one, since a use is followed by no word character (`_end`)
+                cuts = {m.start() for m in _NOT_WORD.finditer(flat, 0, ls[-1] + 1)}
+                cuts.add(len(flat))
+                ns: Iterable[int] = cuts.intersection(length_sets[key])
+            else:
+                ns = ls
+            for n in ns:
                 a = flat[:n]
                 if a in known:
-                    e = _end(text, p, a.split(" "))
-                    if e >= 0:
-                        found[a].append((p, e))
+                    if plain:
+                        e = p + len(a)
+                        if e < n_text and _is_word(text[e]):
+                            continue
+                    else:
+                        e = _end(text, p, a.split(" "))
+                        if e < 0:
+                            continue
+                    found[a].append((p, e))
         self.uses = dict(found)
 
     @staticmethod
