@@ -271,7 +271,7 @@ def decide(
     chosen = None
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
-    for m in found:
+    for m in reversed(found):  # the last one decides: read from the end (a lead of amending phrases holds dozens)
         t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
@@ -280,6 +280,7 @@ def decide(
             # after it; "Tòa án ra quyết định hủy bỏ biện pháp ... quy định tại X" does not
             opens = _CLAUSE_OPENING.fullmatch(lead, 0, m.start()) is not None
             strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
+            break
     for m in reversed(found):
         t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
         before = lead[max(0, m.start() - 24) : m.start()]

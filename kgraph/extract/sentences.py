@@ -53,15 +53,22 @@ def _any_opener() -> re.Pattern:
 class _Free:
     """A stretch of one text where no boundary mark or opener starts: dense references in a long sentence
     (thousands a MB, no mark for thousands of characters) searched the whole lookback, 26 `rfind`s of
-    3,000 characters, for each one (issue 14). The stretch grows as the passes walk the text."""
+    3,000 characters, for each one (issue 14). The stretch grows as the passes walk the text. Looking back
+    (`sentence_start`) and ahead (`sentence_end`) keep one each: the two windows of one reference lie ~400
+    characters apart, and one stretch shared by both was dropped and searched again at each of them."""
 
-    text: str | None = None
-    a = b = 0
+    __slots__ = ("text", "a", "b")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.a = self.b = 0
 
 
-def _no_mark_starts(text: str, x: int, y: int) -> bool:
-    """Whether no boundary mark or opener starts in text[x:y]."""
-    f = _Free
+_BEHIND, _AHEAD = _Free(), _Free()
+
+
+def _no_mark_starts(text: str, x: int, y: int, f: _Free) -> bool:
+    """Whether no boundary mark or opener starts in text[x:y] (`f`: what is known so far)."""
     if x >= y or (f.text is text and f.a <= x and y <= f.b):
         return True
     a, frm = (f.a, f.b) if f.text is text and f.a <= x <= f.b else (x, x)
@@ -84,7 +91,7 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     near = max(lo, pos - _NEAR)
     best = _last_mark(text, near, pos)
     if near > lo and best < near + _LONGEST:
-        if _no_mark_starts(text, lo, near):
+        if _no_mark_starts(text, lo, near, _BEHIND):
             best = lo if best == near else best  # every mark of the lookback is in the near window
         else:
             near, best = lo, _last_mark(text, lo, pos)
@@ -130,7 +137,7 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:
-        if _no_mark_starts(text, max(pos, near - _LONGEST), hi):
+        if _no_mark_starts(text, max(pos, near - _LONGEST), hi, _AHEAD):
             best = hi if best == near else best  # every mark within the limit is in the near window
         else:
             best = _first_mark(text, pos, hi)
