@@ -88,6 +88,9 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     even then where no mark or opener starts in it (`_no_mark_starts`).
     """
     lo = max(0, pos - lookback)
+    f = _BEHIND
+    if f.text is text and f.a <= lo <= f.b and _no_mark_starts(text, lo, pos, f):
+        return lo  # the stretch known free of marks, grown to `pos`: none in the whole lookback (dense references)
     near = max(lo, pos - _NEAR)
     best = _last_mark(text, near, pos)
     if near > lo and best < near + _LONGEST:
