@@ -116,6 +116,10 @@ class _Tables:
     may_after: "_MayStart"
 
 
+#: how far `_MayStart` reads ahead at a time
+_BLOCK = 2048
+
+
 class _MayStart:
     """Where some phrase of a table may start in one text: the positions of the phrases' first words (any case),
     found by one scan of the stretch the passes are walking, extended as they walk on.
@@ -145,12 +149,14 @@ class _MayStart:
         if self.text is not text or not self.a <= lo <= self.b:
             self.text, self.a, self.b, self.hits = text, lo, lo, []
         if hi > self.b:
-            # past `hi` by the longest word: every word starting before `hi` is seen whole
-            b, chunk = self.b, text[self.b : hi + self.reach]
+            # a block ahead at a time (dense references ask every few characters), and past its end by the longest
+            # word: every word starting in it is seen whole
+            b, e = self.b, max(hi, min(len(text), self.b + _BLOCK))
+            chunk = text[b : e + self.reach]
             low = chunk.lower()
             found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
-            self.hits.extend(b + m.start() for m in found if b + m.start() < hi)
-            self.b = hi
+            self.hits.extend(b + m.start() for m in found if b + m.start() < e)
+            self.b = e
         i = bisect_left(self.hits, lo)
         return i < len(self.hits) and self.hits[i] < hi
 
