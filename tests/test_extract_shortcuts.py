@@ -1,0 +1,78 @@
+"""The shortcuts that keep dense references cheap (issue 14) give what the long way gives, on random text.
+
+`one_line_of` against `one_line`; sentence bounds read while the stretches known free of marks carry over from
+reference to reference (as the passes walk a text) against the same bounds read afresh; and the trigger lookup
+of the relation rules: where it says no trigger's first word is near, the masked lead holds no trigger."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kgraph.extract import relation, sentences
+from kgraph.extract.normalize import one_line, one_line_of
+
+WORDS = ["Căn cứ", "theo", "Theo đề nghị", "Luật", "Đất", "đai", "sửa đổi", "bổ sung", "hết hiệu lực", "bị bãi bỏ",
+         "THEO", "xét", "Nghị định số 1/2020/NĐ-CP", "có hiệu lực thi hành", "quy định tại", "a)", "1.", "Điều 2."]
+SEPS = [" ", " ", " ", "  ", ". ", ".\n", ";\n", "; ", ", ", "\n", "\n\n", ":\n", " \n", "\t", "\u00a0", "\u2003", "? ", ""]
+
+
+def _text(rnd: random.Random, n: int) -> str:
+    return "".join(rnd.choice(WORDS) + rnd.choice(SEPS) for _ in range(n))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_line_of_is_one_line_of_the_slice(seed: int) -> None:
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000)
+    for _ in range(2000):
+        a = rnd.randrange(len(text))
+        b = min(len(text), a + rnd.randrange(1, 200))
+        assert one_line_of(text, a, b) == one_line(text[a:b])
+
+
+def _fresh(f, *args):
+    sentences._BEHIND.text = sentences._AHEAD.text = None
+    return f(*args)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sentence_bounds_read_on_a_walk_are_those_read_afresh(seed: int) -> None:
+    """Positions in text order with small steps and some jumps back (other passes), long runs with no mark
+    (seed 2 and 3: few marks, so the stretches grow long)."""
+    rnd = random.Random(seed)
+    seps = SEPS if seed < 2 else [" "] * 60 + SEPS
+    text = "".join(rnd.choice(WORDS) + rnd.choice(seps) for _ in range(4000))
+    walk, pos = [], 0
+    while pos < len(text) - 1:
+        pos = max(0, pos - rnd.randrange(600)) if rnd.random() < 0.05 else pos + rnd.randrange(1, 60)
+        walk.append(min(pos, len(text) - 1))
+    got = []
+    for p in walk:
+        got.append((sentences.sentence_start(text, p), sentences.sentence_start(text, p, sentences.CLAUSE_LOOKBACK),
+                    sentences.sentence_start(text, p, 40), sentences.sentence_end(text, p)))
+    want = [(_fresh(sentences.sentence_start, text, p), _fresh(sentences.sentence_start, text, p, sentences.CLAUSE_LOOKBACK),
+             _fresh(sentences.sentence_start, text, p, 40), _fresh(sentences.sentence_end, text, p)) for p in walk]
+    assert got == want
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000).replace("Căn cứ", "Căn  cứ") + "".join(rnd.choice(["x", " ", "ab"]) for _ in range(5000))
+    tb = relation._tables()
+    said_no = 0
+    pos = 0
+    while pos < len(text) - 1:
+        pos = max(0, pos - rnd.randrange(800)) if rnd.random() < 0.05 else pos + rnd.randrange(1, 80)
+        pos = min(pos, len(text) - 1)
+        lo = max(0, pos - rnd.choice([20, 80, 500]))
+        if not tb.may_trig.maybe(text, lo, pos):
+            said_no += 1
+            lead = relation._mask(tb, text[lo:pos])
+            assert not list(tb.trig.finditer(lead)), (lo, pos, lead)
+        hi = min(len(text), pos + rnd.choice([10, 100, 400]))
+        if not tb.may_after.maybe(text, pos, hi):
+            assert tb.after.search(relation._mask(tb, text[pos:hi])) is None
+    assert said_no > 10  # the lookup does answer no (the test would prove nothing otherwise)
