@@ -117,7 +117,7 @@ class _Tables:
 
 
 #: how far `_MayStart` reads ahead at a time
-_BLOCK = 2048
+_BLOCK = 512
 
 
 class _MayStart:
@@ -146,12 +146,14 @@ class _MayStart:
     def maybe(self, text: str, lo: int, hi: int) -> bool:
         """Whether some first word may start in text[lo:hi] (False: none does)."""
         lo = max(0, lo - self.reach)
-        if self.text is not text or not self.a <= lo <= self.b:
+        fresh = self.text is not text or not self.a <= lo <= self.b
+        if fresh:
             self.text, self.a, self.b, self.hits = text, lo, lo, []
         if hi > self.b:
-            # a block ahead at a time (dense references ask every few characters), and past its end by the longest
-            # word: every word starting in it is seen whole
-            b, e = self.b, max(hi, min(len(text), self.b + _BLOCK))
+            # going on from the last window, a block ahead at a time (dense references ask every few characters;
+            # a fresh window, as sparse references in real text give, only to its end), and past the end by the
+            # longest word: every word starting before it is seen whole
+            b, e = self.b, (hi if fresh else max(hi, min(len(text), self.b + _BLOCK)))
             chunk = text[b : e + self.reach]
             low = chunk.lower()
             found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)

@@ -137,15 +137,10 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     hi = min(len(text), pos + limit)
-    f = _AHEAD
-    if f.text is text and f.a <= pos <= f.b and _no_mark_starts(text, pos, hi, f):
-        return hi  # the stretch known free of marks, grown to `hi`: none within the limit (dense references)
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:
-        # (none starts before near - _LONGEST, or `best` would be there: the stretch is asked from `pos`, so that
-        # the next references' windows fall in it)
-        if _no_mark_starts(text, pos, hi, f):
+        if _no_mark_starts(text, max(pos, near - _LONGEST), hi, _AHEAD):
             best = hi if best == near else best  # every mark within the limit is in the near window
         else:
             best = _first_mark(text, pos, hi)
