@@ -6,6 +6,7 @@
 // :param targets => ['https://kgraph.example/id/doc/22_2026_TT-BNNMT']
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
+USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
 MATCH SHORTEST 1 (target)-[b WHERE type(b) IN $basisTypes]->*(basis_of:Resource)
 WITH DISTINCT target, basis_of
 MATCH (basis_of)-[r]->(u:Resource)

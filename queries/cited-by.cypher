@@ -6,6 +6,7 @@
 // :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})<-[r]-(d:Resource)
+USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
 WHERE type(r) IN $relTypes AND r.mentions > 0
 WITH target, d, collect(r) AS rs
 CALL (rs) {

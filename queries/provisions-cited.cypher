@@ -5,6 +5,7 @@
 // X's provision nodes ($relTypes: the citation relations, bound by kg query). In the Browser: :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
+USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
 OPTIONAL MATCH (p:Provision)-[:IS_PART_OF]->+(target)
 WITH target, collect(DISTINCT p) AS provisions
 MATCH (target)<-[r]-(d:Resource)
