@@ -4,9 +4,10 @@
 // Twin of basis-chain.rq (kg query adds the depth column; $basisTypes: the relations with the role basis
 // in relations.yaml, bound by kg query). In the Browser:
 // :param targets => ['https://kgraph.example/id/doc/22_2026_TT-BNNMT']
+// USING INDEX SEEK: start from X's node whatever the statistics say (on a near-empty database the planner scanned the index).
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
-USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
+USING INDEX SEEK target:Resource(uri)
 MATCH SHORTEST 1 (target)-[b WHERE type(b) IN $basisTypes]->*(basis_of:Resource)
 WITH DISTINCT target, basis_of
 MATCH (basis_of)-[r]->(u:Resource)

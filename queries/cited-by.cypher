@@ -4,9 +4,10 @@
 // Twin of cited-by.rq. $targets: the IRIs X names (kg query resolves what the user typed); $relTypes,
 // $relationNames: the citation relations (kg query binds them from relations.yaml). In the Browser:
 // :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
+// USING INDEX SEEK: start from X's node whatever the statistics say (on a near-empty database the planner scanned the index).
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})<-[r]-(d:Resource)
-USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
+USING INDEX SEEK target:Resource(uri)
 WHERE type(r) IN $relTypes AND r.mentions > 0
 WITH target, d, collect(r) AS rs
 CALL (rs) {

@@ -3,9 +3,10 @@
 // doc: Which provisions (articles, clauses, points) of X are cited, and by which documents.
 // Twin of provisions-cited.rq: the citations' pinpoints (labels, on the relationships) matched to
 // X's provision nodes ($relTypes: the citation relations, bound by kg query). In the Browser: :param targets => ['https://kgraph.example/id/doc/62_2022_NĐ-CP']
+// USING INDEX SEEK: start from X's node whatever the statistics say (on a near-empty database the planner scanned the index).
 UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
-USING INDEX SEEK target:Resource(uri)  // from X's node whatever the statistics say (a near-empty database planned a scan)
+USING INDEX SEEK target:Resource(uri)
 OPTIONAL MATCH (p:Provision)-[:IS_PART_OF]->+(target)
 WITH target, collect(DISTINCT p) AS provisions
 MATCH (target)<-[r]-(d:Resource)
