@@ -239,7 +239,7 @@ def issuer_of_codes(codes: list[str], party: bool, k: Knowledge | None = None) -
     ambiguous (TW) or unknown."""
     k = k or load()
     for c in codes:
-        base = re.sub(r"\d+$", "", c)
+        base = c.rstrip("0123456789")  # a term suffix (QH15) is not part of the code
         i = k.issuer_by_code.get(base) or k.issuer_by_code.get(code_key(base))
         if i is not None:
             if i.ambiguous:

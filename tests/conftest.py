@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KGRAPH_SHARED") or ROOT.parent / "shared")  # a worktree may point elsewhere
+# `kg` as the tests run it: this interpreter's kgraph, whatever `kg` is on PATH
+KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 
 
 def shared_path(*parts: str) -> Path:
@@ -183,15 +186,13 @@ def _build_copy_of_data(tmp_path_factory: pytest.TempPathFactory, name: str, *ex
     pages find their files where the build read them). Returns the build folder."""
     import shutil
     import subprocess
-    import sys
 
     base = tmp_path_factory.mktemp(name)
     shutil.copytree(ROOT / "data", base / "data")
     for folder in extra:
         for f in folder.glob("*.txt"):
             shutil.copy(f, base / "data" / f.name)
-    kg = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
-    r = subprocess.run([*kg, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True,
+    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
     return base / "out"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import KG
 
 from browser_support import shot
 
@@ -27,7 +27,6 @@ Thông tư này hướng dẫn điểm a khoản 2 Điều 5 Nghị định số
 Điều 2. Mức chi theo Nghị định số .../2024/NĐ-CP của Chính phủ.
 """
 
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 
 
 @pytest.fixture()

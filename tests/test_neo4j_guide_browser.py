@@ -6,9 +6,7 @@ out the guide, on the session's private Neo4j server (conftest ``private_neo4j``
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,10 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser_support import Served, shot
-from conftest import PrivateNeo4j
+from conftest import KG, PrivateNeo4j
 
 pytestmark = pytest.mark.neo4j  # the session's private server: the shared one is not used
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 CITING_163 = {"210/QĐ-UBND", "45/KH-UBND", "318/UBND-TCKH", "77/BC-UBND"}
 LOCAL = ("localhost", "127.0.0.1", "[::1]", "::1")
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import PrivateNeo4j
+from conftest import KG, PrivateNeo4j
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 
 OTHER = """BỘ TÀI CHÍNH
 Số: 12/2024/TT-BTC

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from conftest import KG
 
 from kgraph.progress import Ticker
 
 ROOT = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 
 
 class _Tty(io.StringIO):

@@ -7,15 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import KG
 
 from kgraph.tables import fit_table, order
 
 ROOT = Path(__file__).resolve().parents[1]
-KG = [sys.executable, "-c", "import sys; from kgraph.cli import main; sys.exit(main())"]
 
 UNRESOLVED_DOC = """BỘ TÀI CHÍNH
 Số: 12/2024/TT-BTC
