@@ -38,6 +38,7 @@ def _move_tone(m: re.Match[str]) -> str:
 _Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
 _YS = frozenset("yýỳỷỹỵ")
 _OLD_MARKS = frozenset("áàảãạéèẻẽẹýỳỷỹỵ")  # an old-style mark sits on the second vowel of oa, oe, uy
+_MARKED_OR_Y = re.compile("[áàảãạéèẻẽẹyýỳỷỹỵ]")
 _CONS_Y = re.compile(r"(?<![^\W\d_])([bcdđghklmnprstvx]+)([yýỳỷỹỵ])(?![^\W\d_])")
 
 # What is written after a name: its number, who passed it, its date or year, in any order, to the end.
@@ -76,6 +77,8 @@ class CitedName(NamedTuple):
 def fold_words(s: str) -> str:
     """NFC, case-folded, one tone-mark style, consonant + y as i: the spelling differences that never matter."""
     s = unicodedata.normalize("NFC", s).casefold()
+    if _MARKED_OR_Y.search(s) is None:  # most names: one scan, and nothing to change
+        return s
     if not _OLD_MARKS.isdisjoint(s):  # the substitutions cost more than the test for what they act on
         s = _OLD_TONE.sub(_move_tone, s)
     if _YS.isdisjoint(s):
@@ -96,8 +99,9 @@ def _iso(d: str, m: str, y: str) -> str | None:
 
 # The shape most citations have, decided without the general parser: a name of letters, spaces and commas, then
 # nothing, "năm Y" or "ngày D tháng M năm Y". `cited_name` takes it only when the general parser would split the
-# same text the same way (NFC, single spaces, no trigger word or digit inside the name) and falls back otherwise.
-_FAST = re.compile(r"(?P<name>[^\W\d_]+(?:,? [^\W\d_]+)*)"
+# same text the same way (NFC, single spaces, no digit nor `_TRIGGER` word after the name's first word) and falls
+# back otherwise.
+_FAST = re.compile(r"(?P<name>[^\W\d_]+(?:,? (?!(?:ngày|năm|số|của|do)\b)[^\W\d_]+)*)"
                    r"(?: ngày (?P<d>\d{1,2}) tháng (?P<m>\d{1,2}) năm (?P<y>(?:19|20)\d\d)| năm (?P<year>(?:19|20)\d\d))?",
                    re.I)
 _is_nfc = unicodedata.is_normalized
@@ -108,15 +112,14 @@ def cited_name(text: str) -> CitedName:
     """Split `Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022` into its key, date and year."""
     f = _FAST.fullmatch(text)
     if f is not None and _is_nfc("NFC", text):
-        name = f.group("name")
-        if _TRIGGER.search(name, 1) is None:
-            key = _fast_key(name)
-            if key is not None:
-                if f.group("y"):
-                    return CitedName(key, int(f.group("y")), _iso(f.group("d"), f.group("m"), f.group("y")))
-                if f.group("year"):
-                    return CitedName(key, int(f.group("year")))
-                return CitedName(key)
+        key = _fast_key(f.group("name"))  # no word of the name is a trigger word: `_FAST` refused those
+        if key is not None:
+            name, d, m, y, year = f.groups()
+            if y:
+                return CitedName(key, int(y), _iso(d, m, y))
+            if year:
+                return CitedName(key, int(year))
+            return CitedName(key)
     return _cited_name(text)
 
 
@@ -161,10 +164,9 @@ def _fast_key(name: str) -> str | None:
     s = fold_words(name)
     if "sửa" in s:
         return None
-    words = s.replace(",", " ").split()
-    if not "".join(words).isalpha():
+    if not s.replace(",", "").replace(" ", "").isalpha():
         return None
-    return _finish([w for w in words if w != "và"])
+    return _finish([w for w in s.replace(",", " ").split() if w != "và"])
 
 
 def _finish(words: list[str]) -> str:

@@ -12,6 +12,8 @@ import os
 import re
 import sqlite3
 import sys
+from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -199,6 +201,8 @@ class Catalog:
             f"FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id WHERE n.key = ?"
             for lay in self._layers)
         self._q_name = q_name
+        self._q_name_user = q_name.split(" UNION ALL ")[0]
+        self._shipped_keys: array[int] | None = None
         self._q_number = " UNION ALL ".join(
             f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
 
@@ -218,18 +222,30 @@ class Catalog:
     def _rows(self, sql: str, args: tuple[Any, ...]) -> list[Instrument]:
         out: list[Instrument] = []
         seen: set[str] = set()
+        one_layer = len(self._layers) == 1  # idents are unique in a layer: nothing to hide
+        s = self._strings.setdefault  # shared strings, not one copy a row (type, issuer, status, basis, src, prov)
         for r in self.con.execute(sql, args):
             ident = r[2]
-            if ident in seen:  # the user's row hides the shipped one
-                continue
-            seen.add(ident)
-            i = Instrument(*r[3:], "user" if r[0] == "user" else "shipped", ident, r[1])
-            for f in ("type", "issuer", "status", "status_basis", "src", "prov"):  # shared, not one copy a row
-                v = getattr(i, f)
-                if v is not None:
-                    setattr(i, f, self._strings.setdefault(v, v))
-            out.append(i)
+            if not one_layer:
+                if ident in seen:  # the user's row hides the shipped one
+                    continue
+                seen.add(ident)
+            out.append(Instrument(r[3], s(r[4], r[4]), r[5], s(r[6], r[6]), r[7], r[8], r[9], s(r[10], r[10]),
+                                  s(r[11], r[11]), r[12], s(r[13], r[13]), s(r[14], r[14]),
+                                  "user" if r[0] == "user" else "shipped", ident, r[1]))
         return out
+
+    def _shipped_has(self, key: str) -> bool:
+        """Whether the shipped file has a name with this key, from a sorted array of the keys' hashes (a few
+        MB for 500k names): most names a corpus cites that the catalogue lacks are turned away without a
+        query. The shipped file is immutable, so the array, made at the first lookup, stays true."""
+        keys = self._shipped_keys
+        if keys is None:
+            keys = self._shipped_keys = array("q", sorted({hash(k) for (k,) in self.con.execute(
+                "SELECT key FROM main.name")}))
+        h = hash(key)
+        i = bisect_left(keys, h)
+        return i < len(keys) and keys[i] == h
 
     def by_key(self, key: str) -> list[Instrument]:
         """Every instrument one of whose names has this key (all years)."""
@@ -237,7 +253,12 @@ class Catalog:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        rows = self._rows(self._q_name, (key,) * len(self._layers))
+        if self._shipped_has(key):
+            rows = self._rows(self._q_name, (key,) * len(self._layers))
+        elif self.user:  # the user's file can change while we run: always asked
+            rows = self._rows(self._q_name_user, (key,))
+        else:
+            rows = []
         self._cache[key] = rows
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
