@@ -16,6 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
@@ -241,8 +242,8 @@ class Catalog:
         query. The shipped file is immutable, so the array, made at the first lookup, stays true."""
         keys = self._shipped_keys
         if keys is None:
-            keys = self._shipped_keys = array("q", sorted({hash(k) for (k,) in self.con.execute(
-                "SELECT key FROM main.name")}))
+            keys = self._shipped_keys = array("q", sorted(map(hash, map(itemgetter(0), self.con.execute(
+                "SELECT DISTINCT key FROM main.name")))))
         h = hash(key)
         i = bisect_left(keys, h)
         return i < len(keys) and keys[i] == h
