@@ -1,7 +1,8 @@
 """The catalogue on disk: one SQLite schema, opened read-only, a user's file layered over the shipped one.
 
 Hundreds of thousands of instruments must not sit in RAM: every lookup is an indexed query, and only a
-bounded cache of recent name keys is kept. The shipped file is package data opened `immutable`; the
+bounded cache of recent name keys is kept, with a sorted array of the shipped keys' hashes (8 bytes a key)
+that turns away, without a query, the names the shipped file lacks. The shipped file is package data opened `immutable`; the
 user's file (env `KGRAPH_CATALOG`, else ~/.local/share/kgraph/catalog.sqlite) is attached when it exists,
 and its rows hide shipped rows of the same instrument.
 """
