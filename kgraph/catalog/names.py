@@ -166,7 +166,10 @@ def _fast_key(name: str) -> str | None:
         return None
     if not s.replace(",", "").replace(" ", "").isalpha():
         return None
-    return _finish([w for w in s.replace(",", " ").split() if w != "và"])
+    words = [w for w in s.replace(",", " ").split() if w != "và"]
+    if words and words[0] != "bộ" and words[-1] != "nam":  # no code's "Bộ", no "Việt Nam", no digit: nothing to do
+        return " ".join(words)
+    return _finish(words)
 
 
 def _finish(words: list[str]) -> str:
