@@ -260,7 +260,7 @@ class Catalog:
         elif self.user:  # the user's file can change while we run: always asked
             rows = self._rows(self._q_name_user, (key,))
         else:
-            rows = []
+            return []  # the array answers as fast as the cache would: no entry spent on it
         self._cache[key] = rows
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
