@@ -1,0 +1,70 @@
+"""The catalogue's fast paths give the answers of the general ones: the one-regex split of a common citation,
+and the key-hash array that turns away names the shipped file lacks (a user's file is still asked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgraph.catalog import Catalog, Match, resolve_name
+from kgraph.catalog.names import _FAST, _cited_name, cited_name
+from kgraph.catalog.write import Entry, create, write_entry
+
+COMMON = [
+    "Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022",
+    "LUẬT ĐẤT ĐAI NĂM 2013",
+    "Luật Thuế giá trị gia tăng và Luật Thuế thu nhập doanh nghiệp",
+    "Bộ luật Lao động năm 2019",
+    "Luật Quốc phòng Việt Nam",
+    "Luật Hoá chất năm 2007",
+    "Luật Kỹ thuật ngày 31 tháng 2 năm 2015",
+    "Luật X NgÀy 1 ThÁng 2 NĂM 2015",
+]
+# shapes the fast path must leave to the general parser
+OTHER = [
+    "Luật Đất đai năm 2013 sửa đổi",
+    "Luật Biên giới quốc gia của nước Cộng hòa xã hội chủ nghĩa Việt Nam năm 2003",
+    "Luật sửa đổi, bổ sung một số điều của Luật Đất đai năm 2013",
+    "Luật X của Quốc hội năm 2015",
+    "Luật Do thám",
+    "Luật  Đất đai",
+    "Luật Đất đai (2013)",
+    "Luật Đất đai số 45/2013/QH13",
+    "Luật X²",
+    "Luật İstanbul",
+    "Luật Đất đai, ngày 29/11/2013",
+]
+
+
+@pytest.mark.parametrize("text", COMMON + OTHER)
+def test_fast_split_agrees_with_the_general_parser(text: str) -> None:
+    cited_name.cache_clear()
+    assert cited_name(text) == _cited_name(text)
+
+
+def test_common_shapes_take_the_fast_path() -> None:
+    assert all(_FAST.fullmatch(t) for t in COMMON)
+    assert not _FAST.fullmatch("Luật X của Quốc hội năm 2015")  # a trigger word inside: the general parser
+
+
+def _file(path: Path, entries: list[Entry]) -> Path:
+    con = create(path, {"catalog_version": "test"})
+    for e in entries:
+        write_entry(con, e)
+    con.commit()
+    con.close()
+    return path
+
+
+def test_names_the_shipped_file_lacks_are_still_asked_of_the_users(tmp_path: Path) -> None:
+    shipped = _file(tmp_path / "shipped.sqlite", [Entry("1/2020/QH14", "Luật", "Luật Thử nghiệm", date="2020-06-01")])
+    user = _file(tmp_path / "user.sqlite", [Entry("7/2021/QH15", "Luật", "Luật Riêng tư", date="2021-03-01")])
+    c = Catalog(shipped=shipped, user=user)
+    r = resolve_name("Luật Riêng tư năm 2021", catalog=c)
+    assert isinstance(r, Match) and r.number == "7/2021/QH15" and r.instrument.layer == "user"
+    r = resolve_name("Luật Thử nghiệm năm 2020", catalog=c)
+    assert isinstance(r, Match) and r.number == "1/2020/QH14" and r.instrument.layer == "shipped"
+    assert resolve_name("Luật Không có năm 2020", catalog=c) is None
+    alone = Catalog(shipped=shipped, user=False)
+    assert alone.by_name("Luật Riêng tư") == [] and len(alone.by_name("Luật Thử nghiệm")) == 1
