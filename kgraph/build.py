@@ -5,14 +5,16 @@ The data flow, one phase each:
 1. discover inputs (files, folders, globs) and hash each file's bytes;
 2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
    by content hash, beside the small facts the corpus-level pass needs (read back as a stream, never
-   held for the whole corpus), and its part of the graph is written at once (see 4);
+   held for the whole corpus), and its part of the graph is written at once (see 4); meanwhile a thread
+   in this process bulk-loads each part into a new Oxigraph store as it comes;
 3. resolve identities over the whole corpus (`kgraph.link.corpus.Resolver`);
 4. resolve each file against the corpus (`kgraph.link.resolved.resolve`) and write its triples to its own
    sorted part: the part written beside the extraction is kept unless the corpus merges a name it
    mentions (or the file, the graph code or the base changed); the instruments' merged triples go to
-   one more part; meanwhile a thread loads the parts into a new Oxigraph store;
+   one more part; the store's thread loads these parts too;
 5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
-   a rebuild with no change gives the same bytes) and swap the new store in atomically;
+   a rebuild with no change gives the same bytes); the store drops the lines of a part's first version
+   that the graph no longer has (a part loaded in 2 and written again in 4), and is swapped in atomically;
 6. write `summary.json`.
 
 This module holds the phases and the summary. The inputs are found and hashed in `build_inputs`; the build
@@ -51,7 +53,7 @@ from kgraph.graph.rdf import citation_prefix, instruments_triples
 from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
-from kgraph.sinks.files import merge_parts, ntriples_to_turtle, write_part
+from kgraph.sinks.files import merge_parts, ntriples_to_turtle, stale_lines, write_part
 from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store
 
 #: What other modules and tests take from `kgraph.build` (the build's parts live in kgraph/build_*.py).
@@ -160,22 +162,51 @@ def build(
         lock.close()
         raise RuntimeError(f"{out}: another build is running in this folder") from None
     runner = Executor(executor, scheduler, workers, lock_fd=lock.fileno())
+    loading = _Loading(out if store else None)
     try:
         return _build_locked(sources, problems, out, workers, fmt, base, store, force, progress, extractor,
-                             file_timeout, t_start, timings, cpu, rss_after, runner)
+                             file_timeout, t_start, timings, cpu, rss_after, runner, loading)
+    except BaseException:
+        loading.abort()  # the half-loaded new store goes; the current one is untouched
+        raise
     finally:
         runner.close()
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
+class _Loading:
+    """The new store, loaded beside the build by a `StoreLoader` once there is something to load, and the
+    files whose parts it was given as the extraction wrote them (a part the corpus pass writes again has
+    its first version's lines taken back)."""
+
+    def __init__(self, out: Path | None):
+        self.out = out  # None: no store is built
+        self.loader: StoreLoader | None = None
+        self.early: set[str] = set()
+
+    def start(self) -> None:
+        """Called once the workers are forked: they must not inherit the store's threads in mid-load."""
+        if self.out is not None and self.loader is None:
+            self.loader = StoreLoader(self.out)
+
+    def add(self, part: Path) -> None:
+        if self.loader is not None:
+            self.loader.add(part)
+
+    def abort(self) -> None:
+        if self.loader is not None:
+            self.loader.abort()
+            self.loader = None
+
+
 def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force, progress, extractor,
-                  file_timeout, t_start, timings, cpu, rss_after, runner: Executor) -> BuildResult:
+                  file_timeout, t_start, timings, cpu, rss_after, runner: Executor, loading: _Loading) -> BuildResult:
     cache = out / "cache"
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
     parts.mkdir(exist_ok=True)
-    for stray in cache.glob("*.tmp"):  # left by a build that was killed while writing
+    for stray in [*cache.glob("*.tmp"), *parts.glob("*.loaded")]:  # left by a build that was killed
         stray.unlink(missing_ok=True)
     old = load_manifest(out)
     ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"
@@ -225,8 +256,10 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     n_extracted = 0
     failed: dict[str, str] = {}
     n_same = 0
+    # the store loads each part as soon as it exists, in a thread beside the workers: first the parts written
+    # beside the extraction, as the workers write them
     for r in runner.map(extract_one, todo, init_extract, (extractor, file_timeout, base),
-                        "extracting" if progress else None):
+                        "extracting" if progress else None, meanwhile=loading.start if todo else None):
         stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
@@ -239,6 +272,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
         if r["counts"] is not None:  # its part, as the file alone resolves its names (kept if the corpus agrees)
             files[r["source"]].update(counts=r["counts"], part=part_name(r["source"]), part_deps=r["part_deps"])
+            if loading.loader is not None:
+                loading.add(parts / part_name(r["source"]))
+                loading.early.add(r["source"])
     for src, first in sorted(same_as.items()):
         if first in failed:
             problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
@@ -266,6 +302,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     c = _cpu()
     old_code = old.get("graph") != graph_fp or old.get("base") != base
     part_tasks = []
+    superseded: list[tuple[Path, Path]] = []  # (first version as loaded, the part) of parts written again
     for src in ordered:
         e = files[src]
         part = parts / part_name(src)
@@ -276,38 +313,35 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         e["part_deps"] = deps
         if not fresh:
             part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
+            if src in loading.early:  # the store has its first version: kept aside to take back what changed
+                superseded.append((part.with_name(part.name + ".loaded"), part))
+                os.replace(part, superseded[-1][0])
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
-    # the store loads each part as soon as it exists, in a thread beside the workers (when the graph changes)
-    loader = StoreLoader(out) if store and part_tasks else None
-    try:
-        instruments = parts / "_instruments.nt"
-        n_instr_triples = 0
+    if part_tasks:  # the graph changes (when nothing was extracted, the store starts loading here)
+        loading.start()
+    instruments = parts / "_instruments.nt"
+    n_instr_triples = 0
 
-        def instruments_part() -> None:  # while the workers write the files' parts
-            nonlocal n_instr_triples
-            n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
-            if loader is not None:
-                loader.add(instruments)
-                redone = {task[0] for task in part_tasks}
-                for src in ordered:
-                    if src not in redone:
-                        loader.add(parts / files[src]["part"])
+    def instruments_part() -> None:  # while the workers write the files' parts
+        nonlocal n_instr_triples
+        n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
+        if loading.loader is not None:
+            loading.add(instruments)
+            redone = {task[0] for task in part_tasks}
+            for src in ordered:
+                if src not in redone and src not in loading.early:
+                    loading.add(parts / files[src]["part"])
 
-        for r in runner.map(triples_one, part_tasks, init_triples, (resolver, base),
-                            "graphing" if progress else None, meanwhile=instruments_part):
-            stopped(r)
-            if r["error"]:
-                problems.append(Problem(r["source"], r["error"]))
-                files.pop(r["source"], None)
-                continue
-            files[r["source"]]["counts"] = r["counts"]
-            workers_peak = max(workers_peak, r["rss_mb"])
-            if loader is not None:
-                loader.add(parts / files[r["source"]]["part"])
-    except BaseException:
-        if loader is not None:
-            loader.abort()
-        raise
+    for r in runner.map(triples_one, part_tasks, init_triples, (resolver, base),
+                        "graphing" if progress else None, meanwhile=instruments_part):
+        stopped(r)
+        if r["error"]:
+            problems.append(Problem(r["source"], r["error"]))
+            files.pop(r["source"], None)
+            continue
+        files[r["source"]]["counts"] = r["counts"]
+        workers_peak = max(workers_peak, r["rss_mb"])
+        loading.add(parts / files[r["source"]]["part"])
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
     rss_after["triples"] = round(own_peak_mb(), 1)
@@ -324,37 +358,38 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     removed = sorted(set(old.get("files", {})) - set(files) - {p.source for p in problems})
 
     # 5. merge, write, load
-    try:
-        t = time.perf_counter()
-        c = _cpu()
-        graph_nt = out / GRAPH_NT
-        # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
-        n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
-                                            last=f"<{citation_prefix(base)}")
-        if fmt == "turtle":
-            ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
-        elif (out / GRAPH_TTL).exists():
-            (out / GRAPH_TTL).unlink()
-        timings["write"] = time.perf_counter() - t
-        cpu["write"] = cpu.get("write", 0.0) + _cpu() - c
-        rss_after["write"] = round(own_peak_mb(), 1)
-        t = time.perf_counter()
-        c = _cpu()
-        reloaded = False
-        if store:
-            before = current_store(out)
-            if loader is not None:
-                target = loader.finish(graph_hash)
-            else:
-                target = load_store(out, graph_nt, graph_hash)
-            reloaded = before is None or before != target
-        timings["store"] = time.perf_counter() - t
-        cpu["store"] = cpu.get("store", 0.0) + _cpu() - c
-        rss_after["store"] = round(own_peak_mb(), 1)
-    except BaseException:
-        if loader is not None:
-            loader.abort()
-        raise
+    t = time.perf_counter()
+    c = _cpu()
+    graph_nt = out / GRAPH_NT
+    # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
+    last = f"<{citation_prefix(base)}"
+    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
+                                        last=last)
+    if fmt == "turtle":
+        ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
+    elif (out / GRAPH_TTL).exists():
+        (out / GRAPH_TTL).unlink()
+    timings["write"] = time.perf_counter() - t
+    cpu["write"] = cpu.get("write", 0.0) + _cpu() - c
+    rss_after["write"] = round(own_peak_mb(), 1)
+    t = time.perf_counter()
+    c = _cpu()
+    reloaded = False
+    for first, part in superseded:  # the store takes back what a part's first version had and the graph has not
+        if loading.loader is not None:
+            loading.loader.discard(stale_lines(first, part if part.name in keep_parts else None, graph_nt, last=last))
+        first.unlink()
+    if store:
+        before = current_store(out)
+        if loading.loader is not None:
+            target = loading.loader.finish(graph_hash)
+            loading.loader = None
+        else:
+            target = load_store(out, graph_nt, graph_hash)
+        reloaded = before is None or before != target
+    timings["store"] = time.perf_counter() - t
+    cpu["store"] = cpu.get("store", 0.0) + _cpu() - c
+    rss_after["store"] = round(own_peak_mb(), 1)
 
     # 6. manifest and summary
     manifest = {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base, "files": files}

@@ -47,3 +47,25 @@ def test_many_parts_merge_sorted_unique_with_the_citations_last(tmp_path: Path, 
     assert out.read_bytes() == want
     assert n == want.count(b"\n") and sha == hashlib.sha256(want).hexdigest()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("graph.nt.")]  # no temporary left
+
+
+def test_stale_lines_are_the_first_versions_lines_that_no_part_of_the_graph_has(tmp_path: Path) -> None:
+    """A part loaded into the store, then written again: the store must drop exactly the lines of its first
+    version that neither its new version nor any other part (the merged graph) has."""
+    parts = _parts(tmp_path, 40)
+    rng = random.Random(11)
+    first = tmp_path / "first.nt"
+    kept = [ln.decode() for p in rng.sample(parts, 3) for ln in p.read_bytes().splitlines(keepends=True)]
+    gone = [f"<https://x.example/{k}/{i}> <p> \"cũ\" .\n" for k in ("doc", "citation", "zz", "a") for i in range(5)]
+    new_only = ["<https://x.example/doc/new> <p> \"mới\" .\n", '<https://x.example/citation/9> <p> "cũ" .\n']
+    write_part(kept + gone + new_only[1:], first)
+    new = tmp_path / "parts" / "new.nt"
+    write_part(new_only, new)
+    graph = tmp_path / "graph.nt"
+    merge_parts(parts + [new], graph, last=LAST)
+    want = sorted(ln.encode() for ln in set(gone))
+    assert files.stale_lines(first, new, graph, last=LAST) == want
+    assert files.stale_lines(first, None, graph, last=LAST) == want  # the file is gone from the graph
+    every = graph.read_bytes().splitlines(keepends=True)
+    assert files.stale_lines(graph, None, graph, last=LAST) == []  # each line of the graph is found in it
+    assert set(every) >= set(ln.encode() for ln in kept)

@@ -149,6 +149,44 @@ def _finish(tmp: Path, out: Path, last: bytes | None) -> tuple[int, str]:
     return n, h.hexdigest()
 
 
+def _in_sorted(mm: mmap.mmap, lo: int, hi: int, line: bytes) -> bool:
+    """Whether `line` (with its newline) is one of the sorted lines in mm[lo:hi] (a binary search by bytes)."""
+    while lo < hi:
+        at = mm.rfind(b"\n", lo, (lo + hi) // 2)
+        start = lo if at < 0 else at + 1
+        end = mm.find(b"\n", start, hi) + 1 or hi
+        here = mm[start:end]
+        if here == line:
+            return True
+        if here < line:
+            lo = end
+        else:
+            hi = start
+    return False
+
+
+def stale_lines(old: Path, new: Path | None, graph: Path, *, last: str | None = None) -> list[bytes]:
+    """The lines of the sorted part `old` that are neither in its new version `new` nor in the merged `graph`
+    (as `merge_parts` wrote it, with `last`'s run at the end): what a store loaded from `old` must drop."""
+    gone = set(old.read_bytes().splitlines(keepends=True))
+    if new is not None and new.exists():
+        gone.difference_update(new.read_bytes().splitlines(keepends=True))
+    if not gone or not graph.stat().st_size:
+        return sorted(gone)
+    prefix = last.encode("utf-8") if last else None
+    with open(graph, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        size = len(mm)
+        split = size  # where `last`'s run starts (it was moved to the end)
+        if prefix:
+            split = 0 if mm[: len(prefix)] == prefix else (mm.find(b"\n" + prefix) + 1 or size)
+        out = []
+        for ln in sorted(gone):
+            lo, hi = (split, size) if prefix and ln.startswith(prefix) else (0, split)
+            if not _in_sorted(mm, lo, hi, ln):
+                out.append(ln)
+        return out
+
+
 def ntriples_to_turtle(nt: Path, ttl: Path, prefixes: dict[str, str]) -> None:
     """A Turtle rendering of an N-Triples file (streamed through pyoxigraph)."""
     tmp = ttl.with_name(ttl.name + ".tmp")

@@ -20,7 +20,7 @@ import uuid
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
 from kgraph.graph.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH
 
@@ -119,8 +119,9 @@ def _install(out: Path, loaded: Path, name: str) -> Path:
 class StoreLoader:
     """A new store filled from N-Triples files as they are written, by a background thread.
 
-    The triples are the union of the files given (duplicates collapse in the store), in any order, so a
-    build can hand over each part as soon as it exists and the bulk load overlaps the rest of the build.
+    The triples are the union of the files given (duplicates collapse in the store), in any order, less
+    the lines `discard`ed, so a build can hand over each part as soon as it exists (and take back the lines
+    of one it wrote again) and the bulk load overlaps the rest of the build.
     `finish` installs the store under the graph's hash (or keeps the current one when it already is that
     graph); `abort` throws the half-loaded store away. Memory holds a few slices, not the graph.
     """
@@ -140,6 +141,7 @@ class StoreLoader:
         self._slices: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
         self._pending: list[bytes] = []
         self._lines = 0
+        self._discard: list[bytes] = []
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="kgraph-store-loader", daemon=True)
         self._thread.start()
@@ -165,6 +167,11 @@ class StoreLoader:
         if self._lines >= CHUNK_TRIPLES:
             self._send()
 
+    def discard(self, lines: list[bytes]) -> None:
+        """Remove these N-Triples lines from the store once everything added is loaded (the triples of a part
+        that was loaded, then written again without them)."""
+        self._discard.extend(lines)
+
     def _stop(self) -> None:
         if self._thread.is_alive():
             self._send()
@@ -184,6 +191,10 @@ class StoreLoader:
                 raise self._error
             store = self._store
             assert store is not None
+            if self._discard:
+                for quad in parse(input=b"".join(self._discard), format=RdfFormat.N_TRIPLES):
+                    store.remove(quad)
+                self._discard = []
             store.bulk_load(path=str(self.ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
             store.flush()
             self._store = None
@@ -196,7 +207,7 @@ class StoreLoader:
 
     def abort(self) -> None:
         """Stop loading and remove the half-loaded store (the current one is untouched)."""
-        self._pending = []
+        self._pending, self._discard = [], []
         self._stop()
         self._store = None
         shutil.rmtree(self.dir, ignore_errors=True)
