@@ -122,9 +122,14 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
     src_lit = lit(source)
     P = _CITATION_TERMS
     seen_spans: dict[str, int] = {}
+    # a file cites one instrument many times, and several references share a sentence: each term made once
+    targets: dict[str, str] = {}
+    sentences: dict[str, str] = {}
     for cit in resolved.citations:
         ref = cit.reference
-        t = node(cit.iri)
+        t = targets.get(cit.iri)
+        if t is None:
+            t = targets[cit.iri] = node(cit.iri)
         relation = ref.relation if ref.relation in RELATION_PREDICATE else "cites"
         pred = iri_term(RELATION_PREDICATE[relation])
         span = f"{ref.start}-{ref.end}"
@@ -145,7 +150,10 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             f"{c} {P['source']} {src_lit} .\n",
         ]
         if ref.sentence:
-            out.append(f"{c} {P['sentence']} {lit(' '.join(ref.sentence.split()))} .\n")
+            sl = sentences.get(ref.sentence)
+            if sl is None:
+                sl = sentences[ref.sentence] = lit(" ".join(ref.sentence.split()))
+            out.append(f"{c} {P['sentence']} {sl} .\n")
         dl = date_lit(ref.date)
         if dl:
             out.append(f"{c} {P['citedDate']} {dl} .\n")
