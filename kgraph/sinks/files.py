@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pyoxigraph import RdfFormat, parse, serialize
 
@@ -102,19 +102,25 @@ def merge_parts(parts: list[Path], out: Path, *, last: str | None = None) -> tup
         tmp.unlink(missing_ok=True)
 
 
+def _bound(mm: mmap.mmap, lo: int, hi: int, holds: Callable[[bytes], bool]) -> int:
+    """The start of the first line of the sorted lines in mm[lo:hi] for which `holds` (False, then True, in
+    line order), or `hi`: a binary search that reads a few pages, not the file (memory flat in its size)."""
+    while lo < hi:
+        at = mm.rfind(b"\n", lo, (lo + hi) // 2)
+        start = lo if at < 0 else at + 1
+        end = mm.find(b"\n", start, hi) + 1 or hi
+        if holds(mm[start:end]):
+            hi = start
+        else:
+            lo = end
+    return lo
+
+
 def _run(mm: mmap.mmap, prefix: bytes) -> tuple[int, int] | None:
     """Byte range of the lines starting with ``prefix`` in a sorted file (one contiguous run), if any."""
-    if mm[: len(prefix)] == prefix:
-        first = 0
-    else:
-        at = mm.find(b"\n" + prefix)
-        if at < 0:
-            return None
-        first = at + 1
-    last_line = mm.rfind(b"\n" + prefix) + 1  # 0 when the run is the file's first line only
-    last_line = max(last_line, first)
-    end = mm.find(b"\n", last_line)
-    return first, (end + 1 if end >= 0 else len(mm))
+    first = _bound(mm, 0, len(mm), lambda ln: ln >= prefix)
+    end = _bound(mm, first, len(mm), lambda ln: not ln.startswith(prefix))
+    return (first, end) if end > first else None
 
 
 def _finish(tmp: Path, out: Path, last: bytes | None) -> tuple[int, str]:
@@ -150,19 +156,9 @@ def _finish(tmp: Path, out: Path, last: bytes | None) -> tuple[int, str]:
 
 
 def _in_sorted(mm: mmap.mmap, lo: int, hi: int, line: bytes) -> bool:
-    """Whether `line` (with its newline) is one of the sorted lines in mm[lo:hi] (a binary search by bytes)."""
-    while lo < hi:
-        at = mm.rfind(b"\n", lo, (lo + hi) // 2)
-        start = lo if at < 0 else at + 1
-        end = mm.find(b"\n", start, hi) + 1 or hi
-        here = mm[start:end]
-        if here == line:
-            return True
-        if here < line:
-            lo = end
-        else:
-            hi = start
-    return False
+    """Whether `line` (with its newline) is one of the sorted lines in mm[lo:hi]."""
+    at = _bound(mm, lo, hi, lambda ln: ln >= line)
+    return at < hi and mm[at : at + len(line)] == line
 
 
 def stale_lines(old: Path, new: Path | None, graph: Path, *, last: str | None = None) -> list[bytes]:
