@@ -185,10 +185,12 @@ class _Loading:
         self.loader: StoreLoader | None = None
         self.early: set[str] = set()
 
-    def start(self) -> None:
-        """Called once the workers are forked: they must not inherit the store's threads in mid-load."""
+    def start(self) -> bool:
+        """Start loading (once the workers are forked: they must not inherit the store's threads in mid-load);
+        False when no store is built."""
         if self.out is not None and self.loader is None:
             self.loader = StoreLoader(self.out)
+        return self.loader is not None
 
     def add(self, part: Path) -> None:
         if self.loader is not None:
@@ -256,10 +258,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     n_extracted = 0
     failed: dict[str, str] = {}
     n_same = 0
-    # the store loads each part as soon as it exists, in a thread beside the workers: first the parts written
-    # beside the extraction, as the workers write them
     for r in runner.map(extract_one, todo, init_extract, (extractor, file_timeout, base),
-                        "extracting" if progress else None, meanwhile=loading.start if todo else None):
+                        "extracting" if progress else None):
         stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
@@ -272,7 +272,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
         if r["counts"] is not None:  # its part, as the file alone resolves its names (kept if the corpus agrees)
             files[r["source"]].update(counts=r["counts"], part=part_name(r["source"]), part_deps=r["part_deps"])
-            if loading.loader is not None:
+            # the store loads each part as soon as it exists, in a thread beside the workers (started with the
+            # first part: a build whose only task is a file that fails again loads nothing)
+            if loading.start():
                 loading.add(parts / part_name(r["source"]))
                 loading.early.add(r["source"])
     for src, first in sorted(same_as.items()):
