@@ -5,8 +5,8 @@ so an incremental build can redo the one without the other:
 
 * `file_triples`: what one input file says: the document's header (title, issuer, signer, source),
   every citation as a `kg:Citation` node, the direct citation-relation triple, cited provisions, and the
-  citations counted per cited instrument and per cited provision (`kg:CitationSummary`, what the named
-  queries from one instrument read);
+  citations counted per cited instrument and relation and per cited provision (`kg:CitationSummary`,
+  `kg:ProvisionCitationSummary`: what the named queries from one instrument read);
 * `instrument_triples`: what the corpus as a whole says about each instrument (type, number, name,
   year, date, label), written once per instrument.
 
@@ -130,8 +130,9 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
     src_lit = lit(source)
     P = _CITATION_TERMS
     seen_spans: dict[str, int] = {}
-    # per cited instrument: its citations' count and relation names, and per cited provision its count
-    pairs: dict[str, tuple[list[int], set[str], dict[str, int]]] = {}
+    # citations counted per (cited instrument, relation) and per (cited instrument, cited provision)
+    per_relation: dict[tuple[str, str], int] = {}
+    per_provision: dict[tuple[str, str], int] = {}
     for cit in resolved.citations:
         ref = cit.reference
         t = node(cit.iri)
@@ -167,15 +168,13 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             o, bt = body_triples(body)
             out += bt
             out.append(f"{c} {P['citedIssuer']} {o} .\n")
-        pair = pairs.setdefault(t, ([0], set(), {}))
-        pair[0][0] += 1
-        pair[1].add(relation)
+        per_relation[t, relation] = per_relation.get((t, relation), 0) + 1
         for chain in cit.provisions:
             leaf, pt = provision_triples(chain)
             out += pt
             out.append(f"{c} {P['pinpoint']} {leaf} .\n")
-            pair[2][leaf] = pair[2].get(leaf, 0) + 1
-    out += summary_triples(d, cite_base, pairs)
+            per_provision[t, leaf] = per_provision.get((t, leaf), 0) + 1
+    out += summary_triples(d, cite_base, per_relation, per_provision)
     return out, dict(resolved.counts)
 
 
@@ -183,32 +182,33 @@ def _short_hash(term: str) -> str:
     return hashlib.sha256(term.encode("utf-8")).hexdigest()[:16]
 
 
-def summary_triples(d: str, cite_base: str, pairs: dict[str, tuple[list[int], set[str], dict[str, int]]]) -> list[str]:
-    """The citation summaries of one file (kg:CitationSummary, kg:ProvisionCitationSummary in the ontology):
-    per cited instrument, how many citations and under which relations; per cited provision, how many.
-    The named queries from one instrument read these, so their cost follows the instruments in the answer,
-    not the mentions behind them (a consolidated text cites ~100 instruments ~500 times). Per file, like the
-    citations they count, so an incremental build redoes them with the file."""
+def summary_triples(d: str, cite_base: str, per_relation: dict[tuple[str, str], int],
+                    per_provision: dict[tuple[str, str], int]) -> list[str]:
+    """One file's citations counted (kg:CitationSummary, kg:ProvisionCitationSummary in the ontology): per
+    cited instrument and relation, as the property graph's relationship with its `mentions`; per cited
+    provision. The named queries from one instrument read these, so their cost follows the rows of the
+    answer, not the mentions behind them (a consolidated text cites ~100 instruments ~500 times). Per file,
+    like the citations they count, so an incremental build redoes them with the file."""
     S = _SUMMARY_TERMS
     out = []
-    for t, (count, rels, provisions) in pairs.items():
-        s = node(f"{cite_base}to/{_short_hash(t)}")
+    for (t, relation), n in per_relation.items():
+        s = node(f"{cite_base}to/{_short_hash(t)}/{relation}")
         out += [
             f"{s} {A} {S['CitationSummary']} .\n",
             f"{s} {S['summaryCiting']} {d} .\n",
             f"{s} {S['summaryCited']} {t} .\n",
-            f'{s} {S["citationCount"]} "{count[0]}"^^{INTEGER} .\n',
+            f'{s} {S["summaryRelation"]} "{relation}" .\n',
+            f'{s} {S["citationCount"]} "{n}"^^{INTEGER} .\n',
         ]
-        out += [f'{s} {S["summaryRelation"]} "{r}" .\n' for r in sorted(rels)]
-        for leaf, n in provisions.items():
-            p = node(f"{cite_base}to/{_short_hash(t)}/{_short_hash(leaf)}")
-            out += [
-                f"{p} {A} {S['ProvisionCitationSummary']} .\n",
-                f"{p} {S['summaryCiting']} {d} .\n",
-                f"{p} {S['summaryCited']} {t} .\n",
-                f"{p} {S['summaryProvision']} {leaf} .\n",
-                f'{p} {S["citationCount"]} "{n}"^^{INTEGER} .\n',
-            ]
+    for (t, leaf), n in per_provision.items():
+        s = node(f"{cite_base}to/{_short_hash(t)}/provision/{_short_hash(leaf)}")
+        out += [
+            f"{s} {A} {S['ProvisionCitationSummary']} .\n",
+            f"{s} {S['summaryCiting']} {d} .\n",
+            f"{s} {S['summaryCited']} {t} .\n",
+            f"{s} {S['summaryProvision']} {leaf} .\n",
+            f'{s} {S["citationCount"]} "{n}"^^{INTEGER} .\n',
+        ]
     return out
 
 
