@@ -97,17 +97,6 @@ def _run(session: neo4j.Session, text: str, params: dict[str, Any], write: bool 
     return session.execute_write(work) if write else session.execute_read(work)
 
 
-def _read(session: neo4j.Session, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """One of kgraph's own read statements (a lookup, a named twin from queries/*.cypher) as an auto-commit
-    transaction. A managed one (`execute_read`: BEGIN, RUN, PULL, COMMIT) cost the server 10 ms of CPU for
-    `RETURN 1` against 2.5 ms (27.7 against 16.3 at a busier moment; a private server, load average ~20), more than the named
-    queries' own work. User Cypher never comes here: `run_cypher` keeps the managed read transaction, whose
-    read mode the server enforces."""
-    res = session.run(text, params)
-    keys = list(res.keys())
-    return keys, [dict(zip(keys, rec.values())) for rec in res]
-
-
 def run_cypher(settings: ConnectionSettings, text: str, params: dict[str, Any] | None = None, *,
                write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
     """Run one Cypher statement with parameters; read-only unless ``write`` (the server refuses writes then).
@@ -191,12 +180,12 @@ class Neo4jBackend(QueryBackend):
         return self.twins[query.name].text
 
     def has_resource(self, iri: str) -> bool:
-        return bool(_read(self.session, f"MATCH (n:{KEY_LABEL} {{uri: $iri}}) RETURN n.uri AS s LIMIT 1",
+        return bool(_run(self.session, f"MATCH (n:{KEY_LABEL} {{uri: $iri}}) RETURN n.uri AS s LIMIT 1",
                          {"iri": iri})[1])
 
     def _documents(self, where: str, params: dict[str, Any]) -> list[Found]:
         q = f"MATCH (s:{_doc_label()}) WHERE {where} RETURN DISTINCT s.uri AS s, s.year AS y"
-        return [(r["s"], _smallest(r["y"])) for r in _read(self.session, q, params)[1]]
+        return [(r["s"], _smallest(r["y"])) for r in _run(self.session, q, params)[1]]
 
     def documents_by_number_key(self, key: str) -> list[Found]:
         return self._documents("s.numberKey = $key", {"key": key})
@@ -210,13 +199,13 @@ class Neo4jBackend(QueryBackend):
     def organisations_labelled(self, needle: str) -> list[str]:
         q = (f"MATCH (s:{_org_label()}) WHERE any(l IN CASE WHEN s.label IS :: LIST<ANY> NOT NULL THEN s.label "
              "ELSE [s.label] END WHERE toLower(l) CONTAINS toLower($needle)) RETURN DISTINCT s.uri AS s")
-        return sorted(r["s"] for r in _read(self.session, q, {"needle": needle})[1])
+        return sorted(r["s"] for r in _run(self.session, q, {"needle": needle})[1])
 
     def document_facts(self, iris: list[str]) -> list[tuple[str, Any, Any, Any]]:
         passed_by = check_name(load_mapping().rel_type(ELI + "passed_by"), "type")
         q = (f"MATCH (s:{KEY_LABEL}) WHERE s.uri IN $iris OPTIONAL MATCH (s)-[:{passed_by}]->(o) "
              "RETURN s.uri AS s, s.label AS l, collect(o.label) AS il, s.date_document AS d")
-        return [(r["s"], plain(r["l"]), plain(r["il"]), plain(r["d"])) for r in _read(self.session, q, {"iris": iris})[1]]
+        return [(r["s"], plain(r["l"]), plain(r["il"]), plain(r["d"])) for r in _run(self.session, q, {"iris": iris})[1]]
 
     def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
                 limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -225,7 +214,7 @@ class Neo4jBackend(QueryBackend):
             params[var + "s"] = values or []
         if limit is not None:
             params["limit"] = limit
-        cols, rows = _read(self.session, text, params)
+        cols, rows = _run(self.session, text, params)
         return target_last(cols), [{c: _smallest(plain(r.get(c))) for c in cols} for r in rows]
 
 
