@@ -240,6 +240,7 @@ class QueryBackend(ABC):
                     raise QueryError(f"'{typed}': no issuing body in {self.place} matches "
                                      f"(try `kg query by-issuer{self.hint}`)")
             cols, rows = self.execute(q, text, var=var, values=targets)  # every match at once, ordered as a whole
+            rows = _lists_once(rows)
             if q.name == "basis-chain":
                 rows = _with_depth(rows, targets)
                 if "depth" not in cols:
@@ -298,6 +299,22 @@ def _with_depth(rows: list[dict[str, Any]], roots: list[str]) -> list[dict[str, 
 
 
 # --------------------------------------------------------------------------- output
+
+#: The columns that are lists joined into one text, and their separators.
+LIST_FIELDS = {"relations": ", ", "pinpoints": "; "}
+
+
+def _lists_once(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each list column's items once, in their order, no empty ones: a document read from two files has
+    two citation summaries, whose lists SPARQL can join but not split."""
+    for r in rows:
+        for col, sep in LIST_FIELDS.items():
+            v = r.get(col)
+            if isinstance(v, str):
+                items = list(dict.fromkeys(x for x in v.split(sep) if x))
+                r[col] = sep.join(items) if items else None
+    return rows
+
 
 
 def ordered_columns(columns: list[str]) -> list[str]:

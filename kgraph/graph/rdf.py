@@ -4,7 +4,9 @@ Resolution has already happened (`kgraph.link.resolved`): this module only write
 so an incremental build can redo the one without the other:
 
 * `file_triples`: what one input file says: the document's header (title, issuer, signer, source),
-  every citation as a `kg:Citation` node, the direct citation-relation triple, cited provisions;
+  every citation as a `kg:Citation` node, the direct citation-relation triple, cited provisions, and the
+  citations summed up per cited instrument and per cited provision (`kg:CitationSummary`,
+  `kg:ProvisionCitationSummary`: what the named queries from one instrument read);
 * `instrument_triples`: what the corpus as a whole says about each instrument (type, number, name,
   year, date, label), written once per instrument.
 
@@ -45,6 +47,12 @@ _CITATION_TERMS = {
         "Citation", "citingDocument", "citedDocument", "relation", "relationName", "referenceKind", "matchedText",
         "startOffset", "endOffset", "source", "sentence", "citedDate", "citedIssuer", "pinpoint", "partial",
     )
+}
+
+_SUMMARY_TERMS = {
+    name: kg(name)
+    for name in ("CitationSummary", "ProvisionCitationSummary", "summaryCiting", "summaryCited", "citationCount",
+                 "relations", "pinpoints", "provisionCiting", "provisionCited", "summaryProvision")
 }
 
 
@@ -125,6 +133,9 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
     # a file cites one instrument many times, and several references share a sentence: each term made once
     targets: dict[str, str] = {}
     sentences: dict[str, str] = {}
+    # per cited instrument: its citations' count, relations and pinpoints; per cited provision, its count
+    per_instrument: dict[str, _Tally] = {}
+    per_provision: dict[tuple[str, str], int] = {}
     for cit in resolved.citations:
         ref = cit.reference
         t = targets.get(cit.iri)
@@ -165,11 +176,68 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             o, bt = body_triples(body)
             out += bt
             out.append(f"{c} {P['citedIssuer']} {o} .\n")
+        tally = per_instrument.get(t)
+        if tally is None:
+            tally = per_instrument[t] = _Tally()
+        tally.count += 1
+        tally.relations.add(relation)
         for chain in cit.provisions:
             leaf, pt = provision_triples(chain)
             out += pt
             out.append(f"{c} {P['pinpoint']} {leaf} .\n")
+            per_provision[t, leaf] = per_provision.get((t, leaf), 0) + 1
+            tally.pinpoints.add(chain[-1].label)
+    out += summary_triples(d, cite_base, per_instrument, per_provision)
     return out, dict(resolved.counts)
+
+
+def _short_hash(term: str) -> str:
+    return hashlib.sha256(term.encode("utf-8")).hexdigest()[:16]
+
+
+class _Tally:
+    """One file's citations of one instrument: how many, under which relations, at which provisions."""
+
+    __slots__ = ("count", "relations", "pinpoints")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.relations: set[str] = set()
+        self.pinpoints: set[str] = set()
+
+
+def summary_triples(d: str, cite_base: str, per_instrument: dict[str, _Tally],
+                    per_provision: dict[tuple[str, str], int]) -> list[str]:
+    """One file's citations summed up (kg:CitationSummary, kg:ProvisionCitationSummary in the ontology): per
+    cited instrument, the count, the relation names and the pinpoints' labels, each list one sorted literal
+    (as `cites` and `cited-by` show them); per cited provision, the count. The named queries from one
+    instrument read these, a few reads per row of the answer, instead of a few per mention (a consolidated
+    text cites ~100 instruments ~500 times). Per file, like the citations they sum up, so an incremental
+    build redoes them with the file."""
+    S = _SUMMARY_TERMS
+    out = []
+    for t, tally in per_instrument.items():
+        h = _short_hash(t)
+        s = node(f"{cite_base}to/{h}")
+        out += [
+            f"{s} {A} {S['CitationSummary']} .\n",
+            f"{s} {S['summaryCiting']} {d} .\n",
+            f"{s} {S['summaryCited']} {t} .\n",
+            f'{s} {S["citationCount"]} "{tally.count}"^^{INTEGER} .\n',
+            f"{s} {S['relations']} {lit(', '.join(sorted(tally.relations)))} .\n",
+        ]
+        if tally.pinpoints:
+            out.append(f"{s} {S['pinpoints']} {lit('; '.join(sorted(tally.pinpoints)))} .\n")
+    for (t, leaf), n in per_provision.items():
+        s = node(f"{cite_base}to/{_short_hash(t)}/{_short_hash(leaf)}")
+        out += [
+            f"{s} {A} {S['ProvisionCitationSummary']} .\n",
+            f"{s} {S['provisionCiting']} {d} .\n",
+            f"{s} {S['provisionCited']} {t} .\n",
+            f"{s} {S['summaryProvision']} {leaf} .\n",
+            f'{s} {S["citationCount"]} "{n}"^^{INTEGER} .\n',
+        ]
+    return out
 
 
 # --------------------------------------------------------------------------- per instrument

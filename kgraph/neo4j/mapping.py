@@ -59,6 +59,10 @@ CITED = KG + "citedDocument"
 RELATION = KG + "relation"
 PINPOINT = KG + "pinpoint"
 CITATION_RELATION = KG + "CitationRelation"
+#: The citation summaries (kg:CitationSummary, kg:ProvisionCitationSummary): counts the SPARQL queries read
+#: instead of the citations. A relationship already carries them (``mentions``, the pinpoint lists), so
+#: they are not mapped.
+SUMMARIES = frozenset({KG + "CitationSummary", KG + "ProvisionCitationSummary"})
 RELATION_NAME = KG + "relationName"
 #: Languages a literal is stored under the plain key for (others get ``key_<lang>``).
 PRIMARY_LANGS = ("", "vi")

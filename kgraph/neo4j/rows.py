@@ -38,7 +38,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from kgraph.neo4j.connection import LoadError
 from kgraph.neo4j.mapping import (
-    CITATION, CITED, CITING, KEY_LABEL, KG, PRIMARY_LANGS, RDF, RDF_TYPE, RELATION, RELATION_NAME, XSD, OntologyMapping,
+    CITATION, CITED, CITING, KEY_LABEL, KG, PRIMARY_LANGS, RDF, RDF_TYPE, RELATION, RELATION_NAME, SUMMARIES, XSD, OntologyMapping,
     Term, check_name, identifier, load_mapping, term,
 )
 
@@ -246,9 +246,10 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
         built = {u: n for u, n in built.items() if u not in m.individual_iris}
     types, lits, links, objects, n_triples = got.types, got.lits, got.links, got.objects, got.n
     citations = {s for s, ts in types.items() if CITATION in ts}
+    summaries = {s for s, ts in types.items() if not SUMMARIES.isdisjoint(ts)}  # not mapped: see SUMMARIES
     nodes: dict[str, PGNode] = {}
     for s in dict.fromkeys([*types, *lits, *links, *objects]):
-        if s not in citations:
+        if s not in citations and s not in summaries:
             nodes[s] = built.get(s) or _node(s, got, m)
 
     # each citation under the document that makes it (its relationships are finished together)
@@ -258,13 +259,13 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
         if citing is not None:
             by_citing[citing].append(c)
     if on_nodes is not None:
-        on_nodes(nodes, {s for s in links if s not in citations} | by_citing.keys())
+        on_nodes(nodes, {s for s in links if s not in citations and s not in summaries} | by_citing.keys())
 
     out: dict[str, list[PGRel]] = {}
     index: dict[tuple[str, str, str], PGRel] = {}
     rel_type = m.rel_type
     for s, pairs in links.items():
-        if s in citations:
+        if s in citations or s in summaries:
             continue
         rels = []
         for p, o in sorted(set(pairs)):
@@ -510,7 +511,7 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
         """A subject's triples are all read if the file keeps them together: make its node now."""
         if s in built:
             reopened.add(s)  # the file did not: this one is made again at the end
-        elif CITATION not in types.get(s, ()):
+        elif CITATION not in types.get(s, ()) and SUMMARIES.isdisjoint(types.get(s, ())):
             n = built[s] = _node(s, got, m)
             if on_early is not None:
                 early.append(n)
