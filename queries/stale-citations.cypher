@@ -4,17 +4,32 @@
 // Twin of stale-citations.rq. A consolidated text is neither an ender (it repeats the repeals it consolidates)
 // nor a citer (its citations are the consolidated instrument's, made on that instrument's date).
 // $endsTypes, $reliesTypes, $relationNames: the relations by role in relations.yaml, bound by kg query.
-MATCH (d:Resource)-[r]->(cited:Resource)
-WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND d.date_document IS NOT NULL AND NOT d:ConsolidatedText
-CALL (d, cited) {
-  MATCH (by:CorpusDocument)-[h]->(cited)
-  WHERE type(h) IN $endsTypes AND NOT by:ConsolidatedText AND by.date_document < d.date_document
+// Each branch starts from what ends an instrument (a corpus document's repeal, the catalogue's date), a few
+// thousand relationships at x10, and only then reads the documents relying on that instrument: starting from
+// every relying relationship (tens of thousands) cost a subquery call each.
+CALL () {
+  MATCH (by:CorpusDocument)-[h]->(cited:Resource)
+  WHERE type(h) IN $endsTypes AND NOT by:ConsolidatedText AND by.date_document IS NOT NULL
     // a whole-instrument repeal: one of its mentions names no part (a pinpointed one, or one marked partial,
     // repeals a part). The mentions' pinpoints and partial marks are parallel lists on the relationship,
     // "" for a mention without one (a list of booleans when every mention has one)
     AND any(i IN range(0, coalesce(h.mentions, 1) - 1)
             WHERE (h.pinpoint IS NULL OR h.pinpoint[i] = '')
               AND (h.partial IS NULL OR NOT toLower(toString(h.partial[i])) = 'true'))
+    // the catalogue outweighs the corpus's evidence where it says this ender repealed or amended only part of it
+    AND NOT EXISTS {
+      MATCH (cited)-[:CATALOGUE_RECORD]->(crec:CatalogueRecord)
+      WHERE EXISTS { MATCH (crec)-[:EFFECT]->(e:CatalogueEffect)-[:EFFECT_BY]->(by)
+                     WHERE e.effectKind IN ['repealed_in_part_by', 'amended_by'] }
+        AND NOT EXISTS { MATCH (crec)-[:EFFECT]->(w:CatalogueEffect)-[:EFFECT_BY]->(by)
+                         WHERE w.effectKind IN ['repealed_by', 'replaced_by'] }
+    }
+  // the ender ends the force from its own entry into force (the catalogue's date), else from its issue
+  OPTIONAL MATCH (by)-[:CATALOGUE_RECORD]->(brec:CatalogueRecord)
+  WITH by, h, cited, coalesce(brec.first_date_entry_in_force, by.date_document) AS ended
+  MATCH (d:Resource)-[r]->(cited)
+  WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND NOT d:ConsolidatedText AND d <> by
+    AND by.date_document < d.date_document AND ended <= d.date_document
     // ... and of the same instrument: where the ender and the citing document both date it, the dates agree (one
     // number written for two instruments is no evidence); the mentions' dates are lists, "" for a mention without
     AND NOT EXISTS {
@@ -23,27 +38,21 @@ CALL (d, cited) {
                 AND any(y IN coalesce(u.citedDate, []) WHERE toString(y) <> '' AND toString(y) <> toString(x)))
     }
     // the catalogue outweighs the corpus's evidence where it says the cited instrument was in force that day
-    // (it ceased only later), or that this ender repealed or amended only part of it
     AND NOT EXISTS {
       MATCH (cited)-[:CATALOGUE_RECORD]->(crec:CatalogueRecord)
       WHERE d.date_document < crec.date_no_longer_in_force
-         OR (EXISTS { MATCH (crec)-[:EFFECT]->(e:CatalogueEffect)-[:EFFECT_BY]->(by)
-                      WHERE e.effectKind IN ['repealed_in_part_by', 'amended_by'] }
-             AND NOT EXISTS { MATCH (crec)-[:EFFECT]->(w:CatalogueEffect)-[:EFFECT_BY]->(by)
-                              WHERE w.effectKind IN ['repealed_by', 'replaced_by'] })
     }
-  // the ender ends the force from its own entry into force (the catalogue's date), else from its issue
-  OPTIONAL MATCH (by)-[:CATALOGUE_RECORD]->(brec:CatalogueRecord)
-  WITH d, h, by, coalesce(brec.first_date_entry_in_force, by.date_document) AS ended
-  WHERE ended <= d.date_document
-  RETURN $relationNames[type(h)] AS how, by.uri AS by, by.label AS by_label, by.date_document AS by_date,
+  RETURN d, cited, $relationNames[type(h)] AS how, by.uri AS by, by.label AS by_label, by.date_document AS by_date,
          ended
   UNION
-  MATCH (cited)-[:CATALOGUE_RECORD]->(rec:CatalogueRecord)
-  WHERE rec.date_no_longer_in_force <= d.date_document
+  MATCH (cited:Resource)-[:CATALOGUE_RECORD]->(rec:CatalogueRecord)
+  WHERE rec.date_no_longer_in_force IS NOT NULL
+  MATCH (d:Resource)-[r]->(cited)
+  WHERE type(r) IN $reliesTypes AND r.mentions > 0 AND NOT d:ConsolidatedText
+    AND rec.date_no_longer_in_force <= d.date_document
   OPTIONAL MATCH (rec)-[:EFFECT]->(e:CatalogueEffect)-[:EFFECT_BY]->(b)
   WHERE e.effectKind IN ['repealed_by', 'replaced_by']
-  RETURN 'catalogue' AS how, b.uri AS by, b.label AS by_label, e.effectDate AS by_date,
+  RETURN d, cited, 'catalogue' AS how, b.uri AS by, b.label AS by_label, e.effectDate AS by_date,
          rec.date_no_longer_in_force AS ended
 }
 WITH d, cited, how, by, by_label, by_date, ended WHERE by IS NULL OR by <> d.uri
