@@ -8,7 +8,8 @@ with the same assertions, on the build of all of it (KGRAPH_CORPUS=full, tests/c
 - SPARQL vs Cypher (tests/test_parity.py): every corpus document and the 150 most cited instruments as X, at
   least 5,000 rows compared; it prints the cases and equal answers per query;
 - the streamed load equals the batch load (tests/test_neo4j_stream.py), on a private server of its own;
-- the graph conforms to every SHACL shape (tests/test_query.py).
+- the graph conforms to every SHACL shape (tests/test_query.py);
+- `cited-by` agrees with a plain-text count of the corpus files for the most cited instruments (tests/test_query.py).
 
 CI runs it after the suite (.ci/run), with the suite's Neo4j still up; locally it needs the server as the tests
 do (`kg neo4j start`), and on a shared server the tests must not overlap (flock a lock file).
@@ -24,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ["tests/test_parity.py",
          "tests/test_neo4j_stream.py::test_streamed_load_equals_the_batch_load_on_the_shared_corpus",
-         "tests/test_query.py::test_corpus_graph_validates"]
+         "tests/test_query.py::test_corpus_graph_validates",
+         "tests/test_query.py::test_cited_by_agrees_with_a_plain_text_count"]
 
 
 def main(argv: list[str]) -> int:

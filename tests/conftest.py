@@ -229,8 +229,8 @@ SUBSET_BASE = CORPUS_BASE.replace("/corpus-", "/subset-")
 @pytest.fixture(scope="session")
 def corpus_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`kg build ../shared/corpus/congbao ../shared/corpus/laws` (graph files and Oxigraph store), made once
-    per session: the query tests read it, and the corpus-wide checks under KGRAPH_CORPUS=full
-    (bench/corpus_full.py); none changes it (12–30 s a build)."""
+    per session for the corpus-wide checks under KGRAPH_CORPUS=full (bench/corpus_full.py); none changes it
+    (12–30 s a build). The suite's own checks read ``corpus_checks_build``'s quarter instead."""
     from kgraph.build import build
 
     corpus = shared_path("corpus")
@@ -238,6 +238,18 @@ def corpus_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     res = build([str(corpus / "congbao"), str(corpus / "laws")], out, workers=os.cpu_count() or 1, base=CORPUS_BASE)
     assert res.summary["documents"] > 250
     return out
+
+
+def corpus_checks_files() -> list[Path]:
+    """The .txt files ``corpus_checks_build`` reads, in name order: all of congbao + laws under
+    KGRAPH_CORPUS=full, else every SUBSET_STEP-th of them and SUBSET_EXTRA."""
+    corpus = shared_path("corpus")
+    files = sorted([*(corpus / "congbao").rglob("*.txt"), *(corpus / "laws").rglob("*.txt")])
+    if FULL_CORPUS:
+        return files
+    extra = [corpus / f for f in SUBSET_EXTRA]
+    assert all(f.is_file() for f in extra), extra
+    return sorted(set(files[::SUBSET_STEP]) | set(extra))
 
 
 @pytest.fixture(scope="session")
@@ -249,11 +261,7 @@ def corpus_checks_build(request: pytest.FixtureRequest, tmp_path_factory: pytest
         return request.getfixturevalue("corpus_build_dir")
     from kgraph.build import build
 
-    corpus = shared_path("corpus")
-    files = sorted([*(corpus / "congbao").rglob("*.txt"), *(corpus / "laws").rglob("*.txt")])[::SUBSET_STEP]
-    extra = [corpus / f for f in SUBSET_EXTRA]
-    assert all(f.is_file() for f in extra), extra
-    files = sorted(set(files) | set(extra))
+    files = corpus_checks_files()
     out = tmp_path_factory.mktemp("corpus-subset") / "build"
     res = build([str(f) for f in files], out, workers=os.cpu_count() or 1, base=SUBSET_BASE)
     assert res.summary["documents"] > 60

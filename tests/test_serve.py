@@ -104,15 +104,28 @@ class Served:
                 os.kill(pid, signal.SIGKILL)
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> tuple[Path, Path]:
-    src = tmp_path / "in"
+def _build_twelve(base: Path) -> tuple[Path, Path]:
+    src = base / "in"
     src.mkdir()
     for i in range(12):  # ~150 triples: a cartesian product of six patterns never ends
         (src / f"d{i}.txt").write_text(doc(f"{i + 1}/2020/NĐ-CP", ("163/2016/NĐ-CP", "based_on"), ("1/2019/QH14", "cites")), "utf-8")
-    out = tmp_path / "out"
+    out = base / "out"
     run([src], out)
     return src, out
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    return _build_twelve(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def served_read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the tests that only ask (each checks the store is unchanged where it tries to change it):
+    one `kg serve` start instead of one per test."""
+    s = Served(_build_twelve(tmp_path_factory.mktemp("serve-ro"))[1], "--timeout", "3")
+    yield s
+    s.stop()
 
 
 @pytest.fixture
@@ -122,7 +135,8 @@ def served(built: tuple[Path, Path]) -> Iterator[Served]:
     s.stop()
 
 
-def test_the_protocol_answers_in_each_format(served: Served) -> None:
+def test_the_protocol_answers_in_each_format(served_read_only: Served) -> None:
+    served = served_read_only
     assert served.count() == 12
     for accept, ctype, check in (("text/csv", "text/csv", "n\r\n12"), ("text/tab-separated-values", "text/tab-separated-values", "?n\n12"),
                                  ("application/sparql-results+xml", "application/sparql-results+xml", "<sparql")):
@@ -141,7 +155,8 @@ def test_the_protocol_answers_in_each_format(served: Served) -> None:
     assert status == 200 and "PREFIX kg:" in body
 
 
-def test_service_is_refused_and_nothing_reaches_the_target(served: Served) -> None:
+def test_service_is_refused_and_nothing_reaches_the_target(served_read_only: Served) -> None:
+    served = served_read_only
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -192,7 +207,8 @@ def test_uses_service_reads_sparql_tokens() -> None:
     assert not uses_service('SELECT ?service { ?s ?p """service\n""" ; <http://a/#service> \'SERVICE\' } # SERVICE')
 
 
-def test_the_host_header_is_checked(served: Served) -> None:
+def test_the_host_header_is_checked(served_read_only: Served) -> None:
+    served = served_read_only
     q = "ASK {}"
     assert served.request(q, host=f"localhost:{served.port}")[0] == 200
     assert served.request(q, host=f"127.0.0.1:{served.port}")[0] == 200
@@ -213,7 +229,11 @@ def test_a_query_that_runs_too_long_is_stopped_and_the_server_goes_on(served: Se
     for _ in range(2):
         with pytest.raises((TimeoutError, urllib.error.URLError, socket.timeout)):
             served.request(product, timeout=0.5)
-    time.sleep(6)
+    # both stopped at their 3 s: a worker answers within 6 s (the request itself waits up to 3 s for a free one)
+    deadline = time.monotonic() + 6
+    while (status := served.request(COUNT_DOCS, accept="application/sparql-results+json"))[0] != 200:
+        assert status[0] == 503 and time.monotonic() < deadline, status
+        time.sleep(0.2)
     assert served.count() == 12
 
 
