@@ -117,6 +117,7 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     anchor_ends = [a.end for a in anchors]
     out: list[Found] = []
     prev: Found | None = None
+    untyped = k.untyped_number_type  # a search of the types: once, not per number
     matches = list(_number_matches(t))
     if "/" in t:
         matches += [m for m in pats["blank_number"].finditer(t)]
@@ -171,7 +172,6 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
                 f.type = prev.type
-        untyped = k.untyped_number_type
         if f.type is None and untyped and family == "admin" and parts.issuer_codes and k.issuer(code=parts.issuer_codes[0]):
             f.type = untyped.name
         out.append(f)

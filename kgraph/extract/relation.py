@@ -146,7 +146,9 @@ class _MayStart:
     def maybe(self, text: str, lo: int, hi: int) -> bool:
         """Whether some first word may start in text[lo:hi] (False: none does)."""
         lo = max(0, lo - self.reach)
-        fresh = self.text is not text or not self.a <= lo <= self.b
+        # a window starting a little past the last (short sentences, a reference or two each) goes on from it too:
+        # the gap is read with the block, not each window lower-cased and searched afresh
+        fresh = self.text is not text or not self.a <= lo <= self.b + _BLOCK
         if fresh:
             self.text, self.a, self.b, self.hits = text, lo, lo, []
         if hi > self.b:
