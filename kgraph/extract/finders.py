@@ -209,6 +209,10 @@ def _plenum_resolutions(t: str, a: Anchor, k: Knowledge) -> list[Found]:
     ]
 
 
+#: "các Quyết định 03 cán bộ": a count before the type word, not an instrument
+_COUNT_BEFORE = re.compile(r"(?:các|những|mỗi)\s+$", re.I)
+
+
 def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Found]) -> list[Found]:
     """What each type word starts: a loose number, an ordinal, a self or back reference, a description.
 
@@ -244,13 +248,13 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
         if m:
             out.append(Found(start=a.start, end=m.end(), kind="short", type=type_name))
             continue
-        m = pats["loose_after"].match(t, a.end) if any(c.isdigit() for c in peek) else None
+        m = pats["loose_after"].match(t, a.end) if any(map(str.isdigit, peek)) else None
         if m:
             i = bisect_right(starts, m.end("num")) - 1
             if i >= 0 and spans[i][1] > a.start:
                 continue  # already found as a well-formed number
             raw = m.group("num")
-            if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
+            if raw.isdigit() and _COUNT_BEFORE.search(t, max(0, a.start - 8), a.start):
                 continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
             if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
                 continue  # "Dự án 3: ...": a part of a programme, not an instrument

@@ -501,12 +501,13 @@ def _memo_window(t: str, m: Anchor) -> int:
     a comma, a number after "số" in `_CITED_AFTER` (under 350), a known name (`_known_reach`). An amending law's
     name runs through ";" (`next_amended`), so a stretch holding "sửa" has no window; a known name running past
     the ";" is not kept (the caller keeps only names ending `_MEMO_MARGIN` before the window's end)."""
-    lo, hi = m.end, min(len(t), m.end + _MEMO_REACH)
-    a, b = t.find(";", lo, hi), t.find(".", lo, hi)
-    q = min(a, b) if a >= 0 and b >= 0 else max(a, b)
-    if q < 0 or m.word not in _known_heads_bounded() or "sửa" in t[lo:q]:
+    lo = m.end
+    q = t.find(";", lo, lo + _MEMO_REACH)
+    b = t.find(".", lo, q if q >= 0 else lo + _MEMO_REACH)
+    q = b if b >= 0 else q
+    if q < 0 or q + _MEMO_MARGIN > len(t) or m.word not in _known_heads_bounded() or t.find("sửa", lo, q) >= 0:
         return 0
-    return min(len(t), q + _MEMO_MARGIN) if q + _MEMO_MARGIN <= len(t) else 0
+    return q + _MEMO_MARGIN
 
 
 _UPPER_HEAD = re.compile(r"(?<![\w])(BỘ\s{1,3}LUẬT|PHÁP\s{1,3}LỆNH|LUẬT)(?=\s)")

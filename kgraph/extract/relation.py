@@ -264,6 +264,10 @@ def decide(
                 lo, new_item = max(lo, g.end()), True
     basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
+    if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
+        if new_item:
+            return top or prev[2], True
+        return (prev[2], True) if prev is not None else ("cites", False)
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     if basis_clause and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
