@@ -73,6 +73,7 @@ def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = F
 
 
 _WORDS: dict[str, str] = {}
+_UNSEEN = object()
 
 
 def anchors(t: str) -> list[Anchor]:
@@ -118,6 +119,7 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     out: list[Found] = []
     prev: Found | None = None
     untyped = k.untyped_number_type  # a search of the types: once, not per number
+    type_names: dict[str | None, str | None] = {}
     matches = list(_number_matches(t))
     if "/" in t:
         matches += [m for m in pats["blank_number"].finditer(t)]
@@ -166,7 +168,10 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                 # text (not a heading's own "VĂN BẢN HỢP NHẤT\nSố: 462/VBHN-..." nor "LUẬT\n\nSỐ 103-SL/L")
                 f.start = start = s - len(window) + lower.start()
         # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
-        f.type = (_type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
+        by_word = type_names.get(word, _UNSEEN)
+        if by_word is _UNSEEN:  # one look-up per type word as written in this text, not per number
+            by_word = type_names[word] = _type_name(k, None, word)
+        f.type = (by_word or _type_name(k, parts.type_code, None, party=family == "party")
                   or (party_coded.name if party_coded else None))
         if f.type is None and prev is not None and not word:
             gap = t[prev.end : s]
