@@ -100,7 +100,8 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
             best = lo if best == near else best  # every mark of the lookback is in the near window
         else:
             near, best = lo, _last_mark(text, lo, pos)
-    for o in _openers() if _any_opener().search(text, near, pos) else ():  # most windows hold none
+    # only an opener starting after `best` can move it: most windows hold none there
+    for o in _openers() if _any_opener().search(text, max(near, best + 1), pos) else ():
         # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
         i = text.rfind(o, near, pos)
         if i > best:
