@@ -234,6 +234,7 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             continue
         out.append(Found(start=m.start(), end=m.end(), kind="self", target="self", relation=None, type=m.group(1)))
     taken = {f.start for f in numbered}
+    types: dict = {}
     for a in anchors:
         if a.start in taken:
             continue  # the type word of a number already found
@@ -247,7 +248,9 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             continue
         if word in heads and word not in described:
             continue  # named instruments: _named
-        tt = k.doc_type(name=word)
+        tt = types.get(word, _UNSEEN)
+        if tt is _UNSEEN:  # one look-up per type word as written in this text
+            tt = types[word] = k.doc_type(name=word)
         type_name = tt.name if tt else word
         m = pats["back_after"].match(t, a.end) if ("trên" in peek or "nêu" in peek or "dẫn" in peek) else None
         if m:
