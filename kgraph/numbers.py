@@ -167,6 +167,12 @@ def parse_number(raw: str, family: str | None = None, k: Knowledge | None = None
     return NumberParts(p.number, p.family, p.type_code, list(p.issuer_codes), p.year)
 
 
+@lru_cache(maxsize=4096)
+def _canonical_loaded(code: str) -> str:
+    """`canonical_code` with the loaded tables: a few codes (NĐ, CP, QH13) recur in every distinct number."""
+    return canonical_code(code, load())
+
+
 @lru_cache(maxsize=65536)
 def _parse_cached(raw: str, family: str) -> NumberParts:
     """Numbers repeat (a decree cited forty times): parse each spelling once."""
@@ -180,7 +186,7 @@ def _parse_cached(raw: str, family: str) -> NumberParts:
     year = None
     if family == "state" and codes and codes[0].isdigit() and len(codes[0]) == 4:
         year = int(codes[0])
-    canon = [c if c.isdigit() else canonical_code(c, k) for c in codes]
+    canon = [c if c.isdigit() else _canonical_loaded(c) for c in codes]
     if family == "state":
         seps = seps[:2] + ["-"] * (len(seps) - 2)  # `TTLT/BTC-KHCN` → `TTLT-BTC-KHCN`
     out = head

@@ -344,6 +344,8 @@ def _classify_relations(scan: _Scan) -> None:
     # a list of expired instruments (or a review's results): what it names is listed, not relied on
     listing = bool(own_title) and any(p in own_title for p in scan.k.list_titles)
     last_pos, last_s0 = -1, 0
+    last_bounds: tuple[int, int] = (-1, -1)
+    last_sentence: str | None = None
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -379,7 +381,10 @@ def _classify_relations(scan: _Scan) -> None:
             f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:
             top = rel
-        f.sentence = one_line_of(t, sentence_start(t, pos), s_end)
+        bounds = (sentence_start(t, pos), s_end)
+        if bounds != last_bounds:  # references of one sentence share its text
+            last_bounds, last_sentence = bounds, one_line_of(t, *bounds)
+        f.sentence = last_sentence
         prev, prev_sent = f, s0
     doc = scan.document  # a plan's "thực hiện ... theo X" and its footnoted directing documents
     mark_directing(t, scan.found, local=doc is not None and context.is_local_body(doc.issuer))

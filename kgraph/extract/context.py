@@ -175,7 +175,13 @@ def needs_place(issuer: str) -> bool:
 
 def is_placed(issuer: str) -> bool:
     """Such a body with its place ("Ban Chấp hành Đảng bộ tỉnh Sóc Trăng")."""
-    return any(issuer.startswith(n + " ") for n in (*_local_issuers(), *_placed_party()))
+    return issuer.startswith(_placed_prefixes())
+
+
+@lru_cache(maxsize=1)
+def _placed_prefixes() -> tuple[str, ...]:
+    """The names of bodies that need a place, each with the space before it: one `startswith` per issuer."""
+    return tuple(n + " " for n in (*_local_issuers(), *_placed_party()))
 
 
 def _home_name(home: str) -> str:
@@ -328,9 +334,10 @@ def _may_end_before(text: str, lo: int, start: int) -> bool:
     """False when `_BEFORE` cannot match in text[lo:start]: neither branch's ending is there (the first
     branch also needs its "của" or "với")."""
     near = max(lo, start - 60)
-    if _BEFORE_TAIL_MADE.search(text, near, start):
+    # each ending holds one of these words as written: looked for first (a search tries the regex at each start)
+    if (text.find("hành", near, start) >= 0 or text.find("duyệt", near, start) >= 0) and _BEFORE_TAIL_MADE.search(text, near, start):
         return True
-    if not _BEFORE_TAIL_OF.search(text, near, start):
+    if (text.find("tại", near, start) < 0 and text.find("theo", near, start) < 0) or not _BEFORE_TAIL_OF.search(text, near, start):
         return False
     window = text[lo:start]
     return "của" in window or "với" in window

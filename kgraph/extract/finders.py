@@ -73,6 +73,7 @@ def _type_name(k: Knowledge, code: str | None, word: str | None, party: bool = F
 
 
 _WORDS: dict[str, str] = {}
+_UNSEEN = object()
 
 
 def anchors(t: str) -> list[Anchor]:
@@ -117,6 +118,8 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     anchor_ends = [a.end for a in anchors]
     out: list[Found] = []
     prev: Found | None = None
+    untyped = k.untyped_number_type  # a search of the types: once, not per number
+    type_names: dict[str | None, str | None] = {}
     matches = list(_number_matches(t))
     if "/" in t:
         matches += [m for m in pats["blank_number"].finditer(t)]
@@ -165,13 +168,15 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                 # text (not a heading's own "VĂN BẢN HỢP NHẤT\nSố: 462/VBHN-..." nor "LUẬT\n\nSỐ 103-SL/L")
                 f.start = start = s - len(window) + lower.start()
         # the type word written beside the number wins over its code (`Thông tư số 33-TC/CN` is a circular)
-        f.type = (_type_name(k, None, word) or _type_name(k, parts.type_code, None, party=family == "party")
+        by_word = type_names.get(word, _UNSEEN)
+        if by_word is _UNSEEN:  # one look-up per type word as written in this text, not per number
+            by_word = type_names[word] = _type_name(k, None, word)
+        f.type = (by_word or _type_name(k, parts.type_code, None, party=family == "party")
                   or (party_coded.name if party_coded else None))
         if f.type is None and prev is not None and not word:
             gap = t[prev.end : s]
             if len(gap) < 40 and pats["list_gap"].fullmatch(gap):
                 f.type = prev.type
-        untyped = k.untyped_number_type
         if f.type is None and untyped and family == "admin" and parts.issuer_codes and k.issuer(code=parts.issuer_codes[0]):
             f.type = untyped.name
         out.append(f)
@@ -209,6 +214,10 @@ def _plenum_resolutions(t: str, a: Anchor, k: Knowledge) -> list[Found]:
     ]
 
 
+#: "các Quyết định 03 cán bộ": a count before the type word, not an instrument
+_COUNT_BEFORE = re.compile(r"(?:các|những|mỗi)\s+$", re.I)
+
+
 def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Found]) -> list[Found]:
     """What each type word starts: a loose number, an ordinal, a self or back reference, a description.
 
@@ -225,6 +234,7 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             continue
         out.append(Found(start=m.start(), end=m.end(), kind="self", target="self", relation=None, type=m.group(1)))
     taken = {f.start for f in numbered}
+    types: dict = {}
     for a in anchors:
         if a.start in taken:
             continue  # the type word of a number already found
@@ -238,19 +248,21 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             continue
         if word in heads and word not in described:
             continue  # named instruments: _named
-        tt = k.doc_type(name=word)
+        tt = types.get(word, _UNSEEN)
+        if tt is _UNSEEN:  # one look-up per type word as written in this text
+            tt = types[word] = k.doc_type(name=word)
         type_name = tt.name if tt else word
         m = pats["back_after"].match(t, a.end) if ("trên" in peek or "nêu" in peek or "dẫn" in peek) else None
         if m:
             out.append(Found(start=a.start, end=m.end(), kind="short", type=type_name))
             continue
-        m = pats["loose_after"].match(t, a.end) if any(c.isdigit() for c in peek) else None
+        m = pats["loose_after"].match(t, a.end) if any(map(str.isdigit, peek)) else None
         if m:
             i = bisect_right(starts, m.end("num")) - 1
             if i >= 0 and spans[i][1] > a.start:
                 continue  # already found as a well-formed number
             raw = m.group("num")
-            if raw.isdigit() and re.search(r"(?:các|những|mỗi)\s+$", t[max(0, a.start - 8) : a.start], re.I):
+            if raw.isdigit() and _COUNT_BEFORE.search(t, max(0, a.start - 8), a.start):
                 continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
             if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
                 continue  # "Dự án 3: ...": a part of a programme, not an instrument

@@ -411,6 +411,7 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     heads = name_rules().heads
     constitution = k.named["constitution"]["head"]
     out: list[Found] = []
+    memo: dict = {}
     for m in anchors:
         head = m.word
         if head not in heads:
@@ -435,18 +436,78 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             out.append(Found(start=m.start, end=end, kind="named", name=one_line(t[m.start : end]),
                              type=tt.name if tt else head, encloses=True))
             continue
-        words, end = name_words(t, m.end, k)
-        if not words:
-            continue
-        if pats["draft"].match(t, end):
-            continue  # "Luật An toàn thực phẩm (sửa đổi)": a law being drafted, not an instrument
-        amending = bool(_name_patterns()["amending"].match(t, m.end))
-        if not amending:
-            end = _fit_known(t, m.end, head, end)
-        name = one_line(t[m.start : end])
-        tt = k.doc_type(name=head)
-        out.append(Found(start=m.start, end=end, kind="named", name=name, type=tt.name if tt else head, encloses=amending))
+        window = _memo_window(t, m)
+        key = (head, m.end - m.start, t[m.start : window]) if window else None
+        got = memo.get(key, _UNSEEN) if key else _UNSEEN
+        if got is _UNSEEN:
+            got = _law_name(t, m, k)
+            if key and (got is None or got[0] <= window - _MEMO_MARGIN):
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                memo[key] = None if got is None else (got[0] - m.start, *got[1:])
+        else:
+            got = None if got is None else (got[0] + m.start, *got[1:])
+        if got is not None:
+            end, name, typ, amending = got
+            out.append(Found(start=m.start, end=end, kind="named", name=name, type=typ, encloses=amending))
     return out
+
+
+def _law_name(t: str, m: Anchor, k: Knowledge) -> tuple[int, str, str, bool] | None:
+    """(end, name, type, encloses) of the law, code or ordinance named at anchor `m`, or None when none is."""
+    head = m.word
+    words, end = name_words(t, m.end, k)
+    if not words:
+        return None
+    if _name_patterns()["draft"].match(t, end):
+        return None  # "Luật An toàn thực phẩm (sửa đổi)": a law being drafted, not an instrument
+    amending = bool(_name_patterns()["amending"].match(t, m.end))
+    if not amending:
+        end = _fit_known(t, m.end, head, end)
+    tt = k.doc_type(name=head)
+    return end, one_line(t[m.start : end]), tt.name if tt else head, amending
+
+
+@lru_cache(maxsize=1)
+def _known_heads_bounded() -> frozenset[str]:
+    """The heads read by `_law_name` whose known names (`_known_names`) look less than `_MEMO_MARGIN` ahead: at
+    most 3 characters for each space or comma of the longest (which may hold a ";"), one for any other."""
+    treaties, constitution = treaty_rules().heads, load().named["constitution"]["head"]
+    longest: dict[str, int] = {}
+    for n in load().law_names.get("names", []):
+        for head in ("Bộ luật", "Pháp lệnh", "Luật"):
+            if n.lower().startswith(head.lower() + " "):
+                longest[head.lower()] = max(longest.get(head.lower(), 0), 3 * len(n) + 4)
+                break
+    return frozenset(h for h in name_rules().heads if h not in treaties and h != constitution
+                     and longest.get(one_line(h).lower(), 0) < _MEMO_MARGIN)
+
+
+_UNSEEN = object()
+#: how far past the first ";" or "." after a head reading a law's name can look (`_memo_window`)
+_MEMO_MARGIN = 400
+#: names read per text at most before the memo starts again (text citing many distinct names)
+_MEMO_SIZE = 4096
+#: a sentence longer than this after a head: not worth a key
+_MEMO_REACH = 600
+
+
+def _memo_window(t: str, m: Anchor) -> int:
+    """End of the stretch of text that decides the name read at `m`, or 0 when it is not known to be short.
+
+    A text that repeats a name ("Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; " 20,000 times a MB)
+    reads it once: the result is a function of the text from the anchor to this end. Reading a name's words
+    stops at the first ";" or "." (no token holds one); what looks beyond it is bounded: the 24 characters after
+    a comma, a number after "số" in `_CITED_AFTER` (under 350), a known name (`_known_reach`). An amending law's
+    name runs through ";" (`next_amended`), so a stretch holding "sửa" has no window; a known name running past
+    the ";" is not kept (the caller keeps only names ending `_MEMO_MARGIN` before the window's end)."""
+    lo = m.end
+    q = t.find(";", lo, lo + _MEMO_REACH)
+    b = t.find(".", lo, q if q >= 0 else lo + _MEMO_REACH)
+    q = b if b >= 0 else q
+    if q < 0 or q + _MEMO_MARGIN > len(t) or m.word not in _known_heads_bounded() or t.find("sửa", lo, q) >= 0:
+        return 0
+    return q + _MEMO_MARGIN
 
 
 _UPPER_HEAD = re.compile(r"(?<![\w])(BỘ\s{1,3}LUẬT|PHÁP\s{1,3}LỆNH|LUẬT)(?=\s)")

@@ -98,11 +98,45 @@ def one_line(s: str) -> str:
     return " ".join(s.split())
 
 
+class _Single:
+    """A stretch of one text known to be single-spaced and printable (`one_line_of`): a sentence of dense
+    references (~900 characters) was checked whole for each of them; the next one's window mostly overlaps it."""
+
+    __slots__ = ("text", "a", "b")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.a = self.b = 0
+
+
+_SINGLE = _Single()
+
+
+def _single_spaced(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] has no white space but single spaces and nothing unprintable (`_SINGLE`: what is
+    known so far; only the part past it is read, one character back for a double space across the join)."""
+    f = _SINGLE
+    if f.text is text and f.a <= start <= f.b:
+        if end <= f.b:
+            return True
+        frm = f.b - 1 if f.b > f.a else f.b
+        s = text[frm:end]
+        if "  " not in s and s.isprintable():
+            f.b = end
+            return True
+        return False
+    s = text[start:end]
+    if "  " not in s and s.isprintable():
+        f.text, f.a, f.b = text, start, end
+        return True
+    return False
+
+
 def one_line_of(text: str, start: int, end: int) -> str:
     """`one_line(text[start:end])`, without splitting the stretch into words when its spaces are already single
     (a sentence of dense references is ~900 characters, read once for each of them: issue 14)."""
-    s = text[start:end]
     # every white-space character but the space is a control or a separator, which `isprintable` refuses
-    if "  " not in s and s.isprintable():
-        return s.strip(" ")
-    return one_line(s)
+    if _single_spaced(text, start, end):
+        s = text[start:end]
+        return s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
+    return one_line(text[start:end])

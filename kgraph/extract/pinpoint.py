@@ -76,10 +76,11 @@ def _may_end_a_chain(text: str, start: int) -> bool:
     """A chain ends with an article number or a chapter numeral (then maybe "của"): check that cheaply
     before running the grammar, since most references have no pinpoint."""
     tail = text[max(0, start - 16) : start].rstrip(" ,\t\r\n\xa0")
-    for w in _CONNECTORS:
-        if tail.endswith(w):
-            tail = tail[: -len(w)].rstrip(" ,\t\r\n\xa0")
-            break
+    if tail.endswith(_CONNECTORS):  # one test for the four (most tails end with none)
+        for w in _CONNECTORS:
+            if tail.endswith(w):
+                tail = tail[: -len(w)].rstrip(" ,\t\r\n\xa0")
+                break
     if not tail:
         return False
     c = tail[-1]

@@ -146,7 +146,9 @@ class _MayStart:
     def maybe(self, text: str, lo: int, hi: int) -> bool:
         """Whether some first word may start in text[lo:hi] (False: none does)."""
         lo = max(0, lo - self.reach)
-        fresh = self.text is not text or not self.a <= lo <= self.b
+        # a window starting a little past the last (short sentences, a reference or two each) goes on from it too:
+        # the gap is read with the block, not each window lower-cased and searched afresh
+        fresh = self.text is not text or not self.a <= lo <= self.b + _BLOCK
         if fresh:
             self.text, self.a, self.b, self.hits = text, lo, lo, []
         if hi > self.b:
@@ -262,6 +264,10 @@ def decide(
                 lo, new_item = max(lo, g.end()), True
     basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
+    if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
+        if new_item:
+            return top or prev[2], True
+        return (prev[2], True) if prev is not None else ("cites", False)
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
     if basis_clause and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y

@@ -31,6 +31,8 @@ def _openers() -> tuple[str, ...]:
     return tuple(out)
 
 
+#: the first characters of the boundary marks
+_MARK_FIRSTS = tuple({b[0] for b in _BOUNDARIES})
 #: The longest boundary mark: a mark found in a near window at least this far past its start is the last one.
 _LONGEST = max(map(len, _BOUNDARIES))
 #: The near window tried first (most sentences end within it); the full lookback only when it holds no mark.
@@ -98,7 +100,8 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
             best = lo if best == near else best  # every mark of the lookback is in the near window
         else:
             near, best = lo, _last_mark(text, lo, pos)
-    for o in _openers() if _any_opener().search(text, near, pos) else ():  # most windows hold none
+    # only an opener starting after `best` can move it: most windows hold none there
+    for o in _openers() if _any_opener().search(text, max(near, best + 1), pos) else ():
         # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
         i = text.rfind(o, near, pos)
         if i > best:
@@ -137,6 +140,11 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     hi = min(len(text), pos + limit)
+    if _no_mark_starts(text, pos, hi, _AHEAD):
+        return hi  # none starts within the limit (dense references: the stretch known free grows, no search again)
+    m = _AHEAD.b  # where the first mark or opener from `pos` starts: when a mark, the first mark
+    if text.startswith(_MARK_FIRSTS, m) and any(text.startswith(b, m, hi) for b in _BOUNDARIES):
+        return m + 1
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:

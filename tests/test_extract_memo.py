@@ -1,0 +1,52 @@
+"""What is read once and reused per text (issue 14) gives what reading it each time gives."""
+
+from __future__ import annotations
+
+import random
+
+from kgraph.extract.finders import anchors
+from kgraph.extract.names import _law_name, find_named
+from kgraph.extract.normalize import one_line, one_line_of
+from kgraph.extract.sentences import _BOUNDARIES, sentence_end
+from kgraph.knowledge import load
+
+#: the same heads and words before a ";" or "." with different text after it (numbers, years, amending names,
+#: a known name running on, "và" joining a longer name the text cites with its number)
+_PIECES = [
+    "Luật Đất đai", "Luật Đất đai số 31/2024/QH15", "Luật Đất đai năm 2013", "Bộ luật Dân sự",
+    "Luật Thi hành tạm giữ, tạm giam", "Luật Thi hành tạm giữ, tạm giam và cấm đi khỏi nơi cư trú số 128/2025/QH15",
+    "Luật sửa đổi, bổ sung một số điều của Luật Đất đai; Luật Nhà ở", "Luật An toàn thực phẩm (sửa đổi)",
+    "Luật Ngân sách nhà nước", "Luật này", "Pháp lệnh Chi phí giám định, định giá; chi phí cho người làm chứng",
+]
+_SEPS = ["; ", ". ", ", ", " và ", ";\n", " quy định. "]
+
+
+def test_named_memo_matches_reading_each_name() -> None:
+    rnd = random.Random(7)
+    k = load()
+    for _ in range(20):
+        t = "".join(rnd.choice(_PIECES) + rnd.choice(_SEPS) for _ in range(400))
+        got = [(f.start, f.end, f.name, f.type, f.encloses) for f in find_named(t, k, anchors(t))]
+        direct = []
+        for a in anchors(t):
+            if a.word in ("Luật", "Bộ luật", "luật", "Bộ Luật") and not t.startswith(" này", a.end):
+                r = _law_name(t, a, k)
+                if r is not None:
+                    direct.append((a.start, *r[:2], r[2], r[3]))
+        laws = [g for g in got if g[2].split()[0] in ("Luật", "Bộ", "luật")]
+        assert laws == direct
+        assert len(laws) > 300  # the memo was used: the same names repeat
+
+
+def test_one_line_of_and_sentence_end_keep_their_answers_along_a_text() -> None:
+    rnd = random.Random(3)
+    for _ in range(300):
+        t = "".join(rnd.choice(["a", "b", " ", " ", "\n", "\t", ".", ";", "\xad"]) for _ in range(rnd.randint(0, 80)))
+        for _ in range(30):
+            a = rnd.randint(0, len(t))
+            b = rnd.randint(a, len(t))
+            assert one_line_of(t, a, b) == one_line(t[a:b])
+            end = sentence_end(t, a, 40)
+            marks = [i for i in range(a, min(len(t), a + 40)) if any(t.startswith(m, i, min(len(t), a + 40))
+                     for m in _BOUNDARIES)]
+            assert end == (marks[0] + 1 if marks else min(len(t), a + 40))
