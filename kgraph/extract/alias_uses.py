@@ -76,6 +76,9 @@ class AliasUses:
         lengths = {k: sorted(v) for k, v in by_key.items()}
         length_sets = {k: frozenset(v) for k, v in by_key.items()}
         n_text = len(text)
+        # a plain window (below) says by itself which aliases are used at its start: the same window met again
+        # (an alias used over and over, with what follows it) is answered from the first time
+        windows: dict[str, tuple[str, ...]] = {}
         for p, key in self._candidates(text, lengths):
             if p and _is_word(text[p - 1]):
                 continue
@@ -84,6 +87,11 @@ class AliasUses:
             # Where the longest alias and the character after it hold single spaces only (every white space but
             # " " is not printable), the text is its own flat form there and each alias's own extent in it
             head = text[p : p + ls[-1] + 2]
+            seen = windows.get(head)
+            if seen is not None:
+                for a in seen:
+                    found[a].append((p, p + len(a)))
+                continue
             plain = "  " not in head and head.isprintable()
             flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * ls[-1] + 1]))
             if len(ls) > _FEW_LENGTHS:
@@ -94,18 +102,24 @@ class AliasUses:
                 ns: Iterable[int] = cuts.intersection(length_sets[key])
             else:
                 ns = ls
+            used: list[str] = []
             for n in ns:
                 a = flat[:n]
                 if a in known:
                     if plain:
-                        e = p + len(a)
-                        if e < n_text and _is_word(text[e]):
+                        # within the window (`head` holds the character after the longest alias) or at the text's end
+                        e = len(a)
+                        if e < len(head) and _is_word(head[e]):
                             continue
+                        e += p
                     else:
                         e = _end(text, p, a.split(" "))
                         if e < 0:
                             continue
                     found[a].append((p, e))
+                    used.append(a)
+            if plain:
+                windows[head] = tuple(used)
         self.uses = dict(found)
 
     @staticmethod
