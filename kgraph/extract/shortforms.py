@@ -297,24 +297,23 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         found = _outside(found, restated, keep_numbered=False)
 
     # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
-    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument
+    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the
+    # keys some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
+    asked = {(f.type, f.family[8:]) for f in found if f.kind == "short" and f.family and f.family.startswith("ordinal:")}
     by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
-    for f in found:
-        if f.kind == "short" and (f.family or "").startswith("ordinal:"):
-            keys = by_ordinal.get((f.type, f.family.split(":", 1)[1]))
-            if keys and len(keys) == 1:
-                copy_target(f, next(iter(keys.values())))
-        elif f.kind in ("numbered", "named") and f.number:
-            key = key_of(f)
-            for p in _prefixes(f.number):
-                by_ordinal.setdefault((f.type, p), {})[key] = f
-
     # back references: the last reference of the same type, if it is the only candidate in its sentence;
-    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed
+    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed.
+    # One walk for both: an ordinal binds from the instruments before it, a back reference from what is before it
+    # once bound
     last: dict[str | None, Found] = {}
     instruments: dict[str | None, tuple[list[int], list[str]]] = {}
     for f in found:
-        if f.kind == "short" and f.target is None and not (f.family or "").startswith("ordinal:"):
+        ordinal = f.kind == "short" and f.family is not None and f.family.startswith("ordinal:")
+        if ordinal:
+            keys = by_ordinal.get((f.type, f.family[8:]))
+            if keys and len(keys) == 1:
+                copy_target(f, next(iter(keys.values())))
+        elif f.kind == "short" and f.target is None:
             cand = last.get(f.type)
             if cand is not None:
                 s0 = sentence_start(text, cand.start)
@@ -327,10 +326,17 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
                 if len(rivals) <= 1:
                     copy_target(f, cand)
         key = key_of(f)
-        if key and (f.kind in ("numbered", "named") or f.kind == "short" and f.target is not None):
+        if not key:
+            continue
+        if f.kind in ("numbered", "named"):
             last[f.type] = f
-        if key and f.kind in ("numbered", "named"):
             at, keys = instruments.setdefault(f.type, ([], []))
             at.append(f.start)
             keys.append(key)
+            if asked and f.number:
+                for p in _prefixes(f.number):
+                    if (f.type, p) in asked:
+                        by_ordinal.setdefault((f.type, p), {})[key] = f
+        elif f.kind == "short" and f.target is not None:
+            last[f.type] = f
     return found
