@@ -87,10 +87,14 @@ def copy_target(dst: Found, src: Found) -> None:
     dst.target = key_of(src)
 
 
-def _opening_type(alias: str, k: Knowledge) -> DocType | None:
-    """The type word an alias opens with (the longest of its first three words that is one)."""
+def _judge(alias: str, k: Knowledge) -> tuple[DocType | None, DocType | None, bool]:
+    """The type word an alias opens with (the longest of its first three words that is one), the type it names
+    alone, and whether it names an instrument (`_designates_instrument`), from one lookup of each opening."""
     words = alias.split()
-    return next((t for n in (3, 2, 1) if len(words) >= n and (t := k.doc_type(name=" ".join(words[:n])))), None)
+    opening = {n: k.doc_type(name=" ".join(words[:n])) for n in (3, 2, 1) if len(words) >= n}
+    atype = next((t for n in (3, 2, 1) if (t := opening.get(n))), None)
+    names = bool(words) and words[0][:1].isupper() and any(len(words) > n and opening.get(n) is not None for n in (3, 2, 1))
+    return atype, k.doc_type(name=alias), names
 
 
 def _aliased(f: Found, atype: DocType | None, found: list[Found]) -> Found:
@@ -231,7 +235,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         j = judged.get(alias)
         if j is None:
             # "(sau đây viết tắt là Nghị định)" after a decree: that decree (the type named alone)
-            j = judged[alias] = (_opening_type(alias, k), k.doc_type(name=alias), _designates_instrument(alias, k))
+            j = judged[alias] = _judge(alias, k)
         atype, bare_type, designates = j
         g = _aliased(f, atype, found)
         if not designates and not (bare_type is not None and g.type == bare_type.name):
