@@ -197,7 +197,8 @@ def _prefixes(number: str) -> list[str]:
 
 
 def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
-    """Bind aliases and back references; returns the references in text order.
+    """Bind aliases and back references in `found` (in text order: start, then longest first); returns the
+    references in text order.
 
     Linear in the references and the text (issue 14, point 3): aliases found in one pass (alias_uses.py),
     defined spans merged, ordinals and back references indexed by type as the references are walked.
@@ -293,7 +294,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         copy_target(existing, f)
         if not f.type and t is not None:
             existing.type = t[1].type
-    found = sorted(found + added, key=lambda x: (x.start, -x.end))
+    # `found` comes in text order (start, then longest first): sorted again only with uses added
+    found = sorted(found + added, key=lambda x: (x.start, -x.end)) if added else list(found)
     if defined:
         found = _outside(found, defined)
     restated += _restated_in_brackets(text, found)
