@@ -33,7 +33,7 @@ def test_one_line_of_is_one_line_of_the_slice(seed: int) -> None:
 
 
 def _fresh(f, *args):
-    sentences._BEHIND.text = sentences._AHEAD.text = None
+    sentences._BEHIND.text = sentences._AHEAD.text = sentences._LAST.text = None
     return f(*args)
 
 
@@ -55,6 +55,23 @@ def test_sentence_bounds_read_on_a_walk_are_those_read_afresh(seed: int) -> None
     want = [(_fresh(sentences.sentence_start, text, p), _fresh(sentences.sentence_start, text, p, sentences.CLAUSE_LOOKBACK),
              _fresh(sentences.sentence_start, text, p, 40), _fresh(sentences.sentence_end, text, p)) for p in walk]
     assert got == want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_start_asked_again_with_another_lookback_is_the_one_read_afresh(seed: int) -> None:
+    """One position asked several times in a row with lookbacks in random order (the last start found answers
+    the next when it lies far enough into both windows), some reaching just past a mark or an opener."""
+    rnd = random.Random(seed)
+    seps = SEPS if seed < 2 else [" "] * 60 + SEPS
+    text = "".join(rnd.choice(WORDS) + rnd.choice(seps) for _ in range(3000))
+    pos, asked = 0, 0
+    while pos < len(text) - 1:
+        pos = min(len(text) - 1, pos + rnd.randrange(1, 60))
+        for back in rnd.sample([1, 3, 5, 8, 9, 10, 12, 17, 40, 200, sentences.LEAD, sentences.CLAUSE_LOOKBACK], 5):
+            assert sentences.sentence_start(text, pos, back) == _fresh(sentences.sentence_start, text, pos, back), (pos, back)
+            sentences.sentence_start(text, pos, rnd.choice([4, 30, 500]))  # what the next call finds remembered
+            asked += 1
+    assert asked > 1000
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -20,8 +20,6 @@ _WORD_RUN = re.compile(r"\w+")
 _LONG_WS = re.compile(r"\s{4,}")
 _WS = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"\W")
-#: above this many alias lengths after one first word, a window's word ends are found before lengths are tried
-_FEW_LENGTHS = 6
 #: above this many distinct first words, one tokenisation of the text beats one alternation of them all
 _MAX_ALTERNATION = 64
 
@@ -62,6 +60,9 @@ class AliasUses:
         self._chains: dict[str, list[tuple[int, int]]] = {}
         by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
         known: set[str] = set()
+        # every alias cut before each of its non-word characters ("Luật", "Luật Đất" of "Luật Đất đai"): a window
+        # whose text up to a non-word character is none of these holds no longer alias there
+        stems: set[str] = set()
         for a in aliases:
             if a in known or a in self._other:
                 continue
@@ -70,46 +71,52 @@ class AliasUses:
                 continue
             known.add(a)
             by_key[_key(a)].add(len(a))
+            stems.update(a[: m.start()] for m in _NOT_WORD.finditer(a))
         if not known:
             return
         found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        lengths = {k: sorted(v) for k, v in by_key.items()}
-        length_sets = {k: frozenset(v) for k, v in by_key.items()}
-        n_text = len(text)
-        for p, key in self._candidates(text, lengths):
+        longest = {k: max(v) for k, v in by_key.items()}
+        # a plain window (below) says by itself which aliases are used at its start: the same window met again
+        # (an alias used over and over, with what follows it) is answered from the first time
+        windows: dict[str, tuple[str, ...]] = {}
+        for p, key in self._candidates(text, by_key):
             if p and _is_word(text[p - 1]):
                 continue
-            ls = lengths[key]
+            n_max = longest[key]
             # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all.
             # Where the longest alias and the character after it hold single spaces only (every white space but
             # " " is not printable), the text is its own flat form there and each alias's own extent in it
-            head = text[p : p + ls[-1] + 2]
+            head = text[p : p + n_max + 2]
+            seen = windows.get(head)
+            if seen is not None:
+                for a in seen:
+                    found[a].append((p, p + len(a)))
+                continue
             plain = "  " not in head and head.isprintable()
-            flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * ls[-1] + 1]))
-            if len(ls) > _FEW_LENGTHS:
-                # many aliases open with this word ("Luật ..."): only the lengths where the flat window's word ends
-                # can be one, since a use is followed by no word character (`_end`)
-                cuts = {m.start() for m in _NOT_WORD.finditer(flat, 0, ls[-1] + 1)}
-                cuts.add(len(flat))
-                ns: Iterable[int] = cuts.intersection(length_sets[key])
-            else:
-                ns = ls
-            for n in ns:
+            flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
+            # a use is followed by no word character (`_end`): the aliases are the window cut before its non-word
+            # characters (or the whole of a window the text's end cuts short), read while they are stems
+            used: list[str] = []
+            cuts = _NOT_WORD.finditer(flat, 0, n_max + 1)
+            while True:
+                m = next(cuts, None)
+                n = m.start() if m is not None else len(flat)
+                if m is None and n > n_max:
+                    break  # the window's end is the text's end only when it is short
                 a = flat[:n]
                 if a in known:
-                    if plain:
-                        e = p + len(a)
-                        if e < n_text and _is_word(text[e]):
-                            continue
-                    else:
-                        e = _end(text, p, a.split(" "))
-                        if e < 0:
-                            continue
-                    found[a].append((p, e))
+                    e = p + n if plain else _end(text, p, a.split(" "))
+                    if e >= 0:
+                        found[a].append((p, e))
+                        used.append(a)
+                if m is None or a not in stems:
+                    break
+            if plain:
+                windows[head] = tuple(used)
         self.uses = dict(found)
 
     @staticmethod
-    def _candidates(text: str, lengths: dict[str, list[int]]) -> Iterator[tuple[int, str]]:
+    def _candidates(text: str, lengths: dict[str, set[int]]) -> Iterator[tuple[int, str]]:
         """Positions where some alias's first word (or first non-word character) stands, in text order."""
         words = [k for k in lengths if _is_word(k[0])]
         marks = [k for k in lengths if not _is_word(k[0])]

@@ -226,10 +226,23 @@ def _before_or_codes(before: str | None, codes: str | None) -> str | None:
 def _same_body_placed(found: list[Found]) -> None:
     """A body named without its place after the text named it with one ("Ban Chấp hành Đảng bộ tỉnh Sóc Trăng",
     then "của Ban Chấp hành Đảng bộ tỉnh"): the same body."""
-    placed = [f.issuer for f in found if f.issuer and context.is_placed(f.issuer)]
+    # each body judged once, the placed ones once each in text order: dense references name a few bodies
+    # thousands of times, and every body without its place looked through all of them
+    judged: dict[str, bool] = {}
+    placed: dict[str, None] = {}
+    for f in found:
+        if f.issuer:
+            p = judged.get(f.issuer)
+            if p is None:
+                p = judged[f.issuer] = context.is_placed(f.issuer)
+            if p:
+                placed.setdefault(f.issuer)
+    fulls: dict[str, str | None] = {}
     for f in found:
         if f.issuer and context.needs_place(f.issuer):
-            full = next((p for p in placed if p.startswith(f.issuer + " ")), None)
+            if f.issuer not in fulls:
+                fulls[f.issuer] = next((p for p in placed if p.startswith(f.issuer + " ")), None)
+            full = fulls[f.issuer]
             if full:
                 f.issuer = full
 

@@ -81,15 +81,53 @@ def _no_mark_starts(text: str, x: int, y: int, f: _Free) -> bool:
     return f.b >= y
 
 
+class _Starts:
+    """The last sentence start found: its text, position, where its lookback began and the start found.
+
+    Dense references ask one position twice with other lookbacks (the relation pass asks back to the last
+    reference, then `LEAD` for the sentence it quotes). A start is the end of the last mark (or the last opener)
+    lying wholly in the window: one found at least `_MARGIN` past the start of both windows is the answer for
+    either (a mark starting before a window ends less than `_LONGEST` into it, and an opener's line break is
+    looked for at most 8 characters back), and a window holding none holds none in any window inside it."""
+
+    __slots__ = ("text", "pos", "lo", "start")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.pos = self.lo = self.start = -1
+
+
+_LAST = _Starts()
+
+
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
-    """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars.
+    """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars."""
+    lo = max(0, pos - lookback)
+    last = _LAST
+    if last.pos == pos and last.text is text:
+        r = last.start
+        if r == last.lo:
+            if lo >= r:
+                return lo  # no mark in a wider window: none in this one
+        elif r >= last.lo + _MARGIN and r >= lo + _MARGIN or lo == last.lo:
+            return r
+    r = _sentence_start(text, pos, lo)
+    last.text, last.pos, last.lo, last.start = text, pos, lo, r
+    return r
+
+
+#: how far past a window's start a sentence start must lie to be the start for another window (`_Starts`)
+_MARGIN = max(_LONGEST, 8) + 1
+
+
+def _sentence_start(text: str, pos: int, lo: int) -> int:
+    """Where the sentence (or preamble item) holding `pos` starts, looking back to `lo` at most.
 
     Plain `rfind` per boundary mark: far cheaper than a regex over the whole text. The last `_NEAR` characters
     are searched first: a mark ending `_LONGEST` or more past their start is the last of the whole lookback
     (one that starts before them ends before it), so the rest is searched only when they hold none, and not
     even then where no mark or opener starts in it (`_no_mark_starts`).
     """
-    lo = max(0, pos - lookback)
     f = _BEHIND
     if f.text is text and f.a <= lo <= f.b and _no_mark_starts(text, lo, pos, f):
         return lo  # the stretch known free of marks, grown to `pos`: none in the whole lookback (dense references)

@@ -17,7 +17,7 @@ from kgraph.extract.alias_uses import AliasUses
 from kgraph.extract.found import Found
 from kgraph.extract.normalize import one_line, unify_dashes
 from kgraph.extract.sentences import sentence_start
-from kgraph.knowledge import Knowledge, load
+from kgraph.knowledge import DocType, Knowledge, load
 from kgraph.model import Pinpoint
 
 _CLAUSE = re.compile(
@@ -87,12 +87,21 @@ def copy_target(dst: Found, src: Found) -> None:
     dst.target = key_of(src)
 
 
-def _aliased(f: Found, alias: str, found: list[Found], k: Knowledge) -> Found:
-    """The instrument an alias names: the reference just before it, unless the alias opens with another type word
-    — "Nghị định số 200/2025/NĐ-CP ... quy định chi tiết Luật Phòng thủ dân sự (sau đây viết tắt là Nghị định)"
-    names the decree, the last earlier reference of that type in the same passage, not the law in its title."""
+def _judge(alias: str, k: Knowledge) -> tuple[DocType | None, DocType | None, bool]:
+    """The type word an alias opens with (the longest of its first three words that is one), the type it names
+    alone, and whether it names an instrument (`_designates_instrument`), from one lookup of each opening."""
     words = alias.split()
-    atype = next((t for n in (3, 2, 1) if len(words) >= n and (t := k.doc_type(name=" ".join(words[:n])))), None)
+    opening = {n: k.doc_type(name=" ".join(words[:n])) for n in (3, 2, 1) if len(words) >= n}
+    atype = next((t for n in (3, 2, 1) if (t := opening.get(n))), None)
+    names = bool(words) and words[0][:1].isupper() and any(len(words) > n and opening.get(n) is not None for n in (3, 2, 1))
+    return atype, k.doc_type(name=alias), names
+
+
+def _aliased(f: Found, atype: DocType | None, found: list[Found]) -> Found:
+    """The instrument an alias opening with type word `atype` names: the reference just before it, unless the alias
+    opens with another type word — "Nghị định số 200/2025/NĐ-CP ... quy định chi tiết Luật Phòng thủ dân sự (sau
+    đây viết tắt là Nghị định)" names the decree, the last earlier reference of that type in the same passage, not
+    the law in its title."""
     if atype is None or f.type == atype.name:
         return f
     # `found` is in text order: only the references of the 600 characters before `f` are looked at
@@ -113,7 +122,7 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     m = _ALIAS_DEF.match(text, after)
     alias = None
     # no other reference may start between this one and its "(sau đây gọi là ...)"
-    i = bisect_right(starts, after)
+    i = bisect_right(starts, after) if m else -1
     if m and not (i < len(starts) and starts[i] < m.start("alias") - 1):
         alias = one_line(m.group("alias")).rstrip(" .,;")
         alias_end = m.end()
@@ -127,6 +136,7 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
         elif f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
             # "Nghị quyết số 214/NQ-CP ... về thúc đẩy ... chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP)": the
             # number restated after the title, no reference of its own (CONVENTIONS.md)
+            i = bisect_right(starts, after)
             if not (i < len(starts) and starts[i] < r.start("alias") - 1) and _designates_instrument(r.group("alias"), k):
                 return None, r.end(), (r.start("alias"), r.end("alias"))
     if not alias or len(alias) < 3:
@@ -178,13 +188,17 @@ def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]
     return out
 
 
+_NUMBER_SEP = re.compile(r"[/-]")
+
+
 def _prefixes(number: str) -> list[str]:
     """The ordinals `number` can be cited by: each part of it that a '/' or '-' follows ("163", "163/2016/NĐ")."""
-    return [number[:i] for i, c in enumerate(number) if c in "/-"]
+    return [number[: m.start()] for m in _NUMBER_SEP.finditer(number)]
 
 
 def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
-    """Bind aliases and back references; returns the references in text order.
+    """Bind aliases and back references in `found` (in text order: start, then longest first); returns the
+    references in text order.
 
     Linear in the references and the text (issue 14, point 3): aliases found in one pass (alias_uses.py),
     defined spans merged, ordinals and back references indexed by type as the references are walked.
@@ -210,6 +224,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
     reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
     reached: dict[str, int] = {}  # alias -> where the uses its definitions so far reach begin
+    # alias -> the type word it opens with, the type it names alone, whether it names an instrument
+    judged: dict[str, tuple[DocType | None, DocType | None, bool]] = {}
     for f, (alias, alias_end, span) in definitions:
         order = definitions_order[id(f)]
         if f.kind not in ("numbered", "named"):
@@ -217,9 +233,13 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         if alias is None:
             restated.append(span)
             continue
-        g = _aliased(f, alias, found, k)
-        bare_type = k.doc_type(name=alias)  # "(sau đây viết tắt là Nghị định)" after a decree: that decree
-        if not _designates_instrument(alias, k) and not (bare_type is not None and g.type == bare_type.name):
+        j = judged.get(alias)
+        if j is None:
+            # "(sau đây viết tắt là Nghị định)" after a decree: that decree (the type named alone)
+            j = judged[alias] = _judge(alias, k)
+        atype, bare_type, designates = j
+        g = _aliased(f, atype, found)
+        if not designates and not (bare_type is not None and g.type == bare_type.name):
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
         f = g
         defined.append(span)
@@ -250,26 +270,32 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
                 t = key
             best.append(b)
             typed.append(t)
+        one = len(ends) == 1  # most aliases are defined once: every use stands for that definition
         for s, e in uses.between(alias, ends[0], len(text) + 1):
-            j = bisect_right(ends, s) - 1
+            j = 0 if one else bisect_right(ends, s) - 1
+            bj, tj = best[j], typed[j]
             existing = by_start.get(s)
             if existing is not None and existing.kind in ("named", "short"):
-                cur = last_for.setdefault(id(existing), [existing, best[j], typed[j]])
-                if best[j][0] > cur[1][0]:
-                    cur[1] = best[j]
-                if typed[j] is not None and (cur[2] is None or typed[j][0] > cur[2][0]):
-                    cur[2] = typed[j]
+                cur = last_for.get(id(existing))
+                if cur is None:
+                    last_for[id(existing)] = [existing, bj, tj]
+                    continue
+                if bj[0] > cur[1][0]:
+                    cur[1] = bj
+                if tj is not None and (cur[2] is None or tj[0] > cur[2][0]):
+                    cur[2] = tj
                 continue
             if overlaps(s, e):
                 continue
             g = Found(start=s, end=e, kind="short")
-            copy_target(g, best[j][1])
+            copy_target(g, bj[1])
             added.append(g)
     for existing, (_, f), t in last_for.values():
         copy_target(existing, f)
         if not f.type and t is not None:
             existing.type = t[1].type
-    found = sorted(found + added, key=lambda x: (x.start, -x.end))
+    # `found` comes in text order (start, then longest first): sorted again only with uses added
+    found = sorted(found + added, key=lambda x: (x.start, -x.end)) if added else list(found)
     if defined:
         found = _outside(found, defined)
     restated += _restated_in_brackets(text, found)
@@ -277,23 +303,23 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         found = _outside(found, restated, keep_numbered=False)
 
     # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
-    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument
+    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the
+    # keys some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
+    asked = {(f.type, f.family[8:]) for f in found if f.kind == "short" and f.family and f.family.startswith("ordinal:")}
     by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
-    for f in found:
-        if f.kind == "short" and (f.family or "").startswith("ordinal:"):
-            keys = by_ordinal.get((f.type, f.family.split(":", 1)[1]))
-            if keys and len(keys) == 1:
-                copy_target(f, next(iter(keys.values())))
-        elif f.kind in ("numbered", "named") and f.number:
-            for p in _prefixes(f.number):
-                by_ordinal.setdefault((f.type, p), {})[key_of(f)] = f
-
     # back references: the last reference of the same type, if it is the only candidate in its sentence;
-    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed
+    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed.
+    # One walk for both: an ordinal binds from the instruments before it, a back reference from what is before it
+    # once bound
     last: dict[str | None, Found] = {}
     instruments: dict[str | None, tuple[list[int], list[str]]] = {}
     for f in found:
-        if f.kind == "short" and f.target is None and not (f.family or "").startswith("ordinal:"):
+        ordinal = f.kind == "short" and f.family is not None and f.family.startswith("ordinal:")
+        if ordinal:
+            keys = by_ordinal.get((f.type, f.family[8:]))
+            if keys and len(keys) == 1:
+                copy_target(f, next(iter(keys.values())))
+        elif f.kind == "short" and f.target is None:
             cand = last.get(f.type)
             if cand is not None:
                 s0 = sentence_start(text, cand.start)
@@ -306,10 +332,17 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
                 if len(rivals) <= 1:
                     copy_target(f, cand)
         key = key_of(f)
-        if key and (f.kind in ("numbered", "named") or f.kind == "short" and f.target is not None):
+        if not key:
+            continue
+        if f.kind in ("numbered", "named"):
             last[f.type] = f
-        if key and f.kind in ("numbered", "named"):
             at, keys = instruments.setdefault(f.type, ([], []))
             at.append(f.start)
             keys.append(key)
+            if asked and f.number:
+                for p in _prefixes(f.number):
+                    if (f.type, p) in asked:
+                        by_ordinal.setdefault((f.type, p), {})[key] = f
+        elif f.kind == "short" and f.target is not None:
+            last[f.type] = f
     return found
