@@ -463,8 +463,9 @@ def read_triples(path: Path) -> Iterator[RawTriple]:
         raise LoadError(f"{path}: not valid RDF: {e}") from None
 
 
-#: ``on_early(nodes)``: nodes whose subject's triples have all been read, while the rest is still parsed.
-EarlyNodes = Callable[[list[PGNode]], None]
+#: ``on_early(nodes, linked)``: nodes whose subject's triples have all been read, while the rest is still
+#: parsed; ``linked``: those of them with outgoing links so far (their hash must wait for the relationships).
+EarlyNodes = Callable[[list[PGNode], set[str]], None]
 EARLY_BATCH = 2000
 
 
@@ -503,9 +504,10 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
     fmt = _FORMATS[path.suffix.lower()]
     got = _Collected()
     early: list[PGNode] = []
+    linked: set[str] = set()
     built: dict[str, PGNode] = {}
     reopened: set[str] = set()
-    types = got.types
+    types, links = got.types, got.links
 
     def on_group(s: str) -> None:
         """A subject's triples are all read if the file keeps them together: make its node now."""
@@ -515,16 +517,19 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
             n = built[s] = _node(s, got, m)
             if on_early is not None:
                 early.append(n)
+                if s in links:
+                    linked.add(s)
                 if len(early) >= EARLY_BATCH:
-                    on_early(early[:])
+                    on_early(early[:], set(linked))
                     early.clear()
+                    linked.clear()
 
     try:
         got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)
     except SyntaxError as e:
         raise LoadError(f"{path}: not valid RDF: {e}") from None
     if early and on_early is not None:
-        on_early(early)
+        on_early(early, linked)
     for s in reopened:
         del built[s]
     return _map(got, m, on_nodes=on_nodes, on_final=on_final, built=built)

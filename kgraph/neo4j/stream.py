@@ -35,6 +35,10 @@ STREAM_REL_BATCH = 2500
 #: is not empty, whose rerun makes them first. Only the uniqueness constraint is needed while writing.
 DEFER_INDEXES = True
 
+#: The nodes the parser has passed go in with CREATE, not MERGE: the database was empty and each subject is
+#: passed once (one split across the file is written again at the end, by MERGE, as are all others).
+EARLY_CREATE = True
+
 
 class StreamWriter:
     """Writes into an empty database from the mapping's callbacks, on one writer thread.
@@ -100,26 +104,29 @@ class StreamWriter:
         return drv if empty else None
 
     def _submit_nodes(self, drv: neo4j.Driver, rows: list[dict[str, Any]], base: str | None,
-                      old_base: str | None, guess: bool = False) -> None:
+                      old_base: str | None, guess: bool = False, create: bool = False) -> None:
         def work() -> None:
             with quiet_session(drv, self.settings) as session:
-                sync.write_nodes(session, rows, self.batch_size, base=base, old_base=old_base, guess=guess)
+                sync.write_nodes(session, rows, self.batch_size, base=base, old_base=old_base, guess=guess,
+                                 create=create)
 
         self.writes.append(self._pool.submit(work))
 
-    def on_early(self, batch: list[PGNode]) -> None:
-        """Nodes whose subject the parser has passed: written without their hash (it needs the relationships)."""
+    def on_early(self, batch: list[PGNode], linked: set[str]) -> None:
+        """Nodes whose subject the parser has passed: written with their hash when they have no outgoing link
+        (a relationship folded in later changes the hash, and its write sets the right one), else without."""
         drv = self._driver_if_empty()
         if drv is None:
             return
         base = None
         if self.marker_base is None:  # a first guess at the base, from what is parsed so far
             base = self.marker_base = self.mapping.graph_base(n.uri for n in batch) or ""
-        uris = [n.uri for n in batch]
-        self._submit_nodes(drv, node_rows({n.uri: n for n in batch}, uris, set(uris), str, {}), base, None,
-                           guess=base is not None)
-        self.early.update((n.uri, n) for n in batch)
-        self.written.update((u, False) for u in uris)
+        nodes = {n.uri: n for n in batch}
+        hashes = PropertyGraph(nodes=nodes, out={}, triples=0)
+        rows = node_rows(nodes, nodes, linked, hashes.node_hash, {})
+        self._submit_nodes(drv, rows, base, None, guess=base is not None, create=EARLY_CREATE)
+        self.early.update(nodes)
+        self.written.update((u, u not in linked) for u in nodes)
 
     def on_nodes(self, nodes: dict[str, PGNode], with_rels: set[str]) -> None:
         """Every node, final: what was not written early (or changed since), and the hash of nodes without
@@ -134,7 +141,7 @@ class StreamWriter:
         todo = [u for u in nodes if self.early.get(u) != nodes[u]]
         self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
         hash_rows = [{"uri": u, "h": hashes.node_hash(u)} for u in nodes
-                     if u not in with_rels and self.early.get(u) == nodes[u]]
+                     if u not in with_rels and not self.written.get(u) and self.early.get(u) == nodes[u]]
         if hash_rows:
             def work() -> None:
                 with quiet_session(drv, self.settings) as session:

@@ -174,6 +174,9 @@ def node_rows(pg_nodes: Mapping[str, PGNode], uris: Iterable[str], with_rels: se
 NODE_QUERY = (f"UNWIND $rows AS row MERGE (n:{KEY_LABEL} {{uri: row.uri}}) SET n = row.props "
               "SET n:$(row.labels) REMOVE n:$(row.remove)")
 
+#: Nodes new to an empty database (``kgraph.neo4j.stream``): no lookup first, no labels to remove. The
+#: uniqueness constraint still refuses a second node with the same IRI, so a mistake fails loudly.
+NODE_CREATE_QUERY = f"UNWIND $rows AS row CREATE (n:{KEY_LABEL}) SET n = row.props SET n:$(row.labels)"
 
 #: The hash alone, for a node already written whole (a streamed node the parser passed, unchanged since).
 HASH_QUERY = f"UNWIND $rows AS row MATCH (n:{KEY_LABEL} {{uri: row.uri}}) SET n.{HASH_KEY} = row.h"
@@ -194,7 +197,8 @@ def database_is_fresh(session: neo4j.Session) -> bool:
 
 
 def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int, *,
-                base: str | None = None, old_base: str | None = None, guess: bool = False) -> None:
+                base: str | None = None, old_base: str | None = None, guess: bool = False,
+                create: bool = False) -> None:
     """Node rows in batches, after marking a load ``running`` under ``base`` (its marker under ``old_base``,
     a first guess at the base, dropped). A marker written under a ``guess`` says so (``m.guess``): a load
     cut short before the base was known leaves it, and the rerun (by the sync) removes it."""
@@ -203,8 +207,9 @@ def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: 
                    "SET m.status = 'running', m.started = datetime(), m.finished = null, m.guess = row.guess "
                    f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL} {{base: row.old}}) DELETE o",
                    [{"base": base, "old": old_base, "guess": guess or None}])
+    query = NODE_CREATE_QUERY if create else NODE_QUERY
     for chunk in batches(rows, batch_size):
-        write_rows(session, NODE_QUERY, chunk)
+        write_rows(session, query, chunk)
 
 
 def write_hashes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int) -> None:
