@@ -104,6 +104,40 @@ def test_a_subject_split_across_the_file_is_written_whole(private: conn.Connecti
     assert got == _batch_dump(private, out)
 
 
+def test_each_node_is_written_once_and_a_retried_create_batch_is_merged(private: conn.ConnectionSettings,
+                                                                         tmp_path: Path, small_batches: None,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into an empty database a node goes in once, by CREATE, with its hash when it has no outgoing relationship
+    (no second write of the hash). A CREATE batch sent twice (the driver retrying a commit that went through)
+    meets the uniqueness constraint and is MERGEd instead: the load still ends as the batch path leaves it."""
+    out = _build(tmp_path, BASE, DOCS)
+    expected = _batch_dump(private, out)
+    pg = pgrows.read_property_graph(out)
+    real = sync.write_rows
+    written: list[str] = []
+    queries: list[str] = []
+
+    def counting(session, query, rows):  # type: ignore[no-untyped-def]
+        queries.append(query)
+        if query in (sync.NODE_CREATE_QUERY, sync.NODE_QUERY):
+            written.extend(r["uri"] for r in rows)
+        if query == sync.NODE_CREATE_QUERY and queries.count(query) == 2:
+            real(session, query, rows)  # this batch commits, then is sent again
+        return real(session, query, rows)
+
+    monkeypatch.setattr(sync, "write_rows", counting)
+    _wipe(private)
+    assert stream.load(out, private).streamed
+    monkeypatch.setattr(sync, "write_rows", real)
+    assert sync.HASH_QUERY not in queries
+    assert queries.count(sync.NODE_CREATE_QUERY) >= 2 and sync.NODE_QUERY in queries  # the repeated batch, MERGEd
+    assert sorted(set(written)) == sorted(pg.nodes)
+    repeated = len(written) - len(set(written))
+    assert repeated == 2  # that batch's two nodes (EARLY_BATCH 2) and no other node twice
+    assert _dump(private) == expected
+    assert not stream.load(out, private).changed
+
+
 def test_crash_while_streaming_is_finished_by_running_it_again(private: conn.ConnectionSettings, tmp_path: Path,
                                                                small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
     out = _build(tmp_path, BASE, DOCS)

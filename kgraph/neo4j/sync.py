@@ -175,7 +175,7 @@ NODE_QUERY = (f"UNWIND $rows AS row MERGE (n:{KEY_LABEL} {{uri: row.uri}}) SET n
               "SET n:$(row.labels) REMOVE n:$(row.remove)")
 
 #: Nodes new to an empty database (``kgraph.neo4j.stream``): no lookup first, no labels to remove. The
-#: uniqueness constraint still refuses a second node with the same IRI, so a mistake fails loudly.
+#: uniqueness constraint refuses a second node with the same IRI; ``write_nodes`` then MERGEs that batch.
 NODE_CREATE_QUERY = f"UNWIND $rows AS row CREATE (n:{KEY_LABEL}) SET n = row.props SET n:$(row.labels)"
 
 #: The hash alone, for a node already written whole (a streamed node the parser passed, unchanged since).
@@ -207,9 +207,16 @@ def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: 
                    "SET m.status = 'running', m.started = datetime(), m.finished = null, m.guess = row.guess "
                    f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL} {{base: row.old}}) DELETE o",
                    [{"base": base, "old": old_base, "guess": guess or None}])
-    query = NODE_CREATE_QUERY if create else NODE_QUERY
+    from neo4j.exceptions import ConstraintError
+
     for chunk in batches(rows, batch_size):
-        write_rows(session, query, chunk)
+        if create:
+            try:
+                write_rows(session, NODE_CREATE_QUERY, chunk)
+                continue
+            except ConstraintError:  # a node there already (a retried batch whose first commit went through): MERGE
+                pass
+        write_rows(session, NODE_QUERY, chunk)
 
 
 def write_hashes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int) -> None:
