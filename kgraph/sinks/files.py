@@ -172,9 +172,8 @@ def stale_lines(old: Path, new: Path | None, graph: Path, *, last: str | None = 
     prefix = last.encode("utf-8") if last else None
     with open(graph, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         size = len(mm)
-        split = size  # where `last`'s run starts (it was moved to the end)
-        if prefix:
-            split = 0 if mm[: len(prefix)] == prefix else (mm.find(b"\n" + prefix) + 1 or size)
+        # where `last`'s run starts: it was moved to the end, so the lines are not `prefix`, then all `prefix`
+        split = _bound(mm, 0, size, lambda ln: ln.startswith(prefix)) if prefix else size
         out = []
         for ln in sorted(gone):
             lo, hi = (split, size) if prefix and ln.startswith(prefix) else (0, split)
