@@ -198,12 +198,11 @@ class Catalog:
         self.resolved_size = resolved_size
         #: resolve_name's answers, by (name, year, date, at): bounded like the key cache.
         self.resolved: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        q_name = " UNION ALL ".join(
-            f"SELECT '{lay}', {', '.join('i.' + c.strip() for c in _COLS.split(','))} "
-            f"FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id WHERE n.key = ?"
-            for lay in self._layers)
-        self._q_name = q_name
-        self._q_name_user = q_name.split(" UNION ALL ")[0]
+        cols = ", ".join("i." + c.strip() for c in _COLS.split(","))
+        by_name = {lay: f"SELECT '{lay}', {cols} FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id "
+                        "WHERE n.key = ?" for lay in self._layers}
+        self._q_name = " UNION ALL ".join(by_name.values())
+        self._q_name_user = by_name.get("user", "")
         self._shipped_keys: array[int] | None = None
         self._q_number = " UNION ALL ".join(
             f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
