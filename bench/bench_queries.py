@@ -165,10 +165,14 @@ def main() -> None:
     ap.add_argument("--backend", choices=("sparql", "neo4j"), default="sparql")
     ap.add_argument("--sample", type=int, default=60, help="corpus documents asked about per query (evenly spread; 0 = all)")
     ap.add_argument("--skip-aggregates", action="store_true")
+    ap.add_argument("--iri", action="store_true",
+                    help="ask by IRI, not as users type X (for make_replicated_store.py's stores, where numbers repeat)")
     a = ap.parse_args()
     stores = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in a.store]
     first, _ = sparql_runner(stores[0][1])
     cases = pick_cases(first)
+    if a.iri:
+        cases = {k: [(u, u) for u, _ in v] for k, v in cases.items()}
     if a.sample:
         cases = {k: (v[:: max(1, len(v) // a.sample)][: a.sample] if k[0] == "corpus" else v) for k, v in cases.items()}
     del first
