@@ -1,0 +1,149 @@
+"""What resolving a name needs of the shipped catalogue, held compactly in memory, keyed by the name key.
+
+Deciding which instrument a cited name means reads, of each candidate, its number, type, dates (issued, in
+force, ended), year and status; fetching and decoding full rows (title, issuer, provenance) through a SQLite
+join cost most of a lookup. This index keeps only those fields, in flat arrays sorted by a stable hash of the
+key (crc32), with the keys themselves so that a hit is checked (two keys of one hash are never confused), and
+the rest of a row is read only when a caller asks for it (`Instrument.__getattr__`). Low-cardinality fields
+(type, dates, status) are codes into per-field tables; numbers and keys are UTF-8 blobs with offsets: about
+70 bytes an instrument, no Python object per row.
+
+A large catalogue carries it in table `lookup` (`save`, called by the writer), so a process reads a few blobs
+instead of every row; a file without it (the small shipped one, an older build) gets one made at the first lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from array import array
+from bisect import bisect_left
+from typing import Any
+from zlib import crc32
+
+#: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
+VERSION = 1
+
+#: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
+CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
+
+
+class Lookup:
+    """Candidates of a name key: (row id, number, and the `CODED` fields) for each instrument it names."""
+
+    def __init__(self, meta: dict[str, Any], parts: dict[str, bytes]):
+        def arr(name: str, code: str) -> array:
+            a = array(code)
+            a.frombytes(parts[name])
+            if meta["byteorder"] != sys.byteorder:
+                a.byteswap()
+            return a
+
+        self.meta = meta
+        self.hashes = arr("hash", "I")  # one a distinct key, ascending
+        self.key_off = arr("key_off", "I")
+        self.keys = parts["keys"]
+        self.start = arr("start", "I")  # key i's instruments: inst[start[i]:start[i+1]], by row id as SQLite gives them
+        self.inst = arr("inst", "I")
+        self.rowid = arr("rowid", "q")
+        self.num_off = arr("num_off", "I")
+        self.nums = parts["nums"]
+        self.num_null = parts["num_null"]
+        self.vocab = [meta["vocab"][f] for f in CODED]
+        self.codes = [arr(f"c_{f}", meta["codes"][f]) for f in CODED]
+
+    def find(self, key: str) -> list[tuple[Any, ...]] | None:
+        """(row id, number, *CODED) of each instrument one of whose names has this key; None when none has."""
+        kb = key.encode()
+        h = crc32(kb)
+        hs = self.hashes
+        i = bisect_left(hs, h)
+        n = len(hs)
+        off, keys, size = self.key_off, self.keys, len(kb)
+        while i < n and hs[i] == h:
+            a = off[i]
+            if off[i + 1] - a == size and keys.startswith(kb, a):
+                return [self._row(self.inst[j]) for j in range(self.start[i], self.start[i + 1])]
+            i += 1
+        return None
+
+    def _row(self, m: int) -> tuple[Any, ...]:
+        no = self.num_off
+        number = None if self.num_null[m] else self.nums[no[m]:no[m + 1]].decode()
+        return (self.rowid[m], number, *[v[c[m]] for v, c in zip(self.vocab, self.codes)])
+
+    # ----------------------------------------------------------------- making, storing
+
+    @classmethod
+    def build(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup:
+        """From the file's rows (every instrument and name: the cost a stored index saves)."""
+        rowid = array("q")
+        nums = bytearray()
+        num_off = array("I", [0])
+        num_null = bytearray()
+        tables: list[dict[Any, int]] = [{} for _ in CODED]
+        codes: list[list[int]] = [[] for _ in CODED]
+        pos: dict[int, int] = {}
+        for r in con.execute(f"SELECT id, number, {', '.join(CODED)} FROM {schema}.instrument ORDER BY id"):
+            pos[r[0]] = len(rowid)
+            rowid.append(r[0])
+            num_null.append(r[1] is None)
+            if r[1] is not None:
+                nums += r[1].encode()
+            num_off.append(len(nums))
+            for t, c, v in zip(tables, codes, r[2:]):
+                c.append(t.setdefault(v, len(t)))
+        by_key: dict[str, list[int]] = {}
+        for k, i in con.execute(f"SELECT key, id FROM {schema}.name ORDER BY key, id"):
+            by_key.setdefault(k, []).append(pos[i])
+        order = sorted((crc32(kb), kb, ms) for kb, ms in ((k.encode(), ms) for k, ms in by_key.items()))
+        hashes, key_off, start, inst = array("I"), array("I", [0]), array("I", [0]), array("I")
+        keys = bytearray()
+        for h, kb, ms in order:
+            hashes.append(h)
+            keys += kb
+            key_off.append(len(keys))
+            inst.extend(ms)
+            start.append(len(inst))
+        meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
+                                "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
+        parts = {"hash": hashes.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
+                 "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
+                 "num_off": num_off.tobytes(), "nums": bytes(nums), "num_null": bytes(num_null)}
+        for f, t, c in zip(CODED, tables, codes):
+            meta["vocab"][f] = list(t)
+            meta["codes"][f] = code = "B" if len(t) <= 256 else "H" if len(t) <= 65536 else "I"
+            parts[f"c_{f}"] = array(code, c).tobytes()
+        return cls(meta, parts)
+
+    def save(self, con: sqlite3.Connection) -> None:
+        """Store it in the catalogue file (table `lookup`), for the processes that open the file after."""
+        parts = {"hash": self.hashes, "key_off": self.key_off, "keys": self.keys, "start": self.start,
+                 "inst": self.inst, "rowid": self.rowid, "num_off": self.num_off, "nums": self.nums,
+                 "num_null": self.num_null, **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
+        con.execute("CREATE TABLE IF NOT EXISTS lookup(part TEXT PRIMARY KEY, data BLOB) WITHOUT ROWID")
+        con.execute("DELETE FROM lookup")
+        con.executemany("INSERT INTO lookup VALUES (?, ?)",
+                        [("meta", json.dumps(self.meta, ensure_ascii=False).encode())]
+                        + [(k, v if isinstance(v, bytes) else v.tobytes()) for k, v in parts.items()])
+
+    @classmethod
+    def load(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup | None:
+        """The stored index, when there is one of this version that still fits the file's instruments."""
+        try:
+            parts = dict(con.execute(f"SELECT part, data FROM {schema}.lookup"))
+        except sqlite3.OperationalError:
+            return None  # no such table
+        if "meta" not in parts:
+            return None
+        meta = json.loads(parts.pop("meta"))
+        n, top = con.execute(f"SELECT COUNT(*), MAX(id) FROM {schema}.instrument").fetchone()
+        if meta.get("version") != VERSION or meta.get("instruments") != n or meta.get("max_id") != top:
+            return None  # written before rows were added or replaced: the rows are the truth
+        return cls(meta, parts)
+
+
+def lookup_for(con: sqlite3.Connection, schema: str = "main") -> Lookup:
+    """The stored index, else one made from the rows."""
+    return Lookup.load(con, schema) or Lookup.build(con, schema)
