@@ -6,7 +6,7 @@ join cost most of a lookup. This index keeps only those fields, in flat arrays s
 key (crc32), with the keys themselves so that a hit is checked (two keys of one hash are never confused), and
 the rest of a row is read only when a caller asks for it (`Instrument.__getattr__`). Low-cardinality fields
 (type, dates, status) are codes into per-field tables; numbers and keys are UTF-8 blobs with offsets: about
-70 bytes an instrument, no Python object per row.
+70 bytes an instrument, no Python object per row (the arrays are views of the blobs read).
 
 A large catalogue carries it in table `lookup` (`save`, called by the writer), so a process reads a few blobs
 instead of every row; a file without it (the small shipped one, an older build) gets one made at the first lookup.
@@ -23,7 +23,7 @@ from typing import Any
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
-VERSION = 1
+VERSION = 2
 
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
@@ -33,11 +33,12 @@ class Lookup:
     """Candidates of a name key: (row id, number, and the `CODED` fields) for each instrument it names."""
 
     def __init__(self, meta: dict[str, Any], parts: dict[str, bytes]):
-        def arr(name: str, code: str) -> array:
+        def arr(name: str, code: str) -> memoryview | array:
+            if meta["byteorder"] == sys.byteorder:
+                return memoryview(parts[name]).cast(code)  # the blob itself, not a copy
             a = array(code)
             a.frombytes(parts[name])
-            if meta["byteorder"] != sys.byteorder:
-                a.byteswap()
+            a.byteswap()
             return a
 
         self.meta = meta
@@ -52,14 +53,17 @@ class Lookup:
         self.num_null = parts["num_null"]
         self.vocab = [meta["vocab"][f] for f in CODED]
         self.codes = [arr(f"c_{f}", meta["codes"][f]) for f in CODED]
+        self._cols = tuple(x for pair in zip(self.vocab, self.codes) for x in pair)  # (table, codes) a field
+        self.top = arr("top", "I")  # where each value of a hash's top 16 bits starts: a search among a few keys
 
     def find(self, key: str) -> list[tuple[Any, ...]] | None:
         """(row id, number, *CODED) of each instrument one of whose names has this key; None when none has."""
         kb = key.encode()
         h = crc32(kb)
         hs = self.hashes
-        i = bisect_left(hs, h)
-        n = len(hs)
+        t = h >> 16
+        n = self.top[t + 1]
+        i = bisect_left(hs, h, self.top[t], n)
         off, keys, size = self.key_off, self.keys, len(kb)
         while i < n and hs[i] == h:
             a = off[i]
@@ -71,7 +75,8 @@ class Lookup:
     def _row(self, m: int) -> tuple[Any, ...]:
         no = self.num_off
         number = None if self.num_null[m] else self.nums[no[m]:no[m + 1]].decode()
-        return (self.rowid[m], number, *[v[c[m]] for v, c in zip(self.vocab, self.codes)])
+        vt, ct, vd, cd, vy, cy, ve, ce, vs, cs, vb, cb, vn, cn = self._cols  # unrolled: costs a third less
+        return (self.rowid[m], number, vt[ct[m]], vd[cd[m]], vy[cy[m]], ve[ce[m]], vs[cs[m]], vb[cb[m]], vn[cn[m]])
 
     # ----------------------------------------------------------------- making, storing
 
@@ -106,9 +111,14 @@ class Lookup:
             key_off.append(len(keys))
             inst.extend(ms)
             start.append(len(inst))
+        top = array("I", [0] * 65537)
+        for h in hashes:
+            top[(h >> 16) + 1] += 1
+        for t in range(65536):
+            top[t + 1] += top[t]
         meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
                                 "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
-        parts = {"hash": hashes.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
+        parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
                  "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
                  "num_off": num_off.tobytes(), "nums": bytes(nums), "num_null": bytes(num_null)}
         for f, t, c in zip(CODED, tables, codes):
@@ -119,7 +129,7 @@ class Lookup:
 
     def save(self, con: sqlite3.Connection) -> None:
         """Store it in the catalogue file (table `lookup`), for the processes that open the file after."""
-        parts = {"hash": self.hashes, "key_off": self.key_off, "keys": self.keys, "start": self.start,
+        parts = {"hash": self.hashes, "top": self.top, "key_off": self.key_off, "keys": self.keys, "start": self.start,
                  "inst": self.inst, "rowid": self.rowid, "num_off": self.num_off, "nums": self.nums,
                  "num_null": self.num_null, **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
         con.execute("CREATE TABLE IF NOT EXISTS lookup(part TEXT PRIMARY KEY, data BLOB) WITHOUT ROWID")
