@@ -20,6 +20,12 @@ COMMON = [
     "Luật Hoá chất năm 2007",
     "Luật Kỹ thuật ngày 31 tháng 2 năm 2015",
     "Luật X NgÀy 1 ThÁng 2 NĂM 2015",
+    "Bộ luật Hàng hải Việt Nam năm 2015",
+    "Luật Thuế, phí và lệ phí Nam",
+    "Bộ",
+    "Nam",
+    "và",
+    "Luật Và",
 ]
 # shapes the fast path must leave to the general parser
 OTHER = [
