@@ -269,11 +269,12 @@ class Catalog:
         if found is None:
             return None
         out = []
+        fill = self._fill
         for r in found:
             i = _new_instrument(Instrument)
             i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = r
             i.layer = "shipped"
-            i._fill = self._fill
+            i._fill = fill
             out.append(i)
         return out
 
