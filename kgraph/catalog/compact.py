@@ -23,7 +23,7 @@ from typing import Any
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
-VERSION = 2
+VERSION = 3
 
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
@@ -47,7 +47,7 @@ class Lookup:
         self.keys = parts["keys"]
         self.start = arr("start", "I")  # key i's instruments: inst[start[i]:start[i+1]], by row id as SQLite gives them
         self.inst = arr("inst", "I")
-        self.rowid = arr("rowid", "q")
+        self.rowid = arr("rowid", meta["rowid"])
         self.num_off = arr("num_off", "I")
         self.nums = parts["nums"]
         self.num_null = parts["num_null"]
@@ -83,7 +83,7 @@ class Lookup:
     @classmethod
     def build(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup:
         """From the file's rows (every instrument and name: the cost a stored index saves)."""
-        rowid = array("q")
+        rowid = array("q")  # stored as "I" when the ids fit (they do but in a file of 4 billion rows)
         nums = bytearray()
         num_off = array("I", [0])
         num_null = bytearray()
@@ -116,7 +116,10 @@ class Lookup:
             top[(h >> 16) + 1] += 1
         for t in range(65536):
             top[t + 1] += top[t]
+        if not rowid or (rowid[0] >= 0 and rowid[-1] < 2**32):
+            rowid = array("I", rowid)
         meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
+                                "rowid": rowid.typecode,
                                 "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
         parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
                  "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
@@ -132,8 +135,8 @@ class Lookup:
         parts = {"hash": self.hashes, "top": self.top, "key_off": self.key_off, "keys": self.keys, "start": self.start,
                  "inst": self.inst, "rowid": self.rowid, "num_off": self.num_off, "nums": self.nums,
                  "num_null": self.num_null, **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
-        con.execute("CREATE TABLE IF NOT EXISTS lookup(part TEXT PRIMARY KEY, data BLOB) WITHOUT ROWID")
-        con.execute("DELETE FROM lookup")
+        con.execute("DROP TABLE IF EXISTS lookup")
+        con.execute("CREATE TABLE lookup(part TEXT PRIMARY KEY, data BLOB)")  # rowid: read by incremental blob I/O
         con.executemany("INSERT INTO lookup VALUES (?, ?)",
                         [("meta", json.dumps(self.meta, ensure_ascii=False).encode())]
                         + [(k, v if isinstance(v, bytes) else v.tobytes()) for k, v in parts.items()])
@@ -142,15 +145,19 @@ class Lookup:
     def load(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup | None:
         """The stored index, when there is one of this version that still fits the file's instruments."""
         try:
-            parts = dict(con.execute(f"SELECT part, data FROM {schema}.lookup"))
+            row = con.execute(f"SELECT data FROM {schema}.lookup WHERE part = 'meta'").fetchone()
         except sqlite3.OperationalError:
             return None  # no such table
-        if "meta" not in parts:
+        if row is None:
             return None
-        meta = json.loads(parts.pop("meta"))
+        meta = json.loads(row[0])
         n, top = con.execute(f"SELECT COUNT(*), MAX(id) FROM {schema}.instrument").fetchone()
         if meta.get("version") != VERSION or meta.get("instruments") != n or meta.get("max_id") != top:
             return None  # written before rows were added or replaced: the rows are the truth
+        parts = {}
+        for rid, part in con.execute(f"SELECT rowid, part FROM {schema}.lookup WHERE part != 'meta'").fetchall():
+            with con.blobopen("lookup", "data", rid, readonly=True, name=schema) as b:
+                parts[part] = b.read()  # straight into one bytes object: a SELECT would hold a second copy
         return cls(meta, parts)
 
 
