@@ -79,3 +79,18 @@ def test_an_instrument_from_the_index_pickles_whole(tmp_path: Path) -> None:
     i = cat.by_name("Luật Đất đai")[0]
     j = pickle.loads(pickle.dumps(i))
     assert j == i and j.title == "Luật Đất đai" and j._fill is None
+
+
+def test_the_users_file_hides_shipped_rows_and_is_read_as_it_changes(tmp_path: Path) -> None:
+    shipped = _file(tmp_path / "s.sqlite", ENTRIES, stored=True)
+    mine = _law(2, "Luật Plumless", "2015-06-20", effective="2015-07-01")  # the same instrument, another date
+    user = _file(tmp_path / "u.sqlite", [mine], stored=False)
+    cat = Catalog(shipped=shipped, user=user)
+    got = cat.by_name("Luật Plumless")
+    assert [(i.number, i.layer, i.effective) for i in got] == [("2/2015/QH13", "user", "2015-07-01"),
+                                                               ("1/2010/QH13", "shipped", "2011-01-01")]
+    con = create(user, {})  # the user adds a law while the process runs
+    write_entry(con, _law(9, "Luật Buckeroo", "2019-01-01"), index_names=True)
+    con.commit()
+    con.close()
+    assert [i.number for i in cat.by_name("Luật Buckeroo")] == ["9/2019/QH13"]

@@ -1,5 +1,5 @@
 """The catalogue's fast paths give the answers of the general ones: the one-regex split of a common citation,
-and the key-hash array that turns away names the shipped file lacks (a user's file is still asked)."""
+and the compact name index that turns away names the shipped file lacks (a user's file is still asked)."""
 
 from __future__ import annotations
 
