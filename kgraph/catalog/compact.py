@@ -5,8 +5,8 @@ force, ended), year and status; fetching and decoding full rows (title, issuer, 
 join cost most of a lookup. This index keeps only those fields, in flat arrays sorted by a stable hash of the
 key (crc32), with the keys themselves so that a hit is checked (two keys of one hash are never confused), and
 the rest of a row is read only when a caller asks for it (`Instrument.__getattr__`). Low-cardinality fields
-(type, dates, status) are codes into per-field tables; numbers and keys are UTF-8 blobs with offsets: about
-70 bytes an instrument, no Python object per row (the arrays are views of the blobs read).
+(type, dates, status, and a number's part from its first "/": `/2013/QH13`) are codes into per-field tables;
+the rest of numbers and of keys (after a first word such as `luật `, coded too) are UTF-8 blobs with offsets: about 60 bytes an instrument, no Python object per row (the arrays are views of the blobs read).
 
 A large catalogue carries it in table `lookup` (`save`, called by the writer), so a process reads a few blobs
 instead of every row; a file without it (the small shipped one, an older build) gets one made at the first lookup.
@@ -23,7 +23,7 @@ from typing import Any
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
-VERSION = 3
+VERSION = 4
 
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
@@ -50,10 +50,13 @@ class Lookup:
         self.rowid = arr("rowid", meta["rowid"])
         self.num_off = arr("num_off", "I")
         self.nums = parts["nums"]
-        self.num_null = parts["num_null"]
+        self.tails = meta["tails"]  # None: no number
+        self.num_tail = arr("num_tail", meta["tail_code"])
         self.vocab = [meta["vocab"][f] for f in CODED]
         self.codes = [arr(f"c_{f}", meta["codes"][f]) for f in CODED]
         self._cols = tuple(x for pair in zip(self.vocab, self.codes) for x in pair)  # (table, codes) a field
+        self.heads = [h.encode() for h in meta["heads"]]
+        self.key_head = arr("key_head", meta["head_code"])
         self.top = arr("top", "I")  # where each value of a hash's top 16 bits starts: a search among a few keys
 
     def find(self, key: str) -> list[tuple[Any, ...]] | None:
@@ -64,17 +67,22 @@ class Lookup:
         t = h >> 16
         n = self.top[t + 1]
         i = bisect_left(hs, h, self.top[t], n)
-        off, keys, size = self.key_off, self.keys, len(kb)
+        if i == n or hs[i] != h:
+            return None
+        cut = kb.find(b" ") + 1
+        head, rest = kb[:cut], kb[cut:]
+        off, keys, size = self.key_off, self.keys, len(rest)
         while i < n and hs[i] == h:
             a = off[i]
-            if off[i + 1] - a == size and keys.startswith(kb, a):
+            if off[i + 1] - a == size and keys.startswith(rest, a) and self.heads[self.key_head[i]] == head:
                 return [self._row(self.inst[j]) for j in range(self.start[i], self.start[i + 1])]
             i += 1
         return None
 
     def _row(self, m: int) -> tuple[Any, ...]:
         no = self.num_off
-        number = None if self.num_null[m] else self.nums[no[m]:no[m + 1]].decode()
+        tail = self.tails[self.num_tail[m]]
+        number = None if tail is None else self.nums[no[m]:no[m + 1]].decode() + tail
         vt, ct, vd, cd, vy, cy, ve, ce, vs, cs, vb, cb, vn, cn = self._cols  # unrolled: costs a third less
         return (self.rowid[m], number, vt[ct[m]], vd[cd[m]], vy[cy[m]], ve[ce[m]], vs[cs[m]], vb[cb[m]], vn[cn[m]])
 
@@ -86,16 +94,20 @@ class Lookup:
         rowid = array("q")  # stored as "I" when the ids fit (they do but in a file of 4 billion rows)
         nums = bytearray()
         num_off = array("I", [0])
-        num_null = bytearray()
+        tails: dict[str | None, int] = {}
+        num_tail: list[int] = []
         tables: list[dict[Any, int]] = [{} for _ in CODED]
         codes: list[list[int]] = [[] for _ in CODED]
         pos: dict[int, int] = {}
         for r in con.execute(f"SELECT id, number, {', '.join(CODED)} FROM {schema}.instrument ORDER BY id"):
             pos[r[0]] = len(rowid)
             rowid.append(r[0])
-            num_null.append(r[1] is None)
-            if r[1] is not None:
-                nums += r[1].encode()
+            number = r[1]
+            cut = -1 if number is None else number.find("/")
+            if cut < 0:
+                cut = len(number or "")
+            nums += (number or "")[:cut].encode()
+            num_tail.append(tails.setdefault(None if number is None else number[cut:], len(tails)))
             num_off.append(len(nums))
             for t, c, v in zip(tables, codes, r[2:]):
                 c.append(t.setdefault(v, len(t)))
@@ -105,9 +117,13 @@ class Lookup:
         order = sorted((crc32(kb), kb, ms) for kb, ms in ((k.encode(), ms) for k, ms in by_key.items()))
         hashes, key_off, start, inst = array("I"), array("I", [0]), array("I", [0]), array("I")
         keys = bytearray()
+        heads: dict[str, int] = {}
+        key_head = []
         for h, kb, ms in order:
             hashes.append(h)
-            keys += kb
+            cut = kb.find(b" ") + 1
+            key_head.append(heads.setdefault(kb[:cut].decode(), len(heads)))
+            keys += kb[cut:]
             key_off.append(len(keys))
             inst.extend(ms)
             start.append(len(inst))
@@ -119,11 +135,15 @@ class Lookup:
         if not rowid or (rowid[0] >= 0 and rowid[-1] < 2**32):
             rowid = array("I", rowid)
         meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
-                                "rowid": rowid.typecode,
+                                "rowid": rowid.typecode, "tails": list(tails), "heads": list(heads),
+                                "head_code": "B" if len(heads) <= 256 else "H" if len(heads) <= 65536 else "I",
+                                "tail_code": "B" if len(tails) <= 256 else "H" if len(tails) <= 65536 else "I",
                                 "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
         parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
                  "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
-                 "num_off": num_off.tobytes(), "nums": bytes(nums), "num_null": bytes(num_null)}
+                 "num_off": num_off.tobytes(), "nums": bytes(nums)}
+        parts["num_tail"] = array(meta["tail_code"], num_tail).tobytes()
+        parts["key_head"] = array(meta["head_code"], key_head).tobytes()
         for f, t, c in zip(CODED, tables, codes):
             meta["vocab"][f] = list(t)
             meta["codes"][f] = code = "B" if len(t) <= 256 else "H" if len(t) <= 65536 else "I"
@@ -134,7 +154,7 @@ class Lookup:
         """Store it in the catalogue file (table `lookup`), for the processes that open the file after."""
         parts = {"hash": self.hashes, "top": self.top, "key_off": self.key_off, "keys": self.keys, "start": self.start,
                  "inst": self.inst, "rowid": self.rowid, "num_off": self.num_off, "nums": self.nums,
-                 "num_null": self.num_null, **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
+                 "num_tail": self.num_tail, "key_head": self.key_head, **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
         con.execute("DROP TABLE IF EXISTS lookup")
         con.execute("CREATE TABLE lookup(part TEXT PRIMARY KEY, data BLOB)")  # rowid: read by incremental blob I/O
         con.executemany("INSERT INTO lookup VALUES (?, ?)",
