@@ -57,7 +57,7 @@ def make_names(n: int, rng: random.Random) -> list[str]:
 
 def build(path: Path, rows: int, seed: int = 7) -> list[dict]:
     """Write ROWS synthetic instruments; return a sample of them (for the queries)."""
-    from kgraph.catalog.write import Entry, create, write_entry
+    from kgraph.catalog.write import Entry, create, write_entry, write_lookup
 
     rng = random.Random(seed)
     names = make_names(int(rows / 1.4) + 1, rng)
@@ -84,6 +84,8 @@ def build(path: Path, rows: int, seed: int = 7) -> list[dict]:
             i += 1
         if i >= rows:
             break
+    con.commit()
+    write_lookup(con)  # as scripts/build_catalog.py does for a large catalogue
     con.commit()
     con.execute("VACUUM")
     con.close()

@@ -164,10 +164,16 @@ def _fast_key(name: str) -> str | None:
     s = fold_words(name)
     if "sửa" in s:
         return None
-    if not s.replace(",", "").replace(" ", "").isalpha():
+    t = s.replace(",", "")  # `_FAST` puts one space between words, a comma only before one
+    if not t.replace(" ", "").isalpha():
         return None
-    words = [w for w in s.replace(",", " ").split() if w != "và"]
-    if words and words[0] != "bộ" and words[-1] != "nam":  # no code's "Bộ", no "Việt Nam", no digit: nothing to do
+    if " và " in f" {t} ":
+        words = [w for w in t.split(" ") if w != "và"]
+    elif not t.startswith("bộ ") and not t.endswith(" nam"):  # no code's "Bộ", no "Việt Nam": nothing to do
+        return t
+    else:
+        words = t.split(" ")
+    if words and words[0] != "bộ" and words[-1] != "nam":
         return " ".join(words)
     return _finish(words)
 

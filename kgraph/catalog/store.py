@@ -1,8 +1,9 @@
 """The catalogue on disk: one SQLite schema, opened read-only, a user's file layered over the shipped one.
 
-Hundreds of thousands of instruments must not sit in RAM: every lookup is an indexed query, and only a
-bounded cache of recent name keys is kept, with a sorted array of the shipped keys' hashes (8 bytes a key)
-that turns away, without a query, the names the shipped file lacks. The shipped file is package data opened `immutable`; the
+Hundreds of thousands of instruments must not sit in RAM as rows: a name is looked up in a compact index of
+the shipped file (kgraph/catalog/compact.py: only what resolution decides on, tens of bytes an instrument),
+the rest of a row is read when a caller asks for it, and only a bounded cache of recent name keys is kept.
+Every other lookup is an indexed query. The shipped file is package data opened `immutable`; the
 user's file (env `KGRAPH_CATALOG`, else ~/.local/share/kgraph/catalog.sqlite) is attached when it exists,
 and its rows hide shipped rows of the same instrument.
 """
@@ -13,15 +14,13 @@ import os
 import re
 import sqlite3
 import sys
-from array import array
-from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from operator import itemgetter
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
+from kgraph.catalog.compact import Lookup, lookup_for
 from kgraph.catalog.names import fold_words, name_key
 from kgraph.numbers import normalize_number
 
@@ -105,7 +104,9 @@ def ident_of(number: str | None, type_: str | None, key: str | None, date: str |
 class Instrument:
     """One catalogue entry as a lookup returns it (names, effects and disputed facts via `Catalog.details`).
 
-    Fields are in the order of the query's columns, so rows become instruments positionally (fast)."""
+    Fields are in the order of the query's columns, so rows become instruments positionally (fast). One a name
+    lookup returns (`Catalog.by_key`) is made from the compact index with ident, title, issuer, src and prov
+    left unset: the first read of one of them reads the row (`__getattr__`, `_fill`)."""
 
     number: str | None
     type: str | None
@@ -122,6 +123,24 @@ class Instrument:
     layer: str = "shipped"
     ident: str = ""
     row: int = 0
+    _fill: Any = field(default=None, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for an unset field: one the compact index left out, read now."""
+        if name in _LAZY:
+            fill = self._fill
+            if fill is not None:
+                fill(self)
+                return getattr(self, name)
+        raise AttributeError(name)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _STATE)  # every field read, the reader (a connection) left out
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for f, v in zip(_STATE, state):
+            setattr(self, f, v)
+        self._fill = None
 
     def label(self) -> str:
         return " ".join(x for x in (self.type, self.number, f"({self.date})" if self.date else None) if x) or self.ident
@@ -140,6 +159,11 @@ class Instrument:
         if self.status in ("no_longer_in_force", "likely_no_longer_in_force"):
             return None
         return True
+
+
+_LAZY = frozenset(("ident", "title", "issuer", "src", "prov"))
+_STATE = tuple(f for f in Instrument.__dataclass_fields__ if f != "_fill")
+_new_instrument = Instrument.__new__
 
 
 @dataclass(slots=True)
@@ -199,11 +223,10 @@ class Catalog:
         #: resolve_name's answers, by (name, year, date, at): bounded like the key cache.
         self.resolved: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         cols = ", ".join("i." + c.strip() for c in _COLS.split(","))
-        by_name = {lay: f"SELECT '{lay}', {cols} FROM {lay}.name n JOIN {lay}.instrument i ON i.id = n.id "
-                        "WHERE n.key = ?" for lay in self._layers}
-        self._q_name = " UNION ALL ".join(by_name.values())
-        self._q_name_user = by_name.get("user", "")
-        self._shipped_keys: array[int] | None = None
+        # the shipped file's names are looked up in the compact index (`_shipped`); the user's by this query
+        self._q_name_user = (f"SELECT 'user', {cols} FROM user.name n JOIN user.instrument i ON i.id = n.id "
+                             "WHERE n.key = ?")
+        self._lookup: Lookup | None = None
         self._q_number = " UNION ALL ".join(
             f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
 
@@ -236,17 +259,32 @@ class Catalog:
                                   "user" if r[0] == "user" else "shipped", ident, r[1]))
         return out
 
-    def _shipped_has(self, key: str) -> bool:
-        """Whether the shipped file has a name with this key, from a sorted array of the keys' hashes (a few
-        MB for 500k names): most names a corpus cites that the catalogue lacks are turned away without a
-        query. The shipped file is immutable, so the array, made at the first lookup, stays true."""
-        keys = self._shipped_keys
-        if keys is None:
-            keys = self._shipped_keys = array("q", sorted(map(hash, map(itemgetter(0), self.con.execute(
-                "SELECT DISTINCT key FROM main.name")))))
-        h = hash(key)
-        i = bisect_left(keys, h)
-        return i < len(keys) and keys[i] == h
+    def _shipped(self, key: str) -> list[Instrument] | None:
+        """The shipped file's instruments of this key from the compact index (made, or read from the file, at
+        the first lookup; the shipped file is immutable, so it stays true); None when the file has no such name."""
+        lk = self._lookup
+        if lk is None:
+            lk = self._lookup = lookup_for(self.con, "main")
+        found = lk.find(key)
+        if found is None:
+            return None
+        out = []
+        fill = self._fill
+        for r in found:
+            i = _new_instrument(Instrument)
+            i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = r
+            i.layer = "shipped"
+            i._fill = fill
+            out.append(i)
+        return out
+
+    def _fill(self, inst: Instrument) -> None:
+        """Read the fields the compact index leaves out, when a caller first asks for one."""
+        r = self.con.execute("SELECT ident, title, issuer, src, prov FROM main.instrument WHERE id = ?",
+                             (inst.row,)).fetchone()
+        s = self._strings.setdefault
+        inst.ident, inst.title, inst.issuer, inst.src, inst.prov = r[0], r[1], s(r[2], r[2]), s(r[3], r[3]), s(r[4], r[4])
+        inst._fill = None
 
     def by_key(self, key: str) -> list[Instrument]:
         """Every instrument one of whose names has this key (all years)."""
@@ -254,12 +292,16 @@ class Catalog:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        if self._shipped_has(key):
-            rows = self._rows(self._q_name, (key,) * len(self._layers))
-        elif self.user:  # the user's file can change while we run: always asked
-            rows = self._rows(self._q_name_user, (key,))
-        else:
-            return []  # the array answers as fast as the cache would: no entry spent on it
+        rows = self._shipped(key)
+        if self.user:  # the user's file can change while we run: always asked
+            mine = self._rows(self._q_name_user, (key,))
+            if rows is None:
+                rows = mine
+            elif mine:  # the user's row hides the shipped one of the same instrument
+                idents = {i.ident for i in mine}
+                rows = mine + [i for i in rows if i.ident not in idents]
+        elif rows is None:
+            return []  # the index answers as fast as the cache would: no entry spent on it
         self._cache[key] = rows
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
