@@ -412,6 +412,9 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     constitution = k.named["constitution"]["head"]
     out: list[Found] = []
     memo: dict = {}
+    # the memo's key (the text to 400 characters past the sentence's end) is built only for a name whose own
+    # sentence was met before: a text citing each name once pays for no key it never reuses
+    met: set = set()
     for m in anchors:
         head = m.word
         if head not in heads:
@@ -437,7 +440,15 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                              type=tt.name if tt else head, encloses=True))
             continue
         window = _memo_window(t, m)
-        key = (head, m.end - m.start, t[m.start : window]) if window else None
+        key = None
+        if window:
+            short = t[m.start : window - _MEMO_MARGIN]
+            if short in met:
+                key = (head, m.end - m.start, t[m.start : window])
+            else:
+                if len(met) >= _MEMO_SIZE:
+                    met.clear()
+                met.add(short)
         got = memo.get(key, _UNSEEN) if key else _UNSEEN
         if got is _UNSEEN:
             got = _law_name(t, m, k)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from typing import Callable
 
 from kgraph.extract.alias_uses import AliasUses
 from kgraph.extract.found import Found
@@ -147,9 +148,8 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     return alias, alias_end, span
 
 
-def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
-    """The references that start outside every span (merged, then looked up by bisection), and the
-    numbered ones anywhere when `keep_numbered`."""
+def _inside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position lies inside one of `spans` (merged, then looked up by bisection)."""
     merged: list[list[int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
@@ -162,6 +162,12 @@ def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bo
         i = bisect_right(heads, x) - 1
         return i >= 0 and x < merged[i][1]
 
+    return inside
+
+
+def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
+    """The references that start outside every span, and the numbered ones anywhere when `keep_numbered`."""
+    inside = _inside(spans)
     return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
 
 
@@ -257,6 +263,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # definition that has one; an alias defined again rebinds later uses, it does not add a second reference
     added: list[Found] = []
     last_for: dict[int, list] = {}  # id(existing reference) -> [it, (order, definer), (order, typed definer)]
+    # a use inside a definition ("Luật An" in a later "(sau đây gọi là Luật An Bình)") is dropped with the
+    # definition's span below (`_outside`): rejected here before any work, by the merged spans
+    in_definition = _inside(defined)
     for alias, defs in reaching.items():
         defs.sort(key=lambda d: d[0])
         ends = [d[0] for d in defs]
@@ -272,6 +281,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             typed.append(t)
         one = len(ends) == 1  # most aliases are defined once: every use stands for that definition
         for s, e in uses.between(alias, ends[0], len(text) + 1):
+            if in_definition(s):
+                continue
             j = 0 if one else bisect_right(ends, s) - 1
             bj, tj = best[j], typed[j]
             existing = by_start.get(s)
