@@ -412,9 +412,9 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     constitution = k.named["constitution"]["head"]
     out: list[Found] = []
     memo: dict = {}
-    # the memo's key (the text to 400 characters past the sentence's end) is built only for a name whose own
-    # sentence was met before: a text citing each name once pays for no key it never reuses
-    met: set = set()
+    # the memo's window and key (the text to 400 characters past the sentence's end) are found only for a name
+    # whose first characters were met before: a text citing each name once pays for no key it never reuses
+    met: set[str] = set()
     for m in anchors:
         head = m.word
         if head not in heads:
@@ -439,16 +439,15 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             out.append(Found(start=m.start, end=end, kind="named", name=one_line(t[m.start : end]),
                              type=tt.name if tt else head, encloses=True))
             continue
-        window = _memo_window(t, m)
-        key = None
-        if window:
-            short = t[m.start : window - _MEMO_MARGIN]
-            if short in met:
-                key = (head, m.end - m.start, t[m.start : window])
-            else:
-                if len(met) >= _MEMO_SIZE:
-                    met.clear()
-                met.add(short)
+        opening = t[m.start : m.end + _MEMO_OPENING]
+        if opening in met:
+            window = _memo_window(t, m)
+            key = (head, m.end - m.start, t[m.start : window]) if window else None
+        else:
+            if len(met) >= _MEMO_SIZE:
+                met.clear()
+            met.add(opening)
+            window, key = 0, None
         got = memo.get(key, _UNSEEN) if key else _UNSEEN
         if got is _UNSEEN:
             got = _law_name(t, m, k)
@@ -499,6 +498,9 @@ _UNSEEN = object()
 _MEMO_MARGIN = 400
 #: names read per text at most before the memo starts again (text citing many distinct names)
 _MEMO_SIZE = 4096
+#: how many characters after a head must have been met before for a name to be memoised: fewer than the memo's
+#: key holds (at least `_MEMO_MARGIN` after the head), so every memo hit lost is a second reading of a name at most
+_MEMO_OPENING = 80
 #: a sentence longer than this after a head: not worth a key
 _MEMO_REACH = 600
 

@@ -118,12 +118,16 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     alias None when it restates a number (its span then holds no reference). Whether the alias names an
     instrument or is a defined term is for `bind` to judge, once it knows which reference the alias names."""
     after = f.tail or f.end
-    if text.find("(", after, after + 201) < 0:
+    paren = text.find("(", after, after + 201)
+    if paren < 0:
         return None  # every kind below opens with a "(" within 200 characters: most references have none
-    m = _ALIAS_DEF.match(text, after)
+    # no other reference may start between this one and its "(sau đây gọi là ...)"; each kind below but the bare
+    # alias opens with the first "(" after the reference: when another reference starts before it, only a bare
+    # alias can be read (dense references: the next one's definition is not matched for this one)
+    i = bisect_right(starts, after)
+    blocked = i < len(starts) and starts[i] < paren
+    m = None if blocked else _ALIAS_DEF.match(text, after)
     alias = None
-    # no other reference may start between this one and its "(sau đây gọi là ...)"
-    i = bisect_right(starts, after) if m else -1
     if m and not (i < len(starts) and starts[i] < m.start("alias") - 1):
         alias = one_line(m.group("alias")).rstrip(" .,;")
         alias_end = m.end()
@@ -134,7 +138,7 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
             alias = one_line(bare.group("alias"))
             alias_end = bare.end()
             span = (bare.start("alias"), bare.end("alias"))
-        elif f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
+        elif not blocked and f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
             # "Nghị quyết số 214/NQ-CP ... về thúc đẩy ... chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP)": the
             # number restated after the title, no reference of its own (CONVENTIONS.md)
             i = bisect_right(starts, after)
