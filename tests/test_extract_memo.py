@@ -50,3 +50,32 @@ def test_one_line_of_and_sentence_end_keep_their_answers_along_a_text() -> None:
             marks = [i for i in range(a, min(len(t), a + 40)) if any(t.startswith(m, i, min(len(t), a + 40))
                      for m in _BOUNDARIES)]
             assert end == (marks[0] + 1 if marks else min(len(t), a + 40))
+
+
+def test_named_memo_keys_only_names_met_before(monkeypatch) -> None:
+    """A name cited once costs no memo key (distinct names paid for keys never reused); a name repeated is read
+    once, not at each citation."""
+    from kgraph.extract import names
+
+    k = load()
+    calls = {"window": 0, "read": 0}
+    window, read = names._memo_window, names._law_name
+
+    def counted_window(t, m):
+        calls["window"] += 1
+        return window(t, m)
+
+    def counted_read(t, m, kk):
+        calls["read"] += 1
+        return read(t, m, kk)
+
+    monkeypatch.setattr(names, "_memo_window", counted_window)
+    monkeypatch.setattr(names, "_law_name", counted_read)
+    syll = ["An", "Bình", "Cao", "Dương", "Giang", "Hà", "Khánh", "Lâm"]
+    distinct = "".join(f"Luật {a} {b} {c} áp dụng; " for a in syll for b in syll for c in syll)
+    found = find_named(distinct, k, anchors(distinct))
+    assert len(found) == 512 and calls == {"window": 0, "read": 512}
+    calls.update(window=0, read=0)
+    repeated = "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; " * 300
+    found = find_named(repeated, k, anchors(repeated))
+    assert len(found) == 900 and calls["read"] < 30
