@@ -384,6 +384,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         loading.add(derived)
     timings["derive"] = time.perf_counter() - t
     cpu["derive"] = _cpu() - c
+    rss_after["derive"] = round(own_peak_mb(), 1)
 
     # 5. merge, write, load
     t = time.perf_counter()

@@ -352,5 +352,5 @@ def extraction_graph(extractions: Iterable[tuple[Extraction, str, str]], base: s
     for e, h, src in items:
         lines.update(file_triples(resolve(e, resolver, content_hash=h, source=src, base=base))[0])
     lines.update(instruments_triples(resolve_instruments(resolver, base, catalog)))
-    lines.update(stale_triples((ln.encode("utf-8") for ln in lines), base))  # what the whole graph implies
+    lines.update(stale_triples((ln.encode("utf-8") for ln in sorted(lines)), base))  # what the whole graph implies
     return sorted(lines)

@@ -9,14 +9,14 @@ in a derived part of the graph: both query twins then read these nodes.
 
 `STALE_QUERY` is the question as `queries/stale-citations.rq` asked it before (the same patterns and
 filters, the relation lists from relations.yaml), without the labels the query reads itself. `wanted`
-keeps the triples it reads: every pattern names its predicate, so the answer over those triples is the
-answer over the whole graph.
+keeps the triples it reads: every pattern names its predicate, and a citation matters only when it ends an
+instrument or dates it, so the answer over those triples is the answer over the whole graph.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pyoxigraph import RdfFormat, Store
 
@@ -107,12 +107,17 @@ GROUP BY ?uri ?cited ?how ?by
 """
 
 
+#: A citation's predicates the query reads: of the citations that end an instrument (all of these), and of those
+#: that date it (citing, cited, date). Most citations do neither, and are left out.
+_CITATION = ("relation", "citingDocument", "citedDocument", "citedDate", "pinpoint", "partial")
+
+
 def read_predicates() -> frozenset[bytes]:
     """The predicates `stale_query` reads, as N-Triples terms."""
-    kgs = ("relation", "citingDocument", "citedDocument", "citedDate", "pinpoint", "partial", "catalogueRecord",
-           "effect", "effectBy", "effectKind", "effectDate")
     elis = ("date_document", "first_date_entry_in_force", "date_no_longer_in_force")
-    return frozenset({f"<{KG}{x}>".encode() for x in kgs} | {f"<{ELI}{x}>".encode() for x in elis}
+    return frozenset({f"<{KG}{x}>".encode() for x in (*_CITATION, "catalogueRecord", "effect", "effectBy",
+                                                       "effectKind", "effectDate")}
+                     | {f"<{ELI}{x}>".encode() for x in elis}
                      | {f"<{r.predicate_iri}>".encode() for r in with_role("relies", relations())})
 
 
@@ -120,16 +125,33 @@ _TYPE = f"<{RDF_TYPE}>".encode()
 _CONSOLIDATED = f"<{KG}ConsolidatedText> .".encode()
 
 
-def wanted(lines: Iterable[bytes], predicates: frozenset[bytes] | None = None) -> Iterable[bytes]:
-    """The N-Triples lines `stale_query` reads (a predicate it names; of rdf:type, kg:ConsolidatedText)."""
-    preds = read_predicates() if predicates is None else predicates
+def wanted(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The N-Triples lines `stale_query` reads: a predicate it names (of rdf:type, kg:ConsolidatedText), and of a
+    citation's, those of a citation with an ending relation or a cited date. Each citation's lines must come
+    together (a part is sorted; so is what `extraction_graph` passes)."""
+    preds = read_predicates()
+    cites = {f"<{KG}{x}>".encode() for x in _CITATION}
+    relation, dated = f"<{KG}relation>".encode(), f"<{KG}citedDate>".encode()
+    ends = {f"<{r.predicate_iri}> .".encode() for r in with_role("ends", relations())}
+    held: list[bytes] = []  # one citation's lines so far
+    subject, keep = b"", False
     for ln in lines:
         parts = ln.split(b" ", 2)
         if len(parts) < 3:
             continue
-        p = parts[1]
-        if p in preds or (p == _TYPE and parts[2].rstrip().startswith(_CONSOLIDATED)):
+        s, p, o = parts
+        if s != subject:
+            if keep:
+                yield from held
+            held.clear()
+            subject, keep = s, False
+        if p in cites:
+            held.append(ln)
+            keep = keep or p == dated or (p == relation and o.rstrip() in ends)
+        elif p in preds or (p == _TYPE and o.rstrip().startswith(_CONSOLIDATED)):
             yield ln
+    if keep:
+        yield from held
 
 
 def _key(*terms: str) -> str:
@@ -139,10 +161,15 @@ def _key(*terms: str) -> str:
 def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
     """The `kg:StaleReliance` nodes the graph whose N-Triples `lines` are given implies (lines it does not
     read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender."""
-    data = b"".join(ln if ln.endswith(b"\n") else ln + b"\n" for ln in wanted(lines))
     store = Store()
-    if data:
-        store.bulk_load(data, format=RdfFormat.N_TRIPLES)
+    chunk: list[bytes] = []
+    for ln in wanted(lines):  # loaded in slices: the lines read are not all held at once
+        chunk.append(ln if ln.endswith(b"\n") else ln + b"\n")
+        if len(chunk) >= 50_000:
+            store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES)
+            chunk.clear()
+    if chunk:
+        store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES)
     out: list[str] = []
     for row in store.query(stale_query()):
         uri, cited, how, by, by_date, ended = (row[k] for k in ("uri", "cited", "how", "by", "by_date", "ended"))
