@@ -11,7 +11,8 @@ The data flow, one phase each:
 4. resolve each file against the corpus (`kgraph.link.resolved.resolve`) and write its triples to its own
    sorted part: the part written beside the extraction is kept unless the corpus merges a name it
    mentions (or the file, the graph code or the base changed); the instruments' merged triples go to
-   one more part; the store's thread loads these parts too;
+   one more part; the store's thread loads these parts too; then what the whole graph implies (the stale
+   reliances, `kgraph.graph.stale`) is derived from all the parts into a last one;
 5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
    a rebuild with no change gives the same bytes); the store drops the lines of a part's first version
    that the graph no longer has (a part loaded in 2 and written again in 4), and is swapped in atomically;
@@ -50,6 +51,7 @@ from kgraph.build_tasks import (FILE_TIMEOUT, Extractor, extract_one, init_extra
                                 part_dependencies, stopped, triples_one, warm_extractor)
 from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
 from kgraph.graph.rdf import citation_prefix, instruments_triples
+from kgraph.graph.stale import stale_triples
 from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
@@ -88,6 +90,16 @@ def graph_fingerprint() -> str:
         [_PKG / "numbers.py", *(_PKG / "link").glob("*.py"), *(_PKG / "graph").glob("*.py"),
          *(_PKG / "knowledge").glob("*"), ONTOLOGY_FILE]
     )
+
+
+#: The part of what the whole graph implies (kgraph.graph.stale), beside the files' parts and the instruments'.
+DERIVED_PART = "_stale.nt"
+
+
+def _lines_of(paths: list[Path]) -> Iterable[bytes]:
+    for p in paths:
+        with open(p, "rb") as f:
+            yield from f
 
 
 @dataclass
@@ -349,7 +361,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     rss_after["triples"] = round(own_peak_mb(), 1)
 
     # removed or failed files: their parts and caches go
-    keep_parts = {files[s]["part"] for s in files} | {instruments.name}
+    derived = parts / DERIVED_PART
+    keep_parts = {files[s]["part"] for s in files} | {instruments.name, derived.name}
     for p in parts.glob("*.nt"):
         if p.name not in keep_parts:
             p.unlink()
@@ -359,14 +372,27 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             p.unlink()
     removed = sorted(set(old.get("files", {})) - set(files) - {p.source for p in problems})
 
+    # 4b. what the whole graph implies (kgraph.graph.stale), from every part: redone whenever a part may have
+    #     changed (a file extracted, a part written again, a file gone, other graph code or base)
+    t = time.perf_counter()
+    c = _cpu()
+    n_stale = None
+    own_parts = [parts / files[s]["part"] for s in sorted(files)] + [instruments]
+    if (n_extracted or part_tasks or set(files) != set(old.get("files", {})) or old_code
+            or old.get("derived") != DERIVED_PART or not derived.exists()):
+        n_stale = write_part(stale_triples(_lines_of(own_parts), base), derived)
+        loading.add(derived)
+    timings["derive"] = time.perf_counter() - t
+    cpu["derive"] = _cpu() - c
+    rss_after["derive"] = round(own_peak_mb(), 1)
+
     # 5. merge, write, load
     t = time.perf_counter()
     c = _cpu()
     graph_nt = out / GRAPH_NT
     # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
     last = f"<{citation_prefix(base)}"
-    n_triples, graph_hash = merge_parts([parts / files[s]["part"] for s in sorted(files)] + [instruments], graph_nt,
-                                        last=last)
+    n_triples, graph_hash = merge_parts(own_parts + [derived], graph_nt, last=last)
     if fmt == "turtle":
         ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
     elif (out / GRAPH_TTL).exists():
@@ -394,7 +420,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     rss_after["store"] = round(own_peak_mb(), 1)
 
     # 6. manifest and summary
-    manifest = {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base, "files": files}
+    manifest = {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base,
+                "derived": DERIVED_PART, "files": files}
     tmp = out / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), "utf-8")
     os.replace(tmp, out / MANIFEST)
@@ -440,6 +467,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         },
         "triples": n_triples,
         "instrument_triples": n_instr_triples,
+        "stale_reliance_triples": n_stale,  # None: not derived again (no part changed)
         "graph": GRAPH_TTL if fmt == "turtle" else GRAPH_NT,
         "graph_sha256": graph_hash,
         "store": "store" if store else None,

@@ -142,7 +142,7 @@ def test_a_name_the_corpus_merges_redoes_only_the_parts_that_mention_it(corpus: 
     assert s["files"]["extracted"] == 1 and s["files"]["parts_rewritten"] == 1  # a's, not b's or c's
     assert cited_by(out, BASE + "doc/98_2015_QH13") == {str(corpus / "a.txt"), str(corpus / "d.txt")}
     after = {p.name: p.stat().st_ino for p in (out / "parts").glob("*.nt")}
-    redone = {n for n in part if n in after and after[n] != part[n] and n != "_instruments.nt"}
+    redone = {n for n in part if n in after and after[n] != part[n] and n not in ("_instruments.nt", "_stale.nt")}
     assert len(redone) == 1
 
     (corpus / "d.txt").unlink()
@@ -160,7 +160,7 @@ def test_a_removed_file_takes_its_triples_with_it(corpus: Path, tmp_path: Path) 
     assert s["files"]["removed"] == 1 and s["documents"] == 2
     g = "\n".join(triples(out))
     assert "3_2020_TT-BTC" not in g and "sub/c.txt" not in g
-    assert len(list((out / "parts").glob("*.nt"))) == 3  # two files + the instruments
+    assert len(list((out / "parts").glob("*.nt"))) == 4  # two files, the instruments, the stale reliances
 
 
 def test_bad_files_are_reported_and_the_build_goes_on(corpus: Path, tmp_path: Path) -> None:
@@ -336,3 +336,37 @@ def test_graph_fingerprint_follows_resolution_the_writer_and_the_ontology(monkey
     assert len(used) >= 8
     assert all(Path(m.__file__).resolve() in covered for m in used)
     assert b.ONTOLOGY_FILE.resolve() in covered
+
+
+def _stale(out: Path) -> set[tuple[str, str, str]]:
+    st = open_store(out)
+    q = (f"SELECT ?d ?c ?by WHERE {{ ?s a <{KG}StaleReliance> ; <{KG}relyingDocument> ?d ; <{KG}reliedOn> ?c ; "
+         f"<{KG}endedBy> ?by }}")
+    return {(r[0].value, r[1].value, r[2].value) for r in st.query(q)}
+
+
+def test_the_stale_reliances_follow_any_part_and_equal_a_clean_builds(corpus: Path, tmp_path: Path) -> None:
+    """The stale reliances are derived from the whole graph: a file that repeals what another (unchanged, its
+    part not rewritten) relies on adds one, removing it takes it back, and each incremental graph is the clean
+    build's, with or without a store."""
+    out = tmp_path / "out"
+    run([corpus], out)
+    graph_before = (out / GRAPH_NT).read_bytes()
+    assert _stale(out) == set()
+    # 9/2019 repeals 163/2016 as a whole, before a (2020-01-01) and b rely on it
+    (corpus / "r.txt").write_text(doc("9/2019/NĐ-CP", ("163/2016/NĐ-CP", "repeals"), date="2019-03-01"), "utf-8")
+    s = run([corpus], out).summary
+    assert s["files"]["extracted"] == 1 and s["files"]["parts_rewritten"] == 0 and s["stale_reliance_triples"] > 0
+    want = {(BASE + f"doc/{n}_2020_NĐ-CP", BASE + "doc/163_2016_NĐ-CP", BASE + "doc/9_2019_NĐ-CP") for n in (1, 2)}
+    assert _stale(out) == want
+    clean = tmp_path / "clean"
+    run([corpus], clean, store=False)
+    assert (clean / GRAPH_NT).read_bytes() == (out / GRAPH_NT).read_bytes()
+    # dated after them, the same repeal makes nothing stale
+    (corpus / "r.txt").write_text(doc("9/2019/NĐ-CP", ("163/2016/NĐ-CP", "repeals"), date="2020-06-01"), "utf-8")
+    run([corpus], out)
+    assert _stale(out) == set()
+    (corpus / "r.txt").unlink()
+    s = run([corpus], out).summary
+    assert s["files"]["removed"] == 1 and (out / GRAPH_NT).read_bytes() == graph_before
+    assert run([corpus], out).summary["stale_reliance_triples"] is None  # nothing changed: not derived again

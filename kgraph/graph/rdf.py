@@ -22,6 +22,7 @@ from typing import Iterable
 
 from kgraph.graph.ontology import class_iris
 from kgraph.graph.scheme import concept_iri
+from kgraph.graph.stale import stale_triples
 from kgraph.graph.terms import A, INTEGER, LABEL, date_lit, eli, iri_term, kg, line, lit, node
 from kgraph.knowledge import relations
 from kgraph.link.corpus import Resolver, facts_of
@@ -351,4 +352,5 @@ def extraction_graph(extractions: Iterable[tuple[Extraction, str, str]], base: s
     for e, h, src in items:
         lines.update(file_triples(resolve(e, resolver, content_hash=h, source=src, base=base))[0])
     lines.update(instruments_triples(resolve_instruments(resolver, base, catalog)))
+    lines.update(stale_triples((ln.encode("utf-8") for ln in sorted(lines)), base))  # what the whole graph implies
     return sorted(lines)
