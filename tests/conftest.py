@@ -31,6 +31,20 @@ def shared_path(*parts: str) -> Path:
         pytest.skip("../shared is absent")
     return SHARED.joinpath(*parts)
 
+def catalog_file(path: Path, entries: list, *, index_names: bool | None = None, lookup: bool = False) -> Path:
+    """A small catalogue file of these `kgraph.catalog.write.Entry`s (with the stored name index if `lookup`)."""
+    from kgraph.catalog.write import create, write_entry, write_lookup
+
+    con = create(path, {"catalog_version": "test"})
+    for e in entries:
+        write_entry(con, e, index_names=index_names)
+    con.commit()
+    if lookup:
+        write_lookup(con)
+        con.commit()
+    con.close()
+    return path
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from kgraph.catalog import Ambiguous, Catalog, CatalogError, Match, cited_name, name_key, resolve_name
-from kgraph.catalog.write import Entry, create, write_entry
+from kgraph.catalog.write import Entry
 from kgraph.cli import main
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, catalog_file, shared_path
 
 
 @pytest.fixture(scope="module")
@@ -165,13 +165,7 @@ def test_shipped_file_is_small_and_versioned(cat: Catalog) -> None:
 
 
 def _tiny(tmp_path: Path, entries: list[Entry]) -> Path:
-    p = tmp_path / "tiny.sqlite"
-    con = create(p, {"catalog_version": "test"})
-    for e in entries:
-        write_entry(con, e)
-    con.commit()
-    con.close()
-    return p
+    return catalog_file(tmp_path / "tiny.sqlite", entries)
 
 
 def test_two_instruments_of_one_name_and_year_stay_unresolved(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from kgraph.catalog import Catalog, resolve_name
 from kgraph.catalog.compact import Lookup
-from kgraph.catalog.write import Entry, create, write_entry, write_lookup
+from kgraph.catalog.write import Entry, create, write_entry
+
+from conftest import catalog_file
 
 # crc32("plumless") == crc32("buckeroo"), and a shared prefix keeps the equality
 assert __import__("zlib").crc32("luật plumless".encode()) == __import__("zlib").crc32("luật buckeroo".encode())
@@ -21,18 +23,6 @@ def _law(n: int, title: str, date: str, **kw: str) -> Entry:
                  status_basis=kw.get("basis"), no_longer=kw.get("no_longer"), src="test")
 
 
-def _file(path: Path, entries: list[Entry], stored: bool) -> Path:
-    con = create(path, {"catalog_version": "test"})
-    for e in entries:
-        write_entry(con, e, index_names=True)
-    con.commit()
-    if stored:
-        write_lookup(con)
-        con.commit()
-    con.close()
-    return path
-
-
 ENTRIES = [
     _law(1, "Luật Plumless", "2010-05-01", no_longer="2016-01-01", status="no_longer_in_force"),
     _law(2, "Luật Plumless", "2015-06-20"),
@@ -41,15 +31,15 @@ ENTRIES = [
 
 
 def test_a_key_sharing_a_hash_with_a_stored_key_is_not_found(tmp_path: Path) -> None:
-    cat = Catalog(shipped=_file(tmp_path / "c.sqlite", ENTRIES, stored=True), user=False)
+    cat = Catalog(shipped=catalog_file(tmp_path / "c.sqlite", ENTRIES, index_names=True, lookup=True), user=False)
     assert [i.number for i in cat.by_name("Luật Plumless")] == ["1/2010/QH13", "2/2015/QH13"]
     assert cat.by_name("Luật Buckeroo") == []
     assert resolve_name("Luật Buckeroo năm 2015", catalog=cat) is None
 
 
 def test_stored_and_made_indexes_answer_as_the_rows(tmp_path: Path) -> None:
-    stored = Catalog(shipped=_file(tmp_path / "s.sqlite", ENTRIES, stored=True), user=False)
-    made = Catalog(shipped=_file(tmp_path / "m.sqlite", ENTRIES, stored=False), user=False)
+    stored = Catalog(shipped=catalog_file(tmp_path / "s.sqlite", ENTRIES, index_names=True, lookup=True), user=False)
+    made = Catalog(shipped=catalog_file(tmp_path / "m.sqlite", ENTRIES, index_names=True), user=False)
     rows = {i.ident: i for i in made.iter_all()}  # full rows, read by SQL
     for name in ("Luật Plumless", "Luật Đất đai", "Luật đất đai"):
         a, b = stored.by_name(name), made.by_name(name)
@@ -61,7 +51,7 @@ def test_stored_and_made_indexes_answer_as_the_rows(tmp_path: Path) -> None:
 
 
 def test_a_stored_index_the_rows_outgrew_is_not_used(tmp_path: Path) -> None:
-    path = _file(tmp_path / "c.sqlite", ENTRIES, stored=True)
+    path = catalog_file(tmp_path / "c.sqlite", ENTRIES, index_names=True, lookup=True)
     con = sqlite3.connect(path)
     assert Lookup.load(con) is not None
     write_entry(con, _law(4, "Luật Mới", "2020-01-01"), index_names=True)  # written without create(): index stale
@@ -75,16 +65,16 @@ def test_a_stored_index_the_rows_outgrew_is_not_used(tmp_path: Path) -> None:
 def test_an_instrument_from_the_index_pickles_whole(tmp_path: Path) -> None:
     import pickle
 
-    cat = Catalog(shipped=_file(tmp_path / "c.sqlite", ENTRIES, stored=True), user=False)
+    cat = Catalog(shipped=catalog_file(tmp_path / "c.sqlite", ENTRIES, index_names=True, lookup=True), user=False)
     i = cat.by_name("Luật Đất đai")[0]
     j = pickle.loads(pickle.dumps(i))
     assert j == i and j.title == "Luật Đất đai" and j._fill is None
 
 
 def test_the_users_file_hides_shipped_rows_and_is_read_as_it_changes(tmp_path: Path) -> None:
-    shipped = _file(tmp_path / "s.sqlite", ENTRIES, stored=True)
+    shipped = catalog_file(tmp_path / "s.sqlite", ENTRIES, index_names=True, lookup=True)
     mine = _law(2, "Luật Plumless", "2015-06-20", effective="2015-07-01")  # the same instrument, another date
-    user = _file(tmp_path / "u.sqlite", [mine], stored=False)
+    user = catalog_file(tmp_path / "u.sqlite", [mine], index_names=True)
     cat = Catalog(shipped=shipped, user=user)
     got = cat.by_name("Luật Plumless")
     assert [(i.number, i.layer, i.effective) for i in got] == [("2/2015/QH13", "user", "2015-07-01"),

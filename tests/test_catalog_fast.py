@@ -9,7 +9,9 @@ import pytest
 
 from kgraph.catalog import Catalog, Match, resolve_name
 from kgraph.catalog.names import _FAST, _cited_name, cited_name
-from kgraph.catalog.write import Entry, create, write_entry
+from kgraph.catalog.write import Entry
+
+from conftest import catalog_file
 
 COMMON = [
     "Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022",
@@ -54,18 +56,9 @@ def test_common_shapes_take_the_fast_path() -> None:
     assert not _FAST.fullmatch("Luật X của Quốc hội năm 2015")  # a trigger word inside: the general parser
 
 
-def _file(path: Path, entries: list[Entry]) -> Path:
-    con = create(path, {"catalog_version": "test"})
-    for e in entries:
-        write_entry(con, e)
-    con.commit()
-    con.close()
-    return path
-
-
 def test_names_the_shipped_file_lacks_are_still_asked_of_the_users(tmp_path: Path) -> None:
-    shipped = _file(tmp_path / "shipped.sqlite", [Entry("1/2020/QH14", "Luật", "Luật Thử nghiệm", date="2020-06-01")])
-    user = _file(tmp_path / "user.sqlite", [Entry("7/2021/QH15", "Luật", "Luật Riêng tư", date="2021-03-01")])
+    shipped = catalog_file(tmp_path / "shipped.sqlite", [Entry("1/2020/QH14", "Luật", "Luật Thử nghiệm", date="2020-06-01")])
+    user = catalog_file(tmp_path / "user.sqlite", [Entry("7/2021/QH15", "Luật", "Luật Riêng tư", date="2021-03-01")])
     c = Catalog(shipped=shipped, user=user)
     r = resolve_name("Luật Riêng tư năm 2021", catalog=c)
     assert isinstance(r, Match) and r.number == "7/2021/QH15" and r.instrument.layer == "user"

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, catalog_file, shared_path
 from kgraph.catalog import shipped_path
 from kgraph.catalog.canonical import canonical_lines, content_digest
-from kgraph.catalog.write import Entry, create, write_entry
+from kgraph.catalog.write import Entry
 
 SCRIPT = ROOT / "scripts" / "build_catalog.py"
 NOTE = shipped_path().parent / "PROVENANCE.md"
@@ -48,24 +48,15 @@ def _script():
     return mod
 
 
-def _tiny(path: Path, entries: list[Entry]) -> Path:
-    con = create(path, {"catalog_version": "test"})
-    for e in entries:
-        write_entry(con, e)
-    con.commit()
-    con.close()
-    return path
-
-
 def test_the_digest_is_the_facts_not_the_row_order(tmp_path: Path) -> None:
     a = Entry("1/2020/QH14", "Luật", "Luật Thử nghiệm", date="2020-06-01",
               effects=[dict(kind="amended_by", other="2/2021/QH15", date="2022-01-01", src="text")])
     b = Entry("5/2019/NĐ-CP", "Nghị định", "Nghị định thử", date="2019-01-10")
-    one = content_digest(_tiny(tmp_path / "1.sqlite", [a, b]))
-    other_order = content_digest(_tiny(tmp_path / "2.sqlite", [b, a]))  # other row ids, same facts
+    one = content_digest(catalog_file(tmp_path / "1.sqlite", [a, b]))
+    other_order = content_digest(catalog_file(tmp_path / "2.sqlite", [b, a]))  # other row ids, same facts
     assert one == other_order
     a.effects[0]["date"] = "2022-07-01"
-    assert content_digest(_tiny(tmp_path / "3.sqlite", [b, a])) != one
+    assert content_digest(catalog_file(tmp_path / "3.sqlite", [b, a])) != one
 
 
 def test_the_shipped_file_is_the_one_its_note_describes() -> None:
