@@ -85,6 +85,22 @@ def _newest_frame(driver, command_start: str, timeout: float = 60):
         time.sleep(0.3)
 
 
+def _click(browser, element, tries: int = 5) -> None:
+    """Click as a user would once the page is still: each result frame the stream adds moves the guide down
+    while it animates, and a click at the old place lands on the stream."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    for attempt in range(tries):
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
+
+
 def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:
     from selenium.webdriver.common.by import By
 
@@ -104,7 +120,7 @@ def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:
     blocks = slide.find_elements(By.CSS_SELECTOR, "pre.runnable")
     assert blocks[0].text.startswith(":param targets => ['https://kgraph.example/id/doc/163_2016_NĐ-CP']")
     for block in blocks:  # as a user does: click a block (it fills the editor), run it
-        block.click()
+        _click(browser, block)
         time.sleep(0.3)
         _run_in_editor(browser)
         time.sleep(0.5)
