@@ -305,16 +305,16 @@ LIST_FIELDS = {"relations": ", ", "pinpoints": "; "}
 
 
 def _lists_once(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each list column's items once, in their order, no empty ones: a document read from two files has
-    two citation summaries, whose lists SPARQL can join but not split."""
+    """Each list column's items once, sorted by code point as each summary's list and the Cypher twins' are, no
+    empty ones: a document read from two files has two citation summaries, whose lists SPARQL can join but not
+    split (joined in first-seen order, "cites, implements" and "amends, cites" would not be sorted)."""
     for r in rows:
         for col, sep in LIST_FIELDS.items():
             v = r.get(col)
             if isinstance(v, str):
-                items = list(dict.fromkeys(x for x in v.split(sep) if x))
+                items = sorted({x for x in v.split(sep) if x})
                 r[col] = sep.join(items) if items else None
     return rows
-
 
 
 def ordered_columns(columns: list[str]) -> list[str]:

@@ -126,3 +126,14 @@ def test_property_graph_does_not_map_the_summaries(data_build: Path, tmp_path: P
     assert rels(a) == rels(b)
     assert a.citations == b.citations
     assert list(parse(path=str(without), format=RdfFormat.N_TRIPLES))  # the filtered file is still a graph
+
+
+def test_lists_joined_from_two_summaries_come_out_sorted_once() -> None:
+    """Two files of one document that cite an instrument under different relations: SPARQL joins their sorted
+    lists in first-seen order; kg query gives each item once, sorted as one summary and the Cypher twin do."""
+    from kgraph.query import _lists_once
+
+    rows = _lists_once([{"relations": "cites, implements, amends, cites", "pinpoints": "Điều 2; ; khoản 1 Điều 2; Điều 2"},
+                        {"relations": "cites", "pinpoints": None}])
+    assert rows == [{"relations": "amends, cites, implements", "pinpoints": "khoản 1 Điều 2; Điều 2"},
+                    {"relations": "cites", "pinpoints": None}]
