@@ -158,18 +158,34 @@ def private_neo4j_server() -> Iterator[PrivateNeo4j]:
             _set_env(env)  # its stop() finds the server by them, then restores `saved` itself
 
 
-def wipe_neo4j(settings: "conn.ConnectionSettings") -> None:
-    """Every node, relationship, constraint and index (but the built-in lookup indexes) deleted: the state of
-    a fresh server's database, which Community cannot make anew (no CREATE DATABASE)."""
+def neo4j_delete_data(settings: "conn.ConnectionSettings") -> None:
+    """Every node and relationship deleted; constraints and indexes kept."""
     from kgraph.neo4j import connection as conn
 
     with conn.driver(settings) as d, d.session(database=settings.database) as session:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def neo4j_drop_schema(settings: "conn.ConnectionSettings") -> None:
+    """Every constraint and index dropped but the built-in lookup indexes."""
+    from kgraph.neo4j import connection as conn
+
+    with conn.driver(settings) as d, d.session(database=settings.database) as session:
         for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name").data():
             session.run(f"DROP CONSTRAINT `{r['name']}`").consume()
         for r in session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").data():
             session.run(f"DROP INDEX `{r['name']}`").consume()
-        left = session.run("MATCH (n) RETURN count(n) AS n").single()["n"]
+
+
+def wipe_neo4j(settings: "conn.ConnectionSettings") -> None:
+    """Data and schema deleted: the state of a fresh server's database, which Community cannot make anew
+    (no CREATE DATABASE)."""
+    from kgraph.neo4j import connection as conn
+
+    neo4j_delete_data(settings)
+    neo4j_drop_schema(settings)
+    with conn.driver(settings) as d:
+        left = d.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.database)[0][0]["n"]
     assert left == 0
 
 

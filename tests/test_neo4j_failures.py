@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import PrivateNeo4j
+from conftest import PrivateNeo4j, neo4j_delete_data
 from test_neo4j_load import DOCS, _build
 
 from kgraph.neo4j import connection as conn
@@ -29,11 +29,6 @@ BASE = "https://kgraph.test/failures/"
 @pytest.fixture(scope="module")
 def private(private_neo4j: PrivateNeo4j) -> tuple[Path, conn.ConnectionSettings]:
     return private_neo4j.home, private_neo4j.settings
-
-
-def _wipe(s: conn.ConnectionSettings) -> None:
-    with conn.driver(s) as d, d.session(database=s.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def _everything(s: conn.ConnectionSettings) -> tuple[int, list[Any], list[Any]]:
@@ -51,12 +46,12 @@ def test_a_stream_cut_short_before_it_knew_its_base_leaves_no_marker_behind(
     _, s = private
     out = _build(tmp_path, BASE, DOCS)
     pg = pgrows.read_property_graph(out)
-    _wipe(s)
+    neo4j_delete_data(s)
     stream.load(out, s)
     clean = _everything(s)
     assert clean[1] == [(pg.base, "done", None)]
 
-    _wipe(s)
+    neo4j_delete_data(s)
     monkeypatch.setattr(pgrows, "EARLY_BATCH", 2)  # the marker is first written under a guess at the base
     real = sync.write_rows
     seen = {"nodes": 0}
@@ -87,7 +82,7 @@ def test_an_integer_wider_than_64_bits_is_stored_as_text_with_a_warning(
     from kgraph.cli_neo4j_graph import load_cmd
 
     _, s = private
-    _wipe(s)
+    neo4j_delete_data(s)
     wide = "123456789012345678901234567890"
     nt = tmp_path / "wide.nt"
     nt.write_text(
@@ -131,10 +126,10 @@ def test_a_server_that_stops_mid_load_is_finished_by_running_the_load_again(
     monkeypatch.setattr(neo4j.GraphDatabase, "driver",
                         lambda *a, **kw: real_driver(*a, **{"max_transaction_retry_time": 1.0, **kw}))
     out = _build(tmp_path, BASE, DOCS)
-    _wipe(s)
+    neo4j_delete_data(s)
     stream.load(out, s)
     clean = _everything(s)
-    _wipe(s)
+    neo4j_delete_data(s)
     monkeypatch.setattr(pgrows, "EARLY_BATCH", 2)
     real = sync.write_rows
     seen = {"n": 0}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FULL_CORPUS, PrivateNeo4j
+from conftest import FULL_CORPUS, PrivateNeo4j, neo4j_delete_data, neo4j_drop_schema
 from test_neo4j_load import DOCS, _build, fail_relationship_write
 
 from kgraph.neo4j import connection as conn
@@ -27,11 +27,6 @@ BASE = "https://kgraph.test/stream/"
 @pytest.fixture(scope="module")
 def private(private_neo4j: PrivateNeo4j) -> conn.ConnectionSettings:
     return private_neo4j.settings
-
-
-def _wipe(s: conn.ConnectionSettings) -> None:
-    with conn.driver(s) as d, d.session(database=s.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def _dump(s: conn.ConnectionSettings) -> tuple[list[Any], list[Any]]:
@@ -53,7 +48,7 @@ def _markers(s: conn.ConnectionSettings) -> list[tuple[str, str]]:
 
 def _batch_dump(s: conn.ConnectionSettings, source: Path) -> tuple[list[Any], list[Any]]:
     """What the batch path (no streaming) leaves in an empty database."""
-    _wipe(s)
+    neo4j_delete_data(s)
     sync.load_property_graph(pgrows.read_property_graph(source), s)
     return _dump(s)
 
@@ -72,7 +67,7 @@ def test_streamed_load_equals_the_batch_load(private: conn.ConnectionSettings, t
         request.getfixturevalue("small_batches")
     out = _build(tmp_path, BASE, DOCS)
     pg = pgrows.read_property_graph(out)
-    _wipe(private)
+    neo4j_delete_data(private)
     report = stream.load(out, private)
     assert report.streamed and report.nodes_created == len(pg.nodes)
     assert not report.resumed  # its own running marker is not an earlier load cut short
@@ -95,7 +90,7 @@ def test_a_subject_split_across_the_file_is_written_whole(private: conn.Connecti
     moved = own[: len(own) // 2]  # half the plan's triples come after everything else
     split = tmp_path / "split.nt"
     split.write_text("".join([ln for ln in lines if ln not in moved] + moved), encoding="utf-8")
-    _wipe(private)
+    neo4j_delete_data(private)
     assert stream.load(split, private).streamed
     got = _dump(private)
     plan_props = next(p for _, p in got[0] if p.get("number") == "120/KH-UBND")
@@ -126,7 +121,7 @@ def test_each_node_is_written_once_and_a_retried_create_batch_is_merged(private:
         return real(session, query, rows)
 
     monkeypatch.setattr(sync, "write_rows", counting)
-    _wipe(private)
+    neo4j_delete_data(private)
     assert stream.load(out, private).streamed
     monkeypatch.setattr(sync, "write_rows", real)
     assert sync.HASH_QUERY not in queries
@@ -143,7 +138,7 @@ def test_crash_while_streaming_is_finished_by_running_it_again(private: conn.Con
     out = _build(tmp_path, BASE, DOCS)
     expected = _batch_dump(private, out)
     pg = pgrows.read_property_graph(out)
-    _wipe(private)
+    neo4j_delete_data(private)
     restore = fail_relationship_write(monkeypatch, after=2, error=conn.LoadError("killed"))
     with pytest.raises(conn.LoadError, match="killed"):
         stream.load(out, private)
@@ -162,7 +157,7 @@ def test_streamed_load_equals_the_batch_load_on_the_shared_corpus(private: conn.
     """On conftest's corpus build: a quarter of the corpus in the suite (~6,300 relationships: three streamed
     batches of STREAM_REL_BATCH), all of it under KGRAPH_CORPUS=full (bench/corpus_full.py, in CI)."""
     out = corpus_checks_build  # nobody changes it (its own test-only base)
-    _wipe(private)
+    neo4j_delete_data(private)
     report = stream.load(out, private)
     assert report.streamed and report.relationships > (10000 if FULL_CORPUS else 2 * stream.STREAM_REL_BATCH)
     streamed = _dump(private)
@@ -176,20 +171,12 @@ def test_server_lost_mid_stream_gives_the_clear_error(private: conn.ConnectionSe
     from neo4j.exceptions import ServiceUnavailable
 
     out = _build(tmp_path, BASE, DOCS)
-    _wipe(private)
+    neo4j_delete_data(private)
     restore = fail_relationship_write(monkeypatch, after=0, error=ServiceUnavailable("connection lost"))
     with pytest.raises(conn.LoadError, match="Lost the connection to Neo4j.*Run the same command again"):
         stream.load(out, private)
     restore()
     assert stream.load(out, private).resumed
-
-
-def _drop_schema(s: conn.ConnectionSettings) -> None:
-    with conn.driver(s) as d, d.session(database=s.database) as session:
-        for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name").data():
-            session.run(f"DROP CONSTRAINT `{r['name']}`").consume()
-        for r in session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").data():
-            session.run(f"DROP INDEX `{r['name']}`").consume()
 
 
 def _indexes(s: conn.ConnectionSettings) -> dict[str, str]:
@@ -213,8 +200,8 @@ def test_a_load_into_an_empty_database_makes_its_query_indexes_after_writing(pri
     from kgraph.knowledge import cypher_parameters
 
     out = _build(tmp_path, BASE, DOCS)
-    _wipe(private)
-    _drop_schema(private)
+    neo4j_delete_data(private)
+    neo4j_drop_schema(private)
     report = stream.load(out, private)
     assert report.streamed and "indexes" in report.seconds
     want = {"kg_resource_uri", "kg_marker_base", "kg_document_number", "kg_document_numberkey",
@@ -226,7 +213,7 @@ def test_a_load_into_an_empty_database_makes_its_query_indexes_after_writing(pri
                           ("MATCH (d:Document:Decree {number: $x}) RETURN d.uri", {"x": "x"}),
                           (load_cypher_queries()["cited-by"].text, {**cypher_parameters(), "targets": ["x"]})):
             assert _index_seeks(session.run("EXPLAIN " + q, params).consume().plan), q
-    _drop_schema(private)  # a database with data but no indexes: made before the sync
+    neo4j_drop_schema(private)  # a database with data but no indexes: made before the sync
     again = stream.load(out, private)
     assert not again.changed and "indexes" not in again.seconds
     assert set(_indexes(private)) == want
