@@ -483,14 +483,14 @@ def _known_heads_bounded() -> frozenset[str]:
     """The heads read by `_law_name` whose known names (`_known_names`) look less than `_MEMO_MARGIN` ahead: at
     most 3 characters for each space or comma of the longest (which may hold a ";"), one for any other."""
     treaties, constitution = treaty_rules().heads, load().named["constitution"]["head"]
+    heads = [h for h in name_rules().heads if h not in treaties and h != constitution]
+    by_length = sorted({one_line(h).lower() for h in heads}, key=len, reverse=True)  # "bộ luật" before "luật"
     longest: dict[str, int] = {}
     for n in load().law_names.get("names", []):
-        for head in ("Bộ luật", "Pháp lệnh", "Luật"):
-            if n.lower().startswith(head.lower() + " "):
-                longest[head.lower()] = max(longest.get(head.lower(), 0), 3 * len(n) + 4)
-                break
-    return frozenset(h for h in name_rules().heads if h not in treaties and h != constitution
-                     and longest.get(one_line(h).lower(), 0) < _MEMO_MARGIN)
+        head = next((h for h in by_length if n.lower().startswith(h + " ")), None)
+        if head is not None:
+            longest[head] = max(longest.get(head, 0), 3 * len(n) + 4)
+    return frozenset(h for h in heads if longest.get(one_line(h).lower(), 0) < _MEMO_MARGIN)
 
 
 _UNSEEN = object()
