@@ -35,10 +35,6 @@ STREAM_REL_BATCH = 2500
 #: is not empty, whose rerun makes them first. Only the uniqueness constraint is needed while writing.
 DEFER_INDEXES = True
 
-#: The nodes the parser has passed go in with CREATE, not MERGE: the database was empty and each subject is
-#: passed once (one split across the file is written again at the end, by MERGE, as are all others).
-EARLY_CREATE = True
-
 
 class StreamWriter:
     """Writes into an empty database from the mapping's callbacks, on one writer thread.
@@ -124,7 +120,9 @@ class StreamWriter:
         nodes = {n.uri: n for n in batch}
         hashes = PropertyGraph(nodes=nodes, out={}, triples=0)
         rows = node_rows(nodes, nodes, linked, hashes.node_hash, {})
-        self._submit_nodes(drv, rows, base, None, guess=base is not None, create=EARLY_CREATE)
+        # CREATE, not MERGE: the database was empty and the parser passes each subject once (one split across the
+        # file is written again at the end, by MERGE, as are all others)
+        self._submit_nodes(drv, rows, base, None, guess=base is not None, create=True)
         self.early.update(nodes)
         self.written.update((u, u not in linked) for u in nodes)
 
