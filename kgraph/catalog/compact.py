@@ -42,7 +42,7 @@ class Lookup:
             a.byteswap()
             return a
 
-        self.meta = meta
+        self.meta, self.parts = meta, parts  # as stored: `save` writes them back unchanged
         self.hashes = arr("hash", "I")  # one a distinct key, ascending
         self.key_off = arr("key_off", "I")
         self.keys = parts["keys"]
@@ -137,8 +137,7 @@ class Lookup:
             rowid = array("I", rowid)
         meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
                                 "rowid": rowid.typecode, "tails": list(tails), "heads": list(heads),
-                                "head_code": "B" if len(heads) <= 256 else "H" if len(heads) <= 65536 else "I",
-                                "tail_code": "B" if len(tails) <= 256 else "H" if len(tails) <= 65536 else "I",
+                                "head_code": _code_for(len(heads)), "tail_code": _code_for(len(tails)),
                                 "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
         parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
                  "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
@@ -147,21 +146,17 @@ class Lookup:
         parts["key_head"] = array(meta["head_code"], key_head).tobytes()
         for f, t, c in zip(CODED, tables, codes):
             meta["vocab"][f] = list(t)
-            meta["codes"][f] = code = "B" if len(t) <= 256 else "H" if len(t) <= 65536 else "I"
+            meta["codes"][f] = code = _code_for(len(t))
             parts[f"c_{f}"] = array(code, c).tobytes()
         return cls(meta, parts)
 
     def save(self, con: sqlite3.Connection) -> None:
         """Store it in the catalogue file (table `lookup`), for the processes that open the file after."""
-        parts = {"hash": self.hashes, "top": self.top, "key_off": self.key_off, "keys": self.keys,
-                 "start": self.start, "inst": self.inst, "rowid": self.rowid, "num_off": self.num_off,
-                 "nums": self.nums, "num_tail": self.num_tail, "key_head": self.key_head,
-                 **{f"c_{f}": c for f, c in zip(CODED, self.codes)}}
         con.execute("DROP TABLE IF EXISTS lookup")
         con.execute("CREATE TABLE lookup(part TEXT PRIMARY KEY, data BLOB)")  # rowid: read by incremental blob I/O
         con.executemany("INSERT INTO lookup VALUES (?, ?)",
                         [("meta", json.dumps(self.meta, ensure_ascii=False).encode())]
-                        + [(k, v if isinstance(v, bytes) else v.tobytes()) for k, v in parts.items()])
+                        + list(self.parts.items()))
 
     @classmethod
     def load(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup | None:
@@ -181,6 +176,11 @@ class Lookup:
             with con.blobopen("lookup", "data", rid, readonly=True, name=schema) as b:
                 parts[part] = b.read()  # straight into one bytes object: a SELECT would hold a second copy
         return cls(meta, parts)
+
+
+def _code_for(n: int) -> str:
+    """The smallest array type code for indexes into a table of `n` values."""
+    return "B" if n <= 256 else "H" if n <= 65536 else "I"
 
 
 def lookup_for(con: sqlite3.Connection, schema: str = "main") -> Lookup:
