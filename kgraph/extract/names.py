@@ -180,8 +180,10 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
     if _AMENDING_OPEN.match(t, pos):
         # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
         return _amending_title(t, pos)
+    nx = _UNSEEN  # the token at `pos` when the last one looked ahead at it: matched once, not twice
     while len(words) < r.max_words:
-        tm = tok.match(t, pos)
+        tm = tok.match(t, pos) if nx is _UNSEEN else nx
+        nx = _UNSEEN
         if not tm:
             break
         w = tm.group(1)
