@@ -157,7 +157,14 @@ def _own_type_lower(t: str, own: str) -> list[Found]:
     """"Căn cứ kế hoạch này" in a Kế hoạch: the document's own type word in lower case with "này" is the document
     itself (the type words found as anchors are capitalised); not "các kế hoạch này" (several)."""
     word = own[0].lower() + own[1:]
-    rx = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s{1,3}") + r"\s{1,3}này(?!\w)")
+    # "(?<!\w)" checked after the first word, not before it: a pattern opening with a lookbehind is tried at every
+    # place of the text, one opening with the word's letters skips to them (the same matches; issue 14)
+    head = word.split(" ")[0]
+    if re.fullmatch(r"\w+", head):
+        rx = re.compile(re.escape(head) + r"(?<!\w" + "." * len(head) + ")"
+                        + re.escape(word[len(head) :]).replace(r"\ ", r"\s{1,3}") + r"\s{1,3}này(?!\w)")
+    else:
+        rx = re.compile(r"(?<!\w)" + re.escape(word).replace(r"\ ", r"\s{1,3}") + r"\s{1,3}này(?!\w)")
     return [Found(start=m.start(), end=m.end(), kind="self", target="self", relation=None, type=own)
             for m in rx.finditer(t) if not _SEVERAL_BEFORE.search(t, max(0, m.start() - 8), m.start())]
 
