@@ -172,12 +172,40 @@ def _last_mark(text: str, lo: int, pos: int) -> int:
     return best
 
 
+class _End:
+    """The last sentence end found from a mark: its text, the position and limit asked and the end.
+
+    References of one sentence (two to four a line in dense bait) ask for the same end: it is the first mark wholly
+    in the window, so from a later position before that mark it is the answer again, when the mark lies at least
+    `_LONGEST` before the first window's end (no mark cut off by that end can start before it)."""
+
+    __slots__ = ("text", "pos", "hi", "end")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.pos = self.hi = self.end = -1
+
+
+_LAST_END = _End()
+
+
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
 
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     hi = min(len(text), pos + limit)
+    last = _LAST_END
+    if last.text is text and last.pos <= pos < last.end and last.hi <= hi:
+        return last.end
+    end = _sentence_end(text, pos, hi)
+    if end - 1 + _LONGEST <= hi:  # a mark, far enough inside the window to be the answer for later positions
+        last.text, last.pos, last.hi, last.end = text, pos, hi, end
+    return end
+
+
+def _sentence_end(text: str, pos: int, hi: int) -> int:
+    """`sentence_end` for the window text[pos:hi]."""
     if _no_mark_starts(text, pos, hi, _AHEAD):
         return hi  # none starts within the limit (dense references: the stretch known free grows, no search again)
     m = _AHEAD.b  # where the first mark or opener from `pos` starts: when a mark, the first mark
