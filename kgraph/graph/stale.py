@@ -163,13 +163,15 @@ def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
     read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender."""
     store = Store()
     chunk: list[bytes] = []
-    for ln in wanted(lines):  # loaded in slices: the lines read are not all held at once
+    # loaded in slices (the lines read are not all held at once), leniently: they are the graph's own lines,
+    # every IRI checked as it was written
+    for ln in wanted(lines):
         chunk.append(ln if ln.endswith(b"\n") else ln + b"\n")
         if len(chunk) >= 50_000:
-            store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES)
+            store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES, lenient=True)
             chunk.clear()
     if chunk:
-        store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES)
+        store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES, lenient=True)
     out: list[str] = []
     for row in store.query(stale_query()):
         uri, cited, how, by, by_date, ended = (row[k] for k in ("uri", "cited", "how", "by", "by_date", "ended"))

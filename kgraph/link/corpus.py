@@ -303,7 +303,12 @@ class Resolver:
         """(name key, display name) pairs merged into a numbered key (for lookups by name)."""
         if key.number is None:
             return []
-        return sorted((nk, self._display.get(nk, nk)) for (nk, _y), n in self.aliases.items() if n == key.number)
+        index = self.__dict__.get("_names_by_number")
+        if index is None:  # made at the first call (the aliases are settled by then): one pass, not one per key
+            index = self._names_by_number = defaultdict(list)
+            for (nk, _y), n in self.aliases.items():
+                index[n].append(nk)
+        return sorted((nk, self._display.get(nk, nk)) for nk in index.get(key.number, ()))
 
     def instrument(self, key: InstrumentKey) -> Instrument:
         """Type, date and name of an instrument: its own header first, else the corpus's most frequent citation."""
