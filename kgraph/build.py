@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from kgraph.build_cache import (GRAPH_NT, GRAPH_TTL, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
+from kgraph.build_cache import (GRAPH_NT, CachedFacts, GRAPH_TTL, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
                                 extraction_from_dict, extraction_to_cache, facts_path, load_manifest, part_name,
                                 read_facts, write_json)
 from kgraph.build_executor import EXECUTORS, Executor
@@ -303,7 +303,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     ordered = sorted(files)
-    resolver = Resolver(read_facts(cache, files[s]["sha256"]) for s in ordered)  # a stream: one file's at a time
+    resolver = Resolver(CachedFacts(cache, (files[s]["sha256"] for s in ordered)))  # one file's facts at a time
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
     cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c

@@ -17,7 +17,7 @@ import operator
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
 
@@ -117,6 +117,18 @@ def facts_path(cache_path: str | Path) -> str:
 def read_facts(cache: Path, sha: str) -> dict[str, Any]:
     with open(cache / f"{sha}.facts.json", encoding="utf-8") as f:
         return json.load(f)
+
+
+class CachedFacts:
+    """The files' facts, read from the cache again on each walk: the resolver walks them twice, and holding
+    every file's references at once would make the build's memory grow with the corpus."""
+
+    def __init__(self, cache: Path, shas: Iterable[str]):
+        self.cache = cache
+        self.shas = list(shas)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (read_facts(self.cache, sha) for sha in self.shas)
 
 
 def load_manifest(out: Path) -> dict[str, Any]:

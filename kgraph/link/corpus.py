@@ -111,7 +111,8 @@ class Resolver:
         self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
         self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
-        facts = list(facts)
+        if iter(facts) is facts:  # a one-shot stream is kept for the second walk; a collection is walked again
+            facts = list(facts)
         #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
         #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
         self.number_fixes = self._term_fixes(facts, catalogue)
@@ -188,20 +189,22 @@ class Resolver:
             self._dates[self.resolve(k)].update(c)
 
     @staticmethod
-    def _term_fixes(facts: list[dict[str, Any]], catalogue: bool) -> dict[str, str]:
+    def _term_fixes(facts: Iterable[dict[str, Any]], catalogue: bool) -> dict[str, str]:
         """A number whose term does not fit its year is read as the right-term number only when the names the
         corpus gives with it all name that instrument (in the corpus or the catalogue): "Luật Đầu tư số
         67/2014/QH14" is 67/2014/QH13, but "Luật Xuất bản số 10/2022/QH14" is not 10/2022/QH15 (another law),
         and a bare number with an impossible term stays as written."""
-        numbers = {f["doc"]["key"][0] for f in facts} | {r[0][0] for f in facts for r in f["refs"]}
+        numbers: set[str | None] = set()
+        named: dict[str, set[str]] = defaultdict(set)  # number → name keys the corpus gives with it
+        for f in facts:  # one walk: the facts may be read from disk on each
+            numbers.add(f["doc"]["key"][0])
+            numbers.update(r[0][0] for r in f["refs"])
+            for nk, _y, number, _shown in f["aliases"]:
+                named[number].add(nk)
         numbers.discard(None)
         wrong = {n: fixed for n in numbers if (fixed := term_mismatch(n))}
         if not wrong:
             return {}
-        named: dict[str, set[str]] = defaultdict(set)  # number → name keys the corpus gives with it
-        for f in facts:
-            for nk, _y, number, _shown in f["aliases"]:
-                named[number].add(nk)
         cat = None
         if catalogue and not os.environ.get("KGRAPH_NO_CATALOG"):
             from kgraph.catalog import CatalogError, default_catalog
