@@ -63,7 +63,9 @@ class Lookup:
         self.nums = parts["nums"]
         self.tails = meta["tails"]  # None: no number
         self.vocab = [meta["vocab"][f] for f in CODED]
-        self.code_tables: list[dict[Any, int]] = [{v: c for c, v in enumerate(t)} for t in self.vocab]
+        #: value → code of the fields a resolution picks on (-1 for a value no instrument has)
+        self.date_code = {v: c for c, v in enumerate(meta["vocab"]["date"])}
+        self.year_code = {v: c for c, v in enumerate(meta["vocab"]["year"])}
 
     def find(self, key: str) -> list[tuple[Any, ...]] | None:
         """(row id, number, *CODED) of each instrument one of whose names has this key; None when none has."""
@@ -72,8 +74,8 @@ class Lookup:
 
     def candidates(self, key: str) -> list[tuple[int, ...]] | None:
         """The records of this key's instruments as stored (numbers: `decode` makes a row of one), None when
-        no instrument has this key. Their fields at `DATE` and `YEAR` are the codes `code_of` gives: a caller
-        picks among them without decoding the rest."""
+        no instrument has this key. Their fields at `DATE` and `YEAR` are codes (`date_code`, `year_code`): a
+        caller picks among them without decoding the rest."""
         kb = key.encode()
         h = crc32(kb)
         hs = self.hashes
@@ -91,14 +93,11 @@ class Lookup:
         while i < n and hs[i] == h:
             off, ksize, hd, first, count = unpack(recs, i * step)
             if ksize == size and hd == head and keys.startswith(rest, off):
-                step, cands = self.cand.size, self.cands
-                return list(self.cand.iter_unpack(cands[first * step:(first + count) * step]))
+                cand = self.cand
+                step = cand.size
+                return list(cand.iter_unpack(self.cands[first * step:(first + count) * step]))
             i += 1
         return None
-
-    def code_of(self, field: str, value: Any) -> int:
-        """The code of this value of a `CODED` field; -1 when no instrument has it."""
-        return self.code_tables[CODED.index(field)].get(value, -1)
 
     def decode(self, r: tuple[int, ...]) -> tuple[Any, ...]:
         """(row id, number, *CODED) of a record `candidates` gave."""

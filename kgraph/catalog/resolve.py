@@ -71,7 +71,7 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
         recs = lk.candidates(cn.key)
         if recs is None:
             return None
-        day, yc = (lk.code_of("date", date) if date else -2), lk.code_of("year", year)
+        day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
         return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
                       cat.instrument_of)
     cands = cat.by_key(cn.key)

@@ -291,7 +291,7 @@ class Catalog:
         """An `Instrument` of a record of the index; the fields the index leaves out are read on first use."""
         i = _new_instrument(Instrument)
         i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = \
-            self.index().decode(record)
+            (self._lookup or self.index()).decode(record)
         i.layer = "shipped"
         i._fill = self._filler
         return i
