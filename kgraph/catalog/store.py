@@ -223,7 +223,7 @@ class Catalog:
     """
 
     def __init__(self, shipped: Path | str | None = None, user: Path | str | None | bool = None,
-                 cache_size: int = 20_000, resolved_size: int = 40_000):
+                 cache_size: int = 10_000, resolved_size: int = 30_000):
         self.shipped = Path(shipped) if shipped else shipped_path()
         self.con = _connect(self.shipped, immutable=True)
         self.user: Path | None = None
