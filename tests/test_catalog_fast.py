@@ -28,6 +28,11 @@ COMMON = [
     "Nam",
     "và",
     "Luật Và",
+    # old-style tone marks and consonant + y, next to a comma or at a name's ends: folded word by word as whole
+    "Luật Hoá, chất ngày 1 tháng 2 năm 2007",
+    "LUẬT THUỶ LỢI, KỸ THUẬT NĂM 2017",
+    "Luật Quý, Mỹ, Lý và Hoà giải",
+    "Sỹ Luật khoẻ",
 ]
 # shapes the fast path must leave to the general parser
 OTHER = [
