@@ -2,12 +2,16 @@
 
 Deciding which instrument a cited name means reads, of each candidate, its number, type, dates (issued, in
 force, ended), year and status; fetching and decoding full rows (title, issuer, provenance) through a SQLite
-join cost most of a lookup. This index keeps only those fields, in flat arrays sorted by a stable hash of the
-key (crc32), with the keys themselves so that a hit is checked (two keys of one hash are never confused), and
-the rest of a row is read only when a caller asks for it (`Instrument.__getattr__`). Low-cardinality fields
-(type, dates, status, and a number's part from its first "/": `/2013/QH13`) are codes into per-field tables;
-the rest of numbers and of keys (after a first word such as `luật `, coded too) are UTF-8 blobs with offsets:
-about 55 bytes an instrument (26 MB at 500k), no Python object per row (the arrays are views of the blobs read).
+join cost most of a lookup. This index keeps only those fields, and the rest of a row is read only when a
+caller asks for it (`Instrument.__getattr__`). Keys are found by a stable hash (crc32) in a sorted array, and
+checked against the key itself (two keys of one hash are never confused).
+
+Laid out for few memory reads a lookup, as a name a corpus cites once finds none of it in a cache: a key's
+record (where its text and its candidates are, one struct) sits at its hash's rank, and its candidates' records
+(row id, number, the `CODED` fields as codes into per-field tables: one struct each) follow each other, with
+their numbers' first parts (before the first "/"; the rest, `/2013/QH13`, is coded) in the same order. An
+instrument of several names has a record under each. About 40 bytes an instrument at 500k (20 MB); no Python
+object per row (the arrays are views of the blobs read).
 
 A large catalogue carries it in table `lookup` (`save`, called by the writer), so a process reads a few blobs
 instead of every row; a file without it (the small shipped one, an older build) gets one made at the first lookup.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import sys
 from array import array
 from bisect import bisect_left
@@ -24,10 +29,13 @@ from typing import Any
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
-VERSION = 4
+VERSION = 5
 
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
+
+#: Where a record of `Lookup.candidates` holds the codes of an instrument's date and year.
+DATE, YEAR = 5, 6
 
 
 class Lookup:
@@ -43,25 +51,31 @@ class Lookup:
             return a
 
         self.meta, self.parts = meta, parts  # as stored: `save` writes them back unchanged
+        order = "<" if meta["byteorder"] == "little" else ">"
         self.hashes = arr("hash", "I")  # one a distinct key, ascending
-        self.key_off = arr("key_off", "I")
-        self.keys = parts["keys"]
-        self.start = arr("start", "I")  # key i's instruments: inst[start[i]:start[i+1]], by row id as SQLite gives them
-        self.inst = arr("inst", "I")
-        self.rowid = arr("rowid", meta["rowid"])
-        self.num_off = arr("num_off", "I")
+        self.top = arr("top", "I")  # where each value of a hash's top 16 bits starts: a search among a few keys
+        self.key_rec = struct.Struct(order + meta["key_rec"])  # key text's offset and size, first candidate, count
+        self.key_recs = parts["key_recs"]
+        self.keys = parts["keys"]  # each key less its first word (coded in its record)
+        self.heads = {h.encode(): i for i, h in enumerate(meta["heads"])}
+        self.cand = struct.Struct(order + meta["cand"])  # row id, number's first part (offset, size), codes
+        self.cands = parts["cands"]
         self.nums = parts["nums"]
         self.tails = meta["tails"]  # None: no number
-        self.num_tail = arr("num_tail", meta["tail_code"])
         self.vocab = [meta["vocab"][f] for f in CODED]
-        self.codes = [arr(f"c_{f}", meta["codes"][f]) for f in CODED]
-        self._cols = tuple(x for pair in zip(self.vocab, self.codes) for x in pair)  # (table, codes) a field
-        self.heads = [h.encode() for h in meta["heads"]]
-        self.key_head = arr("key_head", meta["head_code"])
-        self.top = arr("top", "I")  # where each value of a hash's top 16 bits starts: a search among a few keys
+        #: value → code of the fields a resolution picks on (-1 for a value no instrument has)
+        self.date_code = {v: c for c, v in enumerate(meta["vocab"]["date"])}
+        self.year_code = {v: c for c, v in enumerate(meta["vocab"]["year"])}
 
     def find(self, key: str) -> list[tuple[Any, ...]] | None:
         """(row id, number, *CODED) of each instrument one of whose names has this key; None when none has."""
+        found = self.candidates(key)
+        return None if found is None else [self.decode(r) for r in found]
+
+    def candidates(self, key: str) -> list[tuple[int, ...]] | None:
+        """The records of this key's instruments as stored (numbers: `decode` makes a row of one), None when
+        no instrument has this key. Their fields at `DATE` and `YEAR` are codes (`date_code`, `year_code`): a
+        caller picks among them without decoding the rest."""
         kb = key.encode()
         h = crc32(kb)
         hs = self.hashes
@@ -71,83 +85,87 @@ class Lookup:
         if i == n or hs[i] != h:
             return None
         cut = kb.find(b" ") + 1
-        head, rest = kb[:cut], kb[cut:]
-        off, keys, size = self.key_off, self.keys, len(rest)
+        head = self.heads.get(kb[:cut])
+        if head is None:
+            return None
+        rest = kb[cut:]
+        size, keys, unpack, step, recs = len(rest), self.keys, self.key_rec.unpack_from, self.key_rec.size, self.key_recs
         while i < n and hs[i] == h:
-            a = off[i]
-            if off[i + 1] - a == size and keys.startswith(rest, a) and self.heads[self.key_head[i]] == head:
-                return [self._row(self.inst[j]) for j in range(self.start[i], self.start[i + 1])]
+            off, ksize, hd, first, count = unpack(recs, i * step)
+            if ksize == size and hd == head and keys.startswith(rest, off):
+                cand = self.cand
+                step = cand.size
+                return list(cand.iter_unpack(self.cands[first * step:(first + count) * step]))
             i += 1
         return None
 
-    def _row(self, m: int) -> tuple[Any, ...]:
-        no = self.num_off
-        tail = self.tails[self.num_tail[m]]
-        number = None if tail is None else self.nums[no[m]:no[m + 1]].decode() + tail
-        vt, ct, vd, cd, vy, cy, ve, ce, vs, cs, vb, cb, vn, cn = self._cols  # unrolled: costs a third less
-        return (self.rowid[m], number, vt[ct[m]], vd[cd[m]], vy[cy[m]], ve[ce[m]], vs[cs[m]], vb[cb[m]], vn[cn[m]])
+    def decode(self, r: tuple[int, ...]) -> tuple[Any, ...]:
+        """(row id, number, *CODED) of a record `candidates` gave."""
+        rowid, noff, nsize, tail, t, d, y, e, s, b, no = r
+        vt, vd, vy, ve, vs, vb, vn = self.vocab
+        tail = self.tails[tail]
+        return (rowid, None if tail is None else self.nums[noff:noff + nsize].decode() + tail,
+                vt[t], vd[d], vy[y], ve[e], vs[s], vb[b], vn[no])
 
     # ----------------------------------------------------------------- making, storing
 
     @classmethod
     def build(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup:
         """From the file's rows (every instrument and name: the cost a stored index saves)."""
-        rowid = array("q")  # stored as "I" when the ids fit (they do but in a file of 4 billion rows)
-        nums = bytearray()
-        num_off = array("I", [0])
         tails: dict[str | None, int] = {}
-        num_tail: list[int] = []
         tables: list[dict[Any, int]] = [{} for _ in CODED]
-        codes: list[list[int]] = [[] for _ in CODED]
-        pos: dict[int, int] = {}
+        rows: dict[int, tuple[Any, ...]] = {}  # row id → (number's first part, tail code, *codes)
         for r in con.execute(f"SELECT id, number, {', '.join(CODED)} FROM {schema}.instrument ORDER BY id"):
-            pos[r[0]] = len(rowid)
-            rowid.append(r[0])
             number = r[1]
             cut = -1 if number is None else number.find("/")
             if cut < 0:
                 cut = len(number or "")
-            nums += (number or "")[:cut].encode()
-            num_tail.append(tails.setdefault(None if number is None else number[cut:], len(tails)))
-            num_off.append(len(nums))
-            for t, c, v in zip(tables, codes, r[2:]):
-                c.append(t.setdefault(v, len(t)))
+            rows[r[0]] = ((number or "")[:cut].encode(), tails.setdefault(None if number is None else number[cut:],
+                                                                            len(tails)),
+                          *[t.setdefault(v, len(t)) for t, v in zip(tables, r[2:])])
         by_key: dict[str, list[int]] = {}
         for k, i in con.execute(f"SELECT key, id FROM {schema}.name ORDER BY key, id"):
-            by_key.setdefault(k, []).append(pos[i])
-        order = sorted((crc32(kb), kb, ms) for kb, ms in ((k.encode(), ms) for k, ms in by_key.items()))
-        hashes, key_off, start, inst = array("I"), array("I", [0]), array("I", [0]), array("I")
-        keys = bytearray()
+            by_key.setdefault(k, []).append(i)
+        order = sorted((crc32(kb), kb, ids) for kb, ids in ((k.encode(), ids) for k, ids in by_key.items()))
         heads: dict[str, int] = {}
-        key_head = []
-        for h, kb, ms in order:
+        ids = [i for *_, ids in order for i in ids]
+        big = bool(ids) and (min(ids) < 0 or max(ids) >= 2**32)
+        cand = ("q" if big else "I") + "IH" + _code_for(len(tails)) + "".join(_code_for(len(t)) for t in tables)
+        hashes, keys, nums = array("I"), bytearray(), bytearray()
+        key_fields: list[tuple[int, int, int, int, int]] = []
+        cands: list[tuple[Any, ...]] = []
+        for h, kb, ids in order:
             hashes.append(h)
             cut = kb.find(b" ") + 1
-            key_head.append(heads.setdefault(kb[:cut].decode(), len(heads)))
-            keys += kb[cut:]
-            key_off.append(len(keys))
-            inst.extend(ms)
-            start.append(len(inst))
+            rest = kb[cut:]
+            key_fields.append((len(keys), len(rest), heads.setdefault(kb[:cut].decode(), len(heads)), len(cands),
+                               len(ids)))
+            keys += rest
+            for i in ids:
+                head, tail, *codes = rows[i]
+                cands.append((i, len(nums), len(head), tail, *codes))
+                nums += head
+        key_rec = "II" + _code_for(len(heads)) + "II"  # key text's offset, size, first word's code; candidates
+        if len(keys) >= 2**32 or len(nums) >= 2**32 or max((len(r[0]) for r in rows.values()), default=0) >= 2**16:
+            raise ValueError("too large for the compact name index")  # 4 GB of keys, a number of 64k characters
         top = array("I", [0] * 65537)
         for h in hashes:
             top[(h >> 16) + 1] += 1
         for t in range(65536):
             top[t + 1] += top[t]
-        if not rowid or (rowid[0] >= 0 and rowid[-1] < 2**32):
-            rowid = array("I", rowid)
-        meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "codes": {},
-                                "rowid": rowid.typecode, "tails": list(tails), "heads": list(heads),
-                                "head_code": _code_for(len(heads)), "tail_code": _code_for(len(tails)),
-                                "instruments": len(rowid), "max_id": rowid[-1] if rowid else None}
-        parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_off": key_off.tobytes(), "keys": bytes(keys),
-                 "start": start.tobytes(), "inst": inst.tobytes(), "rowid": rowid.tobytes(),
-                 "num_off": num_off.tobytes(), "nums": bytes(nums)}
-        parts["num_tail"] = array(meta["tail_code"], num_tail).tobytes()
-        parts["key_head"] = array(meta["head_code"], key_head).tobytes()
-        for f, t, c in zip(CODED, tables, codes):
+        ks, cs = struct.Struct("=" + key_rec), struct.Struct("=" + cand)
+        key_recs, cand_recs = bytearray(ks.size * len(key_fields)), bytearray(cs.size * len(cands))
+        for n, f in enumerate(key_fields):
+            ks.pack_into(key_recs, n * ks.size, *f)
+        for n, f in enumerate(cands):
+            cs.pack_into(cand_recs, n * cs.size, *f)
+        meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "key_rec": key_rec,
+                                "cand": cand, "tails": list(tails), "heads": list(heads),
+                                "instruments": len(rows), "max_id": max(rows) if rows else None}
+        for f, t in zip(CODED, tables):
             meta["vocab"][f] = list(t)
-            meta["codes"][f] = code = _code_for(len(t))
-            parts[f"c_{f}"] = array(code, c).tobytes()
+        parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_recs": bytes(key_recs), "keys": bytes(keys),
+                 "cands": bytes(cand_recs), "nums": bytes(nums)}
         return cls(meta, parts)
 
     def save(self, con: sqlite3.Connection) -> None:

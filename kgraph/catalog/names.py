@@ -99,28 +99,69 @@ def _iso(d: str, m: str, y: str) -> str | None:
 
 # The shape most citations have, decided without the general parser: a name of letters, spaces and commas, then
 # nothing, "năm Y" or "ngày D tháng M năm Y". `cited_name` takes it only when the general parser would split the
-# same text the same way (NFC, single spaces, no digit nor `_TRIGGER` word after the name's first word) and falls
-# back otherwise.
-_FAST = re.compile(r"(?P<name>[^\W\d_]+(?:,? (?!(?:ngày|năm|số|của|do)\b)[^\W\d_]+)*)"
+# same text the same way (NFC, single spaces, a comma only before a space, no digit nor `_TRIGGER` word in the
+# name) and falls back otherwise. The name is everything before the first digit, less the tail's words: one
+# regex without a test at every word (a trigger word in the name is refused by `_fold_word` instead).
+_FAST = re.compile(r"(?P<name>[^\d]+)"
                    r"(?: ngày (?P<d>\d{1,2}) tháng (?P<m>\d{1,2}) năm (?P<y>(?:19|20)\d\d)| năm (?P<year>(?:19|20)\d\d))?",
                    re.I)
 _is_nfc = unicodedata.is_normalized
+_TRIGGER_WORDS = frozenset(("ngày", "năm", "số", "của", "do"))
+
+#: A word as cited → `fold_words` of it, or "" when the fast path must leave its name to the general parser.
+#: Names are made of a few thousand syllables: folding each once, not each name, is most of the fast path's gain.
+_FOLDED: dict[str, str] = {}
+_FOLDED_SIZE = 50_000
+
+
+def _fold_word(word: str) -> str:
+    """`fold_words` of one word of letters ("" for a word that is not, a trigger word, or an amending law's
+    "sửa"), remembered. Folding a name word by word is folding it whole: no rule of `fold_words` looks past a
+    space, and a space is not a letter, as the start and end of a string are not."""
+    f = fold_words(word)
+    if not word.isalpha() or not f.isalpha() or "sửa" in f or f in _TRIGGER_WORDS:
+        f = ""
+    if len(_FOLDED) >= _FOLDED_SIZE:
+        _FOLDED.clear()
+    _FOLDED[word] = f
+    return f
+
+
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=16_384)
 def cited_name(text: str) -> CitedName:
     """Split `Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022` into its key, date and year."""
+    return _fast_split(text) or _cited_name(text)
+
+
+def _fast_split(text: str) -> CitedName | None:
+    """`_cited_name` of the common shape (`_FAST`), without its regexes; None for any other text."""
     f = _FAST.fullmatch(text)
     if f is not None and _is_nfc("NFC", text):
-        key = _fast_key(f.group("name"))  # no word of the name is a trigger word: `_FAST` refused those
-        if key is not None:
-            name, d, m, y, year = f.groups()
-            if y:
-                return CitedName(key, int(y), _iso(d, m, y))
-            if year:
-                return CitedName(key, int(year))
-            return CitedName(key)
-    return _cited_name(text)
+        name, d, m, y, year = f.groups()
+        folded = _FOLDED.get
+        words = []
+        for w in name.replace(", ", " ").split(" "):  # "" for two spaces or a comma before one: refused
+            fw = folded(w)
+            if fw is None:
+                fw = _fold_word(w)
+            if not fw:
+                return None
+            words.append(fw)
+        if "và" in words:
+            words = [w for w in words if w != "và"]
+        if words and words[0] != "bộ" and words[-1] != "nam":  # no code's "Bộ", no "Việt Nam": nothing to do
+            key = " ".join(words)
+        else:
+            key = _finish(words)
+        if y:
+            return _new_tuple(CitedName, (key, int(y), _iso(d, m, y), None))
+        if year:
+            return _new_tuple(CitedName, (key, int(year), None, None))
+        return _new_tuple(CitedName, (key, None, None, None))
+    return None
 
 
 def _cited_name(text: str) -> CitedName:
@@ -156,26 +197,6 @@ def name_key(name: str) -> str:
             rest = re.sub(r"^các\s+", "", rest)
             s = f"{m.group(1)} sửa đổi bổ sung {rest}"
     return _finish([w for w in _WORD.findall(s) if w != "và"])
-
-
-def _fast_key(name: str) -> str | None:
-    """`name_key` for a name of letters, spaces and commas (what `_FAST` lets through), without its regexes;
-    None when the name needs them (an amending law, a letter that folds to something else)."""
-    s = fold_words(name)
-    if "sửa" in s:
-        return None
-    t = s.replace(",", "")  # `_FAST` puts one space between words, a comma only before one
-    if not t.replace(" ", "").isalpha():
-        return None
-    if " và " in f" {t} ":
-        words = [w for w in t.split(" ") if w != "và"]
-    elif not t.startswith("bộ ") and not t.endswith(" nam"):  # no code's "Bộ", no "Việt Nam": nothing to do
-        return t
-    else:
-        words = t.split(" ")
-    if words and words[0] != "bộ" and words[-1] != "nam":
-        return " ".join(words)
-    return _finish(words)
 
 
 def _finish(words: list[str]) -> str:

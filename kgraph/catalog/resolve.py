@@ -8,7 +8,9 @@ dates say so unambiguously. A name that fits two instruments is returned as `Amb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
+from kgraph.catalog.compact import DATE, YEAR
 from kgraph.catalog.names import cited_name
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
@@ -35,10 +37,6 @@ class Ambiguous:
         return [c.number or c.ident for c in self.candidates]
 
 
-def _year(i: Instrument) -> int | None:
-    return i.year
-
-
 def resolve_name(name: str, year: int | None = None, date: str | None = None, at: str | None = None,
                  catalog: Catalog | None = None) -> Match | Ambiguous | None:
     """Resolve a cited name (`Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022`) to one instrument.
@@ -54,7 +52,7 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
         return hit
     out = _resolve(cat, name, year, date, at)
     if len(cat.resolved) >= cat.resolved_size:
-        cat.resolved.popitem(last=False)  # the least recently asked
+        cat.resolved.popitem(last=False)  # the least recently asked (one out, one in: the collector sees no growth)
     cat.resolved[ck] = out
     return out
 
@@ -68,6 +66,14 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
         return None
     date = date or cn.date
     year = year or cn.year or (int(date[:4]) if date else None)
+    if year is not None and not cn.number and not cat.user:  # the shipped file alone: its index's records
+        lk = cat.index()
+        recs = lk.candidates(cn.key)
+        if recs is None:
+            return None
+        day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
+        return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
+                      cat.instrument_of)
     cands = cat.by_key(cn.key)
     if not cands:
         return None
@@ -79,26 +85,37 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
         if len(same) == 1:
             return Match(same[0].number, same[0], "name and number")
         return None
-    if date:
-        same_day = [c for c in cands if c.date == date]
-        if len(same_day) == 1:
-            return Match(same_day[0].number, same_day[0], "name and date")
-        if len(same_day) > 1:
-            return Ambiguous(tuple(same_day), f"{len(same_day)} instruments of this name dated {date}")
     if year is not None:
-        same_year = [c for c in cands if _year(c) == year]
-        if len(same_year) == 1:
-            c = same_year[0]
-            note = None
-            if date and c.date and c.date != date:
-                note = f"cited date {date}, catalogue date {c.date}"
-            elif date and not c.date:
-                note = f"cited date {date}, catalogue has the year only"
-            return Match(c.number, c, "name and date (year agrees)" if date else "name and year", note)
-        if len(same_year) > 1:
-            return Ambiguous(tuple(same_year), f"{len(same_year)} instruments of this name in {year}")
-        return None
+        return _dated([c for c in cands if c.date == date] if date else [], [c for c in cands if c.year == year],
+                      year, date, _same)
     return _bare(cands, at)
+
+
+def _dated(same_day: Sequence[Any], same_year: Sequence[Any], year: int, date: str | None,
+           make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:
+    """A name with a date or year: the one instrument issued that day, else that year. The candidates are
+    `Instrument`s or the compact index's records, of which only those answered with are `make`d `Instrument`s:
+    a name a corpus cites once finds no cache to spare it that cost."""
+    if len(same_day) == 1:
+        c = make(same_day[0])
+        return Match(c.number, c, "name and date")
+    if len(same_day) > 1:
+        return Ambiguous(tuple(map(make, same_day)), f"{len(same_day)} instruments of this name dated {date}")
+    if len(same_year) == 1:
+        c = make(same_year[0])
+        note = None
+        if date and c.date and c.date != date:
+            note = f"cited date {date}, catalogue date {c.date}"
+        elif date and not c.date:
+            note = f"cited date {date}, catalogue has the year only"
+        return Match(c.number, c, "name and date (year agrees)" if date else "name and year", note)
+    if len(same_year) > 1:
+        return Ambiguous(tuple(map(make, same_year)), f"{len(same_year)} instruments of this name in {year}")
+    return None
+
+
+def _same(c: Instrument) -> Instrument:
+    return c
 
 
 #: How scripts/build_catalog.py words a same-name replacement the late-2025 pháp điển contradicts.

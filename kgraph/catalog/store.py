@@ -175,6 +175,24 @@ class Details:
     facts: list[dict[str, Any]] = field(default_factory=list)
 
 
+class _Filler:
+    """Reads the fields the compact index leaves out of an instrument, when a caller first asks for one. One
+    object a catalogue, not a bound method an instrument: the instruments a resolution keeps are fewer for the
+    garbage collector to walk, and it holds no reference back to the `Catalog`."""
+
+    __slots__ = ("con", "strings")
+
+    def __init__(self, con: sqlite3.Connection, strings: dict[str, str]):
+        self.con, self.strings = con, strings
+
+    def __call__(self, inst: Instrument) -> None:
+        r = self.con.execute("SELECT ident, title, issuer, src, prov FROM main.instrument WHERE id = ?",
+                             (inst.row,)).fetchone()
+        s = self.strings.setdefault
+        inst.ident, inst.title, inst.issuer, inst.src, inst.prov = r[0], r[1], s(r[2], r[2]), s(r[3], r[3]), s(r[4], r[4])
+        inst._fill = None
+
+
 class CatalogError(Exception):
     """A catalogue file that cannot be used (missing, another schema version)."""
 
@@ -205,7 +223,7 @@ class Catalog:
     """
 
     def __init__(self, shipped: Path | str | None = None, user: Path | str | None | bool = None,
-                 cache_size: int = 20_000, resolved_size: int = 40_000):
+                 cache_size: int = 10_000, resolved_size: int = 30_000):
         self.shipped = Path(shipped) if shipped else shipped_path()
         self.con = _connect(self.shipped, immutable=True)
         self.user: Path | None = None
@@ -227,6 +245,7 @@ class Catalog:
         self._q_name_user = (f"SELECT 'user', {cols} FROM user.name n JOIN user.instrument i ON i.id = n.id "
                              "WHERE n.key = ?")
         self._lookup: Lookup | None = None
+        self._filler = _Filler(self.con, self._strings)  # one for every instrument the index gives
         self._q_number = " UNION ALL ".join(
             f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
 
@@ -259,32 +278,28 @@ class Catalog:
                                   "user" if r[0] == "user" else "shipped", ident, r[1]))
         return out
 
-    def _shipped(self, key: str) -> list[Instrument] | None:
-        """The shipped file's instruments of this key from the compact index (made, or read from the file, at
-        the first lookup; the shipped file is immutable, so it stays true); None when the file has no such name."""
+    def index(self) -> Lookup:
+        """The shipped file's compact name index (made, or read from the file, at the first lookup; the shipped
+        file is immutable, so it stays true). Resolution picks among a key's records (`Lookup.candidates`)
+        before it makes an `Instrument` (`instrument_of`) of the few it answers with."""
         lk = self._lookup
         if lk is None:
             lk = self._lookup = lookup_for(self.con, "main")
-        found = lk.find(key)
-        if found is None:
-            return None
-        out = []
-        fill = self._fill
-        for r in found:
-            i = _new_instrument(Instrument)
-            i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = r
-            i.layer = "shipped"
-            i._fill = fill
-            out.append(i)
-        return out
+        return lk
 
-    def _fill(self, inst: Instrument) -> None:
-        """Read the fields the compact index leaves out, when a caller first asks for one."""
-        r = self.con.execute("SELECT ident, title, issuer, src, prov FROM main.instrument WHERE id = ?",
-                             (inst.row,)).fetchone()
-        s = self._strings.setdefault
-        inst.ident, inst.title, inst.issuer, inst.src, inst.prov = r[0], r[1], s(r[2], r[2]), s(r[3], r[3]), s(r[4], r[4])
-        inst._fill = None
+    def instrument_of(self, record: tuple[int, ...]) -> Instrument:
+        """An `Instrument` of a record of the index; the fields the index leaves out are read on first use."""
+        i = _new_instrument(Instrument)
+        i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = \
+            (self._lookup or self.index()).decode(record)
+        i.layer = "shipped"
+        i._fill = self._filler
+        return i
+
+    def _shipped(self, key: str) -> list[Instrument] | None:
+        """The shipped file's instruments of this key from the compact index; None when it has no such name."""
+        found = self.index().candidates(key)
+        return None if found is None else [self.instrument_of(r) for r in found]
 
     def by_key(self, key: str) -> list[Instrument]:
         """Every instrument one of whose names has this key (all years)."""
