@@ -19,8 +19,10 @@ fi
 cleanup() { if [ "$started" = 1 ]; then scripts/neo4j-ci.sh stop || true; fi; }
 trap cleanup EXIT
 
+# on every core (pytest-xdist; KGRAPH_TEST_PROCESSES=0 for one process): the tests of Neo4j and of the corpus
+# builds in one process, the other modules spread over the rest (conftest's scheduler)
 set +e
-"$PYTHON" -m pytest -q "$@"
+"$PYTHON" -m pytest -q -n "${KGRAPH_TEST_PROCESSES:-auto}" "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then

@@ -51,6 +51,66 @@ def shared_dir() -> Path:
     return shared_path()
 
 
+# --- the suite on several processes (pytest-xdist: scripts/test.sh runs `-n auto`) ---------------------
+
+#: Fixtures whose tests all run in one process: the Neo4j servers (each test there deletes, loads, stops
+#: what it finds, so two processes at once would break each other, as two helpers would; and the private
+#: server is one JVM per process). Other session builds (data/, the corpus quarter) are made once in each
+#: process that needs them: a few seconds, less than holding their other readers in the Neo4j process.
+ONE_PROCESS_FIXTURES = frozenset({"neo4j_server", "private_neo4j", "private_neo4j_server"})
+#: The modules holding such tests (marked ``neo4j`` or using those fixtures): one unit of work for xdist, run
+#: first (the longest unit: started last, it would be the run's tail). A module missing here fails the run.
+ONE_PROCESS_MODULES = frozenset({
+    "test_local_identity.py", "test_local_plans.py", "test_neo4j_failures.py", "test_neo4j_guide_browser.py",
+    "test_neo4j_load.py", "test_neo4j_safe_load.py", "test_neo4j_server.py", "test_neo4j_stream.py",
+    "test_parity.py"})
+ONE_PROCESS_GROUP = "neo4j"
+
+
+def _one_process_module(nodeid: str) -> bool:
+    return Path(nodeid.split("::", 1)[0]).name in ONE_PROCESS_MODULES
+
+
+_STRAY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker (which collects for the scheduler): the one-process modules first, in their usual
+    order; a Neo4j test outside them fails before it starts (``pytest_runtest_setup``), not a race. Without
+    xdist nothing changes."""
+    if not hasattr(config, "workerinput"):
+        return
+    for it in items:
+        uses_neo4j = it.get_closest_marker("neo4j") is not None or bool(
+            ONE_PROCESS_FIXTURES & set(getattr(it, "fixturenames", ())))
+        if uses_neo4j and not _one_process_module(it.nodeid):
+            it.stash[_STRAY] = True
+    items.sort(key=lambda it: not _one_process_module(it.nodeid))  # stable: each part keeps its order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.stash.get(_STRAY, False):
+        pytest.fail(f"{Path(item.nodeid.split('::', 1)[0]).name} uses Neo4j: add it to conftest.ONE_PROCESS_MODULES "
+                    "(under xdist those modules share one process)", pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """xdist's scheduler by module (each module's fixtures made once), with ONE_PROCESS_MODULES one unit, sent
+    out in the workers' collection order (that unit first). xdist's own ``--dist loadgroup`` cannot do it here:
+    it marks a group by rewriting ``item._nodeid``, which pytest 9 no longer reads."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneProcessForNeo4j(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ONE_PROCESS_GROUP if _one_process_module(nodeid) else nodeid.split("::", 1)[0]
+
+    config.option.loadscopereorder = False
+    return OneProcessForNeo4j(config, log)  # type: ignore[arg-type]
+
+
 # --- one headless Chromium for every page test ---------------------------------------------------
 
 
@@ -230,7 +290,8 @@ def _build_copy_of_data(tmp_path_factory: pytest.TempPathFactory, name: str, *ex
 
 @pytest.fixture(scope="session")
 def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/ built once per session; its readers (pages, served pages, the guide's load) change nothing in it."""
+    """data/ built once per session (per process under xdist); its readers (pages, served pages, the guide's
+    load) change nothing in it."""
     return _build_copy_of_data(tmp_path_factory, "data-build")
 
 
@@ -286,7 +347,8 @@ def corpus_checks_files() -> list[Path]:
 def corpus_checks_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build the corpus-wide checks read: the whole corpus (``corpus_build_dir``, base CORPUS_BASE) under
     KGRAPH_CORPUS=full, else every SUBSET_STEP-th file of congbao + laws in name order and SUBSET_EXTRA (whole
-    documents, their own citations kept; base SUBSET_BASE), built once per session. Nobody changes it."""
+    documents, their own citations kept; base SUBSET_BASE), built once per session (per process under xdist).
+    Nobody changes it."""
     if FULL_CORPUS:
         return request.getfixturevalue("corpus_build_dir")
     from kgraph.build import build
