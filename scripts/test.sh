@@ -19,10 +19,15 @@ fi
 cleanup() { if [ "$started" = 1 ]; then scripts/neo4j-ci.sh stop || true; fi; }
 trap cleanup EXIT
 
-# on every core (pytest-xdist; KGRAPH_TEST_PROCESSES=0 for one process): the tests of Neo4j and of the corpus
-# builds in one process, the other modules spread over the rest (conftest's scheduler)
+# KGRAPH_TEST_PROCESSES=auto (or N): on every core (pytest-xdist), the modules using Neo4j together in one process,
+# the others spread over the rest (conftest's scheduler). Not the default yet: one full run on 2 processes hung in
+# tests/test_dask_build.py (a Dask worker killed on purpose, no worker came back), which passed alone on 2.
 set +e
-"$PYTHON" -m pytest -q -n "${KGRAPH_TEST_PROCESSES:-auto}" "$@"
+if [ -n "${KGRAPH_TEST_PROCESSES:-}" ] && [ "${KGRAPH_TEST_PROCESSES}" != 0 ]; then
+  "$PYTHON" -m pytest -q -n "$KGRAPH_TEST_PROCESSES" "$@"
+else
+  "$PYTHON" -m pytest -q "$@"
+fi
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then

@@ -51,7 +51,7 @@ def shared_dir() -> Path:
     return shared_path()
 
 
-# --- the suite on several processes (pytest-xdist: scripts/test.sh runs `-n auto`) ---------------------
+# --- the suite on several processes (pytest-xdist: `pytest -n auto`, KGRAPH_TEST_PROCESSES=auto scripts/test.sh) ---
 
 #: Fixtures whose tests all run in one process: the Neo4j servers (each test there deletes, loads, stops
 #: what it finds, so two processes at once would break each other, as two helpers would; and the private
