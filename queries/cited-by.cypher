@@ -9,9 +9,9 @@ UNWIND $targets AS x
 MATCH (target:Resource {uri: x})<-[r]-(d:Resource)
 USING INDEX SEEK target:Resource(uri)
 WHERE type(r) IN $relTypes AND r.mentions > 0
-// Lists by expressions, not a subquery per row (in the Community runtime each CALL was most of the query's
-// cost): relations ordered by name through the collect, each once; pinpoints each once in the order met
-// (kg query sorts both, as for SPARQL).
+// Lists by expressions, not two subqueries per row (an Apply, a sort and an aggregation each): relations
+// ordered by name through the collect, each once; pinpoints each once in the order met (kg query sorts
+// both, as for SPARQL).
 WITH target, d, r ORDER BY $relationNames[type(r)]
 WITH target, d, collect(r) AS rs
 WITH target, d, rs,

@@ -167,7 +167,8 @@ class Neo4jBackend(QueryBackend):
     than one graph (the tests load theirs under their own base beside whatever is there).
 
     ``run`` makes one read transaction for everything a named query needs (the lookups behind X, the
-    query, the candidates' facts): the server's fixed cost per transaction was most of a small answer's.
+    query, the candidates' facts): each transaction is a begin and a commit on the server and a round trip
+    more, one to three of them per query before.
     """
 
     place = "Neo4j"
