@@ -14,17 +14,21 @@ scale). The instruments asked about are taken from the first store:
   copy cites them, so their answers grow N times with the corpus; shown for the rows per ms.
 
 Each case runs as `kg query NAME X` does in process (X as a user types it: resolution, then the query),
-`--repeat` times, the median kept. Printed per query and scale: cases, the median wall time, the
-median, 95th percentile and largest CPU time of this process in ms (on a shared machine the wall time
-mostly measures the wait for a core), and the median and largest row count. Aggregates (most-cited, by-issuer,
+once to warm up (plan caches; for Neo4j, after one pass over every case: the JIT of a server just
+started), then `--repeat` times, the median kept. Printed per
+query and scale: cases, the median and 95th percentile over the cases of the wall time (perf_counter:
+what a caller waits for; on a shared machine it includes the wait for a core), the median, 95th
+percentile and largest CPU time in ms, and the median and largest row count. Aggregates (most-cited, by-issuer,
 stale-citations) run once each per scale after a warm-up. Timing is wall-clock on a shared machine:
 compare scales within one run.
 
 `--backend neo4j` loads each build into a private, empty Neo4j server of its own (on free ports; the
 shared server is never touched, and most-cited counts only that build) and runs the Cypher twins
-through the same `Neo4jBackend` `kg query --backend neo4j` uses. There the query's cost is the
-server's: `cpu` columns are the server process's CPU (user + system, from /proc; 10 ms ticks, so per
-case it is the total over the repeats divided by them), and the wall time is shown beside it.
+through the same `Neo4jBackend` `kg query --backend neo4j` uses, on one session. There the query's
+cost is the server's: `cpu` columns are the server process's CPU (user + system, from /proc; 10 ms
+ticks, so per case it is the total over the repeats divided by them: coarse), so the wall time is the
+figure to read. A last line per scale, `connect+cited-by`, times what `kg query cited-by X --backend
+neo4j` does besides starting Python: open a driver, check it, one session, the query, close.
 """
 
 from __future__ import annotations
@@ -90,7 +94,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     """(median wall ms, median CPU ms of this process, last result). On a machine shared with other
     work the wall time mostly measures the queue for a core; the CPU time is the query's own cost."""
     wall, cpu = [], []
-    out = None
+    out = fn()  # warm-up
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
         out = fn()
@@ -135,6 +139,7 @@ class _Neo4jScale:
         drv = self._stack.enter_context(conn.driver(settings))
         session = self._stack.enter_context(drv.session(database=settings.database))
         self.backend = Neo4jBackend(session)
+        self.settings = settings
         self.triples = report.nodes  # shown in the triples column: nodes, for this backend
 
     def cpu(self) -> float:
@@ -149,7 +154,7 @@ class _Neo4jScale:
 def timed_server(fn: Callable[[], Any], repeat: int, scale: _Neo4jScale) -> tuple[float, float, Any]:
     """(median wall ms, the server's CPU ms per run, last result)."""
     wall = []
-    out = None
+    out = fn()  # warm-up: the server's plan cache and JIT
     c = scale.cpu()
     for _ in range(repeat):
         t = time.perf_counter()
@@ -178,7 +183,7 @@ def main() -> None:
     del first
     print(f"backend {a.backend}; cases from {stores[0][0]}: " + ", ".join(
         f"{g}/{q} {len(v)}" for (g, q), v in cases.items()))
-    print(f"{'query':18} {'X':8} {'scale':6} {'triples':>9} {'cases':>6} {'wall med':>8} {'cpu med':>8} {'cpu p95':>8} "
+    print(f"{'query':18} {'X':8} {'scale':6} {'triples':>9} {'cases':>6} {'wall med':>8} {'wall p95':>8} {'cpu med':>8} {'cpu p95':>8} "
           f"{'cpu max':>8} {'rows med':>8} {'rows max':>8}   (ms)")
     for label, build in stores:
         scale = None
@@ -192,6 +197,8 @@ def main() -> None:
             timer = timed
         try:
             _bench_scale(a, label, triples, cases, run, timer)
+            if scale is not None:
+                _bench_connect(label, triples, cases[("corpus", "cited-by")][:20], scale, a.repeat)
         finally:
             if scale is not None:
                 scale.close()
@@ -200,6 +207,13 @@ def main() -> None:
 def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, run: Callable, timer: Callable) -> None:
     from kgraph.query import QueryError
 
+    if a.backend == "neo4j":  # a server just started runs its first thousand queries interpreted: warm its JIT
+        for (_group, q), xs in cases.items():
+            for _uri, x in xs:
+                try:
+                    run(q, [x])
+                except QueryError:
+                    pass
     for (group, q), xs in cases.items():
         wall, cpu, rows = [], [], []
         for uri, x in xs:
@@ -211,7 +225,7 @@ def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, r
             cpu.append(c)
             rows.append(len(res.rows))
         if cpu:
-            print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} "
+            print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} {_pct(wall, 0.95):>8.1f} "
                   f"{statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
                   f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
     if a.skip_aggregates:
@@ -219,8 +233,24 @@ def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, r
     for q, args in AGGREGATES:
         run(q, args)  # warm-up
         w, c, res = timer(lambda: run(q, args), max(1, a.repeat // 2))
-        print(f"{q:18} {'all':8} {label:6} {triples:>9} {1:>6} {w:>8.1f} {c:>8.1f} {c:>8.1f} {c:>8.1f} "
+        print(f"{q:18} {'all':8} {label:6} {triples:>9} {1:>6} {w:>8.1f} {w:>8.1f} {c:>8.1f} {c:>8.1f} {c:>8.1f} "
               f"{len(res.rows):>8} {len(res.rows):>8}", flush=True)
+
+
+def _bench_connect(label: str, triples: int, xs: list[tuple[str, str]], scale: _Neo4jScale, repeat: int) -> None:
+    """`kg query cited-by X --backend neo4j` without Python's start: a new driver, its checks, one query, closed."""
+    from kgraph.neo4j.queries import run_named_query
+
+    wall, cpu, rows = [], [], []
+    for _uri, x in xs:
+        w, c, res = timed_server(lambda: run_named_query("cited-by", [x], scale.settings), repeat, scale)
+        wall.append(w)
+        cpu.append(c)
+        rows.append(len(res.rows))
+    if wall:
+        print(f"{'connect+cited-by':18} {'corpus':8} {label:6} {triples:>9} {len(wall):>6} {statistics.median(wall):>8.1f} "
+              f"{_pct(wall, 0.95):>8.1f} {statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
+              f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
 
 
 def _count(store: Any) -> int:

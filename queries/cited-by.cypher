@@ -9,19 +9,15 @@ UNWIND $targets AS x
 MATCH (target:Resource {uri: x})<-[r]-(d:Resource)
 USING INDEX SEEK target:Resource(uri)
 WHERE type(r) IN $relTypes AND r.mentions > 0
+// Lists by expressions, not two subqueries per row (an Apply, a sort and an aggregation each): relations
+// ordered by name through the collect, each once; pinpoints each once in the order met (kg query sorts
+// both, as for SPARQL).
+WITH target, d, r ORDER BY $relationNames[type(r)]
 WITH target, d, collect(r) AS rs
-CALL (rs) {
-  UNWIND rs AS r
-  WITH DISTINCT $relationNames[type(r)] AS rel ORDER BY rel
-  RETURN collect(rel) AS rels
-}
-CALL (rs) {
-  UNWIND rs AS r
-  UNWIND coalesce(r.pinpoint, []) AS mention
-  UNWIND split(mention, '; ') AS pin
-  WITH DISTINCT pin WHERE pin <> '' ORDER BY pin
-  RETURN collect(pin) AS pins
-}
+WITH target, d, rs,
+     reduce(acc = [], r IN rs | CASE WHEN $relationNames[type(r)] IN acc THEN acc ELSE acc + $relationNames[type(r)] END) AS rels,
+     reduce(acc = [], r IN rs | reduce(a = acc, mention IN coalesce(r.pinpoint, []) |
+       reduce(b = a, pin IN split(mention, '; ') | CASE WHEN pin = '' OR pin IN b THEN b ELSE b + pin END))) AS pins
 RETURN target.uri AS target, d.uri AS uri, d.number AS number, d.typeName AS type, d.title AS title,
        // a node merged from two documents may carry two dates: the earliest, as SPARQL's MIN()
        CASE WHEN d.date_document IS :: LIST<ANY> NOT NULL

@@ -8,7 +8,8 @@ UNWIND $targets AS x
 MATCH (target:Resource {uri: x})
 USING INDEX SEEK target:Resource(uri)
 OPTIONAL MATCH (p:Provision)-[:IS_PART_OF]->+(target)
-WITH target, collect(DISTINCT p) AS provisions
+// the provisions as maps of the four values read below: matching a pin reads memory, not each node's label again
+WITH target, collect(DISTINCT p {.label, .article, .clause, .point}) AS provisions
 MATCH (target)<-[r]-(d:Resource)
 WHERE type(r) IN $relTypes AND r.pinpoint IS NOT NULL
 UNWIND range(0, size(r.pinpoint) - 1) AS i

@@ -403,6 +403,16 @@ def test_wrong_database_gives_clear_error(settings: conn.ConnectionSettings) -> 
         stream.load(SMALL, s)
 
 
+@pytest.mark.neo4j
+def test_query_on_a_wrong_database_gives_clear_error(settings: conn.ConnectionSettings) -> None:
+    """`kg query --backend neo4j` checks the database by its one transaction, not a check of its own first."""
+    from kgraph.neo4j.queries import run_named_query
+
+    s = conn.connection_settings(database="no_such_db_" + uuid.uuid4().hex[:6])
+    with pytest.raises(conn.DatabaseNotFoundError, match="does not exist.*Community holds one user database"):
+        run_named_query("cited-by", ["163/2016/NĐ-CP"], s)
+
+
 def test_missing_source_gives_clear_error(tmp_path: Path) -> None:
     with pytest.raises(conn.LoadError, match="no graph.nt or graph.ttl here"):
         pgrows.read_property_graph(tmp_path)

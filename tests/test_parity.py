@@ -192,6 +192,33 @@ def test_every_named_query_gives_the_sparql_answer(both: tuple[OxigraphBackend, 
     assert not failures, "\n".join(failures[:10])
 
 
+class _CountingSession:
+    """A session that counts its read transactions and refuses every other way to the server."""
+
+    def __init__(self, session: Any) -> None:
+        self.session, self.reads = session, 0
+
+    def execute_read(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1
+        return self.session.execute_read(work, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the backend used session.{name}, not one read transaction")
+
+
+def test_a_named_query_is_one_transaction(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> None:
+    """Resolving X, the query and (X naming several nodes) their facts share one read transaction: the
+    fixed cost of each was most of what a small answer cost."""
+    sparql, cypher, _ = both
+    cases = [args for name, args in _cases(sparql) if name == "cited-by"][:5]
+    assert cases
+    for args in cases:
+        counting = _CountingSession(cypher.session)
+        res = Neo4jBackend(counting, cypher.queries, scope=BASE).run("cited-by", args)  # type: ignore[arg-type]
+        assert counting.reads == 1, (args, counting.reads)
+        assert _rows(res) == _rows(cypher.run("cited-by", args))
+
+
 def test_counts_unchanged_by_a_second_load(both: tuple[OxigraphBackend, Neo4jBackend, Path], load_settings: conn.ConnectionSettings) -> None:
     _, _, out = both
     before = sync.graph_counts(load_settings, BASE)

@@ -265,12 +265,16 @@ def as_load_error(e: BaseException, settings: ConnectionSettings) -> BaseExcepti
     return translate_error(e, settings) if isinstance(e, (nx.Neo4jError, nx.DriverError)) else e
 
 
-def open_driver(settings: ConnectionSettings) -> neo4j.Driver:
-    """A verified driver, with the server's auth/availability errors as LoadError, and the database checked."""
+def open_driver(settings: ConnectionSettings, *, check_database: bool = True) -> neo4j.Driver:
+    """A verified driver, with the server's auth/availability errors as LoadError, and the database checked
+    (not with ``check_database`` False: a caller whose first transaction reports a missing database the
+    same way, through ``translate_error``, saves a transaction)."""
     try:
         drv = driver(settings)
     except Neo4jServerError as e:
         raise LoadError(str(e)) from None
+    if not check_database:
+        return drv
     try:
         drv.execute_query("RETURN 1", database_=settings.database)
     except Exception as e:  # noqa: BLE001 - every failure is reported through translate_error

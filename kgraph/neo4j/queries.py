@@ -88,12 +88,15 @@ def _smallest(v: Any) -> Any:
 # --------------------------------------------------------------------------------------- running Cypher
 
 
-def _run(session: neo4j.Session, text: str, params: dict[str, Any], write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
-        res = tx.run(text, params)
-        keys = list(res.keys())
-        return keys, [dict(zip(keys, rec.values())) for rec in res]
+def _in_tx(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    res = tx.run(text, params)
+    keys = list(res.keys())
+    return keys, [dict(zip(keys, rec.values())) for rec in res]
 
+
+def _run(session: neo4j.Session, text: str, params: dict[str, Any], write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    """One statement in a managed transaction of its own."""
+    work = lambda tx: _in_tx(tx, text, params)  # noqa: E731
     return session.execute_write(work) if write else session.execute_read(work)
 
 
@@ -162,6 +165,10 @@ class Neo4jBackend(QueryBackend):
 
     ``scope`` keeps only X / ISSUER matches whose IRI starts with it: for a database that holds more
     than one graph (the tests load theirs under their own base beside whatever is there).
+
+    ``run`` makes one read transaction for everything a named query needs (the lookups behind X, the
+    query, the candidates' facts): each transaction is a begin and a commit on the server and a round trip
+    more, one to three of them per query before.
     """
 
     place = "Neo4j"
@@ -173,6 +180,25 @@ class Neo4jBackend(QueryBackend):
         self.session = session
         self.twins = twins if twins is not None else load_cypher_queries()
         self.scope = scope or ""
+        self._tx: neo4j.ManagedTransaction | None = None  # set while ``run`` holds its transaction
+
+    def run(self, name: str, args: Iterable[str] = ()) -> Result:
+        if self._tx is not None:
+            return super().run(name, args)
+        args = list(args)  # the driver may retry the work on a transient error: the arguments again
+
+        def work(tx: neo4j.ManagedTransaction) -> Result:
+            self._tx = tx
+            try:
+                return QueryBackend.run(self, name, args)
+            finally:
+                self._tx = None
+
+        return self.session.execute_read(work)
+
+    def _read(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+        """A read in ``run``'s transaction, or (a lookup called on its own) in one of its own."""
+        return _in_tx(self._tx, text, params) if self._tx is not None else _run(self.session, text, params)
 
     def text_of(self, query: NamedQuery) -> str:
         if query.name not in self.twins:
@@ -180,12 +206,12 @@ class Neo4jBackend(QueryBackend):
         return self.twins[query.name].text
 
     def has_resource(self, iri: str) -> bool:
-        return bool(_run(self.session, f"MATCH (n:{KEY_LABEL} {{uri: $iri}}) RETURN n.uri AS s LIMIT 1",
+        return bool(self._read(f"MATCH (n:{KEY_LABEL} {{uri: $iri}}) RETURN n.uri AS s LIMIT 1",
                          {"iri": iri})[1])
 
     def _documents(self, where: str, params: dict[str, Any]) -> list[Found]:
         q = f"MATCH (s:{_doc_label()}) WHERE {where} RETURN DISTINCT s.uri AS s, s.year AS y"
-        return [(r["s"], _smallest(r["y"])) for r in _run(self.session, q, params)[1]]
+        return [(r["s"], _smallest(r["y"])) for r in self._read(q, params)[1]]
 
     def documents_by_number_key(self, key: str) -> list[Found]:
         return self._documents("s.numberKey = $key", {"key": key})
@@ -199,13 +225,13 @@ class Neo4jBackend(QueryBackend):
     def organisations_labelled(self, needle: str) -> list[str]:
         q = (f"MATCH (s:{_org_label()}) WHERE any(l IN CASE WHEN s.label IS :: LIST<ANY> NOT NULL THEN s.label "
              "ELSE [s.label] END WHERE toLower(l) CONTAINS toLower($needle)) RETURN DISTINCT s.uri AS s")
-        return sorted(r["s"] for r in _run(self.session, q, {"needle": needle})[1])
+        return sorted(r["s"] for r in self._read(q, {"needle": needle})[1])
 
     def document_facts(self, iris: list[str]) -> list[tuple[str, Any, Any, Any]]:
         passed_by = check_name(load_mapping().rel_type(ELI + "passed_by"), "type")
         q = (f"MATCH (s:{KEY_LABEL}) WHERE s.uri IN $iris OPTIONAL MATCH (s)-[:{passed_by}]->(o) "
              "RETURN s.uri AS s, s.label AS l, collect(o.label) AS il, s.date_document AS d")
-        return [(r["s"], plain(r["l"]), plain(r["il"]), plain(r["d"])) for r in _run(self.session, q, {"iris": iris})[1]]
+        return [(r["s"], plain(r["l"]), plain(r["il"]), plain(r["d"])) for r in self._read(q, {"iris": iris})[1]]
 
     def execute(self, query: NamedQuery, text: str, *, var: str | None = None, values: list[str] | None = None,
                 limit: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -214,7 +240,7 @@ class Neo4jBackend(QueryBackend):
             params[var + "s"] = values or []
         if limit is not None:
             params["limit"] = limit
-        cols, rows = _run(self.session, text, params)
+        cols, rows = self._read(text, params)
         return target_last(cols), [{c: _smallest(plain(r.get(c))) for c in cols} for r in rows]
 
 
@@ -230,7 +256,7 @@ def run_named_query(name: str, args: Iterable[str], settings: ConnectionSettings
     """Open a connection, run a named query's Cypher twin, close: ``kg query NAME ... --backend neo4j``."""
     from neo4j import exceptions as nx
 
-    drv = open_driver(settings)
+    drv = open_driver(settings, check_database=False)  # a missing database fails the query's transaction
     try:
         with quiet_session(drv, settings) as session:  # a twin may name a property no node has yet
             return Neo4jBackend(session).run(name, args)
