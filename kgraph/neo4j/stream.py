@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kgraph.neo4j import sync
 from kgraph.neo4j.connection import ConnectionSettings, as_load_error, quiet_session
 from kgraph.neo4j.mapping import OntologyMapping, load_mapping
-from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, read_property_graph
+from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, no_gc, read_property_graph
 from kgraph.neo4j.sync import Echo, LoadReport, load_property_graph, node_rows
 
 if TYPE_CHECKING:
@@ -224,7 +224,14 @@ class StreamWriter:
 def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 10000, prune: bool | None = True,
          echo: Echo | None = None) -> LoadReport:
     """``kg load``: read a build directory or RDF file, map it, and sync it into Neo4j (streaming into an
-    empty database; see the module docstring)."""
+    empty database; see the module docstring). The cyclic garbage collector stays paused to the end (as while
+    mapping, ``rows.no_gc``): after the mapping each collection would walk the whole mapped graph again."""
+    with no_gc():
+        return _load(source, settings, batch_size=batch_size, prune=prune, echo=echo)
+
+
+def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, prune: bool | None,
+          echo: Echo | None) -> LoadReport:
     t0 = time.perf_counter()
     path = graph_file(source)
     with ThreadPoolExecutor(max_workers=1) as pool:
