@@ -217,3 +217,38 @@ def test_a_load_into_an_empty_database_makes_its_query_indexes_after_writing(pri
     again = stream.load(out, private)
     assert not again.changed and "indexes" not in again.seconds
     assert set(_indexes(private)) == want
+
+
+def test_the_query_indexes_are_made_between_the_last_node_and_the_first_relationship(
+        private: conn.ConnectionSettings, tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into an empty database the query indexes are created once every node is written and before any relationship
+    (their population overlaps the relationships' writes instead of following them), and are online when the load
+    returns. Nothing but the freshness check is read: a streamed load has no stored state to compare with."""
+    out = _build(tmp_path, BASE, DOCS)
+    events: list[str] = []
+    real_write, real_read, real_indexes = sync.write_rows, sync.read_rows, sync.create_indexes
+
+    def write(session, query, rows):  # type: ignore[no-untyped-def]
+        events.append("node" if query in (sync.NODE_CREATE_QUERY, sync.NODE_QUERY)
+                      else "rels" if "UNWIND row.rels" in query else "other")
+        return real_write(session, query, rows)
+
+    def read(session, query, **params):  # type: ignore[no-untyped-def]
+        events.append("read")
+        return real_read(session, query, **params)
+
+    def indexes(session, mapping=None):  # type: ignore[no-untyped-def]
+        events.append("indexes")
+        return real_indexes(session, mapping)
+
+    monkeypatch.setattr(sync, "write_rows", write)
+    monkeypatch.setattr(sync, "read_rows", read)
+    monkeypatch.setattr(sync, "create_indexes", indexes)
+    neo4j_delete_data(private)
+    neo4j_drop_schema(private)
+    assert stream.load(out, private).streamed
+    assert events.count("indexes") == 1 and events.count("read") == 1
+    at = events.index("indexes")
+    assert "rels" not in events[:at] and "node" not in events[at:]
+    assert events.count("rels") >= 2  # several relationship batches (small_batches), all after the indexes
+    assert set(_indexes(private).values()) == {"ONLINE"}

@@ -480,12 +480,12 @@ def read_property_graph(source: str | Path, mapping: OntologyMapping | None = No
     past it; that is final only if the file keeps each subject's triples together, so ``on_nodes``
     still gets every node (a caller compares).
     """
-    with _no_gc():
+    with no_gc():
         return _read_property_graph(source, mapping or load_mapping(), on_nodes, on_final, on_early)
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """The cyclic garbage collector paused: mapping allocates hundreds of thousands of small
     containers and no cycles, and each collection walks all of them again (a fifth of the time)."""
     was = gc.isenabled()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kgraph.neo4j import sync
 from kgraph.neo4j.connection import ConnectionSettings, as_load_error, quiet_session
 from kgraph.neo4j.mapping import OntologyMapping, load_mapping
-from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, read_property_graph
+from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, no_gc, read_property_graph
 from kgraph.neo4j.sync import Echo, LoadReport, load_property_graph, node_rows
 
 if TYPE_CHECKING:
@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 #: starts early and the last batch, written after the mapping, is short.
 STREAM_REL_BATCH = 2500
 
-#: Into an empty database, make the query indexes (``mapping.index_statements``) after the writes rather than
-#: before: one bulk population instead of an update per node written. A load cut short leaves a database that
+#: Into an empty database, make the query indexes (``mapping.index_statements``) after the nodes are written rather
+#: than before: one bulk population instead of an update per node written. They are created as soon as every node
+#: is written, before the relationships (which touch no indexed property), so the server populates them while the
+#: relationships are mapped and written; the load awaits them at its end. A load cut short leaves a database that
 #: is not empty, whose rerun makes them first. Only the uniqueness constraint is needed while writing.
 DEFER_INDEXES = True
 
@@ -66,6 +68,10 @@ class StreamWriter:
         self.pending_rels = 0
         #: relationships handed to the writer
         self.streamed_rels = 0
+        #: the query indexes' creation was handed to the writer (after the last node write)
+        self.indexes_submitted = False
+        #: how long ``finish`` waited for them to come online after the last write
+        self.index_seconds = 0.0
 
     @property
     def deferred_indexes(self) -> bool:
@@ -147,6 +153,13 @@ class StreamWriter:
 
             self.writes.append(self._pool.submit(work))
         self.written.update((u, u not in with_rels) for u in nodes)
+        if self.deferred_indexes:  # every node is written (in this order) before the indexes are made
+            def make_indexes() -> None:
+                with quiet_session(drv, self.settings) as session:
+                    sync.create_indexes(session, self.mapping)
+
+            self.writes.append(self._pool.submit(make_indexes))
+            self.indexes_submitted = True
 
     def on_final(self, pg: PropertyGraph, uris: list[str]) -> None:
         """These start nodes' relationships are final: queued with the node's hash, written in batches."""
@@ -177,10 +190,19 @@ class StreamWriter:
         self.pending_rels = 0
 
     def finish(self) -> neo4j.Driver:
-        """Hand over the last relationships, wait for every write; the driver (a connection error raises here)."""
+        """Hand over the last relationships, wait for every write and for the indexes made meanwhile to be online;
+        the driver (a connection error raises here)."""
         if self.streaming:
             self._flush()
         drv = self.ready.result()[0]
+        if self.indexes_submitted:
+            def await_indexes() -> None:
+                t = time.perf_counter()
+                with quiet_session(drv, self.settings) as session:
+                    session.run("CALL db.awaitIndexes(300)").consume()
+                self.index_seconds = time.perf_counter() - t
+
+            self.writes.append(self._pool.submit(await_indexes))
         for f in self.writes:
             f.result()
         return drv
@@ -202,7 +224,14 @@ class StreamWriter:
 def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 10000, prune: bool | None = True,
          echo: Echo | None = None) -> LoadReport:
     """``kg load``: read a build directory or RDF file, map it, and sync it into Neo4j (streaming into an
-    empty database; see the module docstring)."""
+    empty database; see the module docstring). The cyclic garbage collector stays paused to the end (as while
+    mapping, ``rows.no_gc``): after the mapping each collection would walk the whole mapped graph again."""
+    with no_gc():
+        return _load(source, settings, batch_size=batch_size, prune=prune, echo=echo)
+
+
+def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, prune: bool | None,
+          echo: Echo | None) -> LoadReport:
     t0 = time.perf_counter()
     path = graph_file(source)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -221,7 +250,9 @@ def load(source: str | Path, settings: ConnectionSettings, *, batch_size: int = 
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=writer.written if writer.streaming else None,
                                  origin=str(Path(source).resolve()))
-    if writer.deferred_indexes:
+    if writer.indexes_submitted:  # made while the relationships were written (``on_nodes``), awaited by ``finish``
+        report.seconds["indexes"] = writer.index_seconds
+    elif writer.deferred_indexes:  # no node written (an empty graph): made now
         t = time.perf_counter()
         sync.prepare(settings, writer.mapping).close()
         report.seconds["indexes"] = time.perf_counter() - t

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kgraph.neo4j.connection import ConnectionSettings, LoadError, as_load_error, open_driver, quiet_session
-from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, key_statements,
-                                  schema_statements)
+from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, index_statements,
+                                  key_statements, schema_statements)
 from kgraph.neo4j.rows import PGNode, PropertyGraph
 
 if TYPE_CHECKING:
@@ -132,6 +132,13 @@ def ensure_schema(session: neo4j.Session, mapping: OntologyMapping | None = None
     session.run("CALL db.awaitIndexes(300)").consume()
 
 
+def create_indexes(session: neo4j.Session, mapping: OntologyMapping | None = None) -> None:
+    """The query indexes (``mapping.index_statements``) created, not awaited: the server populates them in the
+    background while the load goes on (``ensure_schema`` or ``prepare`` awaits them)."""
+    for stmt in index_statements(mapping):
+        session.run(stmt).consume()
+
+
 def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None, *,
             indexes: bool = True) -> neo4j.Driver:
     """Connect (clear errors for a server down, a wrong password or database) and create the schema (without
@@ -191,9 +198,8 @@ def rel_query(verb: str) -> str:
 
 def database_is_fresh(session: neo4j.Session) -> bool:
     """True when the database holds no loaded node and no load marker: nothing to compare a load with."""
-    empty = read_rows(session, f"MATCH (n:{KEY_LABEL}) RETURN count(n) AS n")[0]["n"] == 0
-    marker = read_rows(session, f"MATCH (m:{MARKER_LABEL}) RETURN count(m) AS n")[0]["n"]
-    return empty and not marker
+    row = read_rows(session, f"RETURN COUNT {{ (n:{KEY_LABEL}) }} + COUNT {{ (m:{MARKER_LABEL}) }} AS n")[0]
+    return row["n"] == 0
 
 
 def write_nodes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size: int, *,
@@ -281,16 +287,18 @@ def load_property_graph(
         with quiet_session(drv, settings) as session:
             # 0. what is there: stored hashes and labels, nodes under the base the graph lacks, the marker
             t = time.perf_counter()
-            marker = read_rows(session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
-                           "toString(m.started) AS started, m.origin AS origin", base=base)
+            # a streamed load (``written``) wrote its own ``running`` marker into an empty database: nothing to read
+            marker = [] if written is not None else read_rows(
+                session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
+                "toString(m.started) AS started, m.origin AS origin", base=base)
             # a streamed load cut short before it knew its base left its marker under a first guess
-            guessed = read_rows(session, f"MATCH (m:{MARKER_LABEL}) WHERE m.guess AND m.base <> $base "
-                                "AND ($base STARTS WITH m.base OR m.base STARTS WITH $base) RETURN m.status AS status, toString(m.started) AS started, m.origin AS origin",
-                                base=base)
-            if written is None and not (marker and marker[0]["status"] == "running") and guessed:
+            guessed = [] if written is not None else read_rows(
+                session, f"MATCH (m:{MARKER_LABEL}) WHERE m.guess AND m.base <> $base AND ($base STARTS WITH m.base "
+                "OR m.base STARTS WITH $base) RETURN m.status AS status, toString(m.started) AS started, "
+                "m.origin AS origin", base=base)
+            if not (marker and marker[0]["status"] == "running") and guessed:
                 marker = guessed
-            # a streamed load wrote its own ``running`` marker (it streams only when there was none)
-            if marker and marker[0]["status"] == "running" and written is None:
+            if marker and marker[0]["status"] == "running":
                 report.resumed = True
                 say(f"The previous load into {settings.database or 'the default database'} (started "
                     f"{marker[0]['started']}) did not finish; finishing it now.")
