@@ -22,6 +22,8 @@ The per-file time budget holds in a worker's task thread for Python code (see `k
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import uuid
 from typing import Any, Callable, Iterator
 
@@ -43,6 +45,11 @@ def _run(fn: Callable[[Any], dict], task: Any, init: Callable, initargs: tuple, 
 
 class DaskExecutor:
     """A Dask client: to the scheduler at `address`, or to a `LocalCluster` of `workers` processes it starts."""
+
+    #: seconds with files still to do and no worker on the cluster before those files are reported lost: a
+    #: cluster whose workers all died (and none came back) would otherwise be waited on for ever
+    no_worker_grace: float = 120.0
+    poll: float = 1.0
 
     def __init__(self, address: str | None = None, workers: int = 2):
         try:
@@ -74,6 +81,11 @@ class DaskExecutor:
                    for i, t in enumerate(tasks)]
         if meanwhile is not None:
             meanwhile()
+        stop = threading.Event()
+        lost: list[str] = []  # why the watchdog gave the rest up, once it has
+        watchdog = threading.Thread(target=self._watch_workers, args=(futures, stop, lost), daemon=True,
+                                    name="kgraph-dask-watchdog")
+        watchdog.start()
         bar = None
         if progress is not None:
             from tqdm import tqdm
@@ -85,15 +97,36 @@ class DaskExecutor:
                 try:
                     r = fut.result()
                 except Exception as e:  # the task's worker died under it (Dask retried it elsewhere first)
-                    r = {"source": source[fut.key], "error": f"lost on the Dask cluster ({type(e).__name__}: {e})"}
+                    why = lost[0] if lost and fut.cancelled() else f"{type(e).__name__}: {e}"
+                    r = {"source": source[fut.key], "error": f"lost on the Dask cluster ({why})"}
                 fut.release()
                 yield r
                 if bar:
                     bar.update()
         finally:
+            stop.set()
             if bar:
                 bar.close()
             self.client.cancel([f for f in futures if not f.done()])
+
+    def _watch_workers(self, futures: list, stop: threading.Event, lost: list[str]) -> None:
+        """Beside `map`: once the cluster has had no worker for `no_worker_grace` seconds while files are left,
+        cancel them, so each is reported lost and the build goes on to write what it has."""
+        gone_since: float | None = None
+        while not stop.wait(self.poll):
+            try:
+                workers = len(self.client.scheduler_info(n_workers=1).get("workers", {}))
+            except Exception:  # the scheduler itself is gone: the futures fail on their own
+                return
+            if workers:
+                gone_since = None
+                continue
+            now = time.monotonic()
+            gone_since = gone_since or now
+            if now - gone_since >= self.no_worker_grace:
+                lost.append(f"no worker left on the cluster for {self.no_worker_grace:g} s")
+                self.client.cancel([f for f in futures if not f.done()])
+                return
 
     def close(self) -> None:
         self.client.close()

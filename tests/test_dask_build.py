@@ -215,3 +215,28 @@ def test_a_killed_dask_build_leaves_no_worker_holding_the_folder(tmp_path: Path)
             proc.kill()
         if worker and _alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def slow_task(task: tuple) -> dict:
+    time.sleep(0.5)
+    return {"source": task[0]}
+
+
+def test_files_left_when_no_worker_remains_are_reported_lost_not_waited_on_for_ever() -> None:
+    """Every worker gone and none coming back (a nanny that could not restart its worker under load): after the
+    grace period the files left are reported lost, each with the reason, and `map` returns."""
+    from kgraph.build_dask import DaskExecutor
+
+    ex = DaskExecutor(workers=1)
+    ex.no_worker_grace, ex.poll = 2.0, 0.2
+    try:
+        tasks = [(f"f{i}.txt",) for i in range(12)]
+        t0 = time.monotonic()
+        results = list(ex.map(slow_task, tasks, dict, (), None, meanwhile=lambda: ex.cluster.scale(0)))
+        waited = time.monotonic() - t0
+    finally:
+        ex.close()
+    assert sorted(r["source"] for r in results) == sorted(t[0] for t in tasks)  # every file answered for
+    lost = [r for r in results if "error" in r]
+    assert lost and all("no worker left on the cluster for 2 s" in r["error"] for r in lost)
+    assert waited < 60
