@@ -19,12 +19,12 @@ fi
 cleanup() { if [ "$started" = 1 ]; then scripts/neo4j-ci.sh stop || true; fi; }
 trap cleanup EXIT
 
-# KGRAPH_TEST_PROCESSES=auto (or N): on every core (pytest-xdist), the modules using Neo4j together in one process,
-# the others spread over the rest (conftest's scheduler). Not the default yet: one full run on 2 processes hung in
-# tests/test_dask_build.py (a Dask worker killed on purpose, no worker came back), which passed alone on 2.
+# On every core by default (pytest-xdist): the modules using Neo4j together in one process, the others spread
+# over the rest (conftest's scheduler). KGRAPH_TEST_PROCESSES=N for N processes, 0 for one process, no xdist.
 set +e
-if [ -n "${KGRAPH_TEST_PROCESSES:-}" ] && [ "${KGRAPH_TEST_PROCESSES}" != 0 ]; then
-  "$PYTHON" -m pytest -q -n "$KGRAPH_TEST_PROCESSES" "$@"
+procs="${KGRAPH_TEST_PROCESSES:-auto}"
+if [ "$procs" != 0 ]; then
+  "$PYTHON" -m pytest -q -n "$procs" "$@"
 else
   "$PYTHON" -m pytest -q "$@"
 fi
