@@ -46,18 +46,20 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
     """
     cat = catalog or default_catalog()
     ck = (name, year, date, at)
-    hit = cat.resolved.get(ck, _MISS)
-    if hit is not _MISS:
-        cat.resolved.move_to_end(ck)
-        return hit
-    out = _resolve(cat, name, year, date, at)
-    if len(cat.resolved) >= cat.resolved_size:
-        cat.resolved.popitem(last=False)  # the least recently asked (one out, one in: the collector sees no growth)
-    cat.resolved[ck] = out
-    return out
+    new = cat.resolved
+    hit = new.get(ck)
+    if hit is None:
+        hit = cat.resolved_old.get(ck)
+        if hit is None:
+            hit = _resolve(cat, name, year, date, at) or _NONE
+        if len(new) >= cat.resolved_size >> 1:  # two halves: a hit costs one or two dict reads, a miss no reorder
+            cat.resolved_old = new
+            new = cat.resolved = {}
+        new[ck] = hit
+    return None if hit is _NONE else hit
 
 
-_MISS = object()
+_NONE = False  # a cached "no instrument" (None is "not cached")
 
 
 def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:

@@ -238,8 +238,10 @@ class Catalog:
         self._cache: OrderedDict[str, list[Instrument]] = OrderedDict()
         self._cache_size = cache_size
         self.resolved_size = resolved_size
-        #: resolve_name's answers, by (name, year, date, at): bounded like the key cache.
-        self.resolved: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        #: resolve_name's answers, by (name, year, date, at): bounded like the key cache, in two halves (the
+        #: recent and the previous `resolved_size / 2` names asked; a name found in the previous half moves on).
+        self.resolved: dict[tuple[Any, ...], Any] = {}
+        self.resolved_old: dict[tuple[Any, ...], Any] = {}
         cols = ", ".join("i." + c.strip() for c in _COLS.split(","))
         # the shipped file's names are looked up in the compact index (`_shipped`); the user's by this query
         self._q_name_user = (f"SELECT 'user', {cols} FROM user.name n JOIN user.instrument i ON i.id = n.id "
