@@ -107,6 +107,12 @@ class Lookup:
         return (rowid, None if tail is None else self.nums[noff:noff + nsize].decode() + tail,
                 vt[t], vd[d], vy[y], ve[e], vs[s], vb[b], vn[no])
 
+    def dated(self, records: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
+        """(date, year, effective, status, status_basis, no_longer, record) of each record `candidates` gave:
+        what a bare name is decided on, without the row id, number and type an answer alone needs."""
+        _, vd, vy, ve, vs, vb, vn = self.vocab
+        return [(vd[r[5]], vy[r[6]], ve[r[7]], vs[r[8]], vb[r[9]], vn[r[10]], r) for r in records]
+
     # ----------------------------------------------------------------- making, storing
 
     @classmethod

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from kgraph.catalog.compact import DATE, YEAR
-from kgraph.catalog.names import cited_name
+from kgraph.catalog.names import CitedName, _cited_name, _fast_split
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -62,17 +62,25 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
 _NONE = False  # a cached "no instrument" (None is "not cached")
 
 
+def _split(name: str) -> CitedName:
+    """`cited_name` without its cache: resolve_name caches the answer, a second cache of the split costs a new
+    name more than it saves."""
+    return _fast_split(name) or _cited_name(name)
+
+
 def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
-    cn = cited_name(name)
+    cn = _split(name)
     if not cn.key:
         return None
     date = date or cn.date
     year = year or cn.year or (int(date[:4]) if date else None)
-    if year is not None and not cn.number and not cat.user:  # the shipped file alone: its index's records
+    if not cn.number and not cat.user:  # the shipped file alone: its index's records
         lk = cat.index()
         recs = lk.candidates(cn.key)
         if recs is None:
             return None
+        if year is None:
+            return _bare(lk.dated(recs), at, cat.instrument_of)
         day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
         return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
                       cat.instrument_of)
@@ -90,7 +98,8 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
     if year is not None:
         return _dated([c for c in cands if c.date == date] if date else [], [c for c in cands if c.year == year],
                       year, date, _same)
-    return _bare(cands, at)
+    return _bare([(c.date, c.year, c.effective, c.status, c.status_basis, c.no_longer, c) for c in cands], at,
+                 _same)
 
 
 def _dated(same_day: Sequence[Any], same_year: Sequence[Any], year: int, date: str | None,
@@ -128,41 +137,55 @@ _DISPUTED_END = "same-name heuristic; pháp điển 2025: in_force"
 _OLDEST_SNAPSHOT = "2023-01-01"
 
 
-def _bare(cands: list[Instrument], at: str | None) -> Match | Ambiguous | None:
-    """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt."""
+def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:
+    """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt. Each candidate
+    is (date, year, effective, status, status_basis, no_longer, what `make` makes an `Instrument` of): the
+    compact index's records are decided on as they are, and only those answered with are made instruments."""
     if at is None:
         if len(cands) == 1:
             return None  # the catalogue is partial: one known instrument does not prove there is no other
-        return Ambiguous(tuple(cands), "a name with no date and no citing date")
-    undated = [c for c in cands if c.date is None and c.year is None]
-    if undated:
-        return Ambiguous(tuple(cands), "an instrument of this name has no date in the catalogue")
-    before = [c for c in cands if (c.date or str(c.year)) <= at]
+        return _ambiguous(cands, make, "a name with no date and no citing date")
+    for c in cands:
+        if c[0] is None and c[1] is None:
+            return _ambiguous(cands, make, "an instrument of this name has no date in the catalogue")
+    before = [c for c in cands if (c[0] or str(c[1])) <= at]
     if not before:
         return None
-    before.sort(key=lambda c: (c.date or f"{c.year}-12-31"))
+    before.sort(key=_issued)
     latest = before[-1]
-    if len(before) > 1 and (latest.date or "")[:4] == (before[-2].date or "")[:4]:
-        return Ambiguous(tuple(before), "two instruments of this name in the same year")
-    if latest.effective is None:
-        return Ambiguous(tuple(before), f"{latest.label()} has no date of entry into force in the catalogue")
-    if latest.effective > at:
+    date, _, effective, status, _, no_longer, _ = latest
+    if len(before) > 1 and (date or "")[:4] == (before[-2][0] or "")[:4]:
+        return _ambiguous(before, make, "two instruments of this name in the same year")
+    if effective is None:
+        return _ambiguous(before, make, f"{make(latest[6]).label()} has no date of entry into force in the catalogue")
+    if effective > at:
         if len(before) == 1:  # the citing text likely means a predecessor the catalogue does not know
             return None
-        return Ambiguous(tuple(before), f"{latest.label()} was issued but not yet in force on {at}")
+        return _ambiguous(before, make, f"{make(latest[6]).label()} was issued but not yet in force on {at}")
     prev = before[-2] if len(before) > 1 else None
-    if prev is not None and _DISPUTED_END in (prev.status_basis or ""):
+    if prev is not None and _DISPUTED_END in (prev[4] or ""):
         # the predecessor's end is only the same-name heuristic, and the pháp điển still lists it in force:
         # the "successor" may amend it (44/2024/QH15 amends Luật Dược 105/2016/QH13)
-        return Ambiguous(tuple(before), f"whether {latest.label()} replaced {prev.label()} is disputed")
-    if latest.no_longer and latest.no_longer <= at:
+        return _ambiguous(before, make, f"whether {make(latest[6]).label()} replaced {make(prev[6]).label()} is disputed")
+    if no_longer and no_longer <= at:
         return None  # no instrument of this name the catalogue knows was in force then
-    if not latest.no_longer and latest.status == "no_longer_in_force":
-        return Ambiguous(tuple(before), f"{latest.label()} is no longer in force and the catalogue has no end date")
-    if not latest.no_longer and latest.status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT:
+    if not no_longer and status == "no_longer_in_force":
+        return _ambiguous(before, make,
+                          f"{make(latest[6]).label()} is no longer in force and the catalogue has no end date")
+    if not no_longer and status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT:
         # dropped from the newest pháp điển snapshot: in force at the oldest, ended at an unknown date since
         # (and often by a newer law of the same name the catalogue does not have yet, as 42/2024/QH15)
-        return Ambiguous(tuple(before), f"{latest.label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
+        return _ambiguous(before, make,
+                          f"{make(latest[6]).label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
     basis = ("the only instrument of this name issued before the citing date" if len(before) == 1
              else "the latest instrument of this name in force at the citing date")
-    return Match(latest.number, latest, basis)
+    inst = make(latest[6])
+    return Match(inst.number, inst, basis)
+
+
+def _issued(c: tuple[Any, ...]) -> str:
+    return c[0] or f"{c[1]}-12-31"
+
+
+def _ambiguous(cands: list[tuple[Any, ...]], make: Callable[[Any], Instrument], reason: str) -> Ambiguous:
+    return Ambiguous(tuple([make(c[6]) for c in cands]), reason)
