@@ -78,10 +78,10 @@ class Lookup:
         caller picks among them without decoding the rest."""
         kb = key.encode()
         h = crc32(kb)
-        hs = self.hashes
+        hs, top = self.hashes, self.top
         t = h >> 16
-        n = self.top[t + 1]
-        i = bisect_left(hs, h, self.top[t], n)
+        n = top[t + 1]
+        i = bisect_left(hs, h, top[t], n)
         if i == n or hs[i] != h:
             return None
         cut = kb.find(b" ") + 1
@@ -89,12 +89,15 @@ class Lookup:
         if head is None:
             return None
         rest = kb[cut:]
-        size, keys, unpack, step, recs = len(rest), self.keys, self.key_rec.unpack_from, self.key_rec.size, self.key_recs
+        size, keys, recs, key_rec = len(rest), self.keys, self.key_recs, self.key_rec
+        unpack, step = key_rec.unpack_from, key_rec.size
         while i < n and hs[i] == h:
             off, ksize, hd, first, count = unpack(recs, i * step)
             if ksize == size and hd == head and keys.startswith(rest, off):
                 cand = self.cand
                 step = cand.size
+                if count == 1:  # most keys: one record read in place, no slice copied
+                    return [cand.unpack_from(self.cands, first * step)]
                 return list(cand.iter_unpack(self.cands[first * step:(first + count) * step]))
             i += 1
         return None

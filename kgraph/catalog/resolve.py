@@ -15,14 +15,25 @@ from kgraph.catalog.names import CitedName, _cited_name, _fast_split
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Match:
     """Exactly one instrument fits. `basis` says why (date, year, in force at the citing date)."""
 
     number: str | None
     instrument: Instrument
     basis: str
-    note: str | None = None  # e.g. the cited date differs from the catalogue's within the same year
+    note: str | None  # e.g. the cited date differs from the catalogue's within the same year
+
+    def __init__(self, number: str | None, instrument: Instrument, basis: str, note: str | None = None):
+        # the slots set directly: a frozen dataclass's own __init__ calls object.__setattr__ for each field,
+        # a tenth of resolving a name never asked before
+        _set_number(self, number)
+        _set_instrument(self, instrument)
+        _set_basis(self, basis)
+        _set_note(self, note)
+
+
+_set_number, _set_instrument, _set_basis, _set_note = (Match.__dict__[f].__set__ for f in Match.__slots__)
 
 
 @dataclass(frozen=True, slots=True)
