@@ -63,7 +63,7 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
         hit = cat.resolved_old.get(ck)
         if hit is None:
             hit = _resolve(cat, name, year, date, at) or _NONE
-        if len(new) >= cat.resolved_size >> 1:  # two halves: a hit costs one or two dict reads, a miss no reorder
+        if len(new) >= cat.resolved_half:  # two halves: a hit costs one or two dict reads, a miss no reorder
             cat.resolved_old = new
             new = cat.resolved = {}
         new[ck] = hit
@@ -80,28 +80,32 @@ def _split(name: str) -> CitedName:
 
 
 def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
-    cn = _split(name)
-    if not cn.key:
+    key, cited_year, cited_date, number = _split(name)
+    if not key:
         return None
-    date = date or cn.date
-    year = year or cn.year or (int(date[:4]) if date else None)
-    if not cn.number and not cat.user:  # the shipped file alone: its index's records
-        lk = cat.index()
-        recs = lk.candidates(cn.key)
+    date = date or cited_date
+    year = year or cited_year or (int(date[:4]) if date else None)
+    if not number and not cat.user:  # the shipped file alone: its index's records
+        lk = cat._lookup or cat.index()
+        recs = lk.candidates(key)
         if recs is None:
             return None
         if year is None:
             return _bare(lk.dated(recs), at, cat.instrument_of)
         day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
+        if len(recs) == 1:  # most names
+            r = recs[0]
+            return _dated(recs if r[DATE] == day else (), recs if r[YEAR] == yc else (), year, date,
+                          cat.instrument_of)
         return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
                       cat.instrument_of)
-    cands = cat.by_key(cn.key)
+    cands = cat.by_key(key)
     if not cands:
         return None
-    if cn.number:  # name and number together: the number decides, the name must agree
+    if number:  # name and number together: the number decides, the name must agree
         from kgraph.catalog.store import number_lookup_key
 
-        nk = number_lookup_key(cn.number)
+        nk = number_lookup_key(number)
         same = [c for c in cands if c.number and number_lookup_key(c.number) == nk]
         if len(same) == 1:
             return Match(same[0].number, same[0], "name and number")
