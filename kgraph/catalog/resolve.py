@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from kgraph.catalog.compact import DATE, YEAR
-from kgraph.catalog.names import CitedName, _cited_name, _fast_split
+from kgraph.catalog.names import _cited_name, _fast_split
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -73,14 +73,10 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
 _NONE = False  # a cached "no instrument" (None is "not cached")
 
 
-def _split(name: str) -> CitedName:
-    """`cited_name` without its cache: resolve_name caches the answer, a second cache of the split costs a new
-    name more than it saves."""
-    return _fast_split(name) or _cited_name(name)
-
-
 def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
-    key, cited_year, cited_date, number = _split(name)
+    # `cited_name` without its cache: resolve_name caches the answer, and a second cache (of the split) costs
+    # a name never asked before more than it saves
+    key, cited_year, cited_date, number = _fast_split(name) or _cited_name(name)
     if not key:
         return None
     date = date or cited_date
@@ -181,7 +177,8 @@ def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], In
     if prev is not None and _DISPUTED_END in (prev[4] or ""):
         # the predecessor's end is only the same-name heuristic, and the pháp điển still lists it in force:
         # the "successor" may amend it (44/2024/QH15 amends Luật Dược 105/2016/QH13)
-        return _ambiguous(before, make, f"whether {make(latest[6]).label()} replaced {make(prev[6]).label()} is disputed")
+        return _ambiguous(before, make,
+                          f"whether {make(latest[6]).label()} replaced {make(prev[6]).label()} is disputed")
     if no_longer and no_longer <= at:
         return None  # no instrument of this name the catalogue knows was in force then
     if not no_longer and status == "no_longer_in_force":
