@@ -96,7 +96,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                     "(under xdist those modules share one process)", pytrace=False)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: the suite also runs without xdist installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """xdist's scheduler by module (each module's fixtures made once), with ONE_PROCESS_MODULES one unit, sent
     out in the workers' collection order (that unit first). xdist's own ``--dist loadgroup`` cannot do it here:
