@@ -97,20 +97,25 @@ class AliasUses:
             # a use is followed by no word character (`_end`): the aliases are the window cut before its non-word
             # characters (or the whole of a window the text's end cuts short), read while they are stems
             used: list[str] = []
-            cuts = _NOT_WORD.finditer(flat, 0, n_max + 1)
-            while True:
-                m = next(cuts, None)
-                n = m.start() if m is not None else len(flat)
-                if m is None and n > n_max:
-                    break  # the window's end is the text's end only when it is short
+            for m in _NOT_WORD.finditer(flat, 0, n_max + 1):
+                n = m.start()
                 a = flat[:n]
                 if a in known:
                     e = p + n if plain else _end(text, p, a.split(" "))
                     if e >= 0:
                         found[a].append((p, e))
                         used.append(a)
-                if m is None or a not in stems:
+                if a not in stems:
                     break
+            else:
+                n = len(flat)
+                if n <= n_max:  # the window's end is the text's end only when it is short
+                    a = flat
+                    if a in known:
+                        e = p + n if plain else _end(text, p, a.split(" "))
+                        if e >= 0:
+                            found[a].append((p, e))
+                            used.append(a)
             if plain:
                 windows[head] = tuple(used)
         self.uses = dict(found)

@@ -88,14 +88,26 @@ def copy_target(dst: Found, src: Found) -> None:
     dst.target = key_of(src)
 
 
-def _judge(alias: str, k: Knowledge) -> tuple[DocType | None, DocType | None, bool]:
-    """The type word an alias opens with (the longest of its first three words that is one), the type it names
-    alone, and whether it names an instrument (`_designates_instrument`), from one lookup of each opening."""
+def _judge(alias: str, k: Knowledge, seen: dict[str, DocType | None]) -> list:
+    """[the type word an alias opens with (the longest of its first three words that is one), the type it names
+    alone (`_UNSEEN` until `bind` needs it: most aliases name an instrument), whether it names an instrument
+    (`_designates_instrument`)], from one lookup of each opening. `seen` keeps the openings looked up: distinct
+    aliases share a few (issue 14)."""
     words = alias.split()
-    opening = {n: k.doc_type(name=" ".join(words[:n])) for n in (3, 2, 1) if len(words) >= n}
+    opening: dict[int, DocType | None] = {}
+    for n in (3, 2, 1):
+        if len(words) >= n:
+            o = " ".join(words[:n])
+            t = seen.get(o, _UNSEEN)
+            if t is _UNSEEN:
+                t = seen[o] = k.doc_type(name=o)
+            opening[n] = t
     atype = next((t for n in (3, 2, 1) if (t := opening.get(n))), None)
     names = bool(words) and words[0][:1].isupper() and any(len(words) > n and opening.get(n) is not None for n in (3, 2, 1))
-    return atype, k.doc_type(name=alias), names
+    return [atype, _UNSEEN, names]
+
+
+_UNSEEN = object()
 
 
 def _aliased(f: Found, atype: DocType | None, found: list[Found]) -> Found:
@@ -152,19 +164,26 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     return alias, alias_end, span
 
 
+def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The starts and the ends of `spans` merged where they overlap or touch, in order."""
+    heads: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if heads and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            heads.append(a)
+            ends.append(b)
+    return heads, ends
+
+
 def _inside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
     """Whether a position lies inside one of `spans` (merged, then looked up by bisection)."""
-    merged: list[list[int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    heads = [a for a, _ in merged]
+    heads, ends = _merged(spans)
 
     def inside(x: int) -> bool:
         i = bisect_right(heads, x) - 1
-        return i >= 0 and x < merged[i][1]
+        return i >= 0 and x < ends[i]
 
     return inside
 
@@ -235,7 +254,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
     reached: dict[str, int] = {}  # alias -> where the uses its definitions so far reach begin
     # alias -> the type word it opens with, the type it names alone, whether it names an instrument
-    judged: dict[str, tuple[DocType | None, DocType | None, bool]] = {}
+    judged: dict[str, list] = {}
+    openings: dict[str, DocType | None] = {}
     for f, (alias, alias_end, span) in definitions:
         order = definitions_order[id(f)]
         if f.kind not in ("numbered", "named"):
@@ -246,9 +266,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         j = judged.get(alias)
         if j is None:
             # "(sau đây viết tắt là Nghị định)" after a decree: that decree (the type named alone)
-            j = judged[alias] = _judge(alias, k)
+            j = judged[alias] = _judge(alias, k, openings)
         atype, bare_type, designates = j
         g = _aliased(f, atype, found)
+        if not designates and bare_type is _UNSEEN:
+            bare_type = j[1] = k.doc_type(name=alias)
         if not designates and not (bare_type is not None and g.type == bare_type.name):
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
         f = g
@@ -269,7 +291,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     last_for: dict[int, list] = {}  # id(existing reference) -> [it, (order, definer), (order, typed definer)]
     # a use inside a definition ("Luật An" in a later "(sau đây gọi là Luật An Bình)") is dropped with the
     # definition's span below (`_outside`): rejected here before any work, by the merged spans
-    in_definition = _inside(defined)
+    # (the merged spans' starts and ends looked up inline: one use or more per alias and reference, issue 14)
+    d_heads, d_ends = _merged(defined)
     for alias, defs in reaching.items():
         defs.sort(key=lambda d: d[0])
         ends = [d[0] for d in defs]
@@ -285,8 +308,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             typed.append(t)
         one = len(ends) == 1  # most aliases are defined once: every use stands for that definition
         for s, e in uses.between(alias, ends[0], len(text) + 1):
-            if in_definition(s):
-                continue
+            i = bisect_right(d_heads, s) - 1
+            if i >= 0 and s < d_ends[i]:
+                continue  # inside a definition
             j = 0 if one else bisect_right(ends, s) - 1
             bj, tj = best[j], typed[j]
             existing = by_start.get(s)
