@@ -56,6 +56,8 @@ class AliasUses:
     def __init__(self, text: str, aliases: Iterable[str]) -> None:
         self.text = text
         self.uses: dict[str, list[tuple[int, int]]] = {}
+        #: position -> the one-line aliases used there (`used_at`)
+        self._at: dict[int, tuple[str, ...]] = {}
         self._other: set[str] = set()  # aliases not one line: found by their own regex, as before
         self._chains: dict[str, list[tuple[int, int]]] = {}
         by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
@@ -79,6 +81,7 @@ class AliasUses:
         # a plain window (below) says by itself which aliases are used at its start: the same window met again
         # (an alias used over and over, with what follows it) is answered from the first time
         windows: dict[str, tuple[str, ...]] = {}
+        at = self._at
         for p, key in self._candidates(text, by_key):
             if p and _is_word(text[p - 1]):
                 continue
@@ -89,8 +92,10 @@ class AliasUses:
             head = text[p : p + n_max + 2]
             seen = windows.get(head)
             if seen is not None:
-                for a in seen:
-                    found[a].append((p, p + len(a)))
+                if seen:
+                    at[p] = seen
+                    for a in seen:
+                        found[a].append((p, p + len(a)))
                 continue
             plain = "  " not in head and head.isprintable()
             flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
@@ -116,6 +121,8 @@ class AliasUses:
                         if e >= 0:
                             found[a].append((p, e))
                             used.append(a)
+            if used:
+                at[p] = used = tuple(used)
             if plain:
                 windows[head] = tuple(used)
         self.uses = dict(found)
@@ -160,7 +167,20 @@ class AliasUses:
             self._chains[alias] = out
         return self._chains[alias]
 
+    def used_at(self, p: int) -> list[str]:
+        """The aliases some use of which starts at `p` (not only in their chains): a few, not every alias."""
+        return [*self._at.get(p, ()), *(a for a in self._other if (c := self.chain(a)) and _starts(c, p))]
+
+    def in_chain(self, alias: str, p: int) -> bool:
+        """Whether a use of `alias` in its chain starts at `p`."""
+        return _starts(self.chain(alias), p)
+
     def between(self, alias: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """The uses of `alias` (its chain) that start in [lo, hi)."""
         c = self.chain(alias)
         return c[bisect_left(c, (lo, -1)) : bisect_left(c, (hi, -1))]
+
+
+def _starts(chain: list[tuple[int, int]], p: int) -> bool:
+    i = bisect_left(chain, (p, -1))
+    return i < len(chain) and chain[i][0] == p

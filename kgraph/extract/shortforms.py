@@ -110,17 +110,17 @@ def _judge(alias: str, k: Knowledge, seen: dict[str, DocType | None]) -> list:
 _UNSEEN = object()
 
 
-def _aliased(f: Found, atype: DocType | None, found: list[Found]) -> Found:
+def _aliased(f: Found, atype: DocType | None, found: list[Found], short: Callable[[Found], bool]) -> Found:
     """The instrument an alias opening with type word `atype` names: the reference just before it, unless the alias
     opens with another type word — "Nghị định số 200/2025/NĐ-CP ... quy định chi tiết Luật Phòng thủ dân sự (sau
     đây viết tắt là Nghị định)" names the decree, the last earlier reference of that type in the same passage, not
-    the law in its title."""
+    the law in its title. `short`: whether a named reference is a use of an alias defined before (`bind`)."""
     if atype is None or f.type == atype.name:
         return f
     # `found` is in text order: only the references of the 600 characters before `f` are looked at
     lo = bisect_left(found, f.start - 599, key=lambda g: g.start)
     hi = bisect_left(found, f.start, key=lambda g: g.start)
-    earlier = [g for g in found[lo:hi] if g.kind in ("numbered", "named") and g.type == atype.name]
+    earlier = [g for g in found[lo:hi] if (g.kind == "numbered" or g.kind == "named" and not short(g)) and g.type == atype.name]
     return earlier[-1] if earlier else f
 
 
@@ -256,9 +256,19 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # alias -> the type word it opens with, the type it names alone, whether it names an instrument
     judged: dict[str, list] = {}
     openings: dict[str, DocType | None] = {}
+
+    def short(g: Found) -> bool:
+        """Whether named reference `g` is a use of an alias the definitions so far reach (it is made a short
+        form in the walk over the uses below; asked here for the few references a definition's reading needs:
+        one walk over the uses, not one here and one below, issue 14)."""
+        if by_start.get(g.start) is not g:
+            return False
+        return any(g.start >= r and uses.in_chain(a, g.start)
+                   for a in uses.used_at(g.start) if (r := reached.get(a)) is not None)
+
     for f, (alias, alias_end, span) in definitions:
         order = definitions_order[id(f)]
-        if f.kind not in ("numbered", "named"):
+        if f.kind != "numbered" and (f.kind != "named" or short(f)):
             continue  # a name an earlier alias stands for ("Luật Ngân sách (Luật NS)") defines nothing
         if alias is None:
             restated.append(span)
@@ -268,21 +278,16 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             # "(sau đây viết tắt là Nghị định)" after a decree: that decree (the type named alone)
             j = judged[alias] = _judge(alias, k, openings)
         atype, bare_type, designates = j
-        g = _aliased(f, atype, found)
+        g = _aliased(f, atype, found, short)
         if not designates and bare_type is _UNSEEN:
             bare_type = j[1] = k.doc_type(name=alias)
         if not designates and not (bare_type is not None and g.type == bare_type.name):
             continue  # a defined term ("(sau đây gọi là Quỹ)"): not a name of the instrument (issue 9, point 7)
         f = g
         defined.append(span)
-        defs = reaching.setdefault(alias, [])
-        # the instruments' names among the uses no earlier definition of this alias reaches become short
-        # forms now, so that they define nothing themselves
-        for s, _ in uses.between(alias, alias_end, reached.get(alias, len(text) + 1)):
-            existing = by_start.get(s)
-            if existing is not None and existing.kind in ("named", "short"):
-                existing.kind = "short"
-        defs.append((alias_end, order, f))
+        # the instruments' names among its uses from here on are short forms: they define nothing themselves
+        # (`short`), and are made short forms below
+        reaching.setdefault(alias, []).append((alias_end, order, f))
         reached[alias] = min(alias_end, reached.get(alias, alias_end))
 
     # each use stands for the last definition (in reading order) that reaches it, its type for the last
@@ -315,6 +320,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             bj, tj = best[j], typed[j]
             existing = by_start.get(s)
             if existing is not None and existing.kind in ("named", "short"):
+                existing.kind = "short"
                 cur = last_for.get(id(existing))
                 if cur is None:
                     last_for[id(existing)] = [existing, bj, tj]
