@@ -110,3 +110,9 @@ def test_alias_uses_are_what_one_regex_per_alias_finds(seed: int) -> None:
     for a in aliases:
         pat = re.compile(r"(?<!\w)" + re.escape(a).replace(r"\ ", r"\s{1,3}") + r"(?!\w)")
         assert found.chain(a) == [m.span() for m in pat.finditer(text)], a
+    # the one walk over all uses in text order that binding reads: each alias's chain, in order
+    walked = list(found.in_order())
+    assert [s for s, _, _ in walked] == sorted(s for s, _, _ in walked)
+    for a in aliases:
+        if a not in found.other:
+            assert [(s, e) for s, e, b in walked if b == a] == found.chain(a), a

@@ -58,6 +58,8 @@ class AliasUses:
         self.uses: dict[str, list[tuple[int, int]]] = {}
         #: position -> the one-line aliases used there (`used_at`)
         self._at: dict[int, tuple[str, ...]] = {}
+        #: position -> the ends of those uses, where the text is not its own flat form there (else start + length)
+        self._ext: dict[int, tuple[int, ...]] = {}
         self._other: set[str] = set()  # aliases not one line: found by their own regex, as before
         self._chains: dict[str, list[tuple[int, int]]] = {}
         by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
@@ -123,6 +125,8 @@ class AliasUses:
                             used.append(a)
             if used:
                 at[p] = used = tuple(used)
+                if not plain:
+                    self._ext[p] = tuple(found[a][-1][1] for a in used)
             if plain:
                 windows[head] = tuple(used)
         self.uses = dict(found)
@@ -167,6 +171,24 @@ class AliasUses:
             self._chains[alias] = out
         return self._chains[alias]
 
+    def in_order(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, alias) of every use in the chain of its alias (`chain`), in text order, for every alias but
+        those not one line (`other`): one walk over all uses, not one list per alias walked again."""
+        last: dict[str, int] = {}
+        exts = self._ext
+        for p, used in self._at.items():
+            ext = exts.get(p)
+            for i, a in enumerate(used):
+                e = p + len(a) if ext is None else ext[i]
+                if p >= last.get(a, 0):
+                    last[a] = e
+                    yield p, e, a
+
+    @property
+    def other(self) -> set[str]:
+        """The aliases not one line (found by a regex each): not in `in_order`."""
+        return self._other
+
     def used_at(self, p: int) -> list[str]:
         """The aliases some use of which starts at `p` (not only in their chains): a few, not every alias."""
         return [*self._at.get(p, ()), *(a for a in self._other if (c := self.chain(a)) and _starts(c, p))]
@@ -174,11 +196,6 @@ class AliasUses:
     def in_chain(self, alias: str, p: int) -> bool:
         """Whether a use of `alias` in its chain starts at `p`."""
         return _starts(self.chain(alias), p)
-
-    def between(self, alias: str, lo: int, hi: int) -> list[tuple[int, int]]:
-        """The uses of `alias` (its chain) that start in [lo, hi)."""
-        c = self.chain(alias)
-        return c[bisect_left(c, (lo, -1)) : bisect_left(c, (hi, -1))]
 
 
 def _starts(chain: list[tuple[int, int]], p: int) -> bool:

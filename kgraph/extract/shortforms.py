@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import chain
 from typing import Callable
 
 from kgraph.extract.alias_uses import AliasUses
@@ -298,6 +299,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # definition's span below (`_outside`): rejected here before any work, by the merged spans
     # (the merged spans' starts and ends looked up inline: one use or more per alias and reference, issue 14)
     d_heads, d_ends = _merged(defined)
+    # each alias: where its first definition ends, the ends of its definitions, the best (order, definer) and the
+    # best typed one from each on, whether it has one definition (most have: every use stands for that one)
+    info: dict[str, tuple[int, list[int], list[tuple[int, Found]], list[tuple[int, Found] | None], bool]] = {}
     for alias, defs in reaching.items():
         defs.sort(key=lambda d: d[0])
         ends = [d[0] for d in defs]
@@ -311,30 +315,37 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
                 t = key
             best.append(b)
             typed.append(t)
-        one = len(ends) == 1  # most aliases are defined once: every use stands for that definition
-        for s, e in uses.between(alias, ends[0], len(text) + 1):
-            i = bisect_right(d_heads, s) - 1
-            if i >= 0 and s < d_ends[i]:
-                continue  # inside a definition
-            j = 0 if one else bisect_right(ends, s) - 1
-            bj, tj = best[j], typed[j]
-            existing = by_start.get(s)
-            if existing is not None and existing.kind in ("named", "short"):
-                existing.kind = "short"
-                cur = last_for.get(id(existing))
-                if cur is None:
-                    last_for[id(existing)] = [existing, bj, tj]
-                    continue
-                if bj[0] > cur[1][0]:
-                    cur[1] = bj
-                if tj is not None and (cur[2] is None or tj[0] > cur[2][0]):
-                    cur[2] = tj
+        info[alias] = (ends[0], ends, best, typed, len(ends) == 1)
+    # the uses in text order, one walk over all aliases' (the few aliases not one line, each by its own): a use is
+    # bound by where it is, so the order in which aliases are taken changes nothing
+    other = [(s, e, a) for a in reaching if a in uses.other for s, e in uses.chain(a)] if uses is not None else []
+    for s, e, alias in (chain(uses.in_order(), other) if uses is not None else ()):
+        inf = info.get(alias)
+        if inf is None or s < inf[0]:
+            continue
+        i = bisect_right(d_heads, s) - 1
+        if i >= 0 and s < d_ends[i]:
+            continue  # inside a definition
+        _, ends, best, typed, one = inf
+        j = 0 if one else bisect_right(ends, s) - 1
+        bj, tj = best[j], typed[j]
+        existing = by_start.get(s)
+        if existing is not None and existing.kind in ("named", "short"):
+            existing.kind = "short"
+            cur = last_for.get(id(existing))
+            if cur is None:
+                last_for[id(existing)] = [existing, bj, tj]
                 continue
-            if overlaps(s, e):
-                continue
-            g = Found(start=s, end=e, kind="short")
-            copy_target(g, bj[1])
-            added.append(g)
+            if bj[0] > cur[1][0]:
+                cur[1] = bj
+            if tj is not None and (cur[2] is None or tj[0] > cur[2][0]):
+                cur[2] = tj
+            continue
+        if overlaps(s, e):
+            continue
+        g = Found(start=s, end=e, kind="short")
+        copy_target(g, bj[1])
+        added.append(g)
     for existing, (_, f), t in last_for.values():
         copy_target(existing, f)
         if not f.type and t is not None:
