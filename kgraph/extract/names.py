@@ -205,7 +205,7 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
             break
         if w == ",":
             rest = t[tm.end() : tm.end() + 24].lstrip().lower()
-            if words and any(rest.startswith(c) for c in commas):
+            if words and rest.startswith(commas):
                 words.append(",")
                 ends.append(tm.end())
                 pos = tm.end()

@@ -209,7 +209,7 @@ def _sentence_end(text: str, pos: int, hi: int) -> int:
     if _no_mark_starts(text, pos, hi, _AHEAD):
         return hi  # none starts within the limit (dense references: the stretch known free grows, no search again)
     m = _AHEAD.b  # where the first mark or opener from `pos` starts: when a mark, the first mark
-    if text.startswith(_MARK_FIRSTS, m) and any(text.startswith(b, m, hi) for b in _BOUNDARIES):
+    if text.startswith(_MARK_FIRSTS, m) and text.startswith(_BOUNDARIES, m, hi):
         return m + 1
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
