@@ -55,7 +55,7 @@ class AliasUses:
 
     def __init__(self, text: str, aliases: Iterable[str]) -> None:
         self.text = text
-        self.uses: dict[str, list[tuple[int, int]]] = {}
+        self._uses: dict[str, list[tuple[int, int]]] | None = None
         #: position -> the one-line aliases used there (`used_at`)
         self._at: dict[int, tuple[str, ...]] = {}
         #: position -> the ends of those uses, where the text is not its own flat form there (else start + length)
@@ -78,7 +78,6 @@ class AliasUses:
             stems.update(a[: m.start()] for m in _NOT_WORD.finditer(a))
         if not known:
             return
-        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
         longest = {k: max(v) for k, v in by_key.items()}
         # a plain window (below) says by itself which aliases are used at its start: the same window met again
         # (an alias used over and over, with what follows it) is answered from the first time
@@ -96,22 +95,21 @@ class AliasUses:
             if seen is not None:
                 if seen:
                     at[p] = seen
-                    for a in seen:
-                        found[a].append((p, p + len(a)))
                 continue
             plain = "  " not in head and head.isprintable()
             flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
             # a use is followed by no word character (`_end`): the aliases are the window cut before its non-word
             # characters (or the whole of a window the text's end cuts short), read while they are stems
             used: list[str] = []
+            ext: list[int] = []
             for m in _NOT_WORD.finditer(flat, 0, n_max + 1):
                 n = m.start()
                 a = flat[:n]
                 if a in known:
                     e = p + n if plain else _end(text, p, a.split(" "))
                     if e >= 0:
-                        found[a].append((p, e))
                         used.append(a)
+                        ext.append(e)
                 if a not in stems:
                     break
             else:
@@ -121,15 +119,27 @@ class AliasUses:
                     if a in known:
                         e = p + n if plain else _end(text, p, a.split(" "))
                         if e >= 0:
-                            found[a].append((p, e))
                             used.append(a)
+                            ext.append(e)
             if used:
                 at[p] = used = tuple(used)
                 if not plain:
-                    self._ext[p] = tuple(found[a][-1][1] for a in used)
+                    self._ext[p] = tuple(ext)
             if plain:
                 windows[head] = tuple(used)
-        self.uses = dict(found)
+
+    @property
+    def uses(self) -> dict[str, list[tuple[int, int]]]:
+        """alias -> the (start, end) of its uses, in text order (every one, not only its chain's); made from the
+        uses per position when first asked: binding walks those, and asks this of a few aliases only."""
+        if self._uses is None:
+            found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for p, used in self._at.items():
+                ext = self._ext.get(p)
+                for i, a in enumerate(used):
+                    found[a].append((p, p + len(a) if ext is None else ext[i]))
+            self._uses = dict(found)
+        return self._uses
 
     @staticmethod
     def _candidates(text: str, lengths: dict[str, set[int]]) -> Iterator[tuple[int, str]]:
