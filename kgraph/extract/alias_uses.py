@@ -76,6 +76,9 @@ class AliasUses:
             known.add(a)
             by_key[_key(a)].add(len(a))
             stems.update(a[: m.start()] for m in _NOT_WORD.finditer(a))
+        # whether a use of an alias can start inside an earlier use of it (its first word inside it again): only
+        # then is a use left out of its chain
+        self._overlapping = any(_key(a) in a[1:] for a in known)
         if not known:
             return
         longest = {k: max(v) for k, v in by_key.items()}
@@ -181,18 +184,28 @@ class AliasUses:
             self._chains[alias] = out
         return self._chains[alias]
 
-    def in_order(self) -> Iterator[tuple[int, int, str]]:
+    def in_order(self, skip: tuple[list[int], list[int]] = ([], [])) -> Iterator[tuple[int, int, str]]:
         """(start, end, alias) of every use in the chain of its alias (`chain`), in text order, for every alias but
-        those not one line (`other`): one walk over all uses, not one list per alias walked again."""
+        those not one line (`other`): one walk over all uses, not one list per alias walked again. Uses starting
+        inside the spans `skip` (their starts and ends, in order, not overlapping) are left out, each position
+        judged once for all the aliases used there (they still take their place in their chains)."""
         last: dict[str, int] = {}
         exts = self._ext
+        heads, ends = skip
+        k, n = 0, len(heads)
         for p, used in self._at.items():
+            while k < n and ends[k] <= p:
+                k += 1
+            inside = k < n and heads[k] <= p
+            if inside and not self._overlapping:
+                continue  # every use is in its chain: nothing to keep track of
             ext = exts.get(p)
             for i, a in enumerate(used):
                 e = p + len(a) if ext is None else ext[i]
                 if p >= last.get(a, 0):
                     last[a] = e
-                    yield p, e, a
+                    if not inside:
+                        yield p, e, a
 
     @property
     def other(self) -> set[str]:

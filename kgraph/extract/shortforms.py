@@ -296,8 +296,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     added: list[Found] = []
     last_for: dict[int, list] = {}  # id(existing reference) -> [it, (order, definer), (order, typed definer)]
     # a use inside a definition ("Luật An" in a later "(sau đây gọi là Luật An Bình)") is dropped with the
-    # definition's span below (`_outside`): rejected here before any work, by the merged spans
-    # (the merged spans' starts and ends looked up inline: one use or more per alias and reference, issue 14)
+    # definition's span below (`_outside`): rejected here before any work, by the merged spans (the walk over the
+    # uses judges each position once, going along the spans: one use or more per alias and reference, issue 14)
     d_heads, d_ends = _merged(defined)
     # each alias: where its first definition ends, the ends of its definitions, the best (order, definer) and the
     # best typed one from each on, whether it has one definition (most have: every use stands for that one)
@@ -318,14 +318,12 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         info[alias] = (ends[0], ends, best, typed, len(ends) == 1)
     # the uses in text order, one walk over all aliases' (the few aliases not one line, each by its own): a use is
     # bound by where it is, so the order in which aliases are taken changes nothing
-    other = [(s, e, a) for a in reaching if a in uses.other for s, e in uses.chain(a)] if uses is not None else []
-    for s, e, alias in (chain(uses.in_order(), other) if uses is not None else ()):
+    inside = _inside(defined)
+    other = [(s, e, a) for a in reaching if a in uses.other for s, e in uses.chain(a) if not inside(s)] if uses is not None else []
+    for s, e, alias in (chain(uses.in_order((d_heads, d_ends)), other) if uses is not None else ()):
         inf = info.get(alias)
         if inf is None or s < inf[0]:
             continue
-        i = bisect_right(d_heads, s) - 1
-        if i >= 0 and s < d_ends[i]:
-            continue  # inside a definition
         _, ends, best, typed, one = inf
         j = 0 if one else bisect_right(ends, s) - 1
         bj, tj = best[j], typed[j]
