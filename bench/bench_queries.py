@@ -225,9 +225,7 @@ def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, r
             cpu.append(c)
             rows.append(len(res.rows))
         if cpu:
-            print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} {_pct(wall, 0.95):>8.1f} "
-                  f"{statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
-                  f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
+            _print_row(q, group, label, triples, wall, cpu, rows)
     if a.skip_aggregates:
         return
     for q, args in AGGREGATES:
@@ -248,9 +246,13 @@ def _bench_connect(label: str, triples: int, xs: list[tuple[str, str]], scale: _
         cpu.append(c)
         rows.append(len(res.rows))
     if wall:
-        print(f"{'connect+cited-by':18} {'corpus':8} {label:6} {triples:>9} {len(wall):>6} {statistics.median(wall):>8.1f} "
-              f"{_pct(wall, 0.95):>8.1f} {statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
-              f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
+        _print_row("connect+cited-by", "corpus", label, triples, wall, cpu, rows)
+
+
+def _print_row(q: str, group: str, label: str, triples: int, wall: list[float], cpu: list[float], rows: list[int]) -> None:
+    print(f"{q:18} {group:8} {label:6} {triples:>9} {len(cpu):>6} {statistics.median(wall):>8.1f} {_pct(wall, 0.95):>8.1f} "
+          f"{statistics.median(cpu):>8.1f} {_pct(cpu, 0.95):>8.1f} {max(cpu):>8.1f} "
+          f"{statistics.median(rows):>8.0f} {max(rows):>8}", flush=True)
 
 
 def _count(store: Any) -> int:
