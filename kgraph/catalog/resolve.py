@@ -56,7 +56,9 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
     citing document's date (ISO), used only for a bare name.
     """
     cat = catalog or default_catalog()
-    ck = (name, year, date, at)
+    # the name alone when nothing else is asked (as most citations, "Luật X năm 2015"): a str keeps its hash,
+    # a tuple's is computed at each of the three reads below
+    ck = name if year is None and date is None and at is None else (name, year, date, at)
     new = cat.resolved
     hit = new.get(ck)
     if hit is None:
