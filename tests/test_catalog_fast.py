@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kgraph.catalog import Catalog, Match, resolve_name
-from kgraph.catalog.names import _cited_name, _fast_split, cited_name
+from kgraph.catalog.names import _cited_name, _fast_split, _regex_split, cited_name
 from kgraph.catalog.write import Entry
 
 from conftest import catalog_file
@@ -48,6 +48,46 @@ OTHER = [
     "Luật İstanbul",
     "Luật Đất đai, ngày 29/11/2013",
 ]
+
+
+# tails the string cut reads or leaves to `_FAST`: padded, out of range, other digits, other cases, "tháng"
+# or "ngày" inside a name
+TAILS = [
+    "Luật Đất đai ngày 05 tháng 06 năm 2013",
+    "Luật Đất đai ngày 5 tháng 6 năm 2013",
+    "Luật Đất đai ngày 32 tháng 1 năm 2013",
+    "Luật Đất đai ngày 1 tháng 13 năm 2013",
+    "Luật Đất đai ngày 0 tháng 1 năm 2013",
+    "Luật Đất đai ngày 001 tháng 1 năm 2013",
+    "Luật Đất đai ngày 1 tháng 1 năm 1899",
+    "Luật Đất đai năm 2100",
+    "Luật Đất đai năm 2013 ",
+    "Luật Đất đai năm ２０１３",
+    "Luật Đất đai ngày ５ tháng 6 năm 2013",
+    "Luật Đất đai ngày 5 tháng 6 Năm 2013",
+    "Luật Đất đai Ngày 5 tháng 6 năm 2013",
+    "LUẬT ĐẤT ĐAI năm 2013",
+    "Luật Tháng tám năm 2013",
+    "Luật tháng Tám, ngày 5 tháng 6 năm 2013",
+    "Luật X tháng 6 năm 2013",
+    "Luật ngày X ngày 5 tháng 6 năm 2013",
+    "Luật năm X năm 2013",
+    "Luật X năm 2013 năm 2014",
+    "Luật X  ngày 5 tháng 6 năm 2013",
+    "Luật X, ngày 5 tháng 6 năm 2013",
+    "Luật X ngày 5  tháng 6 năm 2013",
+    " năm 2013",
+    "năm 2013",
+    "Luật Hoà giải năm 2013",
+    "Bộ luật Dân sự Việt Nam ngày 14 tháng 6 năm 2005",
+]
+
+
+@pytest.mark.parametrize("text", TAILS)
+def test_string_cut_of_a_tail_agrees_with_the_regex_and_the_general_parser(text: str) -> None:
+    assert _fast_split(text) == _regex_split(text)
+    if _fast_split(text) is not None:
+        assert _fast_split(text) == _cited_name(text)
 
 
 @pytest.mark.parametrize("text", COMMON + OTHER)

@@ -166,7 +166,8 @@ def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], In
     before = [c for c in cands if (c[0] or str(c[1])) <= at]
     if not before:
         return None
-    before.sort(key=_issued)
+    if len(before) > 1:  # a sort calls its key even on one item
+        before.sort(key=_issued)
     latest = before[-1]
     date, _, effective, status, _, no_longer, _ = latest
     if len(before) > 1 and (date or "")[:4] == (before[-2][0] or "")[:4]:
