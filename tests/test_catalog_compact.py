@@ -85,15 +85,3 @@ def test_the_users_file_hides_shipped_rows_and_is_read_as_it_changes(tmp_path: P
     con.close()
     assert [i.number for i in cat.by_name("Luật Buckeroo")] == ["9/2019/QH13"]
 
-
-def test_an_answers_coded_fields_are_decoded_when_read_before_or_after_the_rows(tmp_path: Path) -> None:
-    path = catalog_file(tmp_path / "c.sqlite", ENTRIES, index_names=True, lookup=True)
-    rows = {i.number: i for i in Catalog(shipped=path, user=False).iter_all()}
-    a = resolve_name("Luật Đất đai năm 2013", catalog=Catalog(shipped=path, user=False)).instrument
-    assert a._rec is not None  # left coded: the number alone decoded
-    assert (a.date, a.effective, a.status_basis) == ("2013-11-29", "2014-01-01", ENTRIES[2].status_basis)
-    assert a._rec is None and a == rows["3/2013/QH13"]
-    b = resolve_name("Luật Plumless năm 2010", catalog=Catalog(shipped=path, user=False)).instrument
-    assert b.title == "Luật Plumless"  # the row's fields first: the codes decoded with them
-    assert (b._rec, b._fill, b.no_longer, b.status) == (None, None, "2016-01-01", "no_longer_in_force")
-    assert b == rows["1/2010/QH13"] and repr(b) == repr(rows["1/2010/QH13"])

@@ -106,9 +106,7 @@ class Instrument:
 
     Fields are in the order of the query's columns, so rows become instruments positionally (fast). One a name
     lookup returns (`Catalog.by_key`) is made from the compact index with ident, title, issuer, src and prov
-    left unset: the first read of one of them reads the row (`__getattr__`, `_fill`); and with the index's
-    fields but the number left as codes (`_rec`), decoded at the first read of one: an answer's caller reads
-    its number, seldom the rest, and a name a corpus cites once would pay for them all."""
+    left unset: the first read of one of them reads the row (`__getattr__`, `_fill`)."""
 
     number: str | None
     type: str | None
@@ -126,15 +124,10 @@ class Instrument:
     ident: str = ""
     row: int = 0
     _fill: Any = field(default=None, repr=False, compare=False)
-    _rec: Any = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
-        """Called only for an unset field: one the compact index left out, read now, or left coded, decoded now."""
-        if name in _CODED:
-            if self._rec is not None:
-                self._fill.decode(self)
-                return getattr(self, name)
-        elif name in _LAZY:
+        """Called only for an unset field: one the compact index left out, read now."""
+        if name in _LAZY:
             fill = self._fill
             if fill is not None:
                 fill(self)
@@ -147,7 +140,7 @@ class Instrument:
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         for f, v in zip(_STATE, state):
             setattr(self, f, v)
-        self._fill = self._rec = None
+        self._fill = None
 
     def label(self) -> str:
         return " ".join(x for x in (self.type, self.number, f"({self.date})" if self.date else None) if x) or self.ident
@@ -169,8 +162,7 @@ class Instrument:
 
 
 _LAZY = frozenset(("ident", "title", "issuer", "src", "prov"))
-_CODED = frozenset(("type", "date", "year", "effective", "status", "status_basis", "no_longer"))
-_STATE = tuple(f for f in Instrument.__dataclass_fields__ if f not in ("_fill", "_rec"))
+_STATE = tuple(f for f in Instrument.__dataclass_fields__ if f != "_fill")
 _new_instrument = Instrument.__new__
 
 
@@ -188,28 +180,17 @@ class _Filler:
     object a catalogue, not a bound method an instrument: the instruments a resolution keeps are fewer for the
     garbage collector to walk, and it holds no reference back to the `Catalog`."""
 
-    __slots__ = ("con", "strings", "lookup")
+    __slots__ = ("con", "strings")
 
     def __init__(self, con: sqlite3.Connection, strings: dict[str, str]):
         self.con, self.strings = con, strings
-        self.lookup: Lookup | None = None  # set with the catalogue's index: what `decode` reads the codes by
 
     def __call__(self, inst: Instrument) -> None:
-        if inst._rec is not None:
-            self.decode(inst)
         r = self.con.execute("SELECT ident, title, issuer, src, prov FROM main.instrument WHERE id = ?",
                              (inst.row,)).fetchone()
         s = self.strings.setdefault
         inst.ident, inst.title, inst.issuer, inst.src, inst.prov = r[0], r[1], s(r[2], r[2]), s(r[3], r[3]), s(r[4], r[4])
         inst._fill = None
-
-    def decode(self, inst: Instrument) -> None:
-        """The fields `Catalog.instrument_of` left as the index's codes."""
-        _, _, _, _, t, d, y, e, s, b, no = inst._rec
-        vt, vd, vy, ve, vs, vb, vn = self.lookup.vocab  # type: ignore[union-attr]
-        inst.type, inst.date, inst.year, inst.effective, inst.status, inst.status_basis, inst.no_longer = \
-            vt[t], vd[d], vy[y], ve[e], vs[s], vb[b], vn[no]
-        inst._rec = None
 
 
 class CatalogError(Exception):
@@ -306,18 +287,21 @@ class Catalog:
         before it makes an `Instrument` (`instrument_of`) of the few it answers with."""
         lk = self._lookup
         if lk is None:
-            lk = self._lookup = self._filler.lookup = lookup_for(self.con, "main")
+            lk = self._lookup = lookup_for(self.con, "main")
         return lk
 
     def instrument_of(self, record: tuple[int, ...]) -> Instrument:
-        """An `Instrument` of a record of the index: its number decoded, the index's other fields at their first
-        read (`_Filler.decode`), the fields the index leaves out read from the file at theirs."""
+        """An `Instrument` of a record of the index; the fields the index leaves out are read on first use."""
         lk = self._lookup or self.index()
-        tail = lk.tails[record[3]]
+        rowid, noff, nsize, tail, t, d, y, e, s, b, no = record  # `Lookup.decode`, inlined: one call less an answer
+        vt, vd, vy, ve, vs, vb, vn = lk.vocab
+        tail = lk.tails[tail]
         i = _new_instrument(Instrument)
-        i.row, i.number, i.layer, i._rec, i._fill = \
-            record[0], None if tail is None else lk.nums[record[1]:record[1] + record[2]].decode() + tail, \
-            "shipped", record, self._filler
+        i.row, i.number, i.type, i.date, i.year, i.effective, i.status, i.status_basis, i.no_longer = \
+            rowid, None if tail is None else lk.nums[noff:noff + nsize].decode() + tail, vt[t], vd[d], vy[y], \
+            ve[e], vs[s], vb[b], vn[no]
+        i.layer = "shipped"
+        i._fill = self._filler
         return i
 
     def _shipped(self, key: str) -> list[Instrument] | None:
