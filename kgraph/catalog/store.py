@@ -239,10 +239,11 @@ class Catalog:
         self._cache_size = cache_size
         self.resolved_size = resolved_size
         self.resolved_half = resolved_size // 2
-        #: resolve_name's answers, by (name, year, date, at): bounded like the key cache, in two halves (the
-        #: recent and the previous `resolved_size / 2` names asked; a name found in the previous half moves on).
-        self.resolved: dict[tuple[Any, ...], Any] = {}
-        self.resolved_old: dict[tuple[Any, ...], Any] = {}
+        #: resolve_name's answers, by name (by (name, year, date, at) when more is asked): bounded like the key
+        #: cache, in two halves (the recent and the previous `resolved_size / 2` names asked; a name found in the
+        #: previous half moves on).
+        self.resolved: dict[str | tuple[Any, ...], Any] = {}
+        self.resolved_old: dict[str | tuple[Any, ...], Any] = {}
         cols = ", ".join("i." + c.strip() for c in _COLS.split(","))
         # the shipped file's names are looked up in the compact index (`_shipped`); the user's by this query
         self._q_name_user = (f"SELECT 'user', {cols} FROM user.name n JOIN user.instrument i ON i.id = n.id "
