@@ -16,6 +16,7 @@ instrument or dates it, so the answer over those triples is the answer over the 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from typing import Iterable, Iterator
 
 from pyoxigraph import RdfFormat, Store
@@ -123,35 +124,96 @@ def read_predicates() -> frozenset[bytes]:
 
 _TYPE = f"<{RDF_TYPE}>".encode()
 _CONSOLIDATED = f"<{KG}ConsolidatedText> .".encode()
+_RELATION, _CITED, _DATED = (f"<{KG}{x}>".encode() for x in ("relation", "citedDocument", "citedDate"))
+_RECORD, _NO_LONGER = f"<{KG}catalogueRecord>".encode(), f"<{ELI}date_no_longer_in_force>".encode()
+#: What a citation with no ending relation needs to have kept (a dated mention of an ended instrument).
+_DATED_KEEPS = (_CITED, _DATED, f"<{KG}citingDocument>".encode())
 
 
-def wanted(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The N-Triples lines `stale_query` reads: a predicate it names (of rdf:type, kg:ConsolidatedText), and of a
-    citation's, those of a citation with an ending relation or a cited date. Each citation's lines must come
-    together (a part is sorted; so is what `extraction_graph` passes)."""
-    preds = read_predicates()
-    cites = {f"<{KG}{x}>".encode() for x in _CITATION}
-    relation, dated = f"<{KG}relation>".encode(), f"<{KG}citedDate>".encode()
-    ends = {f"<{r.predicate_iri}> .".encode() for r in with_role("ends", relations())}
-    held: list[bytes] = []  # one citation's lines so far
-    subject, keep = b"", False
+def _ends() -> frozenset[bytes]:
+    return frozenset(f"<{r.predicate_iri}>".encode() for r in with_role("ends", relations()))
+
+
+def _object(o: bytes) -> bytes:
+    """The object term of a split N-Triples line's rest (``<iri> .\\n`` → ``<iri>``)."""
+    return o.rstrip()[:-1].rstrip()
+
+
+def ended_instruments(lines: Iterable[bytes]) -> set[bytes]:
+    """The instruments a stale reliance can name (as N-Triples terms): cited by a citation with an ending
+    relation, or whose catalogue record dates the end of their force. Both branches of `stale_query` bind
+    `?cited` to one of these, so the lines about any other instrument can be left out of its store."""
+    ends = _ends()
+    out: set[bytes] = set()
+    records: dict[bytes, list[bytes]] = {}  # catalogue record → the instruments it is of
+    finished: set[bytes] = set()  # records with a date the force ended
+    subject, cited, ending = b"", b"", False
     for ln in lines:
         parts = ln.split(b" ", 2)
         if len(parts) < 3:
             continue
         s, p, o = parts
         if s != subject:
-            if keep:
-                yield from held
+            if ending and cited:
+                out.add(cited)
+            subject, cited, ending = s, b"", False
+        if p == _CITED:
+            cited = _object(o)
+        elif p == _RELATION:
+            ending = ending or _object(o) in ends
+        elif p == _RECORD:
+            records.setdefault(_object(o), []).append(s)
+        elif p == _NO_LONGER:
+            finished.add(s)
+    if ending and cited:
+        out.add(cited)
+    for rec in finished:
+        out.update(records.get(rec, ()))
+    return out
+
+
+def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[bytes]:
+    """The N-Triples lines `stale_query` reads: a predicate it names (of rdf:type, kg:ConsolidatedText), and of a
+    citation's, those of a citation with an ending relation or a cited date. Each citation's lines must come
+    together (a part is sorted; so is what `extraction_graph` passes). With `only` (`ended_instruments`), a
+    reliance on another instrument and a dated citation of another are left out, and of a dated citation
+    without an ending relation only its citing and cited documents and date are kept."""
+    preds = read_predicates()
+    cites = {f"<{KG}{x}>".encode() for x in _CITATION}
+    ends = {e + b" ." for e in _ends()}
+    relies = frozenset(f"<{r.predicate_iri}>".encode() for r in with_role("relies", relations()))
+    held: list[bytes] = []  # one citation's lines so far
+    subject, ending, dated, cited = b"", False, False, b""
+
+    def flush() -> Iterator[bytes]:
+        if ending:
+            yield from held
+        elif dated and (only is None or cited in only):
+            yield from (h for h in held if only is None or h.split(b" ", 2)[1] in _DATED_KEEPS)
+
+    for ln in lines:
+        parts = ln.split(b" ", 2)
+        if len(parts) < 3:
+            continue
+        s, p, o = parts
+        if s != subject:
+            yield from flush()
             held.clear()
-            subject, keep = s, False
+            subject, ending, dated, cited = s, False, False, b""
         if p in cites:
             held.append(ln)
-            keep = keep or p == dated or (p == relation and o.rstrip() in ends)
+            if p == _DATED:
+                dated = True
+            elif p == _RELATION:
+                ending = ending or o.rstrip() in ends
+            elif p == _CITED:
+                cited = _object(o)
+        elif p in relies:
+            if only is None or _object(o) in only:
+                yield ln
         elif p in preds or (p == _TYPE and o.rstrip().startswith(_CONSOLIDATED)):
             yield ln
-    if keep:
-        yield from held
+    yield from flush()
 
 
 def _key(*terms: str) -> str:
@@ -160,12 +222,26 @@ def _key(*terms: str) -> str:
 
 def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
     """The `kg:StaleReliance` nodes the graph whose N-Triples `lines` are given implies (lines it does not
-    read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender."""
+    read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender.
+
+    The lines the query reads go to a temporary file first; the instruments a reliance can name are found
+    in it (`ended_instruments`), and only what concerns those is loaded: the store holds the lines of the few
+    ended instruments, not every dated citation and reliance of the corpus (memory flat, issue 13)."""
+    with tempfile.TemporaryFile() as tmp:
+        for ln in wanted(lines):
+            tmp.write(ln if ln.endswith(b"\n") else ln + b"\n")
+        tmp.seek(0)
+        only = ended_instruments(tmp)
+        tmp.seek(0)
+        return _derive(wanted(tmp, only), base)
+
+
+def _derive(lines: Iterable[bytes], base: str) -> list[str]:
     store = Store()
     chunk: list[bytes] = []
     # loaded in slices (the lines read are not all held at once), leniently: they are the graph's own lines,
     # every IRI checked as it was written
-    for ln in wanted(lines):
+    for ln in lines:
         chunk.append(ln if ln.endswith(b"\n") else ln + b"\n")
         if len(chunk) >= 50_000:
             store.bulk_load(b"".join(chunk), format=RdfFormat.N_TRIPLES, lenient=True)
