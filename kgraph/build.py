@@ -220,7 +220,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     parts = out / "parts"
     cache.mkdir(exist_ok=True)
     parts.mkdir(exist_ok=True)
-    for stray in [*cache.glob("*.tmp"), *parts.glob("*.loaded")]:  # left by a build that was killed
+    for stray in [*cache.glob("*.tmp"), *parts.glob("*.tmp"), *parts.glob("*.loaded")]:  # left by a build that was killed
         stray.unlink(missing_ok=True)
     old = load_manifest(out)
     ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"

@@ -23,19 +23,65 @@ from pyoxigraph import RdfFormat, parse, serialize
 MAX_OPEN = 200
 
 
+#: Lines `write_part` holds before it writes what it has, sorted, to a run of its own on disk; a bigger part
+#: (the instruments' of a large corpus) is merged from its runs, so memory stays flat in its size.
+SPILL_LINES = 50_000
+_BATCH = 8192  # lines encoded and written at once
+
+
+def _write_lines(lines: Iterable[str], f) -> int:
+    n = 0
+    batch: list[str] = []
+    for ln in lines:
+        batch.append(ln)
+        if len(batch) >= _BATCH:
+            f.write("".join(batch).encode("utf-8"))
+            n += len(batch)
+            batch.clear()
+    f.write("".join(batch).encode("utf-8"))
+    return n + len(batch)
+
+
+def _unique(lines: Iterable[str]) -> Iterable[str]:
+    last = None
+    for ln in lines:
+        if ln != last:
+            yield ln
+            last = ln
+
+
 def write_part(lines: Iterable[str], path: Path) -> int:
-    """Write N-Triples lines sorted and de-duplicated (atomically); returns the number of triples."""
-    uniq = sorted(set(lines))
+    """Write N-Triples lines sorted and de-duplicated (atomically); returns the number of triples.
+
+    Holds at most `SPILL_LINES` distinct lines: beyond that, sorted runs go to temporary files beside the
+    part and are merged (the same bytes as sorting them all at once: str order is code point order)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
+    runs: list[Path] = []
     try:
+        held: set[str] = set()
+        for ln in lines:
+            held.add(ln)
+            if len(held) >= SPILL_LINES:
+                runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
+                with open(runs[-1], "wb") as f:
+                    _write_lines(sorted(held), f)
+                held = set()
         with open(tmp, "wb") as f:
-            f.write("".join(uniq).encode("utf-8"))
+            if not runs:
+                n = _write_lines(sorted(held), f)
+            else:
+                with ExitStack() as stack:
+                    files = [stack.enter_context(open(r, encoding="utf-8", newline="\n")) for r in runs]
+                    n = _write_lines(_unique(heapq.merge(*files, sorted(held))), f)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk: leave no half part taking the space a rerun needs
         raise
-    return len(uniq)
+    finally:
+        for r in runs:
+            r.unlink(missing_ok=True)
+    return n
 
 
 def _merge_round(parts: list[Path], out: Path) -> None:
