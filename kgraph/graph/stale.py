@@ -10,7 +10,10 @@ in a derived part of the graph: both query twins then read these nodes.
 `STALE_QUERY` is the question as `queries/stale-citations.rq` asked it before (the same patterns and
 filters, the relation lists from relations.yaml), without the labels the query reads itself. `wanted`
 keeps the triples it reads: every pattern names its predicate, and a citation matters only when it ends an
-instrument or dates it, so the answer over those triples is the answer over the whole graph.
+instrument or dates it, so the answer over those triples is the answer over the whole graph. Every answer's
+instrument is one that something ended (`ended_instruments`), so of the dated citations and the relying
+relations only those of such instruments are loaded: the store's size follows the ended instruments, not
+the corpus.
 """
 
 from __future__ import annotations
