@@ -31,7 +31,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
     ap.add_argument("inputs", nargs="+")
-    ap.add_argument("--no-store", action="store_true", help="build no store (what the store loader adds is the difference)")
+    ap.add_argument("--no-store", action="store_true",
+                    help="build no store (what the store loader adds is the difference)")
     ap.add_argument("--trace", action="store_true", help="tracemalloc's top sites at each phase's end")
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()

@@ -74,7 +74,8 @@ def test_stale_lines_are_the_first_versions_lines_that_no_part_of_the_graph_has(
 def test_a_part_bigger_than_memory_holds_is_merged_from_runs_to_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(3)
-    lines = [f"<https://x.example/{rng.randint(0, 900)}> <p> \"Điều {rng.randint(0, 40)} ế\" .\n" for _ in range(5000)]
+    lines = [f"<https://x.example/{rng.randint(0, 900)}> <p> \"Điều {rng.randint(0, 40)} ế\" .\n"
+             for _ in range(5000)]
     whole = tmp_path / "whole.nt"
     assert write_part(lines, whole) == len(set(lines))
     monkeypatch.setattr(files, "SPILL_LINES", 700)  # several runs, duplicates across them
