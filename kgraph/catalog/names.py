@@ -174,13 +174,17 @@ def _fast_split(text: str) -> CitedName | None:
         folded = [_fold_word(w) if f is None else f for w, f in zip(words, folded)]
     if "" in folded:
         return _regex_split(text)
+    return _new_tuple(CitedName, (_joined(folded), year, date, None))
+
+
+def _joined(folded: list[str]) -> str:
+    """The key of a name's folded words: "và" dropped, and `_finish` only where a code's "Bộ" or "Việt Nam"
+    can be in it (the common case is a plain join)."""
     if "và" in folded:
         folded = [w for w in folded if w != "và"]
-    if folded and folded[0] != "bộ" and folded[-1] != "nam":  # no code's "Bộ", no "Việt Nam": nothing to do
-        key = " ".join(folded)
-    else:
-        key = _finish(folded)
-    return _new_tuple(CitedName, (key, year, date, None))
+    if folded and folded[0] != "bộ" and folded[-1] != "nam":
+        return " ".join(folded)
+    return _finish(folded)
 
 
 def _regex_split(text: str) -> CitedName | None:
@@ -197,12 +201,7 @@ def _regex_split(text: str) -> CitedName | None:
             if not fw:
                 return None
             words.append(fw)
-        if "và" in words:
-            words = [w for w in words if w != "và"]
-        if words and words[0] != "bộ" and words[-1] != "nam":  # no code's "Bộ", no "Việt Nam": nothing to do
-            key = " ".join(words)
-        else:
-            key = _finish(words)
+        key = _joined(words)
         if y:
             return _new_tuple(CitedName, (key, int(y), _iso(d, m, y), None))
         if year:

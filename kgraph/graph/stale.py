@@ -137,6 +137,14 @@ def _ends() -> frozenset[bytes]:
     return frozenset(f"<{r.predicate_iri}>".encode() for r in with_role("ends", relations()))
 
 
+def _split(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
+    """Each N-Triples line with its subject, predicate and the rest (blank or short lines skipped)."""
+    for ln in lines:
+        parts = ln.split(b" ", 2)
+        if len(parts) == 3:
+            yield ln, parts[0], parts[1], parts[2]
+
+
 def _object(o: bytes) -> bytes:
     """The object term of a split N-Triples line's rest (``<iri> .\\n`` → ``<iri>``)."""
     return o.rstrip()[:-1].rstrip()
@@ -151,11 +159,7 @@ def ended_instruments(lines: Iterable[bytes]) -> set[bytes]:
     records: dict[bytes, list[bytes]] = {}  # catalogue record → the instruments it is of
     finished: set[bytes] = set()  # records with a date the force ended
     subject, cited, ending = b"", b"", False
-    for ln in lines:
-        parts = ln.split(b" ", 2)
-        if len(parts) < 3:
-            continue
-        s, p, o = parts
+    for ln, s, p, o in _split(lines):
         if s != subject:
             if ending and cited:
                 out.add(cited)
@@ -194,11 +198,7 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
         elif dated and (only is None or cited in only):
             yield from (h for h in held if only is None or h.split(b" ", 2)[1] in _DATED_KEEPS)
 
-    for ln in lines:
-        parts = ln.split(b" ", 2)
-        if len(parts) < 3:
-            continue
-        s, p, o = parts
+    for ln, s, p, o in _split(lines):
         if s != subject:
             yield from flush()
             held.clear()
