@@ -37,6 +37,9 @@ CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_long
 #: Where a record of `Lookup.candidates` holds the codes of an instrument's date and year.
 DATE, YEAR = 5, 6
 
+#: The fields of each item `Lookup.dated` gives, by position (what a bare name is decided on, then the record).
+D_DATE, D_YEAR, D_EFFECTIVE, D_STATUS, D_STATUS_BASIS, D_NO_LONGER, D_RECORD = range(7)
+
 
 class Lookup:
     """Candidates of a name key: (row id, number, and the `CODED` fields) for each instrument it names."""
@@ -67,11 +70,6 @@ class Lookup:
         self.date_code = {v: c for c, v in enumerate(meta["vocab"]["date"])}
         self.year_code = {v: c for c, v in enumerate(meta["vocab"]["year"])}
 
-    def find(self, key: str) -> list[tuple[Any, ...]] | None:
-        """(row id, number, *CODED) of each instrument one of whose names has this key; None when none has."""
-        found = self.candidates(key)
-        return None if found is None else [self.decode(r) for r in found]
-
     def candidates(self, key: str) -> list[tuple[int, ...]] | None:
         """The records of this key's instruments as stored (numbers: `decode` makes a row of one), None when
         no instrument has this key. Their fields at `DATE` and `YEAR` are codes (`date_code`, `year_code`): a
@@ -101,14 +99,6 @@ class Lookup:
                 return list(cand.iter_unpack(self.cands[first * step:(first + count) * step]))
             i += 1
         return None
-
-    def decode(self, r: tuple[int, ...]) -> tuple[Any, ...]:
-        """(row id, number, *CODED) of a record `candidates` gave."""
-        rowid, noff, nsize, tail, t, d, y, e, s, b, no = r
-        vt, vd, vy, ve, vs, vb, vn = self.vocab
-        tail = self.tails[tail]
-        return (rowid, None if tail is None else self.nums[noff:noff + nsize].decode() + tail,
-                vt[t], vd[d], vy[y], ve[e], vs[s], vb[b], vn[no])
 
     def dated(self, records: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
         """(date, year, effective, status, status_basis, no_longer, record) of each record `candidates` gave:

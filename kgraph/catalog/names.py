@@ -130,10 +130,13 @@ def _fold_word(word: str) -> str:
 _new_tuple = tuple.__new__
 
 
-@lru_cache(maxsize=16_384)
-def cited_name(text: str) -> CitedName:
-    """Split `Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022` into its key, date and year."""
+def split_cited(text: str) -> CitedName:
+    """Split `Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022` into its key, date and year (uncached:
+    `cited_name` is the cached one; a caller that caches its own answers calls this)."""
     return _fast_split(text) or _cited_name(text)
+
+
+cited_name = lru_cache(maxsize=16_384)(split_cited)
 
 
 #: The day, month and year a `_fast_split` tail may give, as written → as an ISO date has them (a year as an int).

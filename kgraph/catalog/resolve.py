@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from kgraph.catalog.compact import DATE, YEAR
-from kgraph.catalog.names import _cited_name, _fast_split
+from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
+                                    DATE, YEAR)
+from kgraph.catalog.names import split_cited
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -78,7 +79,7 @@ _NONE = False  # a cached "no instrument" (None is "not cached")
 def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
     # `cited_name` without its cache: resolve_name caches the answer, and a second cache (of the split) costs
     # a name never asked before more than it saves
-    key, cited_year, cited_date, number = _fast_split(name) or _cited_name(name)
+    key, cited_year, cited_date, number = split_cited(name)
     if not key:
         return None
     date = date or cited_date
@@ -154,55 +155,56 @@ _OLDEST_SNAPSHOT = "2023-01-01"
 
 def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:
     """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt. Each candidate
-    is (date, year, effective, status, status_basis, no_longer, what `make` makes an `Instrument` of): the
+    is as `Lookup.dated` gives it (`D_DATE`...; its `D_RECORD` what `make` makes an `Instrument` of): the
     compact index's records are decided on as they are, and only those answered with are made instruments."""
     if at is None:
         if len(cands) == 1:
             return None  # the catalogue is partial: one known instrument does not prove there is no other
         return _ambiguous(cands, make, "a name with no date and no citing date")
     for c in cands:
-        if c[0] is None and c[1] is None:
+        if c[D_DATE] is None and c[D_YEAR] is None:
             return _ambiguous(cands, make, "an instrument of this name has no date in the catalogue")
-    before = [c for c in cands if (c[0] or str(c[1])) <= at]
+    before = [c for c in cands if (c[D_DATE] or str(c[D_YEAR])) <= at]
     if not before:
         return None
     if len(before) > 1:  # a sort calls its key even on one item
         before.sort(key=_issued)
     latest = before[-1]
-    date, _, effective, status, _, no_longer, _ = latest
-    if len(before) > 1 and (date or "")[:4] == (before[-2][0] or "")[:4]:
+    date, effective, status, no_longer = (latest[D_DATE], latest[D_EFFECTIVE], latest[D_STATUS],
+                                         latest[D_NO_LONGER])
+    if len(before) > 1 and (date or "")[:4] == (before[-2][D_DATE] or "")[:4]:
         return _ambiguous(before, make, "two instruments of this name in the same year")
     if effective is None:
-        return _ambiguous(before, make, f"{make(latest[6]).label()} has no date of entry into force in the catalogue")
+        return _ambiguous(before, make, f"{make(latest[D_RECORD]).label()} has no date of entry into force in the catalogue")
     if effective > at:
         if len(before) == 1:  # the citing text likely means a predecessor the catalogue does not know
             return None
-        return _ambiguous(before, make, f"{make(latest[6]).label()} was issued but not yet in force on {at}")
+        return _ambiguous(before, make, f"{make(latest[D_RECORD]).label()} was issued but not yet in force on {at}")
     prev = before[-2] if len(before) > 1 else None
-    if prev is not None and _DISPUTED_END in (prev[4] or ""):
+    if prev is not None and _DISPUTED_END in (prev[D_STATUS_BASIS] or ""):
         # the predecessor's end is only the same-name heuristic, and the pháp điển still lists it in force:
         # the "successor" may amend it (44/2024/QH15 amends Luật Dược 105/2016/QH13)
         return _ambiguous(before, make,
-                          f"whether {make(latest[6]).label()} replaced {make(prev[6]).label()} is disputed")
+                          f"whether {make(latest[D_RECORD]).label()} replaced {make(prev[D_RECORD]).label()} is disputed")
     if no_longer and no_longer <= at:
         return None  # no instrument of this name the catalogue knows was in force then
     if not no_longer and status == "no_longer_in_force":
         return _ambiguous(before, make,
-                          f"{make(latest[6]).label()} is no longer in force and the catalogue has no end date")
+                          f"{make(latest[D_RECORD]).label()} is no longer in force and the catalogue has no end date")
     if not no_longer and status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT:
         # dropped from the newest pháp điển snapshot: in force at the oldest, ended at an unknown date since
         # (and often by a newer law of the same name the catalogue does not have yet, as 42/2024/QH15)
         return _ambiguous(before, make,
-                          f"{make(latest[6]).label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
+                          f"{make(latest[D_RECORD]).label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
     basis = ("the only instrument of this name issued before the citing date" if len(before) == 1
              else "the latest instrument of this name in force at the citing date")
-    inst = make(latest[6])
+    inst = make(latest[D_RECORD])
     return Match(inst.number, inst, basis)
 
 
 def _issued(c: tuple[Any, ...]) -> str:
-    return c[0] or f"{c[1]}-12-31"
+    return c[D_DATE] or f"{c[D_YEAR]}-12-31"
 
 
 def _ambiguous(cands: list[tuple[Any, ...]], make: Callable[[Any], Instrument], reason: str) -> Ambiguous:
-    return Ambiguous(tuple([make(c[6]) for c in cands]), reason)
+    return Ambiguous(tuple([make(c[D_RECORD]) for c in cands]), reason)
