@@ -172,21 +172,12 @@ def _last_mark(text: str, lo: int, pos: int) -> int:
     return best
 
 
-class _End:
-    """The last sentence end found from a mark: its text, the position and limit asked and the end.
-
-    References of one sentence (two to four a line in dense bait) ask for the same end: it is the first mark wholly
-    in the window, so from a later position before that mark it is the answer again, when the mark lies at least
-    `_LONGEST` before the first window's end (no mark cut off by that end can start before it)."""
-
-    __slots__ = ("text", "pos", "hi", "end")
-
-    def __init__(self) -> None:
-        self.text: str | None = None
-        self.pos = self.hi = self.end = -1
-
-
-_LAST_END = _End()
+#: The last sentence end found from a mark: (text, position asked, limit, end). References of one sentence (two to
+#: four a line in dense bait) ask for the same end: it is the first mark wholly in the window, so from a later
+#: position before that mark it is the answer again, when the mark lies at least `_LONGEST` before the first
+#: window's end (no mark cut off by that end can start before it). One tuple, replaced whole: a thread reading it
+#: while another extracts sees one answer or the other, never half of each.
+_LAST_END: tuple[str | None, int, int, int] = (None, -1, -1, -1)
 
 
 def sentence_end(text: str, pos: int, limit: int = 400) -> int:
@@ -194,13 +185,14 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
 
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
+    global _LAST_END
     hi = min(len(text), pos + limit)
-    last = _LAST_END
-    if last.text is text and last.pos <= pos < last.end and last.hi <= hi:
-        return last.end
+    last_text, last_pos, last_hi, last_end = _LAST_END
+    if last_text is text and last_pos <= pos < last_end and last_hi <= hi:
+        return last_end
     end = _sentence_end(text, pos, hi)
     if end - 1 + _LONGEST <= hi:  # a mark, far enough inside the window to be the answer for later positions
-        last.text, last.pos, last.hi, last.end = text, pos, hi, end
+        _LAST_END = (text, pos, hi, end)
     return end
 
 
