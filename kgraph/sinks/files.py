@@ -42,19 +42,19 @@ def _write_lines(lines: Iterable[str], f) -> int:
     return n + len(batch)
 
 
-def _unique(lines: Iterable[str]) -> Iterable[str]:
-    last = None
-    for ln in lines:
-        if ln != last:
-            yield ln
-            last = ln
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
 
 
 def write_part(lines: Iterable[str], path: Path) -> int:
     """Write N-Triples lines sorted and de-duplicated (atomically); returns the number of triples.
 
     Holds at most `SPILL_LINES` distinct lines: beyond that, sorted runs go to temporary files beside the
-    part and are merged (the same bytes as sorting them all at once: str order is code point order)."""
+    part and are merged by `_merge`, as parts are into graph.nt (the same bytes as sorting them all at once)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
     runs: list[Path] = []
@@ -67,13 +67,16 @@ def write_part(lines: Iterable[str], path: Path) -> int:
                 with open(runs[-1], "wb") as f:
                     _write_lines(sorted(held), f)
                 held = set()
-        with open(tmp, "wb") as f:
-            if not runs:
+        if runs:
+            runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
+            with open(runs[-1], "wb") as f:
+                _write_lines(sorted(held), f)
+            del held
+            _merge(runs, tmp)
+            n = _count_lines(tmp)
+        else:
+            with open(tmp, "wb") as f:
                 n = _write_lines(sorted(held), f)
-            else:
-                with ExitStack() as stack:
-                    files = [stack.enter_context(open(r, encoding="utf-8", newline="\n")) for r in runs]
-                    n = _write_lines(_unique(heapq.merge(*files, sorted(held))), f)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk: leave no half part taking the space a rerun needs
