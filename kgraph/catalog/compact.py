@@ -3,15 +3,16 @@
 Deciding which instrument a cited name means reads, of each candidate, its number, type, dates (issued, in
 force, ended), year and status; fetching and decoding full rows (title, issuer, provenance) through a SQLite
 join cost most of a lookup. This index keeps only those fields, and the rest of a row is read only when a
-caller asks for it (`Instrument.__getattr__`). Keys are found by a stable hash (crc32) in a sorted array, and
-checked against the key itself (two keys of one hash are never confused).
+caller asks for it (`Instrument.__getattr__`).
 
-Laid out for few memory reads a lookup, as a name a corpus cites once finds none of it in a cache: a key's
-record (where its text and its candidates are, one struct) sits at its hash's rank, and its candidates' records
-(row id, number, the `CODED` fields as codes into per-field tables: one struct each) follow each other, with
-their numbers' first parts (before the first "/"; the rest, `/2013/QH13`, is coded) in the same order. An
-instrument of several names has a record under each. About 40 bytes an instrument at 500k (20 MB); no Python
-object per row (the arrays are views of the blobs read).
+Laid out for few memory reads a lookup, as a name a corpus cites once finds none of it in a cache: one probe
+into a table of 64-bit slots (open addressing, at most half full, the slot at the key's crc32), each holding
+the key's crc32 and where its entry starts; the entry holds the key itself (compared whole on a hit: two keys
+of one hash are never confused), its candidates' records (row id, number, the `CODED` fields as codes into
+per-field tables: one struct each) and their numbers' first parts (before the first "/"; the rest,
+`/2013/QH13`, is coded), one after the other, so one or two cache lines answer most lookups. An instrument of
+several names has a record under each. About 55 bytes an instrument at 500k (8 MB of slots, 19 MB of
+entries); no Python object per row (the arrays are views of the blobs read).
 
 A large catalogue carries it in table `lookup` (`save`, called by the writer), so a process reads a few blobs
 instead of every row; a file without it (the small shipped one, an older build) gets one made at the first lookup.
@@ -24,12 +25,11 @@ import sqlite3
 import struct
 import sys
 from array import array
-from bisect import bisect_left
 from typing import Any
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
-VERSION = 5
+VERSION = 6
 
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
@@ -45,25 +45,18 @@ class Lookup:
     """Candidates of a name key: (row id, number, and the `CODED` fields) for each instrument it names."""
 
     def __init__(self, meta: dict[str, Any], parts: dict[str, bytes]):
-        def arr(name: str, code: str) -> memoryview | array:
-            if meta["byteorder"] == sys.byteorder:
-                return memoryview(parts[name]).cast(code)  # the blob itself, not a copy
-            a = array(code)
-            a.frombytes(parts[name])
-            a.byteswap()
-            return a
-
         self.meta, self.parts = meta, parts  # as stored: `save` writes them back unchanged
         order = "<" if meta["byteorder"] == "little" else ">"
-        self.hashes = arr("hash", "I")  # one a distinct key, ascending
-        self.top = arr("top", "I")  # where each value of a hash's top 16 bits starts: a search among a few keys
-        self.key_rec = struct.Struct(order + meta["key_rec"])  # key text's offset and size, first candidate, count
-        self.key_recs = parts["key_recs"]
-        self.keys = parts["keys"]  # each key less its first word (coded in its record)
-        self.heads = {h.encode(): i for i, h in enumerate(meta["heads"])}
+        if meta["byteorder"] == sys.byteorder:
+            self.slots: memoryview | array = memoryview(parts["slots"]).cast("Q")  # the blob itself, not a copy
+        else:
+            self.slots = array("Q")
+            self.slots.frombytes(parts["slots"])
+            self.slots.byteswap()
+        self.mask = len(self.slots) - 1
+        self.entries = self.nums = parts["entries"]  # `Catalog.instrument_of` reads a number's first part here
+        self.head = struct.Struct(order + "HH")  # an entry's key size and candidate count
         self.cand = struct.Struct(order + meta["cand"])  # row id, number's first part (offset, size), codes
-        self.cands = parts["cands"]
-        self.nums = parts["nums"]
         self.tails = meta["tails"]  # None: no number
         self.vocab = [meta["vocab"][f] for f in CODED]
         #: value → code of the fields a resolution picks on (-1 for a value no instrument has)
@@ -76,28 +69,23 @@ class Lookup:
         caller picks among them without decoding the rest."""
         kb = key.encode()
         h = crc32(kb)
-        hs, top = self.hashes, self.top
-        t = h >> 16
-        n = top[t + 1]
-        i = bisect_left(hs, h, top[t], n)
-        if i == n or hs[i] != h:
-            return None
-        cut = kb.find(b" ") + 1
-        head = self.heads.get(kb[:cut])
-        if head is None:
-            return None
-        rest = kb[cut:]
-        size, keys, recs, key_rec = len(rest), self.keys, self.key_recs, self.key_rec
-        unpack, step = key_rec.unpack_from, key_rec.size
-        while i < n and hs[i] == h:
-            off, ksize, hd, first, count = unpack(recs, i * step)
-            if ksize == size and hd == head and keys.startswith(rest, off):
-                cand = self.cand
-                step = cand.size
-                if count == 1:  # most keys: one record read in place, no slice copied
-                    return [cand.unpack_from(self.cands, first * step)]
-                return list(cand.iter_unpack(self.cands[first * step:(first + count) * step]))
-            i += 1
+        slots, mask = self.slots, self.mask
+        i = h & mask
+        v = slots[i]
+        while v:
+            if v & 0xFFFFFFFF == h:  # the key's own hash: its entry is read, and the key in it compared whole
+                off = v >> 32
+                entries = self.entries
+                size, count = self.head.unpack_from(entries, off)
+                off += 4
+                if size == len(kb) and entries.startswith(kb, off):
+                    off += size
+                    cand = self.cand
+                    if count == 1:  # most keys: one record read in place, no slice copied
+                        return [cand.unpack_from(entries, off)]
+                    return list(cand.iter_unpack(entries[off:off + count * cand.size]))
+            i = (i + 1) & mask
+            v = slots[i]
         return None
 
     def dated(self, records: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
@@ -125,46 +113,44 @@ class Lookup:
         by_key: dict[str, list[int]] = {}
         for k, i in con.execute(f"SELECT key, id FROM {schema}.name ORDER BY key, id"):
             by_key.setdefault(k, []).append(i)
-        order = sorted((crc32(kb), kb, ids) for kb, ids in ((k.encode(), ids) for k, ids in by_key.items()))
-        heads: dict[str, int] = {}
-        ids = [i for *_, ids in order for i in ids]
+        ids = [i for v in by_key.values() for i in v]
         big = bool(ids) and (min(ids) < 0 or max(ids) >= 2**32)
         cand = ("q" if big else "I") + "IH" + _code_for(len(tails)) + "".join(_code_for(len(t)) for t in tables)
-        hashes, keys, nums = array("I"), bytearray(), bytearray()
-        key_fields: list[tuple[int, int, int, int, int]] = []
-        cands: list[tuple[Any, ...]] = []
-        for h, kb, ids in order:
-            hashes.append(h)
-            cut = kb.find(b" ") + 1
-            rest = kb[cut:]
-            key_fields.append((len(keys), len(rest), heads.setdefault(kb[:cut].decode(), len(heads)), len(cands),
-                               len(ids)))
-            keys += rest
+        order = "<" if sys.byteorder == "little" else ">"
+        hs, cs = struct.Struct(order + "HH"), struct.Struct(order + cand)
+        size = 8
+        while size < 2 * len(by_key):  # at most half full: a probe finds its key or an empty slot in one or two
+            size *= 2
+        slots = array("Q", bytes(8 * size))
+        entries = bytearray(b"\0")  # no entry at offset 0: a slot of 0 is an empty one
+        for k, ids in sorted(by_key.items()):
+            kb = k.encode()
+            if len(kb) >= 2**16 or len(ids) >= 2**16:
+                raise ValueError("too large for the compact name index")  # a key of 64 kB, 64k instruments
+            h = crc32(kb)
+            i = h & (size - 1)
+            while slots[i]:
+                i = (i + 1) & (size - 1)
+            slots[i] = len(entries) << 32 | h
+            entries += hs.pack(len(kb), len(ids)) + kb
+            at = len(entries) + cs.size * len(ids)  # the numbers' first parts follow the records: one read
+            heads = []
             for i in ids:
                 head, tail, *codes = rows[i]
-                cands.append((i, len(nums), len(head), tail, *codes))
-                nums += head
-        key_rec = "II" + _code_for(len(heads)) + "II"  # key text's offset, size, first word's code; candidates
-        if len(keys) >= 2**32 or len(nums) >= 2**32 or max((len(r[0]) for r in rows.values()), default=0) >= 2**16:
-            raise ValueError("too large for the compact name index")  # 4 GB of keys, a number of 64k characters
-        top = array("I", [0] * 65537)
-        for h in hashes:
-            top[(h >> 16) + 1] += 1
-        for t in range(65536):
-            top[t + 1] += top[t]
-        ks, cs = struct.Struct("=" + key_rec), struct.Struct("=" + cand)
-        key_recs, cand_recs = bytearray(ks.size * len(key_fields)), bytearray(cs.size * len(cands))
-        for n, f in enumerate(key_fields):
-            ks.pack_into(key_recs, n * ks.size, *f)
-        for n, f in enumerate(cands):
-            cs.pack_into(cand_recs, n * cs.size, *f)
-        meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "key_rec": key_rec,
-                                "cand": cand, "tails": list(tails), "heads": list(heads),
-                                "instruments": len(rows), "max_id": max(rows) if rows else None}
+                if len(head) >= 2**16:
+                    raise ValueError("too large for the compact name index")  # a number of 64k characters
+                entries += cs.pack(i, at, len(head), tail, *codes)
+                at += len(head)
+                heads.append(head)
+            entries += b"".join(heads)
+            if len(entries) >= 2**32:
+                raise ValueError("too large for the compact name index")  # 4 GB of entries
+        meta: dict[str, Any] = {"version": VERSION, "byteorder": sys.byteorder, "vocab": {}, "cand": cand,
+                                "tails": list(tails), "instruments": len(rows),
+                                "max_id": max(rows) if rows else None}
         for f, t in zip(CODED, tables):
             meta["vocab"][f] = list(t)
-        parts = {"hash": hashes.tobytes(), "top": top.tobytes(), "key_recs": bytes(key_recs), "keys": bytes(keys),
-                 "cands": bytes(cand_recs), "nums": bytes(nums)}
+        parts = {"slots": slots.tobytes(), "entries": bytes(entries)}
         return cls(meta, parts)
 
     def save(self, con: sqlite3.Connection) -> None:
