@@ -92,12 +92,17 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
         if year is None:
             return _bare(lk.dated(recs), at, cat.instrument_of)
         day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
-        if len(recs) == 1:  # most names: `_dated` of one record, its answer by date made here
+        if len(recs) == 1:  # most names: `_dated` of one record, its answer by date or by year alone made here
             r = recs[0]
             if r[DATE] == day:
                 c = cat.instrument_of(r)
                 return Match(c.number, c, "name and date")
-            return _dated((), recs, year, date, cat.instrument_of) if r[YEAR] == yc else None
+            if r[YEAR] != yc:
+                return None
+            if date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
+                c = cat.instrument_of(r)
+                return Match(c.number, c, "name and year")
+            return _dated((), recs, year, date, cat.instrument_of)
         return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
                       cat.instrument_of)
     cands = cat.by_key(key)
