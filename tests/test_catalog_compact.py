@@ -5,6 +5,7 @@ index that no longer fits the file's rows is not used."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 from kgraph.catalog import Catalog, resolve_name
@@ -85,3 +86,38 @@ def test_the_users_file_hides_shipped_rows_and_is_read_as_it_changes(tmp_path: P
     con.close()
     assert [i.number for i in cat.by_name("Luật Buckeroo")] == ["9/2019/QH13"]
 
+
+
+def test_an_index_stored_in_another_layout_is_remade(tmp_path: Path) -> None:
+    """A file written by an older kgraph (index v5: sorted hashes, keys apart from their records) is not read
+    with this layout: its rows answer, through an index made from them."""
+    import json
+
+    from kgraph.catalog import compact
+
+    path = catalog_file(tmp_path / "c.sqlite", ENTRIES, index_names=True, lookup=True)
+    con = sqlite3.connect(path)
+    meta = json.loads(con.execute("SELECT data FROM lookup WHERE part = 'meta'").fetchone()[0])
+    meta["version"] = compact.VERSION - 1
+    con.execute("UPDATE lookup SET data = ? WHERE part = 'meta'", (json.dumps(meta).encode(),))
+    con.execute("UPDATE lookup SET data = ? WHERE part = 'slots'", (b"\xff" * 64,))  # garbage, if it were read
+    con.commit()
+    assert Lookup.load(con) is None
+    con.close()
+    cat = Catalog(shipped=path, user=False)
+    assert [i.number for i in cat.by_name("Luật Plumless")] == ["1/2010/QH13", "2/2015/QH13"]
+    assert resolve_name("Luật Đất đai năm 2013", catalog=cat).number == "3/2013/QH13"
+
+
+def test_every_key_is_found_in_a_table_with_collisions(tmp_path: Path) -> None:
+    """Two keys of one hash (plumless, buckeroo: one slot) are both found, the second past the first, and names
+    absent from the table are not."""
+    entries = [_law(10 + n, f"Luật Thử {w}", f"{2000 + n % 20}-01-0{1 + n % 9}") for n, w in
+               enumerate(("một", "hai", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười", "plumless", "buckeroo"))]
+    cat = Catalog(shipped=catalog_file(tmp_path / "c.sqlite", entries, index_names=True, lookup=True), user=False)
+    lk = cat.index()
+    assert len(lk.slots) >= 2 * len(entries)
+    assert zlib.crc32("luật thử plumless".encode()) == zlib.crc32("luật thử buckeroo".encode())
+    for e in entries:
+        assert [i.number for i in cat.by_name(e.title)] == [e.number]
+    assert cat.by_name("Luật Thử mười một") == [] and cat.by_name("Luật Thử") == []
