@@ -34,8 +34,9 @@ VERSION = 6
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
 
-#: Where a record of `Lookup.candidates` holds the codes of an instrument's date and year.
-DATE, YEAR = 5, 6
+#: Where a record of `Lookup.candidates` holds the codes of an instrument's date, year, date in force, status
+#: and end (each a code into `Lookup.vocab`'s table of that field).
+DATE, YEAR, EFFECTIVE, STATUS, NO_LONGER = 5, 6, 7, 8, 10
 
 #: The fields of each item `Lookup.dated` gives, by position (what a bare name is decided on, then the record).
 D_DATE, D_YEAR, D_EFFECTIVE, D_STATUS, D_STATUS_BASIS, D_NO_LONGER, D_RECORD = range(7)

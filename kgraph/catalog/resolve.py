@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
-                                    DATE, YEAR)
+                                    DATE, EFFECTIVE, NO_LONGER, STATUS, YEAR)
 from kgraph.catalog.names import split_cited
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
@@ -90,19 +90,30 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
         if recs is None:
             return None
         if year is None:
+            if at is not None and len(recs) == 1:  # most bare names: `_bare` of one dated instrument in force
+                r = recs[0]
+                _, vd, _, ve, vs, _, vn = lk.vocab
+                issued, effective = vd[r[DATE]], ve[r[EFFECTIVE]]
+                if issued and effective is not None and vn[r[NO_LONGER]] is None and \
+                        vs[r[STATUS]] == "in_force":
+                    if issued > at or effective > at:  # not yet issued, or not yet in force and no predecessor
+                        return None
+                    c = cat.instrument_of(r)
+                    return Match(c.number, c, "the only instrument of this name issued before the citing date")
             return _bare(lk.dated(recs), at, cat.instrument_of)
-        day, yc = (lk.date_code.get(date, -1) if date else -2), lk.year_code.get(year, -1)
+        day = lk.date_code.get(date, -1) if date else -2
         if len(recs) == 1:  # most names: `_dated` of one record, its answer by date or by year alone made here
             r = recs[0]
             if r[DATE] == day:
                 c = cat.instrument_of(r)
                 return Match(c.number, c, "name and date")
-            if r[YEAR] != yc:
+            if r[YEAR] != lk.year_code.get(year, -1):
                 return None
             if date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
                 c = cat.instrument_of(r)
                 return Match(c.number, c, "name and year")
             return _dated((), recs, year, date, cat.instrument_of)
+        yc = lk.year_code.get(year, -1)
         return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
                       cat.instrument_of)
     cands = cat.by_key(key)
