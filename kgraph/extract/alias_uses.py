@@ -50,6 +50,43 @@ def _end(text: str, p: int, words: list[str]) -> int:
     return -1 if i < len(text) and _is_word(text[i]) else i
 
 
+#: where a window stops being its own flat form: a run of two or more white-space characters, or one that is not " "
+_UNFLAT = re.compile(r"\s{2,}|[^\S ]")
+
+
+#: what a window cut before a non-word character is (`AliasUses` table): an alias, a stem (an alias cut so), or both
+_ALIAS, _STEM = 1, 2
+
+
+def _read_plain(head: str, n_max: int, cut: int, table: dict[str, int]) -> tuple[str, ...] | None:
+    """The aliases used at the start of window `head` (the longest alias and two characters more), read where it is
+    its own flat form, before `cut`; None when reading them needs the text past `cut`.
+
+    A use is followed by no word character (`_end`): the aliases are the window cut before its non-word characters
+    (or the whole of a window the text's end cuts short), read while they are stems. A window that is not plain
+    throughout (a "\n" after a use that closes a line, most often) is its own flat form up to the white-space run at
+    `cut`, which is non-word in both: a use ending there, and every one before it, ends where it ends in the text,
+    and only a stem running on past it has to be read in the flat form (issue 14)."""
+    used: list[str] = []
+    for m in _NOT_WORD.finditer(head, 0, n_max + 1):
+        n = m.start()
+        if n > cut:
+            return None
+        a = head[:n]
+        c = table.get(a, 0)
+        if c & _ALIAS:
+            used.append(a)
+        if not c & _STEM:
+            return tuple(used)
+    n = len(head)
+    if n <= n_max:  # the window's end is the text's end only when it is short
+        if cut < n:
+            return None
+        if table.get(head, 0) & _ALIAS:
+            used.append(head)
+    return tuple(used)
+
+
 class AliasUses:
     """The uses of every alias in `aliases` (each one line: single spaces, no space at either end)."""
 
@@ -81,6 +118,10 @@ class AliasUses:
         self._overlapping = any(_key(a) in a[1:] for a in known)
         if not known:
             return
+        # one look-up says whether a window's stretch is an alias, a stem or both (read for every non-word character)
+        table = dict.fromkeys(stems, _STEM)
+        for a in known:
+            table[a] = table.get(a, 0) | _ALIAS
         longest = {k: max(v) for k, v in by_key.items()}
         # a plain window (below) says by itself which aliases are used at its start: the same window met again
         # (an alias used over and over, with what follows it) is answered from the first time
@@ -100,16 +141,26 @@ class AliasUses:
                     at[p] = seen
                 continue
             plain = "  " not in head and head.isprintable()
-            flat = head if plain else _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
-            # a use is followed by no word character (`_end`): the aliases are the window cut before its non-word
-            # characters (or the whole of a window the text's end cuts short), read while they are stems
+            if plain:
+                cut = len(head)
+            else:
+                u = _UNFLAT.search(head)
+                cut = u.start() if u else len(head)
+            used_here = _read_plain(head, n_max, cut, table)
+            if used_here is not None:
+                if used_here:
+                    at[p] = used_here
+                windows[head] = used_here
+                continue
+            # a stem running on past white space that is not one plain space: read in the flat form of the text
+            flat = _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
             used: list[str] = []
             ext: list[int] = []
             for m in _NOT_WORD.finditer(flat, 0, n_max + 1):
                 n = m.start()
                 a = flat[:n]
                 if a in known:
-                    e = p + n if plain else _end(text, p, a.split(" "))
+                    e = _end(text, p, a.split(" "))
                     if e >= 0:
                         used.append(a)
                         ext.append(e)
@@ -120,16 +171,13 @@ class AliasUses:
                 if n <= n_max:  # the window's end is the text's end only when it is short
                     a = flat
                     if a in known:
-                        e = p + n if plain else _end(text, p, a.split(" "))
+                        e = _end(text, p, a.split(" "))
                         if e >= 0:
                             used.append(a)
                             ext.append(e)
             if used:
-                at[p] = used = tuple(used)
-                if not plain:
-                    self._ext[p] = tuple(ext)
-            if plain:
-                windows[head] = tuple(used)
+                at[p] = tuple(used)
+                self._ext[p] = tuple(ext)
 
     @property
     def uses(self) -> dict[str, list[tuple[int, int]]]:
