@@ -95,17 +95,19 @@ def _judge(alias: str, k: Knowledge, seen: dict[str, DocType | None]) -> list:
     (`_designates_instrument`)], from one lookup of each opening. `seen` keeps the openings looked up: distinct
     aliases share a few (issue 14)."""
     words = alias.split()
-    opening: dict[int, DocType | None] = {}
-    for n in (3, 2, 1):
-        if len(words) >= n:
+    count = len(words)
+    atype: DocType | None = None
+    names = False
+    for n in (3, 2, 1):  # longest first: the type word is the longest opening that is one
+        if count >= n:
             o = " ".join(words[:n])
             t = seen.get(o, _UNSEEN)
             if t is _UNSEEN:
                 t = seen[o] = k.doc_type(name=o)
-            opening[n] = t
-    atype = next((t for n in (3, 2, 1) if (t := opening.get(n))), None)
-    names = bool(words) and words[0][:1].isupper() and any(len(words) > n and opening.get(n) is not None for n in (3, 2, 1))
-    return [atype, _UNSEEN, names]
+            if t is not None:
+                atype = atype or t
+                names = names or count > n
+    return [atype, _UNSEEN, names and words[0][:1].isupper()]
 
 
 _UNSEEN = object()
@@ -139,6 +141,8 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
     # alias can be read (dense references: the next one's definition is not matched for this one)
     i = bisect_right(starts, after)
     blocked = i < len(starts) and starts[i] < paren
+    if blocked and paren - after > 3:
+        return None  # only a bare alias is left, and it opens with a "(" after at most 3 spaces
     m = None if blocked else _ALIAS_DEF.match(text, after)
     alias = None
     if m and not (i < len(starts) and starts[i] < m.start("alias") - 1):
@@ -205,7 +209,8 @@ def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]
     alias, though another reference (in the title) stands between them (CONVENTIONS.md)."""
     out: list[tuple[int, int]] = []
     for i, f in enumerate(found):
-        if f.kind != "numbered" or not f.number or not _BRACKETED.search(text, max(0, f.start - 3), f.start):
+        if (f.kind != "numbered" or not f.number or text.find("(", max(0, f.start - 3), f.start) < 0
+                or not _BRACKETED.search(text, max(0, f.start - 3), f.start)):
             continue
         if not _BRACKET_CLOSE.match(text, f.end):
             continue
@@ -234,8 +239,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     defined spans merged, ordinals and back references indexed by type as the references are walked.
     """
     by_start = {f.start: f for f in found}
-    spans = sorted((f.start, f.end) for f in found)
-    starts = [s for s, _ in spans]
+    # `found` is in order of start: the spans need no sorting (`overlaps` asks whether any reaches into a stretch)
+    spans = [(f.start, f.end) for f in found]
+    starts = [f.start for f in found]
 
     def overlaps(a: int, b: int) -> bool:
         # references are short: only spans starting shortly before `a` can reach into [a, b)
@@ -359,7 +365,10 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
     # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the
     # keys some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
-    asked = {(f.type, f.family[8:]) for f in found if f.kind == "short" and f.family and f.family.startswith("ordinal:")}
+    asked: dict[str | None, set[str]] = {}  # type -> the ordinals asked of it
+    for f in found:
+        if f.kind == "short" and f.family and f.family.startswith("ordinal:"):
+            asked.setdefault(f.type, set()).add(f.family[8:])
     by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
     # back references: the last reference of the same type, if it is the only candidate in its sentence;
     # the last candidate of each type and the instruments of each type (start, key) kept as they are passed.
@@ -393,9 +402,10 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             at, keys = instruments.setdefault(f.type, ([], []))
             at.append(f.start)
             keys.append(key)
-            if asked and f.number:
+            ords = asked.get(f.type) if asked and f.number else None
+            if ords:
                 for p in _prefixes(f.number):
-                    if (f.type, p) in asked:
+                    if p in ords:
                         by_ordinal.setdefault((f.type, p), {})[key] = f
         elif f.kind == "short" and f.target is not None:
             last[f.type] = f
