@@ -163,7 +163,7 @@ def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[s
                 return None, r.end(), (r.start("alias"), r.end("alias"))
     if not alias or len(alias) < 3:
         return None
-    if _HAS_NUMBER.search(alias):
+    if ("/" in alias or "-" in alias) and _HAS_NUMBER.search(alias):  # no "/" nor "-" (most aliases): no number
         # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
         return None, alias_end, span
     return alias, alias_end, span
