@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from kgraph.extract.found import Anchor, Found
+from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
 from kgraph.extract.normalize import DASH_CLASS, one_line, unify_dashes
 from kgraph.extract.patterns import alternation, trie_alt
@@ -15,7 +15,7 @@ from kgraph.numbers import (
     BLANK_NUMBER_PATTERN,
     LOOSE_AFTER_TYPE,
     NUMBER_PATTERN,
-    parse_number,
+    number_parts,
 )
 
 
@@ -128,7 +128,7 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         family = m.lastgroup or "admin"
         s = m.start("num") if family == "blank" else m.start()
         raw = t[s : m.end()]
-        parts = parse_number(raw, "state" if family == "blank" else family, k)
+        parts = number_parts(raw, "state" if family == "blank" else family)  # shared: read, never changed
         # the type word written before it: the nearest anchor, if only "số" and spaces lie between
         i = bisect_right(anchor_ends, s) - 1
         word, start = None, s
@@ -153,8 +153,7 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         if not word and pats["form_before"].search(window):
             continue  # a form's number (`mẫu số 09B/PL-TNCN`), not a document's
         number = parts.number if family != "blank" else None  # a form's blank: `số …/2016/NĐ-CP`
-        f = Found(start=start, end=m.end(), kind="numbered", number=number, year=parts.year,
-                  type_code=parts.type_code, family=family, issuer_codes=parts.issuer_codes)
+        f = numbered_found(start, m.end(), parts.type_code, number, parts.year, family, list(parts.issuer_codes))
         if word is None:
             lower = pats["type_before_any_case"].search(window)  # "nghị định số 138/HĐBT": rare, so searched late
             word = lower.group("word") if lower else None
@@ -267,7 +266,7 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
                 continue  # "Dự án 3: ...": a part of a programme, not an instrument
             if raw.isdigit():
-                f = Found(start=a.start, end=m.end(), kind="short", type=type_name)
+                f = short_found(a.start, m.end(), type_name)
                 f.family = "ordinal:" + raw
             else:
                 number = unify_dashes(re.sub(r"\s+", " ", raw)).strip()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kgraph.extract import context
-from kgraph.extract.found import Anchor, Found
+from kgraph.extract.found import Anchor, Found, named_found
 from kgraph.extract.normalize import one_line
 from kgraph.extract.patterns import alternation
 from kgraph.knowledge import Knowledge, load
@@ -473,7 +473,7 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
             got = None if got is None else (got[0] + m.start, *got[1:])
         if got is not None:
             end, name, typ, amending = got
-            out.append(Found(start=m.start, end=end, kind="named", name=name, type=typ, encloses=amending))
+            out.append(named_found(m.start, end, name, typ, amending))
     return out
 
 
