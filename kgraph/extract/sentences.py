@@ -69,15 +69,26 @@ class _Free:
 _BEHIND, _AHEAD = _Free(), _Free()
 
 
+#: how far past the position asked a stretch free of marks that is going on is read at once (`_no_mark_starts`)
+_AHEAD_BLOCK = 512
+
+
 def _no_mark_starts(text: str, x: int, y: int, f: _Free) -> bool:
-    """Whether no boundary mark or opener starts in text[x:y] (`f`: what is known so far)."""
+    """Whether no boundary mark or opener starts in text[x:y] (`f`: what is known so far).
+
+    A window going on from the stretch is read a block ahead (dense references ask every few characters: one
+    search per block, and `sentence_start` / `sentence_end` answer the windows inside it at once); a fresh one,
+    as sparse references in real text give, only to its end."""
     if x >= y or (f.text is text and f.a <= x and y <= f.b):
         return True
-    a, frm = (f.a, f.b) if f.text is text and f.a <= x <= f.b else (x, x)
+    if f.text is text and f.a <= x <= f.b:
+        a, frm, to = f.a, f.b, max(y, min(len(text), f.b + _AHEAD_BLOCK))
+    else:
+        a, frm, to = x, x, y
     pat, longest = _any_start()
-    # what starts before `y` ends before y + longest: found by a search that far
-    m = pat.search(text, frm, y + longest)
-    f.text, f.a, f.b = text, a, (m.start() if m and m.start() < y else y)
+    # what starts before `to` ends before to + longest: found by a search that far
+    m = pat.search(text, frm, to + longest)
+    f.text, f.a, f.b = text, a, (m.start() if m and m.start() < to else to)
     return f.b >= y
 
 
@@ -103,6 +114,9 @@ _LAST = _Starts()
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars."""
     lo = max(0, pos - lookback)
+    f = _BEHIND
+    if f.text is text and f.a <= lo and pos <= f.b:
+        return lo  # inside the stretch known free of marks (`_sentence_start`'s first answer, without its calls)
     last = _LAST
     if last.pos == pos and last.text is text:
         r = last.start
@@ -187,6 +201,9 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     global _LAST_END
     hi = min(len(text), pos + limit)
+    f = _AHEAD
+    if f.text is text and f.a <= pos and hi <= f.b:
+        return hi  # inside the stretch known free of marks (`_sentence_end`'s first answer, without its calls)
     last_text, last_pos, last_hi, last_end = _LAST_END
     if last_text is text and last_pos <= pos < last_end and last_hi <= hi:
         return last_end
