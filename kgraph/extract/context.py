@@ -373,4 +373,4 @@ def beside(text: str, pos: int, home: str | None = None, joint: bool = False) ->
         d, p3 = date_after(text, p2)
         if d:
             p2 = p3
-    return Beside(date=d, issuer=i, end=max(p, p2))
+    return Beside(d, i, p if p >= p2 else p2)

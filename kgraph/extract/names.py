@@ -45,6 +45,7 @@ class _NameRules:
     not_exact: frozenset[str]
     stops: frozenset[str]
     pairs: frozenset[str]
+    pair_firsts: frozenset[str]  # the first word of each pair: a word that opens none needs no pair built
     commas: tuple[str, ...]
     allowed_starts: tuple[str, ...]
     breakers: frozenset[str]
@@ -62,6 +63,7 @@ def name_rules() -> _NameRules:
         not_exact=frozenset(nk["not_names_exact"]),
         stops=frozenset(nk["stop_words"]),
         pairs=frozenset(nk["stop_pairs"]),
+        pair_firsts=frozenset(p.split(" ", 1)[0] for p in nk["stop_pairs"]),
         commas=tuple(nk["comma_continues"]),
         allowed_starts=tuple(a.lower() for a in nk["allowed_starts"]),
         breakers=frozenset(nk["name_breakers"]),
@@ -169,7 +171,7 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
     """
     r = name_rules()
     tok = _name_patterns()["token"]
-    not_names, not_exact, stops, pairs = r.not_names, r.not_exact, r.stops, r.pairs
+    not_names, not_exact, stops, pairs, pair_firsts = r.not_names, r.not_exact, r.stops, r.pairs, r.pair_firsts
     commas, heads = r.commas, r.breakers
     words: list[str] = []
     ends: list[int] = []
@@ -217,7 +219,7 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
             if lw == "số" and _NUMBER_NEXT.match(t, tm.end()):
                 break
             nx = tok.match(t, tm.end())
-            if nx and f"{lw} {nx.group(1).lower()}" in pairs:
+            if nx and lw in pair_firsts and f"{lw} {nx.group(1).lower()}" in pairs:
                 break
             if w in heads:
                 break
@@ -587,6 +589,7 @@ def find_upper_named(t: str, k: Knowledge) -> list[Found]:
     return out
 
 
+_NON_SPACE = re.compile(r"\S+")
 _CLEAN_END = re.compile(r"[ \t]{0,3}(?:[;,.()\r\n:]|$)")
 
 
@@ -599,25 +602,38 @@ def trim_to_known(named: list[Found], t: str) -> None:
     strong = {f.name.casefold() for f in named if f.name and (f.year or f.number or _CLEAN_END.match(t, f.end))}
     if not strong:
         return
+    kept: dict[str, str | None] = {}  # name as read -> the strong name it is cut to: once per name, not per mention
+    cuts: dict[tuple[str, str], tuple[int, str]] = {}  # (span as written, name kept) -> (length kept, name)
     for f in named:
-        if not f.name or f.name.casefold() in strong or f.year or f.number:
+        if not f.name or f.year or f.number:
             continue
-        # the longest run of the name's first words that is a strong name: one look-up per run, not a scan of
-        # every strong name per name (which grew with the square of the names on text citing many distinct ones)
-        words = f.name.casefold().split(" ")
-        best = next((p for p in (" ".join(words[:i]) for i in range(len(words) - 1, 0, -1)) if p in strong), None)
+        best = kept.get(f.name, _UNSEEN)
+        if best is _UNSEEN:
+            folded = f.name.casefold()
+            if folded in strong:
+                best = None
+            else:
+                # the longest run of the name's first words that is a strong name: one look-up per run, not a scan
+                # of every strong name per name (which grew with the square of the names on text citing many)
+                words = folded.split(" ")
+                best = next((p for p in (" ".join(words[:i]) for i in range(len(words) - 1, 0, -1)) if p in strong), None)
+            kept[f.name] = best
         if best is None:
             continue
-        # walk the text until the kept words are consumed (the text may wrap lines)
-        want = best.count(" ") + 1
-        end, seen = f.start, 0
-        for m in re.finditer(r"\S+", t[f.start : f.end]):
-            seen += 1
-            if seen == want:
-                end = f.start + m.end()
-                break
-        f.end = end
-        f.name = one_line(t[f.start : end])
+        # walk the text until the kept words are consumed (the text may wrap lines): once per span as written
+        span = t[f.start : f.end]
+        cut = cuts.get((span, best))
+        if cut is None:
+            want = best.count(" ") + 1
+            n, seen = 0, 0
+            for m in _NON_SPACE.finditer(span):
+                seen += 1
+                if seen == want:
+                    n = m.end()
+                    break
+            cut = cuts[span, best] = (n, one_line(span[:n]))
+        f.end = f.start + cut[0]
+        f.name = cut[1]
 
 
 def extend_to_cited(named: list[Found], t: str) -> None:
