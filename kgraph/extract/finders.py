@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
-from kgraph.extract.normalize import DASH_CLASS, one_line, unify_dashes
+from kgraph.extract.normalize import DASH_CLASS, DASHES, one_line, unify_dashes
 from kgraph.extract.patterns import alternation, trie_alt
 from kgraph.knowledge import Knowledge, load
 from kgraph.numbers import (
@@ -93,6 +93,14 @@ _DIGIT_RUN = re.compile(r"\d+")
 _TRAILING_DIGITS = re.compile(r"\d+$")
 
 
+#: What `NUMBER_PATTERN` can read right after a number's first digits (a letter, a space, a dot, a line break, a
+#: slash or a dash), and right after a space there (no digit, no other sign): a digit run followed by anything else
+#: starts no number, and is not tried ("Nghị định 0 1 2 ... 19 - ABC": eleven runs before one separator; issue 14)
+_LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_AFTER_DIGITS = frozenset(_LATIN + " \t.\r\n/" + DASHES)
+_AFTER_SPACE = frozenset(_LATIN + " \t\r\n/" + DASHES)
+
+
 def _number_matches(t: str):
     """Every well-formed number, found from the separator before its first code.
 
@@ -106,6 +114,10 @@ def _number_matches(t: str):
         if p < last_end:
             continue
         for c in _DIGIT_RUN.finditer(t, max(last_end, p - 30), p):
+            e = c.end()  # the run's end, unless cut at `p` (a digit of it: tried)
+            x = t[e : e + 1]
+            if e < p and (x not in _AFTER_DIGITS or (x == " " and t[e + 1 : e + 2] not in _AFTER_SPACE)):
+                continue
             m = number.match(t, c.start())
             if m and m.end() > p:
                 yield m
