@@ -199,8 +199,9 @@ def _read_beside(scan: _Scan) -> None:
         own_name = constitution.casefold() if document.type == constitution else f"{document.type} {document.title or ''}".casefold().strip()
         own_year = document.year
     home = context.home_of(document.issuer) if document is not None else None  # "của UBND tỉnh": this province
+    beside = context.beside  # looked up once: dense references call it 20-40k times a MB
     for f in scan.found:
-        b = context.beside(t, f.end, home, joint=len(f.issuer_codes or ()) > 1)
+        b = beside(t, f.end, home, len(f.issuer_codes or ()) > 1)
         f.date = b.date
         f.tail = b.end if (b.date or b.issuer) else f.end
         if f.kind == "named" and f.year is None and b.date:
@@ -319,7 +320,9 @@ def _bind_short_forms(scan: _Scan) -> None:
     """Merges the mentions into the references in text order and binds aliases, ordinals and back
     references to the instruments they stand for (shortforms.py)."""
     foreign = _foreign_this(scan)
-    found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end))
+    # the instruments are in this order since `_find_from_anchors` (no pass since moves one): sorted again only
+    # with mentions to merge in
+    found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end)) if scan.mentions else list(scan.found)
     scan.mentions = []
     scan.found = shortforms.bind(scan.t, found, scan.k)
     for f in foreign:
@@ -366,6 +369,9 @@ def _classify_relations(scan: _Scan) -> None:
     last_pos, last_s0 = -1, 0
     last_bounds: tuple[int, int] = (-1, -1)
     last_sentence: str | None = None
+    # looked up once: dense references (20-40k a MB) call each of these once or twice apiece
+    decide, heading, after, effects, partial_effects = (relation.decide, relation.heading, relation.after,
+                                                        relation.EFFECTS, relation.PARTIAL_EFFECTS)
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -382,7 +388,7 @@ def _classify_relations(scan: _Scan) -> None:
         last_pos, last_s0 = pos, s0
         same = prev is not None and s0 == prev_sent
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if same else None
-        rel, decided = relation.decide(t, pos, s0, p, top if same else None)
+        rel, decided = decide(t, pos, s0, p, top if same else None)
         s_end = sentence_end(t, f.end)
         if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):
@@ -390,13 +396,13 @@ def _classify_relations(scan: _Scan) -> None:
             rel, decided = top, True
         if not decided:
             # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
-            rel = relation.heading(t, pos) or relation.after(t, s0, f.tail or f.end, s_end) or rel
-        if lists_only and rel in relation.EFFECTS:
+            rel = heading(t, pos) or after(t, s0, f.tail or f.end, s_end) or rel
+        if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
         if listing and rel != "based_on":
             rel = "lists"
         f.relation = rel
-        if rel in relation.PARTIAL_EFFECTS:
+        if rel in partial_effects:
             lo = max(s0, (prev.tail or prev.end) if same else 0, t.rfind(";", s0, pos) + 1)
             f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:

@@ -112,31 +112,29 @@ class _Single:
 _SINGLE = _Single()
 
 
-def _single_spaced(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] has no white space but single spaces and nothing unprintable (`_SINGLE`: what is
-    known so far; only the part past it is read, one character back for a double space across the join)."""
-    f = _SINGLE
-    if f.text is text and f.a <= start <= f.b:
-        if end <= f.b:
-            return True
-        frm = f.b - 1 if f.b > f.a else f.b
-        s = text[frm:end]
-        if "  " not in s and s.isprintable():
-            f.b = end
-            return True
-        return False
-    s = text[start:end]
-    if "  " not in s and s.isprintable():
-        f.text, f.a, f.b = text, start, end
-        return True
-    return False
-
-
 def one_line_of(text: str, start: int, end: int) -> str:
     """`one_line(text[start:end])`, without splitting the stretch into words when its spaces are already single
-    (a sentence of dense references is ~900 characters, read once for each of them: issue 14)."""
-    # every white-space character but the space is a control or a separator, which `isprintable` refuses
-    if _single_spaced(text, start, end):
+    (a sentence of dense references is ~900 characters, read once for each of them: issue 14).
+
+    Whether they are is answered from `_SINGLE` (what is known so far; only the part past it is read, one character
+    back for a double space across the join). Every white-space character but the space is a control or a
+    separator, which `isprintable` refuses."""
+    f = _SINGLE
+    single = False
+    if f.text is text and f.a <= start <= f.b:
+        if end <= f.b:
+            single = True
+        else:
+            s = text[f.b - 1 if f.b > f.a else f.b : end]
+            if "  " not in s and s.isprintable():
+                f.b = end
+                single = True
+    else:
         s = text[start:end]
-        return s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
-    return one_line(text[start:end])
+        if "  " not in s and s.isprintable():
+            f.text, f.a, f.b = text, start, end
+            single = True
+    if not single:
+        return " ".join(text[start:end].split())
+    s = text[start:end]
+    return s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
