@@ -93,3 +93,50 @@ def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
         if not tb.may_after.maybe(text, pos, hi):
             assert tb.after.search(relation._mask(tb, text[pos:hi])) is None
     assert said_no > 10  # the lookup does answer no (the test would prove nothing otherwise)
+
+
+def _numbers_trying_every_run(t: str) -> list[tuple[int, int, str | None]]:
+    """`finders._number_matches` without its skip: the number pattern tried from every digit run before a separator."""
+    from kgraph.extract import finders
+
+    number, out, last_end = finders._patterns()["number"], [], 0
+    for h in finders._SEPARATOR_BEFORE_CODE.finditer(t):
+        p = h.start()
+        if p < last_end:
+            continue
+        for c in finders._DIGIT_RUN.finditer(t, max(last_end, p - 30), p):
+            m = number.match(t, c.start())
+            if m and m.end() > p:
+                out.append((m.start(), m.end(), m.lastgroup))
+                last_end = m.end()
+                break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_digit_runs_skipped_start_no_number(seed: int) -> None:
+    """The digit runs `_number_matches` does not try (followed by a sign no number goes on with) give the numbers
+    trying every run gives: on random strings of digits, separators, codes and spaces, and on the loose-number bait."""
+    from kgraph.extract import finders
+
+    rnd = random.Random(seed)
+    alphabet = list("0123456789") * 3 + list(" /-–.\n\ta,x") + ["số ", "Số", "/20", "-CP", "NĐ", "QH", "TTg", "  ", "\r\n"]
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 60))) for _ in range(4000)]
+    texts.append("Nghị định " + " ".join(str(n) for n in range(20)) + " - ABC - DEF / " * 3 + "\n"
+                 + "số 12 15/2016/NĐ-CP, 7 08 a/QĐ-UBND và 3 4-NQ/TW")
+    found = 0
+    for t in texts:
+        want = _numbers_trying_every_run(t)
+        assert [(m.start(), m.end(), m.lastgroup) for m in finders._number_matches(t)] == want, t
+        found += bool(want)
+    assert found > 50  # the strings do hold numbers
+
+
+def test_found_makers_are_the_keyword_records() -> None:
+    from kgraph.extract.found import Found, named_found, numbered_found, short_found
+
+    assert numbered_found(3, 9, "NĐ", "1/2020/NĐ-CP", 2020, "state", ["CP"]) == Found(
+        start=3, end=9, kind="numbered", type_code="NĐ", number="1/2020/NĐ-CP", year=2020, family="state", issuer_codes=["CP"])
+    assert named_found(1, 5, "Luật Đất đai", "Luật", True) == Found(start=1, end=5, kind="named", name="Luật Đất đai",
+                                                                    type="Luật", encloses=True)
+    assert short_found(2, 4, "Nghị định") == Found(start=2, end=4, kind="short", type="Nghị định")
