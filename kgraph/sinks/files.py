@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -29,17 +30,10 @@ SPILL_LINES = 50_000
 _BATCH = 8192  # lines encoded and written at once
 
 
-def _write_lines(lines: Iterable[str], f) -> int:
-    n = 0
-    batch: list[str] = []
-    for ln in lines:
-        batch.append(ln)
-        if len(batch) >= _BATCH:
-            f.write("".join(batch).encode("utf-8"))
-            n += len(batch)
-            batch.clear()
-    f.write("".join(batch).encode("utf-8"))
-    return n + len(batch)
+def _write_lines(lines: list[str], f) -> int:
+    for i in range(0, len(lines), _BATCH):  # slices joined and encoded in C, not a line at a time
+        f.write("".join(lines[i : i + _BATCH]).encode("utf-8"))
+    return len(lines)
 
 
 def _count_lines(path: Path) -> int:
@@ -60,13 +54,19 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     runs: list[Path] = []
     try:
         held: set[str] = set()
-        for ln in lines:
-            held.add(ln)
-            if len(held) >= SPILL_LINES:
-                runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
-                with open(runs[-1], "wb") as f:
-                    _write_lines(sorted(held), f)
-                held = set()
+        it = iter(lines)
+        while True:  # the set filled a slice at a time (in C), not a line at a time
+            want = SPILL_LINES - len(held)
+            chunk = list(islice(it, want))
+            held.update(chunk)
+            if len(chunk) < want:
+                break  # the lines ran out
+            if len(held) < SPILL_LINES:
+                continue  # duplicates: room for more
+            runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
+            with open(runs[-1], "wb") as f:
+                _write_lines(sorted(held), f)
+            held = set()
         if runs:
             runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
             with open(runs[-1], "wb") as f:
