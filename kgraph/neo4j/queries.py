@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraph.graph.ontology import ELI, KG
 from kgraph.knowledge import cypher_parameters
-from kgraph.neo4j.connection import ConnectionSettings, open_driver, quiet_session, translate_error
+from kgraph.neo4j.connection import ConnectionSettings, open_driver, translate_error
 from kgraph.neo4j.mapping import KEY_LABEL, check_name, load_mapping
 from kgraph.query import QUERIES_DIR, Found, NamedQuery, QueryBackend, QueryError, Result, read_header, target_last
 
@@ -96,13 +97,13 @@ def _smallest(v: Any) -> Any:
 # --------------------------------------------------------------------------------------- running Cypher
 
 
-def _in_tx(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def _in_tx(tx: neo4j.Session | neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
     res = tx.run(text, params)
     keys = list(res.keys())
     return keys, [dict(zip(keys, rec.values())) for rec in res]
 
 
-def _in_tx_one(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> Any:
+def _in_tx_one(tx: neo4j.Session | neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> Any:
     """The one value of a statement that returns one row of one column (a ``collect``)."""
     return tx.run(text, params).single(strict=True)[0]
 
@@ -179,9 +180,13 @@ class Neo4jBackend(QueryBackend):
     ``scope`` keeps only X / ISSUER matches whose IRI starts with it: for a database that holds more
     than one graph (the tests load theirs under their own base beside whatever is there).
 
-    ``run`` makes one read transaction for everything a named query needs (the lookups behind X, the
-    query, the candidates' facts): each transaction is a begin and a commit on the server and a round trip
-    more, one to three of them per query before.
+    ``run`` sends each statement a named query needs (the lookups behind X, the query, the candidates' facts)
+    as an auto-commit query: one round trip each (RUN and PULL go together), where a read transaction
+    around them adds two (BEGIN, which the driver does not send with the first RUN, and COMMIT), each a wake-up
+    of the server and of this process (on a loaded machine a wait for a core). Open the session read-only
+    (``default_access_mode=neo4j.READ_ACCESS``, as ``run_named_query`` does) to have the server refuse writes.
+    A transient failure (the server busy or restarting) runs the named query again, as a managed transaction
+    would, up to ``_TRIES`` times.
     """
 
     place = "Neo4j"
@@ -193,24 +198,28 @@ class Neo4jBackend(QueryBackend):
         self.session = session
         self.twins = twins if twins is not None else load_cypher_queries()
         self.scope = scope or ""
-        self._tx: neo4j.ManagedTransaction | None = None  # set while ``run`` holds its transaction
+        self._tx: neo4j.Session | neo4j.ManagedTransaction | None = None  # what runs statements during ``run``
 
     def run(self, name: str, args: Iterable[str] = ()) -> Result:
         if self._tx is not None:
             return super().run(name, args)
-        args = list(args)  # the driver may retry the work on a transient error: the arguments again
+        from neo4j import exceptions as nx
 
-        def work(tx: neo4j.ManagedTransaction) -> Result:
-            self._tx = tx
+        args = list(args)  # a transient failure runs it again: the arguments again
+        for attempt in range(_TRIES):
+            self._tx = self.session
             try:
                 return QueryBackend.run(self, name, args)
+            except (nx.Neo4jError, nx.DriverError) as e:
+                if attempt + 1 == _TRIES or not e.is_retryable():
+                    raise
             finally:
                 self._tx = None
-
-        return self.session.execute_read(work)
+            time.sleep(0.2 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     def _read(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-        """A read in ``run``'s transaction, or (a lookup called on its own) in one of its own."""
+        """A read as ``run`` sends it, or (a lookup called on its own) in a read transaction of its own."""
         return _in_tx(self._tx, text, params) if self._tx is not None else _run(self.session, text, params)
 
     def text_of(self, query: NamedQuery) -> str:
@@ -281,6 +290,10 @@ def _as_one_row(text: str, columns: list[str]) -> str:
     return f"CALL () {{\n{text}\n}}\nRETURN collect([{names}]) AS rows"
 
 
+#: How many times ``Neo4jBackend.run`` tries a named query that fails transiently.
+_TRIES = 3
+
+
 def _doc_label() -> str:
     return check_name(load_mapping().labels(ELI + "Work")[0], "label")
 
@@ -293,9 +306,12 @@ def run_named_query(name: str, args: Iterable[str], settings: ConnectionSettings
     """Open a connection, run a named query's Cypher twin, close: ``kg query NAME ... --backend neo4j``."""
     from neo4j import exceptions as nx
 
-    drv = open_driver(settings, check_database=False)  # a missing database fails the query's transaction
-    try:
-        with quiet_session(drv, settings) as session:  # a twin may name a property no node has yet
+    from neo4j import READ_ACCESS
+
+    drv = open_driver(settings, check_database=False)  # a missing database fails the query
+    try:  # read-only: the server refuses a write; quiet: a twin may name a property no node has yet
+        with drv.session(database=settings.database, default_access_mode=READ_ACCESS,
+                         notifications_min_severity="OFF") as session:
             return Neo4jBackend(session).run(name, args)
     except (nx.Neo4jError, nx.DriverError) as e:
         raise translate_error(e, settings) from None
