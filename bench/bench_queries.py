@@ -24,7 +24,7 @@ compare scales within one run.
 
 `--backend neo4j` loads each build into a private, empty Neo4j server of its own (on free ports; the
 shared server is never touched, and most-cited counts only that build) and runs the Cypher twins
-through the same `Neo4jBackend` `kg query --backend neo4j` uses, on one session. There the query's
+through the same `Neo4jBackend` `kg query --backend neo4j` uses, on one read-only session. There the query's
 cost is the server's: `cpu` columns are the server process's CPU (user + system, from /proc; 10 ms
 ticks, so per case it is the total over the repeats divided by them: coarse), so the wall time is the
 figure to read. A last line per scale, `connect+cited-by`, times what `kg query cited-by X --backend

@@ -30,6 +30,7 @@ from conftest import CORPUS_BASE, FULL_CORPUS, SUBSET_BASE
 from kgraph.query import QueryError, load_queries, to_json_lines
 from kgraph.neo4j import connection as conn
 from kgraph.neo4j import mapping, stream, sync
+from kgraph.neo4j import queries as neo4j_queries
 from kgraph.neo4j import server as srv
 from kgraph.neo4j.queries import Neo4jBackend
 from kgraph.sinks.oxigraph_store import open_store
@@ -218,6 +219,27 @@ def test_a_named_query_is_two_round_trips(both: tuple[OxigraphBackend, Neo4jBack
         res = Neo4jBackend(counting, cypher.queries, scope=BASE).run("cited-by", args)  # type: ignore[arg-type]
         assert counting.statements == 2 + (len(res.targets) > 1), (args, counting.statements)
         assert _rows(res) == _rows(cypher.run("cited-by", args))
+
+
+def test_rows_as_one_list_keep_the_twins_order(both: tuple[OxigraphBackend, Neo4jBackend, Path]) -> None:
+    """A twin's first run in a process reads its rows one by one (and learns its columns); later runs get
+    them as one collected list (``_as_one_row``): the same rows in the same order, for every named query."""
+    sparql, cypher, _ = both
+    cases = _cases(sparql)
+    picked = [c for name in ("cited-by", "cites", "basis-chain", "provisions-cited") for c in
+              [c for c in cases if c[0] == name][:8]] + [c for c in cases if c[0] in ("most-cited", "by-issuer", "stale-citations")][:6]
+    compared = 0
+    for name, args in picked:
+        neo4j_queries._COLUMNS.clear()
+        try:
+            first = cypher.run(name, args)
+        except QueryError:
+            continue
+        assert neo4j_queries._COLUMNS, name
+        again = cypher.run(name, args)
+        assert (again.columns, again.rows) == (first.columns, first.rows), (name, args)
+        compared += len(first.rows) > 1
+    assert compared >= 10
 
 
 def test_counts_unchanged_by_a_second_load(both: tuple[OxigraphBackend, Neo4jBackend, Path], load_settings: conn.ConnectionSettings) -> None:
