@@ -7,7 +7,7 @@ dates say so unambiguously. A name that fits two instruments is returned as `Amb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from typing import Any, Callable, Sequence
 
 from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
@@ -16,25 +16,78 @@ from kgraph.catalog.names import split_cited
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
-@dataclass(frozen=True, slots=True, init=False)
 class Match:
-    """Exactly one instrument fits. `basis` says why (date, year, in force at the citing date)."""
+    """Exactly one instrument fits. `basis` says why (date, year, in force at the citing date); `note` says
+    e.g. that the cited date differs from the catalogue's within the same year.
+
+    Immutable, compared and shown as a frozen dataclass of (number, instrument, basis, note) would be. One
+    answered from the compact index makes its `instrument` at the first read: most callers read the number
+    alone (kgraph/link/corpus.py), and an `Instrument` made for nothing was a sixth of resolving a new name."""
+
+    __slots__ = ("number", "_instrument", "basis", "note", "_record", "_catalog")
+    __match_args__ = ("number", "instrument", "basis", "note")
 
     number: str | None
-    instrument: Instrument
     basis: str
-    note: str | None  # e.g. the cited date differs from the catalogue's within the same year
+    note: str | None
 
     def __init__(self, number: str | None, instrument: Instrument, basis: str, note: str | None = None):
-        # the slots set directly: a frozen dataclass's own __init__ calls object.__setattr__ for each field,
-        # a tenth of resolving a name never asked before
         _set_number(self, number)
         _set_instrument(self, instrument)
         _set_basis(self, basis)
         _set_note(self, note)
 
+    @property
+    def instrument(self) -> Instrument:
+        inst = self._instrument
+        if inst is None:  # answered from a record of the compact index: made now, once
+            inst = self._catalog.instrument_of(self._record)
+            _set_instrument(self, inst)
+            _set_catalog(self, None)
+        return inst
 
-_set_number, _set_instrument, _set_basis, _set_note = (Match.__dict__[f].__set__ for f in Match.__slots__)
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return self.number, self.instrument, self.basis, self.note
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(number={self.number!r}, instrument={self.instrument!r}, "
+                f"basis={self.basis!r}, note={self.note!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Match, self._fields()  # the instrument made: a catalogue's connection is not pickled
+
+
+_set_number, _set_instrument, _set_basis, _set_note, _set_record, _set_catalog = (
+    Match.__dict__[f].__set__ for f in Match.__slots__)
+_new_match = Match.__new__
+
+
+def _match_of(cat: Catalog, record: tuple[int, ...], basis: str) -> Match:
+    """The answer of one record of the compact index, its instrument made when first read (`Match.instrument`)."""
+    lk = cat._lookup  # `Catalog.number_of`, inlined: one call less an answer
+    tail = lk.tails[record[3]]
+    m = _new_match(Match)
+    _set_number(m, None if tail is None else lk.nums[record[1]:record[1] + record[2]].decode() + tail)
+    _set_instrument(m, None)
+    _set_basis(m, basis)
+    _set_note(m, None)
+    _set_record(m, record)
+    _set_catalog(m, cat)
+    return m
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +123,22 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
             cat.resolved_old = new
             new = cat.resolved = {}
         new[ck] = hit
+    if hit.__class__ is tuple:  # (record, basis): the answer made anew, of what the cache keeps of it
+        return _match_of(cat, hit[0], hit[1])
     return None if hit is _NONE else hit
 
 
 _NONE = False  # a cached "no instrument" (None is "not cached")
 
+#: What `_resolve` gives for a match on one record of the compact index with no note, and the cache keeps:
+#: (record, basis), a tuple of ints and strs the garbage collector stops tracking at its next pass. A `Match`
+#: and its `Instrument` kept instead are two objects it walks at every full pass: of 30k names cached, a fifth
+#: of the time of resolving names never asked before.
+_Compact = tuple[tuple[int, ...], str]
 
-def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: str | None) -> Match | Ambiguous | None:
+
+def _resolve(cat: Catalog, name: str, year: int | None, date: str | None,
+             at: str | None) -> Match | Ambiguous | _Compact | None:
     # `cited_name` without its cache: resolve_name caches the answer, and a second cache (of the split) costs
     # a name never asked before more than it saves
     key, cited_year, cited_date, number = split_cited(name)
@@ -98,24 +160,26 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None, at: st
                         vs[r[STATUS]] == "in_force":
                     if issued > at or effective > at:  # not yet issued, or not yet in force and no predecessor
                         return None
-                    c = cat.instrument_of(r)
-                    return Match(c.number, c, "the only instrument of this name issued before the citing date")
+                    return r, "the only instrument of this name issued before the citing date"
             return _bare(lk.dated(recs), at, cat.instrument_of)
         day = lk.date_code.get(date, -1) if date else -2
         if len(recs) == 1:  # most names: `_dated` of one record, its answer by date or by year alone made here
             r = recs[0]
             if r[DATE] == day:
-                c = cat.instrument_of(r)
-                return Match(c.number, c, "name and date")
+                return r, "name and date"
             if r[YEAR] != lk.year_code.get(year, -1):
                 return None
             if date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
-                c = cat.instrument_of(r)
-                return Match(c.number, c, "name and year")
+                return r, "name and year"
             return _dated((), recs, year, date, cat.instrument_of)
+        same_day = [r for r in recs if r[DATE] == day]
+        if len(same_day) == 1:
+            return same_day[0], "name and date"
         yc = lk.year_code.get(year, -1)
-        return _dated([r for r in recs if r[DATE] == day], [r for r in recs if r[YEAR] == yc], year, date,
-                      cat.instrument_of)
+        same_year = [r for r in recs if r[YEAR] == yc]
+        if not same_day and date is None and len(same_year) == 1:
+            return same_year[0], "name and year"
+        return _dated(same_day, same_year, year, date, cat.instrument_of)
     cands = cat.by_key(key)
     if not cands:
         return None
@@ -169,10 +233,12 @@ _DISPUTED_END = "same-name heuristic; pháp điển 2025: in_force"
 _OLDEST_SNAPSHOT = "2023-01-01"
 
 
-def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:
+def _bare(cands: list[tuple[Any, ...]], at: str | None,
+          make: Callable[[Any], Instrument]) -> Match | Ambiguous | _Compact | None:
     """A name with no date: the one in force at `at`, when the catalogue's dates leave no doubt. Each candidate
     is as `Lookup.dated` gives it (`D_DATE`...; its `D_RECORD` what `make` makes an `Instrument` of): the
-    compact index's records are decided on as they are, and only those answered with are made instruments."""
+    compact index's records are decided on as they are: a match on one is given back as (record, basis) for
+    `resolve_name` to answer with, and only those an `Ambiguous` lists are made instruments."""
     if at is None:
         if len(cands) == 1:
             return None  # the catalogue is partial: one known instrument does not prove there is no other
@@ -214,8 +280,10 @@ def _bare(cands: list[tuple[Any, ...]], at: str | None, make: Callable[[Any], In
                           f"{make(latest[D_RECORD]).label()} likely ended after {_OLDEST_SNAPSHOT[:4]} (date unknown)")
     basis = ("the only instrument of this name issued before the citing date" if len(before) == 1
              else "the latest instrument of this name in force at the citing date")
-    inst = make(latest[D_RECORD])
-    return Match(inst.number, inst, basis)
+    found = latest[D_RECORD]
+    if make is not _same:  # a record of the compact index: `resolve_name` makes the answer of it
+        return found, basis
+    return Match(found.number, found, basis)
 
 
 def _issued(c: tuple[Any, ...]) -> str:
