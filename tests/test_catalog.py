@@ -193,6 +193,33 @@ def test_key_cache_is_bounded(tmp_path: Path) -> None:
     assert len(c._cache) <= 10
 
 
+def test_a_cached_answer_is_kept_untracked_and_answers_as_a_match_made_whole(tmp_path: Path) -> None:
+    """The answer cache keeps a match on one record as plain values the garbage collector does not walk; the
+    Match given back (its instrument made at the first read) shows, compares and pickles as one made whole."""
+    import gc
+    import pickle
+    from dataclasses import FrozenInstanceError
+
+    p = _tiny(tmp_path, [Entry("5/2020/QH14", "Luật", "Luật Thử nghiệm", date="2020-06-01", effective="2021-01-01",
+                               status="in_force")])
+    c = Catalog(shipped=p, user=False)
+    name = "Luật Thử nghiệm năm 2020"
+    assert resolve_name(name, catalog=c).number == "5/2020/QH14"
+    gc.collect()
+    gc.collect()  # the record is untracked at the first pass, the pair holding it at the next
+    assert not gc.is_tracked(c.resolved[name])
+    lazy = resolve_name(name, catalog=c)  # from the cache, its instrument not made yet
+    whole = Match("5/2020/QH14", c.by_name("Luật Thử nghiệm")[0], "name and year")
+    assert lazy == whole and repr(lazy) == repr(whole) and lazy.note is None
+    assert lazy.instrument.title == "Luật Thử nghiệm" and lazy.instrument is lazy.instrument
+    assert resolve_name(name, catalog=c) is lazy  # asked again: the Match is kept
+    assert pickle.loads(pickle.dumps(lazy)) == whole
+    with pytest.raises(FrozenInstanceError):
+        lazy.number = "6/2020/QH14"  # type: ignore[misc]
+    bare = resolve_name("Luật Thử nghiệm", at="2022-01-01", catalog=c)
+    assert bare == Match("5/2020/QH14", whole.instrument, "the only instrument of this name issued before the citing date")
+
+
 def test_another_schema_version_is_refused(tmp_path: Path) -> None:
     p = _tiny(tmp_path, [])
     con = sqlite3.connect(p)

@@ -117,23 +117,29 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
     hit = new.get(ck)
     if hit is None:
         hit = cat.resolved_old.get(ck)
-        if hit is None:
+        asked = hit is not None
+        if not asked:
             hit = _resolve(cat, name, year, date, at) or _NONE
+        elif hit.__class__ is tuple:  # asked again: kept whole from now on (see `_Compact`)
+            hit = _match_of(cat, hit[0], hit[1])
         if len(new) >= cat.resolved_half:  # two halves: a hit costs one or two dict reads, a miss no reorder
             cat.resolved_old = new
             new = cat.resolved = {}
         new[ck] = hit
-    if hit.__class__ is tuple:  # (record, basis): the answer made anew, of what the cache keeps of it
-        return _match_of(cat, hit[0], hit[1])
+        if hit.__class__ is tuple:  # a name asked the first time: its answer kept compact, made here
+            return _match_of(cat, hit[0], hit[1])
+    elif hit.__class__ is tuple:
+        hit = new[ck] = _match_of(cat, hit[0], hit[1])
     return None if hit is _NONE else hit
 
 
 _NONE = False  # a cached "no instrument" (None is "not cached")
 
-#: What `_resolve` gives for a match on one record of the compact index with no note, and the cache keeps:
-#: (record, basis), a tuple of ints and strs the garbage collector stops tracking at its next pass. A `Match`
-#: and its `Instrument` kept instead are two objects it walks at every full pass: of 30k names cached, a fifth
-#: of the time of resolving names never asked before.
+#: What `_resolve` gives for a match on one record of the compact index with no note, and the cache keeps of
+#: a name asked once: (record, basis), tuples of ints and strs the garbage collector stops tracking at its
+#: first passes. A `Match` and its `Instrument` kept for every name were two objects it walked at every full
+#: pass (of 30k names cached, a fifth of the time of resolving names never asked before); a name asked a
+#: second time keeps its `Match` (a corpus cites a few laws often: their answers are not made again and again).
 _Compact = tuple[tuple[int, ...], str]
 
 
