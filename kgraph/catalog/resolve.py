@@ -78,7 +78,7 @@ _new_match = Match.__new__
 
 def _match_of(cat: Catalog, record: tuple[int, ...], basis: str) -> Match:
     """The answer of one record of the compact index, its instrument made when first read (`Match.instrument`)."""
-    lk = cat._lookup  # `Catalog.number_of`, inlined: one call less an answer
+    lk = cat._lookup  # the number as `Catalog.instrument_of` makes it, without the instrument
     tail = lk.tails[record[3]]
     m = _new_match(Match)
     _set_number(m, None if tail is None else lk.nums[record[1]:record[1] + record[2]].decode() + tail)

@@ -305,12 +305,6 @@ class Catalog:
         i._fill = self._filler
         return i
 
-    def number_of(self, record: tuple[int, ...]) -> str | None:
-        """The number of a record of the index (`instrument_of(record).number`, without the instrument)."""
-        lk = self._lookup or self.index()
-        tail = lk.tails[record[3]]
-        return None if tail is None else lk.nums[record[1]:record[1] + record[2]].decode() + tail
-
     def _shipped(self, key: str) -> list[Instrument] | None:
         """The shipped file's instruments of this key from the compact index; None when it has no such name."""
         found = self.index().candidates(key)
