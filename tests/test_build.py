@@ -370,3 +370,22 @@ def test_the_stale_reliances_follow_any_part_and_equal_a_clean_builds(corpus: Pa
     s = run([corpus], out).summary
     assert s["files"]["removed"] == 1 and (out / GRAPH_NT).read_bytes() == graph_before
     assert run([corpus], out).summary["stale_reliance_triples"] is None  # nothing changed: not derived again
+
+
+def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same(corpus: Path, tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """Asked one ended instrument at a time (the store holding its lines only), the derivation gives the same
+    nodes as asked about all at once: each answer reads only its own instrument's lines."""
+    from kgraph.graph import stale
+
+    (corpus / "r.txt").write_text(doc("9/2019/NĐ-CP", ("163/2016/NĐ-CP", "repeals"), date="2019-03-01"), "utf-8")
+    (corpus / "s.txt").write_text(doc("10/2019/NĐ-CP", ("2/2020/NĐ-CP", "repeals"), date="2019-06-01"), "utf-8")
+    out = tmp_path / "out"
+    run([corpus], out, store=False)
+    lines = (out / GRAPH_NT).read_bytes().splitlines(keepends=True)
+    assert len(stale.ended_instruments(iter(lines))) >= 2
+    whole = stale.stale_triples(iter(lines), BASE)
+    relied_on = {ln.split(" ")[2] for ln in whole if f"<{KG}reliedOn>" in ln}
+    assert relied_on == {f"<{BASE}doc/163_2016_NĐ-CP>", f"<{BASE}doc/2_2020_NĐ-CP>"}  # two groups of one
+    monkeypatch.setattr(stale, "GROUP", 1)
+    assert stale.stale_triples(iter(lines), BASE) == whole

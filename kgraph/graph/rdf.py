@@ -71,7 +71,13 @@ def body_triples(body: ResolvedBody) -> tuple[str, tuple[str, ...]]:
     return o, tuple(out)
 
 
-@lru_cache(maxsize=65536)
+#: Chains cached by `provision_triples` (and `kgraph.link.resolved._provision_chain`): a few thousand cover the
+#: provisions a document cites again and the corpus's most cited ones; at 65,536 the cache was what grew most
+#: with the corpus in a process writing parts (~3.8 KB a chain: 36 MB at ×10, ~250 MB when full; issue 13).
+PROVISION_CACHE = 4096
+
+
+@lru_cache(maxsize=PROVISION_CACHE)
 def provision_triples(chain: tuple[Provision, ...]) -> tuple[str, tuple[str, ...]]:
     """A cited provision's chain of subdivisions (point ⊂ clause ⊂ article ⊂ instrument); returns the leaf."""
     out: list[str] = []

@@ -183,7 +183,7 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
     """The N-Triples lines `stale_query` reads: a predicate it names (of rdf:type, kg:ConsolidatedText), and of a
     citation's, those of a citation with an ending relation or a cited date. Each citation's lines must come
     together (a part is sorted; so is what `extraction_graph` passes). With `only` (`ended_instruments`), a
-    reliance on another instrument and a dated citation of another are left out, and of a dated citation
+    reliance on another instrument and a citation (ending or dated) of another are left out, and of a dated citation
     without an ending relation only its citing and cited documents and date are kept."""
     preds = read_predicates()
     cites = {f"<{KG}{x}>".encode() for x in _CITATION}
@@ -193,7 +193,7 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
     subject, ending, dated, cited = b"", False, False, b""
 
     def flush() -> Iterator[bytes]:
-        if ending:
+        if ending and (only is None or cited in only):
             yield from held
         elif dated and (only is None or cited in only):
             yield from (h for h in held if only is None or h.split(b" ", 2)[1] in _DATED_KEEPS)
@@ -228,15 +228,26 @@ def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
     read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender.
 
     The lines the query reads go to a temporary file first; the instruments a reliance can name are found
-    in it (`ended_instruments`), and only what concerns those is loaded: the store holds the lines of the few
-    ended instruments, not every dated citation and reliance of the corpus (memory flat, issue 13)."""
-    with tempfile.TemporaryFile() as tmp:
+    in it (`ended_instruments`), and only what concerns those is kept, in a second file. Every answer names one
+    of them as `?cited` and reads only the lines about that one (and the documents' and records' own, kept for
+    all), so they are asked about `GROUP` at a time: the store holds one group's lines, not those of every
+    ended instrument of the corpus, which grow with it (memory flat, issue 13)."""
+    with tempfile.TemporaryFile() as tmp, tempfile.TemporaryFile() as kept:
         for ln in wanted(lines):
             tmp.write(ln if ln.endswith(b"\n") else ln + b"\n")
         tmp.seek(0)
-        only = ended_instruments(tmp)
+        only = sorted(ended_instruments(tmp))
         tmp.seek(0)
-        return _derive(wanted(tmp, only), base)
+        kept.writelines(wanted(tmp, set(only)))
+        out: list[str] = []
+        for i in range(0, max(len(only), 1), GROUP):
+            kept.seek(0)
+            out += _derive(wanted(kept, set(only[i:i + GROUP])), base)
+        return sorted(out)
+
+
+#: Ended instruments asked about at once (448 at ×10): the derivation's store holds their lines only.
+GROUP = 128
 
 
 def _derive(lines: Iterable[bytes], base: str) -> list[str]:

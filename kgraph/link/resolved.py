@@ -161,7 +161,7 @@ def provision_chain(instrument_iri: str, pin: Pinpoint) -> tuple[Provision, ...]
     return _provision_chain(instrument_iri, pin.article, pin.clause, pin.point, pin.chapter)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # as kgraph.graph.rdf.PROVISION_CACHE (a lower layer: not imported from there)
 def _provision_chain(instrument_iri: str, article, clause, point, chapter) -> tuple[Provision, ...]:
     """The chapter is a level only when no article is given: article numbers run through the whole
     instrument, so `Điều 4` is one node whichever chapter a citation names."""
