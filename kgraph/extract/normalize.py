@@ -98,18 +98,10 @@ def one_line(s: str) -> str:
     return " ".join(s.split())
 
 
-class _Single:
-    """A stretch of one text known to be single-spaced and printable (`one_line_of`): a sentence of dense
-    references (~900 characters) was checked whole for each of them; the next one's window mostly overlaps it."""
-
-    __slots__ = ("text", "a", "b")
-
-    def __init__(self) -> None:
-        self.text: str | None = None
-        self.a = self.b = 0
-
-
-_SINGLE = _Single()
+#: A stretch of one text known to be single-spaced and printable (`one_line_of`), (text, a, b): a sentence of dense
+#: references (~900 characters) was checked whole for each of them; the next one's window mostly overlaps it. One
+#: tuple, replaced whole: a second thread extracting sees one stretch or the other, never half of each.
+_SINGLE: tuple[str | None, int, int] = (None, 0, 0)
 
 
 def one_line_of(text: str, start: int, end: int) -> str:
@@ -119,20 +111,21 @@ def one_line_of(text: str, start: int, end: int) -> str:
     Whether they are is answered from `_SINGLE` (what is known so far; only the part past it is read, one character
     back for a double space across the join). Every white-space character but the space is a control or a
     separator, which `isprintable` refuses."""
-    f = _SINGLE
+    global _SINGLE
+    ft, fa, fb = _SINGLE
     single = False
-    if f.text is text and f.a <= start <= f.b:
-        if end <= f.b:
+    if ft is text and fa <= start <= fb:
+        if end <= fb:
             single = True
         else:
-            s = text[f.b - 1 if f.b > f.a else f.b : end]
+            s = text[fb - 1 if fb > fa else fb : end]
             if "  " not in s and s.isprintable():
-                f.b = end
+                _SINGLE = (text, fa, end)
                 single = True
     else:
         s = text[start:end]
         if "  " not in s and s.isprintable():
-            f.text, f.a, f.b = text, start, end
+            _SINGLE = (text, start, end)
             single = True
     if not single:
         return " ".join(text[start:end].split())

@@ -20,6 +20,7 @@ Rules, in order (the verbs themselves are data in knowledge/relations.yaml):
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,7 +131,7 @@ class _MayStart:
     by an overlapping one found first has that one less than `reach` characters before it, so `maybe` looks that
     far before its window (it may answer yes in vain, never no in vain)."""
 
-    __slots__ = ("pat", "any_case", "reach", "text", "a", "b", "hits")
+    __slots__ = ("pat", "any_case", "reach", "state", "lock")
 
     def __init__(self, phrases: set[str]) -> None:
         firsts = {p.split()[0].lower() for p in phrases if p.split()}
@@ -139,30 +140,44 @@ class _MayStart:
         self.pat = re.compile(trie_alt(firsts))
         self.any_case = re.compile("|".join(re.escape(w) for w in sorted(firsts, key=len, reverse=True)), re.IGNORECASE)
         self.reach = max(map(len, firsts), default=0)
-        self.text: str | None = None
-        self.a = self.b = 0
-        self.hits: list[int] = []
+        #: (text, a, b, hits, n): the first words starting in text[a:b] are hits[:n]. One tuple replaced whole: a
+        #: second thread extracting sees one state or the other, never half of each. `hits` is only ever appended
+        #: to past `n` (under `lock`, by one writer at a time), so what a reader's tuple says stays true.
+        self.state: tuple[str | None, int, int, list[int], int] = (None, 0, 0, [], 0)
+        self.lock = threading.Lock()
 
     def maybe(self, text: str, lo: int, hi: int) -> bool:
         """Whether some first word may start in text[lo:hi] (False: none does)."""
         lo = max(0, lo - self.reach)
-        # a window starting a little past the last (short sentences, a reference or two each) goes on from it too:
-        # the gap is read with the block, not each window lower-cased and searched afresh
-        fresh = self.text is not text or not self.a <= lo <= self.b + _BLOCK
-        if fresh:
-            self.text, self.a, self.b, self.hits = text, lo, lo, []
-        if hi > self.b:
-            # going on from the last window, a block ahead at a time (dense references ask every few characters;
-            # a fresh window, as sparse references in real text give, only to its end), and past the end by the
-            # longest word: every word starting before it is seen whole
-            b, e = self.b, (hi if fresh else max(hi, min(len(text), self.b + _BLOCK)))
-            chunk = text[b : e + self.reach]
-            low = chunk.lower()
-            found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
-            self.hits.extend(b + m.start() for m in found if b + m.start() < e)
-            self.b = e
-        i = bisect_left(self.hits, lo)
-        return i < len(self.hits) and self.hits[i] < hi
+        st, a, b, hits, n = self.state
+        if hi > b or st is not text or not a <= lo:
+            st, a, b, hits, n = self._extend(text, lo, hi)
+        i = bisect_left(hits, lo, 0, n)
+        return i < n and hits[i] < hi
+
+    def _extend(self, text: str, lo: int, hi: int) -> tuple[str | None, int, int, list[int], int]:
+        """The state read on to cover text[lo:hi], made the current one."""
+        with self.lock:
+            st, a, b, hits, n = self.state
+            # a window starting a little past the last (short sentences, a reference or two each) goes on from it
+            # too: the gap is read with the block, not each window lower-cased and searched afresh
+            fresh = st is not text or not a <= lo <= b + _BLOCK
+            if fresh:
+                a, b, hits, n = lo, lo, [], 0
+            elif len(hits) != n:
+                hits = hits[:n]  # another thread's text was read on past this state: not this one's list
+            if hi > b:
+                # going on from the last window, a block ahead at a time (dense references ask every few
+                # characters; a fresh window, as sparse references in real text give, only to its end), and past
+                # the end by the longest word: every word starting before it is seen whole
+                e = hi if fresh else max(hi, min(len(text), b + _BLOCK))
+                chunk = text[b : e + self.reach]
+                low = chunk.lower()
+                found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
+                hits.extend(b + m.start() for m in found if b + m.start() < e)
+                b, n = e, len(hits)
+            self.state = state = (text, a, b, hits, n)
+            return state
 
 
 @lru_cache(maxsize=1)

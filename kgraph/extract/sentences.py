@@ -52,85 +52,85 @@ def _any_opener() -> re.Pattern:
     return re.compile("|".join(re.escape(o) for o in _openers()))
 
 
-class _Free:
-    """A stretch of one text where no boundary mark or opener starts: dense references in a long sentence
-    (thousands a MB, no mark for thousands of characters) searched the whole lookback, 26 `rfind`s of
-    3,000 characters, for each one (issue 14). The stretch grows as the passes walk the text. Looking back
-    (`sentence_start`) and ahead (`sentence_end`) keep one each: the two windows of one reference lie ~400
-    characters apart, and one stretch shared by both was dropped and searched again at each of them."""
-
-    __slots__ = ("text", "a", "b")
-
-    def __init__(self) -> None:
-        self.text: str | None = None
-        self.a = self.b = 0
-
-
-_BEHIND, _AHEAD = _Free(), _Free()
+#: Stretches of one text where no boundary mark or opener starts: (text, a, b), no mark or opener starting in
+#: text[a:b]. Dense references in a long sentence (thousands a MB, no mark for thousands of characters) searched the
+#: whole lookback, 26 `rfind`s of 3,000 characters, for each one (issue 14). The stretch grows as the passes walk the
+#: text. Looking back (`sentence_start`) and ahead (`sentence_end`) keep one each: the two windows of one reference
+#: lie ~400 characters apart, and one stretch shared by both was dropped and searched again at each of them.
+#: Each is one tuple, replaced whole: a thread reading it while another extracts sees one state or the other,
+#: never the text of one with the bounds of another.
+_BEHIND: tuple[str | None, int, int] = (None, 0, 0)
+_AHEAD: tuple[str | None, int, int] = (None, 0, 0)
 
 
 #: how far past the position asked a stretch free of marks that is going on is read at once (`_no_mark_starts`)
 _AHEAD_BLOCK = 512
 
 
-def _no_mark_starts(text: str, x: int, y: int, f: _Free) -> bool:
-    """Whether no boundary mark or opener starts in text[x:y] (`f`: what is known so far).
+def _free_until(text: str, x: int, y: int, ahead: bool) -> int:
+    """How far from `x` no boundary mark or opener starts, read at least to `y` (>= y: none in text[x:y]);
+    `ahead`: the stretch kept for `sentence_end`, else the one for `sentence_start`.
 
     A window going on from the stretch is read a block ahead (dense references ask every few characters: one
     search per block, and `sentence_start` / `sentence_end` answer the windows inside it at once); a fresh one,
     as sparse references in real text give, only to its end."""
-    if x >= y or (f.text is text and f.a <= x and y <= f.b):
-        return True
-    if f.text is text and f.a <= x <= f.b:
-        a, frm, to = f.a, f.b, max(y, min(len(text), f.b + _AHEAD_BLOCK))
+    global _AHEAD, _BEHIND
+    ft, fa, fb = _AHEAD if ahead else _BEHIND
+    if x >= y:
+        return y
+    if ft is text and fa <= x and y <= fb:
+        return fb
+    if ft is text and fa <= x <= fb:
+        a, frm, to = fa, fb, max(y, min(len(text), fb + _AHEAD_BLOCK))
     else:
         a, frm, to = x, x, y
     pat, longest = _any_start()
     # what starts before `to` ends before to + longest: found by a search that far
     m = pat.search(text, frm, to + longest)
-    f.text, f.a, f.b = text, a, (m.start() if m and m.start() < to else to)
-    return f.b >= y
+    b = m.start() if m and m.start() < to else to
+    if ahead:
+        _AHEAD = (text, a, b)
+    else:
+        _BEHIND = (text, a, b)
+    return b
 
 
-class _Starts:
-    """The last sentence start found: its text, position, where its lookback began and the start found.
-
-    Dense references ask one position twice with other lookbacks (the relation pass asks back to the last
-    reference, then `LEAD` for the sentence it quotes). A start is the end of the last mark (or the last opener)
-    lying wholly in the window: one found at least `_MARGIN` past the start of both windows is the answer for
-    either (a mark starting before a window ends less than `_LONGEST` into it, and an opener's line break is
-    looked for at most 8 characters back), and a window holding none holds none in any window inside it."""
-
-    __slots__ = ("text", "pos", "lo", "start")
-
-    def __init__(self) -> None:
-        self.text: str | None = None
-        self.pos = self.lo = self.start = -1
+def _no_mark_starts(text: str, x: int, y: int, ahead: bool) -> bool:
+    """Whether no boundary mark or opener starts in text[x:y] (`_free_until`)."""
+    return _free_until(text, x, y, ahead) >= y
 
 
-_LAST = _Starts()
+#: The last sentence start found: (text, position, where its lookback began, the start found), one tuple replaced
+#: whole (a second thread extracting sees one answer or the other, never half of each).
+#:
+#: Dense references ask one position twice with other lookbacks (the relation pass asks back to the last
+#: reference, then `LEAD` for the sentence it quotes). A start is the end of the last mark (or the last opener)
+#: lying wholly in the window: one found at least `_MARGIN` past the start of both windows is the answer for
+#: either (a mark starting before a window ends less than `_LONGEST` into it, and an opener's line break is
+#: looked for at most 8 characters back), and a window holding none holds none in any window inside it.
+_LAST: tuple[str | None, int, int, int] = (None, -1, -1, -1)
 
 
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars."""
+    global _LAST
     lo = max(0, pos - lookback)
-    f = _BEHIND
-    if f.text is text and f.a <= lo and pos <= f.b:
+    ft, fa, fb = _BEHIND
+    if ft is text and fa <= lo and pos <= fb:
         return lo  # inside the stretch known free of marks (`_sentence_start`'s first answer, without its calls)
-    last = _LAST
-    if last.pos == pos and last.text is text:
-        r = last.start
-        if r == last.lo:
+    last_text, last_pos, last_lo, r = _LAST
+    if last_pos == pos and last_text is text:
+        if r == last_lo:
             if lo >= r:
                 return lo  # no mark in a wider window: none in this one
-        elif r >= last.lo + _MARGIN and r >= lo + _MARGIN or lo == last.lo:
+        elif r >= last_lo + _MARGIN and r >= lo + _MARGIN or lo == last_lo:
             return r
     r = _sentence_start(text, pos, lo)
-    last.text, last.pos, last.lo, last.start = text, pos, lo, r
+    _LAST = (text, pos, lo, r)
     return r
 
 
-#: how far past a window's start a sentence start must lie to be the start for another window (`_Starts`)
+#: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
 
 
@@ -142,13 +142,13 @@ def _sentence_start(text: str, pos: int, lo: int) -> int:
     (one that starts before them ends before it), so the rest is searched only when they hold none, and not
     even then where no mark or opener starts in it (`_no_mark_starts`).
     """
-    f = _BEHIND
-    if f.text is text and f.a <= lo <= f.b and _no_mark_starts(text, lo, pos, f):
+    ft, fa, fb = _BEHIND
+    if ft is text and fa <= lo <= fb and _no_mark_starts(text, lo, pos, False):
         return lo  # the stretch known free of marks, grown to `pos`: none in the whole lookback (dense references)
     near = max(lo, pos - _NEAR)
     best = _last_mark(text, near, pos)
     if near > lo and best < near + _LONGEST:
-        if _no_mark_starts(text, lo, near, _BEHIND):
+        if _no_mark_starts(text, lo, near, False):
             best = lo if best == near else best  # every mark of the lookback is in the near window
         else:
             near, best = lo, _last_mark(text, lo, pos)
@@ -201,8 +201,8 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     global _LAST_END
     hi = min(len(text), pos + limit)
-    f = _AHEAD
-    if f.text is text and f.a <= pos and hi <= f.b:
+    ft, fa, fb = _AHEAD
+    if ft is text and fa <= pos and hi <= fb:
         return hi  # inside the stretch known free of marks (`_sentence_end`'s first answer, without its calls)
     last_text, last_pos, last_hi, last_end = _LAST_END
     if last_text is text and last_pos <= pos < last_end and last_hi <= hi:
@@ -215,15 +215,16 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
 
 def _sentence_end(text: str, pos: int, hi: int) -> int:
     """`sentence_end` for the window text[pos:hi]."""
-    if _no_mark_starts(text, pos, hi, _AHEAD):
+    m = _free_until(text, pos, hi, True)
+    if m >= hi:
         return hi  # none starts within the limit (dense references: the stretch known free grows, no search again)
-    m = _AHEAD.b  # where the first mark or opener from `pos` starts: when a mark, the first mark
+    # m: where the first mark or opener from `pos` starts: when a mark, the first mark
     if text.startswith(_MARK_FIRSTS, m) and text.startswith(_BOUNDARIES, m, hi):
         return m + 1
     near = min(hi, pos + _NEAR)
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:
-        if _no_mark_starts(text, max(pos, near - _LONGEST), hi, _AHEAD):
+        if _no_mark_starts(text, max(pos, near - _LONGEST), hi, True):
             best = hi if best == near else best  # every mark within the limit is in the near window
         else:
             best = _first_mark(text, pos, hi)
