@@ -33,7 +33,8 @@ def test_one_line_of_is_one_line_of_the_slice(seed: int) -> None:
 
 
 def _fresh(f, *args):
-    sentences._BEHIND.text = sentences._AHEAD.text = sentences._LAST.text = None
+    sentences._BEHIND = sentences._AHEAD = (None, 0, 0)
+    sentences._LAST = sentences._LAST_END = (None, -1, -1, -1)
     return f(*args)
 
 
