@@ -128,6 +128,6 @@ def one_line_of(text: str, start: int, end: int) -> str:
             _SINGLE = (text, start, end)
             single = True
     if not single:
-        return " ".join(text[start:end].split())
+        return one_line(text[start:end])
     s = text[start:end]
     return s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
