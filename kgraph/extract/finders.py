@@ -5,6 +5,7 @@ resolutions of a Party plenum, and what a bare anchor stands for. `citations.fin
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from string import ascii_letters
 
 from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
@@ -96,9 +97,8 @@ _TRAILING_DIGITS = re.compile(r"\d+$")
 #: What `NUMBER_PATTERN` can read right after a number's first digits (a letter, a space, a dot, a line break, a
 #: slash or a dash), and right after a space there (no digit, no other sign): a digit run followed by anything else
 #: starts no number, and is not tried ("Nghị định 0 1 2 ... 19 - ABC": eleven runs before one separator; issue 14)
-_LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_AFTER_DIGITS = frozenset(_LATIN + " \t.\r\n/" + DASHES)
-_AFTER_SPACE = frozenset(_LATIN + " \t\r\n/" + DASHES)
+_AFTER_DIGITS = frozenset(ascii_letters + " \t.\r\n/" + DASHES)
+_AFTER_SPACE = frozenset(ascii_letters + " \t\r\n/" + DASHES)
 
 
 def _number_matches(t: str):
