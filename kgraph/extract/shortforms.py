@@ -182,9 +182,9 @@ def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return heads, ends
 
 
-def _inside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
-    """Whether a position lies inside one of `spans` (merged, then looked up by bisection)."""
-    heads, ends = _merged(spans)
+def _inside(merged: tuple[list[int], list[int]]) -> Callable[[int], bool]:
+    """Whether a position lies inside one of the spans `merged` (`_merged`), looked up by bisection."""
+    heads, ends = merged
 
     def inside(x: int) -> bool:
         i = bisect_right(heads, x) - 1
@@ -195,7 +195,7 @@ def _inside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
 
 def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
     """The references that start outside every span, and the numbered ones anywhere when `keep_numbered`."""
-    inside = _inside(spans)
+    inside = _inside(_merged(spans))
     return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
 
 
@@ -304,7 +304,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # a use inside a definition ("Luật An" in a later "(sau đây gọi là Luật An Bình)") is dropped with the
     # definition's span below (`_outside`): rejected here before any work, by the merged spans (the walk over the
     # uses judges each position once, going along the spans: one use or more per alias and reference, issue 14)
-    d_heads, d_ends = _merged(defined)
+    in_definitions = _merged(defined)
     # each alias: where its first definition ends, the ends of its definitions, the best (order, definer) and the
     # best typed one from each on, whether it has one definition (most have: every use stands for that one)
     info: dict[str, tuple[int, list[int], list[tuple[int, Found]], list[tuple[int, Found] | None], bool]] = {}
@@ -324,9 +324,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         info[alias] = (ends[0], ends, best, typed, len(ends) == 1)
     # the uses in text order, one walk over all aliases' (the few aliases not one line, each by its own): a use is
     # bound by where it is, so the order in which aliases are taken changes nothing
-    inside = _inside(defined)
+    inside = _inside(in_definitions)
     other = [(s, e, a) for a in reaching if a in uses.other for s, e in uses.chain(a) if not inside(s)] if uses is not None else []
-    for s, e, alias in (chain(uses.in_order((d_heads, d_ends)), other) if uses is not None else ()):
+    for s, e, alias in (chain(uses.in_order(in_definitions), other) if uses is not None else ()):
         inf = info.get(alias)
         if inf is None or s < inf[0]:
             continue
