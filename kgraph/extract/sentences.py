@@ -63,7 +63,7 @@ _BEHIND: tuple[str | None, int, int] = (None, 0, 0)
 _AHEAD: tuple[str | None, int, int] = (None, 0, 0)
 
 
-#: how far past the position asked a stretch free of marks that is going on is read at once (`_no_mark_starts`)
+#: how far past the position asked a stretch free of marks that is going on is read at once (`_free_until`)
 _AHEAD_BLOCK = 512
 
 
