@@ -65,9 +65,9 @@ class Lookup:
         self.year_code = {v: c for c, v in enumerate(meta["vocab"]["year"])}
 
     def candidates(self, key: str) -> list[tuple[int, ...]] | None:
-        """The records of this key's instruments as stored (numbers: `decode` makes a row of one), None when
-        no instrument has this key. Their fields at `DATE` and `YEAR` are codes (`date_code`, `year_code`): a
-        caller picks among them without decoding the rest."""
+        """The records of this key's instruments as stored (`Catalog.instrument_of` makes an `Instrument` of
+        one), None when no instrument has this key. Their fields at `DATE` and `YEAR` are codes (`date_code`,
+        `year_code`): a caller picks among them without decoding the rest."""
         kb = key.encode()
         h = crc32(kb)
         slots, mask = self.slots, self.mask

@@ -294,7 +294,7 @@ class Catalog:
     def instrument_of(self, record: tuple[int, ...]) -> Instrument:
         """An `Instrument` of a record of the index; the fields the index leaves out are read on first use."""
         lk = self._lookup or self.index()
-        rowid, noff, nsize, tail, t, d, y, e, s, b, no = record  # `Lookup.decode`, inlined: one call less an answer
+        rowid, noff, nsize, tail, t, d, y, e, s, b, no = record  # as `Lookup.build` packs it
         vt, vd, vy, ve, vs, vb, vn = lk.vocab
         tail = lk.tails[tail]
         i = _new_instrument(Instrument)
