@@ -148,6 +148,7 @@ class Resolver:
         #: (name key, year) → number, only where the corpus names one number.
         self.aliases: dict[tuple[str, int], str] = {}
         self.ambiguous: dict[tuple[str, int], list[str]] = {}
+        self._names_by_number: dict[str, list[str]] | None = None  # `names_of`'s index, made at its first call
         for nk_year, numbers in sorted(aliases.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
             if len(numbers) == 1:
                 self.aliases[nk_year] = next(iter(numbers))
@@ -306,7 +307,7 @@ class Resolver:
         """(name key, display name) pairs merged into a numbered key (for lookups by name)."""
         if key.number is None:
             return []
-        index = self.__dict__.get("_names_by_number")
+        index = self._names_by_number
         if index is None:  # made at the first call (the aliases are settled by then): one pass, not one per key
             index = self._names_by_number = defaultdict(list)
             for (nk, _y), n in self.aliases.items():
