@@ -237,7 +237,6 @@ class Catalog:
         self._layers = ["user", "main"] if self.user else ["main"]
         self._cache: OrderedDict[str, list[Instrument]] = OrderedDict()
         self._cache_size = cache_size
-        self.resolved_size = resolved_size
         self.resolved_half = resolved_size // 2
         #: resolve_name's answers, by name (by (name, year, date, at) when more is asked): bounded like the key
         #: cache, in two halves (the recent and the previous `resolved_size / 2` names asked; a name found in the
