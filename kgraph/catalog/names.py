@@ -98,7 +98,7 @@ def _iso(d: str, m: str, y: str) -> str | None:
 
 
 # The shape most citations have, decided without the general parser: a name of letters, spaces and commas, then
-# nothing, "năm Y" or "ngày D tháng M năm Y". `cited_name` takes it only when the general parser would split the
+# nothing, "năm Y" or "ngày D tháng M năm Y". `split_cited` (and `cited_name`, its cached twin) takes it only when the general parser would split the
 # same text the same way (NFC, single spaces, a comma only before a space, no digit nor `_TRIGGER` word in the
 # name) and falls back otherwise. The name is everything before the first digit, less the tail's words: one
 # regex without a test at every word (a trigger word in the name is refused by `_fold_word` instead).
