@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraph.graph.ontology import ELI, KG
 from kgraph.knowledge import cypher_parameters
-from kgraph.neo4j.connection import ConnectionSettings, open_driver, translate_error
+from kgraph.neo4j.connection import ConnectionSettings, open_driver, quiet_session, translate_error
 from kgraph.neo4j.mapping import KEY_LABEL, check_name, load_mapping
 from kgraph.query import QUERIES_DIR, Found, NamedQuery, QueryBackend, QueryError, Result, read_header, target_last
 
@@ -306,12 +306,9 @@ def run_named_query(name: str, args: Iterable[str], settings: ConnectionSettings
     """Open a connection, run a named query's Cypher twin, close: ``kg query NAME ... --backend neo4j``."""
     from neo4j import exceptions as nx
 
-    from neo4j import READ_ACCESS
-
     drv = open_driver(settings, check_database=False)  # a missing database fails the query
     try:  # read-only: the server refuses a write; quiet: a twin may name a property no node has yet
-        with drv.session(database=settings.database, default_access_mode=READ_ACCESS,
-                         notifications_min_severity="OFF") as session:
+        with quiet_session(drv, settings, read_only=True) as session:
             return Neo4jBackend(session).run(name, args)
     except (nx.Neo4jError, nx.DriverError) as e:
         raise translate_error(e, settings) from None
