@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -218,9 +218,12 @@ class Neo4jBackend(QueryBackend):
             time.sleep(0.2 * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    def _read(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-        """A read as ``run`` sends it, or (a lookup called on its own) in a read transaction of its own."""
-        return _in_tx(self._tx, text, params) if self._tx is not None else _run(self.session, text, params)
+    def _read(self, text: str, params: dict[str, Any], work: Callable[..., Any] = _in_tx) -> Any:
+        """``work`` (``_in_tx``: columns and rows) on a read as ``run`` sends it, or (a lookup called on its
+        own) in a read transaction of its own."""
+        if self._tx is not None:
+            return work(self._tx, text, params)
+        return self.session.execute_read(lambda tx: work(tx, text, params))
 
     def text_of(self, query: NamedQuery) -> str:
         if query.name not in self.twins:
@@ -267,11 +270,7 @@ class Neo4jBackend(QueryBackend):
             found, rows = self._read(text, params)
             cols = _COLUMNS[text] = target_last(found)
             return cols, [{c: _cell(r.get(c)) for c in cols} for r in rows]
-        wrapped = _as_one_row(text, cols)
-        if self._tx is not None:
-            lists = _in_tx_one(self._tx, wrapped, params)
-        else:
-            lists = self.session.execute_read(lambda tx: _in_tx_one(tx, wrapped, params))
+        lists = self._read(_as_one_row(text, cols), params, _in_tx_one)
         return cols, [dict(zip(cols, map(_cell, values))) for values in lists]
 
 
