@@ -119,8 +119,6 @@ class _Neo4jScale:
         import socket
         from contextlib import ExitStack
 
-        from neo4j import READ_ACCESS
-
         from kgraph.neo4j import connection as conn, server as srv, stream
         from kgraph.neo4j.queries import Neo4jBackend
 
@@ -140,7 +138,7 @@ class _Neo4jScale:
               flush=True)
         drv = self._stack.enter_context(conn.driver(settings))
         session = self._stack.enter_context(  # as `kg query` opens it (run_named_query)
-            drv.session(database=settings.database, default_access_mode=READ_ACCESS, notifications_min_severity="OFF"))
+            conn.quiet_session(drv, settings, read_only=True))
         self.backend = Neo4jBackend(session)
         self.settings = settings
         self.triples = report.nodes  # shown in the triples column: nodes, for this backend

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from kgraph.build_cache import (GRAPH_NT, CachedFacts, GRAPH_TTL, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
+from kgraph.build_cache import (GRAPH_NT, GRAPH_TTL, CachedFacts, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
                                 extraction_from_dict, extraction_to_cache, facts_path, load_manifest, part_name,
                                 read_facts, write_json)
 from kgraph.build_executor import EXECUTORS, Executor

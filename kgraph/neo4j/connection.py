@@ -283,8 +283,10 @@ def open_driver(settings: ConnectionSettings, *, check_database: bool = True) ->
     return drv
 
 
-def quiet_session(drv: neo4j.Driver, settings: ConnectionSettings) -> neo4j.Session:
+def quiet_session(drv: neo4j.Driver, settings: ConnectionSettings, *, read_only: bool = False) -> neo4j.Session:
     """A session on the settings' database without server notifications: the loader's own queries
-    name properties (the hash, the marker's status) that do not exist before the first load."""
-    return drv.session(database=settings.database, notifications_min_severity="OFF")
+    name properties (the hash, the marker's status) that do not exist before the first load.
+    ``read_only``: the server refuses a write in it."""
+    return drv.session(database=settings.database, notifications_min_severity="OFF",
+                       default_access_mode="READ" if read_only else "WRITE")  # WRITE: the driver's default
 

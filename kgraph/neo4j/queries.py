@@ -14,14 +14,14 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgraph.graph.ontology import ELI, KG
 from kgraph.knowledge import cypher_parameters
-from kgraph.neo4j.connection import ConnectionSettings, open_driver, translate_error
+from kgraph.neo4j.connection import ConnectionSettings, open_driver, quiet_session, translate_error
 from kgraph.neo4j.mapping import KEY_LABEL, check_name, load_mapping
 from kgraph.query import QUERIES_DIR, Found, NamedQuery, QueryBackend, QueryError, Result, read_header, target_last
 
@@ -218,9 +218,12 @@ class Neo4jBackend(QueryBackend):
             time.sleep(0.2 * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    def _read(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-        """A read as ``run`` sends it, or (a lookup called on its own) in a read transaction of its own."""
-        return _in_tx(self._tx, text, params) if self._tx is not None else _run(self.session, text, params)
+    def _read(self, text: str, params: dict[str, Any], work: Callable[..., Any] = _in_tx) -> Any:
+        """``work`` (``_in_tx``: columns and rows) on a read as ``run`` sends it, or (a lookup called on its
+        own) in a read transaction of its own."""
+        if self._tx is not None:
+            return work(self._tx, text, params)
+        return self.session.execute_read(lambda tx: work(tx, text, params))
 
     def text_of(self, query: NamedQuery) -> str:
         if query.name not in self.twins:
@@ -267,11 +270,7 @@ class Neo4jBackend(QueryBackend):
             found, rows = self._read(text, params)
             cols = _COLUMNS[text] = target_last(found)
             return cols, [{c: _cell(r.get(c)) for c in cols} for r in rows]
-        wrapped = _as_one_row(text, cols)
-        if self._tx is not None:
-            lists = _in_tx_one(self._tx, wrapped, params)
-        else:
-            lists = self.session.execute_read(lambda tx: _in_tx_one(tx, wrapped, params))
+        lists = self._read(_as_one_row(text, cols), params, _in_tx_one)
         return cols, [dict(zip(cols, map(_cell, values))) for values in lists]
 
 
@@ -306,12 +305,9 @@ def run_named_query(name: str, args: Iterable[str], settings: ConnectionSettings
     """Open a connection, run a named query's Cypher twin, close: ``kg query NAME ... --backend neo4j``."""
     from neo4j import exceptions as nx
 
-    from neo4j import READ_ACCESS
-
     drv = open_driver(settings, check_database=False)  # a missing database fails the query
     try:  # read-only: the server refuses a write; quiet: a twin may name a property no node has yet
-        with drv.session(database=settings.database, default_access_mode=READ_ACCESS,
-                         notifications_min_severity="OFF") as session:
+        with quiet_session(drv, settings, read_only=True) as session:
             return Neo4jBackend(session).run(name, args)
     except (nx.Neo4jError, nx.DriverError) as e:
         raise translate_error(e, settings) from None

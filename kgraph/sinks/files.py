@@ -30,10 +30,13 @@ SPILL_LINES = 50_000
 _BATCH = 8192  # lines encoded and written at once
 
 
-def _write_lines(lines: list[str], f) -> int:
-    for i in range(0, len(lines), _BATCH):  # slices joined and encoded in C, not a line at a time
-        f.write("".join(lines[i : i + _BATCH]).encode("utf-8"))
-    return len(lines)
+def _write_sorted(lines: set[str], path: Path) -> int:
+    """The lines, sorted, written to `path`; returns how many."""
+    ordered = sorted(lines)
+    with open(path, "wb") as f:
+        for i in range(0, len(ordered), _BATCH):  # slices joined and encoded in C, not a line at a time
+            f.write("".join(ordered[i : i + _BATCH]).encode("utf-8"))
+    return len(ordered)
 
 
 def _count_lines(path: Path) -> int:
@@ -52,8 +55,13 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
     runs: list[Path] = []
+    held: set[str] = set()
+
+    def spill() -> None:
+        runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
+        _write_sorted(held, runs[-1])
+
     try:
-        held: set[str] = set()
         it = iter(lines)
         while True:  # the set filled a slice at a time (in C), not a line at a time
             want = SPILL_LINES - len(held)
@@ -63,20 +71,15 @@ def write_part(lines: Iterable[str], path: Path) -> int:
                 break  # the lines ran out
             if len(held) < SPILL_LINES:
                 continue  # duplicates: room for more
-            runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
-            with open(runs[-1], "wb") as f:
-                _write_lines(sorted(held), f)
+            spill()
             held = set()
         if runs:
-            runs.append(path.with_name(f"{path.name}.run{len(runs)}.tmp"))
-            with open(runs[-1], "wb") as f:
-                _write_lines(sorted(held), f)
-            del held
+            spill()
+            held = set()
             _merge(runs, tmp)
             n = _count_lines(tmp)
         else:
-            with open(tmp, "wb") as f:
-                n = _write_lines(sorted(held), f)
+            n = _write_sorted(held, tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk: leave no half part taking the space a rerun needs
