@@ -120,9 +120,13 @@ def test_guide_plays_and_its_cited_by_slide_runs(loaded, browser) -> None:
     blocks = slide.find_elements(By.CSS_SELECTOR, "pre.runnable")
     assert blocks[0].text.startswith(":param targets => ['https://kgraph.example/id/doc/163_2016_NĐ-CP']")
     for block in blocks:  # as a user does: click a block (it fills the editor), run it
+        command = block.text.strip()[:15]
         _click(browser, block)
         time.sleep(0.3)
         _run_in_editor(browser)
+        # the next block only once this one's frame is in the stream, as a user waits for it: a CI run timed out
+        # waiting for this slide's rows, and a query sent before its `:param` had run would find no $targets
+        _newest_frame(browser, command)
         time.sleep(0.5)
     result = _newest_frame(browser, "UNWIND $targets AS x")
     deadline = time.monotonic() + 60
