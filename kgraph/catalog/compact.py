@@ -34,9 +34,9 @@ VERSION = 6
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
 
-#: Where a record of `Lookup.candidates` holds the codes of an instrument's date, year, date in force, status
-#: and end (each a code into `Lookup.vocab`'s table of that field).
-DATE, YEAR, EFFECTIVE, STATUS, NO_LONGER = 5, 6, 7, 8, 10
+#: Where a record of `Lookup.candidates` holds the codes of an instrument's date, year, date in force, status,
+#: its basis and end (each a code into `Lookup.vocab`'s table of that field).
+DATE, YEAR, EFFECTIVE, STATUS, STATUS_BASIS, NO_LONGER = 5, 6, 7, 8, 9, 10
 
 #: The fields of each item `Lookup.dated` gives, by position (what a bare name is decided on, then the record).
 D_DATE, D_YEAR, D_EFFECTIVE, D_STATUS, D_STATUS_BASIS, D_NO_LONGER, D_RECORD = range(7)
@@ -88,6 +88,14 @@ class Lookup:
             i = (i + 1) & mask
             v = slots[i]
         return None
+
+    def record_at(self, off: int) -> tuple[int, ...]:
+        """The record stored at this place of the entries (`resolve`'s cache keeps a match as its place)."""
+        return self.cand.unpack_from(self.entries, off)
+
+    def records(self, off: int, count: int) -> list[tuple[int, ...]]:
+        """The `count` records stored from this place of the entries."""
+        return list(self.cand.iter_unpack(self.entries[off:off + count * self.cand.size]))
 
     def dated(self, records: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
         """(date, year, effective, status, status_basis, no_longer, record) of each record `candidates` gave:
