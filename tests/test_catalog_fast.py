@@ -123,7 +123,7 @@ def test_the_one_pass_resolver_answers_as_the_general_rules(tmp_path: Path) -> N
 
     rng = random.Random(5)
     titles = ["Luật Thử nghiệm", "Luật Đường bộ", "Bộ luật Hàng hải", "Luật Biển Việt Nam", "Luật Cư trú, đi lại",
-              "Luật Đo lường", "Luật Dầu khí", "Luật Hoá chất"]
+              "Luật Đo lường", "Luật Dầu khí", "Luật Hoá chất", "Luật Đất và nước", "Luật Nam bộ"]
     days = ["2005-03-01", "2010-06-20", "2010-11-02", "2015-06-20", "2015-06-20", "2019-12-01", "2024-01-15", None]
     statuses = ["in_force", "in_force", "no_longer_in_force", "likely_no_longer_in_force", "partly_in_force"]
     bases = [None, None, "a later law (same-name heuristic; pháp điển 2025: in_force)", "phapdien"]
@@ -143,7 +143,8 @@ def test_the_one_pass_resolver_answers_as_the_general_rules(tmp_path: Path) -> N
         for day in days[:-1] + ["2015-06-21"]:
             y, m, d = day.split("-")
             asked += [(f"{title} ngày {int(d)} tháng {int(m)} năm {y}", None), (f"{title} năm {y}", None),
-                      (title, day), (title, None), (title.upper() + f" năm {y}", None)]
+                      (title, day), (title, None), (title.upper() + f" năm {y}", None), (title + ",", day),
+                      (title.replace(" ", ", ", 1) + f" năm {y}", None), (title.replace(" ", "  ", 1), day)]
     fast, general = Catalog(shipped=shipped, user=False), Catalog(shipped=shipped, user=empty)
     for _ in range(2):
         for name, at in asked:

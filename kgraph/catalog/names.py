@@ -113,11 +113,12 @@ _TRIGGER_WORDS = frozenset(("ngày", "năm", "số", "của", "do"))
 #: Names are made of a few thousand syllables: folding each once, not each name, is most of the fast path's gain.
 _FOLDED: dict[str, str] = {}
 _FOLDED_SIZE = 50_000
-#: A word as cited → its folded UTF-8 (not "và", dropped from keys, nor a word `_fold_word` refuses):
-#: `kgraph.catalog.resolve` keys a name of such words by joining these, no `str` made, unless it starts with
-#: `FOLDED_BO` or ends with `FOLDED_NAM` (these objects: a rule of `_finish` may apply).
+#: A word as cited, and the word with the comma that may follow it → its folded UTF-8 (not "và", dropped
+#: from keys, nor a word `_fold_word` refuses): `kgraph.catalog.resolve` keys a name of such words (split at
+#: spaces, not ending with a comma) by joining these, no `str` made, unless its key starts with `BO_` or ends
+#: with `_NAM` (a rule of `_finish` may apply).
 FOLDED_BYTES: dict[str, bytes] = {}
-FOLDED_BO, FOLDED_NAM = "bộ".encode(), b"nam"
+BO_, _NAM = "bộ ".encode(), b" nam"
 
 
 def _fold_word(word: str) -> str:
@@ -132,7 +133,7 @@ def _fold_word(word: str) -> str:
         FOLDED_BYTES.clear()
     _FOLDED[word] = f
     if f and f != "và":
-        FOLDED_BYTES[word] = FOLDED_BO if f == "bộ" else FOLDED_NAM if f == "nam" else f.encode()
+        FOLDED_BYTES[word] = FOLDED_BYTES[word + ","] = f.encode()
     return f
 
 

@@ -15,7 +15,7 @@ from zlib import crc32
 from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
                                     DATE, EFFECTIVE, NO_LONGER, STATUS, STATUS_BASIS, YEAR)
 from kgraph.catalog.compact import Lookup
-from kgraph.catalog.names import _DAY, _MONTH, _YEAR, FOLDED_BO, FOLDED_BYTES, FOLDED_NAM, split_cited
+from kgraph.catalog.names import _DAY, _MONTH, _NAM, _YEAR, BO_, FOLDED_BYTES, split_cited
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -134,10 +134,11 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
     lk = cat._lookup or cat.index()
     slots, mask, entries, tails, head, record = lk.slots, lk.mask, lk.entries, lk.tails, lk.head.unpack_from, \
         lk.cand.unpack_from
-    iter_records, size_of = lk.cand.iter_unpack, lk.cand.size
+    size_of, column = lk.cand.size, lk.column
+    date_columns, year_columns = lk._columns.setdefault(DATE, {}), lk._columns.setdefault(YEAR, {})
     _, vd, _, ve, vs, vb, vn = lk.vocab
     date_code, year_code = lk.date_code.get, lk.year_code.get
-    folded, years, months, days, bo, nam = FOLDED_BYTES.get, _YEAR.get, _MONTH.get, _DAY.get, FOLDED_BO, FOLDED_NAM
+    folded, years, months, days, bo, nam, join = FOLDED_BYTES.get, _YEAR.get, _MONTH.get, _DAY.get, BO_, _NAM, b" ".join
     bases = _BASES
     new_match = _new_match
     set_number, set_instrument, set_basis, set_note, set_record, set_catalog = \
@@ -149,27 +150,22 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
             return _match_of(cat, hit[0], hit[1])
         return None if hit is _NONE else hit
 
-    def dated(recs: list[tuple[int, ...]], year: int, date: str | None) -> int:
+    def dated(off: int, count: int, year: int, date: str | None) -> int:
         """`_decide` of several records, a name with a date or year: the record issued that day, else that year
         (its place << 2 | its basis in `_BASES`); -2 for anything else (`_decide` tells which)."""
-        found = -2
         if date:
             day = date_code(date, -1)
-            for j, r in enumerate(recs):
-                if r[DATE] == day:
-                    if found >= 0:
-                        return -2  # two of that day
-                    found = j << 2
+            codes = (date_columns.get(count) or column(DATE, count))(entries, off)
+            if codes.count(day) == 1:
+                return codes.index(day) << 2
         else:
             yc = year_code(year, -1)
-            for j, r in enumerate(recs):
-                if r[YEAR] == yc:
-                    if found >= 0:
-                        return -2  # two of that year
-                    found = j << 2 | 1
-        return found
+            codes = (year_columns.get(count) or column(YEAR, count))(entries, off)
+            if codes.count(yc) == 1:
+                return codes.index(yc) << 2 | 1
+        return -2
 
-    def bare(recs: list[tuple[int, ...]], at: str | None) -> int:
+    def bare(off: int, count: int, at: str | None) -> int:
         """`_bare` of several records, all dated: the latest issued by `at` (its place << 2 | its basis in
         `_BASES`), -1 for none; -2 when `_bare` may find it doubtful (it then says why)."""
         if at is None:
@@ -177,8 +173,8 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
         before = 0
         found = prev = -1
         last_day = prev_day = ""
-        for j, r in enumerate(recs):
-            issued = vd[r[DATE]]
+        for j, c in enumerate((date_columns.get(count) or column(DATE, count))(entries, off)):
+            issued = vd[c]
             if not issued:
                 return -2
             if issued <= at:
@@ -189,9 +185,10 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
                     prev, prev_day = j, issued
         if not before:
             return -1
-        r = recs[found]
+        r = record(entries, off + found * size_of)
         effective, no_longer, status = ve[r[EFFECTIVE]], vn[r[NO_LONGER]], vs[r[STATUS]]
-        if before > 1 and (last_day[:4] == prev_day[:4] or _DISPUTED_END in (vb[recs[prev][STATUS_BASIS]] or "")) \
+        if before > 1 and (last_day[:4] == prev_day[:4] or
+                           _DISPUTED_END in (vb[record(entries, off + prev * size_of)[STATUS_BASIS]] or "")) \
                 or effective is None or (effective > at and before > 1) \
                 or not no_longer and (status == "no_longer_in_force" or
                                       status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT):
@@ -222,10 +219,12 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
                 cited_date = f"{y}-{mm}-{dd}"
             else:
                 cited_date = None
-        words = list(map(folded, text.replace(", ", " ").split(" ")))
-        if None in words or words[0] is bo or words[-1] is nam:  # a word not seen yet, one `_fold_word` refuses
-            return decided(_resolve(cat, name, year, date, at), ck, new)  # or one `_joined` drops, a `_finish` rule
-        kb = b" ".join(words)
+        try:
+            kb = join(map(folded, text.split(" ")))
+        except TypeError:  # None: a word not seen yet, one `_fold_word` refuses, or "và" (`_joined` drops it)
+            return decided(_resolve(cat, name, year, date, at), ck, new)
+        if kb.startswith(bo) or kb.endswith(nam) or text.endswith(","):  # a `_finish` rule, or the comma refused
+            return decided(_resolve(cat, name, year, date, at), ck, new)
         date = date or cited_date
         year = year or cited_year or (int(date[:4]) if date else None)
         # the probe: `Lookup.candidates`
@@ -269,15 +268,15 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
                     return None
                 code = off << 2 | 2
         else:  # several instruments of this name
-            recs = list(iter_records(entries[off:off + count * size_of]))
-            picked = dated(recs, year, date) if year is not None else bare(recs, at)
+            picked = dated(off, count, year, date) if year is not None else bare(off, count, at)
             if picked < 0:
                 if picked == -1:
                     new[ck] = _NONE
                     return None
-                return decided(_decide(cat, lk, recs, year, date, at), ck, new)
-            r = recs[picked >> 2]
-            code = (off + (picked >> 2) * size_of) << 2 | picked & 3
+                return decided(_decide(cat, lk, lk.records(off, count), year, date, at), ck, new)
+            off += (picked >> 2) * size_of
+            r = record(entries, off)
+            code = off << 2 | picked & 3
         new[ck] = code
         tail = tails[r[3]]
         m = new_match(Match)
