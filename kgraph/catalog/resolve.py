@@ -3,6 +3,10 @@
 Rules (issue 10): with a date, the instrument of that name issued that day; with a year, the one issued
 that year; a bare name, the one in force at the citing document's date (`at`) when the catalogue's
 dates say so unambiguously. A name that fits two instruments is returned as `Ambiguous`, never guessed.
+
+Over 500 lines for one reason: the one-pass resolver (`_resolver_of`) applies the rules of `_dated` and
+`_bare` to the compact index's records in the common cases, and stays beside them so both change together
+(tests/test_catalog_fast.py checks that they agree).
 """
 
 from __future__ import annotations
@@ -121,12 +125,16 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
     serves. The cache keeps such a match as one int (its record's place in the index, its basis), not an
     object the garbage collector walks. Any other name, or a catalogue with a user's layer, goes to
     `_resolve`."""
+    def decided(hit: Any, ck: Any, new: dict) -> Any:
+        """Cache the answer of the general rules and give it."""
+        hit = new[ck] = hit or _NONE
+        if hit.__class__ is tuple:
+            return _match_of(cat, hit[0], hit[1])
+        return None if hit is _NONE else hit
+
     if cat.user:
         def general(name: str, year: int | None, date: str | None, at: str | None, ck: Any, new: dict) -> Any:
-            hit = new[ck] = _resolve(cat, name, year, date, at) or _NONE
-            if hit.__class__ is tuple:
-                return _match_of(cat, hit[0], hit[1])
-            return None if hit is _NONE else hit
+            return decided(_resolve(cat, name, year, date, at), ck, new)
 
         cat.resolver = general
         return general
@@ -143,12 +151,6 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
     new_match = _new_match
     set_number, set_instrument, set_basis, set_note, set_record, set_catalog = \
         _set_number, _set_instrument, _set_basis, _set_note, _set_record, _set_catalog
-
-    def decided(hit: Any, ck: Any, new: dict) -> Any:
-        hit = new[ck] = hit or _NONE
-        if hit.__class__ is tuple:
-            return _match_of(cat, hit[0], hit[1])
-        return None if hit is _NONE else hit
 
     def dated(off: int, count: int, year: int, date: str | None) -> int:
         """`_decide` of several records, a name with a date or year: the record issued that day, else that year
