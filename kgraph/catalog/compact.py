@@ -21,7 +21,6 @@ instead of every row; a file without it (the small shipped one, an older build) 
 from __future__ import annotations
 
 import json
-import mmap
 import sqlite3
 import struct
 import sys
@@ -81,7 +80,7 @@ class Lookup:
                 entries = self.entries
                 size, count = self.head.unpack_from(entries, off)
                 off += 4
-                if size == len(kb) and entries.find(kb, off, off + size) == off:  # bytes, or an mmap (no startswith)
+                if size == len(kb) and entries.startswith(kb, off):
                     off += size
                     cand = self.cand
                     if count == 1:  # most keys: one record read in place, no slice copied
@@ -183,7 +182,7 @@ class Lookup:
         con.execute("CREATE TABLE lookup(part TEXT PRIMARY KEY, data BLOB)")  # rowid: read by incremental blob I/O
         con.executemany("INSERT INTO lookup VALUES (?, ?)",
                         [("meta", json.dumps(self.meta, ensure_ascii=False).encode())]
-                        + [(k, bytes(v)) for k, v in self.parts.items()])
+                        + list(self.parts.items()))
 
     @classmethod
     def load(cls, con: sqlite3.Connection, schema: str = "main") -> Lookup | None:
@@ -201,36 +200,8 @@ class Lookup:
         parts = {}
         for rid, part in con.execute(f"SELECT rowid, part FROM {schema}.lookup WHERE part != 'meta'").fetchall():
             with con.blobopen("lookup", "data", rid, readonly=True, name=schema) as b:
-                parts[part] = _on_large_pages(b)
+                parts[part] = b.read()  # straight into one bytes object: a SELECT would hold a second copy
         return cls(meta, parts)
-
-
-#: Read in pieces of this size into the memory the index lives in (never a second whole copy).
-_PIECE = 1 << 20
-_LARGE_PAGE = 1 << 21
-
-
-def _on_large_pages(blob: Any) -> bytes | mmap.mmap:
-    """A stored part's bytes, in memory the kernel is asked to back with 2 MB pages (Linux transparent huge
-    pages): a name a corpus cites once reads two places of 30 MB that no cache holds, and on 4 kB pages each
-    read also misses the address translation. Read straight into one bytes object where that is not offered
-    (a SELECT would hold a second copy)."""
-    size = len(blob)
-    try:
-        m = mmap.mmap(-1, max(size, 1), flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    except (AttributeError, OSError, ValueError):
-        return blob.read()
-    try:
-        m.madvise(mmap.MADV_HUGEPAGE)
-    except (AttributeError, OSError, ValueError):
-        m.close()
-        return blob.read()
-    at = 0
-    while at < size:
-        piece = blob.read(_PIECE)
-        m[at:at + len(piece)] = piece
-        at += len(piece)
-    return m
 
 
 def _code_for(n: int) -> str:

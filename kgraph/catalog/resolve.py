@@ -238,7 +238,7 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
                 off = v >> 32
                 size, count = head(entries, off)
                 off += 4
-                if size == len(kb) and entries.find(kb, off, off + size) == off:
+                if size == len(kb) and entries.startswith(kb, off):
                     off += size
                     break
             i = (i + 1) & mask
