@@ -112,3 +112,42 @@ def test_names_the_shipped_file_lacks_are_still_asked_of_the_users(tmp_path: Pat
     assert resolve_name("Luật Không có năm 2020", catalog=c) is None
     alone = Catalog(shipped=shipped, user=False)
     assert alone.by_name("Luật Riêng tư") == [] and len(alone.by_name("Luật Thử nghiệm")) == 1
+
+
+def test_the_one_pass_resolver_answers_as_the_general_rules(tmp_path: Path) -> None:
+    """`resolve._resolver_of` decides the common names of a shipped file alone in one function (split, probe,
+    the rules of `_dated` and `_bare` on the index's records); a catalogue with a user's layer, even an empty
+    one, decides every name by the general rules on `Instrument`s. Both answer alike, whatever the dates,
+    statuses and same-name predecessors (each answer compared whole, asked once and again)."""
+    import random
+
+    rng = random.Random(5)
+    titles = ["Luật Thử nghiệm", "Luật Đường bộ", "Bộ luật Hàng hải", "Luật Biển Việt Nam", "Luật Cư trú, đi lại",
+              "Luật Đo lường", "Luật Dầu khí", "Luật Hoá chất", "Luật Đất và nước", "Luật Nam bộ"]
+    days = ["2005-03-01", "2010-06-20", "2010-11-02", "2015-06-20", "2015-06-20", "2019-12-01", "2024-01-15", None]
+    statuses = ["in_force", "in_force", "no_longer_in_force", "likely_no_longer_in_force", "partly_in_force"]
+    bases = [None, None, "a later law (same-name heuristic; pháp điển 2025: in_force)", "phapdien"]
+    entries, n = [], 0
+    for title in titles:
+        for day in rng.sample(days, rng.randrange(1, 5)):
+            n += 1
+            year = int(day[:4]) if day else 2000 + n
+            entries.append(Entry(f"{n}/{year}/QH13", "Luật", title, issuer="Quốc hội", date=day,
+                                 effective=rng.choice([None, f"{year}-07-01", f"{year + 1}-01-01"]),
+                                 status=rng.choice(statuses), status_basis=rng.choice(bases),
+                                 no_longer=rng.choice([None, None, "2016-01-01", "2025-01-01"]), src="test"))
+    shipped = catalog_file(tmp_path / "s.sqlite", entries, index_names=True, lookup=True)
+    empty = catalog_file(tmp_path / "u.sqlite", [], index_names=True)
+    asked = []
+    for title in titles + ["Luật Không có"]:
+        for day in days[:-1] + ["2015-06-21"]:
+            y, m, d = day.split("-")
+            asked += [(f"{title} ngày {int(d)} tháng {int(m)} năm {y}", None), (f"{title} năm {y}", None),
+                      (title, day), (title, None), (title.upper() + f" năm {y}", None), (title + ",", day),
+                      (title.replace(" ", ", ", 1) + f" năm {y}", None), (title.replace(" ", "  ", 1), day)]
+    fast, general = Catalog(shipped=shipped, user=False), Catalog(shipped=shipped, user=empty)
+    for _ in range(2):
+        for name, at in asked:
+            a, b = resolve_name(name, at=at, catalog=fast), resolve_name(name, at=at, catalog=general)
+            assert repr(a) == repr(b), (name, at)
+    assert fast.resolver is not general.resolver

@@ -25,7 +25,7 @@ import sqlite3
 import struct
 import sys
 from array import array
-from typing import Any
+from typing import Any, Callable
 from zlib import crc32
 
 #: Bumped when the layout below changes: a stored index of another version is ignored (and rebuilt in memory).
@@ -34,9 +34,9 @@ VERSION = 6
 #: The fields kept, in `Instrument` order; the rest (ident, title, issuer, src, prov) are read on demand.
 CODED = ("type", "date", "year", "effective", "status", "status_basis", "no_longer")
 
-#: Where a record of `Lookup.candidates` holds the codes of an instrument's date, year, date in force, status
-#: and end (each a code into `Lookup.vocab`'s table of that field).
-DATE, YEAR, EFFECTIVE, STATUS, NO_LONGER = 5, 6, 7, 8, 10
+#: Where a record of `Lookup.candidates` holds the codes of an instrument's date, year, date in force, status,
+#: its basis and end (each a code into `Lookup.vocab`'s table of that field).
+DATE, YEAR, EFFECTIVE, STATUS, STATUS_BASIS, NO_LONGER = 5, 6, 7, 8, 9, 10
 
 #: The fields of each item `Lookup.dated` gives, by position (what a bare name is decided on, then the record).
 D_DATE, D_YEAR, D_EFFECTIVE, D_STATUS, D_STATUS_BASIS, D_NO_LONGER, D_RECORD = range(7)
@@ -63,6 +63,7 @@ class Lookup:
         #: value → code of the fields a resolution picks on (-1 for a value no instrument has)
         self.date_code = {v: c for c, v in enumerate(meta["vocab"]["date"])}
         self.year_code = {v: c for c, v in enumerate(meta["vocab"]["year"])}
+        self._columns: dict[int, dict[int, Callable[[Any, int], tuple[int, ...]]]] = {}  # `column`'s readers
 
     def candidates(self, key: str) -> list[tuple[int, ...]] | None:
         """The records of this key's instruments as stored (`Catalog.instrument_of` makes an `Instrument` of
@@ -88,6 +89,27 @@ class Lookup:
             i = (i + 1) & mask
             v = slots[i]
         return None
+
+    def column(self, field: int, count: int) -> Callable[[Any, int], tuple[int, ...]]:
+        """`unpack_from` of one field (`DATE`, `YEAR`...) of `count` records stored one after the other: the
+        codes a choice among a key's records compares, one call, no record made."""
+        readers = self._columns.setdefault(field, {})
+        read = readers.get(count)
+        if read is None:
+            codes = self.meta["cand"]  # one type code a field
+            sizes = [struct.calcsize("<" + c) for c in codes]
+            before = sum(sizes[:field])
+            one = f"{before}x{codes[field]}{self.cand.size - before - sizes[field]}x"
+            read = readers[count] = struct.Struct(self.cand.format[0] + one * count).unpack_from
+        return read
+
+    def record_at(self, off: int) -> tuple[int, ...]:
+        """The record stored at this place of the entries (`resolve`'s cache keeps a match as its place)."""
+        return self.cand.unpack_from(self.entries, off)
+
+    def records(self, off: int, count: int) -> list[tuple[int, ...]]:
+        """The `count` records stored from this place of the entries."""
+        return list(self.cand.iter_unpack(self.entries[off:off + count * self.cand.size]))
 
     def dated(self, records: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
         """(date, year, effective, status, status_basis, no_longer, record) of each record `candidates` gave:

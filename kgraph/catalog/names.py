@@ -113,6 +113,12 @@ _TRIGGER_WORDS = frozenset(("ngày", "năm", "số", "của", "do"))
 #: Names are made of a few thousand syllables: folding each once, not each name, is most of the fast path's gain.
 _FOLDED: dict[str, str] = {}
 _FOLDED_SIZE = 50_000
+#: A word as cited, and the word with the comma that may follow it → its folded UTF-8 (not "và", dropped
+#: from keys, nor a word `_fold_word` refuses): `kgraph.catalog.resolve` keys a name of such words (split at
+#: spaces, not ending with a comma) by joining these, no `str` made, unless its key starts with `BO_` or ends
+#: with `_NAM` (a rule of `_finish` may apply).
+FOLDED_BYTES: dict[str, bytes] = {}
+BO_, _NAM = "bộ ".encode(), b" nam"
 
 
 def _fold_word(word: str) -> str:
@@ -124,7 +130,10 @@ def _fold_word(word: str) -> str:
         f = ""
     if len(_FOLDED) >= _FOLDED_SIZE:
         _FOLDED.clear()
+        FOLDED_BYTES.clear()
     _FOLDED[word] = f
+    if f and f != "và":
+        FOLDED_BYTES[word] = FOLDED_BYTES[word + ","] = f.encode()
     return f
 
 

@@ -3,16 +3,23 @@
 Rules (issue 10): with a date, the instrument of that name issued that day; with a year, the one issued
 that year; a bare name, the one in force at the citing document's date (`at`) when the catalogue's
 dates say so unambiguously. A name that fits two instruments is returned as `Ambiguous`, never guessed.
+
+Over 500 lines for one reason: the one-pass resolver (`_resolver_of`) applies the rules of `_dated` and
+`_bare` to the compact index's records in the common cases, and stays beside them so both change together
+(tests/test_catalog_fast.py checks that they agree).
 """
 
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
 from typing import Any, Callable, Sequence
+from unicodedata import is_normalized as is_nfc
+from zlib import crc32
 
 from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
-                                    DATE, EFFECTIVE, NO_LONGER, STATUS, YEAR)
-from kgraph.catalog.names import split_cited
+                                    DATE, EFFECTIVE, NO_LONGER, STATUS, STATUS_BASIS, YEAR)
+from kgraph.catalog.compact import Lookup
+from kgraph.catalog.names import _DAY, _MONTH, _NAM, _YEAR, BO_, FOLDED_BYTES, split_cited
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -41,7 +48,10 @@ class Match:
     def instrument(self) -> Instrument:
         inst = self._instrument
         if inst is None:  # answered from a record of the compact index: made now, once
-            inst = self._catalog.instrument_of(self._record)
+            cat, record = self._catalog, self._record
+            if record.__class__ is int:  # where the record is in the index
+                record = cat._lookup.record_at(record)
+            inst = cat.instrument_of(record)
             _set_instrument(self, inst)
             _set_catalog(self, None)
         return inst
@@ -90,6 +100,200 @@ def _match_of(cat: Catalog, record: tuple[int, ...], basis: str) -> Match:
     return m
 
 
+#: Why a match the cache keeps as an int (`_resolver_of`) was made, by its two low bits.
+_BASES = ("name and date", "name and year", "the only instrument of this name issued before the citing date",
+          "the latest instrument of this name in force at the citing date")
+
+
+def _whole(cat: Catalog, hit: Any) -> Match:
+    """The `Match` of an answer the cache keeps compact: (record, basis), or an int (`_resolver_of`)."""
+    if hit.__class__ is tuple:
+        return _match_of(cat, hit[0], hit[1])
+    lk = cat._lookup
+    at = hit >> 2
+    m = _match_of(cat, lk.record_at(at), _BASES[hit & 3])
+    _set_record(m, at)
+    return m
+
+
+def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
+    """`resolve_name` of a name not asked lately, for this catalogue: answers and caches it (in `new` under `ck`).
+
+    The names most citations are made of (`names._fast_split`'s shape, each word one `FOLDED_BYTES` knows)
+    are keyed, probed in the compact index and decided here in one function: a name a corpus cites once
+    finds no cache to spare it any step, and a call, a tuple or a string each cost it more than the rule it
+    serves. The cache keeps such a match as one int (its record's place in the index, its basis), not an
+    object the garbage collector walks. Any other name, or a catalogue with a user's layer, goes to
+    `_resolve`."""
+    def decided(hit: Any, ck: Any, new: dict) -> Any:
+        """Cache the answer of the general rules and give it."""
+        hit = new[ck] = hit or _NONE
+        if hit.__class__ is tuple:
+            return _match_of(cat, hit[0], hit[1])
+        return None if hit is _NONE else hit
+
+    if cat.user:
+        def general(name: str, year: int | None, date: str | None, at: str | None, ck: Any, new: dict) -> Any:
+            return decided(_resolve(cat, name, year, date, at), ck, new)
+
+        cat.resolver = general
+        return general
+
+    lk = cat._lookup or cat.index()
+    slots, mask, entries, tails, head, record = lk.slots, lk.mask, lk.entries, lk.tails, lk.head.unpack_from, \
+        lk.cand.unpack_from
+    size_of, column = lk.cand.size, lk.column
+    date_columns, year_columns = lk._columns.setdefault(DATE, {}), lk._columns.setdefault(YEAR, {})
+    _, vd, _, ve, vs, vb, vn = lk.vocab
+    date_code, year_code = lk.date_code.get, lk.year_code.get
+    folded, years, months, days, bo, nam, join = FOLDED_BYTES.get, _YEAR.get, _MONTH.get, _DAY.get, BO_, _NAM, b" ".join
+    bases = _BASES
+    new_match = _new_match
+    set_number, set_instrument, set_basis, set_note, set_record, set_catalog = \
+        _set_number, _set_instrument, _set_basis, _set_note, _set_record, _set_catalog
+
+    def dated(off: int, count: int, year: int, date: str | None) -> int:
+        """`_decide` of several records, a name with a date or year: the record issued that day, else that year
+        (its place << 2 | its basis in `_BASES`); -2 for anything else (`_decide` tells which)."""
+        if date:
+            day = date_code(date, -1)
+            codes = (date_columns.get(count) or column(DATE, count))(entries, off)
+            if codes.count(day) == 1:
+                return codes.index(day) << 2
+        else:
+            yc = year_code(year, -1)
+            codes = (year_columns.get(count) or column(YEAR, count))(entries, off)
+            if codes.count(yc) == 1:
+                return codes.index(yc) << 2 | 1
+        return -2
+
+    def bare(off: int, count: int, at: str | None) -> int:
+        """`_bare` of several records, all dated: the latest issued by `at` (its place << 2 | its basis in
+        `_BASES`), -1 for none; -2 when `_bare` may find it doubtful (it then says why)."""
+        if at is None:
+            return -2
+        before = 0
+        found = prev = -1
+        last_day = prev_day = ""
+        for j, c in enumerate((date_columns.get(count) or column(DATE, count))(entries, off)):
+            issued = vd[c]
+            if not issued:
+                return -2
+            if issued <= at:
+                before += 1
+                if issued >= last_day:  # as `_bare`'s stable sort by date orders them
+                    prev, prev_day, found, last_day = found, last_day, j, issued
+                elif issued >= prev_day:
+                    prev, prev_day = j, issued
+        if not before:
+            return -1
+        r = record(entries, off + found * size_of)
+        effective, no_longer, status = ve[r[EFFECTIVE]], vn[r[NO_LONGER]], vs[r[STATUS]]
+        if before > 1 and (last_day[:4] == prev_day[:4] or
+                           _DISPUTED_END in (vb[record(entries, off + prev * size_of)[STATUS_BASIS]] or "")) \
+                or effective is None or (effective > at and before > 1) \
+                or not no_longer and (status == "no_longer_in_force" or
+                                      status == "likely_no_longer_in_force" and at >= _OLDEST_SNAPSHOT):
+            return -2  # an `Ambiguous`
+        if effective > at or no_longer and no_longer <= at:
+            return -1
+        return found << 2 | (2 if before == 1 else 3)
+
+    def resolver(name: str, year: int | None, date: str | None, at: str | None, ck: Any, new: dict) -> Any:
+        # the split: `names._fast_split`, its key as bytes
+        if not is_nfc("NFC", name):
+            return decided(_resolve(cat, name, year, date, at), ck, new)
+        p = name.find(" năm ")
+        if p < 0:
+            text, cited_year, cited_date = name, None, None
+        else:
+            y = name[p + 5:]
+            cited_year = years(y)
+            if cited_year is None:
+                return decided(_resolve(cat, name, year, date, at), ck, new)
+            text = name[:p]
+            head_, cut, m = text.rpartition(" tháng ")
+            if cut:
+                text, cut, d = head_.rpartition(" ngày ")
+                mm, dd = months(m), days(d)
+                if not cut or mm is None or dd is None:
+                    return decided(_resolve(cat, name, year, date, at), ck, new)
+                cited_date = f"{y}-{mm}-{dd}"
+            else:
+                cited_date = None
+        try:
+            kb = join(map(folded, text.split(" ")))
+        except TypeError:  # None: a word not seen yet, one `_fold_word` refuses, or "và" (`_joined` drops it)
+            return decided(_resolve(cat, name, year, date, at), ck, new)
+        if kb.startswith(bo) or kb.endswith(nam) or text.endswith(","):  # a `_finish` rule, or the comma refused
+            return decided(_resolve(cat, name, year, date, at), ck, new)
+        date = date or cited_date
+        year = year or cited_year or (int(date[:4]) if date else None)
+        # the probe: `Lookup.candidates`
+        h = crc32(kb)
+        i = h & mask
+        v = slots[i]
+        while v:
+            if v & 0xFFFFFFFF == h:
+                off = v >> 32
+                size, count = head(entries, off)
+                off += 4
+                if size == len(kb) and entries.startswith(kb, off):
+                    off += size
+                    break
+            i = (i + 1) & mask
+            v = slots[i]
+        else:
+            new[ck] = _NONE
+            return None
+        if count == 1:  # most names: `_decide`'s first cases, on the one record
+            r = record(entries, off)
+            if year is not None:
+                if r[DATE] == (date_code(date, -1) if date else -2):
+                    code = off << 2
+                elif r[YEAR] != year_code(year, -1):
+                    new[ck] = _NONE
+                    return None
+                elif date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
+                    code = off << 2 | 1
+                else:  # the year alone agrees: a note says so
+                    return decided(_dated((), [r], year, date, cat.instrument_of), ck, new)
+            elif at is None:
+                new[ck] = _NONE  # the catalogue is partial: one known instrument does not prove there is no other
+                return None
+            else:
+                issued, effective = vd[r[DATE]], ve[r[EFFECTIVE]]
+                if not (issued and effective is not None and vn[r[NO_LONGER]] is None and vs[r[STATUS]] == "in_force"):
+                    return decided(_decide(cat, lk, [r], year, date, at), ck, new)
+                if issued > at or effective > at:  # not yet issued, or not yet in force and no predecessor
+                    new[ck] = _NONE
+                    return None
+                code = off << 2 | 2
+        else:  # several instruments of this name
+            picked = dated(off, count, year, date) if year is not None else bare(off, count, at)
+            if picked < 0:
+                if picked == -1:
+                    new[ck] = _NONE
+                    return None
+                return decided(_decide(cat, lk, lk.records(off, count), year, date, at), ck, new)
+            off += (picked >> 2) * size_of
+            r = record(entries, off)
+            code = off << 2 | picked & 3
+        new[ck] = code
+        tail = tails[r[3]]
+        m = new_match(Match)
+        set_number(m, None if tail is None else entries[r[1]:r[1] + r[2]].decode() + tail)
+        set_instrument(m, None)
+        set_basis(m, bases[code & 3])
+        set_note(m, None)
+        set_record(m, code >> 2)
+        set_catalog(m, cat)
+        return m
+
+    cat.resolver = resolver
+    return resolver
+
+
 @dataclass(frozen=True, slots=True)
 class Ambiguous:
     """Several instruments fit; they are listed so the report can show them."""
@@ -117,19 +321,16 @@ def resolve_name(name: str, year: int | None = None, date: str | None = None, at
     hit = new.get(ck)
     if hit is None:
         hit = cat.resolved_old.get(ck)
-        asked = hit is not None
-        if not asked:
-            hit = _resolve(cat, name, year, date, at) or _NONE
-        elif hit.__class__ is tuple:  # asked again: kept whole from now on (see `_Compact`)
-            hit = _match_of(cat, hit[0], hit[1])
         if len(new) >= cat.resolved_half:  # two halves: a hit costs one or two dict reads, a miss no reorder
             cat.resolved_old = new
             new = cat.resolved = {}
+        if hit is None:  # not asked lately: resolved, its answer cached by the resolver
+            return (cat.resolver or _resolver_of(cat))(name, year, date, at, ck, new)
+        if hit.__class__ is tuple or hit.__class__ is int:  # asked again: kept whole from now on (see `_Compact`)
+            hit = _whole(cat, hit)
         new[ck] = hit
-        if hit.__class__ is tuple:  # a name asked the first time: its answer kept compact, made here
-            return _match_of(cat, hit[0], hit[1])
-    elif hit.__class__ is tuple:
-        hit = new[ck] = _match_of(cat, hit[0], hit[1])
+    elif hit.__class__ is tuple or hit.__class__ is int:
+        hit = new[ck] = _whole(cat, hit)
     return None if hit is _NONE else hit
 
 
@@ -157,35 +358,7 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None,
         recs = lk.candidates(key)
         if recs is None:
             return None
-        if year is None:
-            if at is not None and len(recs) == 1:  # most bare names: `_bare` of one dated instrument in force
-                r = recs[0]
-                _, vd, _, ve, vs, _, vn = lk.vocab
-                issued, effective = vd[r[DATE]], ve[r[EFFECTIVE]]
-                if issued and effective is not None and vn[r[NO_LONGER]] is None and \
-                        vs[r[STATUS]] == "in_force":
-                    if issued > at or effective > at:  # not yet issued, or not yet in force and no predecessor
-                        return None
-                    return r, "the only instrument of this name issued before the citing date"
-            return _bare(lk.dated(recs), at, cat.instrument_of)
-        day = lk.date_code.get(date, -1) if date else -2
-        if len(recs) == 1:  # most names: `_dated` of one record, its answer by date or by year alone made here
-            r = recs[0]
-            if r[DATE] == day:
-                return r, "name and date"
-            if r[YEAR] != lk.year_code.get(year, -1):
-                return None
-            if date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
-                return r, "name and year"
-            return _dated((), recs, year, date, cat.instrument_of)
-        same_day = [r for r in recs if r[DATE] == day]
-        if len(same_day) == 1:
-            return same_day[0], "name and date"
-        yc = lk.year_code.get(year, -1)
-        same_year = [r for r in recs if r[YEAR] == yc]
-        if not same_day and date is None and len(same_year) == 1:
-            return same_year[0], "name and year"
-        return _dated(same_day, same_year, year, date, cat.instrument_of)
+        return _decide(cat, lk, recs, year, date, at)
     cands = cat.by_key(key)
     if not cands:
         return None
@@ -203,6 +376,39 @@ def _resolve(cat: Catalog, name: str, year: int | None, date: str | None,
     return _bare([(c.date, c.year, c.effective, c.status, c.status_basis, c.no_longer, c) for c in cands], at,
                  _same)
 
+
+def _decide(cat: Catalog, lk: Lookup, recs: list[tuple[int, ...]], year: int | None, date: str | None,
+            at: str | None) -> Match | Ambiguous | _Compact | None:
+    """Which of a key's records of the compact index the citation means (the rules of `_dated` and `_bare`)."""
+    if year is None:
+        if at is not None and len(recs) == 1:  # most bare names: `_bare` of one dated instrument in force
+            r = recs[0]
+            _, vd, _, ve, vs, _, vn = lk.vocab
+            issued, effective = vd[r[DATE]], ve[r[EFFECTIVE]]
+            if issued and effective is not None and vn[r[NO_LONGER]] is None and \
+                    vs[r[STATUS]] == "in_force":
+                if issued > at or effective > at:  # not yet issued, or not yet in force and no predecessor
+                    return None
+                return r, "the only instrument of this name issued before the citing date"
+        return _bare(lk.dated(recs), at, cat.instrument_of)
+    day = lk.date_code.get(date, -1) if date else -2
+    if len(recs) == 1:  # most names: `_dated` of one record, its answer by date or by year alone made here
+        r = recs[0]
+        if r[DATE] == day:
+            return r, "name and date"
+        if r[YEAR] != lk.year_code.get(year, -1):
+            return None
+        if date is None:  # "Luật X năm 2015": no date to differ from the catalogue's, so no note
+            return r, "name and year"
+        return _dated((), recs, year, date, cat.instrument_of)
+    same_day = [r for r in recs if r[DATE] == day]
+    if len(same_day) == 1:
+        return same_day[0], "name and date"
+    yc = lk.year_code.get(year, -1)
+    same_year = [r for r in recs if r[YEAR] == yc]
+    if not same_day and date is None and len(same_year) == 1:
+        return same_year[0], "name and year"
+    return _dated(same_day, same_year, year, date, cat.instrument_of)
 
 def _dated(same_day: Sequence[Any], same_year: Sequence[Any], year: int, date: str | None,
            make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:

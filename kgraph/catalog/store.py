@@ -248,6 +248,8 @@ class Catalog:
         self._q_name_user = (f"SELECT 'user', {cols} FROM user.name n JOIN user.instrument i ON i.id = n.id "
                              "WHERE n.key = ?")
         self._lookup: Lookup | None = None
+        #: `resolve_name` of a name not in the answer cache, made for this catalogue by kgraph.catalog.resolve
+        self.resolver: Any = None
         self._filler = _Filler(self.con, self._strings)  # one for every instrument the index gives
         self._q_number = " UNION ALL ".join(
             f"SELECT '{lay}', {_COLS} FROM {lay}.instrument WHERE number_key = ?" for lay in self._layers)
