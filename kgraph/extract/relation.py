@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kgraph.extract.patterns import trie_alt
@@ -40,6 +40,8 @@ _AMENDED_BY = re.compile(r"[,(]\s{0,3}(?:được|đã\s+được)\s{1,3}(?:sử
                          r"\s{1,3}(?:bởi|theo|tại)\s{0,3}$")
 #: an amending verb before a "theo" ("đã được sửa đổi, bổ sung một số điều theo Luật Y và theo Luật Z"): the
 #: "theo" names the amending agents, not a title's subject
+#: the words `_AMENDED_BY` ends with
+_AMENDED_BY_LAST = ("bởi", "theo", "tại")
 _AMENDING = re.compile(r"sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$", re.IGNORECASE)
@@ -115,6 +117,17 @@ class _Tables:
     after_blockers: tuple[str, ...]
     may_trig: "_MayStart"  # where a trigger's first word stands: no lead is lower-cased and searched without one
     may_after: "_MayStart"
+    #: a trigger as matched -> its entry of `table` (`_trigger`)
+    matched: dict[str, _Trigger] = field(default_factory=dict)
+
+
+def _trigger(tb: _Tables, raw: str) -> _Trigger:
+    """The entry of `tb.table` for a trigger as matched (blanks made one space): dense references in one clause
+    match the same few spellings thousands of times."""
+    t = tb.matched.get(raw)
+    if t is None:
+        t = tb.matched[raw] = tb.table[_SPACES.sub(" ", raw.lower())]
+    return t
 
 
 #: how far `_MayStart` reads ahead at a time
@@ -268,6 +281,14 @@ def decide(
     or only a weak "quy định tại", so a list heading or a verb after the reference may still)."""
     tb = _tables()
     lo = max(sent_start, start - LEAD)
+    basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
+    if not basis_clause and not tb.may_trig.maybe(text, lo, start):
+        # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
+        # gap moves its start to, and the item's gap is read only when the answer depends on it
+        if prev is None:
+            return "cites", False
+        if top is None or top == prev[2]:
+            return prev[2], True
     new_item = False
     if prev is not None:
         semi = text.rfind(";", prev[1], start)
@@ -277,17 +298,18 @@ def decide(
             g = _NEW_ITEM_GAP.search(text, prev[1], start)
             if g is not None:
                 lo, new_item = max(lo, g.end()), True
-    basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
     if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
         if new_item:
             return top or prev[2], True
         return (prev[2], True) if prev is not None else ("cites", False)
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
-    if basis_clause and _AMENDED_BY.search(lead):
+    # both patterns below end the lead (a word or a ":", then blanks): its last word is tested first
+    closing = lead.rstrip()
+    if basis_clause and closing.endswith(_AMENDED_BY_LAST) and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
         return "based_on", True
-    ex = _EXAMPLES_COLON.search(lead)
+    ex = _EXAMPLES_COLON.search(lead) if closing.endswith(":") else None
     if ex is not None and prev is None:
         # "phổ biến, quán triệt, triển khai các quy định ... và văn bản ..., nhất là: X, Y; Z": the items are examples
         # of the verb's object, so the verb governs them however long the object (its "quy định của" is a noun)
@@ -301,7 +323,7 @@ def decide(
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
     for m in reversed(found):  # the last one decides: read from the end (a lead of amending phrases holds dozens)
-        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
+        t = _trigger(tb, m.group(1))
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
             ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
@@ -311,7 +333,7 @@ def decide(
             strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
             break
     for m in reversed(found):
-        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
+        t = _trigger(tb, m.group(1))
         before = lead[max(0, m.start() - 24) : m.start()]
         if tb.passive.search(before):
             continue
