@@ -111,7 +111,7 @@ class _Tables:
     table: dict[str, _Trigger]
     passive: re.Pattern
     masked: re.Pattern | None
-    masked_keys: tuple[str, ...]  # the last word of each masked phrase: no mask needed without one
+    masked_keys: re.Pattern  # the last word of any masked phrase (one search): no mask needed without one
     after: re.Pattern | None
     after_table: dict[str, str]
     after_blockers: tuple[str, ...]
@@ -216,7 +216,8 @@ def _tables() -> _Tables:
     # a lookbehind is tried at every position, one starting with the words' letters skips to them)
     masked = re.compile(trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
     after = re.compile(r"(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
-    keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
+    keys = re.compile("|".join(re.escape(w) for w in sorted({w.lower().split()[-1] for w in k.not_triggers}, key=len, reverse=True))
+                      or r"(?!)")
     return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers,
                    _MayStart(set(table)), _MayStart(set(after_table)))
 
@@ -226,7 +227,7 @@ def _mask(tb: _Tables, s: str) -> str:
     low = s.lower()
     if len(low) != len(s):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
-    if tb.masked is None or not any(w in low for w in tb.masked_keys):
+    if tb.masked is None or tb.masked_keys.search(low) is None:
         return low
     out: list[str] = []
     pos = last = 0
