@@ -24,6 +24,7 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 from kgraph.extract.patterns import trie_alt
 from kgraph.extract.sentences import LEAD, sentence_start
@@ -273,6 +274,18 @@ def classify(
     `top` the relation of the sentence's first reference (what a new item of its list takes)."""
     rel, _ = decide(text, start, sent_start, prev, top)
     return rel
+
+
+def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], bool],
+                          Callable[[str, int, int], bool]]:
+    """The tests `decide` and `after` open with, for a caller deciding many references to call once each (dense
+    references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`match(text, start, start +
+    40)`), and whether some trigger's first word may stand in text[lo:hi]: neither, and `decide` answers ("cites",
+    False) without a previous reference in the clause, and its relation when the clause's first reference has the
+    same one or none; and whether some first word of a verb written after a reference may stand in text[end:clause_end]:
+    if not, `after` answers None."""
+    tb = _tables()
+    return _BASIS_START.match, tb.may_trig.maybe, tb.may_after.maybe
 
 
 def decide(
