@@ -179,9 +179,37 @@ def _canonical_loaded(code: str) -> str:
     return canonical_code(code, load())
 
 
+#: a state number written plainly (no space, only ASCII dashes): N/YYYY/CODES, read by its codes (`_state_codes`)
+_STATE_PLAIN = re.compile(r"([0-9]{1,4}[a-zA-Z]?(?:\.[0-9]{1,3})?)/([0-9]{3,4})/([^\s/" + re.escape(DASHES) + r"]+(?:[/-][^\s/"
+                          + re.escape(DASHES) + r"]+)*)")
+
+
 @lru_cache(maxsize=65536)
 def _parse_cached(raw: str, family: str) -> NumberParts:
-    """Numbers repeat (a decree cited forty times): parse each spelling once."""
+    """Numbers repeat (a decree cited forty times): parse each spelling once.
+
+    A plain state number is its ordinal and year with codes read once per spelling of the codes: distinct numbers
+    of one issuer (thousands a MB in a list of repealed decrees, issue 14) share "NĐ-CP"."""
+    if family == "state":
+        m = _STATE_PLAIN.fullmatch(raw)
+        if m is not None:
+            head, year, codes = m.groups()
+            joined, type_code, issuers = _state_codes(codes)
+            return NumberParts(number=f"{head}/{year}/{joined}", family=family, type_code=type_code,
+                               issuer_codes=list(issuers), year=int(year) if len(year) == 4 else None)
+    return _parse(raw, family)
+
+
+@lru_cache(maxsize=4096)
+def _state_codes(codes: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """The codes after a plain state number's year, as `_parse` reads them: joined by dashes, the type code and
+    the issuers' codes."""
+    p = _parse("0/0000/" + codes, "state")
+    return p.number[len("0/0000/") :], p.type_code, tuple(p.issuer_codes)
+
+
+def _parse(raw: str, family: str) -> NumberParts:
+    """`parse_number` of `raw` in `family`, uncached."""
     k = load()
     s = unify_dashes(squash(raw))
     pieces = _SPLIT.split(s)

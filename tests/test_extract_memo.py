@@ -7,7 +7,7 @@ import random
 from kgraph.extract.finders import anchors
 from kgraph.extract.names import _law_name, find_named
 from kgraph.extract.normalize import one_line, one_line_of
-from kgraph.extract.sentences import _BOUNDARIES, sentence_end
+from kgraph.extract.sentences import _BOUNDARIES, sentence_end, sentence_start
 from kgraph.knowledge import load
 
 #: the same heads and words before a ";" or "." with different text after it (numbers, years, amending names,
@@ -50,6 +50,20 @@ def test_one_line_of_and_sentence_end_keep_their_answers_along_a_text() -> None:
             marks = [i for i in range(a, min(len(t), a + 40)) if any(t.startswith(m, i, min(len(t), a + 40))
                      for m in _BOUNDARIES)]
             assert end == (marks[0] + 1 if marks else min(len(t), a + 40))
+
+
+def test_sentence_start_is_the_last_mark_ending_in_its_window() -> None:
+    """Without openers, where a sentence starts is the end of the last mark lying wholly in the lookback, or the
+    lookback's start; asked along a text as the passes ask (references opening a line right after a mark too)."""
+    rnd = random.Random(5)
+    for _ in range(300):
+        t = "".join(rnd.choice(["a", "b", " ", " ", "\n", ".", ";", ":", "?"]) for _ in range(rnd.randint(0, 80)))
+        for _ in range(30):
+            pos = rnd.randint(0, len(t))
+            back = rnd.choice([1, 3, 4, 9, 30, 500])
+            lo = max(0, pos - back)
+            ends = [i + len(m) for i in range(lo, pos) for m in _BOUNDARIES if t.startswith(m, i, pos)]
+            assert sentence_start(t, pos, back) == max(ends, default=lo), (t, pos, back)
 
 
 def test_named_memo_keys_only_names_met_before(monkeypatch) -> None:

@@ -21,7 +21,7 @@ from kgraph.extract.found import Anchor, Found
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.sentences import CLAUSE_LOOKBACK, sentence_end, sentence_start
+from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import issuer_of_codes
@@ -372,6 +372,7 @@ def _classify_relations(scan: _Scan) -> None:
     # looked up once: dense references (20-40k a MB) call each of these once or twice apiece
     decide, heading, after, effects, partial_effects = (relation.decide, relation.heading, relation.after,
                                                         relation.EFFECTS, relation.PARTIAL_EFFECTS)
+    basis_item, may_trigger, may_after = relation.lead_tests()
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -388,7 +389,12 @@ def _classify_relations(scan: _Scan) -> None:
         last_pos, last_s0 = pos, s0
         same = prev is not None and s0 == prev_sent
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if same else None
-        rel, decided = decide(t, pos, s0, p, top if same else None)
+        if (not (same and top is not None and top != p[2]) and basis_item(t, s0, s0 + 40) is None
+                and not may_trigger(t, max(s0, pos - LEAD), pos)):
+            # no verb before it (most dense references): what `decide` gives without one, without its call
+            rel, decided = (p[2], True) if same else ("cites", False)
+        else:
+            rel, decided = decide(t, pos, s0, p, top if same else None)
         s_end = sentence_end(t, f.end)
         if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):
@@ -396,7 +402,8 @@ def _classify_relations(scan: _Scan) -> None:
             rel, decided = top, True
         if not decided:
             # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
-            rel = heading(t, pos) or after(t, s0, f.tail or f.end, s_end) or rel
+            end = f.tail or f.end
+            rel = heading(t, pos) or (after(t, s0, end, s_end) if may_after(t, end, s_end) else None) or rel
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
         if listing and rel != "based_on":

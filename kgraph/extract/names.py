@@ -8,7 +8,7 @@ after a name joins it, and how a name that ran on is cut back to one the same te
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -647,6 +647,10 @@ def extend_to_cited(named: list[Found], t: str) -> None:
     if not cited:
         return
     most = max(k.count(" ") for k in cited) + 1
+    # the cited names in order: a run of words that begins none of them is begun by none of their runs either, so
+    # the walk below stops there (dense distinct names each read the longest name's words, issue 14)
+    ordered = sorted(cited)
+    n_cited = len(ordered)
     for f in named:
         if not f.name or f.number or f.year or f.name.casefold() in cited:
             continue
@@ -661,6 +665,9 @@ def extend_to_cited(named: list[Found], t: str) -> None:
             pos = m.end()
             if key in cited and len(key) > len(f.name):
                 best = pos
+            i = bisect_left(ordered, key)
+            if i == n_cited or not ordered[i].startswith(key):
+                break
         if best is not None:
             f.end = best
             f.name = one_line(t[f.start : best])

@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 from kgraph.extract.patterns import trie_alt
 from kgraph.extract.sentences import LEAD, sentence_start
@@ -40,6 +41,8 @@ _AMENDED_BY = re.compile(r"[,(]\s{0,3}(?:được|đã\s+được)\s{1,3}(?:sử
                          r"\s{1,3}(?:bởi|theo|tại)\s{0,3}$")
 #: an amending verb before a "theo" ("đã được sửa đổi, bổ sung một số điều theo Luật Y và theo Luật Z"): the
 #: "theo" names the amending agents, not a title's subject
+#: the words `_AMENDED_BY` ends with
+_AMENDED_BY_LAST = ("bởi", "theo", "tại")
 _AMENDING = re.compile(r"sửa\s{1,3}đổi|bổ\s{1,3}sung|điều\s{1,3}chỉnh")
 #: a new item after another reference's description: "..., X", "... và X", "...; X"
 _ITEM_SEP_BEFORE = re.compile(r"(?:[,;]|\svà)\s*$", re.IGNORECASE)
@@ -109,12 +112,23 @@ class _Tables:
     table: dict[str, _Trigger]
     passive: re.Pattern
     masked: re.Pattern | None
-    masked_keys: tuple[str, ...]  # the last word of each masked phrase: no mask needed without one
+    masked_keys: re.Pattern  # the last word of any masked phrase (one search): no mask needed without one
     after: re.Pattern | None
     after_table: dict[str, str]
     after_blockers: tuple[str, ...]
     may_trig: "_MayStart"  # where a trigger's first word stands: no lead is lower-cased and searched without one
     may_after: "_MayStart"
+    #: a trigger as matched -> its entry of `table` (`_trigger`)
+    matched: dict[str, _Trigger] = field(default_factory=dict)
+
+
+def _trigger(tb: _Tables, raw: str) -> _Trigger:
+    """The entry of `tb.table` for a trigger as matched (blanks made one space): dense references in one clause
+    match the same few spellings thousands of times."""
+    t = tb.matched.get(raw)
+    if t is None:
+        t = tb.matched[raw] = tb.table[_SPACES.sub(" ", raw.lower())]
+    return t
 
 
 #: how far `_MayStart` reads ahead at a time
@@ -203,7 +217,8 @@ def _tables() -> _Tables:
     # a lookbehind is tried at every position, one starting with the words' letters skips to them)
     masked = re.compile(trie_alt({w.lower() for w in k.not_triggers}) + r"(?!\w)") if k.not_triggers else None
     after = re.compile(r"(" + trie_alt(set(after_table)) + r")(?!\w)") if after_table else None
-    keys = tuple({w.lower().split()[-1] for w in k.not_triggers})
+    keys = re.compile("|".join(re.escape(w) for w in sorted({w.lower().split()[-1] for w in k.not_triggers}, key=len, reverse=True))
+                      or r"(?!)")
     return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers,
                    _MayStart(set(table)), _MayStart(set(after_table)))
 
@@ -213,7 +228,7 @@ def _mask(tb: _Tables, s: str) -> str:
     low = s.lower()
     if len(low) != len(s):
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
-    if tb.masked is None or not any(w in low for w in tb.masked_keys):
+    if tb.masked is None or tb.masked_keys.search(low) is None:
         return low
     out: list[str] = []
     pos = last = 0
@@ -261,6 +276,18 @@ def classify(
     return rel
 
 
+def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], bool],
+                          Callable[[str, int, int], bool]]:
+    """The tests `decide` and `after` open with, for a caller deciding many references to call once each (dense
+    references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`match(text, start, start +
+    40)`), and whether some trigger's first word may stand in text[lo:hi]: neither, and `decide` answers ("cites",
+    False) without a previous reference in the clause, and its relation when the clause's first reference has the
+    same one or none; and whether some first word of a verb written after a reference may stand in text[end:clause_end]:
+    if not, `after` answers None."""
+    tb = _tables()
+    return _BASIS_START.match, tb.may_trig.maybe, tb.may_after.maybe
+
+
 def decide(
     text: str, start: int, sent_start: int, prev: tuple[int, int, str] | None, top: str | None
 ) -> tuple[str, bool]:
@@ -268,6 +295,14 @@ def decide(
     or only a weak "quy định tại", so a list heading or a verb after the reference may still)."""
     tb = _tables()
     lo = max(sent_start, start - LEAD)
+    basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
+    if not basis_clause and not tb.may_trig.maybe(text, lo, start):
+        # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
+        # gap moves its start to, and the item's gap is read only when the answer depends on it
+        if prev is None:
+            return "cites", False
+        if top is None or top == prev[2]:
+            return prev[2], True
     new_item = False
     if prev is not None:
         semi = text.rfind(";", prev[1], start)
@@ -277,17 +312,18 @@ def decide(
             g = _NEW_ITEM_GAP.search(text, prev[1], start)
             if g is not None:
                 lo, new_item = max(lo, g.end()), True
-    basis_clause = bool(_BASIS_START.match(text, sent_start, sent_start + 40))
     lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
     if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
         if new_item:
             return top or prev[2], True
         return (prev[2], True) if prev is not None else ("cites", False)
     found = [m for m in tb.trig.finditer(lead) if not (m.start() and lead[m.start() - 1].isalnum())]
-    if basis_clause and _AMENDED_BY.search(lead):
+    # both patterns below end the lead (a word or a ":", then blanks): its last word is tested first
+    closing = lead.rstrip()
+    if basis_clause and closing.endswith(_AMENDED_BY_LAST) and _AMENDED_BY.search(lead):
         # "Căn cứ Luật X, được sửa đổi, bổ sung một số điều tại Nghị định Y": the basis is X as amended by Y
         return "based_on", True
-    ex = _EXAMPLES_COLON.search(lead)
+    ex = _EXAMPLES_COLON.search(lead) if closing.endswith(":") else None
     if ex is not None and prev is None:
         # "phổ biến, quán triệt, triển khai các quy định ... và văn bản ..., nhất là: X, Y; Z": the items are examples
         # of the verb's object, so the verb governs them however long the object (its "quy định của" is a noun)
@@ -301,7 +337,7 @@ def decide(
     weak_only = False  # only a weak "theo / quy định tại" decided: a verb after the reference may still
     strong_before = None  # the last non-weak trigger, when it says what this document does (an effect)
     for m in reversed(found):  # the last one decides: read from the end (a lead of amending phrases holds dozens)
-        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
+        t = _trigger(tb, m.group(1))
         if not t.weak:
             before = lead[max(0, m.start() - 24) : m.start()]
             ok = not tb.passive.search(before) and not (t.blockers and any(b in before.lower() for b in t.blockers))
@@ -311,7 +347,7 @@ def decide(
             strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
             break
     for m in reversed(found):
-        t = tb.table[_SPACES.sub(" ", m.group(1).lower())]
+        t = _trigger(tb, m.group(1))
         before = lead[max(0, m.start() - 24) : m.start()]
         if tb.passive.search(before):
             continue

@@ -118,6 +118,8 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     ft, fa, fb = _BEHIND
     if ft is text and fa <= lo and pos <= fb:
         return lo  # inside the stretch known free of marks (`_sentence_start`'s first answer, without its calls)
+    if text.endswith(_BOUNDARIES, lo, pos):
+        return pos  # a mark ends right there (a reference opening a line): no later end, and no opener after it
     last_text, last_pos, last_lo, r = _LAST
     if last_pos == pos and last_text is text:
         if r == last_lo:
@@ -204,6 +206,8 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     ft, fa, fb = _AHEAD
     if ft is text and fa <= pos and hi <= fb:
         return hi  # inside the stretch known free of marks (`_sentence_end`'s first answer, without its calls)
+    if text.startswith(_BOUNDARIES, pos, hi):
+        return pos + 1  # a mark starts right there (a reference closing its sentence): the first one
     last_text, last_pos, last_hi, last_end = _LAST_END
     if last_text is text and last_pos <= pos < last_end and last_hi <= hi:
         return last_end
