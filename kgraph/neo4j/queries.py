@@ -182,7 +182,8 @@ class Neo4jBackend(QueryBackend):
     than one graph (the tests load theirs under their own base beside whatever is there).
 
     ``run`` sends each statement a named query needs (the lookups behind X, the query, the candidates' facts)
-    as an auto-commit query: one round trip each (RUN and PULL go together), where a read transaction
+    as an auto-commit query: one round trip each (RUN and PULL go together; X's lookup and the query go as
+    one statement once the twin's columns are known, ``resolve_and_execute``), where a read transaction
     around them adds two (BEGIN, which the driver does not send with the first RUN, and COMMIT), each a wake-up
     of the server and of this process (on a loaded machine a wait for a core). Open the session read-only
     (``default_access_mode=neo4j.READ_ACCESS``, as ``run_named_query`` does) to have the server refuse writes.
