@@ -14,8 +14,8 @@ scale). The instruments asked about are taken from the first store:
   copy cites them, so their answers grow N times with the corpus; shown for the rows per ms.
 
 Each case runs as `kg query NAME X` does in process (X as a user types it: resolution, then the query),
-once to warm up (plan caches; for Neo4j, after one pass over every case: the JIT of a server just
-started), then `--repeat` times, the median kept. Printed per
+once to warm up (plan caches; for Neo4j, after `--warm` passes over every case (1: the JIT of a server just
+started is still compiling after it), then `--repeat` times, the median kept. Printed per
 query and scale: cases, the median and 95th percentile over the cases of the wall time (perf_counter:
 what a caller waits for; on a shared machine it includes the wait for a core), the median, 95th
 percentile and largest CPU time in ms, and the median and largest row count. Aggregates (most-cited, by-issuer,
@@ -23,7 +23,9 @@ stale-citations) run once each per scale after a warm-up. Timing is wall-clock o
 compare scales within one run.
 
 `--backend neo4j` loads each build into a private, empty Neo4j server of its own (on free ports; the
-shared server is never touched, and most-cited counts only that build) and runs the Cypher twins
+shared server is never touched, and most-cited counts only that build), or, for a store named by
+`--neo4j-loaded LABEL=CREDENTIALS` (a graph too large for `kg load`, imported by `kg export --neo4j-csv` and
+`neo4j-admin`, docs/neo4j.md), asks the running server that credentials file names, and runs the Cypher twins
 through the same `Neo4jBackend` `kg query --backend neo4j` uses, on one read-only session. There the query's
 cost is the server's: `cpu` columns are the server process's CPU (user + system, from /proc; 10 ms
 ticks, so per case it is the total over the repeats divided by them: coarse), so the wall time is the
@@ -143,6 +145,26 @@ class _Neo4jScale:
         self.settings = settings
         self.triples = report.nodes  # shown in the triples column: nodes, for this backend
 
+    @classmethod
+    def running(cls, credentials: Path) -> "_Neo4jScale":
+        """A server already holding the build (not loaded, not stopped): the one ``credentials`` names."""
+        from contextlib import ExitStack
+
+        from kgraph.neo4j import connection as conn
+        from kgraph.neo4j.queries import Neo4jBackend
+
+        self = cls.__new__(cls)
+        self._stack = ExitStack()
+        settings = conn.connection_settings(credentials_file=credentials)
+        self.pid = _listening_pid(int(settings.uri.rsplit(":", 1)[1]))
+        drv = self._stack.enter_context(conn.driver(settings))
+        session = self._stack.enter_context(conn.quiet_session(drv, settings, read_only=True))
+        self.backend = Neo4jBackend(session)
+        self.settings = settings
+        self.triples = session.run("MATCH (n) RETURN count(n) AS n").single()["n"]
+        print(f"asking the server of {credentials}: {self.triples} nodes", flush=True)
+        return self
+
     def cpu(self) -> float:
         """The server's CPU seconds so far."""
         f = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -150,6 +172,24 @@ class _Neo4jScale:
 
     def close(self) -> None:
         self._stack.close()
+
+
+def _listening_pid(port: int) -> int:
+    """The process listening on 127.0.0.1:``port`` (from /proc: its socket's inode among the fds)."""
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # a JVM listens on an IPv6 socket, even for 127.0.0.1
+        for ln in Path(table).read_text().splitlines()[1:]:
+            f = ln.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A":
+                inode = f[9]
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if any(os.readlink(fd) == f"socket:[{inode}]" for fd in (d / "fd").iterdir()):
+                    return int(d.name)
+            except OSError:
+                continue
+    raise SystemExit(f"no process listens on port {port}")
 
 
 def timed_server(fn: Callable[[], Any], repeat: int, scale: _Neo4jScale) -> tuple[float, float, Any]:
@@ -171,10 +211,15 @@ def main() -> None:
     ap.add_argument("--backend", choices=("sparql", "neo4j"), default="sparql")
     ap.add_argument("--sample", type=int, default=60, help="corpus documents asked about per query (evenly spread; 0 = all)")
     ap.add_argument("--skip-aggregates", action="store_true")
+    ap.add_argument("--warm", type=int, default=1, help="passes over every case before timing (--backend neo4j: "
+                    "the server's JIT is still compiling after one; steady state needs several)")
+    ap.add_argument("--neo4j-loaded", action="append", default=[], metavar="LABEL=CREDENTIALS",
+                    help="this store is already in the running server whose credentials file is given (--backend neo4j)")
     ap.add_argument("--iri", action="store_true",
                     help="ask by IRI, not as users type X (for make_replicated_store.py's stores, where numbers repeat)")
     a = ap.parse_args()
     stores = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in a.store]
+    loaded = dict(x.split("=", 1) for x in a.neo4j_loaded)
     first, _ = sparql_runner(stores[0][1])
     cases = pick_cases(first)
     if a.iri:
@@ -189,7 +234,7 @@ def main() -> None:
     for label, build in stores:
         scale = None
         if a.backend == "neo4j":
-            scale = _Neo4jScale(build)
+            scale = _Neo4jScale.running(Path(loaded[label])) if label in loaded else _Neo4jScale(build)
             run, triples = scale.backend.run, scale.triples
             timer: Callable[..., tuple[float, float, Any]] = lambda fn, rep: timed_server(fn, rep, scale)  # noqa: E731
         else:
@@ -209,12 +254,13 @@ def _bench_scale(a: argparse.Namespace, label: str, triples: int, cases: dict, r
     from kgraph.query import QueryError
 
     if a.backend == "neo4j":  # a server just started runs its first thousand queries interpreted: warm its JIT
-        for (_group, q), xs in cases.items():
-            for _uri, x in xs:
-                try:
-                    run(q, [x])
-                except QueryError:
-                    pass
+        for _ in range(a.warm):
+            for (_group, q), xs in cases.items():
+                for _uri, x in xs:
+                    try:
+                        run(q, [x])
+                    except QueryError:
+                        pass
     for (group, q), xs in cases.items():
         wall, cpu, rows = [], [], []
         for uri, x in xs:

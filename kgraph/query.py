@@ -19,7 +19,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,8 @@ class Result:
 
 #: A document found by a key, with its year (as the backend holds it; None when it has none).
 Found = tuple[str, Any]
+#: How X is looked up: (kind, value, year, finish), see ``QueryBackend.instrument_lookup``.
+Lookup = tuple[str, str, int | None, Callable[[Iterable[Found]], list[str]]]
 
 
 class QueryBackend(ABC):
@@ -168,31 +170,59 @@ class QueryBackend(ABC):
 
     def resolve_instrument(self, text: str) -> list[str]:
         """The IRIs an instrument typed by a user names (several when it is ambiguous)."""
+        lookup = self.instrument_lookup(text)
+        if lookup is None:
+            return []
+        kind, value, _year, finish = lookup
+        if kind == "iri":
+            return finish([(value, None)] if self.has_resource(value) else [])
+        found = {"number_key": self.documents_by_number_key, "number_prefix": self.documents_by_number_prefix,
+                 "name_key": self.documents_by_name_key}[kind](value)
+        return finish(found)
+
+    def instrument_lookup(self, text: str) -> Lookup | None:
+        """What ``resolve_instrument`` asks the store for X: (kind, value, year, finish), ``finish`` turning the
+        documents found into the IRIs X names; kind ``iri`` (found: the IRI when the store has it),
+        ``number_key``, ``number_prefix`` or ``name_key`` (the ``documents_by_...`` lookups); ``year`` the year
+        ``finish`` keeps (None: any). None: nothing to ask. Apart so that a backend may send the lookup with the
+        query in one statement (``resolve_and_execute``)."""
         from kgraph.knowledge import code_key
 
         u = parse_user_instrument(text)
         if u is None:
             raise QueryError(f"'{text}': not a document number or name (try `163/2016/NĐ-CP` or `Luật Đất đai 2013`)")
         if u.iri:
-            return [u.iri] if self.has_resource(u.iri) else []
+            iri = u.iri
+            return "iri", iri, None, lambda found: [iri] if found else []
         if u.exact is not None and u.exact.number is not None:
             n = u.exact.number
             year = None if year_of_number(n) else u.exact.year
-            return _in_year(self.documents_by_number_key(code_key(n)), year)
+            return "number_key", code_key(n), year, lambda found: _in_year(found, year)
         if u.exact is not None and u.exact.name_key is not None:
-            return _in_year(self.documents_by_name_key(u.exact.name_key), u.exact.year)
+            exact_year = u.exact.year
+            return "name_key", u.exact.name_key, exact_year, lambda found: _in_year(found, exact_year)
         if u.number_loose is not None:
-            found = _in_year(self.documents_by_number_key(u.number_loose), u.year)
-            if u.issuer_hint:  # a local number's nodes end in their issuer's slug (kgraph.link.keys)
-                body = normalize_body(u.issuer_hint)
-                words = slug(body.name if body is not None else u.issuer_hint).split("-")
-                found = [i for i in found if all(w in unquote(i).rsplit("/", 1)[-1].split("-") for w in words)]
-            return found
+            hint = u.issuer_hint
+
+            def loose(found: Iterable[Found]) -> list[str]:
+                iris = _in_year(found, u.year)
+                if hint:  # a local number's nodes end in their issuer's slug (kgraph.link.keys)
+                    body = normalize_body(hint)
+                    words = slug(body.name if body is not None else hint).split("-")
+                    iris = [i for i in iris if all(w in unquote(i).rsplit("/", 1)[-1].split("-") for w in words)]
+                return iris
+            return "number_key", u.number_loose, u.year, loose
         if u.number_prefix is not None:
-            return _in_year(self.documents_by_number_prefix(u.number_prefix), u.year)
+            return "number_prefix", u.number_prefix, u.year, lambda found: _in_year(found, u.year)
         if u.name_key is not None:
-            return _in_year(self.documents_by_name_key(u.name_key), None)
-        return []
+            return "name_key", u.name_key, None, lambda found: _in_year(found, None)
+        return None
+
+    def resolve_and_execute(self, query: NamedQuery, text: str, typed: str
+                            ) -> tuple[list[str], tuple[list[str], list[dict[str, Any]]] | None]:
+        """X's IRIs (in scope) and, when the backend ran the query with them on the way, its columns and rows
+        (None: ``run`` executes it). This one resolves and leaves the query to ``run``."""
+        return self._in_scope(self.resolve_instrument(typed)), None
 
     def candidates(self, iris: list[str]) -> list[Candidate]:
         """Each IRI with its label, issuer and date, in the order given: what a user picks one from."""
@@ -229,8 +259,10 @@ class QueryBackend(ABC):
             raise QueryError(f"{name} needs {' '.join(q.args)} ({q.doc})")
         if q.needs_instrument or "ISSUER" in q.args:
             typed = " ".join(args)
+            done = None
             if q.needs_instrument:
-                var, targets = "target", self._in_scope(self.resolve_instrument(typed))
+                var = "target"
+                targets, done = self.resolve_and_execute(q, text, typed)
                 if not targets:
                     raise QueryError(f"'{typed}': no instrument in {self.place} matches "
                                      f"(try `kg query most-cited{self.hint}` to see what is there)")
@@ -239,7 +271,7 @@ class QueryBackend(ABC):
                 if not targets:
                     raise QueryError(f"'{typed}': no issuing body in {self.place} matches "
                                      f"(try `kg query by-issuer{self.hint}`)")
-            cols, rows = self.execute(q, text, var=var, values=targets)  # every match at once, ordered as a whole
+            cols, rows = done if done is not None else self.execute(q, text, var=var, values=targets)  # every match at once, ordered as a whole
             rows = _lists_once(rows)
             if q.name == "basis-chain":
                 rows = _with_depth(rows, targets)

@@ -11,6 +11,7 @@ holding several values is shown as its smallest, as the SPARQL queries' ``MIN()`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import time
@@ -181,7 +182,8 @@ class Neo4jBackend(QueryBackend):
     than one graph (the tests load theirs under their own base beside whatever is there).
 
     ``run`` sends each statement a named query needs (the lookups behind X, the query, the candidates' facts)
-    as an auto-commit query: one round trip each (RUN and PULL go together), where a read transaction
+    as an auto-commit query: one round trip each (RUN and PULL go together; X's lookup and the query go as
+    one statement once the twin's columns are known, ``resolve_and_execute``), where a read transaction
     around them adds two (BEGIN, which the driver does not send with the first RUN, and COMMIT), each a wake-up
     of the server and of this process (on a loaded machine a wait for a core). Open the session read-only
     (``default_access_mode=neo4j.READ_ACCESS``, as ``run_named_query`` does) to have the server refuse writes.
@@ -239,13 +241,34 @@ class Neo4jBackend(QueryBackend):
         return [(r["s"], _smallest(r["y"])) for r in self._read(q, params)[1]]
 
     def documents_by_number_key(self, key: str) -> list[Found]:
-        return self._documents("s.numberKey = $key", {"key": key})
+        return self._documents(_LOOKUPS["number_key"][0], {"key": key})
 
     def documents_by_number_prefix(self, prefix: str) -> list[Found]:
-        return self._documents("s.numberKey STARTS WITH $prefix", {"prefix": prefix})
+        return self._documents(_LOOKUPS["number_prefix"][0], {"prefix": prefix})
 
     def documents_by_name_key(self, key: str) -> list[Found]:
-        return self._documents(_NAME_KEY, {"key": key})
+        return self._documents(_LOOKUPS["name_key"][0], {"key": key})
+
+    def resolve_and_execute(self, query: NamedQuery, text: str, typed: str
+                            ) -> tuple[list[str], tuple[list[str], list[dict[str, Any]]] | None]:
+        """X's lookup and the query in one statement (one round trip, not two), once the twin's columns are known.
+
+        The statement runs the twin with the documents the lookup found in scope (of X's year when one was
+        typed), in IRI order, and returns what it found; ``instrument_lookup``'s own ``finish`` then says which
+        IRIs X names, as for any backend. When they are not the ones the statement guessed (an issuer typed
+        with X, a node with several years) its rows are dropped and ``run`` executes the query with the right ones."""
+        cols = _COLUMNS.get(text)
+        lookup = self.instrument_lookup(typed)
+        if cols is None or lookup is None or self._tx is None or not _TARGETS.search(text):
+            return super().resolve_and_execute(query, text, typed)
+        kind, value, year, finish = lookup
+        params: dict[str, Any] = cypher_parameters()
+        params.update({_LOOKUPS[kind][1]: value, "scope": self.scope, "year": year})
+        found, guess, lists = self._read(_fused(kind, text, tuple(cols)), params, _in_tx_row)
+        targets = self._in_scope(finish([(u, _smallest(y)) for u, y in found]))
+        if targets != guess:
+            return targets, None
+        return targets, (cols, [dict(zip(cols, map(_cell, values))) for values in lists])
 
     def organisations_labelled(self, needle: str) -> list[str]:
         q = (f"MATCH (s:{_org_label()}) WHERE any(l IN CASE WHEN s.label IS :: LIST<ANY> NOT NULL THEN s.label "
@@ -287,6 +310,36 @@ def _as_one_row(text: str, columns: list[str]) -> str:
     subquery; each column is named in backquotes."""
     names = ", ".join("`" + c.replace("`", "``") + "`" for c in columns)
     return f"CALL () {{\n{text}\n}}\nRETURN collect([{names}]) AS rows"
+
+
+#: Each lookup behind X: the condition on a document ``s`` and the parameter it binds.
+_LOOKUPS = {"number_key": ("s.numberKey = $key", "key"), "number_prefix": ("s.numberKey STARTS WITH $prefix", "prefix"),
+            "name_key": (_NAME_KEY, "key"), "iri": (None, "iri")}
+_TARGETS = re.compile(r"\$targets\b")
+
+
+def _in_tx_row(tx: neo4j.Session | neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> list[Any]:
+    """The values of a statement that returns one row."""
+    return tx.run(text, params).single(strict=True).values()
+
+
+@functools.lru_cache(maxsize=64)
+def _fused(kind: str, text: str, columns: tuple[str, ...]) -> str:
+    """X's lookup of ``kind`` and the twin ``text`` in one statement returning one row: the documents found
+    ([IRI, year] in IRI order), the IRIs in scope the twin ran with, and its rows as ``_as_one_row`` gives them.
+    The twin's ``$targets`` becomes the subquery's ``targets``: the text is otherwise as written."""
+    if kind == "iri":
+        found = f"MATCH (s:{KEY_LABEL} {{uri: $iri}}) WITH s LIMIT 1 RETURN collect([s.uri, null]) AS found"
+    else:
+        found = (f"MATCH (s:{_doc_label()}) WHERE {_LOOKUPS[kind][0]} WITH DISTINCT s.uri AS u, s.year AS y "
+                 "ORDER BY u RETURN collect([u, y]) AS found")
+    names = ", ".join("`" + c.replace("`", "``") + "`" for c in columns)
+    twin = _TARGETS.sub("targets", text)
+    return (f"CALL () {{ {found} }}\n"
+            "WITH found, [f IN found WHERE f[0] STARTS WITH $scope AND ($year IS NULL OR toIntegerOrNull(f[1]) = $year)"
+            " | f[0]] AS targets\n"
+            f"CALL (targets) {{\nCALL (targets) {{\n{twin}\n}}\nRETURN collect([{names}]) AS rows\n}}\n"
+            "RETURN found, targets, rows")
 
 
 #: How many times ``Neo4jBackend.run`` tries a named query that fails transiently.
