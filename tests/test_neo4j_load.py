@@ -8,6 +8,7 @@ and deletes what it loaded; nothing else in the database is touched.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import json
@@ -142,6 +143,60 @@ def test_csv_splits_a_column_whose_type_differs(tmp_path: Path) -> None:
     exp = csv_export.export_csv(pg, tmp_path)
     headers = sorted(next(csv.reader(open(f, encoding="utf-8")))[-1] for f in exp.node_files)
     assert headers == ["title:string", "title:string[]"]
+
+
+def _csv_content(exp: csv_export.CsvExport) -> tuple[collections.Counter, collections.Counter]:
+    """Nodes and relationships as multisets of typed cells (column name with type → value), whatever the files."""
+    def read(files: list[Path]) -> collections.Counter:
+        got: collections.Counter = collections.Counter()
+        for f in files:
+            with open(f, encoding="utf-8", newline="") as fh:
+                r = csv.reader(fh)
+                header = next(r)
+                got.update(tuple(sorted((h, v) for h, v in zip(header, row) if v != "")) for row in r)
+        return got
+    return read(exp.node_files), read(exp.relationship_files)
+
+
+def _ntriples_in_order(tmp_path: Path, name: str, order: str) -> Path:
+    """SMALL as N-Triples: subjects sorted with the citations last (kg build's order), citations first, or
+    the lines shuffled (subjects not kept together)."""
+    import random
+
+    from pyoxigraph import RdfFormat, parse, serialize
+    lines = serialize(parse(path=str(SMALL), format=RdfFormat.TURTLE), format=RdfFormat.N_TRIPLES).decode().splitlines()
+    lines.sort()
+    cit = [ln for ln in lines if ln.startswith(f"<{T}citation/")]
+    rest = [ln for ln in lines if not ln.startswith(f"<{T}citation/")]
+    assert cit and rest
+    if order == "kgraph":
+        lines = rest + cit
+    elif order == "citations-first":
+        lines = cit[::-1] + rest
+    else:
+        random.Random(4).shuffle(lines)
+    out = tmp_path / f"{name}.nt"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("order", ["kgraph", "citations-first", "shuffled"])
+def test_streamed_csv_export_equals_the_whole_graphs(order: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kg export``'s streamed mapping writes what exporting the whole mapped graph writes (nodes, properties,
+    hashes, relationships), in chunks of a few rows; a file that does not keep subjects together is mapped whole."""
+    nt = _ntriples_in_order(tmp_path, order, order)
+    whole = csv_export.export_csv(pgrows.read_property_graph(nt), tmp_path / "whole")
+    monkeypatch.setattr(csv_export, "CHUNK_NODES", 3)
+    monkeypatch.setattr(csv_export, "CHUNK_RELS", 2)
+    streamed = csv_export.export_graph(nt, tmp_path / "streamed")
+    assert streamed.streamed == (order != "shuffled")
+    assert (streamed.nodes, streamed.relationships, streamed.triples) == (whole.nodes, whole.relationships, whole.triples)
+    assert _csv_content(streamed) == _csv_content(whole)
+    if order == "kgraph":
+        assert len(streamed.node_files) > 1  # chunks with other columns got files of their own
+        impl = [dict(row) for row in _csv_content(streamed)[1] if (":TYPE", "IMPLEMENTS") in row]
+        assert [r["mentions:long"] for r in impl] == ["2"]  # two citations folded into it
 
 
 def test_params_are_typed_only_on_request() -> None:
