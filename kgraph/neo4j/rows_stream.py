@@ -14,7 +14,8 @@ keeps each subject's triples together and puts the citations last, so two passes
 
 Memory: the node keys, the nodes citation detail names, a count per citing document and the documents
 still waiting with their citations, not the graph. A file that does not keep a subject's triples
-together (or links to a citation) raises ``NotGrouped``: the caller maps it whole instead.
+together, links to a citation or holds a blank node (whose label a parser may make anew each pass) raises
+``NotGrouped``: the caller maps it whole instead.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ Emit = Callable[[PGNode, str, list[PGRel]], None]
 
 
 class NotGrouped(Exception):
-    """The file does not keep each subject's triples together (or a link ends at a citation)."""
+    """The file does not keep each subject's triples together, a link ends at a citation, or it has blank nodes."""
 
 
 @dataclass
@@ -79,6 +80,8 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
     cs_hashes: set[int] = set()  # citations and summaries, by hash: only to notice a split subject
 
     def on_group(s: str) -> None:
+        if s.startswith("_:"):
+            raise NotGrouped(s)  # a blank node's label may be new on every parse: the two passes would differ
         ts = types.pop(s, ())
         ls = links.pop(s, ())
         lits.pop(s, None)
@@ -95,8 +98,8 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
 
     got.add_oxigraph(_parse(source), m.term_values, on_group)
     got.add_raw(m.individuals, m.term_values)
-    if any(hash(o) in cs_hashes for o in got.objects):
-        raise NotGrouped("a link ends at a citation")
+    if any(hash(o) in cs_hashes or o.startswith("_:") for o in got.objects):
+        raise NotGrouped("a link ends at a citation or a blank node")
     return _Survey(dict(cites), targets, got.objects, cs_hashes)
 
 
