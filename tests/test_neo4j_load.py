@@ -159,8 +159,8 @@ def _csv_content(exp: csv_export.CsvExport) -> tuple[collections.Counter, collec
 
 
 def _ntriples_in_order(tmp_path: Path, name: str, order: str) -> Path:
-    """SMALL as N-Triples: subjects sorted with the citations last (kg build's order), citations first, or
-    the lines shuffled (subjects not kept together)."""
+    """SMALL as N-Triples: subjects sorted with the citations last (kg build's order), citations first, one
+    subject's lines apart, or the lines shuffled."""
     import random
 
     from pyoxigraph import RdfFormat, parse, serialize
@@ -173,6 +173,10 @@ def _ntriples_in_order(tmp_path: Path, name: str, order: str) -> Path:
         lines = rest + cit
     elif order == "citations-first":
         lines = cit[::-1] + rest
+    elif order == "split-citation":  # one line of a citation away from the others
+        lines = [cit[len(cit) // 2]] + rest + cit[:len(cit) // 2] + cit[len(cit) // 2 + 1:]
+    elif order == "split-resource":
+        lines = rest[1:] + cit + rest[:1]
     else:
         random.Random(4).shuffle(lines)
     out = tmp_path / f"{name}.nt"
@@ -180,7 +184,7 @@ def _ntriples_in_order(tmp_path: Path, name: str, order: str) -> Path:
     return out
 
 
-@pytest.mark.parametrize("order", ["kgraph", "citations-first", "shuffled"])
+@pytest.mark.parametrize("order", ["kgraph", "citations-first", "split-citation", "split-resource", "shuffled"])
 def test_streamed_csv_export_equals_the_whole_graphs(order: str, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """``kg export``'s streamed mapping writes what exporting the whole mapped graph writes (nodes, properties,
@@ -190,7 +194,7 @@ def test_streamed_csv_export_equals_the_whole_graphs(order: str, tmp_path: Path,
     monkeypatch.setattr(csv_export, "CHUNK_NODES", 3)
     monkeypatch.setattr(csv_export, "CHUNK_RELS", 2)
     streamed = csv_export.export_graph(nt, tmp_path / "streamed")
-    assert streamed.streamed == (order != "shuffled")
+    assert streamed.streamed == (order in ("kgraph", "citations-first"))
     assert (streamed.nodes, streamed.relationships, streamed.triples) == (whole.nodes, whole.relationships, whole.triples)
     assert _csv_content(streamed) == _csv_content(whole)
     if order == "kgraph":

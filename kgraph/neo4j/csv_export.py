@@ -93,8 +93,8 @@ class _Files:
 
 
 #: Nodes and relationships held before they are written: each chunk's columns are typed on their own.
-CHUNK_NODES = 50_000
-CHUNK_RELS = 20_000
+CHUNK_NODES = 10_000
+CHUNK_RELS = 5_000
 
 
 class _Writer:

@@ -7,7 +7,7 @@ kg:Citation is folded into its relationships (their detail and the node's hash).
 keeps each subject's triples together and puts the citations last, so two passes do it:
 
 1. a survey: how many citations each document makes, which nodes citation detail names (pinpoints,
-   issuers: their captions), and the object of every link (the node keys);
+   issuers: their captions) among the subjects, and the object of every link (the node keys);
 2. the mapping, by rows' own functions (``_node``, ``direct_rels``, ``_CitationFolder``, ``node_hash``):
    each subject as the parser passes it; a citing document waits for its citations, each citation
    waits for nothing but its document's last one.
@@ -20,6 +20,8 @@ together, links to a citation or holds a blank node (whose label a parser may ma
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from pyoxigraph import parse
 from kgraph.neo4j.connection import LoadError
 from kgraph.neo4j.mapping import CITATION, CITING, SUMMARIES, OntologyMapping, load_mapping
 from kgraph.neo4j.rows import (
-    _CITATION_STRUCTURE, _FORMATS, PGNode, PGRel, _CitationFolder, _Collected, _node, direct_rels, graph_file,
+    _CITATION_STRUCTURE, _FORMATS, PGNode, PGRel, _caption, _CitationFolder, _Collected, _node, direct_rels, graph_file,
     no_gc, node_hash,
 )
 
@@ -58,7 +60,7 @@ class _Survey:
     cites: dict[str, int]
     targets: set[str]
     objects: set[str]
-    cs_hashes: set[int]
+    subjects: set[str]
 
 
 def _is_cs(types: Any) -> bool:
@@ -77,7 +79,8 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
     types, lits, links = got.types, got.lits, got.links
     cites: dict[str, int] = defaultdict(int)
     targets: set[str] = set()
-    cs_hashes: set[int] = set()  # citations and summaries, by hash: only to notice a split subject
+    cs_hashes = array("q")  # citations and summaries, by hash (8 bytes each): only to notice a split subject
+    subjects: set[str] = set()  # the other subjects (node keys)
 
     def on_group(s: str) -> None:
         if s.startswith("_:"):
@@ -86,34 +89,49 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
         ls = links.pop(s, ())
         lits.pop(s, None)
         if _is_cs(ts):
-            h = hash(s)
-            if h in cs_hashes:
-                raise NotGrouped(s)
-            cs_hashes.add(h)
+            cs_hashes.append(hash(s))
             if CITATION in ts:
                 citing = next((o for p, o in ls if p == CITING), None)
                 if citing is not None:
                     cites[citing] += 1
                 targets.update(o for p, o in ls if p not in _CITATION_STRUCTURE)
+        elif s in subjects:
+            raise NotGrouped(s)
+        else:
+            subjects.add(s)
 
     got.add_oxigraph(_parse(source), m.term_values, on_group)
     got.add_raw(m.individuals, m.term_values)
-    if any(hash(o) in cs_hashes or o.startswith("_:") for o in got.objects):
+    subjects.update(m.individual_iris)
+    cs_hashes = array("q", sorted(cs_hashes))
+    if any(cs_hashes[i] == cs_hashes[i + 1] for i in range(len(cs_hashes) - 1)):
+        raise NotGrouped("a citation's triples are not together")  # (or two IRIs share a hash: mapped whole all the same)
+    if any(_in_sorted(cs_hashes, hash(s)) for s in subjects):
+        raise NotGrouped("a citation's triples are not together")
+    if any(_in_sorted(cs_hashes, hash(o)) or o.startswith("_:") for o in got.objects):
         raise NotGrouped("a link ends at a citation or a blank node")
-    return _Survey(dict(cites), targets, got.objects, cs_hashes)
+    # a target that is no subject is captioned by its IRI: nothing to wait for
+    return _Survey(dict(cites), targets & subjects, got.objects, subjects)
+
+
+def _in_sorted(a: array, h: int) -> bool:
+    i = bisect_left(a, h)
+    return i < len(a) and a[i] == h
 
 
 class _Nodes:
-    """What the citation folder asks of the graph's nodes: a target's node (captions), whether one exists."""
+    """What the citation folder asks of the graph's nodes: a target's caption (as a node holding it as its
+    label, all ``rows._caption`` reads), whether a node exists."""
 
-    def __init__(self, captions: dict[str, PGNode], objects: set[str], seen: set[str]) -> None:
-        self.captions, self.objects, self.seen = captions, objects, seen
+    def __init__(self, captions: dict[str, str], objects: set[str], subjects: set[str]) -> None:
+        self.captions, self.objects, self.subjects = captions, objects, subjects
 
     def get(self, u: str, default: Any = None) -> PGNode | None:
-        return self.captions.get(u, default)
+        c = self.captions.get(u)
+        return default if c is None else PGNode(u, (), {"label": c})
 
     def __contains__(self, u: object) -> bool:
-        return u in self.objects or u in self.seen
+        return u in self.objects or u in self.subjects
 
 
 def stream_property_graph(source: str | Path, emit: Emit, mapping: OntologyMapping | None = None) -> StreamStats:
@@ -133,19 +151,19 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
     got = _Collected()
     got.objects = sv.objects  # the survey's, complete: this pass adds nothing new to it
     types, lits, links = got.types, got.lits, got.links
-    cites_left, targets, cs_hashes = sv.cites, sv.targets, sv.cs_hashes
-    seen: set[str] = set()  # subjects mapped as nodes
-    captions: dict[str, PGNode] = {}  # the nodes citation detail names
+    cites_left, targets, subjects = sv.cites, sv.targets, sv.subjects
+    captions: dict[str, str] = {}  # of the nodes citation detail names
     waiting: dict[str, tuple[PGNode, list[PGRel], dict[tuple[str, str, str], PGRel]]] = {}
     pending: dict[str, list[tuple[str, list[tuple[str, str]], dict[str, Any]]]] = defaultdict(list)
     side = _Collected()  # the ontology individuals' subjects: mapped at the end, with their triples
-    folder = _CitationFolder(_Nodes(captions, sv.objects, seen), {}, {}, {}, {}, m)
+    folder = _CitationFolder(_Nodes(captions, sv.objects, subjects), {}, {}, {}, {}, m)
 
     def finish(d: str, n: PGNode, rels: list[PGRel], index: dict[tuple[str, str, str], PGRel],
                final: bool = False) -> None:
         cits = pending.pop(d, None)
         if cits:
-            if not final and any(o not in captions for _, ls, _ in cits for p, o in ls if p not in _CITATION_STRUCTURE):
+            if not final and any(o in targets and o not in captions
+                                 for _, ls, _ in cits for p, o in ls if p not in _CITATION_STRUCTURE):
                 pending[d] = cits  # a node its citations name is not read yet: at the end
                 waiting[d] = (n, rels, index)
                 return
@@ -167,7 +185,7 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
         index: dict[tuple[str, str, str], PGRel] = {}
         rels = direct_rels(s, ls, m, index) if ls else []
         if s in targets:
-            captions[s] = n
+            captions[s] = _caption(n, s)
         if cites_left.get(s):
             waiting[s] = (n, rels, index)
         else:
@@ -176,8 +194,6 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
     def on_group(s: str) -> None:
         ts = types.get(s, ())
         if _is_cs(ts):
-            if s in seen:
-                raise NotGrouped(s)
             ls = links.pop(s, [])
             cl = lits.pop(s, {})
             types.pop(s, None)
@@ -188,9 +204,6 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
                 if cites_left[citing] == 0 and citing in waiting:
                     finish(citing, *waiting.pop(citing))
             return  # a summary is not mapped (its links' objects are nodes: in the survey's objects)
-        if s in seen or hash(s) in cs_hashes:
-            raise NotGrouped(s)
-        seen.add(s)
         if s in m.individual_iris:
             side.types[s].extend(types.pop(s, ()))
             side.lits[s].update(lits.pop(s, {}))
@@ -202,16 +215,15 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
     side.add_raw(m.individuals, m.term_values)
     stats.triples = got.n + len(m.individuals)
     for s in list(dict.fromkeys([*side.types, *side.lits, *side.links])):
-        seen.add(s)
         resource(s, side)
     for d in list(waiting):
         finish(d, *waiting.pop(d), final=True)
     empty = _Collected()
-    for d in list(pending):  # citing documents that are only the object of links
-        seen.add(d)
+    only_objects = set(pending)
+    for d in only_objects:  # citing documents that are only the object of links
         finish(d, _node(d, empty, m), [], {}, final=True)
     for o in sv.objects:
-        if o not in seen:
+        if o not in subjects and o not in only_objects:
             n = _node(o, empty, m)
             stats.nodes += 1
             emit(n, node_hash(n, ()), [])
