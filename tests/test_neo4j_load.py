@@ -213,6 +213,17 @@ def test_csv_export_of_a_graph_with_blank_nodes_maps_it_whole(tmp_path: Path) ->
     assert exp.nodes == 2 + len(mapping.load_mapping().individual_iris)  # the ontology individuals are nodes too
 
 
+def test_cli_export_writes_the_mapped_graph(small: pgrows.PropertyGraph, tmp_path: Path) -> None:
+    from kgraph.cli import main
+
+    res = CliRunner().invoke(main, ["export", str(SMALL), "--neo4j-csv", str(tmp_path / "csv")])
+    assert res.exit_code == 0, res.output
+    assert f"Wrote {len(small.nodes)} nodes and {small.relationship_count} relationships ({small.triples} triples)" in res.output
+    whole = csv_export.export_csv(small, tmp_path / "whole")
+    assert _csv_content(csv_export.export_graph(SMALL, tmp_path / "again")) == _csv_content(whole)
+    assert (tmp_path / "csv" / "import.sh").is_file()
+
+
 def test_params_are_typed_only_on_request() -> None:
     assert nq.parse_params(["x=163/2016/NĐ-CP", "n:=5", "l:=[1, 2]", "s=5"]) == {
         "x": "163/2016/NĐ-CP", "n": 5, "l": [1, 2], "s": "5"}
