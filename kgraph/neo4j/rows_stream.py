@@ -6,14 +6,15 @@ A node is final when its subject's triples are read and, for a citing document, 
 kg:Citation is folded into its relationships (their detail and the node's hash). ``kg build``'s graph.nt
 keeps each subject's triples together and puts the citations last, so two passes do it:
 
-1. a survey: how many citations each document makes, which nodes citation detail names (pinpoints,
-   issuers: their captions) among the subjects, and the object of every link (the node keys);
+1. a survey: how many citations each document makes, which subjects citation detail names (pinpoints,
+   issuers: their captions), and which link objects are no subject (nodes of their IRI alone);
 2. the mapping, by rows' own functions (``_node``, ``direct_rels``, ``_CitationFolder``, ``node_hash``):
    each subject as the parser passes it; a citing document waits for its citations, each citation
    waits for nothing but its document's last one.
 
-Memory: the node keys, the nodes citation detail names, a count per citing document and the documents
-still waiting with their citations, not the graph. A file that does not keep a subject's triples
+Memory: in the survey the node keys (subjects and link objects) and 8 bytes per citation; then the
+captions citation detail needs, a count per citing document, the object-only keys, the documents still
+waiting with their citations and one CSV chunk, not the graph. A file that does not keep a subject's triples
 together, links to a citation or holds a blank node (whose label a parser may make anew each pass) raises
 ``NotGrouped``: the caller maps it whole instead.
 """
@@ -57,10 +58,12 @@ class StreamStats:
 
 @dataclass
 class _Survey:
+    #: citations per citing document
     cites: dict[str, int]
+    #: the subjects citation detail names (their captions are kept)
     targets: set[str]
-    objects: set[str]
-    subjects: set[str]
+    #: the objects of links that are no subject: nodes of their IRI alone
+    only_objects: set[str]
 
 
 def _is_cs(types: Any) -> bool:
@@ -111,7 +114,7 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
     if any(_in_sorted(cs_hashes, hash(o)) or o.startswith("_:") for o in got.objects):
         raise NotGrouped("a link ends at a citation or a blank node")
     # a target that is no subject is captioned by its IRI: nothing to wait for
-    return _Survey(dict(cites), targets & subjects, got.objects, subjects)
+    return _Survey(dict(cites), targets & subjects, got.objects - subjects)
 
 
 def _in_sorted(a: array, h: int) -> bool:
@@ -121,17 +124,18 @@ def _in_sorted(a: array, h: int) -> bool:
 
 class _Nodes:
     """What the citation folder asks of the graph's nodes: a target's caption (as a node holding it as its
-    label, all ``rows._caption`` reads), whether a node exists."""
+    label, all ``rows._caption`` reads), and whether a mention's documents are nodes: always, as the
+    objects of the citation's links (the survey refused a link to a citation or summary)."""
 
-    def __init__(self, captions: dict[str, str], objects: set[str], subjects: set[str]) -> None:
-        self.captions, self.objects, self.subjects = captions, objects, subjects
+    def __init__(self, captions: dict[str, str]) -> None:
+        self.captions = captions
 
     def get(self, u: str, default: Any = None) -> PGNode | None:
         c = self.captions.get(u)
         return default if c is None else PGNode(u, (), {"label": c})
 
     def __contains__(self, u: object) -> bool:
-        return u in self.objects or u in self.subjects
+        return True
 
 
 def stream_property_graph(source: str | Path, emit: Emit, mapping: OntologyMapping | None = None) -> StreamStats:
@@ -149,14 +153,13 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
     sv = _survey(source, m)
     stats = StreamStats()
     got = _Collected()
-    got.objects = sv.objects  # the survey's, complete: this pass adds nothing new to it
-    types, lits, links = got.types, got.lits, got.links
-    cites_left, targets, subjects = sv.cites, sv.targets, sv.subjects
+    types, lits, links, objects = got.types, got.lits, got.links, got.objects
+    cites_left, targets = sv.cites, sv.targets
     captions: dict[str, str] = {}  # of the nodes citation detail names
     waiting: dict[str, tuple[PGNode, list[PGRel], dict[tuple[str, str, str], PGRel]]] = {}
     pending: dict[str, list[tuple[str, list[tuple[str, str]], dict[str, Any]]]] = defaultdict(list)
     side = _Collected()  # the ontology individuals' subjects: mapped at the end, with their triples
-    folder = _CitationFolder(_Nodes(captions, sv.objects, subjects), {}, {}, {}, {}, m)
+    folder = _CitationFolder(_Nodes(captions), {}, {}, {}, {}, m)
 
     def finish(d: str, n: PGNode, rels: list[PGRel], index: dict[tuple[str, str, str], PGRel],
                final: bool = False) -> None:
@@ -192,6 +195,7 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
             finish(s, n, rels, index)
 
     def on_group(s: str) -> None:
+        objects.clear()  # the survey has them: not kept twice
         ts = types.get(s, ())
         if _is_cs(ts):
             ls = links.pop(s, [])
@@ -203,7 +207,7 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
                 cites_left[citing] -= 1
                 if cites_left[citing] == 0 and citing in waiting:
                     finish(citing, *waiting.pop(citing))
-            return  # a summary is not mapped (its links' objects are nodes: in the survey's objects)
+            return  # a summary is not mapped (its links' objects are nodes: the survey has them)
         if s in m.individual_iris:
             side.types[s].extend(types.pop(s, ()))
             side.lits[s].update(lits.pop(s, {}))
@@ -219,11 +223,11 @@ def _stream(source: str | Path, m: OntologyMapping, emit: Emit) -> StreamStats:
     for d in list(waiting):
         finish(d, *waiting.pop(d), final=True)
     empty = _Collected()
-    only_objects = set(pending)
-    for d in only_objects:  # citing documents that are only the object of links
+    citing_only = set(pending)
+    for d in citing_only:  # citing documents that are only the object of links
         finish(d, _node(d, empty, m), [], {}, final=True)
-    for o in sv.objects:
-        if o not in subjects and o not in only_objects:
+    for o in sv.only_objects:
+        if o not in citing_only:
             n = _node(o, empty, m)
             stats.nodes += 1
             emit(n, node_hash(n, ()), [])
