@@ -181,11 +181,13 @@ class _Collected:
                 objects.add(o)  # type: ignore[arg-type]
 
     def add_oxigraph(self, triples: Iterable[Triple], term_values: Mapping[str, str],
-                     on_group: Callable[[str], None] | None = None) -> None:
+                     on_group: Callable[[str], None] | None = None, *, literals: bool = True) -> None:
         """``add_raw`` over pyoxigraph triples without building tuples first: the loader's hot loop.
 
         ``on_group(s)`` is called when the subject changes, with the one before: its triples are
         all in when the file keeps each subject's together (as kgraph's sorted N-Triples does).
+        ``literals=False`` leaves the literals (and ontology terms used as values) out: a reader that
+        needs only types and links (``rows_stream``'s survey) is spared building them.
         """
         types, lits, links, objects = self.types, self.lits, self.links, self.objects
         lit_cls, named_cls = Literal, NamedNode
@@ -203,13 +205,15 @@ class _Collected:
             o = t.object
             oc = o.__class__
             if oc is lit_cls:
-                lits[s][p].append((o.value, o.datatype.value, o.language or ""))
+                if literals:
+                    lits[s][p].append((o.value, o.datatype.value, o.language or ""))
                 continue
             ov = o.value if oc is named_cls else term(o)
             if p == RDF_TYPE:
                 types[s].append(ov)  # type: ignore[arg-type]
             elif ov in term_values:
-                lits[s][p].append((term_values[ov], XSD_STRING, ""))  # type: ignore[index]
+                if literals:
+                    lits[s][p].append((term_values[ov], XSD_STRING, ""))  # type: ignore[index]
             else:
                 links[s].append((p, ov))  # type: ignore[arg-type]
                 objects.add(ov)  # type: ignore[arg-type]

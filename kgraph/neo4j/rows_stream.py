@@ -103,7 +103,7 @@ def _survey(source: str | Path, m: OntologyMapping) -> _Survey:
         else:
             subjects.add(s)
 
-    got.add_oxigraph(_parse(source), m.term_values, on_group)
+    got.add_oxigraph(_parse(source), m.term_values, on_group, literals=False)
     got.add_raw(m.individuals, m.term_values)
     subjects.update(m.individual_iris)
     cs_hashes = array("q", sorted(cs_hashes))
