@@ -164,16 +164,14 @@ def export_cmd(source: str, csv_dir: str, database: str) -> None:
     finds nothing else to do.
     """
     from kgraph.neo4j.connection import LoadError
-    from kgraph.neo4j.csv_export import export_csv
-    from kgraph.neo4j.rows import read_property_graph
+    from kgraph.neo4j.csv_export import export_graph
 
     t = time.perf_counter()
     try:
-        pg = read_property_graph(source)
+        exp = export_graph(source, csv_dir, database=database)
     except LoadError as e:
         raise _fail(e) from None
-    exp = export_csv(pg, csv_dir, database=database)
-    click.echo(f"Wrote {exp.nodes} nodes and {exp.relationships} relationships ({pg.triples} triples) to "
+    click.echo(f"Wrote {exp.nodes} nodes and {exp.relationships} relationships ({exp.triples} triples) to "
                f"{exp.directory} in {time.perf_counter() - t:.1f} s.")
     click.echo(f"Import (server stopped; replaces database '{database}'): sh {exp.script}")
     click.echo(f"Then start the server and run: kg load {source}")

@@ -8,6 +8,7 @@ and deletes what it loaded; nothing else in the database is touched.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import json
@@ -142,6 +143,85 @@ def test_csv_splits_a_column_whose_type_differs(tmp_path: Path) -> None:
     exp = csv_export.export_csv(pg, tmp_path)
     headers = sorted(next(csv.reader(open(f, encoding="utf-8")))[-1] for f in exp.node_files)
     assert headers == ["title:string", "title:string[]"]
+
+
+def _csv_content(exp: csv_export.CsvExport) -> tuple[collections.Counter, collections.Counter]:
+    """Nodes and relationships as multisets of typed cells (column name with type → value), whatever the files."""
+    def read(files: list[Path]) -> collections.Counter:
+        got: collections.Counter = collections.Counter()
+        for f in files:
+            with open(f, encoding="utf-8", newline="") as fh:
+                r = csv.reader(fh)
+                header = next(r)
+                got.update(tuple(sorted((h, v) for h, v in zip(header, row) if v != "")) for row in r)
+        return got
+    return read(exp.node_files), read(exp.relationship_files)
+
+
+def _ntriples_in_order(tmp_path: Path, name: str, order: str) -> Path:
+    """SMALL as N-Triples: subjects sorted with the citations last (kg build's order), citations first, one
+    subject's lines apart, or the lines shuffled."""
+    import random
+
+    from pyoxigraph import RdfFormat, parse, serialize
+    lines = serialize(parse(path=str(SMALL), format=RdfFormat.TURTLE), format=RdfFormat.N_TRIPLES).decode().splitlines()
+    lines.sort()
+    cit = [ln for ln in lines if ln.startswith(f"<{T}citation/")]
+    rest = [ln for ln in lines if not ln.startswith(f"<{T}citation/")]
+    assert cit and rest
+    if order == "kgraph":
+        lines = rest + cit
+    elif order == "citations-first":
+        lines = cit[::-1] + rest
+    elif order == "split-citation":  # one line of a citation away from the others
+        lines = [cit[len(cit) // 2]] + rest + cit[:len(cit) // 2] + cit[len(cit) // 2 + 1:]
+    elif order == "split-resource":
+        lines = rest[1:] + cit + rest[:1]
+    else:
+        random.Random(4).shuffle(lines)
+    out = tmp_path / f"{name}.nt"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("order", ["kgraph", "citations-first", "split-citation", "split-resource", "shuffled"])
+def test_streamed_csv_export_equals_the_whole_graphs(order: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kg export``'s streamed mapping writes what exporting the whole mapped graph writes (nodes, properties,
+    hashes, relationships), in chunks of a few rows; a file that does not keep subjects together is mapped whole."""
+    nt = _ntriples_in_order(tmp_path, order, order)
+    whole = csv_export.export_csv(pgrows.read_property_graph(nt), tmp_path / "whole")
+    monkeypatch.setattr(csv_export, "CHUNK_NODES", 3)
+    monkeypatch.setattr(csv_export, "CHUNK_RELS", 2)
+    streamed = csv_export.export_graph(nt, tmp_path / "streamed")
+    assert streamed.streamed == (order in ("kgraph", "citations-first"))
+    assert (streamed.nodes, streamed.relationships, streamed.triples) == (whole.nodes, whole.relationships, whole.triples)
+    assert _csv_content(streamed) == _csv_content(whole)
+    if order == "kgraph":
+        assert len(streamed.node_files) > 1  # chunks with other columns got files of their own
+        impl = [dict(row) for row in _csv_content(streamed)[1] if (":TYPE", "IMPLEMENTS") in row]
+        assert [r["mentions:long"] for r in impl] == ["2"]  # two citations folded into it
+
+
+def test_csv_export_of_a_graph_with_blank_nodes_maps_it_whole(tmp_path: Path) -> None:
+    """A blank node may get a new label on every parse, so the streamed export's two passes would not agree."""
+    ttl = tmp_path / "blank.ttl"
+    ttl.write_text(f"<{T}doc/a> <{mapping.KG}source> [ <http://www.w3.org/2000/01/rdf-schema#label> \"x\" ] .\n", encoding="utf-8")
+    exp = csv_export.export_graph(ttl, tmp_path / "csv")
+    whole = csv_export.export_csv(pgrows.read_property_graph(ttl), tmp_path / "whole")
+    assert not exp.streamed and (exp.nodes, exp.relationships) == (whole.nodes, whole.relationships)
+    assert exp.nodes == 2 + len(mapping.load_mapping().individual_iris)  # the ontology individuals are nodes too
+
+
+def test_cli_export_writes_the_mapped_graph(small: pgrows.PropertyGraph, tmp_path: Path) -> None:
+    from kgraph.cli import main
+
+    res = CliRunner().invoke(main, ["export", str(SMALL), "--neo4j-csv", str(tmp_path / "csv")])
+    assert res.exit_code == 0, res.output
+    assert f"Wrote {len(small.nodes)} nodes and {small.relationship_count} relationships ({small.triples} triples)" in res.output
+    whole = csv_export.export_csv(small, tmp_path / "whole")
+    assert _csv_content(csv_export.export_graph(SMALL, tmp_path / "again")) == _csv_content(whole)
+    assert (tmp_path / "csv" / "import.sh").is_file()
 
 
 def test_params_are_typed_only_on_request() -> None:

@@ -94,12 +94,14 @@ class PropertyGraph:
         """
         h = self._hashes.get(uri)
         if h is None:
-            n = self.nodes[uri]
-            rels = sorted(((r.type, r.end, r.props) for r in self.out.get(uri, ())), key=_rel_order)
-            text = _HASH_JSON((n.labels, n.props, rels))
-            h = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-            self._hashes[uri] = h
+            h = self._hashes[uri] = node_hash(self.nodes[uri], self.out.get(uri, ()))
         return h
+
+
+def node_hash(n: PGNode, rels: Iterable[PGRel]) -> str:
+    """``PropertyGraph.node_hash`` of a node given its outgoing relationships (the one definition)."""
+    text = _HASH_JSON((n.labels, n.props, sorted(((r.type, r.end, r.props) for r in rels), key=_rel_order)))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _rel_order(x: tuple[str, str, Any]) -> tuple[str, str]:
@@ -179,11 +181,13 @@ class _Collected:
                 objects.add(o)  # type: ignore[arg-type]
 
     def add_oxigraph(self, triples: Iterable[Triple], term_values: Mapping[str, str],
-                     on_group: Callable[[str], None] | None = None) -> None:
+                     on_group: Callable[[str], None] | None = None, *, literals: bool = True) -> None:
         """``add_raw`` over pyoxigraph triples without building tuples first: the loader's hot loop.
 
         ``on_group(s)`` is called when the subject changes, with the one before: its triples are
         all in when the file keeps each subject's together (as kgraph's sorted N-Triples does).
+        ``literals=False`` leaves the literals (and ontology terms used as values) out: a reader that
+        needs only types and links (``rows_stream``'s survey) is spared building them.
         """
         types, lits, links, objects = self.types, self.lits, self.links, self.objects
         lit_cls, named_cls = Literal, NamedNode
@@ -201,13 +205,15 @@ class _Collected:
             o = t.object
             oc = o.__class__
             if oc is lit_cls:
-                lits[s][p].append((o.value, o.datatype.value, o.language or ""))
+                if literals:
+                    lits[s][p].append((o.value, o.datatype.value, o.language or ""))
                 continue
             ov = o.value if oc is named_cls else term(o)
             if p == RDF_TYPE:
                 types[s].append(ov)  # type: ignore[arg-type]
             elif ov in term_values:
-                lits[s][p].append((term_values[ov], XSD_STRING, ""))  # type: ignore[index]
+                if literals:
+                    lits[s][p].append((term_values[ov], XSD_STRING, ""))  # type: ignore[index]
             else:
                 links[s].append((p, ov))  # type: ignore[arg-type]
                 objects.add(ov)  # type: ignore[arg-type]
@@ -263,17 +269,10 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
 
     out: dict[str, list[PGRel]] = {}
     index: dict[tuple[str, str, str], PGRel] = {}
-    rel_type = m.rel_type
     for s, pairs in links.items():
         if s in citations or s in summaries:
             continue
-        rels = []
-        for p, o in sorted(set(pairs)):
-            r = PGRel(type=rel_type(p), start=s, end=o, props={})
-            rels.append(r)
-            if p in m.citation_relations:
-                index[(s, p, o)] = r
-        out[s] = rels
+        out[s] = direct_rels(s, pairs, m, index)
     base = m.graph_base(nodes)
     pg = PropertyGraph(nodes=nodes, out=out, triples=n_triples, base=base, citations=len(citations))
     if on_final is not None:
@@ -284,6 +283,20 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
         if on_final is not None:
             on_final(pg, [citing])
     return pg
+
+
+def direct_rels(s: str, pairs: Iterable[tuple[str, str]], m: OntologyMapping,
+                index: dict[tuple[str, str, str], PGRel]) -> list[PGRel]:
+    """A start node's relationships from its own links (citation detail not yet folded in); those a
+    citation may fold into are put in ``index`` under (start, predicate, end)."""
+    rels = []
+    rel_type, cited_by = m.rel_type, m.citation_relations
+    for p, o in sorted(set(pairs)):
+        r = PGRel(type=rel_type(p), start=s, end=o, props={})
+        rels.append(r)
+        if p in cited_by:
+            index[(s, p, o)] = r
+    return rels
 
 
 def _node(s: str, got: _Collected, m: OntologyMapping) -> PGNode:
@@ -333,7 +346,7 @@ class _CitationFolder:
     document's relationships are final when it returns.
     """
 
-    def __init__(self, nodes: dict[str, PGNode], out: dict[str, list[PGRel]],
+    def __init__(self, nodes: Mapping[str, PGNode], out: dict[str, list[PGRel]],
                  links: dict[str, list[tuple[str, str]]], lits: dict[str, dict[str, list[tuple[str, str, str]]]],
                  index: dict[tuple[str, str, str], PGRel], m: OntologyMapping) -> None:
         self.nodes, self.out, self.links, self.lits, self.index, self.m = nodes, out, links, lits, index, m
