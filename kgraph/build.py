@@ -204,9 +204,9 @@ class _Loading:
             self.loader = StoreLoader(self.out)
         return self.loader is not None
 
-    def add(self, part: Path) -> None:
+    def add(self, part: Path, loaded: Path | None = None) -> None:
         if self.loader is not None:
-            self.loader.add(part)
+            self.loader.add(part, loaded)
 
     def abort(self) -> None:
         if self.loader is not None:
@@ -317,6 +317,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     old_code = old.get("graph") != graph_fp or old.get("base") != base
     part_tasks = []
     superseded: list[tuple[Path, Path]] = []  # (first version as loaded, the part) of parts written again
+    first_version: dict[str, Path] = {}  # the same, by file: the store is given only what the new version adds
     for src in ordered:
         e = files[src]
         part = parts / part_name(src)
@@ -330,6 +331,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             if src in loading.early:  # the store has its first version: kept aside to take back what changed
                 superseded.append((part.with_name(part.name + ".loaded"), part))
                 os.replace(part, superseded[-1][0])
+                first_version[src] = superseded[-1][0]
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
     if part_tasks:  # the graph changes (when nothing was extracted, the store starts loading here)
         loading.start()
@@ -355,7 +357,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             continue
         files[r["source"]]["counts"] = r["counts"]
         workers_peak = max(workers_peak, r["rss_mb"])
-        loading.add(parts / files[r["source"]]["part"])
+        loading.add(parts / files[r["source"]]["part"], first_version.get(r["source"]))
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
     rss_after["triples"] = round(own_peak_mb(), 1)
