@@ -12,9 +12,11 @@ The data flow, one phase each:
    sorted part: the part written beside the extraction is kept unless the corpus merges a name it
    mentions (or the file, the graph code or the base changed); the instruments' merged triples go to
    one more part; the store's thread loads these parts too; then what the whole graph implies (the stale
-   reliances, `kgraph.graph.stale`) is derived from all the parts into a last one;
+   reliances, `kgraph.graph.stale`) is derived from all the parts into a last one, while a `sort` process
+   already merges the others (5);
 5. merge the parts into `graph.nt` (sorted, duplicate-free, the reified citations after the resources:
-   a rebuild with no change gives the same bytes); the store drops the lines of a part's first version
+   a rebuild with no change gives the same bytes; the derived part's few lines are placed as the merged
+   file is written out); the store drops the lines of a part's first version
    that the graph no longer has (a part loaded in 2 and written again in 4), and is swapped in atomically;
 6. write `summary.json`.
 
@@ -55,7 +57,7 @@ from kgraph.graph.stale import stale_triples
 from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
-from kgraph.sinks.files import merge_parts, ntriples_to_turtle, stale_lines, write_part
+from kgraph.sinks.files import ntriples_to_turtle, stale_lines, start_merge, write_part
 from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store
 
 #: What other modules and tests take from `kgraph.build` (the build's parts live in kgraph/build_*.py).
@@ -204,9 +206,9 @@ class _Loading:
             self.loader = StoreLoader(self.out)
         return self.loader is not None
 
-    def add(self, part: Path) -> None:
+    def add(self, part: Path, loaded: Path | None = None) -> None:
         if self.loader is not None:
-            self.loader.add(part)
+            self.loader.add(part, loaded)
 
     def abort(self) -> None:
         if self.loader is not None:
@@ -317,6 +319,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     old_code = old.get("graph") != graph_fp or old.get("base") != base
     part_tasks = []
     superseded: list[tuple[Path, Path]] = []  # (first version as loaded, the part) of parts written again
+    first_version: dict[str, Path] = {}  # the same, by file: the store is given only what the new version adds
     for src in ordered:
         e = files[src]
         part = parts / part_name(src)
@@ -330,6 +333,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             if src in loading.early:  # the store has its first version: kept aside to take back what changed
                 superseded.append((part.with_name(part.name + ".loaded"), part))
                 os.replace(part, superseded[-1][0])
+                first_version[src] = superseded[-1][0]
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
     if part_tasks:  # the graph changes (when nothing was extracted, the store starts loading here)
         loading.start()
@@ -355,7 +359,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             continue
         files[r["source"]]["counts"] = r["counts"]
         workers_peak = max(workers_peak, r["rss_mb"])
-        loading.add(parts / files[r["source"]]["part"])
+        loading.add(parts / files[r["source"]]["part"], first_version.get(r["source"]))
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
     rss_after["triples"] = round(own_peak_mb(), 1)
@@ -378,21 +382,28 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     c = _cpu()
     n_stale = None
     own_parts = [parts / files[s]["part"] for s in sorted(files)] + [instruments]
-    if (n_extracted or part_tasks or set(files) != set(old.get("files", {})) or old_code
-            or old.get("derived") != DERIVED_PART or not derived.exists()):
-        n_stale = write_part(stale_triples(_lines_of(own_parts), base), derived)
-        loading.add(derived)
-    timings["derive"] = time.perf_counter() - t
-    cpu["derive"] = _cpu() - c
-    rss_after["derive"] = round(own_peak_mb(), 1)
-
-    # 5. merge, write, load
-    t = time.perf_counter()
-    c = _cpu()
     graph_nt = out / GRAPH_NT
     # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
     last = f"<{citation_prefix(base)}"
-    n_triples, graph_hash = merge_parts(own_parts + [derived], graph_nt, last=last)
+    # the parts' merge (5) starts now in a `sort` process of its own; the derived part, which needs every other
+    # part, is made meanwhile and its lines placed into the merged graph as it is written
+    merging = start_merge(own_parts, graph_nt, last=last)
+    try:
+        if (n_extracted or part_tasks or set(files) != set(old.get("files", {})) or old_code
+                or old.get("derived") != DERIVED_PART or not derived.exists()):
+            n_stale = write_part(stale_triples(_lines_of(own_parts), base), derived)
+            loading.add(derived)
+        timings["derive"] = time.perf_counter() - t
+        cpu["derive"] = _cpu() - c
+        rss_after["derive"] = round(own_peak_mb(), 1)
+
+        # 5. merge, write, load
+        t = time.perf_counter()
+        c = _cpu()
+        n_triples, graph_hash = merging.finish([derived])
+    except BaseException:
+        merging.abort()
+        raise
     if fmt == "turtle":
         ntriples_to_turtle(graph_nt, out / GRAPH_TTL, PREFIXES)
     elif (out / GRAPH_TTL).exists():

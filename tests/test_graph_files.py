@@ -83,3 +83,36 @@ def test_a_part_bigger_than_memory_holds_is_merged_from_runs_to_the_same_bytes(
     assert write_part(iter(lines), spilled) == len(set(lines))
     assert spilled.read_bytes() == whole.read_bytes() == "".join(sorted(set(lines))).encode("utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spilled.nt", "whole.nt"]  # the runs are gone
+
+
+@pytest.mark.parametrize("with_sort", [True, False])
+@pytest.mark.parametrize("insert_up_to", [files.EXTRA_INSERT, 3])
+def test_a_part_added_when_the_merge_ends_gives_the_bytes_of_merging_it_with_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_sort: bool, insert_up_to: int) -> None:
+    """The build starts merging the parts before its derived part exists and adds that part at the end: the
+    file must be the one all the parts merged at once give, whether its lines are new, already in another
+    part, among the citations moved last, before or after all the others, and whether they are placed one by
+    one or (more than `EXTRA_INSERT`) merged by a second pass."""
+    if not with_sort:
+        monkeypatch.setattr(files.shutil, "which", lambda name: None)
+    monkeypatch.setattr(files, "EXTRA_INSERT", insert_up_to)
+    parts = _parts(tmp_path, 30)
+    some = sorted({ln for p in parts[:5] for ln in p.read_bytes().decode().splitlines(keepends=True)})[::7]
+    late = tmp_path / "late.nt"
+    write_part(some + ["<https://x.example/a> <p> \"đầu\" .\n", "<https://x.example/zz> <p> \"cuối\" .\n",
+                       "<https://x.example/citation/new> <p> \"mới\" .\n", "<!> <p> <q> .\n"], late)
+    for given, extra in ((parts, [late]), ([], [late]), (parts, []), (parts[:1], [late, parts[3]])):
+        want_path = tmp_path / "want.nt"
+        n_want, sha_want = merge_parts([*given, *extra], want_path, last=LAST)
+        got = tmp_path / "got.nt"
+        n, sha = files.start_merge(given, got, last=LAST).finish(extra)
+        assert got.read_bytes() == want_path.read_bytes() == _expected([*given, *extra])
+        assert (n, sha) == (n_want, sha_want)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(("got.nt.", "want.nt."))]
+
+
+def test_a_merge_given_up_leaves_no_file(tmp_path: Path) -> None:
+    parts = _parts(tmp_path, 10)
+    merging = files.start_merge(parts, tmp_path / "graph.nt", last=LAST)
+    merging.abort()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("graph.nt")]
