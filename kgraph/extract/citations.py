@@ -381,10 +381,14 @@ def _classify_relations(scan: _Scan) -> None:
         if 0 <= last_pos <= pos and pos - last_pos < CLAUSE_LOOKBACK:
             # only the text since the last reference can hold a new boundary (keeps long runs linear)
             back = pos - last_pos + 4
+            # the sentence's own start (asked below) first when its window is the wider: the start in the
+            # stretch since the last reference is then known from it, mostly (`sentence_start`'s last answer)
+            wide = sentence_start(t, pos) if back < LEAD else -1
             s0 = sentence_start(t, pos, back)
             if s0 == max(0, pos - back):
                 s0 = max(last_s0, pos - CLAUSE_LOOKBACK)
         else:
+            wide = -1
             s0 = sentence_start(t, pos, CLAUSE_LOOKBACK)
         last_pos, last_s0 = pos, s0
         same = prev is not None and s0 == prev_sent
@@ -414,7 +418,7 @@ def _classify_relations(scan: _Scan) -> None:
             f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:
             top = rel
-        bounds = (sentence_start(t, pos), s_end)
+        bounds = (wide if wide >= 0 else sentence_start(t, pos), s_end)
         if bounds != last_bounds:  # references of one sentence share its text
             last_bounds, last_sentence = bounds, one_line_of(t, *bounds)
         f.sentence = last_sentence

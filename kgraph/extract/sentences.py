@@ -122,11 +122,15 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
         return pos  # a mark ends right there (a reference opening a line): no later end, and no opener after it
     last_text, last_pos, last_lo, r = _LAST
     if last_pos == pos and last_text is text:
-        if r == last_lo:
-            if lo >= r:
-                return lo  # no mark in a wider window: none in this one
-        elif r >= last_lo + _MARGIN and r >= lo + _MARGIN or lo == last_lo:
+        if lo >= r:
+            # the last start in a wider window is at or before this one's: none in this one (a start wholly in it
+            # is in the wider one too, after r). The relation pass asks the sentence's window first, then the
+            # stretch since the last reference: one search for both
+            return lo
+        if r != last_lo and (r >= last_lo + _MARGIN and r >= lo + _MARGIN or lo == last_lo):
             return r
+        if last_lo <= lo < r and text.endswith(_BOUNDARIES, lo, r):
+            return r  # the wider window's start is a mark lying wholly in this one: the last here too
     r = _sentence_start(text, pos, lo)
     _LAST = (text, pos, lo, r)
     return r
