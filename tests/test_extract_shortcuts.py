@@ -75,6 +75,28 @@ def test_a_start_asked_again_with_another_lookback_is_the_one_read_afresh(seed: 
     assert asked > 1000
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_starts_known_from_the_last_reference_are_those_read_afresh(seed: int) -> None:
+    """`starts_since`, asked as the relation pass asks it (each position after the last, the sentence's start there
+    known): where it answers, both starts are those read afresh; and it answers often (dense references)."""
+    rnd = random.Random(seed)
+    seps = SEPS if seed < 2 else [" "] * 60 + SEPS
+    text = "".join(rnd.choice(WORDS) + rnd.choice(seps) for _ in range(3000))
+    last, answered, asked = 0, 0, 0
+    last_start = _fresh(sentences.sentence_start, text, last)
+    while last < len(text) - 1:
+        pos = min(len(text) - 1, last + rnd.choice([1, 2, 3, 4, 5, 8, 12, 20, 40, 90]))
+        back = pos - last + 4
+        got = sentences.starts_since(text, pos, last, last_start, back)
+        want = (_fresh(sentences.sentence_start, text, pos), _fresh(sentences.sentence_start, text, pos, back))
+        if got is not None:
+            assert got == want, (pos, last, back)
+            answered += 1
+        asked += 1
+        last, last_start = pos, want[0]
+    assert answered > asked // 5
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
     rnd = random.Random(seed)

@@ -21,7 +21,7 @@ from kgraph.extract.found import Anchor, Found
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start
+from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start, starts_since
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import issuer_of_codes
@@ -367,6 +367,7 @@ def _classify_relations(scan: _Scan) -> None:
     # a list of expired instruments (or a review's results): what it names is listed, not relied on
     listing = bool(own_title) and any(p in own_title for p in scan.k.list_titles)
     last_pos, last_s0 = -1, 0
+    last_wide = -1  # the sentence's start at `last_pos` (LEAD back)
     last_bounds: tuple[int, int] = (-1, -1)
     last_sentence: str | None = None
     # looked up once: dense references (20-40k a MB) call each of these once or twice apiece
@@ -381,10 +382,21 @@ def _classify_relations(scan: _Scan) -> None:
         if 0 <= last_pos <= pos and pos - last_pos < CLAUSE_LOOKBACK:
             # only the text since the last reference can hold a new boundary (keeps long runs linear)
             back = pos - last_pos + 4
-            s0 = sentence_start(t, pos, back)
+            # the sentence's own start (asked below) first when its window is the wider: the start in the
+            # stretch since the last reference is then known from it, mostly (`sentence_start`'s last answer);
+            # with nothing starting a sentence since the last reference, both are known from the last one's (`starts_since`)
+            wide = -1
+            since = starts_since(t, pos, last_pos, last_wide, back) if back < LEAD and last_wide >= 0 else None
+            if since is not None:
+                wide, s0 = since
+            else:
+                if back < LEAD:
+                    wide = sentence_start(t, pos)
+                s0 = sentence_start(t, pos, back)
             if s0 == max(0, pos - back):
                 s0 = max(last_s0, pos - CLAUSE_LOOKBACK)
         else:
+            wide = -1
             s0 = sentence_start(t, pos, CLAUSE_LOOKBACK)
         last_pos, last_s0 = pos, s0
         same = prev is not None and s0 == prev_sent
@@ -414,7 +426,8 @@ def _classify_relations(scan: _Scan) -> None:
             f.partial = relation.partial(t, min(lo, pos), pos, bool(f.pinpoint))
         if not same:
             top = rel
-        bounds = (sentence_start(t, pos), s_end)
+        last_wide = wide if wide >= 0 else sentence_start(t, pos)
+        bounds = (last_wide, s_end)
         if bounds != last_bounds:  # references of one sentence share its text
             last_bounds, last_sentence = bounds, one_line_of(t, *bounds)
         f.sentence = last_sentence

@@ -122,11 +122,15 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
         return pos  # a mark ends right there (a reference opening a line): no later end, and no opener after it
     last_text, last_pos, last_lo, r = _LAST
     if last_pos == pos and last_text is text:
-        if r == last_lo:
-            if lo >= r:
-                return lo  # no mark in a wider window: none in this one
-        elif r >= last_lo + _MARGIN and r >= lo + _MARGIN or lo == last_lo:
+        if lo >= r:
+            # the last start in a wider window is at or before this one's: none in this one (a start wholly in it
+            # is in the wider one too, after r). The relation pass asks the sentence's window first, then the
+            # stretch since the last reference: one search for both
+            return lo
+        if r != last_lo and (r >= last_lo + _MARGIN and r >= lo + _MARGIN or lo == last_lo):
             return r
+        if last_lo <= lo < r and text.endswith(_BOUNDARIES, lo, r):
+            return r  # the wider window's start is a mark lying wholly in this one: the last here too
     r = _sentence_start(text, pos, lo)
     _LAST = (text, pos, lo, r)
     return r
@@ -134,6 +138,43 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
 
 #: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
+
+
+def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int) -> tuple[int, int] | None:
+    """`sentence_start(text, pos)` and `sentence_start(text, pos, back)` from `last_start`, the first's answer at
+    `last_pos` (pos - back < last_pos <= pos), when no boundary mark or opener starts from `last_pos` on nor runs
+    across it: what starts a sentence in either window then lies before `last_pos`, in the window there too. None
+    when that is not known (a mark or opener there, or a start too near a window's edge to be sure it lies wholly
+    in it). The relation pass asks this of references following each other in one sentence (issue 14: a search of
+    the sentence for each of them)."""
+    lo = max(0, pos - LEAD)
+    if last_start == max(0, last_pos - LEAD):
+        wide = lo  # none in the window at `last_pos`: none in this one
+    elif last_start >= lo + _MARGIN:
+        wide = last_start  # lies wholly in this window, judged as it was there
+    else:
+        return None
+    near = max(0, pos - back)
+    if last_start <= near:
+        narrow = near  # a start in the narrow window would be one in the wide window at `last_pos`, after `last_start`
+    elif text.endswith(_BOUNDARIES, near, last_start):
+        narrow = last_start  # a mark lying wholly in the narrow window: no later start in it
+    else:
+        return None
+    # what starts before `last_pos` and ends past it holds text[last_pos] after its first character: when no mark
+    # nor opener holds that character so (a reference's capital, most often), only what starts from `last_pos` on
+    # is looked for; else from as far back as the longest of them
+    c = text[last_pos : last_pos + 1]
+    a = last_pos if c and c not in _inner_chars() else max(0, last_pos - _any_start()[1])
+    if not _no_mark_starts(text, a, pos, False):
+        return None
+    return wide, narrow
+
+
+@lru_cache(maxsize=1)
+def _inner_chars() -> frozenset[str]:
+    """The characters boundary marks and openers hold after their first (`start_since`)."""
+    return frozenset(c for w in (*_BOUNDARIES, *_openers()) for c in w[1:])
 
 
 def _sentence_start(text: str, pos: int, lo: int) -> int:
