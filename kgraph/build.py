@@ -318,8 +318,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     c = _cpu()
     old_code = old.get("graph") != graph_fp or old.get("base") != base
     part_tasks = []
-    superseded: list[tuple[Path, Path]] = []  # (first version as loaded, the part) of parts written again
-    first_version: dict[str, Path] = {}  # the same, by file: the store is given only what the new version adds
+    # by file, (first version as loaded, the part) of parts written again: the store is given only what the new
+    # version adds, and takes back what the first had and the graph has not
+    superseded: dict[str, tuple[Path, Path]] = {}
     for src in ordered:
         e = files[src]
         part = parts / part_name(src)
@@ -331,9 +332,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         if not fresh:
             part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
             if src in loading.early:  # the store has its first version: kept aside to take back what changed
-                superseded.append((part.with_name(part.name + ".loaded"), part))
-                os.replace(part, superseded[-1][0])
-                first_version[src] = superseded[-1][0]
+                superseded[src] = (part.with_name(part.name + ".loaded"), part)
+                os.replace(part, superseded[src][0])
     part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
     if part_tasks:  # the graph changes (when nothing was extracted, the store starts loading here)
         loading.start()
@@ -359,7 +359,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
             continue
         files[r["source"]]["counts"] = r["counts"]
         workers_peak = max(workers_peak, r["rss_mb"])
-        loading.add(parts / files[r["source"]]["part"], first_version.get(r["source"]))
+        was = superseded.get(r["source"])
+        loading.add(parts / files[r["source"]]["part"], was[0] if was else None)
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
     rss_after["triples"] = round(own_peak_mb(), 1)
@@ -414,7 +415,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     reloaded = False
-    for first, part in superseded:  # the store takes back what a part's first version had and the graph has not
+    for first, part in superseded.values():  # the store takes back what the first version had, the graph not
         if loading.loader is not None:
             loading.loader.discard(stale_lines(first, part if part.name in keep_parts else None, graph_nt, last=last))
         first.unlink()

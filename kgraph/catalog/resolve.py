@@ -410,6 +410,7 @@ def _decide(cat: Catalog, lk: Lookup, recs: list[tuple[int, ...]], year: int | N
         return same_year[0], "name and year"
     return _dated(same_day, same_year, year, date, cat.instrument_of)
 
+
 def _dated(same_day: Sequence[Any], same_year: Sequence[Any], year: int, date: str | None,
            make: Callable[[Any], Instrument]) -> Match | Ambiguous | None:
     """A name with a date or year: the one instrument issued that day, else that year. The candidates are
