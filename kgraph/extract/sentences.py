@@ -173,7 +173,7 @@ def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int)
 
 @lru_cache(maxsize=1)
 def _inner_chars() -> frozenset[str]:
-    """The characters boundary marks and openers hold after their first (`start_since`)."""
+    """The characters boundary marks and openers hold after their first (`starts_since`)."""
     return frozenset(c for w in (*_BOUNDARIES, *_openers()) for c in w[1:])
 
 
