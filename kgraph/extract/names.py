@@ -284,23 +284,28 @@ def _amending_name(t: str, am: re.Match, k: Knowledge, max_parts: int = 8) -> tu
     return words, end
 
 
+#: The word both amending patterns open with, after 1 to 3 spaces (`_amending_pattern`, `_AMENDING_OPEN`): what
+#: `_may_amend` looks for before either is tried, so the three cannot drift apart.
+_AMENDS = "sửa"
+
+
 def _amending_pattern(k: Knowledge) -> re.Pattern:
     """After a head, "sửa đổi, bổ sung một số điều của <amended type>" (named.yaml `amended_types`)."""
     return re.compile(
-        r"\s{1,3}sửa\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
+        r"\s{1,3}" + _AMENDS + r"\s{1,3}đổi(?:\s{0,3},?\s{0,3}(?:và\s{1,3})?bổ\s{1,3}sung)?(?:\s{1,3}(?:một\s{1,3}số\s{1,3})?(?:điều|Điều)"
         r"(?:\s{1,3}\d{1,3}[a-z]?(?:\s{0,3}(?:,|và)\s{1,3}\d{1,3}[a-z]?){0,10})?)?(?:\s{1,3}của)?(?:\s{1,3}các)?"
         r"\s{1,3}(?:" + alternation(k.named["amended_types"]) + r")(?!\w)",
     )
 
 
 def _may_amend(t: str, pos: int) -> bool:
-    """Whether "sửa" stands 1 to 3 characters after `pos`, as both amending patterns open (`_amending_pattern`,
-    `_AMENDING_OPEN`): one `find` where most names (none amending) tried two patterns, twice."""
-    return t.find("sửa", pos + 1, pos + 6) >= 0
+    """Whether `_AMENDS` starts 1 to 3 characters after `pos`, as both amending patterns open: one `find` where
+    most names (none amending) tried two patterns, twice."""
+    return t.find(_AMENDS, pos + 1, pos + 3 + len(_AMENDS)) >= 0
 
 
 _NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
-_AMENDING_OPEN = re.compile(r"\s{1,3}sửa\s{1,3}đổi(?!\w)")
+_AMENDING_OPEN = re.compile(r"\s{1,3}" + _AMENDS + r"\s{1,3}đổi(?!\w)")
 # "số" ends the title only before a number: "một số điều" is part of it
 _HARD_END = re.compile(r"[ \t\r\n]{0,3}(?:[;.()“”\"]|(?:số|ngày|năm)[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}\d|\d)")
 
