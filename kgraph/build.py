@@ -5,8 +5,9 @@ The data flow, one phase each:
 1. discover inputs (files, folders, globs) and hash each file's bytes;
 2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
    by content hash, beside the small facts the corpus-level pass needs (read back as a stream, never
-   held for the whole corpus), and its part of the graph is written at once (see 4); meanwhile a thread
-   in this process bulk-loads each part into a new Oxigraph store as it comes;
+   held for the whole corpus), and its part of the graph is written at once (see 4); meanwhile a process
+   of its own bulk-loads each part into a new Oxigraph store as it comes (RocksDB's memory grows with the
+   store: kept out of this process);
 3. resolve identities over the whole corpus (`kgraph.link.corpus.Resolver`);
 4. resolve each file against the corpus (`kgraph.link.resolved.resolve`) and write its triples to its own
    sorted part: the part written beside the extraction is kept unless the corpus merges a name it
