@@ -134,6 +134,7 @@ def main() -> None:
             "build_cpu_s": s["cpu_seconds"]["total"],
             "rss_main_mb": s["peak_rss_mb"]["main"],
             "rss_worker_mb": s["peak_rss_mb"]["largest_worker"],
+            "rss_store_loader_mb": s["peak_rss_mb"].get("store_loader"),  # its own process since branch buildmem2
             "triples": s["triples"],
             "rebuild_s": round(rewall, 2),
             "rebuild_cpu_s": again["cpu_seconds"]["total"],

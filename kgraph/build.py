@@ -5,8 +5,9 @@ The data flow, one phase each:
 1. discover inputs (files, folders, globs) and hash each file's bytes;
 2. extract the files whose hash (or the extractor's code) changed, in parallel; each result is cached
    by content hash, beside the small facts the corpus-level pass needs (read back as a stream, never
-   held for the whole corpus), and its part of the graph is written at once (see 4); meanwhile a thread
-   in this process bulk-loads each part into a new Oxigraph store as it comes;
+   held for the whole corpus), and its part of the graph is written at once (see 4); meanwhile a process
+   of its own bulk-loads each part into a new Oxigraph store as it comes (RocksDB's memory grows with the
+   store: kept out of this process);
 3. resolve identities over the whole corpus (`kgraph.link.corpus.Resolver`);
 4. resolve each file against the corpus (`kgraph.link.resolved.resolve`) and write its triples to its own
    sorted part: the part written beside the extraction is kept unless the corpus merges a name it
@@ -58,7 +59,7 @@ from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
 from kgraph.sinks.files import ntriples_to_turtle, stale_lines, start_merge, write_part
-from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store
+from kgraph.sinks.oxigraph_store import NoLoaderProcess, StoreLoader, StoreLoaderProcess, current_store, load_store
 
 #: What other modules and tests take from `kgraph.build` (the build's parts live in kgraph/build_*.py).
 __all__ = ["BuildResult", "DEFAULT_BASE", "EXECUTORS", "FILE_TIMEOUT", "GRAPH_NT", "GRAPH_TTL", "MANIFEST",
@@ -110,10 +111,11 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _peak_rss_mb(workers_peak: float) -> dict[str, float]:
-    """This process's peak and the largest a worker reported of itself (the children's figure would also
-    count `sort`, whose peak at fork is this process's)."""
-    return {"main": round(own_peak_mb(), 1), "largest_worker": round(workers_peak, 1)}
+def _peak_rss_mb(workers_peak: float, store_loader: float) -> dict[str, float]:
+    """This process's peak, the largest a worker reported of itself (the children's figure would also
+    count `sort`, whose peak at fork is this process's), and the store loader's process's (0: none ran)."""
+    return {"main": round(own_peak_mb(), 1), "largest_worker": round(workers_peak, 1),
+            "store_loader": round(store_loader, 1)}
 
 
 def _bare_report(found: dict[tuple[str, str | None], tuple[list[str], str]]) -> dict[str, Any]:
@@ -190,29 +192,42 @@ def build(
 
 
 class _Loading:
-    """The new store, loaded beside the build by a `StoreLoader` once there is something to load, and the
-    files whose parts it was given as the extraction wrote them (a part the corpus pass writes again has
-    its first version's lines taken back)."""
+    """The new store, loaded beside the build by a `StoreLoader` in a process of its own once there is something
+    to load (its RocksDB grows with the store: kept out of the build's process), and the files whose parts it
+    was given as the extraction wrote them (a part the corpus pass writes again has its first version's lines
+    taken back)."""
 
     def __init__(self, out: Path | None):
         self.out = out  # None: no store is built
-        self.loader: StoreLoader | None = None
+        self.loader: StoreLoaderProcess | StoreLoader | None = None
         self.early: set[str] = set()
+        self.peak_mb = 0.0  # the loader's process, once it ended
 
     def start(self) -> bool:
-        """Start loading (once the workers are forked: they must not inherit the store's threads in mid-load);
-        False when no store is built."""
+        """Start loading (once there is something to load); False when no store is built."""
         if self.out is not None and self.loader is None:
-            self.loader = StoreLoader(self.out)
+            try:
+                self.loader = StoreLoaderProcess(self.out)
+            except NoLoaderProcess:
+                self.loader = StoreLoader(self.out)  # a thread of this process, as before
         return self.loader is not None
 
     def add(self, part: Path, loaded: Path | None = None) -> None:
         if self.loader is not None:
             self.loader.add(part, loaded)
 
+    def finish(self, graph_hash: str) -> Path:
+        assert self.loader is not None
+        try:
+            return self.loader.finish(graph_hash)
+        finally:
+            self.peak_mb = getattr(self.loader, "peak_mb", None) or 0.0
+            self.loader = None
+
     def abort(self) -> None:
         if self.loader is not None:
             self.loader.abort()
+            self.peak_mb = getattr(self.loader, "peak_mb", None) or 0.0
             self.loader = None
 
 
@@ -422,8 +437,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     if store:
         before = current_store(out)
         if loading.loader is not None:
-            target = loading.loader.finish(graph_hash)
-            loading.loader = None
+            target = loading.finish(graph_hash)
         else:
             target = load_store(out, graph_nt, graph_hash)
         reloaded = before is None or before != target
@@ -493,7 +507,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "mb_per_s": round(total_bytes / 1e6 / elapsed, 3) if elapsed else None,
         "workers": workers,
         "executor": runner.kind,
-        "peak_rss_mb": _peak_rss_mb(workers_peak),
+        "peak_rss_mb": _peak_rss_mb(workers_peak, loading.peak_mb),
         "main_peak_rss_mb_after": rss_after,  # which phase raises this process's peak
     }
     write_json(out / SUMMARY, summary)

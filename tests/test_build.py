@@ -19,7 +19,7 @@ from kgraph.graph.ontology import ELI, KG
 from kgraph.graph.rdf import citation_prefix
 from kgraph.graph.validate import validate
 from kgraph.model import Extraction
-from kgraph.sinks.oxigraph_store import StoreLoader, current_store, load_store, open_store
+from kgraph.sinks.oxigraph_store import StoreLoader, StoreLoaderProcess, current_store, load_store, open_store
 
 from conftest import shared_path
 
@@ -230,6 +230,26 @@ def test_a_failed_load_beside_the_build_leaves_the_old_store(corpus: Path, tmp_p
     loader.add(bad)
     with pytest.raises(SyntaxError):
         loader.finish("f" * 64)
+    assert current_store(out) == old
+    assert not list(out.glob(".store-*"))
+    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
+
+
+def test_a_failed_load_in_the_loaders_process_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
+    """The build's loader runs in a process of its own: the load's error comes back as the thread's would."""
+    out = tmp_path / "out"
+    s = run([corpus], out).summary
+    assert s["peak_rss_mb"]["store_loader"] > 0  # the store was loaded in the loader's process
+    old = current_store(out)
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
+    loader = StoreLoaderProcess(out)
+    for part in sorted((out / "parts").glob("*.nt")):
+        loader.add(part)
+    loader.add(bad)
+    with pytest.raises(SyntaxError):
+        loader.finish("f" * 64)
+    loader.abort()  # nothing left to stop
     assert current_store(out) == old
     assert not list(out.glob(".store-*"))
     assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")

@@ -329,6 +329,8 @@ def stale_lines(old: Path, new: Path | None, graph: Path, *, last: str | None = 
         return sorted(gone)
     prefix = last.encode("utf-8") if last else None
     with open(graph, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        if hasattr(mmap, "MADV_RANDOM"):  # each probe maps the page it reads, not the ~30 read ahead around it
+            mm.madvise(mmap.MADV_RANDOM)
         size = len(mm)
         # where `last`'s run starts: it was moved to the end, so the lines are not `prefix`, then all `prefix`
         split = _bound(mm, 0, size, lambda ln: ln.startswith(prefix)) if prefix else size

@@ -5,24 +5,31 @@ graph into a new directory and replaces the link in one `os.replace`, so a reade
 store or the new one, never a half-written one; a failed load leaves the old store in place.
 
 `StoreLoader` loads the graph's parts while the build is still writing them (Oxigraph's bulk loader
-releases the GIL, so it runs in a thread beside the build's own work); `load_store` loads a finished
-graph file.
+releases the GIL, so it runs in a thread beside the build's own work); `StoreLoaderProcess` runs one in a
+process of its own, so that RocksDB's memory, which grows with the store, is not the build's; `load_store`
+loads a finished graph file.
+
+This module imports nothing of kgraph at its top: the loader's process runs this file alone (`python -P
+oxigraph_store.py`), an interpreter and pyoxigraph (~22 MB), not the extractor the kgraph package imports.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import pickle
 import queue
+import resource
 import shutil
+import subprocess
+import sys
 import threading
 import uuid
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Store, parse
-
-from kgraph.graph.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH
 
 LINK = "store"
 #: Triples per bulk-load call: Oxigraph's bulk loader keeps what it is given in memory (about 1 KB a
@@ -32,6 +39,14 @@ CHUNK_TRIPLES = 30_000
 #: The graph's N-Triples are the build's own (every IRI checked by `kgraph.graph.terms.node` as it was written),
 #: so the bulk loader skips checking them again: ~10% of the load's CPU.
 LENIENT = True
+
+
+def _ontology(path: Path | None, graph: str | None) -> tuple[Path, str]:
+    """The ontology's file and named graph, the kgraph defaults unless given (imported here, not at the top)."""
+    if path is None or graph is None:
+        from kgraph.graph.ontology import ONTOLOGY_FILE, ONTOLOGY_GRAPH
+        return path or ONTOLOGY_FILE, graph or ONTOLOGY_GRAPH
+    return path, graph
 
 
 class StoreError(Exception):
@@ -61,11 +76,12 @@ def _raise_as_disk_error(e: BaseException, where: Path) -> None:
         raise err from e
 
 
-def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path = ONTOLOGY_FILE) -> Path:
+def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path | None = None) -> Path:
     """Bulk-load `graph_nt` (default graph) and the ontology (its own named graph) into a new store, then swap.
 
     Returns the new store directory. If a store for this exact graph is already current, nothing is done.
     """
+    ontology, ontology_graph = _ontology(ontology, None)
     name = f"{LINK}-{graph_hash[:16]}"
     target = out / name
     cur = current_store(out)
@@ -89,7 +105,7 @@ def load_store(out: Path, graph_nt: Path, graph_hash: str, ontology: Path = ONTO
                 if not lines:
                     break
                 store.bulk_load(b"".join(lines), format=RdfFormat.N_TRIPLES, lenient=LENIENT)
-        store.bulk_load(path=str(ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
+        store.bulk_load(path=str(ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(ontology_graph))
         compact(store)
     except BaseException as e:
         del store
@@ -140,9 +156,9 @@ class StoreLoader:
     graph); `abort` throws the half-loaded store away. Memory holds a few slices, not the graph.
     """
 
-    def __init__(self, out: Path, ontology: Path = ONTOLOGY_FILE):
+    def __init__(self, out: Path, ontology: Path | None = None, ontology_graph: str | None = None):
         self.out = out
-        self.ontology = ontology
+        self.ontology, self.ontology_graph = _ontology(ontology, ontology_graph)
         for stale in out.glob(f".{LINK}-*.loading"):  # left by a killed build (the caller holds the folder)
             shutil.rmtree(stale, ignore_errors=True)
         self.dir = out / f".{LINK}-{uuid.uuid4().hex[:12]}.loading"
@@ -214,7 +230,7 @@ class StoreLoader:
                 for quad in parse(input=b"".join(self._discard), format=RdfFormat.N_TRIPLES):
                     store.remove(quad)
                 self._discard = []
-            store.bulk_load(path=str(self.ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
+            store.bulk_load(path=str(self.ontology), format=RdfFormat.TURTLE, to_graph=NamedNode(self.ontology_graph))
             compact(store)
             self._store = None
             del store
@@ -232,6 +248,138 @@ class StoreLoader:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _picklable(e: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(e))
+        return e
+    except Exception:
+        return RuntimeError(f"{type(e).__name__}: {e}")
+
+
+class NoLoaderProcess(Exception):
+    """The interpreter could not be started again for the loader's process (a user allowed to run this one
+    by its path, not to execute it); the caller loads in its own process instead."""
+
+
+class StoreLoaderProcess:
+    """A `StoreLoader` in a process of its own, driven as the thread-backed one is (`add`, `discard`, `finish`,
+    `abort`); `peak_mb` is that process's peak RSS once it has finished or aborted.
+
+    The loader's RocksDB keeps index and filter blocks for every file it wrote: its memory grows with the
+    store (the loader alone on ×1 / ×10 / ×30 parts: 192 / 253 / 275 MB), and pyoxigraph sets none of
+    RocksDB's options. In its own process that memory is not the build's, and the workers forked from the
+    build do not start from it. Each call waits for the process's answer: `add` returns once the file is read
+    (the build may then replace it), and errors come back where the thread-backed loader raises them."""
+
+    def __init__(self, out: Path, ontology: Path | None = None, ontology_graph: str | None = None):
+        ontology, ontology_graph = _ontology(ontology, ontology_graph)
+        self.peak_mb: float | None = None
+        # -P: this file's folder is not put on the path; the process imports pyoxigraph, not kgraph
+        try:
+            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-P", os.path.abspath(__file__), str(out), str(ontology), ontology_graph],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as e:
+            raise NoLoaderProcess(f"{sys.executable}: {e.strerror}") from e
+        self._call("start")
+
+    def _call(self, op: str, *args: Any) -> Any:
+        proc = self._proc
+        if proc is None:
+            raise RuntimeError("the store loader has finished")
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            pickle.dump((op, args), proc.stdin, pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+            status, value = pickle.load(proc.stdout)
+        except (BrokenPipeError, EOFError):
+            self._close()
+            raise RuntimeError(f"the store loader's process ended (exit status {proc.returncode})") from None
+        if status == "error":
+            self._close()
+            raise value
+        return value
+
+    def _close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
+            proc.wait()
+
+    def add(self, path: Path, loaded: Path | None = None) -> None:
+        """As `StoreLoader.add`; the file is read when this returns."""
+        self._call("add", str(path), None if loaded is None else str(loaded))
+
+    def discard(self, lines: list[bytes]) -> None:
+        """As `StoreLoader.discard`."""
+        if lines:
+            self._call("discard", lines)
+
+    def finish(self, graph_hash: str) -> Path:
+        """As `StoreLoader.finish`; the process then ends."""
+        target, self.peak_mb = self._call("finish", graph_hash)
+        self._close()
+        return Path(target)
+
+    def abort(self) -> None:
+        """As `StoreLoader.abort`; the process then ends (a process already gone is left as it is)."""
+        if self._proc is not None:
+            try:
+                self.peak_mb = self._call("abort")
+            except Exception:
+                pass
+            self._close()
+
+
+def _serve(out: Path, ontology: Path, ontology_graph: str) -> None:
+    """The loader's process: one `StoreLoader`, driven by (op, args) pickles on stdin, each answered on stdout;
+    the end of stdin (the build gone) aborts the load."""
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, not into the answers
+    requests = sys.stdin.buffer
+    loader: StoreLoader | None = None
+    while True:
+        try:
+            op, args = pickle.load(requests)
+        except EOFError:
+            if loader is not None:
+                loader.abort()
+            return
+        try:
+            if op == "start":
+                loader = StoreLoader(out, ontology, ontology_graph)
+                value: Any = None
+            elif op == "add":
+                loader.add(Path(args[0]), None if args[1] is None else Path(args[1]))  # type: ignore[union-attr]
+                value = None
+            elif op == "discard":
+                loader.discard(args[0])  # type: ignore[union-attr]
+                value = None
+            elif op == "finish":
+                value = (str(loader.finish(args[0])), round(_peak_mb(), 1))  # type: ignore[union-attr]
+            else:  # abort
+                if loader is not None:
+                    loader.abort()
+                value = round(_peak_mb(), 1)
+            answer: tuple[str, Any] = ("ok", value)
+        except BaseException as e:
+            if loader is not None and op != "finish":  # finish has aborted already
+                loader.abort()
+            answer = ("error", _picklable(e))
+        pickle.dump(answer, answers, pickle.HIGHEST_PROTOCOL)
+        answers.flush()
+        if op in ("finish", "abort") or answer[0] == "error":
+            return
+
+
 def open_store(path: str | Path) -> Store:
     """Open a built store read-only: `path` is the build directory or the store directory itself."""
     p = Path(path)
@@ -242,3 +390,7 @@ def open_store(path: str | Path) -> Store:
     if not (candidate / "CURRENT").exists():
         raise StoreError(f"{p}: not a kgraph build directory or Oxigraph store (run `kg build INPUT... --out {p}`)")
     return Store.read_only(str(candidate))
+
+
+if __name__ == "__main__":
+    _serve(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
