@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Catalogue lookups at scale: name resolutions per second on one core and memory, on a synthetic catalogue.
 
-    python bench/bench_catalog.py [--rows 500000] [--queries 200000] [--keep /tmp/synthetic.sqlite]
+    python bench/bench_catalog.py [--rows 500000] [--queries 200000] [--keep /tmp/synthetic.sqlite] [--python-only]
 
 Builds a catalogue of ROWS synthetic laws with the real schema and writer (names made of Vietnamese
 subject words; one name in five recurs in two to four years, as Luật Đất đai 2003/2013/2024 does), then,
@@ -135,10 +135,14 @@ def _hwm() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(path: str, qfile: str, workload: str) -> dict:
+def measure(path: str, qfile: str, workload: str, python_only: bool = False) -> dict:
     """Run in a fresh process: open the catalogue, resolve every query, report speed and peak memory."""
+    from kgraph.catalog import namekey
     from kgraph.catalog.resolve import Ambiguous, Match, resolve_name
     from kgraph.catalog.store import Catalog
+
+    if python_only:
+        namekey._namekey = None  # as where the C probe could not be built
 
     rss0 = _hwm()
     # Opening is timed apart: the index is read at the first lookup, once per process (once per build), and
@@ -165,7 +169,7 @@ def measure(path: str, qfile: str, workload: str) -> dict:
             "per_second": int(len(qs) / secs), "cpu_seconds": round(cpu, 2), "per_cpu_second": int(len(qs) / cpu), "peak_rss_mb": round(rss, 1),
             "rss_before_open_mb": round(rss0, 1), "open_seconds": round(open_wall, 3),
             "open_cpu_seconds": round(open_cpu, 3),
-            "per_cpu_second_with_open": int(len(qs) / (cpu + open_cpu)), **counts}
+            "per_cpu_second_with_open": int(len(qs) / (cpu + open_cpu)), "compiled": namekey.compiled(), **counts}
 
 
 def main() -> int:
@@ -174,10 +178,12 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=200_000)
     ap.add_argument("--keep", default=None, help="reuse/keep the synthetic catalogue at this path")
     ap.add_argument("--workloads", default="corpus,distinct,absent", help="comma-separated: corpus, distinct, absent")
+    ap.add_argument("--python-only", action="store_true",
+                    help="resolve without the compiled probe, as where no C compiler built it")
     ap.add_argument("--measure", nargs=3, metavar=("DB", "QUERIES", "WORKLOAD"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(*args.measure)))
+        print(json.dumps(measure(*args.measure, python_only=args.python_only)))
         return 0
     with tempfile.TemporaryDirectory(prefix="kg-bench-catalog-") as t:  # removed after the run, kept catalogue aside
         return _run(args, Path(t))
@@ -199,13 +205,15 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
                          encoding="utf-8")
         env = dict(os.environ, OMP_NUM_THREADS="1")
         cmd = ["taskset", "-c", "0"] if os.path.exists("/usr/bin/taskset") else []
-        out = subprocess.run([*cmd, sys.executable, __file__, "--measure", str(db), str(qfile), workload],
+        out = subprocess.run([*cmd, sys.executable, __file__, "--measure", str(db), str(qfile), workload,
+                              *(["--python-only"] if args.python_only else [])],
                              capture_output=True, text=True, env=env, check=True).stdout
         r = json.loads(out)
         print(f"{r['workload']:<9} {r['queries']} resolutions in {r['seconds']} s wall = {r['per_second']:,}/s; "
               f"{r['cpu_seconds']} s CPU on one core = {r['per_cpu_second']:,}/CPU-s "
               f"(opening apart: {r['open_cpu_seconds']} CPU s; with it {r['per_cpu_second_with_open']:,}/CPU-s); peak RSS {r['peak_rss_mb']} MB (interpreter + imports {r['rss_before_open_mb']} MB); "
-              f"match {r['match']}, ambiguous {r['ambiguous']}, none {r['none']}")
+              f"match {r['match']}, ambiguous {r['ambiguous']}, none {r['none']}; "
+              f"compiled probe {'yes' if r.get('compiled') else 'no'}")
     return 0
 
 

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.parse
 import urllib.request
@@ -46,7 +47,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("wheel")
     src = base / "src"  # a clean copy of the project (symbolic links kept), so no build/ or egg-info leaks in
     shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "*.egg-info", "__pycache__", "test-artifacts", ".pytest_cache", "out"))
+        ".venv", ".git", "build", "*.egg-info", "__pycache__", "test-artifacts", ".pytest_cache", "out", "*.so"))
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(src)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -78,9 +79,12 @@ def run(env_dir: Path, *args: str, cwd: Path, timeout: float = 300) -> subproces
 
 def test_the_installed_package_is_the_wheel(installed: Path, tmp_path: Path) -> None:
     r = subprocess.run([str(installed / "bin" / "python"), "-c", "import kgraph, kgraph.paths as p; print(kgraph.__file__); "
-                        "print(p.QUERIES_DIR.is_symlink())"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    where, linked = r.stdout.split()
+                        "print(p.QUERIES_DIR.is_symlink()); from kgraph.catalog import namekey; "
+                        "print(namekey.compiled())"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    where, linked, compiled = r.stdout.split()
     assert where.startswith(str(installed)) and linked == "False"
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    assert compiled == str(shutil.which(cc) is not None)  # the catalogue's C probe, built by the wheel's build
 
 
 def test_build_query_validate_from_another_folder(installed: Path, tmp_path: Path) -> None:

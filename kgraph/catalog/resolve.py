@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
 from typing import Any, Callable, Sequence
-from unicodedata import is_normalized as is_nfc
-from zlib import crc32
 
 from kgraph.catalog.compact import (D_DATE, D_EFFECTIVE, D_NO_LONGER, D_RECORD, D_STATUS, D_STATUS_BASIS, D_YEAR,
                                     DATE, EFFECTIVE, NO_LONGER, STATUS, STATUS_BASIS, YEAR)
 from kgraph.catalog.compact import Lookup
-from kgraph.catalog.names import _DAY, _MONTH, _NAM, _YEAR, BO_, FOLDED_BYTES, split_cited
+from kgraph.catalog.names import split_cited
+from kgraph.catalog.namekey import prober
 from kgraph.catalog.store import Catalog, Instrument, default_catalog
 
 
@@ -120,9 +119,9 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
     """`resolve_name` of a name not asked lately, for this catalogue: answers and caches it (in `new` under `ck`).
 
     The names most citations are made of (`names._fast_split`'s shape, each word one `FOLDED_BYTES` knows)
-    are keyed, probed in the compact index and decided here in one function: a name a corpus cites once
-    finds no cache to spare it any step, and a call, a tuple or a string each cost it more than the rule it
-    serves. The cache keeps such a match as one int (its record's place in the index, its basis), not an
+    are keyed and probed in the compact index by `namekey` (compiled where it could be built) and decided
+    here in one function: a name a corpus cites once finds no cache to spare it any step, and a call, a tuple
+    or a string each cost it more than the rule it serves. The cache keeps such a match as one int (its record's place in the index, its basis), not an
     object the garbage collector walks. Any other name, or a catalogue with a user's layer, goes to
     `_resolve`."""
     def decided(hit: Any, ck: Any, new: dict) -> Any:
@@ -140,13 +139,12 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
         return general
 
     lk = cat._lookup or cat.index()
-    slots, mask, entries, tails, head, record = lk.slots, lk.mask, lk.entries, lk.tails, lk.head.unpack_from, \
-        lk.cand.unpack_from
+    entries, tails, record = lk.entries, lk.tails, lk.cand.unpack_from
     size_of, column = lk.cand.size, lk.column
     date_columns, year_columns = lk._columns.setdefault(DATE, {}), lk._columns.setdefault(YEAR, {})
     _, vd, _, ve, vs, vb, vn = lk.vocab
     date_code, year_code = lk.date_code.get, lk.year_code.get
-    folded, years, months, days, bo, nam, join = FOLDED_BYTES.get, _YEAR.get, _MONTH.get, _DAY.get, BO_, _NAM, b" ".join
+    probe, then = prober(lk)
     bases = _BASES
     new_match = _new_match
     set_number, set_instrument, set_basis, set_note, set_record, set_catalog = \
@@ -200,52 +198,15 @@ def _resolver_of(cat: Catalog) -> Callable[..., Match | Ambiguous | None]:
         return found << 2 | (2 if before == 1 else 3)
 
     def resolver(name: str, year: int | None, date: str | None, at: str | None, ck: Any, new: dict) -> Any:
-        # the split: `names._fast_split`, its key as bytes
-        if not is_nfc("NFC", name):
+        got = probe(name)  # the split and the probe: `namekey`
+        if got is None and (then is None or (got := then(name)) is None):
             return decided(_resolve(cat, name, year, date, at), ck, new)
-        p = name.find(" năm ")
-        if p < 0:
-            text, cited_year, cited_date = name, None, None
-        else:
-            y = name[p + 5:]
-            cited_year = years(y)
-            if cited_year is None:
-                return decided(_resolve(cat, name, year, date, at), ck, new)
-            text = name[:p]
-            head_, cut, m = text.rpartition(" tháng ")
-            if cut:
-                text, cut, d = head_.rpartition(" ngày ")
-                mm, dd = months(m), days(d)
-                if not cut or mm is None or dd is None:
-                    return decided(_resolve(cat, name, year, date, at), ck, new)
-                cited_date = f"{y}-{mm}-{dd}"
-            else:
-                cited_date = None
-        try:
-            kb = join(map(folded, text.split(" ")))
-        except TypeError:  # None: a word not seen yet, one `_fold_word` refuses, or "và" (`_joined` drops it)
-            return decided(_resolve(cat, name, year, date, at), ck, new)
-        if kb.startswith(bo) or kb.endswith(nam) or text.endswith(","):  # a `_finish` rule, or the comma refused
-            return decided(_resolve(cat, name, year, date, at), ck, new)
-        date = date or cited_date
-        year = year or cited_year or (int(date[:4]) if date else None)
-        # the probe: `Lookup.candidates`
-        h = crc32(kb)
-        i = h & mask
-        v = slots[i]
-        while v:
-            if v & 0xFFFFFFFF == h:
-                off = v >> 32
-                size, count = head(entries, off)
-                off += 4
-                if size == len(kb) and entries.startswith(kb, off):
-                    off += size
-                    break
-            i = (i + 1) & mask
-            v = slots[i]
-        else:
+        if got is False:
             new[ck] = _NONE
             return None
+        off, count, cited_year, cited_date = got
+        date = date or cited_date
+        year = year or cited_year or (int(date[:4]) if date else None)
         if count == 1:  # most names: `_decide`'s first cases, on the one record
             r = record(entries, off)
             if year is not None:
