@@ -218,32 +218,17 @@ def test_a_failed_store_load_leaves_the_old_store(corpus: Path, tmp_path: Path) 
     assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
 
 
-def test_a_failed_load_beside_the_build_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run([corpus], out)
-    old = current_store(out)
-    bad = tmp_path / "bad.nt"
-    bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
-    loader = StoreLoader(out)
-    for part in sorted((out / "parts").glob("*.nt")):
-        loader.add(part)
-    loader.add(bad)
-    with pytest.raises(SyntaxError):
-        loader.finish("f" * 64)
-    assert current_store(out) == old
-    assert not list(out.glob(".store-*"))
-    assert cited_by(out, BASE + "doc/163_2016_NĐ-CP")
-
-
-def test_a_failed_load_in_the_loaders_process_leaves_the_old_store(corpus: Path, tmp_path: Path) -> None:
-    """The build's loader runs in a process of its own: the load's error comes back as the thread's would."""
+@pytest.mark.parametrize("loader_class", [StoreLoader, StoreLoaderProcess])
+def test_a_failed_load_beside_the_build_leaves_the_old_store(loader_class: type, corpus: Path, tmp_path: Path) -> None:
+    """In a thread or in a process of its own (the build's): the load's error comes back where the thread's
+    would, the half-loaded store goes, the old one stays."""
     out = tmp_path / "out"
     s = run([corpus], out).summary
-    assert s["peak_rss_mb"]["store_loader"] > 0  # the store was loaded in the loader's process
+    assert s["peak_rss_mb"]["store_loader"] > 0  # the build loaded its store in the loader's process
     old = current_store(out)
     bad = tmp_path / "bad.nt"
     bad.write_text("<a> <b> this is not N-Triples .\n", "utf-8")
-    loader = StoreLoaderProcess(out)
+    loader = loader_class(out)
     for part in sorted((out / "parts").glob("*.nt")):
         loader.add(part)
     loader.add(bad)
