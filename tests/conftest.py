@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +55,8 @@ def shared_dir() -> Path:
 
 #: Fixtures whose tests all run in one process: the Neo4j servers (each test there deletes, loads, stops
 #: what it finds, so two processes at once would break each other, as two helpers would; and the private
-#: server is one JVM per process). Other session builds (data/, the corpus quarter) are made once in each
-#: process that needs them: a few seconds, less than holding their other readers in the Neo4j process.
+#: server is one JVM per process). Other session builds (data/, the corpus quarter) are made once per run by
+#: the first process that needs them and read by both (``once_per_run``).
 ONE_PROCESS_FIXTURES = frozenset({"neo4j_server", "private_neo4j", "private_neo4j_server"})
 #: The modules holding such tests (marked ``neo4j`` or using those fixtures): one unit of work for xdist, run
 #: first (the longest unit: started last, it would be the run's tail). A module missing here fails the run.
@@ -65,6 +65,12 @@ ONE_PROCESS_MODULES = frozenset({
     "test_neo4j_load.py", "test_neo4j_safe_load.py", "test_neo4j_server.py", "test_neo4j_stream.py",
     "test_parity.py"})
 ONE_PROCESS_GROUP = "neo4j"
+#: The longest other modules (a minute or more of wall each on a loaded machine), sent out right after that unit,
+#: longest first, so the run ends on short modules: one of these landing last kept the other process idle.
+#: Modules not named here follow in their usual order; a name that goes stale costs only balance.
+LONG_MODULES = ("test_dask_build.py", "test_fault_injection.py", "test_query.py", "test_readers.py",
+                "test_serve.py", "test_wheel.py", "test_linear_binding.py", "test_devset.py", "test_build.py",
+                "test_catalog_rebuild.py", "test_header.py")
 
 
 def _one_process_module(nodeid: str) -> bool:
@@ -77,7 +83,7 @@ _STRAY = pytest.StashKey[bool]()
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In an xdist worker (which collects for the scheduler): the one-process modules first, in their usual
-    order; a Neo4j test outside them fails before it starts (``pytest_runtest_setup``), not a race. Without
+    order, then LONG_MODULES; a Neo4j test outside them fails before it starts (``pytest_runtest_setup``), not a race. Without
     xdist nothing changes."""
     if not hasattr(config, "workerinput"):
         return
@@ -86,7 +92,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ONE_PROCESS_FIXTURES & set(getattr(it, "fixturenames", ())))
         if uses_neo4j and not _one_process_module(it.nodeid):
             it.stash[_STRAY] = True
-    items.sort(key=lambda it: not _one_process_module(it.nodeid))  # stable: each part keeps its order
+    items.sort(key=_send_order)  # stable: each module keeps its order
+
+
+def _send_order(item: pytest.Item) -> tuple[int, int]:
+    """The one-process unit, then LONG_MODULES in that order, then the rest."""
+    if _one_process_module(item.nodeid):
+        return (0, 0)
+    name = Path(item.nodeid.split("::", 1)[0]).name
+    return (1, LONG_MODULES.index(name)) if name in LONG_MODULES else (2, 0)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -271,26 +285,48 @@ def private_neo4j(private_neo4j_server: PrivateNeo4j) -> Iterator[PrivateNeo4j]:
 # --- one build of data/ for the page and guide tests -----------------------------------------------
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: "Callable[[Path], None]") -> Path:
+    """The folder `name` that `make` fills, made once per run and only read after: under xdist the first process
+    to ask makes it in the run's temporary folder (shared by the processes) while the others wait on its lock,
+    so a build both processes read costs its CPU once, not once per process. Without xdist, once per session."""
+    import fcntl
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # pytest-N/, above each process's popen-gwN/
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():  # a process whose make failed left no mark: the next one makes it again
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 def _build_copy_of_data(tmp_path_factory: pytest.TempPathFactory, name: str, *extra: Path) -> Path:
     """`kg build data --out out -q` on a copy of data/ plus the .txt files of `extra` folders (the document
-    pages find their files where the build read them). Returns the build folder."""
+    pages find their files where the build read them), once per run. Returns the build folder."""
     import shutil
     import subprocess
 
-    base = tmp_path_factory.mktemp(name)
-    shutil.copytree(ROOT / "data", base / "data")
-    for folder in extra:
-        for f in folder.glob("*.txt"):
-            shutil.copy(f, base / "data" / f.name)
-    r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True,
-                       timeout=300)
-    assert r.returncode == 0, r.stderr
-    return base / "out"
+    def make(base: Path) -> None:
+        shutil.copytree(ROOT / "data", base / "data")
+        for folder in extra:
+            for f in folder.glob("*.txt"):
+                shutil.copy(f, base / "data" / f.name)
+        r = subprocess.run([*KG, "build", "data", "--out", "out", "-q"], cwd=base, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+
+    return once_per_run(tmp_path_factory, name, make) / "out"
 
 
 @pytest.fixture(scope="session")
 def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/ built once per session (per process under xdist); its readers (pages, served pages, the guide's
+    """data/ built once per run (``once_per_run``); its readers (pages, served pages, the guide's
     load) change nothing in it."""
     return _build_copy_of_data(tmp_path_factory, "data-build")
 
@@ -304,8 +340,10 @@ def two_provinces_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- one build of the shared corpus for every test that reads it --------------------------------
 
 #: The IRI base of that build: test-only and unique per run, so a test loading it into the shared
-#: Neo4j server can delete exactly what it loaded (tests/test_parity.py).
-CORPUS_BASE = f"https://kgraph.test/corpus-{uuid.uuid4().hex[:8]}/"
+#: Neo4j server can delete exactly what it loaded (tests/test_parity.py). The same in every xdist process of a
+#: run (its test-run id), as the build is made once for all of them (``once_per_run``).
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+CORPUS_BASE = f"https://kgraph.test/corpus-{_RUN_ID[:8]}/"
 #: The corpus-wide checks (parity, streamed vs batch load, SHACL) run in the suite on every SUBSET_STEP-th
 #: file of the corpus, and on all of it with KGRAPH_CORPUS=full (bench/corpus_full.py, which CI runs).
 FULL_CORPUS = os.environ.get("KGRAPH_CORPUS", "").strip().lower() == "full"
@@ -347,14 +385,15 @@ def corpus_checks_files() -> list[Path]:
 def corpus_checks_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build the corpus-wide checks read: the whole corpus (``corpus_build_dir``, base CORPUS_BASE) under
     KGRAPH_CORPUS=full, else every SUBSET_STEP-th file of congbao + laws in name order and SUBSET_EXTRA (whole
-    documents, their own citations kept; base SUBSET_BASE), built once per session (per process under xdist).
-    Nobody changes it."""
+    documents, their own citations kept; base SUBSET_BASE), built once per run (``once_per_run``). Nobody
+    changes it."""
     if FULL_CORPUS:
         return request.getfixturevalue("corpus_build_dir")
     from kgraph.build import build
 
-    files = corpus_checks_files()
-    out = tmp_path_factory.mktemp("corpus-subset") / "build"
-    res = build([str(f) for f in files], out, workers=os.cpu_count() or 1, base=SUBSET_BASE)
-    assert res.summary["documents"] > 60
-    return out
+    def make(folder: Path) -> None:
+        res = build([str(f) for f in corpus_checks_files()], folder / "build", workers=os.cpu_count() or 1,
+                    base=SUBSET_BASE)
+        assert res.summary["documents"] > 60
+
+    return once_per_run(tmp_path_factory, "corpus-subset", make) / "build"

@@ -87,27 +87,35 @@ def test_the_installed_package_is_the_wheel(installed: Path, tmp_path: Path) -> 
     assert compiled == str(shutil.which(cc) is not None)  # the catalogue's C probe, built by the wheel's build
 
 
-def test_build_query_validate_from_another_folder(installed: Path, tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "data", tmp_path / "docs")
+@pytest.fixture(scope="module")
+def built(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ built by the installed `kg` from another folder, once for the tests that read the build (each
+    `kg build` is an interpreter start and a build)."""
+    base = tmp_path_factory.mktemp("wheel-build")
+    shutil.copytree(ROOT / "data", base / "docs")
+    elsewhere = base / "elsewhere"
+    elsewhere.mkdir()
+    r = run(installed, "build", str(base / "docs"), "--out", str(base / "b"), "-q", cwd=elsewhere)
+    assert r.returncode == 0, r.stderr
+    return base / "b"
+
+
+def test_build_query_validate_from_another_folder(installed: Path, built: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    r = run(installed, "build", str(tmp_path / "docs"), "--out", str(tmp_path / "b"), "-q", cwd=elsewhere)
-    assert r.returncode == 0, r.stderr
     listed = run(installed, "query", "--list", cwd=elsewhere)
     assert listed.returncode == 0 and "cited-by X" in listed.stdout and "most-cited" in listed.stdout
-    q = run(installed, "query", "cited-by", "Nghị định 163/2016", "--store", str(tmp_path / "b"), "--format", "json", cwd=elsewhere)
+    q = run(installed, "query", "cited-by", "Nghị định 163/2016", "--store", str(built), "--format", "json", cwd=elsewhere)
     assert q.returncode == 0, q.stderr
     assert len(q.stdout.splitlines()) == 4
-    v = run(installed, "validate", "--store", str(tmp_path / "b"), cwd=elsewhere)
+    v = run(installed, "validate", "--store", str(built), cwd=elsewhere)
     assert v.returncode == 0 and "conforms" in v.stdout, v.stdout + v.stderr
 
 
-def test_serve_from_another_folder(installed: Path, tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "data", tmp_path / "docs")
-    assert run(installed, "build", str(tmp_path / "docs"), "--out", str(tmp_path / "b"), "-q", cwd=tmp_path).returncode == 0
+def test_serve_from_another_folder(installed: Path, built: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     p = subprocess.Popen([str(installed / "bin" / "python"), "-c", "import sys; from kgraph.cli import main; sys.exit(main())",
-                          "serve", "--store", str(tmp_path / "b"), "--bind", "127.0.0.1:0", "-q"],
+                          "serve", "--store", str(built), "--bind", "127.0.0.1:0", "-q"],
                          cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = p.stderr.readline()
