@@ -206,6 +206,45 @@ static const Py_UCS4 THANG[] = {' ', 't', 'h', 0xE1, 'n', 'g', ' '}; /* " tháng
 static const Py_UCS4 NGAY[] = {' ', 'n', 'g', 0xE0, 'y', ' '};       /* " ngày " */
 static const unsigned char BO[] = {'b', 0xE1, 0xBB, 0x99, ' '};      /* "bộ " */
 
+/* "YYYY-MM-DD", made directly: PyUnicode_FromFormat cost more than the rest of a probe */
+static PyObject *iso_date(int year, int month, int day)
+{
+    PyObject *d = PyUnicode_New(10, 127);
+    if (d == NULL)
+        return NULL;
+    Py_UCS1 *c = PyUnicode_1BYTE_DATA(d);
+    c[0] = (Py_UCS1)('0' + year / 1000);
+    c[1] = (Py_UCS1)('0' + year / 100 % 10);
+    c[2] = (Py_UCS1)('0' + year / 10 % 10);
+    c[3] = (Py_UCS1)('0' + year % 10);
+    c[4] = c[7] = '-';
+    c[5] = (Py_UCS1)('0' + month / 10);
+    c[6] = (Py_UCS1)('0' + month % 10);
+    c[8] = (Py_UCS1)('0' + day / 10);
+    c[9] = (Py_UCS1)('0' + day % 10);
+    return d;
+}
+
+/* (offset, count, year or None, ISO date or None) */
+static PyObject *answer(uint64_t off, unsigned count, int year, int month, int day)
+{
+    PyObject *t = PyTuple_New(4);
+    if (t == NULL)
+        return NULL;
+    PyObject *o = PyLong_FromUnsignedLongLong(off), *c = PyLong_FromUnsignedLong(count);
+    PyObject *y = year ? PyLong_FromLong(year) : Py_NewRef(Py_None);
+    PyObject *d = month ? iso_date(year, month, day) : Py_NewRef(Py_None);
+    PyTuple_SET_ITEM(t, 0, o);  /* a NULL item is allowed until the tuple is dropped */
+    PyTuple_SET_ITEM(t, 1, c);
+    PyTuple_SET_ITEM(t, 2, y);
+    PyTuple_SET_ITEM(t, 3, d);
+    if (o == NULL || c == NULL || y == NULL || d == NULL) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
 static PyObject *Prober_probe(Prober *self, PyObject *name)
 {
     if (!PyUnicode_Check(name)) {
@@ -296,21 +335,7 @@ static PyObject *Prober_probe(Prober *self, PyObject *name)
                 memcpy(&count, entries + off + 2, 2);
                 off += 4;
                 if (size == klen && off + size <= esize && memcmp(entries + off, key, klen) == 0) {
-                    PyObject *y = year ? PyLong_FromLong(year) : Py_NewRef(Py_None);
-                    if (y == NULL)
-                        return NULL;
-                    PyObject *d;
-                    if (month) {
-                        d = PyUnicode_FromFormat("%04d-%02d-%02d", year, month, day);
-                        if (d == NULL) {
-                            Py_DECREF(y);
-                            return NULL;
-                        }
-                    } else {
-                        d = Py_NewRef(Py_None);
-                    }
-                    PyObject *t = Py_BuildValue("(KHNN)", (unsigned long long)(off + size), count, y, d);
-                    return t;
+                    return answer(off + size, count, year, month, day);
                 }
             }
         }
