@@ -24,7 +24,7 @@ from kgraph.catalog.compact import Lookup
 from kgraph.catalog.names import _DAY, _MONTH, _NAM, _YEAR, BO_, FOLDED_BYTES
 
 try:
-    from kgraph.catalog import _namekey
+    import kgraph.catalog._namekey as _namekey  # a leaf: the compiled module imports nothing of kgraph
 except ImportError:  # built without a C compiler: the Python twin alone
     _namekey = None
 
