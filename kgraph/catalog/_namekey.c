@@ -136,7 +136,7 @@ static Py_ssize_t find(int kind, const void *data, Py_ssize_t lo, Py_ssize_t hi,
     return -1;
 }
 
-/* the number written from a to b: `names._DAY` / `_MONTH` read it ("5", "05", "12"; not "005", "0"), -1 else */
+/* the number written from a to b as `names.cut_tail` reads it (`_DAY`, `_MONTH`) ("5", "05", "12"; not "005", "0"), -1 else */
 static int small_number(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int top)
 {
     Py_ssize_t n = b - a;

@@ -21,7 +21,7 @@ from unicodedata import is_normalized as is_nfc
 from zlib import crc32
 
 from kgraph.catalog.compact import Lookup
-from kgraph.catalog.names import _DAY, _MONTH, _NAM, _YEAR, BO_, FOLDED_BYTES
+from kgraph.catalog.names import _NAM, BO_, FOLDED_BYTES, cut_tail
 
 try:
     import kgraph.catalog._namekey as _namekey  # a leaf: the compiled module imports nothing of kgraph
@@ -40,30 +40,15 @@ def compiled() -> bool:
 def python_prober(lk: Lookup) -> Callable[[str], Probed]:
     """The Python probe of `lk`: `names._fast_split`'s reading of the common shape, keyed as bytes."""
     slots, mask, entries, head = lk.slots, lk.mask, lk.entries, lk.head.unpack_from
-    folded, years, months, days, bo, nam, join = FOLDED_BYTES.get, _YEAR.get, _MONTH.get, _DAY.get, BO_, _NAM, \
-        b" ".join
+    folded, bo, nam, join = FOLDED_BYTES.get, BO_, _NAM, b" ".join
 
     def probe(name: str) -> Probed:
         if not is_nfc("NFC", name):
             return None
-        p = name.find(" năm ")
-        if p < 0:
-            text, cited_year, cited_date = name, None, None
-        else:
-            y = name[p + 5:]
-            cited_year = years(y)
-            if cited_year is None:
-                return None
-            text = name[:p]
-            head_, cut, m = text.rpartition(" tháng ")
-            if cut:
-                text, cut, d = head_.rpartition(" ngày ")
-                mm, dd = months(m), days(d)
-                if not cut or mm is None or dd is None:
-                    return None
-                cited_date = f"{y}-{mm}-{dd}"
-            else:
-                cited_date = None
+        cut = cut_tail(name)
+        if cut is None:
+            return None
+        text, cited_year, cited_date = cut
         try:
             kb = join(map(folded, text.split(" ")))
         except TypeError:  # None: a word not seen yet, one `_fold_word` refuses, or "và" (`_joined` drops it)

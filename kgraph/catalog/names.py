@@ -155,6 +155,28 @@ _MONTH = {**{str(i): f"{i:02d}" for i in range(1, 13)}, **{f"{i:02d}": f"{i:02d}
 _YEAR = {str(y): y for y in range(1900, 2100)}
 
 
+def cut_tail(text: str) -> tuple[str, int | None, str | None] | None:
+    """(name, year, ISO date) of a text ending in nothing, " năm Y" or " ngày D tháng M năm Y" as most citations
+    do (lower case, ASCII digits), cut with string methods; None for any other tail. `_fast_split` and the
+    catalogue's probe (`kgraph.catalog.namekey`) read tails with it."""
+    p = text.find(" năm ")
+    if p < 0:
+        return text, None, None
+    y = text[p + 5:]
+    year = _YEAR.get(y)
+    if year is None:
+        return None
+    name = text[:p]
+    head, cut, m = name.rpartition(" tháng ")
+    if not cut:
+        return name, year, None
+    name, cut, d = head.rpartition(" ngày ")  # "... ngày D tháng M": the name is what is before " ngày "
+    mm, dd = _MONTH.get(m), _DAY.get(d)
+    if not cut or mm is None or dd is None:
+        return None
+    return name, year, f"{y}-{mm}-{dd}"
+
+
 def _fast_split(text: str) -> CitedName | None:
     """`_cited_name` of the common shape (`_FAST`), without its regexes; None for any other text.
 
@@ -163,24 +185,10 @@ def _fast_split(text: str) -> CitedName | None:
     one this reading refuses (the regex may split it elsewhere, as "LUẬT X NĂM 2015")."""
     if not _is_nfc("NFC", text):
         return None
-    p = text.find(" năm ")
-    if p < 0:
-        name, year, date = text, None, None
-    else:
-        y = text[p + 5:]
-        year = _YEAR.get(y)
-        if year is None:
-            return _regex_split(text)
-        name = text[:p]
-        head, cut, m = name.rpartition(" tháng ")
-        if cut:  # "... ngày D tháng M": the name is what is before " ngày "
-            name, cut, d = head.rpartition(" ngày ")
-            mm, dd = _MONTH.get(m), _DAY.get(d)
-            if not cut or mm is None or dd is None:
-                return _regex_split(text)
-            date = f"{y}-{mm}-{dd}"
-        else:
-            date = None
+    cut = cut_tail(text)
+    if cut is None:
+        return _regex_split(text)
+    name, year, date = cut
     words = name.replace(", ", " ").split(" ")  # "" for two spaces or a comma before one: refused
     folded = list(map(_FOLDED.get, words))
     if None in folded:
