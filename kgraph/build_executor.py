@@ -49,7 +49,8 @@ def pool_map(fn: Callable, tasks: list, workers: int, init: Callable, initargs: 
         if workers <= 1 or len(tasks) <= 1:
             if meanwhile is not None:
                 meanwhile()
-            init(*initargs)
+            if tasks:  # nothing to run needs no set-up (the extractor's import: most of a CPU second)
+                init(*initargs)
             for t in tasks:
                 yield fn(t)
                 if bar:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Iterable
 
 import click
 
-from kgraph.extract import extract
-from kgraph.model import Extraction, Reference
-from kgraph.reader import InputError, SourceText, annotate, read_source
+if TYPE_CHECKING:
+    from kgraph.model import Extraction, Reference
+    from kgraph.reader import SourceText
+
+# The extractor, the readers and each sub-command's own modules are imported inside the commands that run
+# them: `kg serve`, `kg load`, `kg --help` never load the extractor (most of a CPU second a process).
 
 
 @click.group()
@@ -118,7 +121,7 @@ def _jsonl_items(path: str) -> Iterable[tuple[object, str | None, str | None]]:
 
 def _read_stdin(fmt: str) -> SourceText | None:
     """`kg extract -`: standard input as one document (the same checks and formats as a file)."""
-    from kgraph.reader import MAX_BYTES, read_bytes
+    from kgraph.reader import MAX_BYTES, InputError, read_bytes
 
     raw = sys.stdin.buffer.read(MAX_BYTES + 1)
     try:
@@ -151,6 +154,9 @@ def extract_cmd(files: tuple[str, ...], fmt: str, jsonl: str | None, text_out: s
     A file or line that cannot be used gets one line naming it and its problem; the rest goes on and
     the exit status is 1.
     """
+    from kgraph.extract import extract
+    from kgraph.reader import InputError, annotate, read_source
+
     failed = 0
     if jsonl:
         for ident, text, problem in _jsonl_items(jsonl):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kgraph.catalog.resolve import Ambiguous, Match, resolve_name
-from kgraph.catalog.store import Catalog, CatalogError, Instrument, user_path
+if TYPE_CHECKING:
+    from kgraph.catalog.store import Catalog, Instrument
+
+# The catalogue's modules are imported by the commands that use them: every `kg` command builds this group.
 
 
 def _open(user: str | None) -> Catalog:
+    from kgraph.catalog.store import Catalog, CatalogError
+
     try:
         return Catalog(user=user or None)
     except CatalogError as e:
@@ -70,6 +74,8 @@ def search_cmd(text: str, limit: int, fmt: str, user: str | None) -> None:
 @_user_opt
 def show_cmd(instrument: str, fmt: str, user: str | None) -> None:
     """One instrument by number (or by a cited name with its date or year): every fact with its source."""
+    from kgraph.catalog.resolve import Ambiguous, Match, resolve_name
+
     cat = _open(user)
     hits = cat.by_number(instrument) if any(ch.isdigit() for ch in instrument.split()[0]) else []
     if not hits:
@@ -115,6 +121,8 @@ def show_cmd(instrument: str, fmt: str, user: str | None) -> None:
 @_user_opt
 def resolve_cmd(name: str, at: str | None, user: str | None) -> None:
     """The number of a cited name (`Luật Phòng, chống rửa tiền ngày 15 tháng 11 năm 2022`), if exactly one fits."""
+    from kgraph.catalog.resolve import Ambiguous, Match, resolve_name
+
     r = resolve_name(name, at=at, catalog=_open(user))
     if isinstance(r, Match):
         click.echo(f"{r.number or r.instrument.ident}\t{r.instrument.title}\t({r.basis}"
@@ -137,6 +145,7 @@ def resolve_cmd(name: str, at: str | None, user: str | None) -> None:
 def add_cmd(file: Path | None, build: Path | None, override: bool, dry_run: bool, user: str | None) -> None:
     """Add your own instruments from FILE (.csv or .jsonl: number, type, title, issuer, date, effective,
     status, names) or from a build folder, to your catalogue. Conflicts are reported, not written."""
+    from kgraph.catalog.store import user_path
     from kgraph.catalog.user import add, read_rows, rows_from_build
 
     if (file is None) == (build is None):

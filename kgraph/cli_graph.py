@@ -14,8 +14,9 @@ from pathlib import Path
 
 import click
 
-from kgraph.link.keys import DEFAULT_BASE
-
+#: kgraph.link.keys.DEFAULT_BASE, written out (tests/test_cli.py holds them equal): importing it here loaded
+#: the knowledge tables (YAML) into every `kg` command.
+DEFAULT_BASE = "https://kgraph.example/id/"
 _STORE_HELP = "The build folder (or an Oxigraph store folder)."
 
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from kgraph.neo4j import server as srv
 from kgraph.neo4j.connection import Neo4jServerError
+
+if TYPE_CHECKING:
+    from kgraph.neo4j import server as srv
+
+# kgraph.neo4j.server is imported by the commands: every `kg` command builds this group.
 
 
 def _echo_err(msg: str) -> None:
@@ -29,6 +34,8 @@ def neo4j_group() -> None:
 @click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds to wait for Bolt.")
 def start_cmd(wait: bool, timeout: float) -> None:
     """Install (first time only) and start the server in the background; idempotent."""
+    from kgraph.neo4j import server as srv
+
     try:
         srv.start(wait=wait, timeout=timeout, echo=click.echo)
     except Neo4jServerError as e:
@@ -39,6 +46,8 @@ def start_cmd(wait: bool, timeout: float) -> None:
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before SIGKILL.")
 def stop_cmd(timeout: float) -> None:
     """Stop the server (clean shutdown); not an error if it is not running."""
+    from kgraph.neo4j import server as srv
+
     try:
         srv.stop(timeout=timeout, echo=click.echo)
     except Neo4jServerError as e:
@@ -49,6 +58,8 @@ def stop_cmd(timeout: float) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status_cmd(as_json: bool) -> None:
     """Say whether the server runs (exit 0) or not (exit 3), with pid, ports, version and memory."""
+    from kgraph.neo4j import server as srv
+
     try:
         st = srv.status()
     except Neo4jServerError as e:

@@ -38,6 +38,15 @@ def squash(s: str) -> str:
     return _WS.sub("", s)
 
 
+def dj_for_eth(s: str) -> str:
+    """``Ð`` (U+00D0) read as ``Đ`` (and ``ð`` as ``đ``): same length, so offsets are unchanged. Icelandic eth
+    is what some Vietnamese fonts and converters put for Đ/đ (str.replace: C speed). Here, not in
+    kgraph.extract.normalize, so the user-input parser (`kg query`) can use it without loading the extractor."""
+    if "\u00d0" in s:
+        s = s.replace("\u00d0", "Đ")
+    return s.replace("\u00f0", "đ") if "\u00f0" in s else s
+
+
 # --------------------------------------------------------------------------- shapes
 
 _S = r"[ \t]{0,2}(?:\r?\n[ \t]{0,2})?"  # a little space, at most one line break

@@ -118,3 +118,67 @@ def test_input_error_survives_pickling():
 
     e = pickle.loads(pickle.dumps(InputError("a.txt", "empty file")))
     assert (e.source, e.problem, str(e)) == ("a.txt", "empty file", "a.txt: empty file")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code` (this interpreter, this kgraph)."""
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return set(json.loads(r.stdout.splitlines()[-1]))
+
+
+#: What a `kg` command loads only when it runs the command that needs it (the extractor with its tables and
+#: patterns, the RDF and Neo4j libraries, the store): each cost every `kg` process its import time before.
+HEAVY = ("kgraph.extract", "kgraph.knowledge", "kgraph.link.corpus", "kgraph.catalog.store", "kgraph.neo4j.server",
+         "rdflib", "neo4j", "pyoxigraph", "yaml")
+
+
+def test_the_cli_loads_no_command_s_work_until_it_runs():
+    loaded = _modules_after("import kgraph.cli")
+    assert "kgraph.cli_graph" in loaded and "click" in loaded  # the probe sees the imports it made
+    assert not sorted(m for m in loaded if m.split(".")[0] in HEAVY or m.startswith(HEAVY)), loaded
+    helped = _modules_after("import sys; from kgraph.cli import main\ntry:\n main(['--help'])\nexcept SystemExit:\n pass")
+    assert not sorted(m for m in helped if m.startswith(HEAVY))
+    extracted = _modules_after("from kgraph.cli import main\ntry:\n main(['extract', '--help'])\nexcept SystemExit:\n pass")
+    assert "kgraph.extract" not in extracted
+
+
+def test_the_public_names_are_the_same_objects():
+    """`kgraph.extract` is the function (as it was when kgraph/__init__ imported it), though loaded on first use
+    and though importing the submodule `kgraph.extract.header` binds that name on the package."""
+    import kgraph
+    import kgraph.extract.header  # noqa: F401
+    from kgraph import Document, Extraction, Pinpoint, Reference, Signer, extract
+    from kgraph import model
+    from kgraph.extract import extract as the_function
+
+    assert extract is the_function and kgraph.extract is the_function
+    assert (Document, Extraction, Pinpoint, Reference, Signer) == (
+        model.Document, model.Extraction, model.Pinpoint, model.Reference, model.Signer)
+    assert extract(DOC).document.number == "12/KH-UBND"
+    assert set(kgraph.__all__) <= set(dir(kgraph))
+    import pytest
+
+    with pytest.raises(AttributeError):
+        kgraph.no_such_name  # noqa: B018
+
+
+def test_the_link_package_names_load_on_use():
+    from kgraph import link
+    from kgraph.link import keys, resolved
+
+    assert link.resolve is resolved.resolve and link.DEFAULT_BASE == keys.DEFAULT_BASE
+    assert all(getattr(link, n) is not None for n in link.__all__)
+
+
+def test_build_s_base_default_is_the_link_layer_s():
+    """`kg build --base` writes the default out (importing kgraph.link.keys would load the YAML tables)."""
+    from kgraph.cli_graph import build_cmd
+    from kgraph.link.keys import DEFAULT_BASE
+
+    (base,) = [p for p in build_cmd.params if p.name == "base"]
+    assert base.default == DEFAULT_BASE

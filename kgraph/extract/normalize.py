@@ -10,22 +10,12 @@ import re
 import unicodedata
 from bisect import bisect_right
 
-from kgraph.numbers import DASH_CLASS, DASHES, squash, unify_dashes  # re-exported: the extractor's text helpers
+from kgraph.numbers import DASH_CLASS, DASHES, dj_for_eth, squash, unify_dashes  # re-exported: the extractor's text helpers
 
 #: The combining marks decomposed Vietnamese uses (tones, circumflex, breve, horn); a text with none
 #: of them is taken as composed without the full NFC check (`in` on one character is a fast scan).
 _VIETNAMESE_MARKS = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
 _COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-#: Icelandic eth (Ð U+00D0, ð U+00F0), which some Vietnamese fonts and converters put for Đ/đ (str.replace: C speed).
-
-
-def dj_for_eth(s: str) -> str:
-    """``Ð`` (U+00D0) read as ``Đ`` (and ``ð`` as ``đ``): same length, so offsets are unchanged."""
-    if "\u00d0" in s:
-        s = s.replace("\u00d0", "Đ")
-    return s.replace("\u00f0", "đ") if "\u00f0" in s else s
 
 
 class OffsetText:

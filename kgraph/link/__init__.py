@@ -8,27 +8,32 @@
 * `resolved`: the resolved model and `resolve`, what `kgraph.graph` writes from.
 """
 
-from kgraph.link.bodies import Body, normalize_body
-from kgraph.link.corpus import Resolver, facts_of
-from kgraph.link.extraction_keys import document_key, reference_key
-from kgraph.link.keys import DEFAULT_BASE, InstrumentKey, name_key
-from kgraph.link.resolved import ResolvedDocument, ResolvedInstrument, resolve, resolve_instruments
-from kgraph.link.user_input import UserInstrument, parse_user_instrument
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_BASE",
-    "Body",
-    "InstrumentKey",
-    "ResolvedDocument",
-    "ResolvedInstrument",
-    "Resolver",
-    "UserInstrument",
-    "document_key",
-    "facts_of",
-    "name_key",
-    "normalize_body",
-    "parse_user_instrument",
-    "reference_key",
-    "resolve",
-    "resolve_instruments",
-]
+from typing import Any
+
+#: Each name below and its module, imported on first use (PEP 562): any `import kgraph.link.<module>` runs
+#: this file first, and importing all of them loaded the extractor into `kg` commands that need only
+#: `kgraph.link.keys.DEFAULT_BASE` (every `kg` command, through `kg build --base`'s default).
+_WHERE = {
+    "DEFAULT_BASE": "keys", "InstrumentKey": "keys", "name_key": "keys",
+    "Body": "bodies", "normalize_body": "bodies",
+    "Resolver": "corpus", "facts_of": "corpus",
+    "document_key": "extraction_keys", "reference_key": "extraction_keys",
+    "ResolvedDocument": "resolved", "ResolvedInstrument": "resolved", "resolve": "resolved",
+    "resolve_instruments": "resolved",
+    "UserInstrument": "user_input", "parse_user_instrument": "user_input",
+}
+
+__all__ = sorted(_WHERE, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kgraph.link' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"kgraph.link.{module}"), name)
+    globals()[name] = value
+    return value

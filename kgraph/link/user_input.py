@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kgraph.extract.normalize import dj_for_eth
 from kgraph.knowledge import code_key, load
 from kgraph.link.keys import (
     DASH_RE,
@@ -23,7 +22,7 @@ from kgraph.link.keys import (
     name_key,
     numbered_key,
 )
-from kgraph.numbers import normalize_number
+from kgraph.numbers import dj_for_eth, normalize_number
 
 
 @dataclass(frozen=True, slots=True)
