@@ -11,6 +11,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from kgraph.lazy import lazy_names
+
 if TYPE_CHECKING:
     from kgraph.extract import extract
     from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
@@ -18,18 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["extract", "Document", "Extraction", "Pinpoint", "Reference", "Signer"]
 __version__ = "0.1.0"
 
-_MODEL_NAMES = frozenset({"Document", "Extraction", "Pinpoint", "Reference", "Signer"})
-
-
-def __getattr__(name: str) -> Any:
-    """The model's classes, imported when first asked for (PEP 562)."""
-    if name not in _MODEL_NAMES:
-        raise AttributeError(f"module 'kgraph' has no attribute {name!r}")
-    from kgraph import model
-
-    value = getattr(model, name)
-    globals()[name] = value
-    return value
+#: the model's classes, imported when first asked for
+__getattr__ = lazy_names(__name__, dict.fromkeys(__all__[1:], "model"))
 
 
 def __dir__() -> list[str]:

@@ -3,7 +3,7 @@ document-type scheme (`scheme`), terms (`terms`) and validation against the shap
 
 from __future__ import annotations
 
-from typing import Any
+from kgraph.lazy import lazy_names
 
 #: Each name below and its module, imported on first use (PEP 562): `import kgraph.graph.ontology` (the Neo4j
 #: mapping, `kg load`, `kg validate`) runs this file first, and importing `rdf` here loaded the resolver and
@@ -17,12 +17,4 @@ _WHERE = {
 __all__ = list(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kgraph.graph' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"kgraph.graph.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from kgraph.lazy import lazy_names
 
 #: Each name below and its module, imported on first use (PEP 562): any `import kgraph.link.<module>` runs
 #: this file first, and importing all of them loaded the extractor into `kg` commands that need only
@@ -28,12 +28,4 @@ _WHERE = {
 __all__ = sorted(_WHERE, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kgraph.link' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"kgraph.link.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)
