@@ -206,6 +206,27 @@ def test_no_chain_holds_what_the_pinpoint_cut_stops_at() -> None:
     assert pinpoint._NOT_IN_CHAIN.search("định") and pinpoint._NOT_IN_CHAIN.search("số.")
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_body_before_from_the_branches_is_the_whole_pattern_s(seed: int) -> None:
+    """`context._before` (each branch of `_BEFORE` searched apart, only where its ending is, from after the last
+    character it cannot hold) gives the body span of the leftmost match of the whole pattern, on random phrases."""
+    from kgraph.extract import context
+
+    rnd = random.Random(seed)
+    parts = ["của ", "với ", "Sở Y tế ", "tại ", "theo ", "Công văn ", "đã ", "ban hành ", "phê duyệt ", "ban  hành",
+             ", ", ". ", "; ", "(", ")", ":", "\n", " ", "x", "Ủy ban nhân dân tỉnh ", "số 12 "]
+    found = 0
+    for _ in range(20000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
+        start = len(t) - rnd.randint(0, 3)
+        lo = max(0, start - 140)
+        m = context._BEFORE.search(t, lo, start)
+        want = None if m is None else m.span("body") if m.group("body") is not None else m.span("body2")
+        assert context._before(t, lo, start) == want, t
+        found += want is not None
+    assert found > 300
+
+
 def test_found_makers_are_the_keyword_records() -> None:
     from kgraph.extract.found import Found, named_found, numbered_found, short_found
 
