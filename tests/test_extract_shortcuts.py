@@ -227,6 +227,23 @@ def test_body_before_from_the_branches_is_the_whole_pattern_s(seed: int) -> None
     assert found > 300
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_mark_runs_with_their_base_are_the_combining_matches(seed: int) -> None:
+    """`OffsetText` composes each run of combining marks with the character before it: the spans `_COMBINING` (a
+    base, then marks) finds, on random decomposed text (marks opening it, marks after marks, after line breaks)."""
+    from kgraph.extract import normalize
+
+    rnd = random.Random(seed)
+    parts = ["a", "e", "\u0300", "\u0301", "\u0323", "\u0302\u0301", "\u1dc0", "\ufe20", " ", "\n", "Đ", "\u20d0"]
+    found = 0
+    for _ in range(5000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 20)))
+        want = [m.span() for m in normalize._COMBINING.finditer(t)]
+        assert [(r.start() - 1, r.end()) for r in normalize._MARK_RUN.finditer(t) if r.start()] == want, t
+        found += len(want)
+    assert found > 1000
+
+
 def test_found_makers_are_the_keyword_records() -> None:
     from kgraph.extract.found import Found, named_found, numbered_found, short_found
 
