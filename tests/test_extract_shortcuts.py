@@ -155,6 +155,95 @@ def test_digit_runs_skipped_start_no_number(seed: int) -> None:
     assert found > 50  # the strings do hold numbers
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_separators_found_per_character_are_the_pattern_s(seed: int) -> None:
+    """`_separators_before_code` (one literal-led scan per separator, merged) gives the starts of the one pattern
+    with a digit first, on random strings of digits (other scripts' too), blanks, separators, codes and line breaks."""
+    from kgraph.extract import finders
+
+    rnd = random.Random(seed)
+    alphabet = list("0123456789") * 3 + list(" /-–—−\uff0d.\n\ta,xĐA") + ["số ", "/20", "-CP", "NĐ", "  ", "\r\n", "\u0663"]
+    found = 0
+    for _ in range(5000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        want = [m.start() for m in finders._SEPARATOR_BEFORE_CODE.finditer(t)]
+        assert finders._separators_before_code(t) == want, t
+        found += len(want)
+    assert found > 500
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_self_provisions_found_from_nay_are_the_pattern_s(seed: int) -> None:
+    """"Điều này" / "Chương này" found from each "này" are the matches of the pattern reading them forwards."""
+    import re
+
+    from kgraph.extract import finders
+
+    forwards = re.compile(r"(Điều|Chương)\s{1,3}này(?!\w)")
+    rnd = random.Random(seed)
+    parts = ["Điều", "Chương", "này", "nàyx", " ", "  ", "\n", "\t", "\u00a0", "x", "1", "ĐiềuChương", "Điều\n"]
+    found = 0
+    for _ in range(5000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 14)))
+        want = [(m.start(), m.end(), m.group(1)) for m in forwards.finditer(t)]
+        assert list(finders._self_provisions(t, finders._patterns())) == want, t
+        found += len(want)
+    assert found > 100
+
+
+def test_no_chain_holds_what_the_pinpoint_cut_stops_at() -> None:
+    """The characters `_chain_before` starts after (the last of them in its window) are read by none of `_CHAIN`'s
+    parts, in any case: a chain ending the window cannot hold one, so no start before it can match."""
+    import re
+
+    from kgraph.extract import pinpoint
+
+    parts = re.compile(r"[a-zđ]|\d|\s|[,;\-]|[IVXLC]|[" + re.escape(pinpoint._CHAIN_LETTERS) + "]", re.IGNORECASE)
+    both = [c for c in map(chr, range(0x30000)) if pinpoint._NOT_IN_CHAIN.match(c) and parts.match(c)]
+    assert both == []
+    words = "các điểm khoản điều từ đến tới chương của tại thuộc trong và hoặc"
+    assert all(not pinpoint._NOT_IN_CHAIN.search(w) for w in (words, words.upper(), "IVXLC 12a, b; 3 - 4"))
+    assert pinpoint._NOT_IN_CHAIN.search("định") and pinpoint._NOT_IN_CHAIN.search("số.")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_body_before_from_the_branches_is_the_whole_pattern_s(seed: int) -> None:
+    """`context._before` (each branch of `_BEFORE` searched apart, only where its ending is, from after the last
+    character it cannot hold) gives the body span of the leftmost match of the whole pattern, on random phrases."""
+    from kgraph.extract import context
+
+    rnd = random.Random(seed)
+    parts = ["của ", "với ", "Sở Y tế ", "tại ", "theo ", "Công văn ", "đã ", "ban hành ", "phê duyệt ", "ban  hành",
+             ", ", ". ", "; ", "(", ")", ":", "\n", " ", "x", "Ủy ban nhân dân tỉnh ", "số 12 "]
+    found = 0
+    for _ in range(20000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
+        start = len(t) - rnd.randint(0, 3)
+        lo = max(0, start - 140)
+        m = context._BEFORE.search(t, lo, start)
+        want = None if m is None else m.span("body") if m.group("body") is not None else m.span("body2")
+        assert context._before(t, lo, start) == want, t
+        found += want is not None
+    assert found > 300
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mark_runs_with_their_base_are_the_combining_matches(seed: int) -> None:
+    """`OffsetText` composes each run of combining marks with the character before it: the spans `_COMBINING` (a
+    base, then marks) finds, on random decomposed text (marks opening it, marks after marks, after line breaks)."""
+    from kgraph.extract import normalize
+
+    rnd = random.Random(seed)
+    parts = ["a", "e", "\u0300", "\u0301", "\u0323", "\u0302\u0301", "\u1dc0", "\ufe20", " ", "\n", "Đ", "\u20d0"]
+    found = 0
+    for _ in range(5000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 20)))
+        want = [m.span() for m in normalize._COMBINING.finditer(t)]
+        assert [(r.start() - 1, r.end()) for r in normalize._MARK_RUN.finditer(t) if r.start()] == want, t
+        found += len(want)
+    assert found > 1000
+
+
 def test_found_makers_are_the_keyword_records() -> None:
     from kgraph.extract.found import Found, named_found, numbered_found, short_found
 

@@ -16,6 +16,10 @@ from kgraph.numbers import DASH_CLASS, DASHES, dj_for_eth, squash, unify_dashes 
 #: of them is taken as composed without the full NFC check (`in` on one character is a fast scan).
 _VIETNAMESE_MARKS = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
 _COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+#: A run of combining marks: `_COMBINING`'s matches are these runs with the character before each (none for a run
+#: opening the text). Scanned for instead: a pattern opening with "any character but a mark" was tried at every
+#: position, one opening with the marks skips to them.
+_MARK_RUN = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 class OffsetText:
@@ -34,19 +38,22 @@ class OffsetText:
         pos_orig = 0
         pos_nfc = 0
         # Compose each base letter with its combining marks; every other run is copied as is.
-        for m in _COMBINING.finditer(original):
-            if m.start() > pos_orig:
-                chunk = unicodedata.normalize("NFC", original[pos_orig : m.start()])
+        for r in _MARK_RUN.finditer(original):
+            ms, me = r.start() - 1, r.end()  # the base letter and its marks (`_COMBINING`'s match)
+            if ms < 0:
+                continue  # marks opening the text have no base: copied with the next run
+            if ms > pos_orig:
+                chunk = unicodedata.normalize("NFC", original[pos_orig:ms])
                 starts_nfc.append(pos_nfc)
                 starts_orig.append(pos_orig)
                 parts.append(chunk)
                 pos_nfc += len(chunk)
-            composed = unicodedata.normalize("NFC", m.group())
+            composed = unicodedata.normalize("NFC", original[ms:me])
             starts_nfc.append(pos_nfc)
-            starts_orig.append(m.start())
+            starts_orig.append(ms)
             parts.append(composed)
             pos_nfc += len(composed)
-            pos_orig = m.end()
+            pos_orig = me
             # a composed cluster is atomic: its end maps to the original cluster's end
             starts_nfc.append(pos_nfc)
             starts_orig.append(pos_orig)

@@ -39,9 +39,18 @@ _CHAIN = re.compile(
     re.IGNORECASE,
 )
 #: The words a chain can start with; one preceded by a word character is skipped by `_chain_before` (a leading
-#: lookbehind would make the engine try every position of the window instead of jumping to these letters).
-_START = re.compile(r"(?:[Cc]ác|[Đđ]iểm|[Kk]hoản|[Đđ]iều|[Tt]ừ|[Cc]hương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
+#: lookbehind would make the engine try every position of the window instead of jumping to these letters). Each
+#: spelling is written out, opening with a literal letter: the engine then skips to those letters by a set of
+#: characters, where `[Cc]ác|...` (a class first) made it try every alternative at every position (2.5x the time).
+_START = re.compile(r"(?:Các|các|Điểm|điểm|Khoản|khoản|Điều|điều|Từ|từ|Chương|chương|ĐIỂM|KHOẢN|ĐIỀU|CHƯƠNG)(?!\w)")
 _WORD_CHAR = re.compile(r"\w")
+#: The letters of the words a chain is written with (any case, as `_CHAIN` reads them).
+_CHAIN_LETTERS = "".join(sorted(set("".join(("các điểm khoản điều từ đến tới chương của tại thuộc trong và hoặc").split()))))
+#: A character no chain holds (every one `_CHAIN` reads is a digit, a blank, ",", ";", "-", an ASCII letter or a letter
+#: of its words): a chain ending a window starts after the last of them. Searched in the reversed window, it is found
+#: in the few characters before the chain, and the chain's starts before it are not tried (prose before a reference
+#: holds several "các", "từ", "điều" that fail).
+_NOT_IN_CHAIN = re.compile(r"[^\d\s,;\-a-z" + _CHAIN_LETTERS + "]", re.IGNORECASE)
 _ITEM = {
     "pt": re.compile(_PT),
     "num": re.compile(_NUM),
@@ -143,9 +152,11 @@ def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
         return [], start
     lo = max(0, start - WINDOW)
     window = text[lo:start]
-    # the chain can only start at one of these words: try them left to right (leftmost = longest)
+    stop = _NOT_IN_CHAIN.search(window[::-1])
+    # the chain can only start at one of these words, after the last character no chain holds: try them left to
+    # right (leftmost = longest)
     m = None
-    for c in _START.finditer(window):
+    for c in _START.finditer(window, len(window) - stop.start() if stop else 0):
         if c.start() and _WORD_CHAR.match(window, c.start() - 1):
             continue
         m = _CHAIN.match(window, c.start())

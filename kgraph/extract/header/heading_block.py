@@ -43,7 +43,9 @@ class _HeadingBlock:
         self.tb = tables()
         self.h = Head()
         stop = min(len(t), start + HEAD_CHARS)
-        self.lines: list[Line] = list(iter_lines(t, start, stop, skip))
+        # read as far as the rules look (`_has`): the body starts after a sixth of the lines in HEAD_CHARS, mostly
+        self._more = iter_lines(t, start, stop, skip)
+        self.lines: list[Line] = []
         self.kinds: list[Kind] = []
         self.folded: list[str] = []
         self.prev = Kind.BLANK  # the kind of the last non-blank line
@@ -74,7 +76,7 @@ class _HeadingBlock:
                     and is_motto(before + " " + f)):
                 return Kind.MOTTO
             return None
-        nxt = self.lines[i + 1].text if i + 1 < len(self.lines) else ""
+        nxt = self.lines[i + 1].text if self._has(i + 1) else ""
         return Kind.MOTTO if is_caps(nxt) and is_motto(f + " " + fline(nxt)) else None
 
     def _section(self, i: int, s: str, f: str) -> Kind | None:
@@ -85,7 +87,7 @@ class _HeadingBlock:
             body = f.split("-", 1)[1].strip()
             if body:
                 self.h.consolidator = issuer_name([body])
-            elif i + 1 < len(self.lines) and is_caps(self.lines[i + 1].text):
+            elif self._has(i + 1) and is_caps(self.lines[i + 1].text):
                 self.h.consolidator = issuer_name([self.lines[i + 1].text])
                 return Kind.SECTION_NAME_NEXT
         return Kind.SECTION
@@ -153,10 +155,21 @@ class _HeadingBlock:
         _blank, _separator, _motto, _section, _signature, _number, _place_date, _heading, _caps, _running, _body,
     )
 
+    def _has(self, i: int) -> bool:
+        """Whether the head has an i-th line (read on from the text up to it)."""
+        lines = self.lines
+        while len(lines) <= i:
+            ln = next(self._more, None)
+            if ln is None:
+                return False
+            lines.append(ln)
+        return True
+
     def classify(self) -> None:
         """Give each line its kind, up to the first line of the body."""
-        for i, ln in enumerate(self.lines):
-            s = ln.text
+        i = -1
+        while self._has(i := i + 1):
+            s = self.lines[i].text
             if len(s) > _LONG_LINE:  # a paragraph: the header is over
                 self.folded.append("")
                 self.kinds.append(Kind.BODY)
