@@ -309,6 +309,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # best typed one from each on, whether it has one definition (most have: every use stands for that one)
     info: dict[str, tuple[int, list[int], list[tuple[int, Found]], list[tuple[int, Found] | None], bool]] = {}
     for alias, defs in reaching.items():
+        if len(defs) == 1:  # most aliases: no order to keep among definitions
+            e, order, f = defs[0]
+            key = (order, f)
+            info[alias] = (e, [e], [key], [key if f.type else None], True)
+            continue
         defs.sort(key=lambda d: d[0])
         ends = [d[0] for d in defs]
         best: list[tuple[int, Found]] = []
@@ -362,18 +367,51 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     if restated:
         found = _outside(found, restated, keep_numbered=False)
 
-    # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
-    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the
-    # keys some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
+    _bind_ordinals_and_back_references(text, found)
+    return found
+
+
+def _bind_ordinals_and_back_references(text: str, found: list[Found]) -> None:
+    """Short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal. Back
+    references ("Nghị định nêu trên"): the last reference of the same type, if it is the only candidate in its
+    sentence. One walk in text order: an ordinal binds from the instruments before it, a back reference from what
+    is before it once bound."""
+    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the keys
+    # some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
     asked: dict[str | None, set[str]] = {}  # type -> the ordinals asked of it
+    backs = False  # whether a back reference waits for its instrument
     for f in found:
-        if f.kind == "short" and f.family and f.family.startswith("ordinal:"):
-            asked.setdefault(f.type, set()).add(f.family[8:])
+        if f.kind == "short":
+            if f.family and f.family.startswith("ordinal:"):
+                asked.setdefault(f.type, set()).add(f.family[8:])
+            elif f.target is None:
+                backs = True
+    if not asked and not backs:
+        return
     by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
-    # back references: the last reference of the same type, if it is the only candidate in its sentence;
-    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed.
-    # One walk for both: an ordinal binds from the instruments before it, a back reference from what is before it
-    # once bound
+    prefixes: dict[str, list[str]] = {}  # number -> `_prefixes` (dense text cites a few numbers again and again)
+    if not backs:
+        # ordinals only (issue 14: a text citing by ordinal and never "nêu trên" keeps no instruments by type and
+        # makes no key for a reference no ordinal asks for)
+        for f in found:
+            if f.kind == "short":
+                if f.family and f.family.startswith("ordinal:"):
+                    keys = by_ordinal.get((f.type, f.family[8:]))
+                    if keys and len(keys) == 1:
+                        copy_target(f, next(iter(keys.values())))
+            elif f.number and (f.kind == "numbered" or f.kind == "named"):
+                ords = asked.get(f.type)
+                if ords:
+                    key = None
+                    pre = prefixes.get(f.number)
+                    if pre is None:
+                        pre = prefixes[f.number] = _prefixes(f.number)
+                    for p in pre:
+                        if p in ords:
+                            key = key or key_of(f)
+                            by_ordinal.setdefault((f.type, p), {})[key] = f
+        return
+    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed
     last: dict[str | None, Found] = {}
     instruments: dict[str | None, tuple[list[int], list[str]]] = {}
     for f in found:
@@ -404,9 +442,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             keys.append(key)
             ords = asked.get(f.type) if asked and f.number else None
             if ords:
-                for p in _prefixes(f.number):
+                pre = prefixes.get(f.number)
+                if pre is None:
+                    pre = prefixes[f.number] = _prefixes(f.number)
+                for p in pre:
                     if p in ords:
                         by_ordinal.setdefault((f.type, p), {})[key] = f
         elif f.kind == "short" and f.target is not None:
             last[f.type] = f
-    return found
