@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Callable
 
 from kgraph.extract.alias_uses import AliasUses
-from kgraph.extract.found import Found
+from kgraph.extract.found import Found, in_text_order
 from kgraph.extract.normalize import one_line, unify_dashes
 from kgraph.extract.sentences import sentence_start
 from kgraph.knowledge import DocType, Knowledge, load
@@ -208,8 +208,17 @@ def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]
     50/NQ-CP)": a number alone in brackets that restates a reference of the same clause (no ";" between) is an
     alias, though another reference (in the title) stands between them (CONVENTIONS.md)."""
     out: list[tuple[int, int]] = []
+    # where a "(" at most 3 characters before can open: one walk over the text's brackets, not a look at each
+    # reference (dense bait: 20-40k references a MB, most with no bracket before them, issue 14)
+    opened: set[int] = set()
+    q = text.find("(")
+    while q >= 0:
+        opened.update((q + 1, q + 2, q + 3))
+        q = text.find("(", q + 1)
+    if not opened:
+        return out
     for i, f in enumerate(found):
-        if (f.kind != "numbered" or not f.number or text.find("(", max(0, f.start - 3), f.start) < 0
+        if (f.start not in opened or f.kind != "numbered" or not f.number
                 or not _BRACKETED.search(text, max(0, f.start - 3), f.start)):
             continue
         if not _BRACKET_CLOSE.match(text, f.end):
@@ -254,7 +263,9 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
 
     # every definition is read first so that all aliases are looked for in one pass (alias_uses.py)
     definitions = [(f, d) for f in list(found) if f.kind in ("numbered", "named") and (d := _definition(text, f, starts, k))]
-    uses = AliasUses(text, (d[0] for _, d in definitions if d[0])) if definitions else None
+    # what is used inside the aliases' own spans is read only when asked: binding drops it with the definition
+    uses = AliasUses(text, (d[0] for _, d in definitions if d[0]),
+                     _merged([d[2] for _, d in definitions if d[0]])) if definitions else None
     definitions_order = {id(f): i for i, (f, _) in enumerate(definitions)}
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
@@ -360,7 +371,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         if not f.type and t is not None:
             existing.type = t[1].type
     # `found` comes in text order (start, then longest first): sorted again only with uses added
-    found = sorted(found + added, key=lambda x: (x.start, -x.end)) if added else list(found)
+    found = in_text_order(found + added) if added else list(found)
     if defined:
         found = _outside(found, defined)
     restated += _restated_in_brackets(text, found)
