@@ -248,15 +248,15 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     defined spans merged, ordinals and back references indexed by type as the references are walked.
     """
     by_start = {f.start: f for f in found}
-    # `found` is in order of start: the spans need no sorting (`overlaps` asks whether any reaches into a stretch)
-    spans = [(f.start, f.end) for f in found]
+    # `found` is in order of start: its spans need no sorting (`overlaps` asks whether any reaches into a stretch)
     starts = [f.start for f in found]
+    spans = found
 
     def overlaps(a: int, b: int) -> bool:
         # references are short: only spans starting shortly before `a` can reach into [a, b)
         i = bisect_right(starts, b) - 1
-        while i >= 0 and spans[i][0] > a - 600:
-            if spans[i][1] > a:
+        while i >= 0 and spans[i].start > a - 600:
+            if spans[i].end > a:
                 return True
             i -= 1
         return False
@@ -266,7 +266,6 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # what is used inside the aliases' own spans is read only when asked: binding drops it with the definition
     uses = AliasUses(text, (d[0] for _, d in definitions if d[0]),
                      _merged([d[2] for _, d in definitions if d[0]])) if definitions else None
-    definitions_order = {id(f): i for i, (f, _) in enumerate(definitions)}
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
     reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
@@ -284,8 +283,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         return any(g.start >= r and uses.in_chain(a, g.start)
                    for a in uses.used_at(g.start) if (r := reached.get(a)) is not None)
 
-    for f, (alias, alias_end, span) in definitions:
-        order = definitions_order[id(f)]
+    for order, (f, (alias, alias_end, span)) in enumerate(definitions):
         if f.kind != "numbered" and (f.kind != "named" or short(f)):
             continue  # a name an earlier alias stands for ("Luật Ngân sách (Luật NS)") defines nothing
         if alias is None:
