@@ -277,11 +277,11 @@ class AliasUses:
         if self._pending or self._late:
             # positions left for later lie in the definitions; those outside the spans skipped (a definition binding
             # did not keep) and, where uses can overlap, all of them are read now
-            def inside(x: int) -> bool:
+            def skipped(x: int) -> bool:
                 i = bisect_right(heads, x) - 1
                 return i >= 0 and x < ends[i]
 
-            if self._overlapping or not all(inside(p) for p in chain(self._pending, self._late)):
+            if self._overlapping or not all(skipped(p) for p in chain(self._pending, self._late)):
                 self._settle()
         last: dict[str, int] = {}
         exts = self._ext
