@@ -134,3 +134,37 @@ def test_alias_uses_are_what_one_regex_per_alias_finds(seed: int) -> None:
         if a != "Luật Luật" and a not in plain.other:
             assert [(s, e) for s, e, b in walked if b == a] == plain.chain(a), a
     assert list(plain.in_order((heads, ends))) == [u for u in walked if not any(a <= u[0] < b for a, b in spans)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_uses_left_for_later_are_the_same_when_asked(seed: int) -> None:
+    """Positions inside `later` are read only when asked: `used_at`, `in_order` (with spans skipped that cover them
+    or not) and the chains give what reading everything at once gives, whichever is asked first."""
+    rnd = random.Random(seed)
+    aliases = ["Luật Đất đai", "Luật Đất", "Nghị định Ngân sách", "NS-NN", "Đất", "Luật Ngân sách Đất đai"]
+    if seed % 3 == 2:
+        aliases.append("Luật Luật")  # overlaps itself: every position is read for the chains
+    pieces = ["Luật", "Đất", "đai", "Nghị", "định", "Ngân", "sách", "NS-NN", "xLuật", "(", ")"]
+    seps = [" ", "  ", "    ", "\n", " \n ", "\t", "", ","]
+    text = "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(3000))
+    spans = sorted({(s, s + rnd.randrange(1, 80)) for s in rnd.sample(range(len(text)), 60)})
+    heads, ends = [], []
+    for a, b in spans:
+        if heads and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            heads.append(a)
+            ends.append(b)
+    every = AliasUses(text, aliases)
+    # skipped: all the spans left for later, or only some of them (a definition binding did not keep)
+    skips = [(heads, ends), (heads[::2], ends[::2]), ([], [])]
+    for skip in skips:
+        lazy = AliasUses(text, aliases, (heads, ends))
+        asked = rnd.sample(range(len(text)), 200)
+        for p in asked[:100]:
+            assert lazy.used_at(p) == every.used_at(p), p
+        assert list(lazy.in_order(skip)) == list(every.in_order(skip))
+        for p in asked[100:]:
+            assert lazy.used_at(p) == every.used_at(p), p
+        for a in aliases:
+            assert lazy.chain(a) == every.chain(a), a

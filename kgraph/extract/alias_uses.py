@@ -12,8 +12,9 @@ what `finditer` would: leftmost first, none overlapping the one before.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from itertools import chain
 from typing import Iterable, Iterator
 
 _WORD_RUN = re.compile(r"\w+")
@@ -90,20 +91,27 @@ def _read_plain(head: str, n_max: int, cut: int, table: dict[str, int]) -> tuple
 class AliasUses:
     """The uses of every alias in `aliases` (each one line: single spaces, no space at either end)."""
 
-    def __init__(self, text: str, aliases: Iterable[str]) -> None:
+    def __init__(self, text: str, aliases: Iterable[str],
+                 later: tuple[list[int], list[int]] = ([], [])) -> None:
+        """`later`: spans (starts and ends, in order, not overlapping) where the uses are read only when asked
+        (`used_at`, `uses`, `in_order`): the aliases' own definitions, where binding drops what is used (issue 14:
+        distinct aliases read every name inside a definition for nothing)."""
         self.text = text
         self._uses: dict[str, list[tuple[int, int]]] | None = None
-        #: position -> the one-line aliases used there (`used_at`)
+        #: position -> the one-line aliases used there (`used_at`), in text order
         self._at: dict[int, tuple[str, ...]] = {}
         #: position -> the ends of those uses, where the text is not its own flat form there (else start + length)
         self._ext: dict[int, tuple[int, ...]] = {}
+        #: position -> first word, for the candidates inside `later` not read yet; and those read out of order
+        self._pending: dict[int, str] = {}
+        self._late: dict[int, tuple[str, ...]] = {}
         self._other: set[str] = set()  # aliases not one line: found by their own regex, as before
         self._chains: dict[str, list[tuple[int, int]]] = {}
         by_key: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of the aliases it opens
-        known: set[str] = set()
+        known = self._known = set()
         # every alias cut before each of its non-word characters ("Luật", "Luật Đất" of "Luật Đất đai"): a window
         # whose text up to a non-word character is none of these holds no longer alias there
-        stems: set[str] = set()
+        stems = self._stems = set()
         for a in aliases:
             if a in known or a in self._other:
                 continue
@@ -119,70 +127,98 @@ class AliasUses:
         if not known:
             return
         # one look-up says whether a window's stretch is an alias, a stem or both (read for every non-word character)
-        table = dict.fromkeys(stems, _STEM)
+        table = self._table = dict.fromkeys(stems, _STEM)
         for a in known:
             table[a] = table.get(a, 0) | _ALIAS
-        longest = {k: max(v) for k, v in by_key.items()}
-        # a plain window (below) says by itself which aliases are used at its start: the same window met again
+        self._longest = {k: max(v) for k, v in by_key.items()}
+        # a plain window (`_read`) says by itself which aliases are used at its start: the same window met again
         # (an alias used over and over, with what follows it) is answered from the first time
-        windows: dict[str, tuple[str, ...]] = {}
-        at = self._at
+        self._windows: dict[str, tuple[str, ...]] = {}
+        at, pending, read = self._at, self._pending, self._read
+        heads, ends = later
+        k, n = 0, len(heads)
         for p, key in self._candidates(text, by_key):
             if p and _is_word(text[p - 1]):
                 continue
-            n_max = longest[key]
-            # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all.
-            # Where the longest alias and the character after it hold single spaces only (every white space but
-            # " " is not printable), the text is its own flat form there and each alias's own extent in it
-            head = text[p : p + n_max + 2]
-            seen = windows.get(head)
-            if seen is not None:
-                if seen:
-                    at[p] = seen
-                continue
-            plain = "  " not in head and head.isprintable()
-            if plain:
-                cut = len(head)
-            else:
-                u = _UNFLAT.search(head)
-                cut = u.start() if u else len(head)
-            used_here = _read_plain(head, n_max, cut, table)
-            if used_here is not None:
-                if used_here:
-                    at[p] = used_here
-                windows[head] = used_here
-                continue
-            # a stem running on past white space that is not one plain space: read in the flat form of the text
-            flat = _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
-            used: list[str] = []
-            ext: list[int] = []
-            for m in _NOT_WORD.finditer(flat, 0, n_max + 1):
-                n = m.start()
-                a = flat[:n]
+            if n:
+                while k < n and ends[k] <= p:
+                    k += 1
+                if k < n and heads[k] <= p:
+                    pending[p] = key
+                    continue
+            used = read(p, key)
+            if used:
+                at[p] = used
+
+    def _read(self, p: int, key: str) -> tuple[str, ...]:
+        """The aliases used at `p`, where an alias opening with `key` stands (their ends kept in `_ext` where the
+        text is not its own flat form)."""
+        text = self.text
+        n_max = self._longest[key]
+        # white space as the alias writes it: a run of 1 to 3 is one space, a longer run no space at all.
+        # Where the longest alias and the character after it hold single spaces only (every white space but
+        # " " is not printable), the text is its own flat form there and each alias's own extent in it
+        head = text[p : p + n_max + 2]
+        seen = self._windows.get(head)
+        if seen is not None:
+            return seen
+        plain = "  " not in head and head.isprintable()
+        if plain:
+            cut = len(head)
+        else:
+            u = _UNFLAT.search(head)
+            cut = u.start() if u else len(head)
+        used_here = _read_plain(head, n_max, cut, self._table)
+        if used_here is not None:
+            self._windows[head] = used_here
+            return used_here
+        # a stem running on past white space that is not one plain space: read in the flat form of the text
+        known, stems = self._known, self._stems
+        flat = _WS.sub(" ", _LONG_WS.sub("\x00", text[p : p + 3 * n_max + 1]))
+        used: list[str] = []
+        ext: list[int] = []
+        for m in _NOT_WORD.finditer(flat, 0, n_max + 1):
+            n = m.start()
+            a = flat[:n]
+            if a in known:
+                e = _end(text, p, a.split(" "))
+                if e >= 0:
+                    used.append(a)
+                    ext.append(e)
+            if a not in stems:
+                break
+        else:
+            n = len(flat)
+            if n <= n_max:  # the window's end is the text's end only when it is short
+                a = flat
                 if a in known:
                     e = _end(text, p, a.split(" "))
                     if e >= 0:
                         used.append(a)
                         ext.append(e)
-                if a not in stems:
-                    break
-            else:
-                n = len(flat)
-                if n <= n_max:  # the window's end is the text's end only when it is short
-                    a = flat
-                    if a in known:
-                        e = _end(text, p, a.split(" "))
-                        if e >= 0:
-                            used.append(a)
-                            ext.append(e)
+        if used:
+            self._ext[p] = tuple(ext)
+        return tuple(used)
+
+    def _settle(self) -> None:
+        """Reads every position left for later (`__init__`) and puts all in text order."""
+        if not self._pending and not self._late:
+            return
+        late = self._late
+        for p, key in self._pending.items():
+            used = self._read(p, key)
             if used:
-                at[p] = tuple(used)
-                self._ext[p] = tuple(ext)
+                late[p] = used
+        self._pending = {}
+        self._late = {}
+        self._at = dict(sorted({**self._at, **{p: u for p, u in late.items() if u}}.items()))
+        self._uses = None
 
     @property
     def uses(self) -> dict[str, list[tuple[int, int]]]:
         """alias -> the (start, end) of its uses, in text order (every one, not only its chain's); made from the
         uses per position when first asked: binding walks those, and asks this of a few aliases only."""
+        self._settle()
         if self._uses is None:
             found: dict[str, list[tuple[int, int]]] = defaultdict(list)
             for p, used in self._at.items():
@@ -237,9 +273,18 @@ class AliasUses:
         those not one line (`other`): one walk over all uses, not one list per alias walked again. Uses starting
         inside the spans `skip` (their starts and ends, in order, not overlapping) are left out, each position
         judged once for all the aliases used there (they still take their place in their chains)."""
+        heads, ends = skip
+        if self._pending or self._late:
+            # positions left for later lie in the definitions; those outside the spans skipped (a definition binding
+            # did not keep) and, where uses can overlap, all of them are read now
+            def skipped(x: int) -> bool:
+                i = bisect_right(heads, x) - 1
+                return i >= 0 and x < ends[i]
+
+            if self._overlapping or not all(skipped(p) for p in chain(self._pending, self._late)):
+                self._settle()
         last: dict[str, int] = {}
         exts = self._ext
-        heads, ends = skip
         k, n = 0, len(heads)
         for p, used in self._at.items():
             while k < n and ends[k] <= p:
@@ -262,7 +307,11 @@ class AliasUses:
 
     def used_at(self, p: int) -> list[str]:
         """The aliases some use of which starts at `p` (not only in their chains): a few, not every alias."""
-        return [*self._at.get(p, ()), *(a for a in self._other if (c := self.chain(a)) and _starts(c, p))]
+        key = self._pending.pop(p, None)
+        if key is not None:
+            self._late[p] = self._read(p, key)
+        at = self._at.get(p) or self._late.get(p, ())
+        return [*at, *(a for a in self._other if (c := self.chain(a)) and _starts(c, p))]
 
     def in_chain(self, alias: str, p: int) -> bool:
         """Whether a use of `alias` in its chain starts at `p`."""

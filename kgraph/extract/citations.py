@@ -17,7 +17,7 @@ from typing import Iterable
 from kgraph.extract import context, relation, shortforms
 from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
-from kgraph.extract.found import Anchor, Found
+from kgraph.extract.found import Anchor, Found, in_text_order
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
@@ -144,13 +144,11 @@ def _find_from_anchors(scan: _Scan) -> None:
     """Adds what type words start without a well-formed number: loose numbers, ordinals, plenums,
     described instruments, and the self and back references (kept apart as mentions)."""
     extra = from_anchors(scan.t, scan.k, scan.anchors, scan.numbered)
-    scan.found = sorted(
-        scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")], key=lambda f: (f.start, -f.end)
-    )
+    scan.found = in_text_order(scan.numbered + scan.named + [f for f in extra if f.kind in ("numbered", "named")])
     scan.mentions = [f for f in extra if f.kind not in ("numbered", "named")]
     own = scan.document.type if scan.document is not None else None
     if own:
-        scan.mentions = sorted(scan.mentions + _own_type_lower(scan.t, own), key=lambda f: (f.start, -f.end))
+        scan.mentions = in_text_order(scan.mentions + _own_type_lower(scan.t, own))
 
 
 def _own_type_lower(t: str, own: str) -> list[Found]:
@@ -322,7 +320,7 @@ def _bind_short_forms(scan: _Scan) -> None:
     foreign = _foreign_this(scan)
     # the instruments are in this order since `_find_from_anchors` (no pass since moves one): sorted again only
     # with mentions to merge in
-    found = sorted(scan.found + scan.mentions, key=lambda f: (f.start, -f.end)) if scan.mentions else list(scan.found)
+    found = in_text_order(scan.found + scan.mentions) if scan.mentions else list(scan.found)
     scan.mentions = []
     scan.found = shortforms.bind(scan.t, found, scan.k)
     for f in foreign:

@@ -8,6 +8,7 @@ importing each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from kgraph.model import Pinpoint
 
@@ -71,3 +72,15 @@ def short_found(start: int, end: int, type: str | None) -> Found:
     """`Found(kind="short", ...)` with the other fields at their defaults."""
     return Found(start, end, "short", type, None, None, None, None, None, None, "cites", [], None, None, [], 0, 0, None,
                  False, False)
+
+
+_START, _END = attrgetter("start"), attrgetter("end")
+
+
+def in_text_order(found: list[Found]) -> list[Found]:
+    """`sorted(found, key=lambda f: (f.start, -f.end))`: text order, the longest first at one start, ties kept as
+    given. Two stable sorts by one attribute each: no Python call and no tuple made per reference (20-40k a MB
+    in dense bait, sorted three times, issue 14)."""
+    out = sorted(found, key=_END, reverse=True)  # `reverse` keeps ties in their order
+    out.sort(key=_START)
+    return out

@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Callable
 
 from kgraph.extract.alias_uses import AliasUses
-from kgraph.extract.found import Found
+from kgraph.extract.found import Found, in_text_order
 from kgraph.extract.normalize import one_line, unify_dashes
 from kgraph.extract.sentences import sentence_start
 from kgraph.knowledge import DocType, Knowledge, load
@@ -208,8 +208,17 @@ def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]
     50/NQ-CP)": a number alone in brackets that restates a reference of the same clause (no ";" between) is an
     alias, though another reference (in the title) stands between them (CONVENTIONS.md)."""
     out: list[tuple[int, int]] = []
+    # where a "(" at most 3 characters before can open: one walk over the text's brackets, not a look at each
+    # reference (dense bait: 20-40k references a MB, most with no bracket before them, issue 14)
+    opened: set[int] = set()
+    q = text.find("(")
+    while q >= 0:
+        opened.update((q + 1, q + 2, q + 3))
+        q = text.find("(", q + 1)
+    if not opened:
+        return out
     for i, f in enumerate(found):
-        if (f.kind != "numbered" or not f.number or text.find("(", max(0, f.start - 3), f.start) < 0
+        if (f.start not in opened or f.kind != "numbered" or not f.number
                 or not _BRACKETED.search(text, max(0, f.start - 3), f.start)):
             continue
         if not _BRACKET_CLOSE.match(text, f.end):
@@ -239,23 +248,24 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     defined spans merged, ordinals and back references indexed by type as the references are walked.
     """
     by_start = {f.start: f for f in found}
-    # `found` is in order of start: the spans need no sorting (`overlaps` asks whether any reaches into a stretch)
-    spans = [(f.start, f.end) for f in found]
+    # `found` is in order of start: its spans need no sorting (`overlaps` asks whether any reaches into a stretch)
     starts = [f.start for f in found]
+    spans = found
 
     def overlaps(a: int, b: int) -> bool:
         # references are short: only spans starting shortly before `a` can reach into [a, b)
         i = bisect_right(starts, b) - 1
-        while i >= 0 and spans[i][0] > a - 600:
-            if spans[i][1] > a:
+        while i >= 0 and spans[i].start > a - 600:
+            if spans[i].end > a:
                 return True
             i -= 1
         return False
 
     # every definition is read first so that all aliases are looked for in one pass (alias_uses.py)
     definitions = [(f, d) for f in list(found) if f.kind in ("numbered", "named") and (d := _definition(text, f, starts, k))]
-    uses = AliasUses(text, (d[0] for _, d in definitions if d[0])) if definitions else None
-    definitions_order = {id(f): i for i, (f, _) in enumerate(definitions)}
+    # what is used inside the aliases' own spans is read only when asked: binding drops it with the definition
+    uses = AliasUses(text, (d[0] for _, d in definitions if d[0]),
+                     _merged([d[2] for _, d in definitions if d[0]])) if definitions else None
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
     reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
@@ -273,8 +283,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         return any(g.start >= r and uses.in_chain(a, g.start)
                    for a in uses.used_at(g.start) if (r := reached.get(a)) is not None)
 
-    for f, (alias, alias_end, span) in definitions:
-        order = definitions_order[id(f)]
+    for order, (f, (alias, alias_end, span)) in enumerate(definitions):
         if f.kind != "numbered" and (f.kind != "named" or short(f)):
             continue  # a name an earlier alias stands for ("Luật Ngân sách (Luật NS)") defines nothing
         if alias is None:
@@ -309,6 +318,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # best typed one from each on, whether it has one definition (most have: every use stands for that one)
     info: dict[str, tuple[int, list[int], list[tuple[int, Found]], list[tuple[int, Found] | None], bool]] = {}
     for alias, defs in reaching.items():
+        if len(defs) == 1:  # most aliases: no order to keep among definitions
+            e, order, f = defs[0]
+            key = (order, f)
+            info[alias] = (e, [e], [key], [key if f.type else None], True)
+            continue
         defs.sort(key=lambda d: d[0])
         ends = [d[0] for d in defs]
         best: list[tuple[int, Found]] = []
@@ -355,25 +369,58 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         if not f.type and t is not None:
             existing.type = t[1].type
     # `found` comes in text order (start, then longest first): sorted again only with uses added
-    found = sorted(found + added, key=lambda x: (x.start, -x.end)) if added else list(found)
+    found = in_text_order(found + added) if added else list(found)
     if defined:
         found = _outside(found, defined)
     restated += _restated_in_brackets(text, found)
     if restated:
         found = _outside(found, restated, keep_numbered=False)
 
-    # short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal;
-    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the
-    # keys some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
+    _bind_ordinals_and_back_references(text, found)
+    return found
+
+
+def _bind_ordinals_and_back_references(text: str, found: list[Found]) -> None:
+    """Short citations by ordinal ("Nghị định 54"): the one earlier instrument of that type and ordinal. Back
+    references ("Nghị định nêu trên"): the last reference of the same type, if it is the only candidate in its
+    sentence. One walk in text order: an ordinal binds from the instruments before it, a back reference from what
+    is before it once bound."""
+    # instruments indexed by (type, ordinal) as they are passed, each key with its last instrument, under the keys
+    # some ordinal asks for only (most numbers are cited by no ordinal, and each has several prefixes)
     asked: dict[str | None, set[str]] = {}  # type -> the ordinals asked of it
+    backs = False  # whether a back reference waits for its instrument
     for f in found:
-        if f.kind == "short" and f.family and f.family.startswith("ordinal:"):
-            asked.setdefault(f.type, set()).add(f.family[8:])
+        if f.kind == "short":
+            if f.family and f.family.startswith("ordinal:"):
+                asked.setdefault(f.type, set()).add(f.family[8:])
+            elif f.target is None:
+                backs = True
+    if not asked and not backs:
+        return
     by_ordinal: dict[tuple[str | None, str], dict[str, Found]] = {}
-    # back references: the last reference of the same type, if it is the only candidate in its sentence;
-    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed.
-    # One walk for both: an ordinal binds from the instruments before it, a back reference from what is before it
-    # once bound
+    prefixes: dict[str, list[str]] = {}  # number -> `_prefixes` (dense text cites a few numbers again and again)
+    if not backs:
+        # ordinals only (issue 14: a text citing by ordinal and never "nêu trên" keeps no instruments by type and
+        # makes no key for a reference no ordinal asks for)
+        for f in found:
+            if f.kind == "short":
+                if f.family and f.family.startswith("ordinal:"):
+                    keys = by_ordinal.get((f.type, f.family[8:]))
+                    if keys and len(keys) == 1:
+                        copy_target(f, next(iter(keys.values())))
+            elif f.number and (f.kind == "numbered" or f.kind == "named"):
+                ords = asked.get(f.type)
+                if ords:
+                    key = None
+                    pre = prefixes.get(f.number)
+                    if pre is None:
+                        pre = prefixes[f.number] = _prefixes(f.number)
+                    for p in pre:
+                        if p in ords:
+                            key = key or key_of(f)
+                            by_ordinal.setdefault((f.type, p), {})[key] = f
+        return
+    # the last candidate of each type and the instruments of each type (start, key) kept as they are passed
     last: dict[str | None, Found] = {}
     instruments: dict[str | None, tuple[list[int], list[str]]] = {}
     for f in found:
@@ -404,9 +451,11 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
             keys.append(key)
             ords = asked.get(f.type) if asked and f.number else None
             if ords:
-                for p in _prefixes(f.number):
+                pre = prefixes.get(f.number)
+                if pre is None:
+                    pre = prefixes[f.number] = _prefixes(f.number)
+                for p in pre:
                     if p in ords:
                         by_ordinal.setdefault((f.type, p), {})[key] = f
         elif f.kind == "short" and f.target is not None:
             last[f.type] = f
-    return found
