@@ -63,6 +63,7 @@ ONE_PROCESS_FIXTURES = frozenset({"neo4j_server", "private_neo4j", "private_neo4
 ONE_PROCESS_MODULES = frozenset({
     "test_local_identity.py", "test_local_plans.py", "test_neo4j_failures.py", "test_neo4j_guide_browser.py",
     "test_neo4j_load.py", "test_neo4j_safe_load.py", "test_neo4j_server.py", "test_neo4j_stream.py",
+    "test_neo4j_unchanged.py",
     "test_parity.py"})
 ONE_PROCESS_GROUP = "neo4j"
 #: The longest other modules (a minute or more of wall each on a loaded machine), sent out right after that unit,

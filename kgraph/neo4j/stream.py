@@ -7,7 +7,8 @@ citations is done. The mapping is Python-bound and the writes mostly wait on the
 overlap (a third of the time saved on the shared corpus). One writer thread keeps the order the
 crash-safety argument of ``kgraph.neo4j.sync`` needs: a node's properties before its relationships.
 The database ends up exactly as the sync would leave it (``tests/test_neo4j_stream.py``); a database
-that is not empty gets the sync alone.
+that is not empty gets the sync alone, unless it already holds what the last load from the same source
+left, which is checked first, before any parsing (``kgraph.neo4j.fingerprint``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraph.neo4j import sync
 from kgraph.neo4j.connection import ConnectionSettings, as_load_error, quiet_session
+from kgraph.neo4j.fingerprint import source_digest, stored_load
 from kgraph.neo4j.mapping import OntologyMapping, load_mapping
 from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, no_gc, read_property_graph
 from kgraph.neo4j.sync import Echo, LoadReport, load_property_graph, node_rows
@@ -48,8 +50,13 @@ class StreamWriter:
     """
 
     def __init__(self, settings: ConnectionSettings, pool: ThreadPoolExecutor, mapping: OntologyMapping,
-                 batch_size: int) -> None:
+                 batch_size: int, driver: neo4j.Driver | None = None, path: Path | None = None,
+                 source: str | None = None) -> None:
         self.settings = settings
+        self._driver = driver
+        self._path = path
+        #: the source's digest (``fingerprint.source_digest``), computed on the writer thread if not given
+        self.source = source
         self.mapping = mapping
         self.batch_size = batch_size
         self._pool = pool
@@ -86,7 +93,7 @@ class StreamWriter:
         return bool(self.writes)
 
     def _connect(self) -> tuple[neo4j.Driver, bool]:
-        drv = sync.prepare(self.settings, self.mapping, indexes=not DEFER_INDEXES)
+        drv = sync.prepare(self.settings, self.mapping, indexes=not DEFER_INDEXES, driver=self._driver)
         try:
             with quiet_session(drv, self.settings) as session:
                 fresh = sync.database_is_fresh(session)
@@ -95,6 +102,8 @@ class StreamWriter:
         except BaseException:
             drv.close()
             raise
+        if self.source is None and self._path is not None:  # while the main thread parses (the GIL released)
+            self.source = source_digest(self._path)
         return drv, fresh
 
     def _driver_if_empty(self) -> neo4j.Driver | None:
@@ -234,8 +243,14 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
           echo: Echo | None) -> LoadReport:
     t0 = time.perf_counter()
     path = graph_file(source)
+    origin = str(Path(source).resolve())
+    mapping = load_mapping()
+    checked = _unchanged(settings, mapping, origin, path, t0)
+    if isinstance(checked, LoadReport):
+        return checked
+    drv, digest = checked
     with ThreadPoolExecutor(max_workers=1) as pool:
-        writer = StreamWriter(settings, pool, load_mapping(), batch_size)
+        writer = StreamWriter(settings, pool, mapping, batch_size, driver=drv, path=path, source=digest)
         try:
             pg = read_property_graph(path, on_nodes=writer.on_nodes, on_final=writer.on_final,
                                      on_early=writer.on_early)
@@ -249,7 +264,7 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
             raise err from e
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=writer.written if writer.streaming else None,
-                                 origin=str(Path(source).resolve()))
+                                 origin=origin, source=writer.source)
     if writer.indexes_submitted:  # made while the relationships were written (``on_nodes``), awaited by ``finish``
         report.seconds["indexes"] = writer.index_seconds
     elif writer.deferred_indexes:  # no node written (an empty graph): made now
@@ -259,5 +274,32 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
     report.relationships_written += writer.streamed_rels
     report.streamed = writer.streaming
     report.seconds["map"] = t_map
+    report.seconds["total"] = time.perf_counter() - t0
+    return report
+
+
+def _unchanged(settings: ConnectionSettings, mapping: OntologyMapping, origin: str, path: Path,
+               t0: float) -> LoadReport | tuple[neo4j.Driver, str | None]:
+    """Connect and ask whether the last load from ``origin`` left the database holding what ``path`` maps to
+    (``fingerprint.stored_load``). If so the schema is made sure of, as a sync would, and the report of a load
+    that found nothing to do comes back; else the driver (for the writer thread) and the source's digest if the
+    check computed it."""
+    drv = sync.open_driver(settings, check_database=False)
+    try:
+        with quiet_session(drv, settings) as session:
+            stored, digest = stored_load(session, origin, path)
+            if stored is None:
+                return drv, digest
+            sync.ensure_schema(session, mapping)
+    except BaseException as e:
+        drv.close()
+        err = as_load_error(e, settings)
+        if err is e:
+            raise
+        raise err from e
+    drv.close()
+    n = stored["nodes"]
+    report = sync.LoadReport(triples=stored["triples"], nodes=n, relationships=stored["relationships"],
+                             nodes_unchanged=n, base=stored["base"] or None, database=settings.database)
     report.seconds["total"] = time.perf_counter() - t0
     return report

@@ -10,6 +10,8 @@ file). Nodes under the graph's IRI base that the graph no longer has are deleted
 ``prune=None`` (what `kg load` does unless told) only when the last load came from the same origin, so
 a load of another build never deletes the first one's nodes unless asked: it is refused, nothing
 written, with a message saying how many nodes and from where. Deletions are announced before they happen.
+The marker of a load that finished also holds the digests ``kgraph.neo4j.fingerprint`` compares, so that
+the next load of the same source into an unchanged database stops before parsing it.
 
 Node keys go through MERGE on ``:Resource(uri)`` (the label named, so the uniqueness index is used).
 The other labels and the relationship types are set from parameters (Neo4j 5.26's dynamic labels
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from kgraph.neo4j.connection import ConnectionSettings, LoadError, as_load_error, open_driver, quiet_session
 from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, index_statements,
                                   key_statements, schema_statements)
+from kgraph.neo4j.fingerprint import graph_digest
 from kgraph.neo4j.rows import PGNode, PropertyGraph
 
 if TYPE_CHECKING:
@@ -140,13 +143,14 @@ def create_indexes(session: neo4j.Session, mapping: OntologyMapping | None = Non
 
 
 def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None, *,
-            indexes: bool = True) -> neo4j.Driver:
+            indexes: bool = True, driver: neo4j.Driver | None = None) -> neo4j.Driver:
     """Connect (clear errors for a server down, a wrong password or database) and create the schema (without
-    ``indexes``: only the uniqueness constraint and the markers' index the writes need).
+    ``indexes``: only the uniqueness constraint and the markers' index the writes need). ``driver``: one
+    already connected (closed here on an error, as one opened here).
 
     Separate from the load so ``load()`` can do it while the RDF is still being parsed.
     """
-    drv = open_driver(settings)
+    drv = driver or open_driver(settings)
     try:
         with quiet_session(drv, settings) as session:
             ensure_schema(session, mapping, indexes=indexes)
@@ -242,6 +246,18 @@ _DROP_GUESSES = (f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND 
                  "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
 
 
+#: set on the marker with the query that says a load is done (``_digests`` gives the values): see ``fingerprint``
+_DIGESTS = "m.source = row.source, m.graph = row.graph, m.outside = row.outside "
+
+
+def _digests(pg: PropertyGraph, source: str | None) -> dict[str, Any]:
+    """The marker's digests for a database that now holds ``pg`` (none without the source's digest)."""
+    if not source:
+        return {"source": None, "graph": None, "outside": None}
+    graph, outside = graph_digest(pg)
+    return {"source": source, "graph": graph, "outside": outside}
+
+
 def load_property_graph(
     pg: PropertyGraph,
     settings: ConnectionSettings,
@@ -254,6 +270,7 @@ def load_property_graph(
     driver: neo4j.Driver | None = None,
     written: Mapping[str, bool] | None = None,
     origin: str | None = None,
+    source: str | None = None,
 ) -> LoadReport:
     """Make the database hold ``pg`` (within its IRI base); see the module docstring.
 
@@ -264,7 +281,9 @@ def load_property_graph(
     ``fail_after`` stops after that many write batches with a LoadError (how the tests simulate a
     crash). ``driver`` is one ``prepare()`` returned (closed here). ``written``: nodes
     ``kgraph.neo4j.stream.load`` already wrote into an empty database while mapping: True when complete (with their hash, and
-    their relationships if any), False when their relationships are still to be written here.
+    their relationships if any), False when their relationships are still to be written here. ``source``: the
+    source's digest (``fingerprint.source_digest``), stored on the marker with the graph's once the database
+    holds the graph, so that the next load of the same source can stop early (``fingerprint.stored_load``).
     """
     t0 = time.perf_counter()
     say = echo or (lambda _msg: None)
@@ -290,7 +309,7 @@ def load_property_graph(
             # a streamed load (``written``) wrote its own ``running`` marker into an empty database: nothing to read
             marker = [] if written is not None else read_rows(
                 session, f"MATCH (m:{MARKER_LABEL} {{base: $base}}) RETURN m.status AS status, "
-                "toString(m.started) AS started, m.origin AS origin", base=base)
+                "toString(m.started) AS started, m.origin AS origin, m.source AS source", base=base)
             # a streamed load cut short before it knew its base left its marker under a first guess
             guessed = [] if written is not None else read_rows(
                 session, f"MATCH (m:{MARKER_LABEL}) WHERE m.guess AND m.base <> $base AND ($base STARTS WITH m.base "
@@ -338,8 +357,13 @@ def load_property_graph(
             if not changed and not stale:
                 if report.resumed:
                     write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                          "SET m.status = 'done', m.finished = datetime(), m.guess = null " + _DROP_GUESSES,
-                          [{"base": base}])
+                          "SET m.status = 'done', m.finished = datetime(), m.guess = null, " + _DIGESTS + _DROP_GUESSES,
+                          [{"base": base, **_digests(pg, source)}])
+                elif source and marker and marker[0]["origin"] == origin and marker[0].get("source") != source:
+                    # the database holds this graph, loaded from here by a loader that stored no digest (or
+                    # another one): stored now, so the next load of it stops early
+                    write(session, f"UNWIND $rows AS row MATCH (m:{MARKER_LABEL} {{base: row.base}}) SET " + _DIGESTS,
+                          [{"base": base, **_digests(pg, source)}])
                 report.seconds["total"] = time.perf_counter() - t0
                 return report
             if written is None:
@@ -389,9 +413,9 @@ def load_property_graph(
             report.seconds["prune"] = time.perf_counter() - t
             write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
                   "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples, "
-                  "m.origin = row.origin, m.guess = null " + _DROP_GUESSES,
+                  "m.origin = row.origin, m.guess = null, " + _DIGESTS + _DROP_GUESSES,
                   [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples,
-                    "origin": origin}])
+                    "origin": origin, **_digests(pg, source)}])
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
