@@ -13,6 +13,7 @@ import pytest
 
 from kgraph.extract import extract
 from kgraph.extract.alias_uses import AliasUses
+from kgraph.extract.shortforms import _merged  # the spans binding leaves out, as `in_order` takes them
 
 HEAD = "CHÍNH PHỦ\nSố: 1/2020/NĐ-CP\nHà Nội, ngày 01 tháng 01 năm 2020\nNGHỊ ĐỊNH\nVề thử nghiệm\n"
 SYLL = ["an", "bình", "cao", "dương", "giang", "hà", "khánh", "lâm", "minh", "nam", "phú", "quang", "sơn", "thanh"]
@@ -121,13 +122,7 @@ def test_alias_uses_are_what_one_regex_per_alias_finds(seed: int) -> None:
             assert [(s, e) for s, e, b in walked if b == a] == found.chain(a), a
     # spans left out: the same walk without the uses that start inside them
     spans = sorted({(s, s + rnd.randrange(1, 60)) for s in rnd.sample(range(len(text)), 40)})
-    heads, ends = [], []
-    for a, b in spans:
-        if heads and a <= ends[-1]:
-            ends[-1] = max(ends[-1], b)
-        else:
-            heads.append(a)
-            ends.append(b)
+    heads, ends = _merged(spans)
     assert list(found.in_order((heads, ends))) == [u for u in walked if not any(a <= u[0] < b for a, b in spans)]
     # without an alias that can overlap itself, positions inside the spans are passed over whole
     plain = AliasUses(text, [a for a in aliases if a != "Luật Luật"])
@@ -151,13 +146,7 @@ def test_uses_left_for_later_are_the_same_when_asked(seed: int) -> None:
     seps = [" ", "  ", "    ", "\n", " \n ", "\t", "", ","]
     text = "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(3000))
     spans = sorted({(s, s + rnd.randrange(1, 80)) for s in rnd.sample(range(len(text)), 60)})
-    heads, ends = [], []
-    for a, b in spans:
-        if heads and a <= ends[-1]:
-            ends[-1] = max(ends[-1], b)
-        else:
-            heads.append(a)
-            ends.append(b)
+    heads, ends = _merged(spans)
     every = AliasUses(text, aliases)
     # skipped: all the spans left for later, or only some of them (a definition binding did not keep)
     skips = [(heads, ends), (heads[::2], ends[::2]), ([], [])]

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:  # the driver is imported lazily: install/stop/status work without it
     import neo4j
@@ -263,6 +263,14 @@ def as_load_error(e: BaseException, settings: ConnectionSettings) -> BaseExcepti
     from neo4j import exceptions as nx
 
     return translate_error(e, settings) if isinstance(e, (nx.Neo4jError, nx.DriverError)) else e
+
+
+def reraise_as_load_error(e: BaseException, settings: ConnectionSettings) -> NoReturn:
+    """In an ``except`` block: `e` again, as its LoadError where it is a driver error (the cause kept), else as is."""
+    err = as_load_error(e, settings)
+    if err is e:
+        raise e
+    raise err from e
 
 
 def open_driver(settings: ConnectionSettings, *, check_database: bool = True) -> neo4j.Driver:

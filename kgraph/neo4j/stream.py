@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgraph.neo4j import sync
-from kgraph.neo4j.connection import ConnectionSettings, as_load_error, quiet_session
+from kgraph.neo4j.connection import ConnectionSettings, reraise_as_load_error, quiet_session
 from kgraph.neo4j.fingerprint import source_digest, stored_load
 from kgraph.neo4j.mapping import OntologyMapping, load_mapping
 from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, no_gc, read_property_graph
@@ -258,10 +258,7 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
             drv = writer.finish()
         except BaseException as e:
             writer.abort()
-            err = as_load_error(e, settings)  # a write that failed mid-stream
-            if err is e:
-                raise
-            raise err from e
+            reraise_as_load_error(e, settings)  # a write that failed mid-stream
     report = load_property_graph(pg, settings, batch_size=batch_size, prune=prune, echo=echo, driver=drv,
                                  written=writer.written if writer.streaming else None,
                                  origin=origin, source=writer.source)
@@ -293,10 +290,7 @@ def _unchanged(settings: ConnectionSettings, mapping: OntologyMapping, origin: s
             sync.ensure_schema(session, mapping)
     except BaseException as e:
         drv.close()
-        err = as_load_error(e, settings)
-        if err is e:
-            raise
-        raise err from e
+        reraise_as_load_error(e, settings)
     drv.close()
     n = stored["nodes"]
     report = sync.LoadReport(triples=stored["triples"], nodes=n, relationships=stored["relationships"],

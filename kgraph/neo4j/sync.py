@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kgraph.neo4j.connection import ConnectionSettings, LoadError, as_load_error, open_driver, quiet_session
+from kgraph.neo4j.connection import ConnectionSettings, LoadError, reraise_as_load_error, open_driver, quiet_session
 from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, index_statements,
                                   key_statements, schema_statements)
 from kgraph.neo4j.fingerprint import graph_digest
@@ -156,10 +156,7 @@ def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None
             ensure_schema(session, mapping, indexes=indexes)
     except Exception as e:
         drv.close()
-        err = as_load_error(e, settings)
-        if err is e:
-            raise
-        raise err from e
+        reraise_as_load_error(e, settings)
     return drv
 
 
@@ -419,10 +416,7 @@ def load_property_graph(
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
-        err = as_load_error(e, settings)
-        if err is e:
-            raise
-        raise err from e
+        reraise_as_load_error(e, settings)
     finally:
         drv.close()
     report.seconds["total"] = time.perf_counter() - t0
