@@ -7,11 +7,21 @@ of the relation rules: where it says no trigger's first word is near, the masked
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from kgraph.extract import relation, sentences
-from kgraph.extract.normalize import one_line, one_line_of
+from kgraph.extract.context import _BEFORE_MADE, _BEFORE_OF
+from kgraph.extract.normalize import DASH_CLASS, one_line, one_line_of
+
+# The patterns the shortcuts replaced, kept here as the oracles they are checked against.
+#: a digit, blanks, a separator, blanks (a line break), a code's capital: `finders._separators_before_code`'s matches
+_SEPARATOR_BEFORE_CODE = re.compile(r"\d[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
+#: the issuer before a designation, both branches in one search: `context._before`'s answer
+_BEFORE = re.compile(_BEFORE_OF.pattern + "|" + _BEFORE_MADE.pattern)
+#: a base character and its combining marks: the clusters `normalize.OffsetText` composes
+_COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 WORDS = ["Căn cứ", "theo", "Theo đề nghị", "Luật", "Đất", "đai", "sửa đổi", "bổ sung", "hết hiệu lực", "bị bãi bỏ",
          "THEO", "xét", "Nghị định số 1/2020/NĐ-CP", "có hiệu lực thi hành", "quy định tại", "a)", "1.", "Điều 2."]
@@ -123,7 +133,7 @@ def _numbers_trying_every_run(t: str) -> list[tuple[int, int, str | None]]:
     from kgraph.extract import finders
 
     number, out, last_end = finders._patterns()["number"], [], 0
-    for h in finders._SEPARATOR_BEFORE_CODE.finditer(t):
+    for h in _SEPARATOR_BEFORE_CODE.finditer(t):
         p = h.start()
         if p < last_end:
             continue
@@ -166,7 +176,7 @@ def test_separators_found_per_character_are_the_pattern_s(seed: int) -> None:
     found = 0
     for _ in range(5000):
         t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
-        want = [m.start() for m in finders._SEPARATOR_BEFORE_CODE.finditer(t)]
+        want = [m.start() for m in _SEPARATOR_BEFORE_CODE.finditer(t)]
         assert finders._separators_before_code(t) == want, t
         found += len(want)
     assert found > 500
@@ -220,7 +230,7 @@ def test_body_before_from_the_branches_is_the_whole_pattern_s(seed: int) -> None
         t = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 25)))
         start = len(t) - rnd.randint(0, 3)
         lo = max(0, start - 140)
-        m = context._BEFORE.search(t, lo, start)
+        m = _BEFORE.search(t, lo, start)
         want = None if m is None else m.span("body") if m.group("body") is not None else m.span("body2")
         assert context._before(t, lo, start) == want, t
         found += want is not None
@@ -238,7 +248,7 @@ def test_mark_runs_with_their_base_are_the_combining_matches(seed: int) -> None:
     found = 0
     for _ in range(5000):
         t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 20)))
-        want = [m.span() for m in normalize._COMBINING.finditer(t)]
+        want = [m.span() for m in _COMBINING.finditer(t)]
         assert [(r.start() - 1, r.end()) for r in normalize._MARK_RUN.finditer(t) if r.start()] == want, t
         found += len(want)
     assert found > 1000

@@ -9,7 +9,7 @@ from string import ascii_letters
 
 from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
-from kgraph.extract.normalize import DASH_CLASS, DASHES, one_line, unify_dashes
+from kgraph.extract.normalize import DASHES, one_line, unify_dashes
 from kgraph.extract.patterns import alternation, trie_alt
 from kgraph.knowledge import Knowledge, load
 from kgraph.numbers import (
@@ -90,10 +90,10 @@ def anchors(t: str) -> list[Anchor]:
     return out
 
 
-_SEPARATOR_BEFORE_CODE = re.compile(r"\d[ \t]{0,2}(?:/|" + DASH_CLASS + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
-#: `_SEPARATOR_BEFORE_CODE` for one separator, written from it: a pattern opening with a literal character is scanned
-#: for at the speed of a string search, one opening with a digit (a set) tried the set at every character (the scan
-#: took half the time of a bare regex scan of the text). The digit and the blanks are looked behind.
+#: A digit, 0-2 blanks, a separator (/ or a dash), 0-2 blanks, perhaps a line break, and a code's capital: one pattern
+#: per separator, opening with it, is scanned for at the speed of a string search; one opening with a digit (a set)
+#: tried the set at every character (half the time of a bare regex scan of the text). The digit and blanks are
+#: looked behind.
 _SEPARATOR_AT = {
     sep: re.compile(re.escape(sep) + "(?:" + "|".join(rf"(?<=\d{b}{re.escape(sep)})" for b in ("", "[ \t]", "[ \t]{2}"))
                     + r")[ \t]{0,2}(?:\r?\n[ \t]{0,2})?[A-ZĐ]")
@@ -102,7 +102,8 @@ _SEPARATOR_AT = {
 
 
 def _separators_before_code(t: str) -> list[int]:
-    """The starts of `_SEPARATOR_BEFORE_CODE.finditer(t)`: no two of its matches overlap (each holds one digit,
+    """Where each digit-separator-code join starts (`_SEPARATOR_AT`; the tests hold it equal to one pattern for all
+    separators): no two of its matches overlap (each holds one digit,
     its first character), so they are the matches for each separator, merged. Where each starts: the digit before
     the separator and its 0-2 blanks."""
     out: list[int] = []

@@ -15,10 +15,8 @@ from kgraph.numbers import DASH_CLASS, DASHES, dj_for_eth, squash, unify_dashes 
 #: The combining marks decomposed Vietnamese uses (tones, circumflex, breve, horn); a text with none
 #: of them is taken as composed without the full NFC check (`in` on one character is a fast scan).
 _VIETNAMESE_MARKS = "\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323"
-_COMBINING = re.compile(r"[^\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f][\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-#: A run of combining marks: `_COMBINING`'s matches are these runs with the character before each (none for a run
-#: opening the text). Scanned for instead: a pattern opening with "any character but a mark" was tried at every
-#: position, one opening with the marks skips to them.
+#: A run of combining marks; with the character before it (none for a run opening the text), a base letter and its
+#: marks. Scanned for from the marks: a pattern opening with "any character but a mark" was tried at every position.
 _MARK_RUN = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -39,7 +37,7 @@ class OffsetText:
         pos_nfc = 0
         # Compose each base letter with its combining marks; every other run is copied as is.
         for r in _MARK_RUN.finditer(original):
-            ms, me = r.start() - 1, r.end()  # the base letter and its marks (`_COMBINING`'s match)
+            ms, me = r.start() - 1, r.end()  # the base letter and its marks
             if ms < 0:
                 continue  # marks opening the text have no base: copied with the next run
             if ms > pos_orig:
