@@ -14,7 +14,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:  # the driver is imported lazily: install/stop/status work without it
     import neo4j
@@ -263,6 +263,15 @@ def as_load_error(e: BaseException, settings: ConnectionSettings) -> BaseExcepti
     from neo4j import exceptions as nx
 
     return translate_error(e, settings) if isinstance(e, (nx.Neo4jError, nx.DriverError)) else e
+
+
+def read_rows(session: neo4j.Session, query: str, **params: Any) -> list[dict[str, Any]]:
+    """A read query's records as dicts, in a read transaction (retried by the driver on a transient error)."""
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        return [r.data() for r in tx.run(query, **params)]
+
+    return session.execute_read(work)
 
 
 def reraise_as_load_error(e: BaseException, settings: ConnectionSettings) -> NoReturn:

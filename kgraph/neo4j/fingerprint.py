@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgraph.neo4j.connection import read_rows
 from kgraph.neo4j.mapping import HASH_KEY, KEY_LABEL, MARKER_LABEL
 
 if TYPE_CHECKING:
@@ -70,11 +71,11 @@ def graph_digest(pg: PropertyGraph) -> tuple[str, list[str]]:
 def stored_load(session: neo4j.Session, origin: str, path: str | Path) -> tuple[dict[str, Any] | None, str | None]:
     """The marker of the last load from ``origin`` when the database still holds exactly what it left and
     ``path`` maps to the same graph (else None), and the source digest if it was computed."""
-    row = _read(session, f"MATCH (m:{MARKER_LABEL}) WITH collect(m) AS ms "
-                    "RETURN any(m IN ms WHERE m.status <> 'done' OR m.status IS NULL) AS unfinished, "
-                    "[m IN ms WHERE m.origin = $origin AND m.status = 'done' AND m.source IS NOT NULL "
-                    "| m {.base, .source, .graph, .outside, .nodes, .relationships, .triples}] AS done",
-                    origin=origin)[0]
+    row = read_rows(session, f"MATCH (m:{MARKER_LABEL}) WITH collect(m) AS ms "
+                        "RETURN any(m IN ms WHERE m.status <> 'done' OR m.status IS NULL) AS unfinished, "
+                        "[m IN ms WHERE m.origin = $origin AND m.status = 'done' AND m.source IS NOT NULL "
+                        "| m {.base, .source, .graph, .outside, .nodes, .relationships, .triples}] AS done",
+                        origin=origin)[0]
     if row["unfinished"] or not row["done"]:
         return None, None
     digest = source_digest(path)
@@ -82,13 +83,9 @@ def stored_load(session: neo4j.Session, origin: str, path: str | Path) -> tuple[
         if m["source"] != digest:
             continue
         # one record holding two lists: a record per node costs the driver ten times more than the rest
-        held = _read(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base OR n.uri IN $outside "
-                     f"RETURN collect(n.uri) AS u, collect(coalesce(n.{HASH_KEY}, '')) AS h",
-                     base=m["base"] or "", outside=m["outside"] or [])[0]
+        held = read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base OR n.uri IN $outside "
+                         f"RETURN collect(n.uri) AS u, collect(coalesce(n.{HASH_KEY}, '')) AS h",
+                         base=m["base"] or "", outside=m["outside"] or [])[0]
         if pairs_digest(zip(held["u"], held["h"])) == m["graph"]:
             return m, digest
     return None, digest
-
-
-def _read(session: neo4j.Session, query: str, **params: Any) -> list[dict[str, Any]]:
-    return session.execute_read(lambda tx: [dict(zip(r.keys(), r.values())) for r in tx.run(query, **params)])

@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kgraph.neo4j.connection import ConnectionSettings, LoadError, reraise_as_load_error, open_driver, quiet_session
+from kgraph.neo4j.connection import (ConnectionSettings, LoadError, open_driver, quiet_session, read_rows,
+                                     reraise_as_load_error)
 from kgraph.neo4j.mapping import (HASH_KEY, KEY_LABEL, MARKER_LABEL, OntologyMapping, check_name, index_statements,
                                   key_statements, schema_statements)
 from kgraph.neo4j.fingerprint import graph_digest
@@ -61,13 +62,6 @@ def write_rows(session: neo4j.Session, query: str, rows: list[dict[str, Any]]) -
         return tx.run(query, rows=batch).consume().counters
 
     return session.execute_write(work)
-
-
-def read_rows(session: neo4j.Session, query: str, **params: Any) -> list[dict[str, Any]]:
-    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-        return [r.data() for r in tx.run(query, **params)]
-
-    return session.execute_read(work)
 
 
 def batches(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
