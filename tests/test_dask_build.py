@@ -58,8 +58,10 @@ def scheduler() -> Iterator[str]:
     build starts itself, of a worker that dies and of a killed build keep their own."""
     from distributed import LocalCluster
 
+    # its scheduler's HTTP server (no dashboard) on a free port: on Dask's default one (8787) it would move the
+    # other tests' clusters off it, each with a warning
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster:
+                      scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40) as cluster:
         yield cluster.scheduler_address
 
 
