@@ -205,9 +205,11 @@ def _set_env(values: dict[str, str | None]) -> None:
 @pytest.fixture(scope="session")
 def private_neo4j_server() -> Iterator[PrivateNeo4j]:
     """A throwaway Neo4j (``srv.private_server``: own home under /tmp sharing the installed jars, own ports and
-    credentials), started the first time a module asks for it and stopped at the end of the session: one JVM
-    start (tens of seconds) instead of one per module. The ``KGRAPH_NEO4J_*`` variables point at it only while
-    a module holding ``private_neo4j`` runs; use that fixture, not this one."""
+    credentials), launched the first time a module asks for it (``_launch_private_neo4j_early``: the first
+    Neo4j module of a run that has tests using it) and stopped at the end of the session: one JVM start (tens
+    of seconds) instead of one per module. It is launched without waiting for it: its JVM starts while the
+    modules before the first that uses it run, and ``private_neo4j`` waits for it. The ``KGRAPH_NEO4J_*``
+    variables point at it only while a module holding ``private_neo4j`` runs; use that fixture, not this one."""
     from browser_support import free_port
 
     from kgraph.neo4j import connection as conn
@@ -222,7 +224,7 @@ def private_neo4j_server() -> Iterator[PrivateNeo4j]:
     with ExitStack() as stack:
         try:
             bolt, http = free_port(), free_port()
-            home, settings = stack.enter_context(srv.private_server(bolt, http, echo=lambda _m: None))
+            home, settings = stack.enter_context(srv.private_server(bolt, http, wait=False, echo=lambda _m: None))
         except conn.Neo4jServerError as e:
             _unavailable(f"private server: {e}")
         env = {k: os.environ[k] for k in srv._PRIVATE_VARS}
@@ -269,18 +271,48 @@ def private_neo4j(private_neo4j_server: PrivateNeo4j) -> Iterator[PrivateNeo4j]:
     """The session's private server with an empty database for this module, and the ``KGRAPH_NEO4J_*``
     variables pointing at it while the module runs (restored after, so other modules reach the shared server).
     A module that stopped it (tests/test_neo4j_failures.py) leaves it running again; if not, it is started."""
+    from kgraph.neo4j import connection as conn
     from kgraph.neo4j import server as srv
 
     p = private_neo4j_server
     saved = {k: os.environ.get(k) for k in p.env}
     _set_env(dict(p.env))
     try:
-        if srv.running_pid(p.home) is None:
-            srv.start(wait=True, timeout=300, home=p.home, echo=lambda _m: None)
+        try:
+            if srv.running_pid(p.home) is None:
+                srv.start(wait=True, timeout=300, home=p.home, echo=lambda _m: None)
+            else:  # launched without waiting (or up already: one query)
+                srv.wait_ready(p.home, p.settings, timeout=300)
+        except conn.Neo4jServerError as e:
+            _unavailable(f"private server: {e}")
         wipe_neo4j(p.settings)
         yield p
     finally:
         _set_env(saved)
+
+
+_PRIVATE_USERS = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _launch_private_neo4j_early(request: pytest.FixtureRequest) -> None:
+    """At the first of the Neo4j modules (ONE_PROCESS_MODULES, one process under xdist), launch the private
+    server if any test of the run uses it, without waiting: its JVM start (15 CPU s and more) then overlaps the
+    modules on the shared server that come first (test_local_identity, test_local_plans), instead of holding
+    up the first module that uses it. Only this process's modules count, so a run with no such test starts no
+    JVM."""
+    if not _one_process_module(request.node.nodeid):
+        return
+    config = request.config
+    if _PRIVATE_USERS not in config.stash:
+        config.stash[_PRIVATE_USERS] = any(
+            {"private_neo4j", "private_neo4j_server"} & set(getattr(it, "fixturenames", ()))
+            and _one_process_module(it.nodeid) for it in request.session.items)
+    if config.stash[_PRIVATE_USERS]:
+        try:
+            request.getfixturevalue("private_neo4j_server")
+        except (Exception, pytest.skip.Exception, pytest.fail.Exception):
+            pass  # kept by pytest and raised again for the tests that use it, not charged to this module
 
 
 # --- one build of data/ for the page and guide tests -----------------------------------------------

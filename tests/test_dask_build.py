@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """One cluster of two worker processes for the tests that reach a running cluster by its address (a rebuild,
+    the failure paths): a `LocalCluster` start is seconds of CPU on a loaded machine. The tests of a cluster the
+    build starts itself, of a worker that dies and of a killed build keep their own."""
+    from distributed import LocalCluster
+
+    # its scheduler's HTTP server (no dashboard) on a free port: on Dask's default one (8787) it would move the
+    # other tests' clusters off it, each with a warning
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40) as cluster:
+        yield cluster.scheduler_address
+
+
 def _same(a: dict, b: dict) -> None:
     keys = ("documents", "references", "citations", "distinct_instruments", "triples", "graph_sha256", "errors")
     assert {k: a[k] for k in keys} == {k: b[k] for k in keys}
@@ -64,20 +79,17 @@ def test_a_dask_build_writes_the_local_graph(corpus: Path, tmp_path: Path) -> No
     assert [e["source"] for e in dask["errors"]] == [str(corpus / "binary.txt")]
 
 
-def test_a_dask_rebuild_after_a_change_matches_the_local_one(corpus: Path, tmp_path: Path) -> None:
-    from distributed import LocalCluster
-
+def test_a_dask_rebuild_after_a_change_matches_the_local_one(corpus: Path, tmp_path: Path, scheduler: str) -> None:
     work = tmp_path / "in"
     shutil.copytree(corpus, work)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        at = cluster.scheduler_address
-        for out, kw in ((tmp_path / "local", {}), (tmp_path / "dask", {"executor": "dask", "scheduler": at})):
-            build([str(work)], out, workers=2, **kw)
-        victim = sorted(work.glob("nghi-dinh-*.txt"))[0]
-        victim.write_text(victim.read_text("utf-8").replace("Căn cứ", "Theo", 1), "utf-8")
-        (work / "binary.txt").unlink()
-        local = build([str(work)], tmp_path / "local", workers=2).summary
-        dask = build([str(work)], tmp_path / "dask", workers=2, executor="dask", scheduler=at).summary
+    at = scheduler
+    for out, kw in ((tmp_path / "local", {}), (tmp_path / "dask", {"executor": "dask", "scheduler": at})):
+        build([str(work)], out, workers=2, **kw)
+    victim = sorted(work.glob("nghi-dinh-*.txt"))[0]
+    victim.write_text(victim.read_text("utf-8").replace("Căn cứ", "Theo", 1), "utf-8")
+    (work / "binary.txt").unlink()
+    local = build([str(work)], tmp_path / "local", workers=2).summary
+    dask = build([str(work)], tmp_path / "dask", workers=2, executor="dask", scheduler=at).summary
     assert dask["files"]["extracted"] == 1 and dask["files"]["skipped_unchanged"] == local["files"]["skipped_unchanged"]
     assert (tmp_path / "dask" / GRAPH_NT).read_bytes() == (tmp_path / "local" / GRAPH_NT).read_bytes()
     _same(local, dask)
@@ -125,9 +137,10 @@ def looping_extract(text: str, source: str | None = None):
     return json_extract(text, source)
 
 
-def test_the_failure_paths_hold_on_dask(tmp_path: Path) -> None:
+def test_the_failure_paths_hold_on_dask(tmp_path: Path, scheduler: str) -> None:
     """Issue 14's promises with the Dask executor: the per-file time budget, identical files read once and each
-    a source, a mistyped input or a held lock changing nothing, and the same graph as the local build."""
+    a source, a mistyped input or a held lock changing nothing, and the same graph as the local build. On the
+    module's running cluster (the budget holds in its workers' task threads as in a cluster the build starts)."""
     from click.testing import CliRunner
 
     import kgraph.build as b
@@ -145,7 +158,7 @@ def test_the_failure_paths_hold_on_dask(tmp_path: Path) -> None:
     kw = {"workers": 2, "extractor": looping_extract, "file_timeout": 2.0}
     local = build([str(d)], tmp_path / "local", **kw)
     out = tmp_path / "dask"
-    dask = build([str(d)], out, executor="dask", **kw)
+    dask = build([str(d)], out, executor="dask", scheduler=scheduler, **kw)
     assert [(p.source, p.problem) for p in dask.problems] == [(str(d / "loop.txt"), "extraction took longer than 2 s (the per-file time budget; see --file-timeout)")]
     assert dask.summary["documents"] == 3 and dask.summary["files"]["same_bytes_as_another"] == 1
     assert dask.summary["files"]["extracted"] == 2  # a (or its copy) and b; the copy is not read again
@@ -153,17 +166,18 @@ def test_the_failure_paths_hold_on_dask(tmp_path: Path) -> None:
     _same(local.summary, dask.summary)
     before = {p.name: p.read_bytes() for p in (out / "cache").iterdir()} | {GRAPH_NT: (out / GRAPH_NT).read_bytes()}
     with pytest.raises(InputsNotFound, match="no such file or folder"):
-        build([str(tmp_path / "ni")], out, executor="dask")
+        build([str(tmp_path / "ni")], out, executor="dask", scheduler=scheduler)
     with open(out / ".lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(RuntimeError, match="another build"):
-            build([str(d)], out, executor="dask", **kw)
+            build([str(d)], out, executor="dask", scheduler=scheduler, **kw)
     assert {p.name: p.read_bytes() for p in (out / "cache").iterdir()} | {GRAPH_NT: (out / GRAPH_NT).read_bytes()} == before
     # the exit status says a file failed, as with the local executor
     real = b.build
     b.build = lambda *args, **k: real(*args, **{**k, "extractor": looping_extract})
     try:
-        r = CliRunner().invoke(build_cmd, [str(d), "--out", str(out), "-q", "--executor", "dask", "--file-timeout", "2"])
+        r = CliRunner().invoke(build_cmd, [str(d), "--out", str(out), "-q", "--executor", "dask", "--scheduler", scheduler,
+                                       "--file-timeout", "2"])
     finally:
         b.build = real
     assert r.exit_code == 1 and str(d / "loop.txt") in r.output

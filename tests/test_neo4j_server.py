@@ -94,6 +94,22 @@ def test_status_reports_the_running_server(neo4j_server: srv.ServerStatus) -> No
     assert st.bolt_uri == conn.bolt_uri() and st.browser_url.endswith("/browser/")
 
 
+@pytest.mark.neo4j
+def test_wait_ready_returns_for_a_server_that_answers_and_gives_up_on_one_that_does_not(
+        neo4j_server: srv.ServerStatus, clean_env: None) -> None:
+    srv.wait_ready(neo4j_server.home, conn.connection_settings(), timeout=60)
+    # the server's process runs but nothing answers at these settings: the deadline passes
+    deaf = conn.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1")
+    with pytest.raises(install.StartError, match="did not answer Bolt at bolt://127.0.0.1:9 within 1s"):
+        srv.wait_ready(neo4j_server.home, deaf, timeout=1)
+
+
+def test_wait_ready_fails_at_once_when_no_server_runs_from_the_home(tmp_path: Path, clean_env: None) -> None:
+    settings = conn.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1")
+    with pytest.raises(install.StartError, match="exited while starting"):
+        srv.wait_ready(tmp_path, settings, timeout=60)
+
+
 def test_unreachable_server_gives_clear_error(clean_env: None) -> None:
     settings = conn.connection_settings(uri="bolt://127.0.0.1:9", password="whatever1")
     with pytest.raises(conn.Neo4jUnavailableError, match="Nothing answers Bolt at bolt://127.0.0.1:9"):

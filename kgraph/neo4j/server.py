@@ -182,6 +182,31 @@ def _wait_ready(proc: subprocess.Popen[bytes], home: Path, deadline: float) -> N
     )
 
 
+def wait_ready(home: Path, settings: ConnectionSettings, timeout: float = 300.0) -> None:
+    """Wait for a server launched with ``start(wait=False)`` (or ``private_server(wait=False)``) until a query
+    runs on its default database; ``StartError`` if its process is gone or the deadline passes. Uses only
+    ``home`` and ``settings``, not the ``KGRAPH_NEO4J_*`` variables, so the launch can be done with them set
+    and the wait later without."""
+    from neo4j import exceptions as nx
+
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if running_pid(home) is None:
+            raise StartError(f"Neo4j (home {home}) exited while starting. Log tail:\n{_log_tail(home)}")
+        try:
+            with driver(settings, verify=True) as drv:
+                drv.execute_query("RETURN 1", database_=settings.database)
+            return
+        except Neo4jAuthError:
+            raise
+        except (Neo4jServerError, nx.Neo4jError, nx.DriverError, OSError) as e:
+            last = e
+        time.sleep(0.5)
+    raise StartError(f"Neo4j (home {home}) did not answer Bolt at {settings.uri} within {timeout:.0f}s "
+                     f"(last error: {last}). Log tail:\n{_log_tail(home)}")
+
+
 def _log_tail(home: Path) -> str:
     parts = []
     for name in ("logs/neo4j.log", _CONSOLE_LOG):
@@ -284,14 +309,15 @@ _PRIVATE_VARS = ("KGRAPH_NEO4J_HOME", "KGRAPH_NEO4J_BOLT_PORT", "KGRAPH_NEO4J_HT
 
 
 @contextmanager
-def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False,
+def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wait: bool = True,
                    echo: Echo = print_line) -> Iterator[tuple[Path, ConnectionSettings]]:
     """A second, empty server for benchmarks and tests that need a database of their own.
 
     Its home is a temporary folder whose ``lib`` links to the installed jars (no download), with its
     own ports and credentials file; the user's server and data are never touched. Stopped and removed
     afterwards (``keep``: the folder stays, for inspection). The ``KGRAPH_NEO4J_*`` variables point at it
-    while it runs, so ``local_settings()`` and ``driver()`` find it.
+    while it runs, so ``local_settings()`` and ``driver()`` find it. ``wait=False`` yields once the JVM is
+    launched (its password set), before Bolt answers: the caller waits (``wait_ready``) after other work.
     """
     import tempfile
 
@@ -308,7 +334,7 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False,
     os.environ.setdefault("KGRAPH_NEO4J_HEAP", "1g")
     os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "512m")
     try:
-        start(wait=True, timeout=300, echo=echo)
+        start(wait=wait, timeout=300, echo=echo)
         yield home, local_settings()
     finally:
         try:
