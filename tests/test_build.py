@@ -394,3 +394,15 @@ def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same
     assert relied_on == {f"<{BASE}doc/163_2016_NĐ-CP>", f"<{BASE}doc/2_2020_NĐ-CP>"}  # two groups of one
     monkeypatch.setattr(stale, "GROUP", 1)
     assert stale.stale_triples(iter(lines), BASE) == whole
+
+
+def test_the_workers_fork_from_a_process_holding_the_catalogues_index() -> None:
+    """`warm_extractor` (run before the extraction's workers fork) loads the catalogue's name index, so no
+    worker reads it again for its files' own resolvers; a fresh process, so no other test has loaded it."""
+    import subprocess
+    import sys
+
+    code = ("import kgraph.catalog.store as s; from kgraph.build_tasks import warm_extractor; "
+            "assert s._DEFAULT is None; warm_extractor(); print(s._DEFAULT is not None and s._DEFAULT._lookup is not None)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert r.stdout.strip() == "True"

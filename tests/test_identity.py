@@ -55,6 +55,20 @@ def test_yearless_number_takes_the_citation_year_and_keeps_unknown_apart() -> No
     assert unknown.iri().endswith("/year-unknown")
 
 
+def test_a_citation_repeated_in_the_same_words_is_keyed_like_each_alone() -> None:
+    """`reference_keys` keys each distinct citation of a document once: a repeated one gets the key the
+    reference alone gets, and one differing in any field `reference_key` reads gets its own."""
+    refs = [ref("Nghị định số 163/2016/NĐ-CP", number="163/2016/NĐ-CP", start=i * 40) for i in range(3)]
+    refs += [ref("Kế hoạch số 45/KH-UBND", number="45/KH-UBND", year=2023, issuer="UBND tỉnh An Giang", start=200),
+             ref("Kế hoạch số 45/KH-UBND", number="45/KH-UBND", year=2023, issuer="UBND tỉnh Cà Mau", start=240),
+             ref("Luật Đất đai năm 2013", name="Luật Đất đai", year=2013, start=300),
+             ref("Luật Đất đai năm 2013", name="Luật Đất đai", year=2013, start=340),
+             ref("Nghị định này", kind="self", start=400)]
+    keys = reference_keys(ext(*refs))
+    assert keys == [reference_key(r) for r in refs[:-1]] + [None]
+    assert keys[0] == keys[1] == keys[2] and keys[3] != keys[4] and keys[5] == keys[6] is not None
+
+
 def test_year_inside_the_number_wins_over_the_citation_date() -> None:
     assert numbered_key("163/2016/NĐ-CP", 2017) == numbered_key("163/2016/NĐ-CP", None)
     assert not numbered_key("163/2016/NĐ-CP", None).year_unknown

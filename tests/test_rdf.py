@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, parse
 
 from kgraph.graph.ontology import ELI, KG, ONTOLOGY_FILE, legal_resource_classes, ontology_triples
-from kgraph.graph.rdf import RELATION_PREDICATE, extraction_graph, file_triples
+from kgraph.graph.rdf import RELATION_PREDICATE, _under, extraction_graph, file_triples
 from kgraph.graph.scheme import ontology_with_scheme
 from kgraph.graph.validate import validate
 from kgraph.knowledge import load
@@ -220,6 +220,20 @@ def test_base_iri_is_the_users(lines: list[str]) -> None:
     other = extraction_graph(corpus(), "http://example.org/vn/")
     assert len(other) == len(lines)
     assert not any(BASE in ln for ln in other)
+
+
+def test_citation_terms_written_unchecked_are_the_checked_terms() -> None:
+    """The citations' and their summaries' IRIs are written from a prefix checked once (`rdf._under`): each
+    is the term pyoxigraph makes of it, and a prefix that makes invalid IRIs fails as a check of each did."""
+    items = corpus()
+    resolver = Resolver(facts_of(e, h) for e, h, _ in items)
+    decree, h, src = items[0]
+    out, _ = file_triples(resolve(decree, resolver, content_hash=h, source=src, base=BASE))
+    terms = {t for ln in out for t in ln.split(" ")[:3] if t.startswith(f"<{BASE}citation/")}
+    assert len(terms) > 5 and any("/to/" in t for t in terms)
+    assert all(str(NamedNode(t[1:-1])) == t for t in terms)
+    with pytest.raises(ValueError):
+        _under("https://kgraph.example/id with a space/citation/")
 
 
 # ----------------------------------------------------------------------------- shapes

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kgraph.graph.ontology import class_iris
 from kgraph.graph.scheme import concept_iri
@@ -134,12 +134,18 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
 
     # by the path, not the content: two copies of one document are two sources with citations of their own
     cite_base = f"{citation_prefix(resolved.base)}{hashlib.sha256(source.encode('utf-8')).hexdigest()[:16]}/"
+    if resolved.citations:
+        cite_node = _under(cite_base)
     src_lit = lit(source)
     P = _CITATION_TERMS
     seen_spans: dict[str, int] = {}
-    # a file cites one instrument many times, and several references share a sentence: each term made once
+    # a file cites one instrument many times, and several references share a sentence, a kind, a matched
+    # text, a date, an issuer or a provision: each term made (and each body's or provision's lines given) once
     targets: dict[str, str] = {}
     sentences: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    dates: dict[str | None, str | None] = {}
+    given: dict[str, tuple[str, ...]] = {}  # a body's or a leaf provision's term → the lines last given for it
     # per cited instrument: its citations' count, relations and pinpoints; per cited provision, its count
     per_instrument: dict[str, _Tally] = {}
     per_provision: dict[tuple[str, str], int] = {}
@@ -152,7 +158,7 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
         pred = iri_term(RELATION_PREDICATE[relation])
         span = f"{ref.start}-{ref.end}"
         seen_spans[span] = seen_spans.get(span, 0) + 1  # one span can name two instruments
-        c = node(cite_base + span + (f"-{seen_spans[span]}" if seen_spans[span] > 1 else ""))
+        c = cite_node(span + (f"-{seen_spans[span]}" if seen_spans[span] > 1 else ""))
         # f-strings with the predicates bound once: this loop writes most of a corpus's triples
         out += [
             f"{d} {pred} {t} .\n",
@@ -161,8 +167,8 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             f"{c} {P['citedDocument']} {t} .\n",
             f"{c} {P['relation']} {pred} .\n",
             f'{c} {P["relationName"]} "{relation}" .\n',
-            f"{c} {P['referenceKind']} {lit(ref.kind)} .\n",
-            f"{c} {P['matchedText']} {lit(ref.text)} .\n",
+            f"{c} {P['referenceKind']} {_kind_lit(ref.kind)} .\n",
+            f"{c} {P['matchedText']} {texts.get(ref.text) or texts.setdefault(ref.text, lit(ref.text))} .\n",
             f'{c} {P["startOffset"]} "{ref.start}"^^{INTEGER} .\n',
             f'{c} {P["endOffset"]} "{ref.end}"^^{INTEGER} .\n',
             f"{c} {P['source']} {src_lit} .\n",
@@ -172,7 +178,7 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             if sl is None:
                 sl = sentences[ref.sentence] = lit(" ".join(ref.sentence.split()))
             out.append(f"{c} {P['sentence']} {sl} .\n")
-        dl = date_lit(ref.date)
+        dl = dates[ref.date] if ref.date in dates else dates.setdefault(ref.date, date_lit(ref.date))
         if dl:
             out.append(f"{c} {P['citedDate']} {dl} .\n")
         if ref.partial:  # the effect acts on part of the instrument: it stays in force (stale-citations)
@@ -181,7 +187,9 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
             if body is None:
                 continue
             o, bt = body_triples(body)
-            out += bt
+            if given.get(o) is not bt:
+                given[o] = bt
+                out += bt
             out.append(f"{c} {P['citedIssuer']} {o} .\n")
         tally = per_instrument.get(t)
         if tally is None:
@@ -190,12 +198,28 @@ def file_triples(resolved: ResolvedDocument) -> tuple[list[str], dict[str, int]]
         tally.relations.add(relation)
         for chain in cit.provisions:
             leaf, pt = provision_triples(chain)
-            out += pt
+            if given.get(leaf) is not pt:  # the same (cached) lines: given once
+                given[leaf] = pt
+                out += pt
             out.append(f"{c} {P['pinpoint']} {leaf} .\n")
             per_provision[t, leaf] = per_provision.get((t, leaf), 0) + 1
             tally.pinpoints.add(chain[-1].label)
     out += summary_triples(d, cite_base, per_instrument, per_provision)
     return out, dict(resolved.counts)
+
+
+def _under(prefix: str) -> Callable[[str], str]:
+    """IRI terms of `prefix` followed by a suffix of ASCII letters, digits, `-` and `/` (the citations' and
+    their summaries' IRIs): `prefix` is checked once by `node`, and such a suffix keeps an IRI valid, so each
+    term is written as `node` would write it without checking it again (a file has thousands)."""
+    node(prefix + "0-0")  # raises ValueError, as each term's own check did, on a base that makes invalid IRIs
+    return lambda suffix: f"<{prefix}{suffix}>"
+
+
+@lru_cache(maxsize=64)
+def _kind_lit(kind: str) -> str:
+    """A reference kind's literal: a handful of values, one per citation."""
+    return lit(kind)
 
 
 def _short_hash(term: str) -> str:
@@ -222,10 +246,14 @@ def summary_triples(d: str, cite_base: str, per_instrument: dict[str, _Tally],
     text cites ~100 instruments ~500 times). Per file, like the citations they sum up, so an incremental
     build redoes them with the file."""
     S = _SUMMARY_TERMS
-    out = []
+    out: list[str] = []
+    if not per_instrument:
+        return out
+    under = _under(cite_base)
+    hashes: dict[str, str] = {}  # per cited instrument: its provisions' summaries' IRIs use it too
     for t, tally in per_instrument.items():
-        h = _short_hash(t)
-        s = node(f"{cite_base}to/{h}")
+        h = hashes[t] = _short_hash(t)
+        s = under(f"to/{h}")
         out += [
             f"{s} {A} {S['CitationSummary']} .\n",
             f"{s} {S['summaryCiting']} {d} .\n",
@@ -236,7 +264,7 @@ def summary_triples(d: str, cite_base: str, per_instrument: dict[str, _Tally],
         if tally.pinpoints:
             out.append(f"{s} {S['pinpoints']} {lit('; '.join(sorted(tally.pinpoints)))} .\n")
     for (t, leaf), n in per_provision.items():
-        s = node(f"{cite_base}to/{_short_hash(t)}/{_short_hash(leaf)}")
+        s = under(f"to/{hashes[t]}/{_short_hash(leaf)}")
         out += [
             f"{s} {A} {S['ProvisionCitationSummary']} .\n",
             f"{s} {S['provisionCiting']} {d} .\n",

@@ -62,7 +62,17 @@ def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
     the same document gives it, when the document gives exactly one. Across documents nothing is guessed.
     """
     refs = extraction.references
-    keys = [None if r.kind == "self" else reference_key(r) for r in refs]
+    # a document cites one instrument many times in the same words: each distinct citation keyed once (the
+    # fields `reference_key` reads; keys are frozen, so equal references may share one)
+    memo: dict[tuple, InstrumentKey | None] = {}
+    keys: list[InstrumentKey | None] = []
+    for r in refs:
+        if r.kind == "self":
+            keys.append(None)
+            continue
+        m = (r.number, r.year, r.date, r.issuer, r.name, r.target)
+        k = memo[m] if m in memo else memo.setdefault(m, reference_key(r))
+        keys.append(k)
     years: dict[tuple[str | None, str | None], set[int]] = defaultdict(set)
     numbers: dict[str, set[str]] = defaultdict(set)  # name key → numbers the document gives with it
     for r, k in zip(refs, keys):
