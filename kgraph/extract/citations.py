@@ -391,8 +391,8 @@ def _classify_relations(scan: _Scan) -> None:
                 if back < LEAD:
                     wide = sentence_start(t, pos)
                 s0 = sentence_start(t, pos, back)
-            if s0 == max(0, pos - back):
-                s0 = max(last_s0, pos - CLAUSE_LOOKBACK)
+            if s0 == (pos - back if pos > back else 0):
+                s0 = pos - CLAUSE_LOOKBACK if pos - CLAUSE_LOOKBACK > last_s0 else last_s0
         else:
             wide = -1
             s0 = sentence_start(t, pos, CLAUSE_LOOKBACK)
@@ -400,7 +400,7 @@ def _classify_relations(scan: _Scan) -> None:
         same = prev is not None and s0 == prev_sent
         p = (prev.start, prev.tail or prev.end, prev.relation or "cites") if same else None
         if (not (same and top is not None and top != p[2]) and basis_item(t, s0, s0 + 40) is None
-                and not may_trigger(t, max(s0, pos - LEAD), pos)):
+                and not may_trigger(t, pos - LEAD if pos - LEAD > s0 else s0, pos)):
             # no verb before it (most dense references): what `decide` gives without one, without its call
             rel, decided = (p[2], True) if same else ("cites", False)
         else:

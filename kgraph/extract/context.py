@@ -336,7 +336,7 @@ _BEFORE_TAIL_MADE = re.compile(r"(?:ban\s{1,3}hành|phê\s{1,3}duyệt)(?:\s{1,3
 def _may_end_before(text: str, lo: int, start: int) -> tuple[bool, bool]:
     """Whether each branch of `_BEFORE` may match in text[lo:start] (False: it cannot): its ending is there (the
     first branch also needs its "của" or "với")."""
-    near = max(lo, start - 60)
+    near = start - 60 if start - 60 > lo else lo
     # each ending holds one of these words as written: looked for first (a search tries the regex at each start)
     made = ((text.find("hành", near, start) >= 0 or text.find("duyệt", near, start) >= 0)
             and _BEFORE_TAIL_MADE.search(text, near, start) is not None)
@@ -369,7 +369,7 @@ def _before(text: str, lo: int, start: int) -> tuple[int, int] | None:
 
 def issuer_before(text: str, start: int, home: str | None = None) -> str | None:
     """The body written just before a reference that has none after it ("của Sở Xây dựng tại Công văn số")."""
-    span = _before(text, max(0, start - 140), start)
+    span = _before(text, start - 140 if start > 140 else 0, start)
     if span is None:
         return None
     s, e = span

@@ -136,7 +136,7 @@ def _number_matches(t: str):
     for p in _separators_before_code(t):
         if p < last_end:
             continue
-        for c in _DIGIT_RUN.finditer(t, max(last_end, p - 30), p):
+        for c in _DIGIT_RUN.finditer(t, p - 30 if p - 30 > last_end else last_end, p):
             e = c.end()  # the run's end, unless cut at `p` (a digit of it: tried)
             x = t[e : e + 1]
             if e < p and (x not in _AFTER_DIGITS or (x == " " and t[e + 1 : e + 2] not in _AFTER_SPACE)):
@@ -170,7 +170,7 @@ def numbered(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
         if i >= 0 and s - anchor_ends[i] < 30:
             if pats["type_gap"].fullmatch(t, anchor_ends[i], s):
                 word, start = anchors[i].word, anchors[i].start
-        window = t[max(0, s - 40) : s]
+        window = t[s - 40 if s > 40 else 0 : s]
         if family == "old" and not (word or pats["so_before"].search(window)):
             continue
         party_coded = None
@@ -308,7 +308,7 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             if i >= 0 and spans[i][1] > a.start:
                 continue  # already found as a well-formed number
             raw = m.group("num")
-            if raw.isdigit() and _COUNT_BEFORE.search(t, max(0, a.start - 8), a.start):
+            if raw.isdigit() and _COUNT_BEFORE.search(t, a.start - 8 if a.start > 8 else 0, a.start):
                 continue  # a count, not an instrument: "Có đủ các Quyết định 03 cán bộ"
             if raw.isdigit() and tt is not None and tt.parts_by_ordinal:
                 continue  # "Dự án 3: ...": a part of a programme, not an instrument
@@ -331,7 +331,7 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             m = pats["described_after"].match(t, a.end)
             if not m or not a.start or t[a.start - 1] != " " or not (t[a.start - 2 : a.start - 1].isalnum() or t[a.start - 2 : a.start - 1] in ",;("):
                 continue
-            if pats["generic_before"].search(t, max(0, a.start - 12), a.start):
+            if pats["generic_before"].search(t, a.start - 12 if a.start > 12 else 0, a.start):
                 continue
             words, end = name_words(t, m.end(), k, first_free=True)
             if len(words) < 2:

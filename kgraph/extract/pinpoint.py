@@ -84,7 +84,7 @@ _CONNECTORS = ("của", "tại", "thuộc", "trong")
 def _may_end_a_chain(text: str, start: int) -> bool:
     """A chain ends with an article number or a chapter numeral (then maybe "của"): check that cheaply
     before running the grammar, since most references have no pinpoint."""
-    tail = text[max(0, start - 16) : start].rstrip(" ,\t\r\n\xa0")
+    tail = text[start - 16 if start > 16 else 0 : start].rstrip(" ,\t\r\n\xa0")
     if tail.endswith(_CONNECTORS):  # one test for the four (most tails end with none)
         for w in _CONNECTORS:
             if tail.endswith(w):
@@ -109,7 +109,7 @@ _CHAIN_END_REVERSED = re.compile(
 
 def _ends_like_a_chain(text: str, start: int) -> bool:
     """Whether some chain can end right before `start` (or before a line break there, as `$` allows)."""
-    tail = text[max(0, start - 40) : start][::-1]
+    tail = text[start - 40 if start > 40 else 0 : start][::-1]
     return bool(_CHAIN_END_REVERSED.match(tail) or (tail[:1] == "\n" and _CHAIN_END_REVERSED.match(tail, 1)))
 
 
@@ -129,14 +129,14 @@ MAX_CHAINS = 12
 def pinpoint_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """Provisions written right before `start`, and where their phrase begins (or `start`): every chain of a
     list ("khoản 1, khoản 2 Điều 1, Điều 2 và khoản 2 Điều 5 Thông tư ...") keeps its provisions (issue 9, point 9)."""
-    lo = max(0, start - 80)
+    lo = start - 80 if start > 80 else 0
     # the tail names an annex ("Phụ lục") or other contents ("... khác"): only then is it searched for
     annex = _ANNEX_TAIL.search(text, lo, start) if text.find("lục", lo, start) >= 0 or text.find("khác", lo, start) >= 0 else None
     pts, lead = _chain_before(text, annex.start() if annex else start)
     if not pts:
         return [], start
     for _ in range(MAX_CHAINS):
-        sep = _CHAIN_SEP.search(text, max(0, lead - 8), lead)
+        sep = _CHAIN_SEP.search(text, lead - 8 if lead > 8 else 0, lead)
         if not sep:
             break
         more, lead2 = _chain_before(text, sep.start())
@@ -150,7 +150,7 @@ def _chain_before(text: str, start: int) -> tuple[list[Pinpoint], int]:
     """One chain of provisions ending right before `start` ("điểm a khoản 2 Điều 3"), and where it begins."""
     if not _may_end_a_chain(text, start) or not _ends_like_a_chain(text, start):
         return [], start
-    lo = max(0, start - WINDOW)
+    lo = start - WINDOW if start > WINDOW else 0
     window = text[lo:start]
     stop = _NOT_IN_CHAIN.search(window[::-1])
     # the chain can only start at one of these words, after the last character no chain holds: try them left to

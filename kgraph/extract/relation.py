@@ -162,7 +162,7 @@ class _MayStart:
 
     def maybe(self, text: str, lo: int, hi: int) -> bool:
         """Whether some first word may start in text[lo:hi] (False: none does)."""
-        lo = max(0, lo - self.reach)
+        lo = lo - self.reach if lo > self.reach else 0
         st, a, b, hits, n = self.state
         if hi > b or st is not text or not a <= lo:
             st, a, b, hits, n = self._extend(text, lo, hi)
@@ -294,7 +294,7 @@ def decide(
     """The relation, and whether a verb (or the list the reference is in) decided it (False: nothing did,
     or only a weak "quy định tại", so a list heading or a verb after the reference may still)."""
     tb = _tables()
-    lo = max(sent_start, start - LEAD)
+    lo = start - LEAD if start - LEAD > sent_start else sent_start
     basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
     if not basis_clause and not tb.may_trig.maybe(text, lo, start):
         # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
@@ -307,11 +307,12 @@ def decide(
     if prev is not None:
         semi = text.rfind(";", prev[1], start)
         if semi >= 0:
-            lo, new_item = max(lo, semi + 1), True
+            lo, new_item = (semi + 1 if semi + 1 > lo else lo), True
         else:
             g = _NEW_ITEM_GAP.search(text, prev[1], start)
             if g is not None:
-                lo, new_item = max(lo, g.end()), True
+                gap_end = g.end()
+                lo, new_item = (gap_end if gap_end > lo else lo), True
     lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
     if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
         if new_item:
@@ -441,7 +442,7 @@ def _opens_line(text: str, pos: int) -> bool:
     """A capitalised trigger with only blanks between it and the line's start."""
     if not text[pos : pos + 1].isupper():
         return False
-    line_start = text.rfind("\n", max(0, pos - 40), pos)
+    line_start = text.rfind("\n", pos - 40 if pos > 40 else 0, pos)
     return line_start >= 0 and not text[line_start + 1 : pos].strip()
 
 
@@ -450,7 +451,7 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
     tb = _tables()
     if tb.after is None or not tb.may_after.maybe(text, end, clause_end):
         return None  # no verb after it (whatever the lead's blockers say)
-    lead = text[max(clause_start, end - LEAD) : end].lower()
+    lead = text[end - LEAD if end - LEAD > clause_start else clause_start : end].lower()
     if any(b in lead for b in tb.after_blockers):
         return None
     window = _mask(tb, text[end:clause_end])
@@ -512,7 +513,7 @@ def heading(text: str, pos: int, max_lines: int = 200) -> str | None:
     nearest line before it ending with ":", reached over sibling items and continuation lines only, or the
     article's heading line ("Điều 1. Bãi bỏ toàn bộ các quyết định") with what follows it up to the first item.
     """
-    nl = text.rfind("\n", max(0, pos - 16), pos)  # an item's marker is short: its line starts just before
+    nl = text.rfind("\n", pos - 16 if pos > 16 else 0, pos)  # an item's marker is short: its line starts just before
     line_start = nl + 1
     if nl < 0 and pos > 16:
         return None

@@ -81,7 +81,10 @@ def _free_until(text: str, x: int, y: int, ahead: bool) -> int:
     if ft is text and fa <= x and y <= fb:
         return fb
     if ft is text and fa <= x <= fb:
-        a, frm, to = fa, fb, max(y, min(len(text), fb + _AHEAD_BLOCK))
+        to = fb + _AHEAD_BLOCK
+        if to > len(text):
+            to = len(text)
+        a, frm, to = fa, fb, (y if y >= to else to)
     else:
         a, frm, to = x, x, y
     pat, longest = _any_start()
@@ -114,7 +117,9 @@ _LAST: tuple[str | None, int, int, int] = (None, -1, -1, -1)
 def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     """Where the sentence (or preamble item) holding `pos` starts, looking back at most `lookback` chars."""
     global _LAST
-    lo = max(0, pos - lookback)
+    # bounds by a conditional, not max()/min(): on Python 3.11 a call of either costs ~1,300 instructions (its
+    # argument tuple, an iterator, two compares), ~30 times the test; dense references made 10-20 a reference (issue 14)
+    lo = pos - lookback if pos > lookback else 0
     ft, fa, fb = _BEHIND
     if ft is text and fa <= lo and pos <= fb:
         return lo  # inside the stretch known free of marks (`_sentence_start`'s first answer, without its calls)
@@ -147,14 +152,14 @@ def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int)
     when that is not known (a mark or opener there, or a start too near a window's edge to be sure it lies wholly
     in it). The relation pass asks this of references following each other in one sentence (issue 14: a search of
     the sentence for each of them)."""
-    lo = max(0, pos - LEAD)
-    if last_start == max(0, last_pos - LEAD):
+    lo = pos - LEAD if pos > LEAD else 0
+    if last_start == (last_pos - LEAD if last_pos > LEAD else 0):
         wide = lo  # none in the window at `last_pos`: none in this one
     elif last_start >= lo + _MARGIN:
         wide = last_start  # lies wholly in this window, judged as it was there
     else:
         return None
-    near = max(0, pos - back)
+    near = pos - back if pos > back else 0
     if last_start <= near:
         narrow = near  # a start in the narrow window would be one in the wide window at `last_pos`, after `last_start`
     elif text.endswith(_BOUNDARIES, near, last_start):
@@ -188,7 +193,7 @@ def _sentence_start(text: str, pos: int, lo: int) -> int:
     ft, fa, fb = _BEHIND
     if ft is text and fa <= lo <= fb and _no_mark_starts(text, lo, pos, False):
         return lo  # the stretch known free of marks, grown to `pos`: none in the whole lookback (dense references)
-    near = max(lo, pos - _NEAR)
+    near = pos - _NEAR if pos - _NEAR > lo else lo
     best = _last_mark(text, near, pos)
     if near > lo and best < near + _LONGEST:
         if _no_mark_starts(text, lo, near, False):
@@ -196,7 +201,7 @@ def _sentence_start(text: str, pos: int, lo: int) -> int:
         else:
             near, best = lo, _last_mark(text, lo, pos)
     # only an opener starting after `best` can move it: most windows hold none there
-    for o in _openers() if _any_opener().search(text, max(near, best + 1), pos) else ():
+    for o in _openers() if _any_opener().search(text, best + 1 if best >= near else near, pos) else ():
         # an opener starting before `near` is before `best` (>= near), or (nothing starting there) there is none
         i = text.rfind(o, near, pos)
         if i > best:
@@ -243,7 +248,9 @@ def sentence_end(text: str, pos: int, limit: int = 400) -> int:
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
     first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
     global _LAST_END
-    hi = min(len(text), pos + limit)
+    hi = pos + limit
+    if hi > len(text):
+        hi = len(text)
     ft, fa, fb = _AHEAD
     if ft is text and fa <= pos and hi <= fb:
         return hi  # inside the stretch known free of marks (`_sentence_end`'s first answer, without its calls)
@@ -266,10 +273,10 @@ def _sentence_end(text: str, pos: int, hi: int) -> int:
     # m: where the first mark or opener from `pos` starts: when a mark, the first mark
     if text.startswith(_MARK_FIRSTS, m) and text.startswith(_BOUNDARIES, m, hi):
         return m + 1
-    near = min(hi, pos + _NEAR)
+    near = pos + _NEAR if pos + _NEAR < hi else hi
     best = _first_mark(text, pos, near)
     if near < hi and best > near - _LONGEST:
-        if _no_mark_starts(text, max(pos, near - _LONGEST), hi, True):
+        if _no_mark_starts(text, near - _LONGEST if near - _LONGEST > pos else pos, hi, True):
             best = hi if best == near else best  # every mark within the limit is in the near window
         else:
             best = _first_mark(text, pos, hi)

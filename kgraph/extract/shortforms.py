@@ -304,7 +304,8 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         # the instruments' names among its uses from here on are short forms: they define nothing themselves
         # (`short`), and are made short forms below
         reaching.setdefault(alias, []).append((alias_end, order, f))
-        reached[alias] = min(alias_end, reached.get(alias, alias_end))
+        was = reached.get(alias, alias_end)
+        reached[alias] = alias_end if alias_end <= was else was
 
     # each use stands for the last definition (in reading order) that reaches it, its type for the last
     # definition that has one; an alias defined again rebinds later uses, it does not add a second reference
