@@ -7,10 +7,12 @@ document itself when the corpus holds it, else from the citations that name it m
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from kgraph.knowledge import DocType
 from kgraph.link.extraction_keys import document_key, document_name, reference_keys
@@ -101,26 +103,28 @@ class Resolver:
     """
 
     def __init__(self, facts: Iterable[dict[str, Any]], catalogue: bool = True):
+        """`facts`: each file's `facts_of`, walked twice here and once more for the instruments when they are
+        first asked for (a one-shot stream is kept as a list)."""
         aliases: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
         display: dict[str, Counter] = defaultdict(Counter)
-        type_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        date_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        own: dict[InstrumentKey, dict[str, Any]] = {}
-        seen: set[InstrumentKey] = set()
-        bare: list[tuple[InstrumentKey, str | None, bool, str | None, str | None, str | None]] = []
+        named: set[tuple[str, int]] = set()  # (name key, year) of named citations, for the catalogue
+        bare: set[tuple[str, str | None]] = set()  # (name key, citing date) of bare names not held
         self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
         self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
-        if iter(facts) is facts:  # a one-shot stream is kept for the second walk; a collection is walked again
+        if iter(facts) is facts:  # a one-shot stream is kept for the later walks; a collection is walked again
             facts = list(facts)
+        self._facts = facts
+        self._index: InstrumentIndex | None = None  # the instruments' evidence, gathered at its first use
         #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
         #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
         self.number_fixes = self._term_fixes(facts, catalogue)
+        #: bare names left unresolved because the citing document names them with several years or numbers.
+        self.bare_held: Counter = Counter()
         for f in facts:
             self.documents += 1
             d = f["doc"]
             dk = InstrumentKey.from_list(d["key"])
-            own[self._fix(dk)] = d
             held = held_names((r[0] for r in f["refs"]), f["aliases"])
             at = words_date(d)
             if at is None and d.get("date"):
@@ -131,20 +135,19 @@ class Resolver:
                 if year is not None:
                     aliases[(nk, year)][self.number_fixes.get(number, number)] += 1
                 display[nk][shown] += 1
-            for key_list, tname, tcode, date, shown in f["refs"]:
+            for key_list, _tname, _tcode, _date, shown in f["refs"]:
                 k = self._fix(InstrumentKey.from_list(key_list))
                 if shown and k.name_key:
                     display[k.name_key][shown] += 1
-                if k.name_key is not None and k.year is None:  # a bare name: settled once the catalogue is asked
-                    bare.append((k, at, k.name_key in held, tname, tcode, date))
-                    if k.name_key in held:
-                        self._held.add((dk, k.name_key))
+                if k.name_key is None:
                     continue
-                seen.add(k)
-                if tname:
-                    type_votes[k][(tcode or "", tname)] += 1
-                if date:
-                    date_votes[k][date] += 1
+                if k.year is not None:
+                    named.add((k.name_key, k.year))
+                elif k.name_key in held:  # a bare name the document names in several ways: left as it is
+                    self._held.add((dk, k.name_key))
+                    self.bare_held[k.name_key] += 1
+                else:  # a bare name: settled once the catalogue is asked
+                    bare.add((k.name_key, at))
         #: (name key, year) → number, only where the corpus names one number.
         self.aliases: dict[tuple[str, int], str] = {}
         self.ambiguous: dict[tuple[str, int], list[str]] = {}
@@ -162,32 +165,29 @@ class Resolver:
         self.bare_aliases: dict[tuple[str, str], tuple[str, int | None]] = {}
         #: (name key, citing date or None) → (numbers, reason): bare names several instruments fit.
         self.bare_ambiguous: dict[tuple[str, str | None], tuple[list[str], str]] = {}
-        #: bare names left unresolved because the citing document names them with several years or numbers.
-        self.bare_held: Counter = Counter()
         if catalogue:
-            self._consult_catalogue({(k.name_key, k.year) for k in seen if k.name_key and k.year is not None})
-            self._consult_catalogue_bare({(k.name_key, at) for k, at, held, *_ in bare if not held})
-        #: bare-name references resolved through the catalogue (a count of mentions, not of names).
-        self.bare_resolved = 0
-        for k, at, held, tname, tcode, date in bare:
-            if held:
-                self.bare_held[k.name_key] += 1
-            rk = self.resolve(k, None if held else at)
-            if rk != k:
-                self.bare_resolved += 1
-            seen.add(rk)
-            if tname:
-                type_votes[rk][(tcode or "", tname)] += 1
-            if date:
-                date_votes[rk][date] += 1
-        self._own = {self.resolve(k): v for k, v in own.items()}
-        self._keys = set(self._own) | {self.resolve(k) for k in type_votes} | {self.resolve(k) for k in seen}
-        self._types: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        self._dates: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        for k, c in type_votes.items():
-            self._types[self.resolve(k)].update(c)
-        for k, c in date_votes.items():
-            self._dates[self.resolve(k)].update(c)
+            self._consult_catalogue(named)
+            self._consult_catalogue_bare(bare)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A worker that resolves keys (a Dask worker gets the resolver pickled) needs no instrument index."""
+        state = self.__dict__.copy()
+        state["_index"] = None
+        return state
+
+    def _instruments(self) -> "InstrumentIndex":
+        """The instruments' evidence (own headers, type and date votes, every key), gathered in one more walk
+        over the facts now that names and numbers are settled: kept on disk, not in memory."""
+        if self._index is None:
+            self._index = InstrumentIndex()
+            self._bare_resolved = self._index.gather(self._facts, self)
+        return self._index
+
+    @property
+    def bare_resolved(self) -> int:
+        """Bare-name references resolved through the catalogue (a count of mentions, not of names)."""
+        self._instruments()
+        return self._bare_resolved
 
     @staticmethod
     def _term_fixes(facts: Iterable[dict[str, Any]], catalogue: bool) -> dict[str, str]:
@@ -317,7 +317,7 @@ class Resolver:
     def instrument(self, key: InstrumentKey) -> Instrument:
         """Type, date and name of an instrument: its own header first, else the corpus's most frequent citation."""
         key = self.resolve(key)
-        own = self._own.get(key)
+        own, voted, voted_date = self._instruments().evidence(key)
         t = None
         date = None
         if own is not None:
@@ -327,16 +327,15 @@ class Resolver:
             code, _ = number_codes(key.number)
             if code:
                 t = doc_type_for(code, None)
-        if t is None and self._types.get(key):
-            (code, tname), _ = sorted(self._types[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            t = doc_type_for(code or None, tname)
+        if t is None and voted is not None:
+            t = doc_type_for(voted[0] or None, voted[1])
         names = self.names_of(key)
         if t is None:
             nk = key.name_key or (names[0][0] if names else None)
             if nk:
                 t = named_type(nk)
-        if date is None and self._dates.get(key):
-            date = sorted(self._dates[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if date is None:
+            date = voted_date
         name = None
         if key.name_key is not None:
             name = self._display.get(key.name_key) or key.name_key
@@ -355,9 +354,13 @@ class Resolver:
             in_corpus=own is not None,
         )
 
-    def keys(self) -> list[InstrumentKey]:
-        """Every distinct instrument (corpus documents and cited ones), in a stable order."""
-        return sorted(self._keys, key=lambda k: (k.text(), repr(k.to_list())))
+    def keys(self) -> Iterator[InstrumentKey]:
+        """Every distinct instrument (corpus documents and cited ones), in a stable order, read from the index."""
+        return self._instruments().keys()
+
+    def count_keys(self) -> int:
+        """How many distinct instruments there are."""
+        return self._instruments().count()
 
     def alias_fingerprint(self) -> str:
         """Changes when a merge changes, so an incremental build knows which per-file triples to redo."""
@@ -369,3 +372,108 @@ class Resolver:
         for (nk, at), (n, y) in sorted(self.bare_aliases.items()):
             h.update(f"{nk}\t@{at}\t{n}\t{y}\n".encode())
         return h.hexdigest()[:16]
+
+
+class InstrumentIndex:
+    """What the corpus says about each instrument (its own header, the types and dates its citations give,
+    every distinct key), in a temporary SQLite database: it grows with the corpus, and SQLite holds only a
+    bounded page cache in memory, the rest in its temporary file (deleted when closed, or when the process
+    dies). Ties break as `sorted` would: SQLite compares UTF-8 bytes, which order as code points do."""
+
+    BATCH = 256  # files whose votes are counted in memory before they are added to the database
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": a private temporary database on disk (SQLITE_TMPDIR, TMPDIR or /tmp)
+        self.db.executescript("""
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;
+            CREATE TABLE own_raw (rep TEXT PRIMARY KEY, seq INTEGER, js TEXT, doc TEXT) WITHOUT ROWID;
+            CREATE TABLE own (rep TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
+            CREATE TABLE keys (text TEXT, rep TEXT, js TEXT, PRIMARY KEY (text, rep)) WITHOUT ROWID;
+            CREATE TABLE types (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
+            CREATE TABLE dates (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+        """)
+
+    def gather(self, facts: Iterable[dict[str, Any]], resolver: "Resolver") -> int:
+        """One walk over the facts, keys resolved by `resolver` as the Resolver once held them in memory;
+        returns how many bare-name references the catalogue resolved."""
+        bare_resolved = 0
+        seq = 0
+        keys: set[InstrumentKey] = set()
+        types: Counter = Counter()
+        dates: Counter = Counter()
+        own: list[tuple[str, int, str, str]] = []
+        final: dict[tuple, InstrumentKey] = {}  # a numbered or dated key's final key, this batch (cleared by _flush)
+        for f in facts:
+            d = f["doc"]
+            fixed = resolver._fix(InstrumentKey.from_list(d["key"])).to_list()
+            own.append((repr(fixed), seq, json.dumps(fixed, ensure_ascii=False), json.dumps(d, ensure_ascii=False)))
+            seq += 1
+            held = held_names((r[0] for r in f["refs"]), f["aliases"])
+            at = words_date(d)
+            for key_list, tname, tcode, date, _shown in f["refs"]:
+                t = tuple(key_list)
+                k = final.get(t)
+                if k is None:
+                    k = resolver._fix(InstrumentKey.from_list(key_list))
+                    if k.name_key is not None and k.year is None:  # a bare name, as the catalogue settled it
+                        rk = resolver.resolve(k, None if k.name_key in held else at)
+                        if rk != k:
+                            bare_resolved += 1
+                        k = resolver.resolve(rk)
+                    else:
+                        k = final[t] = resolver.resolve(k)
+                keys.add(k)
+                if tname:
+                    types[(k, tcode or "", tname)] += 1
+                if date:
+                    dates[(k, date)] += 1
+            if seq % self.BATCH == 0:
+                self._flush(keys, types, dates, own)
+                final.clear()
+        self._flush(keys, types, dates, own)
+        # a document's own header: the last file of a key wins, in the order its key was first seen; then
+        # keys that resolve alike, the last of them in that order (as a dict built in that order keeps)
+        rows = self.db.execute("SELECT js, doc FROM own_raw ORDER BY seq")
+        while batch := rows.fetchmany(1024):
+            found = [(resolver.resolve(InstrumentKey.from_list(json.loads(js))), doc) for js, doc in batch]
+            self.db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(repr(k.to_list()), doc) for k, doc in found])
+            self._add_keys(k for k, _ in found)
+        self.db.execute("DELETE FROM own_raw")
+        self.db.commit()
+        return bare_resolved
+
+    def _flush(self, keys: set[InstrumentKey], types: Counter, dates: Counter, own: list) -> None:
+        self._add_keys(keys)
+        self.db.executemany("INSERT INTO types VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                            [(repr(k.to_list()), code, name, n) for (k, code, name), n in types.items()])
+        self.db.executemany("INSERT INTO dates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                            [(repr(k.to_list()), date, n) for (k, date), n in dates.items()])
+        self.db.executemany("INSERT INTO own_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", own)
+        keys.clear()
+        types.clear()
+        dates.clear()
+        own.clear()
+
+    def _add_keys(self, keys: Iterable[InstrumentKey]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
+                            [(k.text(), repr(k.to_list()), json.dumps(k.to_list(), ensure_ascii=False)) for k in keys])
+
+    def evidence(self, key: InstrumentKey) -> tuple[dict[str, Any] | None, tuple[str, str] | None, str | None]:
+        """The facts of the corpus document that is this instrument (if any), the (code or "", type name) its
+        citations give most often and the date they give most often (ties to the smallest, as `sorted`)."""
+        own, code, name, date = self.db.execute(
+            "SELECT (SELECT doc FROM own WHERE rep = :k),"
+            " (SELECT code FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT name FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT date FROM dates WHERE rep = :k ORDER BY n DESC, date LIMIT 1)", {"k": repr(key.to_list())}).fetchone()
+        return None if own is None else json.loads(own), None if name is None else (code, name), date
+
+    def keys(self) -> Iterator[InstrumentKey]:
+        """Every key, ordered by (text, repr of its list) as `sorted` orders them."""
+        rows = self.db.execute("SELECT js FROM keys ORDER BY text, rep")
+        while batch := rows.fetchmany(1024):
+            for (js,) in batch:
+                yield InstrumentKey.from_list(json.loads(js))
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM keys").fetchone()[0]
