@@ -103,8 +103,7 @@ class Resolver:
     """
 
     def __init__(self, facts: Iterable[dict[str, Any]], catalogue: bool = True):
-        """`facts`: each file's `facts_of`, walked twice here and once more for the instruments when they are
-        first asked for (a one-shot stream is kept as a list)."""
+        """`facts`: each file's `facts_of`, walked twice (a one-shot stream is kept as a list)."""
         aliases: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
         display: dict[str, Counter] = defaultdict(Counter)
         named: set[tuple[str, int]] = set()  # (name key, year) of named citations, for the catalogue
@@ -112,10 +111,11 @@ class Resolver:
         self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
         self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
-        if iter(facts) is facts:  # a one-shot stream is kept for the later walks; a collection is walked again
+        if iter(facts) is facts:  # a one-shot stream is kept for the second walk; a collection is walked again
             facts = list(facts)
-        self._facts = facts
-        self._index: InstrumentIndex | None = None  # the instruments' evidence, gathered at its first use
+        #: the instruments' evidence by key as written, settled at its first use (`_instruments`)
+        self._evidence: Evidence | None = Evidence()
+        self._index: InstrumentIndex | None = None
         #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
         #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
         self.number_fixes = self._term_fixes(facts, catalogue)
@@ -125,6 +125,7 @@ class Resolver:
             self.documents += 1
             d = f["doc"]
             dk = InstrumentKey.from_list(d["key"])
+            self._evidence.document(self._fix(dk), d)
             held = held_names((r[0] for r in f["refs"]), f["aliases"])
             at = words_date(d)
             if at is None and d.get("date"):
@@ -135,19 +136,23 @@ class Resolver:
                 if year is not None:
                     aliases[(nk, year)][self.number_fixes.get(number, number)] += 1
                 display[nk][shown] += 1
-            for key_list, _tname, _tcode, _date, shown in f["refs"]:
+            for key_list, tname, tcode, date, shown in f["refs"]:
                 k = self._fix(InstrumentKey.from_list(key_list))
                 if shown and k.name_key:
                     display[k.name_key][shown] += 1
-                if k.name_key is None:
+                if k.name_key is not None and k.year is None:  # a bare name: settled once the catalogue is asked
+                    if k.name_key in held:  # the document names it in several ways: left as it is
+                        self._held.add((dk, k.name_key))
+                        self.bare_held[k.name_key] += 1
+                        self._evidence.bare(k, None, tname, tcode, date)
+                    else:
+                        bare.add((k.name_key, at))
+                        self._evidence.bare(k, at, tname, tcode, date)
                     continue
-                if k.year is not None:
+                if k.name_key:
                     named.add((k.name_key, k.year))
-                elif k.name_key in held:  # a bare name the document names in several ways: left as it is
-                    self._held.add((dk, k.name_key))
-                    self.bare_held[k.name_key] += 1
-                else:  # a bare name: settled once the catalogue is asked
-                    bare.add((k.name_key, at))
+                self._evidence.cited(k, tname, tcode, date)
+            self._evidence.file_done()
         #: (name key, year) → number, only where the corpus names one number.
         self.aliases: dict[tuple[str, int], str] = {}
         self.ambiguous: dict[tuple[str, int], list[str]] = {}
@@ -170,17 +175,20 @@ class Resolver:
             self._consult_catalogue_bare(bare)
 
     def __getstate__(self) -> dict[str, Any]:
-        """A worker that resolves keys (a Dask worker gets the resolver pickled) needs no instrument index."""
+        """A worker that resolves keys (a Dask worker gets the resolver pickled) needs no instrument index: it
+        stays with this process."""
         state = self.__dict__.copy()
-        state["_index"] = None
+        state["_index"] = state["_evidence"] = None
         return state
 
     def _instruments(self) -> "InstrumentIndex":
-        """The instruments' evidence (own headers, type and date votes, every key), gathered in one more walk
-        over the facts now that names and numbers are settled: kept on disk, not in memory."""
+        """The instruments' evidence (own headers, type and date votes, every key) by final key, settled at
+        its first use now that names and numbers are: kept on disk, not in memory."""
         if self._index is None:
-            self._index = InstrumentIndex()
-            self._bare_resolved = self._index.gather(self._facts, self)
+            if self._evidence is None:
+                raise RuntimeError("the instruments' index stays with the process that gathered it")
+            self._index, self._bare_resolved = self._evidence.settle(self)
+            self._evidence = None
         return self._index
 
     @property
@@ -374,87 +382,142 @@ class Resolver:
         return h.hexdigest()[:16]
 
 
-class InstrumentIndex:
-    """What the corpus says about each instrument (its own header, the types and dates its citations give,
-    every distinct key), in a temporary SQLite database: it grows with the corpus, and SQLite holds only a
-    bounded page cache in memory, the rest in its temporary file (deleted when closed, or when the process
-    dies). Ties break as `sorted` would: SQLite compares UTF-8 bytes, which order as code points do."""
+class Evidence:
+    """What the corpus says about each instrument, by its key as written (after `Resolver._fix`), while the
+    names are still being read: in memory for `BATCH` files, then in a temporary SQLite database (only once
+    there is that much: the one-file resolver a worker makes never opens one). `settle` maps each distinct key
+    to its final key once the names are settled, and sums the votes by final key (`InstrumentIndex`)."""
 
-    BATCH = 256  # files whose votes are counted in memory before they are added to the database
+    BATCH = 1024  # files whose evidence is counted in memory before it is added to the database (~3 MB)
 
     def __init__(self) -> None:
-        self.db = sqlite3.connect("")  # "": a private temporary database on disk (SQLITE_TMPDIR, TMPDIR or /tmp)
-        self.db.executescript("""
-            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;
-            CREATE TABLE own_raw (rep TEXT PRIMARY KEY, seq INTEGER, js TEXT, doc TEXT) WITHOUT ROWID;
-            CREATE TABLE own (rep TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
-            CREATE TABLE keys (text TEXT, rep TEXT, js TEXT, PRIMARY KEY (text, rep)) WITHOUT ROWID;
-            CREATE TABLE types (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
-            CREATE TABLE dates (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
-        """)
+        self.db: sqlite3.Connection | None = None
+        self.files = 0
+        self.cites: dict[InstrumentKey, tuple[Counter, Counter]] = {}  # key → its (code, type) and date votes
+        self.bares: Counter = Counter()
+        self.own: list[tuple[str, int, str, str]] = []
 
-    def gather(self, facts: Iterable[dict[str, Any]], resolver: "Resolver") -> int:
-        """One walk over the facts, keys resolved by `resolver` as the Resolver once held them in memory;
-        returns how many bare-name references the catalogue resolved."""
-        bare_resolved = 0
-        seq = 0
-        keys: set[InstrumentKey] = set()
-        types: Counter = Counter()
-        dates: Counter = Counter()
-        own: list[tuple[str, int, str, str]] = []
-        final: dict[tuple, InstrumentKey] = {}  # a numbered or dated key's final key, this batch (cleared by _flush)
-        for f in facts:
-            d = f["doc"]
-            fixed = resolver._fix(InstrumentKey.from_list(d["key"])).to_list()
-            own.append((repr(fixed), seq, json.dumps(fixed, ensure_ascii=False), json.dumps(d, ensure_ascii=False)))
-            seq += 1
-            held = held_names((r[0] for r in f["refs"]), f["aliases"])
-            at = words_date(d)
-            for key_list, tname, tcode, date, _shown in f["refs"]:
-                t = tuple(key_list)
-                k = final.get(t)
-                if k is None:
-                    k = resolver._fix(InstrumentKey.from_list(key_list))
-                    if k.name_key is not None and k.year is None:  # a bare name, as the catalogue settled it
-                        rk = resolver.resolve(k, None if k.name_key in held else at)
-                        if rk != k:
-                            bare_resolved += 1
-                        k = resolver.resolve(rk)
-                    else:
-                        k = final[t] = resolver.resolve(k)
-                keys.add(k)
-                if tname:
-                    types[(k, tcode or "", tname)] += 1
-                if date:
-                    dates[(k, date)] += 1
-            if seq % self.BATCH == 0:
-                self._flush(keys, types, dates, own)
-                final.clear()
-        self._flush(keys, types, dates, own)
-        # a document's own header: the last file of a key wins, in the order its key was first seen; then
-        # keys that resolve alike, the last of them in that order (as a dict built in that order keeps)
-        rows = self.db.execute("SELECT js, doc FROM own_raw ORDER BY seq")
+    def document(self, key: InstrumentKey, doc: dict[str, Any]) -> None:
+        kl = key.to_list()
+        self.own.append((repr(kl), self.files, json.dumps(kl, ensure_ascii=False), json.dumps(doc, ensure_ascii=False)))
+
+    def cited(self, key: InstrumentKey, tname: str | None, tcode: str | None, date: str | None) -> None:
+        votes = self.cites.get(key)  # one look-up of the key a reference (hashing a key is most of the cost)
+        if votes is None:
+            votes = self.cites[key] = (Counter(), Counter())
+        if tname:
+            votes[0][(tcode or "", tname)] += 1
+        if date:
+            votes[1][date] += 1
+
+    def bare(self, key: InstrumentKey, at: str | None, tname: str | None, tcode: str | None, date: str | None) -> None:
+        """A bare name cited by a document dated `at` (None: held, resolved without a date)."""
+        self.bares[(key, at, tcode or "" if tname else "", tname or "", date or "")] += 1
+
+    def file_done(self) -> None:
+        self.files += 1
+        if self.files % self.BATCH == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.db is None:
+            self.db = sqlite3.connect("")  # "": a private temporary database on disk (SQLITE_TMPDIR, TMPDIR or /tmp)
+            self.db.executescript("""
+                PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;
+                CREATE TABLE own_raw (rep TEXT PRIMARY KEY, seq INTEGER, js TEXT, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE keys_raw (rep TEXT PRIMARY KEY, js TEXT) WITHOUT ROWID;
+                CREATE TABLE types_raw (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates_raw (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+                CREATE TABLE bare_raw (js TEXT, at TEXT, code TEXT, name TEXT, date TEXT, n INTEGER,
+                                       PRIMARY KEY (js, at, code, name, date)) WITHOUT ROWID;
+                CREATE TABLE own (rep TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE keys (text TEXT, rep TEXT, js TEXT, PRIMARY KEY (text, rep)) WITHOUT ROWID;
+                CREATE TABLE map (raw TEXT PRIMARY KEY, final TEXT) WITHOUT ROWID;
+                CREATE TABLE types (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+            """)
+        db = self.db
+        keys, types, dates = [], [], []
+        for k, (tv, dv) in self.cites.items():
+            kl = k.to_list()
+            r = repr(kl)
+            keys.append((r, json.dumps(kl, ensure_ascii=False)))
+            types.extend((r, code, name, n) for (code, name), n in tv.items())
+            dates.extend((r, date, n) for date, n in dv.items())
+        db.executemany("INSERT OR IGNORE INTO keys_raw VALUES (?, ?)", keys)
+        db.executemany("INSERT INTO types_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", types)
+        db.executemany("INSERT INTO dates_raw VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", dates)
+        # SQLite keeps NULLs apart in a key: a bare name's citing date is stored as "@date", none as ""
+        db.executemany("INSERT INTO bare_raw VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                       [(json.dumps(k.to_list(), ensure_ascii=False), "" if at is None else "@" + at, code, name, date, n)
+                        for (k, at, code, name, date), n in self.bares.items()])
+        # a document's own header: the last file of a key wins, at the place its key was first seen
+        db.executemany("INSERT INTO own_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", self.own)
+        self.cites.clear()
+        self.bares.clear()
+        self.own.clear()
+
+    def settle(self, resolver: "Resolver") -> tuple["InstrumentIndex", int]:
+        """Every key as written to its final key (`resolver.resolve`; a bare name at its citing date), the votes
+        summed by final key; returns the index and how many bare-name mentions the catalogue resolved."""
+        self.flush()
+        db = self.db
+        assert db is not None
+        index = InstrumentIndex(db)
+        rows = db.execute("SELECT rep, js FROM keys_raw")
         while batch := rows.fetchmany(1024):
-            found = [(resolver.resolve(InstrumentKey.from_list(json.loads(js))), doc) for js, doc in batch]
-            self.db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(repr(k.to_list()), doc) for k, doc in found])
-            self._add_keys(k for k, _ in found)
-        self.db.execute("DELETE FROM own_raw")
-        self.db.commit()
-        return bare_resolved
+            final = [(rep, resolver.resolve(InstrumentKey.from_list(json.loads(js)))) for rep, js in batch]
+            db.executemany("INSERT INTO map VALUES (?, ?)", [(rep, repr(k.to_list())) for rep, k in final])
+            index.add_keys(k for _, k in final)
+        db.execute("INSERT INTO types SELECT m.final, t.code, t.name, SUM(t.n) FROM types_raw t JOIN map m ON m.raw = t.rep"
+                   " WHERE true GROUP BY m.final, t.code, t.name")
+        db.execute("INSERT INTO dates SELECT m.final, t.date, SUM(t.n) FROM dates_raw t JOIN map m ON m.raw = t.rep"
+                   " WHERE true GROUP BY m.final, t.date")
+        bare_resolved = 0
+        rows = db.execute("SELECT js, at, code, name, date, n FROM bare_raw")
+        while batch := rows.fetchmany(1024):
+            types: Counter = Counter()
+            dates: Counter = Counter()
+            found = []
+            for js, at, code, name, date, n in batch:
+                k = InstrumentKey.from_list(json.loads(js))
+                rk = resolver.resolve(k, at[1:] if at else None)
+                if rk != k:
+                    bare_resolved += n
+                rk = resolver.resolve(rk)
+                found.append(rk)
+                if name:
+                    types[(repr(rk.to_list()), code, name)] += n
+                if date:
+                    dates[(repr(rk.to_list()), date)] += n
+            index.add_keys(found)
+            db.executemany("INSERT INTO types VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                           [(*k, n) for k, n in types.items()])
+            db.executemany("INSERT INTO dates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                           [(*k, n) for k, n in dates.items()])
+        # keys that resolve alike: the last of them in first-seen order gives the header (as a dict built so keeps)
+        rows = db.execute("SELECT js, doc FROM own_raw ORDER BY seq")
+        while batch := rows.fetchmany(1024):
+            found_own = [(resolver.resolve(InstrumentKey.from_list(json.loads(js))), doc) for js, doc in batch]
+            db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(repr(k.to_list()), d) for k, d in found_own])
+            index.add_keys(k for k, _ in found_own)
+        for table in ("own_raw", "keys_raw", "types_raw", "dates_raw", "bare_raw", "map"):
+            db.execute(f"DELETE FROM {table}")
+        db.commit()
+        return index, bare_resolved
 
-    def _flush(self, keys: set[InstrumentKey], types: Counter, dates: Counter, own: list) -> None:
-        self._add_keys(keys)
-        self.db.executemany("INSERT INTO types VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                            [(repr(k.to_list()), code, name, n) for (k, code, name), n in types.items()])
-        self.db.executemany("INSERT INTO dates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                            [(repr(k.to_list()), date, n) for (k, date), n in dates.items()])
-        self.db.executemany("INSERT INTO own_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", own)
-        keys.clear()
-        types.clear()
-        dates.clear()
-        own.clear()
 
-    def _add_keys(self, keys: Iterable[InstrumentKey]) -> None:
+class InstrumentIndex:
+    """What the corpus says about each instrument by its final key (its own header, the types and dates its
+    citations give, every distinct key), in the temporary SQLite database `Evidence` filled: it grows with the
+    corpus, and SQLite holds only a bounded page cache in memory, the rest in its temporary file (deleted when
+    closed, or when the process dies). Ties break as `sorted` would: SQLite compares UTF-8 bytes, which order
+    as code points do."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def add_keys(self, keys: Iterable[InstrumentKey]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
                             [(k.text(), repr(k.to_list()), json.dumps(k.to_list(), ensure_ascii=False)) for k in keys])
 
