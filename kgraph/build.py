@@ -30,7 +30,8 @@ reported with its problem and left out; the rest goes on. An input that names no
 a pattern matching no file, a folder without documents) stops the build before anything is changed:
 a typo must not empty a graph. Files with identical bytes are read and extracted once; each path stays
 a source of that one document. Memory holds the manifest (a few hundred bytes a file), the corpus-level
-index of instruments and names, and one file's extraction at a time, not the corpus.
+index of names, and one file's extraction at a time, not the corpus; the index of instruments (each one's own
+header, the types and dates its citations give) is a temporary SQLite database (`link.corpus.InstrumentIndex`).
 """
 
 from __future__ import annotations
@@ -460,7 +461,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "documents": len(files),
         "references": counts["references"],
         "citations": counts["citations"],
-        "distinct_instruments": len(resolver.keys()),
+        "distinct_instruments": resolver.count_keys(),
         "unresolved_references": counts["unresolved"],
         "self_references": counts["self"],
         "year_unknown_references": counts["year_unknown"],

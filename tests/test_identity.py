@@ -201,7 +201,80 @@ def test_resolver_lists_every_instrument_once_in_a_stable_order() -> None:
     a = ext(ref("A", number="1/2020/NĐ-CP"), ref("B", number="2/2020/NĐ-CP"), ref("A again", number="1/2020/ND-CP"))
     r1 = Resolver([facts_of(a, "a" * 64)])
     assert [k.number for k in r1.keys() if k.number] == ["1/2020/NĐ-CP", "2/2020/NĐ-CP"]
-    assert len(r1.keys()) == 3  # and the citing document itself
+    assert r1.count_keys() == 3 == len(list(r1.keys()))  # and the citing document itself
+
+
+def test_the_instrument_index_orders_keys_as_sorted_does() -> None:
+    """The keys come from SQLite, which compares UTF-8 bytes: the order must be Python's (code points), also
+    for letters beyond Latin-1 (ư, đ, ạ) beside ones below it (é, z)."""
+    names = ["Luật Đất đai", "Luật Dân sự", "Luật Zeta", "Luật ưu đãi", "Luật ạ", "Luật é", "Luật Ánh sáng", "Luật a"]
+    a = ext(*(ref(n, name=n, year=2000 + i) for i, n in enumerate(names)),
+            *(ref(n, number=n) for n in ("5/2020/NĐ-CP", "13/CT-TTg", "5/2020/ND-CP")), date="2020-05-01")
+    r = Resolver([facts_of(a, "a" * 64)], catalogue=False)
+    keys = list(r.keys())
+    assert len(keys) == len(names) + 3  # the two spellings of 5/2020/NĐ-CP are one, and the document itself
+    assert keys == sorted(keys, key=lambda k: (k.text(), repr(k.to_list())))
+
+
+def test_the_most_given_date_wins_and_a_tie_goes_to_the_earliest() -> None:
+    """An instrument outside the corpus takes the date its citations give most often; on a tie, the
+    smallest (as `sorted` of (count, value) gives): the index must break ties as the in-memory counts did."""
+    def cites(type_: str | None, code: str | None, date: str | None) -> Extraction:
+        return ext(ref("Quyết định số 7/QĐ-X", number="7/QĐ-X", type=type_, type_code=code, date=date, year=2019))
+    one = [cites("Quyết định", "QĐ", "2019-03-02"), cites("Quyết định", "QĐ", "2019-03-01")]
+    r = Resolver([facts_of(x, str(i) * 64) for i, x in enumerate(one)], catalogue=False)
+    key = r.resolve(reference_keys(one[0])[0])
+    assert r.instrument(key).date == "2019-03-01"  # one each: the earlier
+    two = [*one, cites(None, None, "2019-03-02")]
+    r = Resolver([facts_of(x, str(i) * 64) for i, x in enumerate(two)], catalogue=False)
+    assert r.instrument(key).date == "2019-03-02"  # given twice
+
+
+def test_two_files_of_one_number_the_last_gives_the_instruments_header() -> None:
+    first = Document(number="9/2018/NĐ-CP", type="Nghị định", type_code="NĐ", date="2018-01-02", title="Bản cũ")
+    last = Document(number="9/2018/NĐ-CP", type="Nghị định", type_code="NĐ", date="2018-01-09", title="Bản mới")
+    r = Resolver([facts_of(Extraction(first, []), "a" * 64), facts_of(Extraction(last, []), "b" * 64)], catalogue=False)
+    inst = r.instrument(document_key(first, "a" * 64))
+    assert inst.in_corpus and inst.date == "2018-01-09"
+    assert r.count_keys() == 1
+
+
+def test_a_pickled_resolver_resolves_alike_without_its_index() -> None:
+    """A Dask worker gets the resolver pickled: the instruments' database stays behind, the names travel."""
+    import pickle
+
+    a = ext(ref("Luật Ngân sách nhà nước năm 2015", name="Luật Ngân sách nhà nước", year=2015))
+    b = ext(ref("Luật Ngân sách nhà nước số 83/2015/QH13", name="Luật Ngân sách nhà nước", number="83/2015/QH13"))
+    r = Resolver([facts_of(a, "a" * 64), facts_of(b, "b" * 64)])
+    copy = pickle.loads(pickle.dumps(r))
+    assert copy.resolve(reference_keys(a)[0]) == r.resolve(reference_keys(a)[0]) == numbered_key("83/2015/QH13", None)
+    assert r.count_keys() == 3
+    with pytest.raises(RuntimeError, match="stays with the process"):
+        copy.count_keys()
+
+
+def test_evidence_spilled_file_by_file_gives_the_same_instruments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evidence goes to SQLite every `BATCH` files: with a batch of one file, every vote, header and bare
+    name is summed in the database, and the instruments must come out as when all of it was in one batch."""
+    from kgraph.link.corpus import Evidence
+
+    law = Document(number="103/2016/QH13", type="Luật", title="BÁO CHÍ", date="2016-04-05")
+    docs = [Extraction(law, []),
+            ext(ref("Luật Báo chí năm 2016", name="Luật Báo chí", year=2016), date="2017-01-01"),
+            ext(ref("Luật Báo chí", name="Luật Báo chí"), ref("Nghị định 5/2020/NĐ-CP", number="5/2020/NĐ-CP",
+                type="Nghị định", type_code="NĐ", date="2020-01-02"), date="2021-01-01"),
+            ext(ref("Nghị định 5/2020/ND-CP", number="5/2020/ND-CP", type="Nghị định", type_code="NĐ",
+                    date="2020-01-03"), ref("Luật Đất đai", name="Luật Đất đai"), date="2022-02-02")]
+    facts = [facts_of(x, str(i) * 64) for i, x in enumerate(docs)]
+
+    def instruments() -> tuple[list, int]:
+        r = Resolver(facts)
+        return [r.instrument(k) for k in r.keys()], r.bare_resolved
+
+    whole = instruments()
+    monkeypatch.setattr(Evidence, "BATCH", 1)
+    assert instruments() == whole
+    assert len(whole[0]) == 6  # the law, the decree, Luật Đất đai, and the three citing documents
 
 
 # ----------------------------------------------------------------------------- bodies, persons

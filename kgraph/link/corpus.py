@@ -7,10 +7,12 @@ document itself when the corpus holds it, else from the citations that name it m
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from kgraph.knowledge import DocType
 from kgraph.link.extraction_keys import document_key, document_name, reference_keys
@@ -101,26 +103,29 @@ class Resolver:
     """
 
     def __init__(self, facts: Iterable[dict[str, Any]], catalogue: bool = True):
+        """`facts`: each file's `facts_of`, walked twice (a one-shot stream is kept as a list)."""
         aliases: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
         display: dict[str, Counter] = defaultdict(Counter)
-        type_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        date_votes: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        own: dict[InstrumentKey, dict[str, Any]] = {}
-        seen: set[InstrumentKey] = set()
-        bare: list[tuple[InstrumentKey, str | None, bool, str | None, str | None, str | None]] = []
+        named: set[tuple[str, int]] = set()  # (name key, year) of named citations, for the catalogue
+        bare: set[tuple[str, str | None]] = set()  # (name key, citing date) of bare names not held
         self._held: set[tuple[InstrumentKey, str]] = set()  # (citing document, name key) the document holds
         self._undated: set[InstrumentKey] = set()  # citing documents whose date is not their words' date
         self.documents = 0
         if iter(facts) is facts:  # a one-shot stream is kept for the second walk; a collection is walked again
             facts = list(facts)
+        #: the instruments' evidence by key as written, settled at its first use (`_instruments`)
+        self._evidence: Evidence | None = Evidence()
+        self._index: InstrumentIndex | None = None
         #: numbers written with a National Assembly term their year does not fit (`67/2014/QH14`) → the number
         #: the corpus or the catalogue knows with the right term (`67/2014/QH13`)
         self.number_fixes = self._term_fixes(facts, catalogue)
+        #: bare names left unresolved because the citing document names them with several years or numbers.
+        self.bare_held: Counter = Counter()
         for f in facts:
             self.documents += 1
             d = f["doc"]
             dk = InstrumentKey.from_list(d["key"])
-            own[self._fix(dk)] = d
+            self._evidence.document(self._fix(dk), d)
             held = held_names((r[0] for r in f["refs"]), f["aliases"])
             at = words_date(d)
             if at is None and d.get("date"):
@@ -136,15 +141,18 @@ class Resolver:
                 if shown and k.name_key:
                     display[k.name_key][shown] += 1
                 if k.name_key is not None and k.year is None:  # a bare name: settled once the catalogue is asked
-                    bare.append((k, at, k.name_key in held, tname, tcode, date))
-                    if k.name_key in held:
+                    if k.name_key in held:  # the document names it in several ways: left as it is
                         self._held.add((dk, k.name_key))
+                        self.bare_held[k.name_key] += 1
+                        self._evidence.bare(k, None, tname, tcode, date)
+                    else:
+                        bare.add((k.name_key, at))
+                        self._evidence.bare(k, at, tname, tcode, date)
                     continue
-                seen.add(k)
-                if tname:
-                    type_votes[k][(tcode or "", tname)] += 1
-                if date:
-                    date_votes[k][date] += 1
+                if k.name_key:
+                    named.add((k.name_key, k.year))
+                self._evidence.cited(k, tname, tcode, date)
+            self._evidence.file_done()
         #: (name key, year) → number, only where the corpus names one number.
         self.aliases: dict[tuple[str, int], str] = {}
         self.ambiguous: dict[tuple[str, int], list[str]] = {}
@@ -162,32 +170,32 @@ class Resolver:
         self.bare_aliases: dict[tuple[str, str], tuple[str, int | None]] = {}
         #: (name key, citing date or None) → (numbers, reason): bare names several instruments fit.
         self.bare_ambiguous: dict[tuple[str, str | None], tuple[list[str], str]] = {}
-        #: bare names left unresolved because the citing document names them with several years or numbers.
-        self.bare_held: Counter = Counter()
         if catalogue:
-            self._consult_catalogue({(k.name_key, k.year) for k in seen if k.name_key and k.year is not None})
-            self._consult_catalogue_bare({(k.name_key, at) for k, at, held, *_ in bare if not held})
-        #: bare-name references resolved through the catalogue (a count of mentions, not of names).
-        self.bare_resolved = 0
-        for k, at, held, tname, tcode, date in bare:
-            if held:
-                self.bare_held[k.name_key] += 1
-            rk = self.resolve(k, None if held else at)
-            if rk != k:
-                self.bare_resolved += 1
-            seen.add(rk)
-            if tname:
-                type_votes[rk][(tcode or "", tname)] += 1
-            if date:
-                date_votes[rk][date] += 1
-        self._own = {self.resolve(k): v for k, v in own.items()}
-        self._keys = set(self._own) | {self.resolve(k) for k in type_votes} | {self.resolve(k) for k in seen}
-        self._types: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        self._dates: dict[InstrumentKey, Counter] = defaultdict(Counter)
-        for k, c in type_votes.items():
-            self._types[self.resolve(k)].update(c)
-        for k, c in date_votes.items():
-            self._dates[self.resolve(k)].update(c)
+            self._consult_catalogue(named)
+            self._consult_catalogue_bare(bare)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A worker that resolves keys (a Dask worker gets the resolver pickled) needs no instrument index: it
+        stays with this process."""
+        state = self.__dict__.copy()
+        state["_index"] = state["_evidence"] = None
+        return state
+
+    def _instruments(self) -> "InstrumentIndex":
+        """The instruments' evidence (own headers, type and date votes, every key) by final key, settled at
+        its first use now that names and numbers are: kept on disk, not in memory."""
+        if self._index is None:
+            if self._evidence is None:
+                raise RuntimeError("the instruments' index stays with the process that gathered it")
+            self._index, self._bare_resolved = self._evidence.settle(self)
+            self._evidence = None
+        return self._index
+
+    @property
+    def bare_resolved(self) -> int:
+        """Bare-name references resolved through the catalogue (a count of mentions, not of names)."""
+        self._instruments()
+        return self._bare_resolved
 
     @staticmethod
     def _term_fixes(facts: Iterable[dict[str, Any]], catalogue: bool) -> dict[str, str]:
@@ -317,7 +325,7 @@ class Resolver:
     def instrument(self, key: InstrumentKey) -> Instrument:
         """Type, date and name of an instrument: its own header first, else the corpus's most frequent citation."""
         key = self.resolve(key)
-        own = self._own.get(key)
+        own, voted, voted_date = self._instruments().evidence(key)
         t = None
         date = None
         if own is not None:
@@ -327,16 +335,15 @@ class Resolver:
             code, _ = number_codes(key.number)
             if code:
                 t = doc_type_for(code, None)
-        if t is None and self._types.get(key):
-            (code, tname), _ = sorted(self._types[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            t = doc_type_for(code or None, tname)
+        if t is None and voted is not None:
+            t = doc_type_for(voted[0] or None, voted[1])
         names = self.names_of(key)
         if t is None:
             nk = key.name_key or (names[0][0] if names else None)
             if nk:
                 t = named_type(nk)
-        if date is None and self._dates.get(key):
-            date = sorted(self._dates[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if date is None:
+            date = voted_date
         name = None
         if key.name_key is not None:
             name = self._display.get(key.name_key) or key.name_key
@@ -355,9 +362,13 @@ class Resolver:
             in_corpus=own is not None,
         )
 
-    def keys(self) -> list[InstrumentKey]:
-        """Every distinct instrument (corpus documents and cited ones), in a stable order."""
-        return sorted(self._keys, key=lambda k: (k.text(), repr(k.to_list())))
+    def keys(self) -> Iterator[InstrumentKey]:
+        """Every distinct instrument (corpus documents and cited ones), in a stable order, read from the index."""
+        return self._instruments().keys()
+
+    def count_keys(self) -> int:
+        """How many distinct instruments there are."""
+        return self._instruments().count()
 
     def alias_fingerprint(self) -> str:
         """Changes when a merge changes, so an incremental build knows which per-file triples to redo."""
@@ -369,3 +380,163 @@ class Resolver:
         for (nk, at), (n, y) in sorted(self.bare_aliases.items()):
             h.update(f"{nk}\t@{at}\t{n}\t{y}\n".encode())
         return h.hexdigest()[:16]
+
+
+class Evidence:
+    """What the corpus says about each instrument, by its key as written (after `Resolver._fix`), while the
+    names are still being read: in memory for `BATCH` files, then in a temporary SQLite database (only once
+    there is that much: the one-file resolver a worker makes never opens one). `settle` maps each distinct key
+    to its final key once the names are settled, and sums the votes by final key (`InstrumentIndex`)."""
+
+    BATCH = 1024  # files whose evidence is counted in memory before it is added to the database (~3 MB)
+
+    def __init__(self) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.files = 0
+        self.cites: dict[InstrumentKey, tuple[Counter, Counter]] = {}  # key → its (code, type) and date votes
+        self.bares: Counter = Counter()
+        self.own: list[tuple[str, int, str, str]] = []
+
+    def document(self, key: InstrumentKey, doc: dict[str, Any]) -> None:
+        kl = key.to_list()
+        self.own.append((repr(kl), self.files, json.dumps(kl, ensure_ascii=False), json.dumps(doc, ensure_ascii=False)))
+
+    def cited(self, key: InstrumentKey, tname: str | None, tcode: str | None, date: str | None) -> None:
+        votes = self.cites.get(key)  # one look-up of the key a reference (hashing a key is most of the cost)
+        if votes is None:
+            votes = self.cites[key] = (Counter(), Counter())
+        if tname:
+            votes[0][(tcode or "", tname)] += 1
+        if date:
+            votes[1][date] += 1
+
+    def bare(self, key: InstrumentKey, at: str | None, tname: str | None, tcode: str | None, date: str | None) -> None:
+        """A bare name cited by a document dated `at` (None: held, resolved without a date)."""
+        self.bares[(key, at, tcode or "" if tname else "", tname or "", date or "")] += 1
+
+    def file_done(self) -> None:
+        self.files += 1
+        if self.files % self.BATCH == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.db is None:
+            self.db = sqlite3.connect("")  # "": a private temporary database on disk (SQLITE_TMPDIR, TMPDIR or /tmp)
+            self.db.executescript("""
+                PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;
+                CREATE TABLE own_raw (rep TEXT PRIMARY KEY, seq INTEGER, js TEXT, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE keys_raw (rep TEXT PRIMARY KEY, js TEXT) WITHOUT ROWID;
+                CREATE TABLE types_raw (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates_raw (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+                CREATE TABLE bare_raw (js TEXT, at TEXT, code TEXT, name TEXT, date TEXT, n INTEGER,
+                                       PRIMARY KEY (js, at, code, name, date)) WITHOUT ROWID;
+                CREATE TABLE own (rep TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE keys (text TEXT, rep TEXT, js TEXT, PRIMARY KEY (text, rep)) WITHOUT ROWID;
+                CREATE TABLE map (raw TEXT PRIMARY KEY, final TEXT) WITHOUT ROWID;
+                CREATE TABLE types (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+            """)
+        db = self.db
+        keys, types, dates = [], [], []
+        for k, (tv, dv) in self.cites.items():
+            kl = k.to_list()
+            r = repr(kl)
+            keys.append((r, json.dumps(kl, ensure_ascii=False)))
+            types.extend((r, code, name, n) for (code, name), n in tv.items())
+            dates.extend((r, date, n) for date, n in dv.items())
+        db.executemany("INSERT OR IGNORE INTO keys_raw VALUES (?, ?)", keys)
+        db.executemany("INSERT INTO types_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", types)
+        db.executemany("INSERT INTO dates_raw VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", dates)
+        # SQLite keeps NULLs apart in a key: a bare name's citing date is stored as "@date", none as ""
+        db.executemany("INSERT INTO bare_raw VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                       [(json.dumps(k.to_list(), ensure_ascii=False), "" if at is None else "@" + at, code, name, date, n)
+                        for (k, at, code, name, date), n in self.bares.items()])
+        # a document's own header: the last file of a key wins, at the place its key was first seen
+        db.executemany("INSERT INTO own_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", self.own)
+        self.cites.clear()
+        self.bares.clear()
+        self.own.clear()
+
+    def settle(self, resolver: "Resolver") -> tuple["InstrumentIndex", int]:
+        """Every key as written to its final key (`resolver.resolve`; a bare name at its citing date), the votes
+        summed by final key; returns the index and how many bare-name mentions the catalogue resolved."""
+        self.flush()
+        db = self.db
+        assert db is not None
+        index = InstrumentIndex(db)
+        rows = db.execute("SELECT rep, js FROM keys_raw")
+        while batch := rows.fetchmany(1024):
+            final = [(rep, resolver.resolve(InstrumentKey.from_list(json.loads(js)))) for rep, js in batch]
+            db.executemany("INSERT INTO map VALUES (?, ?)", [(rep, repr(k.to_list())) for rep, k in final])
+            index.add_keys(k for _, k in final)
+        db.execute("INSERT INTO types SELECT m.final, t.code, t.name, SUM(t.n) FROM types_raw t JOIN map m ON m.raw = t.rep"
+                   " WHERE true GROUP BY m.final, t.code, t.name")
+        db.execute("INSERT INTO dates SELECT m.final, t.date, SUM(t.n) FROM dates_raw t JOIN map m ON m.raw = t.rep"
+                   " WHERE true GROUP BY m.final, t.date")
+        bare_resolved = 0
+        rows = db.execute("SELECT js, at, code, name, date, n FROM bare_raw")
+        while batch := rows.fetchmany(1024):
+            types: Counter = Counter()
+            dates: Counter = Counter()
+            found = []
+            for js, at, code, name, date, n in batch:
+                k = InstrumentKey.from_list(json.loads(js))
+                rk = resolver.resolve(k, at[1:] if at else None)
+                if rk != k:
+                    bare_resolved += n
+                rk = resolver.resolve(rk)
+                found.append(rk)
+                if name:
+                    types[(repr(rk.to_list()), code, name)] += n
+                if date:
+                    dates[(repr(rk.to_list()), date)] += n
+            index.add_keys(found)
+            db.executemany("INSERT INTO types VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                           [(*k, n) for k, n in types.items()])
+            db.executemany("INSERT INTO dates VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                           [(*k, n) for k, n in dates.items()])
+        # keys that resolve alike: the last of them in first-seen order gives the header (as a dict built so keeps)
+        rows = db.execute("SELECT js, doc FROM own_raw ORDER BY seq")
+        while batch := rows.fetchmany(1024):
+            found_own = [(resolver.resolve(InstrumentKey.from_list(json.loads(js))), doc) for js, doc in batch]
+            db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(repr(k.to_list()), d) for k, d in found_own])
+            index.add_keys(k for k, _ in found_own)
+        for table in ("own_raw", "keys_raw", "types_raw", "dates_raw", "bare_raw", "map"):
+            db.execute(f"DELETE FROM {table}")
+        db.commit()
+        return index, bare_resolved
+
+
+class InstrumentIndex:
+    """What the corpus says about each instrument by its final key (its own header, the types and dates its
+    citations give, every distinct key), in the temporary SQLite database `Evidence` filled: it grows with the
+    corpus, and SQLite holds only a bounded page cache in memory, the rest in its temporary file (deleted when
+    closed, or when the process dies). Ties break as `sorted` would: SQLite compares UTF-8 bytes, which order
+    as code points do."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def add_keys(self, keys: Iterable[InstrumentKey]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
+                            [(k.text(), repr(k.to_list()), json.dumps(k.to_list(), ensure_ascii=False)) for k in keys])
+
+    def evidence(self, key: InstrumentKey) -> tuple[dict[str, Any] | None, tuple[str, str] | None, str | None]:
+        """The facts of the corpus document that is this instrument (if any), the (code or "", type name) its
+        citations give most often and the date they give most often (ties to the smallest, as `sorted`)."""
+        own, code, name, date = self.db.execute(
+            "SELECT (SELECT doc FROM own WHERE rep = :k),"
+            " (SELECT code FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT name FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT date FROM dates WHERE rep = :k ORDER BY n DESC, date LIMIT 1)", {"k": repr(key.to_list())}).fetchone()
+        return None if own is None else json.loads(own), None if name is None else (code, name), date
+
+    def keys(self) -> Iterator[InstrumentKey]:
+        """Every key, ordered by (text, repr of its list) as `sorted` orders them."""
+        rows = self.db.execute("SELECT js FROM keys ORDER BY text, rep")
+        while batch := rows.fetchmany(1024):
+            for (js,) in batch:
+                yield InstrumentKey.from_list(json.loads(js))
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM keys").fetchone()[0]
