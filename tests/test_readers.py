@@ -417,6 +417,28 @@ def test_size_cap_counts_bytes_read(tmp_path, monkeypatch):
     assert len(files.read_capped(p, limit=1000)) == 1000
 
 
+def test_a_small_file_is_read_without_reserving_the_size_cap(tmp_path):
+    """The read is sized by the file, not by the cap: reading `limit + 1` bytes made a buffer of the whole cap
+    (64 MB) for every file, however small. A file at the cap, or over it, is still judged by what was read."""
+    import tracemalloc
+
+    from kgraph.reader import files
+
+    p = tmp_path / "small.txt"
+    p.write_bytes("Căn cứ Nghị định số 163/2016/NĐ-CP;\n".encode() * 100)
+    tracemalloc.start()
+    try:
+        raw = files.read_capped(p, limit=32 * 1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert raw == p.read_bytes()
+    assert peak < 1024 * 1024, f"reading a {len(raw)}-byte file allocated {peak} bytes at its peak"
+    p.write_bytes(b"a" * 1001)
+    with pytest.raises(InputError, match="too large"):
+        files.read_capped(p, limit=1000)
+
+
 @pytest.mark.parametrize("shape", ["one tag", "many tags"])
 def test_html_with_millions_of_attributes_stays_within_bounded_memory(tmp_path, shape):
     """13 MB of attributes in one tag took ~1 GB with html.parser (a tuple per attribute, 12 MB took

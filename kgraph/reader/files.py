@@ -71,7 +71,12 @@ def read_capped(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     source = str(path)
     with open_regular(path) as f:
         try:
-            raw = f.read(limit + 1)
+            # sized by what the file holds (a regular file's size is known), not by the cap: a read of
+            # `limit + 1` reserves that much for every file, however small. Read on in case it grew.
+            want = min(os.fstat(f.fileno()).st_size, limit) + 1
+            raw = f.read(want)
+            if len(raw) == want and want <= limit:
+                raw += f.read(limit + 1 - want)
         except OSError as e:
             raise InputError(source, f"cannot read ({e.strerror})") from None
     if len(raw) > limit:
