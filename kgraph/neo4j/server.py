@@ -14,10 +14,11 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kgraph.neo4j.connection import (
     DEFAULT_USER, ConnectionSettings, Neo4jAuthError, Neo4jServerError, bolt_port, bolt_uri, credentials_path,
@@ -153,33 +154,45 @@ def status(home: Path | None = None) -> ServerStatus:
     return st
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], home: Path, deadline: float) -> None:
-    """Poll Bolt until a query runs on the default database, the process dies, or the deadline passes."""
+def _poll_bolt(settings: ConnectionSettings, deadline: float, gone: Callable[[], str | None]) -> Exception | None:
+    """Poll Bolt until a query runs on the settings' database (None), the server is ``gone`` (its message
+    raised as ``StartError``), or the deadline passes (the last error, or None if the port never opened)."""
     from neo4j import exceptions as nx
 
     last: Exception | None = None
-    timeout = deadline - time.monotonic()
+    port = urlsplit(settings.uri).port or bolt_port()
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            _pid_file(home).unlink(missing_ok=True)
-            raise StartError(
-                f"Neo4j exited with code {proc.returncode} while starting. Log tail:\n{_log_tail(home)}"
-            )
-        if _port_open(bolt_port()):
+        why = gone()
+        if why:
+            raise StartError(why)
+        if _port_open(port):
             try:
-                with driver(local_settings(), verify=True) as drv:
-                    drv.execute_query("RETURN 1")
-                return
+                with driver(settings, verify=True) as drv:
+                    drv.execute_query("RETURN 1", database_=settings.database)
+                return None
             except Neo4jAuthError:
                 raise
             except (Neo4jServerError, nx.Neo4jError, nx.DriverError, OSError) as e:
                 last = e
         time.sleep(0.5)
-    raise StartError(
-        f"Neo4j did not answer Bolt at {bolt_uri()} within {timeout:.0f}s "
-        f"({'last error: ' + str(last) if last else 'port not open yet'}); it may still be starting "
-        f"(pid {proc.pid}; `kg neo4j status`, `kg neo4j stop`). Log tail:\n{_log_tail(home)}"
-    )
+    return last if last is not None else TimeoutError("port not open yet")
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], home: Path, deadline: float) -> None:
+    """Wait for the server this process launched: its exit, or no answer by the deadline, is a StartError."""
+    def gone() -> str | None:
+        if proc.poll() is None:
+            return None
+        _pid_file(home).unlink(missing_ok=True)
+        return f"Neo4j exited with code {proc.returncode} while starting. Log tail:\n{_log_tail(home)}"
+
+    timeout = deadline - time.monotonic()
+    last = _poll_bolt(local_settings(), deadline, gone)
+    if last is not None:
+        raise StartError(
+            f"Neo4j did not answer Bolt at {bolt_uri()} within {timeout:.0f}s (last error: {last}); it may "
+            f"still be starting (pid {proc.pid}; `kg neo4j status`, `kg neo4j stop`). Log tail:\n{_log_tail(home)}"
+        )
 
 
 def wait_ready(home: Path, settings: ConnectionSettings, timeout: float = 300.0) -> None:
@@ -187,24 +200,15 @@ def wait_ready(home: Path, settings: ConnectionSettings, timeout: float = 300.0)
     runs on its default database; ``StartError`` if its process is gone or the deadline passes. Uses only
     ``home`` and ``settings``, not the ``KGRAPH_NEO4J_*`` variables, so the launch can be done with them set
     and the wait later without."""
-    from neo4j import exceptions as nx
+    def gone() -> str | None:
+        if running_pid(home) is not None:
+            return None
+        return f"Neo4j (home {home}) exited while starting. Log tail:\n{_log_tail(home)}"
 
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if running_pid(home) is None:
-            raise StartError(f"Neo4j (home {home}) exited while starting. Log tail:\n{_log_tail(home)}")
-        try:
-            with driver(settings, verify=True) as drv:
-                drv.execute_query("RETURN 1", database_=settings.database)
-            return
-        except Neo4jAuthError:
-            raise
-        except (Neo4jServerError, nx.Neo4jError, nx.DriverError, OSError) as e:
-            last = e
-        time.sleep(0.5)
-    raise StartError(f"Neo4j (home {home}) did not answer Bolt at {settings.uri} within {timeout:.0f}s "
-                     f"(last error: {last}). Log tail:\n{_log_tail(home)}")
+    last = _poll_bolt(settings, time.monotonic() + timeout, gone)
+    if last is not None:
+        raise StartError(f"Neo4j (home {home}) did not answer Bolt at {settings.uri} within {timeout:.0f}s "
+                         f"(last error: {last}). Log tail:\n{_log_tail(home)}")
 
 
 def _log_tail(home: Path) -> str:
