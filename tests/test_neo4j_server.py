@@ -9,6 +9,7 @@ elsewhere they are skipped. The other tests need no server.
 from __future__ import annotations
 
 import stat
+import time
 import uuid
 from pathlib import Path
 
@@ -182,3 +183,33 @@ def test_config_binds_loopback_with_auth(tmp_path: Path, monkeypatch: pytest.Mon
                  f"server.directories.data={tmp_path / 'data'}"):
         assert line in conf
     assert conn.bolt_uri() == "bolt://127.0.0.1:17687"
+
+
+def test_a_server_just_launched_keeps_its_pid_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a few ms after `start(wait=False)` returns, the new process's /proc cmdline reads empty. It was taken for
+    another program: the pid file was removed, the next `start` launched a second JVM on the same home, and
+    `stop` stopped the wrong one (the first kept the port). Empty while alive is ours; a zombie is not."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        pf = srv._pid_file(tmp_path)
+        pf.parent.mkdir(parents=True, exist_ok=True)
+        pf.write_text(f"{child.pid}\n")
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes",
+                            lambda self: b"" if str(self) == f"/proc/{child.pid}/cmdline" else real(self))
+        assert srv.running_pid(tmp_path) == child.pid
+        assert pf.exists()
+        child.kill()
+        # left unreaped: a zombie, as a stopped server is until its parent reaps it
+        for _ in range(100):
+            if srv._is_zombie(child.pid):
+                break
+            time.sleep(0.05)
+        assert srv.running_pid(tmp_path) is None
+        assert not pf.exists()
+    finally:
+        child.kill()
+        child.wait()

@@ -54,6 +54,8 @@ def _is_our_server(pid: int, home: Path) -> bool:
         except (ProcessLookupError, PermissionError):
             return False
         return True  # no /proc: trust the pid file
+    if cmdline == [b""]:  # a process just launched reads empty for a few ms (start(wait=False) returns then)
+        return not _is_zombie(pid)
     args = [a.decode(errors="replace") for a in cmdline]
     return ENTRY_POINT in args and f"--home-dir={home}" in args
 
