@@ -40,15 +40,25 @@ def reference_key(ref: Reference) -> InstrumentKey | None:
 
     A short form bound by the extractor (`target`) is read back from that target.
     """
-    year = plausible_year(ref.year) or year_of_date(ref.date)
-    if ref.number and re.match(r"^\d", ref.number.strip()):
-        return numbered_key(ref.number, year, canonical_issuer(ref.issuer))
-    if ref.name and is_named_type(ref.name):  # `Thông tư hướng dẫn` names no one instrument
-        nk = name_key(ref.name)
+    return _key_of(*_key_fields(ref))
+
+
+def _key_fields(ref: Reference) -> tuple[str | int | None, ...]:
+    """All that `_key_of` reads of a reference: references equal in these have one key."""
+    return ref.number, ref.year, ref.date, ref.issuer, ref.name, ref.target
+
+
+def _key_of(number: str | None, year: int | None, date: str | None, issuer: str | None, name: str | None,
+            target: str | None) -> InstrumentKey | None:
+    year_n = plausible_year(year) or year_of_date(date)
+    if number and re.match(r"^\d", number.strip()):
+        return numbered_key(number, year_n, canonical_issuer(issuer))
+    if name and is_named_type(name):  # `Thông tư hướng dẫn` names no one instrument
+        nk = name_key(name)
         if nk:
-            return InstrumentKey(name_key=nk, year=year)
-    if ref.target:
-        parsed = parse_user_instrument(ref.target)
+            return InstrumentKey(name_key=nk, year=year_n)
+    if target:
+        parsed = parse_user_instrument(target)
         if parsed is not None and parsed.exact is not None:
             return parsed.exact
     return None
@@ -62,16 +72,16 @@ def reference_keys(extraction: Extraction) -> list[InstrumentKey | None]:
     the same document gives it, when the document gives exactly one. Across documents nothing is guessed.
     """
     refs = extraction.references
-    # a document cites one instrument many times in the same words: each distinct citation keyed once (the
-    # fields `reference_key` reads; keys are frozen, so equal references may share one)
+    # a document cites one instrument many times in the same words: each distinct citation keyed once (keys
+    # are frozen, so equal references may share one)
     memo: dict[tuple, InstrumentKey | None] = {}
     keys: list[InstrumentKey | None] = []
     for r in refs:
         if r.kind == "self":
             keys.append(None)
             continue
-        m = (r.number, r.year, r.date, r.issuer, r.name, r.target)
-        k = memo[m] if m in memo else memo.setdefault(m, reference_key(r))
+        fields = _key_fields(r)
+        k = memo[fields] if fields in memo else memo.setdefault(fields, _key_of(*fields))
         keys.append(k)
     years: dict[tuple[str | None, str | None], set[int]] = defaultdict(set)
     numbers: dict[str, set[str]] = defaultdict(set)  # name key → numbers the document gives with it
