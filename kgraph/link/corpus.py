@@ -395,11 +395,10 @@ class Evidence:
         self.files = 0
         self.cites: dict[InstrumentKey, tuple[Counter, Counter]] = {}  # key → its (code, type) and date votes
         self.bares: Counter = Counter()
-        self.own: list[tuple[str, int, str, str]] = []
+        self.own: list[tuple[str, int, str]] = []
 
     def document(self, key: InstrumentKey, doc: dict[str, Any]) -> None:
-        kl = key.to_list()
-        self.own.append((repr(kl), self.files, json.dumps(kl, ensure_ascii=False), json.dumps(doc, ensure_ascii=False)))
+        self.own.append((_js(key), self.files, json.dumps(doc, ensure_ascii=False)))
 
     def cited(self, key: InstrumentKey, tname: str | None, tcode: str | None, date: str | None) -> None:
         votes = self.cites.get(key)  # one look-up of the key a reference (hashing a key is most of the cost)
@@ -412,7 +411,7 @@ class Evidence:
 
     def bare(self, key: InstrumentKey, at: str | None, tname: str | None, tcode: str | None, date: str | None) -> None:
         """A bare name cited by a document dated `at` (None: held, resolved without a date)."""
-        self.bares[(key, at, tcode or "" if tname else "", tname or "", date or "")] += 1
+        self.bares[(key, at, (tcode or "") if tname else "", tname or "", date or "")] += 1
 
     def file_done(self) -> None:
         self.files += 1
@@ -424,35 +423,34 @@ class Evidence:
             self.db = sqlite3.connect("")  # "": a private temporary database on disk (SQLITE_TMPDIR, TMPDIR or /tmp)
             self.db.executescript("""
                 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;
-                CREATE TABLE own_raw (rep TEXT PRIMARY KEY, seq INTEGER, js TEXT, doc TEXT) WITHOUT ROWID;
-                CREATE TABLE keys_raw (rep TEXT PRIMARY KEY, js TEXT) WITHOUT ROWID;
-                CREATE TABLE types_raw (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
-                CREATE TABLE dates_raw (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+                CREATE TABLE own_raw (js TEXT PRIMARY KEY, seq INTEGER, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE keys_raw (js TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE types_raw (js TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (js, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates_raw (js TEXT, date TEXT, n INTEGER, PRIMARY KEY (js, date)) WITHOUT ROWID;
                 CREATE TABLE bare_raw (js TEXT, at TEXT, code TEXT, name TEXT, date TEXT, n INTEGER,
                                        PRIMARY KEY (js, at, code, name, date)) WITHOUT ROWID;
-                CREATE TABLE own (rep TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
+                CREATE TABLE own (js TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID;
                 CREATE TABLE keys (text TEXT, rep TEXT, js TEXT, PRIMARY KEY (text, rep)) WITHOUT ROWID;
                 CREATE TABLE map (raw TEXT PRIMARY KEY, final TEXT) WITHOUT ROWID;
-                CREATE TABLE types (rep TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (rep, code, name)) WITHOUT ROWID;
-                CREATE TABLE dates (rep TEXT, date TEXT, n INTEGER, PRIMARY KEY (rep, date)) WITHOUT ROWID;
+                CREATE TABLE types (js TEXT, code TEXT, name TEXT, n INTEGER, PRIMARY KEY (js, code, name)) WITHOUT ROWID;
+                CREATE TABLE dates (js TEXT, date TEXT, n INTEGER, PRIMARY KEY (js, date)) WITHOUT ROWID;
             """)
         db = self.db
         keys, types, dates = [], [], []
         for k, (tv, dv) in self.cites.items():
-            kl = k.to_list()
-            r = repr(kl)
-            keys.append((r, json.dumps(kl, ensure_ascii=False)))
-            types.extend((r, code, name, n) for (code, name), n in tv.items())
-            dates.extend((r, date, n) for date, n in dv.items())
-        db.executemany("INSERT OR IGNORE INTO keys_raw VALUES (?, ?)", keys)
+            j = _js(k)
+            keys.append((j,))
+            types.extend((j, code, name, n) for (code, name), n in tv.items())
+            dates.extend((j, date, n) for date, n in dv.items())
+        db.executemany("INSERT OR IGNORE INTO keys_raw VALUES (?)", keys)
         db.executemany("INSERT INTO types_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", types)
         db.executemany("INSERT INTO dates_raw VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n", dates)
         # SQLite keeps NULLs apart in a key: a bare name's citing date is stored as "@date", none as ""
         db.executemany("INSERT INTO bare_raw VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                       [(json.dumps(k.to_list(), ensure_ascii=False), "" if at is None else "@" + at, code, name, date, n)
+                       [(_js(k), "" if at is None else "@" + at, code, name, date, n)
                         for (k, at, code, name, date), n in self.bares.items()])
         # a document's own header: the last file of a key wins, at the place its key was first seen
-        db.executemany("INSERT INTO own_raw VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", self.own)
+        db.executemany("INSERT INTO own_raw VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc", self.own)
         self.cites.clear()
         self.bares.clear()
         self.own.clear()
@@ -464,14 +462,14 @@ class Evidence:
         db = self.db
         assert db is not None
         index = InstrumentIndex(db)
-        rows = db.execute("SELECT rep, js FROM keys_raw")
+        rows = db.execute("SELECT js FROM keys_raw")
         while batch := rows.fetchmany(1024):
-            final = [(rep, resolver.resolve(InstrumentKey.from_list(json.loads(js)))) for rep, js in batch]
-            db.executemany("INSERT INTO map VALUES (?, ?)", [(rep, repr(k.to_list())) for rep, k in final])
+            final = [(js, resolver.resolve(_key(js))) for js, in batch]
+            db.executemany("INSERT INTO map VALUES (?, ?)", [(js, _js(k)) for js, k in final])
             index.add_keys(k for _, k in final)
-        db.execute("INSERT INTO types SELECT m.final, t.code, t.name, SUM(t.n) FROM types_raw t JOIN map m ON m.raw = t.rep"
+        db.execute("INSERT INTO types SELECT m.final, t.code, t.name, SUM(t.n) FROM types_raw t JOIN map m ON m.raw = t.js"
                    " WHERE true GROUP BY m.final, t.code, t.name")
-        db.execute("INSERT INTO dates SELECT m.final, t.date, SUM(t.n) FROM dates_raw t JOIN map m ON m.raw = t.rep"
+        db.execute("INSERT INTO dates SELECT m.final, t.date, SUM(t.n) FROM dates_raw t JOIN map m ON m.raw = t.js"
                    " WHERE true GROUP BY m.final, t.date")
         bare_resolved = 0
         rows = db.execute("SELECT js, at, code, name, date, n FROM bare_raw")
@@ -480,16 +478,16 @@ class Evidence:
             dates: Counter = Counter()
             found = []
             for js, at, code, name, date, n in batch:
-                k = InstrumentKey.from_list(json.loads(js))
+                k = _key(js)
                 rk = resolver.resolve(k, at[1:] if at else None)
                 if rk != k:
                     bare_resolved += n
                 rk = resolver.resolve(rk)
                 found.append(rk)
                 if name:
-                    types[(repr(rk.to_list()), code, name)] += n
+                    types[(_js(rk), code, name)] += n
                 if date:
-                    dates[(repr(rk.to_list()), date)] += n
+                    dates[(_js(rk), date)] += n
             index.add_keys(found)
             db.executemany("INSERT INTO types VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
                            [(*k, n) for k, n in types.items()])
@@ -498,8 +496,8 @@ class Evidence:
         # keys that resolve alike: the last of them in first-seen order gives the header (as a dict built so keeps)
         rows = db.execute("SELECT js, doc FROM own_raw ORDER BY seq")
         while batch := rows.fetchmany(1024):
-            found_own = [(resolver.resolve(InstrumentKey.from_list(json.loads(js))), doc) for js, doc in batch]
-            db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(repr(k.to_list()), d) for k, d in found_own])
+            found_own = [(resolver.resolve(_key(js)), doc) for js, doc in batch]
+            db.executemany("INSERT OR REPLACE INTO own VALUES (?, ?)", [(_js(k), d) for k, d in found_own])
             index.add_keys(k for k, _ in found_own)
         for table in ("own_raw", "keys_raw", "types_raw", "dates_raw", "bare_raw", "map"):
             db.execute(f"DELETE FROM {table}")
@@ -518,17 +516,18 @@ class InstrumentIndex:
         self.db = db
 
     def add_keys(self, keys: Iterable[InstrumentKey]) -> None:
+        """Each key with what `keys` orders by: its text, then the repr of its list (the order `sorted` gave)."""
         self.db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
-                            [(k.text(), repr(k.to_list()), json.dumps(k.to_list(), ensure_ascii=False)) for k in keys])
+                            [(k.text(), repr(k.to_list()), _js(k)) for k in keys])
 
     def evidence(self, key: InstrumentKey) -> tuple[dict[str, Any] | None, tuple[str, str] | None, str | None]:
         """The facts of the corpus document that is this instrument (if any), the (code or "", type name) its
         citations give most often and the date they give most often (ties to the smallest, as `sorted`)."""
         own, code, name, date = self.db.execute(
-            "SELECT (SELECT doc FROM own WHERE rep = :k),"
-            " (SELECT code FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
-            " (SELECT name FROM types WHERE rep = :k ORDER BY n DESC, code, name LIMIT 1),"
-            " (SELECT date FROM dates WHERE rep = :k ORDER BY n DESC, date LIMIT 1)", {"k": repr(key.to_list())}).fetchone()
+            "SELECT (SELECT doc FROM own WHERE js = :k),"
+            " (SELECT code FROM types WHERE js = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT name FROM types WHERE js = :k ORDER BY n DESC, code, name LIMIT 1),"
+            " (SELECT date FROM dates WHERE js = :k ORDER BY n DESC, date LIMIT 1)", {"k": _js(key)}).fetchone()
         return None if own is None else json.loads(own), None if name is None else (code, name), date
 
     def keys(self) -> Iterator[InstrumentKey]:
@@ -536,7 +535,16 @@ class InstrumentIndex:
         rows = self.db.execute("SELECT js FROM keys ORDER BY text, rep")
         while batch := rows.fetchmany(1024):
             for (js,) in batch:
-                yield InstrumentKey.from_list(json.loads(js))
+                yield _key(js)
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM keys").fetchone()[0]
+
+
+def _js(key: InstrumentKey) -> str:
+    """A key as the database stores it (its list as JSON: one text per key, read back by `_key`)."""
+    return json.dumps(key.to_list(), ensure_ascii=False)
+
+
+def _key(js: str) -> InstrumentKey:
+    return InstrumentKey.from_list(json.loads(js))
