@@ -149,11 +149,10 @@ def extract_one(task: tuple[str, str, str, str]) -> dict[str, Any]:
         with time_budget(_FILE_TIMEOUT):
             ext = annotate(_EXTRACT(st.text, source), st)  # type: ignore[misc]
         ext.source = source
-        # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
         keys = reference_keys(ext)  # once: the facts and the part both need them
         facts = facts_of(ext, sha, keys)
         writing = cache_path
-        try:
+        try:  # dumps, not dump: json.dump streams through the pure-Python encoder (5-10x slower)
             write_atomically(cache_path, json.dumps(extraction_to_cache(ext), ensure_ascii=False, separators=(",", ":")))
             writing = facts_path(cache_path)
             write_atomically(writing, json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
