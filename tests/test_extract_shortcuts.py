@@ -238,6 +238,31 @@ def test_body_before_from_the_branches_is_the_whole_pattern_s(seed: int) -> None
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_nothing_beside_where_the_precheck_says_so(seed: int) -> None:
+    """Where `MAY_BESIDE` does not match right after a reference, `beside` finds no date and no issuer there (and
+    ends where it began): on random phrases of dates, bodies and what else follows references, in any case, after
+    runs of blanks and brackets of every length around the precheck's limit."""
+    from kgraph.extract import context
+
+    rnd = random.Random(seed)
+    parts = ["ngày 24 tháng 5 năm 2018", "NGÀY 04/9/2025", "ngày 1/1/2020", "được ", "ĐƯỢC  ", "đã ", "Đã ", "ban hành ",
+             "BAN HÀNH ", "ký ", "Ký ", "của ", "Của ", "CỦA ", "Bộ Tài chính", "Chính phủ", "Ủy ban nhân dân tỉnh Hà Tĩnh",
+             "và ", ", ", "(", " ", "  ", "\t", "\n", "Nghị định ", "ngà", "bản ", "kỳ ", "cua ", "Thủ tướng Chính phủ",
+             "2018", "; ", "x"]
+    kept = found = 0
+    for _ in range(6000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 12)))
+        for pos in range(len(t) + 1):
+            got = context.beside(t, pos, "tỉnh Hà Tĩnh", joint=bool(pos % 2))
+            if context.MAY_BESIDE.match(t, pos, pos + 10) is None:
+                assert (got.date, got.issuer, got.end) == (None, None, pos), (t, pos)
+                kept += 1
+            else:
+                found += got.date is not None or got.issuer is not None
+    assert kept > 10000 and found > 1000
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_mark_runs_with_their_base_are_the_combining_matches(seed: int) -> None:
     """`OffsetText` composes each run of combining marks with the character before it: the spans `_COMBINING` (a
     base, then marks) finds, on random decomposed text (marks opening it, marks after marks, after line breaks)."""

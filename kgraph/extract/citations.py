@@ -198,23 +198,29 @@ def _read_beside(scan: _Scan) -> None:
         own_year = document.year
     home = context.home_of(document.issuer) if document is not None else None  # "của UBND tỉnh": this province
     beside = context.beside  # looked up once: dense references call it 20-40k times a MB
+    may_beside = context.MAY_BESIDE.match
     for f in scan.found:
-        b = beside(t, f.end, home, len(f.issuer_codes or ()) > 1)
-        f.date = b.date
-        f.tail = b.end if (b.date or b.issuer) else f.end
-        if f.kind == "named" and f.year is None and b.date:
-            f.year = int(b.date[:4])
+        if may_beside(t, f.end, f.end + 10) is not None:
+            b = beside(t, f.end, home, len(f.issuer_codes or ()) > 1)
+            date, issuer = b.date, b.issuer
+            f.tail = b.end if (date or issuer) else f.end
+        else:
+            date = issuer = None  # what `beside` finds there (`MAY_BESIDE`), without its three matches
+            f.tail = f.end
+        f.date = date
+        if f.kind == "named" and f.year is None and date:
+            f.year = int(date[:4])
         if f.kind == "numbered":
             party = f.family == "party"
-            f.issuer = b.issuer or _before_or_codes(context.issuer_before(t, f.start, home),
-                                                    issuer_of_codes(f.issuer_codes, party, k))
-            if f.year is None and b.date:
-                f.year = int(b.date[:4])
+            f.issuer = issuer or _before_or_codes(context.issuer_before(t, f.start, home),
+                                                  issuer_of_codes(f.issuer_codes, party, k))
+            if f.year is None and date:
+                f.year = int(date[:4])
             if own and f.number == own:
                 f.kind, f.target = "self", "self"
         else:
             # a law cited by name with its number: the number's code names the body ("số 84/2015/QH13" → Quốc hội)
-            f.issuer = b.issuer or f.issuer or (issuer_of_codes(f.issuer_codes, f.family == "party", k) if f.number else None)
+            f.issuer = issuer or f.issuer or (issuer_of_codes(f.issuer_codes, f.family == "party", k) if f.number else None)
             if own_name and f.name and f.name.casefold() == own_name and f.year in (None, own_year) and not f.number:
                 f.kind, f.target = "self", "self"  # "Hiến pháp" inside the Constitution, "Luật Đất đai" inside it
         f.pinpoint, f.lead = pinpoint_before(t, f.start)
