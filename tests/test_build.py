@@ -379,8 +379,9 @@ def test_the_stale_reliances_follow_any_part_and_equal_a_clean_builds(corpus: Pa
 
 def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same(corpus: Path, tmp_path: Path,
                                                                                   monkeypatch) -> None:
-    """Asked one ended instrument at a time (the store holding its lines only), the derivation gives the same
-    nodes as asked about all at once: each answer reads only its own instrument's lines."""
+    """Asked one ended instrument at a time (the store holding its lines and its citing and relying documents'
+    dates only), the derivation gives the same nodes as asked about all at once, and as one store of every line
+    the query reads: each answer reads only its own instrument's lines."""
     from kgraph.graph import stale
 
     (corpus / "r.txt").write_text(doc("9/2019/NĐ-CP", ("163/2016/NĐ-CP", "repeals"), date="2019-03-01"), "utf-8")
@@ -392,8 +393,10 @@ def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same
     whole = stale.stale_triples(iter(lines), BASE)
     relied_on = {ln.split(" ")[2] for ln in whole if f"<{KG}reliedOn>" in ln}
     assert relied_on == {f"<{BASE}doc/163_2016_NĐ-CP>", f"<{BASE}doc/2_2020_NĐ-CP>"}  # two groups of one
-    monkeypatch.setattr(stale, "GROUP", 1)
+    monkeypatch.setattr(stale, "GROUP_LINES", 1)  # each ended instrument asked alone
     assert stale.stale_triples(iter(lines), BASE) == whole
+    # and the same as one store of every line the query reads (every document's date, no group)
+    assert sorted(stale._derive(stale.wanted(iter(lines)), BASE)) == whole
 
 
 def test_the_workers_fork_from_a_process_holding_the_catalogues_index() -> None:
