@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
@@ -247,6 +247,37 @@ def test_the_store_loaded_from_the_parts_holds_graph_nt(corpus: Path, tmp_path: 
     in_store = {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())}
     in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
     assert in_store == in_file and len(in_file) > 10
+
+
+def test_a_file_larger_than_a_slice_is_loaded_in_slices(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    """A part of more lines than a slice (the instruments' part grows with the corpus) reaches the bulk loader
+    in slices of at most CHUNK_TRIPLES lines, cut at lines' ends, and the store holds the same triples."""
+    from kgraph.sinks import oxigraph_store
+
+    out = tmp_path / "out"
+    run([corpus], out, store=False)
+    in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
+    n_lines = len((out / GRAPH_NT).read_bytes().splitlines())
+    monkeypatch.setattr(oxigraph_store, "CHUNK_TRIPLES", 7)
+    (tmp_path / "loaded").mkdir()
+    loader = StoreLoader(tmp_path / "loaded")
+    sizes: list[int] = []
+    put = loader._slices.put
+
+    def spy(data: bytes | None) -> None:
+        if data is not None:
+            assert data.endswith(b"\n")
+            sizes.append(data.count(b"\n"))
+        put(data)
+
+    monkeypatch.setattr(loader._slices, "put", spy)
+    small = tmp_path / "small.nt"
+    small.write_bytes(b"".join((out / GRAPH_NT).read_bytes().splitlines(keepends=True)[:3]))
+    loader.add(small)  # 3 lines pending, then a file of many more: sent before it, then its slices
+    loader.add(out / GRAPH_NT)
+    st = Store.read_only(str(loader.finish("e" * 64)))
+    assert n_lines > 3 * 7 and max(sizes) <= 7 and sum(sizes) == n_lines + 3
+    assert {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())} == in_file
 
 
 def test_a_part_loaded_then_rewritten_leaves_nothing_of_its_first_version_in_the_store(corpus: Path,
