@@ -60,6 +60,7 @@ def main() -> None:
         print(phase, {k: v for k, v in row.items() if k != "sites"})
         for site in row.get("sites", []):
             print("   ", site)
+    print("peak RSS MB of each process:", r.summary["peak_rss_mb"])  # the build's, its largest worker's, the loader's
     print(f"{time.perf_counter() - t:.1f} s, {r.summary['triples']} triples, graph {r.summary['graph_sha256'][:16]}")
 
 

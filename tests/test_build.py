@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 
 from kgraph.build import DEFAULT_BASE, GRAPH_NT, SUMMARY, build, discover, extraction_from_dict
 from kgraph.cli_graph import build_cmd, validate_cmd
@@ -249,6 +249,37 @@ def test_the_store_loaded_from_the_parts_holds_graph_nt(corpus: Path, tmp_path: 
     assert in_store == in_file and len(in_file) > 10
 
 
+def test_a_file_larger_than_a_slice_is_loaded_in_slices(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    """A part of more lines than a slice (the instruments' part grows with the corpus) reaches the bulk loader
+    in slices of at most CHUNK_TRIPLES lines, cut at lines' ends, and the store holds the same triples."""
+    from kgraph.sinks import oxigraph_store
+
+    out = tmp_path / "out"
+    run([corpus], out, store=False)
+    in_file = {q.triple for q in parse(path=str(out / GRAPH_NT), format=RdfFormat.N_TRIPLES)}
+    n_lines = len((out / GRAPH_NT).read_bytes().splitlines())
+    monkeypatch.setattr(oxigraph_store, "CHUNK_TRIPLES", 7)
+    (tmp_path / "loaded").mkdir()
+    loader = StoreLoader(tmp_path / "loaded")
+    sizes: list[int] = []
+    put = loader._slices.put
+
+    def spy(data: bytes | None) -> None:
+        if data is not None:
+            assert data.endswith(b"\n")
+            sizes.append(data.count(b"\n"))
+        put(data)
+
+    monkeypatch.setattr(loader._slices, "put", spy)
+    small = tmp_path / "small.nt"
+    small.write_bytes(b"".join((out / GRAPH_NT).read_bytes().splitlines(keepends=True)[:3]))
+    loader.add(small)  # 3 lines pending, then a file of many more: sent before it, then its slices
+    loader.add(out / GRAPH_NT)
+    st = Store.read_only(str(loader.finish("e" * 64)))
+    assert n_lines > 3 * 7 and max(sizes) <= 7 and sum(sizes) == n_lines + 3
+    assert {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())} == in_file
+
+
 def test_a_part_loaded_then_rewritten_leaves_nothing_of_its_first_version_in_the_store(corpus: Path,
                                                                                      tmp_path: Path) -> None:
     """The store loads each part as the extraction writes it; the corpus pass then merges a name a.txt cites
@@ -379,8 +410,9 @@ def test_the_stale_reliances_follow_any_part_and_equal_a_clean_builds(corpus: Pa
 
 def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same(corpus: Path, tmp_path: Path,
                                                                                   monkeypatch) -> None:
-    """Asked one ended instrument at a time (the store holding its lines only), the derivation gives the same
-    nodes as asked about all at once: each answer reads only its own instrument's lines."""
+    """Asked one ended instrument at a time (the store holding its lines and its citing and relying documents'
+    dates only), the derivation gives the same nodes as asked about all at once, and as one store of every line
+    the query reads: each answer reads only its own instrument's lines."""
     from kgraph.graph import stale
 
     (corpus / "r.txt").write_text(doc("9/2019/NĐ-CP", ("163/2016/NĐ-CP", "repeals"), date="2019-03-01"), "utf-8")
@@ -392,8 +424,10 @@ def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same
     whole = stale.stale_triples(iter(lines), BASE)
     relied_on = {ln.split(" ")[2] for ln in whole if f"<{KG}reliedOn>" in ln}
     assert relied_on == {f"<{BASE}doc/163_2016_NĐ-CP>", f"<{BASE}doc/2_2020_NĐ-CP>"}  # two groups of one
-    monkeypatch.setattr(stale, "GROUP", 1)
+    monkeypatch.setattr(stale, "GROUP_LINES", 1)  # each ended instrument asked alone
     assert stale.stale_triples(iter(lines), BASE) == whole
+    # and the same as one store of every line the query reads (every document's date, no group)
+    assert sorted(stale._derive(stale.wanted(iter(lines)), BASE)) == whole
 
 
 def test_the_workers_fork_from_a_process_holding_the_catalogues_index() -> None:

@@ -12,15 +12,15 @@ filters, the relation lists from relations.yaml), without the labels the query r
 keeps the triples it reads: every pattern names its predicate, and a citation matters only when it ends an
 instrument or dates it, so the answer over those triples is the answer over the whole graph. Every answer's
 instrument is one that something ended (`ended_instruments`), so of the dated citations and the relying
-relations only those of such instruments are loaded: the store's size follows the ended instruments, not
-the corpus.
+relations only those of such instruments are loaded, a group of them at a time (`stale_triples`): the store's
+size follows a group's lines, not the corpus.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from pyoxigraph import RdfFormat, Store
 
@@ -129,6 +129,7 @@ _TYPE = f"<{RDF_TYPE}>".encode()
 _CONSOLIDATED = f"<{KG}ConsolidatedText> .".encode()
 _RELATION, _CITED, _DATED = (f"<{KG}{x}>".encode() for x in ("relation", "citedDocument", "citedDate"))
 _RECORD, _NO_LONGER = f"<{KG}catalogueRecord>".encode(), f"<{ELI}date_no_longer_in_force>".encode()
+_CITATION_TERMS = frozenset(f"<{KG}{x}>".encode() for x in _CITATION)
 #: What a citation with no ending relation needs to have kept (a dated mention of an ended instrument).
 _DATED_KEEPS = (_CITED, _DATED, f"<{KG}citingDocument>".encode())
 
@@ -185,6 +186,13 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
     together (a part is sorted; so is what `extraction_graph` passes). With `only` (`ended_instruments`), a
     reliance on another instrument and a citation (ending or dated) of another are left out, and of a dated citation
     without an ending relation only its citing and cited documents and date are kept."""
+    for _, ln in _tagged(lines, only):
+        yield ln
+
+
+def _tagged(lines: Iterable[bytes], only: set[bytes] | None) -> Iterator[tuple[bytes | None, bytes]]:
+    """`wanted`'s lines, each with the instrument it is about (a citation's cited instrument, a reliance's
+    object) or None for a line about no one instrument (a date, a type, a catalogue record's)."""
     preds = read_predicates()
     cites = {f"<{KG}{x}>".encode() for x in _CITATION}
     ends = {e + b" ." for e in _ends()}
@@ -192,11 +200,11 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
     held: list[bytes] = []  # one citation's lines so far
     subject, ending, dated, cited = b"", False, False, b""
 
-    def flush() -> Iterator[bytes]:
+    def flush() -> Iterator[tuple[bytes | None, bytes]]:
         if ending and (only is None or cited in only):
-            yield from held
+            yield from ((cited, h) for h in held)
         elif dated and (only is None or cited in only):
-            yield from (h for h in held if only is None or h.split(b" ", 2)[1] in _DATED_KEEPS)
+            yield from ((cited, h) for h in held if only is None or h.split(b" ", 2)[1] in _DATED_KEEPS)
 
     for ln, s, p, o in _split(lines):
         if s != subject:
@@ -213,9 +221,9 @@ def wanted(lines: Iterable[bytes], only: set[bytes] | None = None) -> Iterator[b
                 cited = _object(o)
         elif p in relies:
             if only is None or _object(o) in only:
-                yield ln
+                yield _object(o), ln
         elif p in preds or (p == _TYPE and o.rstrip().startswith(_CONSOLIDATED)):
-            yield ln
+            yield None, ln
     yield from flush()
 
 
@@ -228,26 +236,71 @@ def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
     read are skipped), sorted. Each node's IRI is a hash of its document, instrument, how and ender.
 
     The lines the query reads go to a temporary file first; the instruments a reliance can name are found
-    in it (`ended_instruments`), and only what concerns those is kept, in a second file. Every answer names one
-    of them as `?cited` and reads only the lines about that one (and the documents' and records' own, kept for
-    all), so they are asked about `GROUP` at a time: the store holds one group's lines, not those of every
-    ended instrument of the corpus, which grow with it (memory flat, issue 13)."""
-    with tempfile.TemporaryFile() as tmp, tempfile.TemporaryFile() as kept:
+    in it (`ended_instruments`), and only what concerns those is kept. Every answer names one of them as
+    `?cited` and reads only the lines about that one, and of the lines about no one instrument, only the dates
+    and types of the documents that cite or rely on it (and every catalogue record's): so the instruments are
+    asked about in groups of about `GROUP_LINES` lines of their own, each group's lines in a file of its own,
+    and the store holds one group's lines. A group of instruments, not of a fixed count: an ended instrument's
+    citations grow with the corpus (a ×30 corpus cites each outside law 30 times), so a fixed count of them
+    grew the store with it (memory flat, issue 13)."""
+    with tempfile.TemporaryFile() as tmp, tempfile.TemporaryFile() as common:
         for ln in wanted(lines):
             tmp.write(ln if ln.endswith(b"\n") else ln + b"\n")
         tmp.seek(0)
-        only = sorted(ended_instruments(tmp))
+        only = ended_instruments(tmp)
+        sizes: dict[bytes, int] = dict.fromkeys(only, 0)
         tmp.seek(0)
-        kept.writelines(wanted(tmp, set(only)))
-        out: list[str] = []
-        for i in range(0, max(len(only), 1), GROUP):
-            kept.seek(0)
-            out += _derive(wanted(kept, set(only[i:i + GROUP])), base)
-        return sorted(out)
+        for about, ln in _tagged(tmp, only):
+            if about is not None:
+                sizes[about] += 1
+        group_of: dict[bytes, int] = {}
+        n, held = 0, 0
+        for inst in sorted(only):
+            if held and held + sizes[inst] > GROUP_LINES:
+                n, held = n + 1, 0
+            group_of[inst] = n
+            held += sizes[inst]
+        files = [tempfile.TemporaryFile() for _ in range(n + 1)]
+        try:
+            tmp.seek(0)
+            for about, ln in _tagged(tmp, only):
+                (common if about is None else files[group_of[about]]).write(ln)
+            out: list[str] = []
+            for f in files:
+                f.seek(0)
+                out += _derive(_with_common(f, common), base)
+                f.close()
+            return sorted(out)
+        finally:
+            for f in files:
+                f.close()
 
 
-#: Ended instruments asked about at once (448 at ×10): the derivation's store holds their lines only.
-GROUP = 128
+#: About how many lines of their own the ended instruments asked about at once have (one instrument with more is
+#: asked alone): the derivation's store holds these and their documents' dates.
+GROUP_LINES = 5_000
+
+_CITING = f"<{KG}citingDocument>".encode()
+_DATE_DOCUMENT = f"<{ELI}date_document>".encode()
+
+
+def _with_common(group: IO[bytes], common: IO[bytes]) -> Iterator[bytes]:
+    """A group's own lines, then of the lines about no one instrument those the query can join with them: a
+    document's date and type only for the documents that cite (`?by`, `?ux`'s `?uri`) or rely on (`?uri`) one of
+    the group's instruments; every other line (catalogue records, their effects) as it is."""
+    docs: set[bytes] = set()
+    for ln in group:
+        s, p, o = ln.split(b" ", 2)
+        if p == _CITING:
+            docs.add(_object(o))
+        elif p not in _CITATION_TERMS:
+            docs.add(s)  # a reliance: its subject is the relying document
+        yield ln
+    common.seek(0)
+    for ln in common:
+        s, p, _ = ln.split(b" ", 2)
+        if (p != _DATE_DOCUMENT and p != _TYPE) or s in docs:
+            yield ln
 
 
 def _derive(lines: Iterable[bytes], base: str) -> list[str]:

@@ -197,8 +197,22 @@ class StoreLoader:
         if loaded is not None:
             have = set(loaded.read_bytes().split(b"\n"))
             data = b"".join(ln + b"\n" for ln in data.split(b"\n") if ln and ln not in have)
-        self._pending.append(data)
-        self._lines += data.count(b"\n")
+        n = data.count(b"\n")
+        if n > CHUNK_TRIPLES:
+            # a file of more lines than a slice (the instruments' part: 66k lines at ×10, 3× that at ×30) goes in
+            # slices of its own, cut at a line's end: no bulk load is given more than a slice, whatever the corpus
+            self._send()
+            start = 0
+            for _ in range(n // CHUNK_TRIPLES):
+                end = start
+                for _ in range(CHUNK_TRIPLES):
+                    end = data.index(b"\n", end) + 1
+                self._slices.put(data[start:end])
+                start = end
+            data, n = data[start:], n % CHUNK_TRIPLES
+        if data:
+            self._pending.append(data)
+            self._lines += n
         if self._lines >= CHUNK_TRIPLES:
             self._send()
 
