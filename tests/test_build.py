@@ -426,6 +426,8 @@ def test_the_stale_reliances_asked_a_group_of_instruments_at_a_time_are_the_same
     assert relied_on == {f"<{BASE}doc/163_2016_NĐ-CP>", f"<{BASE}doc/2_2020_NĐ-CP>"}  # two groups of one
     monkeypatch.setattr(stale, "GROUP_LINES", 1)  # each ended instrument asked alone
     assert stale.stale_triples(iter(lines), BASE) == whole
+    monkeypatch.setattr(stale, "OPEN_GROUPS", 1)  # one group's file open at a time: a pass over the lines each
+    assert stale.stale_triples(iter(lines), BASE) == whole
     # and the same as one store of every line the query reads (every document's date, no group)
     assert sorted(stale._derive(stale.wanted(iter(lines)), BASE)) == whole
 

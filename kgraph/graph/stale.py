@@ -260,25 +260,32 @@ def stale_triples(lines: Iterable[bytes], base: str) -> list[str]:
                 n, held = n + 1, 0
             group_of[inst] = n
             held += sizes[inst]
-        files = [tempfile.TemporaryFile() for _ in range(n + 1)]
-        try:
-            tmp.seek(0)
-            for about, ln in _tagged(tmp, only):
-                (common if about is None else files[group_of[about]]).write(ln)
-            out: list[str] = []
-            for f in files:
-                f.seek(0)
-                out += _derive(_with_common(f, common), base)
-                f.close()
-            return sorted(out)
-        finally:
-            for f in files:
-                f.close()
+        out: list[str] = []
+        for first in range(0, n + 1, OPEN_GROUPS):  # a bounded count of open files, whatever the corpus
+            files = [tempfile.TemporaryFile() for _ in range(first, min(first + OPEN_GROUPS, n + 1))]
+            try:
+                tmp.seek(0)
+                for about, ln in _tagged(tmp, only):
+                    if about is None:
+                        if first == 0:
+                            common.write(ln)
+                    elif first <= group_of[about] < first + len(files):
+                        files[group_of[about] - first].write(ln)
+                for f in files:
+                    f.seek(0)
+                    out += _derive(_with_common(f, common), base)
+            finally:
+                for f in files:
+                    f.close()
+        return sorted(out)
 
 
 #: About how many lines of their own the ended instruments asked about at once have (one instrument with more is
 #: asked alone): the derivation's store holds these and their documents' dates.
 GROUP_LINES = 5_000
+#: Groups whose files are open at once: more groups than this take another pass over the kept lines, so a
+#: national corpus's thousands of groups stay under a process's limit of open files (often 1,024).
+OPEN_GROUPS = 256
 
 _CITING = f"<{KG}citingDocument>".encode()
 _DATE_DOCUMENT = f"<{ELI}date_document>".encode()
