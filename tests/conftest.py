@@ -182,6 +182,13 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
 # --- one private Neo4j server for the tests that need an empty database -------------------------
 
 
+#: The private server's JVM runs C1 alone (HotSpot's tiered compilation stopped at level 1: no C2 compiler
+#: threads). Measured alternated at load 13-19: its start 9.1-10.4 JVM CPU s instead of 15.8-16.5, and even a
+#: load of the whole corpus's 328k triples 7.7-8.7 instead of 16.8-19.7 (C2's compiling is not paid back in a
+#: load that short). The shared server and the benchmarks' private servers keep the default.
+PRIVATE_JVM_OPTS = "-XX:TieredStopAtLevel=1"
+
+
 @dataclass(frozen=True)
 class PrivateNeo4j:
     """The session's private server: its home, Bolt settings, ports, and the ``KGRAPH_NEO4J_*`` values that
@@ -220,19 +227,25 @@ def private_neo4j_server() -> Iterator[PrivateNeo4j]:
         if IN_CI:
             pytest.fail("Neo4j is not installed in CI (scripts/test.sh starts it)", pytrace=False)
         pytest.skip("Neo4j is not installed (kg neo4j start)")
-    saved = {k: os.environ.get(k) for k in srv._PRIVATE_VARS}
-    with ExitStack() as stack:
-        try:
-            bolt, http = free_port(), free_port()
-            home, settings = stack.enter_context(srv.private_server(bolt, http, wait=False, echo=lambda _m: None))
-        except conn.Neo4jServerError as e:
-            _unavailable(f"private server: {e}")
-        env = {k: os.environ[k] for k in srv._PRIVATE_VARS}
-        _set_env(saved)  # private_server set them for as long as it runs: only the modules using it see them
-        try:
-            yield PrivateNeo4j(home, settings, bolt, http, env)
-        finally:
-            _set_env(env)  # its stop() finds the server by them, then restores `saved` itself
+    names = (*srv._PRIVATE_VARS, "KGRAPH_NEO4J_JVM_OPTS")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ["KGRAPH_NEO4J_JVM_OPTS"] = PRIVATE_JVM_OPTS  # for each start of it (tests stop and restart it)
+    try:
+        with ExitStack() as stack:
+            try:
+                bolt, http = free_port(), free_port()
+                home, settings = stack.enter_context(srv.private_server(bolt, http, wait=False,
+                                                                        echo=lambda _m: None))
+            except conn.Neo4jServerError as e:
+                _unavailable(f"private server: {e}")
+            env = {k: os.environ[k] for k in names}
+            _set_env(saved)  # private_server set them for as long as it runs: only the modules using it see them
+            try:
+                yield PrivateNeo4j(home, settings, bolt, http, env)
+            finally:
+                _set_env(env)  # its stop() finds the server by them, then restores `saved` itself
+    finally:
+        _set_env({"KGRAPH_NEO4J_JVM_OPTS": saved["KGRAPH_NEO4J_JVM_OPTS"]})
 
 
 def neo4j_delete_data(settings: "conn.ConnectionSettings") -> None:

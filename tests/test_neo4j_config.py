@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 
 def test_config_turns_browser_telemetry_off_and_keeps_guides_local(tmp_path: Path) -> None:
     from kgraph.neo4j.install import write_config
@@ -54,3 +56,21 @@ def test_guide_param_lines_are_ones_the_browser_accepts() -> None:
         assert m, b
         assert not m.group(2).lstrip().startswith("{"), b
     assert any(b.startswith(":param relationNames => ({") for b in params)
+
+
+def test_extra_jvm_flags_reach_the_command_and_the_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KGRAPH_NEO4J_JVM_OPTS (the suite's private server: C1 only) is passed after kgraph's own flags, on the
+    command line start() runs and in the conf's server.jvm.additional lines; unset, neither has it."""
+    from kgraph.neo4j.install import JVM_FLAGS, write_config
+    from kgraph.neo4j.server import server_command
+
+    flag = "-XX:TieredStopAtLevel=1"
+    monkeypatch.delenv("KGRAPH_NEO4J_JVM_OPTS", raising=False)
+    assert flag not in server_command("java", tmp_path)
+    assert f"server.jvm.additional={flag}" not in write_config(tmp_path).read_text("utf-8").splitlines()
+    monkeypatch.setenv("KGRAPH_NEO4J_JVM_OPTS", f" {flag}  -Dkgraph.test=1 ")
+    cmd = server_command("java", tmp_path)
+    at = cmd.index(flag)
+    assert cmd[at + 1] == "-Dkgraph.test=1" and at > max(cmd.index(f) for f in JVM_FLAGS)
+    lines = write_config(tmp_path).read_text("utf-8").splitlines()
+    assert f"server.jvm.additional={flag}" in lines and "server.jvm.additional=-Dkgraph.test=1" in lines

@@ -337,14 +337,97 @@ def test_cited_by_agrees_with_a_plain_text_count(corpus_build) -> None:
     assert all(f1 >= 0.95 for f1, _, _ in scores.values()), scores
 
 
+#: The suite's SHACL core check runs on focus nodes sampled this many per target class and per predicate (validate's
+#: ``sample_focus_nodes``: ~120 nodes of the quarter's ~20k); bench/corpus_full.py checks every node of the corpus.
+SHACL_SAMPLE = 3
+
+
+@pytest.fixture(scope="module")
+def corpus_rdf(corpus_checks_build: Path):
+    """conftest's corpus build parsed once into an rdflib Graph for the module's SHACL tests (one adds faults to it
+    and removes them)."""
+    import rdflib
+
+    return rdflib.Graph().parse(str(corpus_checks_build / "graph.nt"), format="nt")
+
+
 @pytest.mark.shared
-def test_corpus_graph_validates(corpus_checks_build: Path) -> None:
-    """Every SHACL shape on conftest's corpus build: a quarter of the corpus in the suite (~81k triples; each node
-    shape and each constrained property the whole corpus holds has focus nodes in it), all of it under
-    KGRAPH_CORPUS=full (bench/corpus_full.py, in CI)."""
+def test_corpus_graph_validates(corpus_checks_build: Path, corpus_rdf) -> None:
+    """Every SHACL shape on conftest's corpus build: in the suite, a quarter of the corpus (~95k triples; each node
+    shape and each constrained property the whole corpus holds has focus nodes in it), its core constraints on a
+    sample of SHACL_SAMPLE focus nodes per class and predicate (the next test shows each shape can fail there),
+    its SPARQL ones on the whole graph; all of it, every node, under KGRAPH_CORPUS=full (bench/corpus_full.py,
+    in CI)."""
     from kgraph.graph.validate import validate
 
     out = corpus_checks_build
-    ok, messages, counts = validate(out / "graph.nt", store=open_store(out))
+    ok, messages, counts = validate(out / "graph.nt", store=open_store(out), data=corpus_rdf,
+                                    focus_per_path=None if FULL_CORPUS else SHACL_SAMPLE)
     assert ok, messages[:10]
     assert counts["triples"] > (100_000 if FULL_CORPUS else 20_000)
+
+
+@pytest.mark.shared
+def test_the_sampled_shacl_check_fails_on_a_fault_in_every_shape(corpus_checks_build: Path, corpus_rdf) -> None:
+    """The sample the suite's SHACL check reads holds focus nodes of every node shape, and each property shape of
+    them fails there: one sampled node of its class (one that carries the property, if any does) gets a value no
+    shape allows (a literal of an unknown datatype: wrong datatype, not an IRI, of no class, outside any list, a
+    second value), or for the inverse path a subject of no class; every one is reported at that node and path.
+    A class the build has no node of is skipped (the whole graph's check had nothing to check there either)."""
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    from kgraph.graph.ontology import SHAPES_FILE
+    from kgraph.graph.validate import _split_shapes, sample_focus_nodes, validate
+
+    shapes_g, _ = _split_shapes(SHAPES_FILE)
+    sample = sample_focus_nodes(corpus_rdf, shapes_g, SHACL_SAMPLE)
+    faults: list = []
+    bad = rdflib.Literal("bad", datatype=rdflib.URIRef("https://kgraph.test/no-such-datatype"))
+    expected: list[str] = []
+    faulty_nodes: set = set()
+    absent: list = []
+    for shape in sorted(shapes_g.subjects(RDF.type, SH.NodeShape)):
+        cls = shapes_g.value(shape, SH.targetClass)
+        if (None, RDF.type, cls) not in corpus_rdf:
+            absent.append(shape)  # nothing to check in the whole build either (kg:StaleReliance in the quarter)
+            continue
+        of_class = [n for n in sample if (n, RDF.type, cls) in corpus_rdf]
+        assert of_class, f"no focus node of {shape} in the sample"
+        for prop in shapes_g.objects(shape, SH.property):
+            path = shapes_g.value(prop, SH.path)
+            if isinstance(path, rdflib.URIRef):
+                node = next((n for n in of_class if (n, path, None) in corpus_rdf), None)
+                if node is None:
+                    assert not any((n, RDF.type, cls) in corpus_rdf for n in corpus_rdf.subjects(path, None)), \
+                        f"{path} of a {cls} is in the build but on no sampled node"
+                    node = of_class[0]
+                faults.append((node, path, bad))
+                faulty_nodes.add(node)
+                expected.append(f"{node} {path}: ")
+            else:  # [ sh:inversePath P ]
+                inverse = shapes_g.value(path, SH.inversePath)
+                node = next((n for n in of_class if (None, inverse, n) in corpus_rdf), None)
+                if node is None:
+                    assert not any((n, RDF.type, cls) in corpus_rdf for n in corpus_rdf.objects(None, inverse)), \
+                        f"^{inverse} of a {cls} is in the build but on no sampled node"
+                    node = of_class[0]
+                faults.append((rdflib.URIRef("https://kgraph.test/of-no-class"), inverse, node))
+                faulty_nodes.add(node)
+                expected.append(f"{node} ")
+    assert len(absent) <= 1 and len(expected) > 50, (absent, len(expected))
+    size = len(corpus_rdf)
+    corpus_rdf.addN((*f, corpus_rdf) for f in faults)  # added for this test only, removed below
+    try:
+        assert len(corpus_rdf) == size + len(faults)  # all new: removing them restores the build's graph
+        assert faulty_nodes <= set(sample_focus_nodes(corpus_rdf, shapes_g, SHACL_SAMPLE))  # none pushed out
+        ok, messages, counts = validate(corpus_checks_build / "graph.nt", store=open_store(corpus_checks_build),
+                                        data=corpus_rdf, focus_per_path=SHACL_SAMPLE, max_results=100_000)
+    finally:
+        for f in faults:
+            corpus_rdf.remove(f)
+    assert len(corpus_rdf) == size
+    assert not ok
+    assert counts["sparql_violations"] == 0  # the faults are the core checks' to find
+    missed = [e for e in expected if not any(m.startswith(e) for m in messages)]
+    assert missed == []

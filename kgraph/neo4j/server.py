@@ -25,8 +25,8 @@ from kgraph.neo4j.connection import (
     driver, local_settings,
 )
 from kgraph.neo4j.install import (
-    ENTRY_POINT, JVM_FLAGS, NEO4J_SERIES, Echo, StartError, browser_url, ensure_password, file_tail, find_java,
-    heap_size, http_port, install, is_installed, make_private, neo4j_home, print_line, server_env,
+    ENTRY_POINT, NEO4J_SERIES, Echo, StartError, browser_url, ensure_password, file_tail, find_java,
+    heap_size, http_port, install, is_installed, jvm_flags, make_private, neo4j_home, print_line, server_env,
 )
 
 _PID_FILE = "run/kgraph-neo4j.pid"
@@ -97,7 +97,7 @@ def server_command(java: str, home: Path) -> list[str]:
     """The java command line that runs the server in the foreground (start() backgrounds it)."""
     heap = heap_size()
     return [
-        java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS,
+        java, f"-Xms{heap}", f"-Xmx{heap}", *jvm_flags(),
         "-cp", str(home / "lib" / "*"),
         ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}",
     ]
