@@ -30,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 from kgraph.neo4j import connection as conn  # noqa: E402
 from kgraph.neo4j import server as srv  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_neo4j_load import wipe  # noqa: E402  the bench's own emptying of a private database
+
 CHILD = r"""
 import json, sys, time
 from kgraph.neo4j import connection, stream
@@ -79,15 +82,6 @@ def thread_split(before: dict[str, float], after: dict[str, float]) -> dict[str,
         group = next((g for g, prefixes in THREAD_GROUPS if name.startswith(prefixes)), "other")
         split[group] += cpu - before.get(key, 0.0)
     return {g: round(v, 2) for g, v in split.items()}
-
-
-def wipe(s: conn.ConnectionSettings) -> None:
-    with conn.driver(s) as d, d.session(database=s.database) as ses:
-        ses.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
-        for r in ses.run("SHOW CONSTRAINTS YIELD name RETURN name").data():
-            ses.run(f"DROP CONSTRAINT `{r['name']}` IF EXISTS").consume()
-        for r in ses.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").data():
-            ses.run(f"DROP INDEX `{r['name']}` IF EXISTS").consume()
 
 
 def content(s: conn.ConnectionSettings) -> dict[str, object]:
