@@ -71,6 +71,35 @@ def test_stale_lines_are_the_first_versions_lines_that_no_part_of_the_graph_has(
     assert set(every) >= set(ln.encode() for ln in kept)
 
 
+@pytest.mark.parametrize("probe", [files._PROBE, 64, 7])
+def test_stale_lines_agree_with_set_differences_on_random_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, probe: int) -> None:
+    """The streamed comparison and the graph read in small blocks give the set definition's answer, also for
+    lines longer than a block (a small `_PROBE` makes most lines so) and for a graph of one line or none."""
+    monkeypatch.setattr(files, "_PROBE", probe)
+    rng = random.Random(probe)
+
+    def line(k: int) -> str:
+        kind = rng.choice(["doc", "citation", "body"])
+        return f"<https://x.example/{kind}/{k}> <p> \"{'Điều ' * rng.choice([0, 1, 3, 40])}{rng.randint(0, 9)}\" .\n"
+
+    for round_ in range(12):
+        pool = [line(k) for k in range(rng.choice([1, 5, 300]))]
+        graph_lines = set(rng.sample(pool, rng.randint(0, len(pool))))
+        old_lines = set(rng.sample(pool, rng.randint(0, len(pool))))
+        new_lines = set(rng.sample(pool, rng.randint(0, len(pool))))
+        graph_part, old, new = (tmp_path / f"{round_}.{x}.nt" for x in ("g", "old", "new"))
+        write_part(graph_lines, graph_part)
+        write_part(old_lines, old)
+        write_part(new_lines, new)
+        graph = tmp_path / f"{round_}.graph.nt"
+        merge_parts([graph_part], graph, last=LAST)
+        want = sorted(ln.encode() for ln in old_lines - new_lines - graph_lines)
+        assert files.stale_lines(old, new, graph, last=LAST) == want
+        want_gone = sorted(ln.encode() for ln in old_lines - graph_lines)
+        assert files.stale_lines(old, tmp_path / "absent.nt", graph, last=LAST) == want_gone
+
+
 def test_a_part_bigger_than_memory_holds_is_merged_from_runs_to_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(3)

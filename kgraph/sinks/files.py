@@ -13,10 +13,11 @@ import mmap
 import os
 import shutil
 import subprocess
+from bisect import bisect_left
 from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from pyoxigraph import RdfFormat, parse, serialize
 
@@ -313,33 +314,114 @@ def _pieces(f: BinaryIO, start: int, stop: int, inserts: list[tuple[int, bytes]]
             yield ln
 
 
-def _in_sorted(mm: mmap.mmap, lo: int, hi: int, line: bytes) -> bool:
-    """Whether `line` (with its newline) is one of the sorted lines in mm[lo:hi]."""
-    at = _bound(mm, lo, hi, lambda ln: ln >= line)
-    return at < hi and mm[at : at + len(line)] == line
+#: Bytes one read of a graph probe takes (a line is rarely longer; a longer one is read in more steps).
+_PROBE = 4096
+
+
+def _line_at(fd: int, pos: int, lo: int, hi: int) -> tuple[int, int, bytes]:
+    """(start, end, line) of the line of the file `fd` that holds byte `pos`, within [lo, hi) (lines end in a
+    newline, the last one at `hi` at the latest), read with os.pread: nothing stays mapped."""
+    a = max(lo, pos - _PROBE // 2)
+    b = min(hi, pos + _PROBE // 2)
+    buf = os.pread(fd, b - a, a)
+    i = buf.rfind(b"\n", 0, pos - a)
+    while i < 0 and a > lo:  # the line starts before the window
+        b2, a = a, max(lo, a - _PROBE)
+        buf = os.pread(fd, b2 - a, a) + buf
+        i = buf.rfind(b"\n", 0, pos - a)
+    start = a + i + 1
+    j = buf.find(b"\n", start - a)
+    while j < 0 and a + len(buf) < hi:  # and ends after it
+        more = os.pread(fd, min(_PROBE, hi - a - len(buf)), a + len(buf))
+        if not more:
+            raise OSError("graph file shorter than expected")
+        buf += more
+        j = buf.find(b"\n", start - a)
+    end = a + j + 1 if j >= 0 else a + len(buf)
+    return start, end, buf[start - a : end - a]
+
+
+def _bound_fd(fd: int, lo: int, hi: int, holds: Callable[[bytes], bool]) -> int:
+    """`_bound` over a file read with os.pread rather than an mmap: the start of the first line in [lo, hi)
+    for which `holds`, or `hi`."""
+    while lo < hi:
+        start, end, ln = _line_at(fd, (lo + hi) // 2, lo, hi)
+        if holds(ln):
+            hi = start
+        else:
+            lo = end
+    return lo
+
+
+def _gallop_fd(fd: int, lo: int, hi: int, line: bytes) -> int:
+    """The start of the first line >= `line` in the sorted lines [lo, hi) of `fd`, searched from `lo` outwards:
+    a part's lines sit close together in the graph, so the next one is mostly in the block read at `lo` (its
+    lines searched in memory), else found in steps doubling from there."""
+    buf = os.pread(fd, min(hi - lo, _PROBE), lo)
+    first = buf.find(b"\n") + 1
+    if first and buf[:first] >= line:  # the line at `lo` (the part's next line, when the graph has both)
+        return lo
+    cut = buf.rfind(b"\n") + 1
+    if cut:
+        near = buf[:cut].splitlines(keepends=True)
+        if near[-1] >= line:
+            i = bisect_left(near, line)
+            return lo + sum(map(len, near[:i]))
+        lo += cut
+    step = _PROBE
+    while lo + step < hi:
+        start, end, ln = _line_at(fd, lo + step, lo, hi)
+        if ln >= line:
+            return _bound_fd(fd, lo, end, lambda x: x >= line)
+        lo = end
+        step *= 2
+    return _bound_fd(fd, lo, hi, lambda x: x >= line)
+
+
+def _sorted_lines(path: Path) -> Iterator[bytes]:
+    """The lines of a file, read in buffered slices."""
+    with open(path, "rb") as f:
+        yield from f
 
 
 def stale_lines(old: Path, new: Path | None, graph: Path, *, last: str | None = None) -> list[bytes]:
     """The lines of the sorted part `old` that are neither in its new version `new` nor in the merged `graph`
-    (as `merge_parts` wrote it, with `last`'s run at the end): what a store loaded from `old` must drop."""
-    gone = set(old.read_bytes().splitlines(keepends=True))
-    if new is not None and new.exists():
-        gone.difference_update(new.read_bytes().splitlines(keepends=True))
-    if not gone or not graph.stat().st_size:
-        return sorted(gone)
+    (as `merge_parts` wrote it, with `last`'s run at the end): what a store loaded from `old` must drop.
+
+    The answer is in `old`'s (sorted) order. Memory holds only the answer: both versions of the part are
+    sorted, so they are compared as they are read (not held as sets), and the graph is probed with os.pread
+    from where the previous line was found (the pages an mmap reads count in the process's memory while it is
+    mapped: with both sets, +17 MB at the largest part, 24.5k lines, of a x10 build)."""
     prefix = last.encode("utf-8") if last else None
-    with open(graph, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        if hasattr(mmap, "MADV_RANDOM"):  # each probe maps the page it reads, not the ~30 read ahead around it
-            mm.madvise(mmap.MADV_RANDOM)
-        size = len(mm)
+    newer = _sorted_lines(new) if new is not None and new.exists() else iter(())
+    nxt = next(newer, None)
+    size = graph.stat().st_size
+    out: list[bytes] = []
+    with open(graph, "rb") as f:
+        fd = f.fileno()
         # where `last`'s run starts: it was moved to the end, so the lines are not `prefix`, then all `prefix`
-        split = _bound(mm, 0, size, lambda ln: ln.startswith(prefix)) if prefix else size
-        out = []
-        for ln in sorted(gone):
-            lo, hi = (split, size) if prefix and ln.startswith(prefix) else (0, split)
-            if not _in_sorted(mm, lo, hi, ln):
+        split = _bound_fd(fd, 0, size, lambda ln: ln.startswith(prefix)) if prefix and size else size
+        at = {False: 0, True: split}  # by region, where the previous line was found: the search starts there
+        prev = {False: b"", True: b""}
+        for ln in _sorted_lines(old):
+            while nxt is not None and nxt < ln:
+                nxt = next(newer, None)
+            if ln == nxt:
+                continue
+            if not size:
                 out.append(ln)
-        return out
+                continue
+            tail = bool(prefix) and ln.startswith(prefix)
+            lo, hi = (split, size) if tail else (0, split)
+            if ln > prev[tail]:  # sorted from the previous line: no need to search before it
+                lo = at[tail]
+            pos = _gallop_fd(fd, lo, hi, ln)
+            if pos < hi and os.pread(fd, len(ln), pos) == ln:
+                pos += len(ln)  # the next line of the part, if in the graph, is at or after the line after it
+            else:
+                out.append(ln)
+            at[tail], prev[tail] = pos, ln
+    return out
 
 
 def ntriples_to_turtle(nt: Path, ttl: Path, prefixes: dict[str, str]) -> None:
