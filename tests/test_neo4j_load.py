@@ -108,6 +108,32 @@ def test_hash_follows_relationship_detail(small: pgrows.PropertyGraph) -> None:
     assert again.node_hash(u) != before
 
 
+
+def test_fold_of_relation_names_mixed_types_and_several_targets() -> None:
+    """The fold's rarer paths: a citation named by kg:relationName alone, one naming no known relation
+    (skipped), a field typed differently across mentions (all as text), a field with two targets (joined)."""
+    kg, xsd = mapping.KG, mapping.XSD
+    a, b, org1, org2 = T + "doc/a", T + "doc/b", T + "org/z", T + "org/y"
+
+    def cit(c: str, start: int, date: tuple[str, str, str], rel: tuple[str, str]) -> list[pgrows.RawTriple]:
+        return [(c, mapping.RDF_TYPE, mapping.CITATION), (c, mapping.CITING, a), (c, mapping.CITED, b),
+                (c, rel[0], (rel[1], xsd + "string", "")), (c, kg + "startOffset", (str(start), xsd + "integer", "")),
+                (c, kg + "citedDate", date)]
+
+    triples = [(a, kg + "implements", b), (org1, mapping.RDFS + "label", ("Bộ Y tế", xsd + "string", "")),
+               (org2, mapping.RDFS + "label", ("Bộ Tài chính", xsd + "string", ""))]
+    triples += cit(T + "c/2", 20, ("2016-12-01", xsd + "date", ""), (mapping.RELATION_NAME, "implements"))
+    triples += cit(T + "c/1", 10, ("1.12.2016", xsd + "string", ""), (mapping.RELATION_NAME, "implements"))
+    triples += [(T + "c/1", kg + "citedIssuer", org1), (T + "c/1", kg + "citedIssuer", org2)]
+    triples += cit(T + "c/3", 5, ("2016-12-01", xsd + "date", ""), (mapping.RELATION_NAME, "no such relation"))
+    pg = pgrows.property_graph(triples, with_individuals=False)
+    (rel,) = pg.out[a]
+    assert rel.type == "IMPLEMENTS" and rel.end == b
+    assert rel.props["citation"] == [T + "c/1", T + "c/2"] and rel.props["mentions"] == 2  # c/3 names no relation
+    assert rel.props["startOffset"] == [10, 20]
+    assert rel.props["citedDate"] == ["1.12.2016", "2016-12-01"]  # a string beside a date: both as text
+    assert rel.props["citedIssuer"] == ["Bộ Tài chính; Bộ Y tế", ""]  # two targets sorted and joined; a gap
+
 def test_ontology_terms_as_objects_become_values(small: pgrows.PropertyGraph) -> None:
     # kg:relation eli:cites on a citation / kg:rdfClass kg:Plan on a concept: values, not nodes
     assert mapping.ELI + "cites" not in small.nodes and mapping.KG + "Plan" not in small.nodes

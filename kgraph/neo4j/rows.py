@@ -366,6 +366,12 @@ class _CitationFolder:
         fields: dict[str, None] = {}
         detail = self.detail
         for c in citations:
+            clits = lits.get(c, _NO_LITERALS)
+            rel_pred = next((by_name[v[0]] for v in clits.get(RELATION, ()) if v[0] in by_name), None)
+            if rel_pred is None:
+                rel_pred = next((by_name[v[0]] for v in clits.get(RELATION_NAME, ()) if v[0] in by_name), None)
+                if rel_pred is None:
+                    continue
             objs: dict[str, list[str]] = {}
             for p, o in links.get(c, ()):
                 got = objs.get(p)
@@ -373,10 +379,7 @@ class _CitationFolder:
                     objs[p] = [o]
                 else:
                     got.append(o)
-            clits = lits.get(c, {})
-            names = [v[0] for v in clits.get(RELATION, ())] + [v[0] for v in clits.get(RELATION_NAME, ())]
-            rel_pred = next((by_name[n] for n in names if n in by_name), None)
-            if rel_pred is None or CITING not in objs or CITED not in objs:
+            if CITING not in objs or CITED not in objs:
                 continue
             row: dict[str, Any] = {"citation": c}
             for p, vs in clits.items():
@@ -384,14 +387,16 @@ class _CitationFolder:
                 if key != _STRUCTURE:
                     fields[key] = None
                     if len(vs) == 1:
-                        row[key] = _value(vs[0])
+                        lit = vs[0]  # a plain string, the common case, without a call
+                        row[key] = lit[0] if lit[1] == XSD_STRING else _value(lit)
                     else:
                         row[key] = "; ".join(map(str, sorted((_value(v) for v in vs), key=_sort_key)))
             for p, targets in objs.items():
                 key = detail.get(p) or self._detail_key(p)
                 if key != _STRUCTURE:
                     fields[key] = None
-                    row[key] = "; ".join(sorted(_caption(nodes.get(t), t) for t in targets))
+                    row[key] = (_caption(nodes.get(targets[0]), targets[0]) if len(targets) == 1
+                                else "; ".join(sorted(_caption(nodes.get(t), t) for t in targets)))
             mentions[(objs[CITING][0], rel_pred, objs[CITED][0])].append(row)
         start_key, end_key, source_key = self.start_key, self.end_key, self.source_key
         keys = sorted(fields)
@@ -409,14 +414,19 @@ class _CitationFolder:
             r.props["citation"] = [x["citation"] for x in rows]
             for k in keys:
                 vals = [x.get(k) for x in rows]
-                if all(v is None for v in vals):
+                kinds = {v.__class__ for v in vals}  # one pass says: all missing, some missing, mixed types
+                if kinds == _ONLY_NONE:
                     continue
                 if k == source_key and len(set(vals)) == 1:
                     r.props[k] = vals[0]  # the citing file: one per relationship in practice, so not a list
                     continue
-                if any(v is None for v in vals) or len({type(v) for v in vals}) > 1:
+                if len(kinds) > 1:  # a gap (None beside values) or mixed types: all as text
                     vals = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in vals]
                 r.props[k] = vals
+
+
+_NO_LITERALS: dict[str, list[tuple[str, str, str]]] = {}
+_ONLY_NONE = {type(None)}
 
 
 def _num(v: Any) -> int:
