@@ -17,7 +17,8 @@ import tracemalloc
 import kgraph.build as build_module
 
 
-def _status() -> dict[str, float]:
+def proc_status() -> dict[str, float]:
+    """VmRSS and VmHWM (this process's resident memory now and at its peak) in MB, from /proc/self/status."""
     out = {}
     with open("/proc/self/status") as f:
         for ln in f:
@@ -40,7 +41,7 @@ def main() -> None:
     peak = build_module.own_peak_mb
 
     def probe() -> float:  # called by the build at each phase's end
-        s = _status()
+        s = proc_status()
         row = {"rss_mb": round(s["VmRSS"], 1), "peak_mb": round(s["VmHWM"], 1)}
         if args.trace:
             cur, top = tracemalloc.get_traced_memory()

@@ -21,15 +21,7 @@ from pathlib import Path
 from kgraph.graph.rdf import citation_prefix
 from kgraph.sinks import files
 
-
-def _status() -> dict[str, float]:
-    out = {}
-    with open("/proc/self/status") as f:
-        for ln in f:
-            if ln.startswith(("VmRSS", "VmHWM")):
-                k, v = ln.split(":")
-                out[k] = int(v.split()[0]) / 1024
-    return out
+from bench_build_memory import proc_status
 
 
 def main() -> None:
@@ -54,7 +46,7 @@ def main() -> None:
             b.write_bytes(b"".join(ln for k, ln in enumerate(first) if k % 5))
             cases.append((a, b))
         n_lines = sum(sum(1 for _ in open(a, "rb")) for a, _ in cases)
-        before = _status()
+        before = proc_status()
         h = hashlib.sha256()
         gone = 0
         c = time.process_time()
@@ -63,7 +55,7 @@ def main() -> None:
             gone += len(r)
             h.update(b"".join(r))
         cpu = time.process_time() - c
-        after = _status()
+        after = proc_status()
     print(json.dumps({"code": files.__file__, "mode": args.mode, "parts": len(cases), "lines": n_lines,
                       "gone": gone, "answer_sha256": h.hexdigest()[:16], "cpu_s": round(cpu, 3),
                       "peak_rss_added_mb": round(after["VmHWM"] - before["VmHWM"], 1)}))
