@@ -359,14 +359,13 @@ def _snapshot(s: conn.ConnectionSettings, base: str) -> tuple[list, list]:
 
 
 def fail_relationship_write(monkeypatch: pytest.MonkeyPatch, after: int, error: Exception) -> Callable[[], None]:
-    """Let ``after`` relationship batches that carry their start nodes' hashes commit, then raise ``error`` (a
-    crash, a lost server); returns the function that puts the real writer back. (A streamed load's light
-    relationships, written while parsing, are not counted: see test_neo4j_stream for a crash among those.)"""
+    """Let ``after`` relationship batches commit, then raise ``error`` (a crash, a lost server); returns
+    the function that puts the real writer back."""
     real = sync.write_rows
     seen = {"rels": 0}
 
     def failing(session, query, rows):  # type: ignore[no-untyped-def]
-        if "UNWIND row.rels" in query and query != sync.LIGHT_REL_QUERY:
+        if "UNWIND row.rels" in query:
             if seen["rels"] == after:
                 raise error
             seen["rels"] += 1

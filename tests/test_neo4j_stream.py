@@ -19,7 +19,6 @@ from test_neo4j_load import DOCS, _build, fail_relationship_write
 from kgraph.neo4j import connection as conn
 from kgraph.neo4j import rows as pgrows
 from kgraph.neo4j import stream, sync
-from kgraph.neo4j.mapping import HASH_KEY as HASH
 
 pytestmark = pytest.mark.neo4j
 BASE = "https://kgraph.test/stream/"
@@ -223,18 +222,15 @@ def test_a_load_into_an_empty_database_makes_its_query_indexes_after_writing(pri
 def test_the_query_indexes_are_made_between_the_last_node_and_the_first_relationship(
         private: conn.ConnectionSettings, tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Into an empty database the query indexes are created once every node is written and before any relationship
-    that carries its start node's hash (their population overlaps those writes instead of following them), and are
-    online when the load returns. Only the light relationships (no properties, no hash) go in earlier, while the
-    file is still parsed. Nothing but the freshness check is read: a streamed load has no stored state to compare
-    with."""
+    (their population overlaps the relationships' writes instead of following them), and are online when the load
+    returns. Nothing but the freshness check is read: a streamed load has no stored state to compare with."""
     out = _build(tmp_path, BASE, DOCS)
     events: list[str] = []
     real_write, real_read, real_indexes = sync.write_rows, sync.read_rows, sync.create_indexes
 
     def write(session, query, rows):  # type: ignore[no-untyped-def]
         events.append("node" if query in (sync.NODE_CREATE_QUERY, sync.NODE_QUERY)
-                      else "light" if query == sync.LIGHT_REL_QUERY else "rels" if "UNWIND row.rels" in query
-                      else "other")
+                      else "rels" if "UNWIND row.rels" in query else "other")
         return real_write(session, query, rows)
 
     def read(session, query, **params):  # type: ignore[no-untyped-def]
@@ -255,45 +251,4 @@ def test_the_query_indexes_are_made_between_the_last_node_and_the_first_relation
     at = events.index("indexes")
     assert "rels" not in events[:at] and "node" not in events[at:]
     assert events.count("rels") >= 2  # several relationship batches (small_batches), all after the indexes
-    last_node = len(events) - 1 - events[::-1].index("node")  # the final node write, once the parse is done
-    assert "light" in events[:last_node]  # the light relationships went in while the file was parsed
     assert set(_indexes(private).values()) == {"ONLINE"}
-
-
-def test_light_relationships_go_in_while_parsing_without_the_hash(private: conn.ConnectionSettings, tmp_path: Path,
-                                                                  small_batches: None,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Relationships no citation folds into (``rows.light_rels``) are written as soon as both ends are, before the
-    parse reaches the citations, without their start node's hash; that node's last write sets it and leaves them
-    out. A load cut short after them leaves those start nodes without a hash, and its rerun ends as a clean load."""
-    out = _build(tmp_path, BASE, DOCS)
-    expected = _batch_dump(private, out)
-    pg = pgrows.read_property_graph(out)
-    folded = set(pgrows.load_mapping().citation_types)
-    light = sorted((s, r.type, r.end) for s, rels in pg.out.items() for r in rels if r.type not in folded)
-    assert light and len(light) < pg.relationship_count
-    real = sync.write_rows
-    sent: list[tuple[str, str, str]] = []
-
-    def stop_at_the_hashes(session, query, rows):  # type: ignore[no-untyped-def]
-        if query == sync.LIGHT_REL_QUERY:
-            sent.extend((row["s"], rel["t"], rel["e"]) for row in rows for rel in row["rels"])
-            assert all(set(rel) == {"t", "e"} for row in rows for rel in row["rels"])
-        elif "UNWIND row.rels" in query:
-            raise conn.LoadError("killed")  # the first write of a hash with relationships
-        return real(session, query, rows)
-
-    neo4j_delete_data(private)
-    monkeypatch.setattr(sync, "write_rows", stop_at_the_hashes)
-    with pytest.raises(conn.LoadError, match="killed"):
-        stream.load(out, private)
-    monkeypatch.setattr(sync, "write_rows", real)
-    assert sent and len(sent) == len(set(sent)) and set(sent) <= set(light)
-    got = _dump(private)
-    assert sorted((a, t, b) for a, t, b, _ in got[1]) == sorted(sent)  # nothing else yet, each once
-    starts = {s for s, _, _ in sent}
-    assert all(p.get(HASH) is None for _, p in got[0] if p["uri"] in starts)  # none of them complete
-    report = stream.load(out, private)
-    assert report.resumed and not report.streamed
-    assert _dump(private) == expected
-    assert not stream.load(out, private).changed

@@ -487,27 +487,9 @@ def read_triples(path: Path) -> Iterator[RawTriple]:
 
 
 #: ``on_early(nodes, linked)``: nodes whose subject's triples have all been read, while the rest is still
-#: parsed; ``linked``: those of them with outgoing links so far (their hash must wait for the relationships),
-#: each with its ``light_rels`` (what a loader can write before the citations are folded).
-EarlyNodes = Callable[[list[PGNode], dict[str, list[tuple[str, str]]]], None]
+#: parsed; ``linked``: those of them with outgoing links so far (their hash must wait for the relationships).
+EarlyNodes = Callable[[list[PGNode], set[str]], None]
 EARLY_BATCH = 2000
-#: A run of at least this many node subjects, ended by a citation's (or summary's): the nodes not yet handed to
-#: ``on_early`` go now rather than at the end of the parse. kgraph's graph.nt has one such run, its resources before
-#: its citations (three quarters of the file), so its last nodes and their relationships need not wait for those.
-EARLY_RUN = 100
-
-
-def light_rels(pairs: Iterable[tuple[str, str]], m: OntologyMapping, folded: set[str]) -> list[tuple[str, str]]:
-    """(type, end) of a subject's relationships that no citation folds into: those whose type is none of the
-    citation relations' (``folded``: ``m.citation_types``). They carry no properties, so they are final as soon as
-    the subject's triples are read, where the others wait for every citation (at the end of kgraph's graph.nt)."""
-    rel_type = m.rel_type
-    out = []
-    for p, o in sorted(set(pairs)):
-        t = rel_type(p)
-        if t not in folded:
-            out.append((t, o))
-    return out
 
 
 def read_property_graph(source: str | Path, mapping: OntologyMapping | None = None, *,
@@ -518,8 +500,8 @@ def read_property_graph(source: str | Path, mapping: OntologyMapping | None = No
     A build directory's own graph.nt was written through pyoxigraph's validating constructors, so it
     is parsed leniently (no second IRI validation: a third faster); any other file strictly.
     ``on_early`` gets, in batches, each non-citation subject as a node as soon as the parser moves
-    past it, with its ``light_rels``; that is final only if the file keeps each subject's triples together, so
-    ``on_nodes`` still gets every node (a caller compares) and ``on_final`` every relationship.
+    past it; that is final only if the file keeps each subject's triples together, so ``on_nodes``
+    still gets every node (a caller compares).
     """
     with no_gc():
         return _read_property_graph(source, mapping or load_mapping(), on_nodes, on_final, on_early)
@@ -545,37 +527,25 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
     fmt = _FORMATS[path.suffix.lower()]
     got = _Collected()
     early: list[PGNode] = []
-    linked: dict[str, list[tuple[str, str]]] = {}
+    linked: set[str] = set()
     built: dict[str, PGNode] = {}
     reopened: set[str] = set()
     types, links = got.types, got.links
-    folded = set(m.citation_types)
-    run = 0  # node subjects since the last citation or summary
-
-    def hand_over() -> None:
-        on_early(early[:], dict(linked))  # type: ignore[misc]
-        early.clear()
-        linked.clear()
 
     def on_group(s: str) -> None:
         """A subject's triples are all read if the file keeps them together: make its node now."""
-        nonlocal run
         if s in built:
             reopened.add(s)  # the file did not: this one is made again at the end
         elif CITATION not in types.get(s, ()) and SUMMARIES.isdisjoint(types.get(s, ())):
             n = built[s] = _node(s, got, m)
             if on_early is not None:
-                run += 1
                 early.append(n)
-                pairs = links.get(s)
-                if pairs:
-                    linked[s] = light_rels(pairs, m, folded)
+                if s in links:
+                    linked.add(s)
                 if len(early) >= EARLY_BATCH:
-                    hand_over()
-        elif on_early is not None:
-            if early and run >= EARLY_RUN:
-                hand_over()
-            run = 0
+                    on_early(early[:], set(linked))
+                    early.clear()
+                    linked.clear()
 
     try:
         got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)

@@ -2,9 +2,8 @@
 
 A second thread connects and creates the schema while the RDF is parsed. Into an empty database it
 also writes while the main thread maps (``StreamWriter``): each node as soon as the parser moves past
-its subject, with its light relationships (those no citation folds into: ``rows.light_rels``) once
-their end node is written too, so the server has work while the citations are parsed; then each start
-node's other relationships (with its hash) as soon as the folding of its citations is done. The mapping is Python-bound and the writes mostly wait on the server, so the two
+its subject, then each start node's relationships (with its hash) as soon as the folding of its
+citations is done. The mapping is Python-bound and the writes mostly wait on the server, so the two
 overlap (a third of the time saved on the shared corpus). One writer thread keeps the order the
 crash-safety argument of ``kgraph.neo4j.sync`` needs: a node's properties before its relationships.
 The database ends up exactly as the sync would leave it (``tests/test_neo4j_stream.py``); a database
@@ -15,8 +14,6 @@ left, which is checked first, before any parsing (``kgraph.neo4j.fingerprint``).
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
-from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,12 +75,6 @@ class StreamWriter:
         self.pending_rels = 0
         #: relationships handed to the writer
         self.streamed_rels = 0
-        #: nodes handed to the writer while parsing (a relationship can go once its end node is among them)
-        self.sent: set[str] = set()
-        #: light relationships (``rows.light_rels``) whose end node is not handed over yet, by that end
-        self.waiting: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        #: light relationships handed to the writer while parsing, (type, end) by start node: ``on_final`` leaves them out
-        self.light_sent: dict[str, list[tuple[str, str]]] = {}
         #: the query indexes' creation was handed to the writer (after the last node write)
         self.indexes_submitted = False
         #: how long ``finish`` waited for them to come online after the last write
@@ -132,11 +123,9 @@ class StreamWriter:
 
         self.writes.append(self._pool.submit(work))
 
-    def on_early(self, batch: list[PGNode], linked: Mapping[str, list[tuple[str, str]]]) -> None:
+    def on_early(self, batch: list[PGNode], linked: set[str]) -> None:
         """Nodes whose subject the parser has passed: written with their hash when they have no outgoing link
-        (a relationship folded in later changes the hash, and its write sets the right one), else without; then
-        their light relationships (``rows.light_rels``) whose end node is written, and those that waited for
-        these nodes, still without the start node's hash (see ``_send_light``)."""
+        (a relationship folded in later changes the hash, and its write sets the right one), else without."""
         drv = self._driver_if_empty()
         if drv is None:
             return
@@ -151,40 +140,6 @@ class StreamWriter:
         self._submit_nodes(drv, rows, base, None, guess=base is not None, create=True)
         self.early.update(nodes)
         self.written.update((u, u not in linked) for u in nodes)
-        sent, waiting = self.sent, self.waiting
-        sent.update(nodes)
-        ready: list[tuple[str, str, str]] = []
-        for u in nodes:
-            if u in waiting:
-                ready.extend(waiting.pop(u))
-        for u, rels in linked.items():
-            for t, e in rels:
-                if e in sent:
-                    ready.append((u, t, e))
-                else:
-                    waiting[e].append((u, t, e))
-        self._send_light(drv, ready)
-
-    def _send_light(self, drv: neo4j.Driver, rels: list[tuple[str, str, str]]) -> None:
-        """Light relationships (start, type, end), both ends written, handed to the writer while the parse goes
-        on: the server writes them while the citations (the last three quarters of kgraph's graph.nt) are read.
-        The start node's hash is not set: it comes with the node's last relationships (``on_final``), so a load
-        cut short leaves such a node without its hash, and the rerun's sync redoes its relationships by MERGE."""
-        if not rels:
-            return
-        rels.sort()
-        by_start: dict[str, list[dict[str, str]]] = {}
-        for u, t, e in rels:
-            by_start.setdefault(u, []).append({"t": t, "e": e})
-            self.light_sent.setdefault(u, []).append((t, e))
-        rows = [{"s": u, "rels": r} for u, r in by_start.items()]
-        for chunk in sync._rel_batches(rows, STREAM_REL_BATCH):
-            def work(chunk: list[dict[str, Any]] = chunk) -> None:
-                with quiet_session(drv, self.settings) as session:
-                    sync.create_light_relationships(session, chunk)
-
-            self.writes.append(self._pool.submit(work))
-        self.streamed_rels += len(rels)
 
     def on_nodes(self, nodes: dict[str, PGNode], with_rels: set[str]) -> None:
         """Every node, final: what was not written early (or changed since), and the hash of nodes without
@@ -207,8 +162,6 @@ class StreamWriter:
 
             self.writes.append(self._pool.submit(work))
         self.written.update((u, u not in with_rels) for u in nodes)
-        self.waiting.clear()  # their end nodes were not passed early: they go with their start's last write
-        self.sent.clear()
         if self.deferred_indexes:  # every node is written (in this order) before the indexes are made
             def make_indexes() -> None:
                 with quiet_session(drv, self.settings) as session:
@@ -221,23 +174,11 @@ class StreamWriter:
         """These start nodes' relationships are final: queued with the node's hash, written in batches."""
         if not self.streaming:
             return
-        light_sent = self.light_sent
         for u in uris:
             rels = pg.out.get(u, ())
-            done = light_sent.pop(u, None)
-            if done:  # written while parsing: never among the folded types, so never with properties
-                left = Counter(done)
-                rows = []
-                for r in rels:
-                    k = (r.type, r.end)
-                    if left[k] > 0:
-                        left[k] -= 1
-                    else:
-                        rows.append({"t": r.type, "e": r.end, "props": r.props})
-            else:
-                rows = [{"t": r.type, "e": r.end, "props": r.props} for r in rels]
-            self.pending.append({"s": u, "h": pg.node_hash(u), "rels": rows})
-            self.pending_rels += len(rows)
+            self.pending.append({"s": u, "h": pg.node_hash(u),
+                                 "rels": [{"t": r.type, "e": r.end, "props": r.props} for r in rels]})
+            self.pending_rels += len(rels)
             if self.pending_rels >= STREAM_REL_BATCH:
                 self._flush()
 

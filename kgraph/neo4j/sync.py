@@ -23,7 +23,7 @@ statements too), so one place batches, retries and can be made to fail in tests.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -154,7 +154,7 @@ def prepare(settings: ConnectionSettings, mapping: OntologyMapping | None = None
     return drv
 
 
-def node_rows(pg_nodes: Mapping[str, PGNode], uris: Iterable[str], with_rels: Container[str],
+def node_rows(pg_nodes: Mapping[str, PGNode], uris: Iterable[str], with_rels: set[str],
                hash_of: Callable[[str], str], existing: Mapping[str, tuple[str | None, list[str]]]) -> list[dict[str, Any]]:
     """UNWIND rows for nodes: properties, labels to set and to remove, and the hash when the node has
     no outgoing relationships (otherwise the relationship write carries it)."""
@@ -229,18 +229,6 @@ def write_hashes(session: neo4j.Session, rows: list[dict[str, Any]], batch_size:
 def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> None:
     """Rows of (start node, its hash, its relationships) into a database that has none of them yet."""
     write_rows(session, rel_query("CREATE"), rows)
-
-
-#: Relationships that carry no properties, into an empty database while it is streamed into
-#: (``kgraph.neo4j.stream``): no hash, which the start node's last relationship write (``rel_query``) sets.
-LIGHT_REL_QUERY = (f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.s}}) "
-                   f"WITH a, row UNWIND row.rels AS rel MATCH (b:{KEY_LABEL} {{uri: rel.e}}) CREATE (a)-[:$(rel.t)]->(b)")
-
-
-def create_light_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> None:
-    """Rows of (start node, relationships without properties) into a database that has none of them yet; the
-    start node's hash is left unset (``LIGHT_REL_QUERY``)."""
-    write_rows(session, LIGHT_REL_QUERY, rows)
 
 
 #: appended to the query that marks a load done: the markers a stream cut short left under a guessed base.
