@@ -109,8 +109,10 @@ def run(tree: str, source: str, s: conn.ConnectionSettings, pid: int, python: st
     t0 = jvm_threads(pid)
     j0 = jvm_cpu(pid)
     w0 = time.perf_counter()
+    # cwd: ``python -c`` puts the current directory first on sys.path, before PYTHONPATH, so run from another
+    # tree's checkout the child would import that tree's kgraph instead
     out = subprocess.run([python, "-c", CHILD, source], env=dict(os.environ, PYTHONPATH=tree),
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, cwd=tree)
     res = json.loads(out.stdout.strip().splitlines()[-1])
     # the server's CPU across both loads; the first load's share is what counts: the second reads only the marker
     res["jvm"] = jvm_cpu(pid) - j0
