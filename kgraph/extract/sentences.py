@@ -11,7 +11,7 @@ LEAD = 500
 #: paragraph naming an instrument, its amending ones and their titles runs past 1,500 characters.
 CLAUSE_LOOKBACK = 3000
 
-_BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
+BOUNDARIES = _BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
 import re
 from functools import lru_cache
 
@@ -141,8 +141,44 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     return r
 
 
+@lru_cache(maxsize=1)
+def _hiding() -> re.Pattern | None:
+    """The characters a boundary mark or opener holds after its first that open another one ("\\n" in ".\\n\\n"):
+    where one may start inside another's match, which a scan for them steps over."""
+    words = {*_BOUNDARIES, *_openers()}
+    firsts = {w[0] for w in words}
+    inner = sorted({c for w in words for c in w[1:] if c in firsts})
+    return re.compile("[" + "".join(re.escape(c) for c in inner) + "]") if inner else None
+
+
+def mark_starts(text: str) -> list[int]:
+    """Every position where a boundary mark or opener starts, in order, those starting inside another's match too.
+
+    One scan of the whole text, for a caller asking of thousands of positions a MB (dense references, issue 14):
+    whether one starts in a stretch is then a bisect, and the first one from a position is the next in the list."""
+    pat = _any_start()[0]
+    hide = _hiding()
+    out: list[int] = []
+    append = out.append
+    for m in pat.finditer(text):
+        s, e = m.span()
+        append(s)
+        if e - s > 1 and hide is not None:
+            for h in hide.finditer(text, s + 1, e):
+                if pat.match(text, h.start()):
+                    append(h.start())
+    return out
+
+
 #: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
+#: the same, for a caller reading `starts_since`'s answer from `_BEHIND` itself (the relation pass)
+MARGIN = _MARGIN
+
+
+def longest_start() -> int:
+    """The longest boundary mark or opener (`starts_since` looks that far back for one running across a position)."""
+    return _any_start()[1]
 
 
 def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int) -> tuple[int, int] | None:
@@ -174,6 +210,11 @@ def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int)
     if not _no_mark_starts(text, a, pos, False):
         return None
     return wide, narrow
+
+
+def inner_chars() -> frozenset[str]:
+    """`_inner_chars`, for a caller reading `starts_since`'s answer itself."""
+    return _inner_chars()
 
 
 @lru_cache(maxsize=1)
