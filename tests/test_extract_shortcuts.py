@@ -42,6 +42,19 @@ def test_one_line_of_is_one_line_of_the_slice(seed: int) -> None:
         assert one_line_of(text, a, b) == one_line(text[a:b])
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_one_line_of_reading_ahead_is_one_line_of_the_slice(seed: int) -> None:
+    """Windows walked forward as the relation pass walks dense references, the stretch known single-spaced read a
+    block past each window (`ahead`): each answer is still the slice's one line."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000).replace("\n", " ") if seed else _text(rnd, 3000)
+    a = 0
+    while a < len(text) - 1:
+        a = min(len(text) - 1, a + rnd.randrange(0, 8))
+        b = min(len(text), a + rnd.choice([rnd.randrange(1, 12), rnd.randrange(1, 600)]))
+        assert one_line_of(text, a, b, rnd.choice([0, 64, 512])) == one_line(text[a:b]), (a, b)
+
+
 def _fresh(f, *args):
     sentences._BEHIND = sentences._AHEAD = (None, 0, 0)
     sentences._LAST = sentences._LAST_END = (None, -1, -1, -1)

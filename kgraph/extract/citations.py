@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from itertools import islice, takewhile
 from typing import Iterable
 
-from kgraph.extract import context, relation, sentences, shortforms
+from kgraph.extract import context, normalize, relation, sentences, shortforms
 from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found, in_text_order
@@ -524,7 +524,16 @@ def _classify_relations(scan: _Scan) -> None:
         last_wide = wide if wide >= 0 else sentence_start(t, pos)
         if last_wide != last_bounds[0] or s_end != last_bounds[1]:  # references of one sentence share its text
             last_bounds = (last_wide, s_end)
-            last_sentence = one_line_of(t, last_wide, s_end)
+            if dense:
+                ft, fa, fb = normalize._SINGLE
+                if ft is t and fa <= last_wide <= fb and s_end <= fb:
+                    # known single-spaced (`one_line_of`'s first answer): the slice, its end spaces cut
+                    s = t[last_wide:s_end]
+                    last_sentence = s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
+                else:
+                    last_sentence = one_line_of(t, last_wide, s_end, _BLOCK)
+            else:
+                last_sentence = one_line_of(t, last_wide, s_end)
         f.sentence = last_sentence
         prev, prev_sent = f, s0
     doc = scan.document  # a plan's "thực hiện ... theo X" and its footnoted directing documents
@@ -533,6 +542,8 @@ def _classify_relations(scan: _Scan) -> None:
 
 #: references are dense (`_classify_relations` reads the text whole first) past one every this many characters
 _DENSE = 256
+#: how far past a dense reference's sentence `one_line_of` reads on at once
+_BLOCK = 512
 #: the characters other than blanks `relation`'s "Căn cứ" item pattern may open with
 _BASIS_FIRSTS = frozenset("-–•*+cC")
 
