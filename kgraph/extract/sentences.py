@@ -143,30 +143,32 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
 
 @lru_cache(maxsize=1)
 def _hiding() -> re.Pattern | None:
-    """The characters a boundary mark or opener holds after its first that open another one ("\\n" in ".\\n\\n"):
-    where one may start inside another's match, which a scan for them steps over."""
+    """Where a boundary mark or opener starts whose first character others hold after their first ("\\n\\n" in
+    ".\\n\\n"), matching that character alone (its rest looked ahead for): a scan for all of them, one character at
+    a time, finds those starting inside another's match, which the scan for every mark steps over."""
     words = {*_BOUNDARIES, *_openers()}
     firsts = {w[0] for w in words}
     inner = sorted({c for w in words for c in w[1:] if c in firsts})
-    return re.compile("[" + "".join(re.escape(c) for c in inner) + "]") if inner else None
+    alts = []
+    for c in inner:
+        rests = sorted({w[1:] for w in words if w[0] == c}, key=len, reverse=True)
+        alts.append(re.escape(c) + "(?=" + "|".join(re.escape(r) for r in rests) + ")")
+    return re.compile("|".join(alts)) if alts else None
 
 
 def mark_starts(text: str) -> list[int]:
     """Every position where a boundary mark or opener starts, in order, those starting inside another's match too.
 
     One scan of the whole text, for a caller asking of thousands of positions a MB (dense references, issue 14):
-    whether one starts in a stretch is then a bisect, and the first one from a position is the next in the list."""
-    pat = _any_start()[0]
+    whether one starts in a stretch is then a bisect, and the first one from a position is the next in the list.
+    A start the first scan steps over lies inside a match and opens with a character some mark holds after its
+    first: the second scan finds every start of those, overlapping or not."""
+    out = [m.start() for m in _any_start()[0].finditer(text)]
     hide = _hiding()
-    out: list[int] = []
-    append = out.append
-    for m in pat.finditer(text):
-        s, e = m.span()
-        append(s)
-        if e - s > 1 and hide is not None:
-            for h in hide.finditer(text, s + 1, e):
-                if pat.match(text, h.start()):
-                    append(h.start())
+    if hide is not None:
+        more = [m.start() for m in hide.finditer(text)]
+        if more:
+            out = sorted({*out, *more})
     return out
 
 
