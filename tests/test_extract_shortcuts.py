@@ -42,6 +42,19 @@ def test_one_line_of_is_one_line_of_the_slice(seed: int) -> None:
         assert one_line_of(text, a, b) == one_line(text[a:b])
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_one_line_of_reading_ahead_is_one_line_of_the_slice(seed: int) -> None:
+    """Windows walked forward as the relation pass walks dense references, the stretch known single-spaced read a
+    block past each window (`ahead`): each answer is still the slice's one line."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000).replace("\n", " ") if seed else _text(rnd, 3000)
+    a = 0
+    while a < len(text) - 1:
+        a = min(len(text) - 1, a + rnd.randrange(0, 8))
+        b = min(len(text), a + rnd.choice([rnd.randrange(1, 12), rnd.randrange(1, 600)]))
+        assert one_line_of(text, a, b, rnd.choice([0, 64, 512])) == one_line(text[a:b]), (a, b)
+
+
 def _fresh(f, *args):
     sentences._BEHIND = sentences._AHEAD = (None, 0, 0)
     sentences._LAST = sentences._LAST_END = (None, -1, -1, -1)
@@ -287,3 +300,44 @@ def test_found_makers_are_the_keyword_records() -> None:
     assert named_found(1, 5, "Luật Đất đai", "Luật", True) == Found(start=1, end=5, kind="named", name="Luật Đất đai",
                                                                     type="Luật", encloses=True)
     assert short_found(2, 4, "Nghị định") == Found(start=2, end=4, kind="short", type="Nghị định")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mark_starts_are_every_position_a_mark_or_opener_starts(seed: int) -> None:
+    """`mark_starts`, one scan of the text, holds every position where a mark or opener matches, those starting inside
+    another's match (".\\n\\n") too: the relation pass bisects it for whether a sentence began since the last reference."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000)
+    pat = sentences._any_start()[0]
+    want = [i for i in range(len(text)) if pat.match(text, i)]
+    got = sentences.mark_starts(text)
+    assert got == want
+    assert any(text.startswith("\n", i) and text.startswith((".\n", ";\n", ":\n"), i - 1) for i in got)  # hidden ones met
+
+
+_LINES = ["Căn cứ Luật Đất đai số 31/2024/QH15, được sửa đổi, bổ sung bởi Luật số 43/2024/QH15;\n",
+          "Nghị định số {i}/2016/NĐ-CP; Nghị định {i} quy định.\n", "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; ",
+          "Bãi bỏ các văn bản sau:\na) Thông tư số {i}/2019/TT-BTC;\n", "Nghị định số {i}/2018/NĐ-CP hết hiệu lực kể từ ngày ký. ",
+          "Luật số {i}/2013/QH13 (sau đây gọi là Luật Thuế); Luật Thuế áp dụng.\n", "theo quy định tại Điều 5 Nghị định số {i}/2015/NĐ-CP, ",
+          "Thực hiện Kế hoạch số {i}/KH-UBND; ", "sửa đổi Thông tư số {i}/2020/TT-BCA và thay thế Quyết định số {i}/QĐ-TTg. "]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_relations_of_dense_references_are_those_of_sparse_ones(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relation pass reads a text of dense references whole first (`citations._DENSE`) and answers most look-ups
+    by a bisect: every reference's relation, sentence and partial flag are those the look-ups give one by one."""
+    from dataclasses import asdict
+
+    from kgraph.extract import citations, extract
+
+    rnd = random.Random(seed)
+    head = "CHÍNH PHỦ\nSố: 1/2020/NĐ-CP\nHà Nội, ngày 01 tháng 01 năm 2020\nNGHỊ ĐỊNH\nVề thử nghiệm\n"
+    text = head + "".join(rnd.choice(_LINES).format(i=i + 1) + rnd.choice(["", "", " ", "\n", rnd.choice(WORDS) + " "])
+                          for i in range(600))
+    out = {}
+    for dense in (False, True):
+        monkeypatch.setattr(citations, "_DENSE", 10**9 if dense else 0)
+        out[dense] = [asdict(r) for r in extract(text).references]
+    assert len(out[True]) > 600
+    assert out[True] == out[False]
+    assert len({r["relation"] for r in out[True]}) >= 4  # the verbs were met, not only plain citations

@@ -99,13 +99,14 @@ def one_line(s: str) -> str:
 _SINGLE: tuple[str | None, int, int] = (None, 0, 0)
 
 
-def one_line_of(text: str, start: int, end: int) -> str:
+def one_line_of(text: str, start: int, end: int, ahead: int = 0) -> str:
     """`one_line(text[start:end])`, without splitting the stretch into words when its spaces are already single
     (a sentence of dense references is ~900 characters, read once for each of them: issue 14).
 
     Whether they are is answered from `_SINGLE` (what is known so far; only the part past it is read, one character
     back for a double space across the join). Every white-space character but the space is a control or a
-    separator, which `isprintable` refuses."""
+    separator, which `isprintable` refuses. `ahead`: how far past `end` to read when the stretch goes on (a caller
+    walking dense references, whose next windows end a few characters further: one check a block, not one each)."""
     global _SINGLE
     ft, fa, fb = _SINGLE
     single = False
@@ -113,10 +114,21 @@ def one_line_of(text: str, start: int, end: int) -> str:
         if end <= fb:
             single = True
         else:
-            s = text[fb - 1 if fb > fa else fb : end]
-            if "  " not in s and s.isprintable():
-                _SINGLE = (text, fa, end)
-                single = True
+            frm = fb - 1 if fb > fa else fb
+            to = end + ahead if end + ahead < len(text) else len(text)
+            nl = text.find("\n", end, to) if to > end else -1
+            if nl >= 0:
+                to = nl  # a line break is not single-spaced: the stretch ends before it
+            if to > end:
+                s = text[frm:to]
+                if "  " not in s and s.isprintable():
+                    _SINGLE = (text, fa, to)
+                    single = True
+            if not single:
+                s = text[frm:end]
+                if "  " not in s and s.isprintable():
+                    _SINGLE = (text, fa, end)
+                    single = True
     else:
         s = text[start:end]
         if "  " not in s and s.isprintable():

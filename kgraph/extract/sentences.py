@@ -11,7 +11,7 @@ LEAD = 500
 #: paragraph naming an instrument, its amending ones and their titles runs past 1,500 characters.
 CLAUSE_LOOKBACK = 3000
 
-_BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
+BOUNDARIES = _BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
 import re
 from functools import lru_cache
 
@@ -141,8 +141,46 @@ def sentence_start(text: str, pos: int, lookback: int = LEAD) -> int:
     return r
 
 
+@lru_cache(maxsize=1)
+def _hiding() -> re.Pattern | None:
+    """Where a boundary mark or opener starts whose first character others hold after their first ("\\n\\n" in
+    ".\\n\\n"), matching that character alone (its rest looked ahead for): a scan for all of them, one character at
+    a time, finds those starting inside another's match, which the scan for every mark steps over."""
+    words = {*_BOUNDARIES, *_openers()}
+    firsts = {w[0] for w in words}
+    inner = sorted({c for w in words for c in w[1:] if c in firsts})
+    alts = []
+    for c in inner:
+        rests = sorted({w[1:] for w in words if w[0] == c}, key=len, reverse=True)
+        alts.append(re.escape(c) + "(?=" + "|".join(re.escape(r) for r in rests) + ")")
+    return re.compile("|".join(alts)) if alts else None
+
+
+def mark_starts(text: str) -> list[int]:
+    """Every position where a boundary mark or opener starts, in order, those starting inside another's match too.
+
+    One scan of the whole text, for a caller asking of thousands of positions a MB (dense references, issue 14):
+    whether one starts in a stretch is then a bisect, and the first one from a position is the next in the list.
+    A start the first scan steps over lies inside a match and opens with a character some mark holds after its
+    first: the second scan finds every start of those, overlapping or not."""
+    out = [m.start() for m in _any_start()[0].finditer(text)]
+    hide = _hiding()
+    if hide is not None:
+        more = [m.start() for m in hide.finditer(text)]
+        if more:
+            out = sorted({*out, *more})
+    return out
+
+
 #: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
+#: the same, for a caller reading `starts_since`'s answer from `_BEHIND` itself (the relation pass)
+MARGIN = _MARGIN
+
+
+def longest_start() -> int:
+    """The longest boundary mark or opener (`starts_since` looks that far back for one running across a position)."""
+    return _any_start()[1]
 
 
 def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int) -> tuple[int, int] | None:
@@ -174,6 +212,11 @@ def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int)
     if not _no_mark_starts(text, a, pos, False):
         return None
     return wide, narrow
+
+
+def inner_chars() -> frozenset[str]:
+    """`_inner_chars`, for a caller reading `starts_since`'s answer itself."""
+    return _inner_chars()
 
 
 @lru_cache(maxsize=1)
