@@ -364,14 +364,13 @@ def _classify_relations(scan: _Scan) -> None:
     """Sets each reference's relation from the clause that governs it (self references get none): the verb
     before it, the list it is an item of, or a verb after it when nothing before it decides.
 
-    Dense references (20-40k a MB against ~1.5k in gazette text, issue 14) each asked six look-ups (two sentence
-    starts, the sentence's end, the first words of triggers before it and of verbs after it, a list heading), each
-    a call that opened by checking the stretch of the text it had read. In such a text the text is read once
-    instead: where every boundary mark or opener starts (`sentences.mark_starts`); with where the first words of
-    triggers and after-verbs start (`relation.first_words`, read on as asked) each reference then bisects, and the
-    look-ups are called only where that does not answer (a sentence begun since the last reference, a trigger
-    near). Sparse references keep the look-ups, which read only the windows asked (reading the whole text for a
-    reference every ~700 characters costs more than it saves)."""
+    Dense references (20-40k a MB against ~1.5k in gazette text, issue 14) each asked the sentence's starts and
+    end of calls that opened by checking the stretch of the text they had read. In such a text the text is read
+    once instead for where every boundary mark or opener starts (`sentences.mark_starts`); each reference then
+    bisects, and the look-ups are called only where that does not answer (a sentence begun since the last
+    reference). The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
+    bisect their own scan. Sparse references keep the look-ups, which read only the windows asked (reading the
+    whole text for a reference every ~700 characters costs more than it saves)."""
     t = scan.t
     n_t = len(t)
     prev: Found | None = None
@@ -393,11 +392,6 @@ def _classify_relations(scan: _Scan) -> None:
     if dense:
         marks = sentences.mark_starts(t)
         n_marks = len(marks)
-        # their states, read on as asked, a block at a time (read whole at once, they cost a text whose clauses
-        # all open with "Căn cứ", which never asks for them, more than they save); another thread's text may
-        # replace either state, which the checks of `st is t` below see
-        trig_first, after_first = relation.first_words()
-        t_reach, a_reach = trig_first.reach, after_first.reach
         inner, longest, margin = sentences.inner_chars(), sentences.longest_start(), sentences.MARGIN
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
     trig = False
@@ -457,17 +451,7 @@ def _classify_relations(scan: _Scan) -> None:
                 basis_s0 = s0
             if not basis:
                 lo = pos - LEAD if pos - LEAD > s0 else s0
-                if dense:
-                    # `may_trigger`'s answer: its bisect on the first words read
-                    st, a, b, hits, n = trig_first.state
-                    lo2 = lo - t_reach if lo > t_reach else 0
-                    if st is t and a <= lo2 and pos <= b:
-                        i = bisect_left(hits, lo2, 0, n)
-                        trig = i < n and hits[i] < pos
-                    else:
-                        trig = may_trigger(t, lo, pos)
-                else:
-                    trig = may_trigger(t, lo, pos)
+                trig = may_trigger(t, lo, pos)
         if not listed and not basis and not trig:
             # no verb before it (most dense references): what `decide` gives without one, without its call
             rel, decided = (p[2], True) if same else ("cites", False)
@@ -497,19 +481,8 @@ def _classify_relations(scan: _Scan) -> None:
             # opens its line, whose break is at most 16 characters back (`heading`'s first answer)
             end = f.tail or f.end
             h = None if pos > 16 and t.rfind("\n", pos - 16, pos) < 0 else heading(t, pos)
-            if h is None:
-                if dense:
-                    st, a, b, hits, n = after_first.state
-                    lo2 = end - a_reach if end > a_reach else 0
-                    if st is t and a <= lo2 and s_end <= b:
-                        i = bisect_left(hits, lo2, 0, n)
-                        verb = i < n and hits[i] < s_end
-                    else:
-                        verb = may_after(t, end, s_end)
-                else:
-                    verb = may_after(t, end, s_end)
-                if verb:
-                    h = after(t, s0, end, s_end)
+            if h is None and may_after(t, end, s_end):
+                h = after(t, s0, end, s_end)
             rel = h or rel
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself

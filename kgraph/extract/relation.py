@@ -288,13 +288,6 @@ def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[
     return _BASIS_START.match, tb.may_trig.maybe, tb.may_after.maybe
 
 
-def first_words() -> tuple[_MayStart, _MayStart]:
-    """The first words of triggers and of verbs written after a reference, for a caller reading their positions
-    (`_MayStart.state`) itself before calling `lead_tests`' functions: dense references ask 20-40k times a MB."""
-    tb = _tables()
-    return tb.may_trig, tb.may_after
-
-
 def decide(
     text: str, start: int, sent_start: int, prev: tuple[int, int, str] | None, top: str | None
 ) -> tuple[str, bool]:
