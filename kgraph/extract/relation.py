@@ -142,7 +142,7 @@ class _MayStart:
     Dense references (thousands a MB in one long sentence) each lower-cased, masked and searched a 500-character
     lead for triggers that are not there (issue 14); a bisect here says so first. A trigger in a lead starts with
     its first word, letters the mask never changes: no first word in the lead, no trigger. An occurrence hidden
-    by an overlapping one found first has that one less than `reach` characters before it, so `maybe` looks that
+    by an overlapping one found first has that one less than `reach` characters before it, so `free_until` looks that
     far before its window (it may answer yes in vain, never no in vain)."""
 
     __slots__ = ("pat", "any_case", "reach", "state", "lock")
@@ -160,14 +160,16 @@ class _MayStart:
         self.state: tuple[str | None, int, int, list[int], int] = (None, 0, 0, [], 0)
         self.lock = threading.Lock()
 
-    def maybe(self, text: str, lo: int, hi: int) -> bool:
-        """Whether some first word may start in text[lo:hi] (False: none does)."""
+    def free_until(self, text: str, lo: int, hi: int) -> int:
+        """How far from `lo` no first word starts: some first word may start in text[lo:x] exactly when x is past
+        the answer (it is at least `hi` when none may start in text[lo:hi]). The answer holds for any window
+        text[lo2:x] with lo2 >= lo, so a caller walking references in order asks again only past it."""
         lo = lo - self.reach if lo > self.reach else 0
         st, a, b, hits, n = self.state
         if hi > b or st is not text or not a <= lo:
             st, a, b, hits, n = self._extend(text, lo, hi)
         i = bisect_left(hits, lo, 0, n)
-        return i < n and hits[i] < hi
+        return hits[i] if i < n else b
 
     def _extend(self, text: str, lo: int, hi: int) -> tuple[str | None, int, int, list[int], int]:
         """The state read on to cover text[lo:hi], made the current one."""
@@ -276,16 +278,17 @@ def classify(
     return rel
 
 
-def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], bool],
-                          Callable[[str, int, int], bool]]:
+def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], int],
+                          Callable[[str, int, int], int]]:
     """The tests `decide` and `after` open with, for a caller deciding many references to call once each (dense
     references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`match(text, start, start +
-    40)`), and whether some trigger's first word may stand in text[lo:hi]: neither, and `decide` answers ("cites",
-    False) without a previous reference in the clause, and its relation when the clause's first reference has the
-    same one or none; and whether some first word of a verb written after a reference may stand in text[end:clause_end]:
-    if not, `after` answers None."""
+    40)`), and how far from `lo` no trigger's first word starts (`_MayStart.free_until(text, lo, hi)`): when a lead
+    text[lo:start] ends before that, and the clause is no "Căn cứ" item, `decide` answers ("cites", False) without a
+    previous reference in the clause, and its relation when the clause's first reference has the same one or none;
+    and how far from a reference's end no first word of a verb written after it starts: when its clause ends before
+    that, `after` answers None. One answer serves the following references until one reaches past it."""
     tb = _tables()
-    return _BASIS_START.match, tb.may_trig.maybe, tb.may_after.maybe
+    return _BASIS_START.match, tb.may_trig.free_until, tb.may_after.free_until
 
 
 def decide(
@@ -296,7 +299,7 @@ def decide(
     tb = _tables()
     lo = start - LEAD if start - LEAD > sent_start else sent_start
     basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
-    if not basis_clause and not tb.may_trig.maybe(text, lo, start):
+    if not basis_clause and not tb.may_trig.free_until(text, lo, start) < start:
         # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
         # gap moves its start to, and the item's gap is read only when the answer depends on it
         if prev is None:
@@ -313,7 +316,7 @@ def decide(
             if g is not None:
                 gap_end = g.end()
                 lo, new_item = (gap_end if gap_end > lo else lo), True
-    lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
+    lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.free_until(text, lo, start) < start else ""
     if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
         if new_item:
             return top or prev[2], True
@@ -449,7 +452,7 @@ def _opens_line(text: str, pos: int) -> bool:
 def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None:
     """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ..."."""
     tb = _tables()
-    if tb.after is None or not tb.may_after.maybe(text, end, clause_end):
+    if tb.after is None or tb.may_after.free_until(text, end, clause_end) >= clause_end:
         return None  # no verb after it (whatever the lead's blockers say)
     lead = text[end - LEAD if end - LEAD > clause_start else clause_start : end].lower()
     if any(b in lead for b in tb.after_blockers):
