@@ -131,7 +131,7 @@ def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
         pos = max(0, pos - rnd.randrange(800)) if rnd.random() < 0.05 else pos + rnd.randrange(1, 80)
         pos = min(pos, len(text) - 1)
         lo = max(0, pos - rnd.choice([20, 80, 500]))
-        free = tb.may_trig.free_until(text, lo, pos)
+        free = tb.may_start.free_until(relation._TRIGGERS, text, lo, pos)
         if free >= pos:
             said_no += 1
             lead = relation._mask(tb, text[lo:pos])
@@ -141,9 +141,9 @@ def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
         hi2 = rnd.randint(lo2, max(lo2, min(free, len(text))))
         assert not list(tb.trig.finditer(relation._mask(tb, text[lo2:hi2]))), (lo, free, lo2, hi2)
         if hi2 <= free and hi2 < len(text):
-            assert tb.may_trig.free_until(text, lo2, hi2) >= hi2
+            assert tb.may_start.free_until(relation._TRIGGERS, text, lo2, hi2) >= hi2
         hi = min(len(text), pos + rnd.choice([10, 100, 400]))
-        if tb.may_after.free_until(text, pos, hi) >= hi:
+        if tb.may_start.free_until(relation._AFTER, text, pos, hi) >= hi:
             assert tb.after.search(relation._mask(tb, text[pos:hi])) is None
     assert said_no > 10  # the lookup does answer no (the test would prove nothing otherwise)
 
