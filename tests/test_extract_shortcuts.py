@@ -348,3 +348,26 @@ def test_relations_of_dense_references_are_those_of_sparse_ones(seed: int, monke
     assert len(out[True]) > 600
     assert out[True] == out[False]
     assert len({r["relation"] for r in out[True]}) >= 4  # the verbs were met, not only plain citations
+
+
+def test_first_words_hidden_inside_another_tables_word_are_seen() -> None:
+    """The look-up reads both tables' first words with one pattern: a word of one table that opens inside a match of
+    the other's ("thựchấm": "chấm", a verb after a reference, at the "c" of the trigger word "thực") still counts."""
+    tb = relation._tables()
+    ms = tb.may_start
+    tables = (tb.table, tb.after_table)
+    firsts = [{p.split()[0].lower() for p in t} for t in tables]
+    texts = []
+    for w in set().union(*firsts):
+        for j in range(1, len(w)):
+            for fs in firsts:
+                for x in fs:
+                    if x.startswith(w[j:]) or w[j:].startswith(x):
+                        texts.append("ab " + w[:j] + x + " ab")
+    assert any("thựchấm" in t for t in texts)
+    for text in texts:
+        ms.free_until(0, text, 0, len(text))  # the whole text read in one piece (a later read could begin inside w)
+        for k, fs in enumerate(firsts):
+            for q in range(len(text)):
+                if any(text.startswith(x, q) for x in fs):
+                    assert ms.free_until(k, text, q, q + 1) <= q, (text, k, q)

@@ -145,11 +145,12 @@ class _MayStart:
     lead for triggers that are not there (issue 14); a bisect here says so first. A trigger in a lead starts with
     its first word, letters the mask never changes: no first word in the lead, no trigger. The tables (triggers,
     verbs after a reference) are read by one lower-casing and one pattern of all their first words, each match
-    kept for the tables whose words may start inside it. An occurrence hidden by an overlapping one found first
+    kept for the tables whose words may start where it does, and a word of another table that may start inside it
+    looked for there. An occurrence hidden by an overlapping one found first
     has that one less than `reach` characters before it, so `free_until` looks that far before its window (it may
     answer yes in vain, never no in vain)."""
 
-    __slots__ = ("pat", "any_case", "reach", "tables_of", "every", "state", "lock")
+    __slots__ = ("pat", "any_case", "reach", "tables_of", "inside", "starts", "every", "state", "lock")
 
     def __init__(self, tables: tuple[set[str], ...]) -> None:
         firsts = [{p.split()[0].lower() for p in phrases if p.split()} for phrases in tables]
@@ -160,12 +161,19 @@ class _MayStart:
         self.any_case = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
         self.reach = max(map(len, words), default=0)
         #: a word as matched -> the tables a first word of which may start where it stands (the same word, one it
-        #: begins or that begins it) or inside it (hidden by the match); a word not here (matched in another case
-        #: by `any_case`) counts for all of them
+        #: begins or that begins it); a word not here (matched in another case by `any_case`) counts for all of them
         self.every = tuple(range(len(tables)))
-        self.tables_of = {w: tuple(k for k, fs in enumerate(firsts)
-                                   if any(w[j:].startswith(x) or x.startswith(w[j:]) for x in fs for j in range(len(w))))
+        self.tables_of = {w: tuple(k for k, fs in enumerate(firsts) if any(w.startswith(x) or x.startswith(w) for x in fs))
                           for w in words}
+        #: a word as matched -> (offset, table) where a first word of another table may start inside it, hidden by
+        #: the match: looked for there by `starts` ("thựchấm": "chấm" at its "c"); a hidden word of a table the match
+        #: is kept for is less than `reach` after it
+        inside = {w: tuple((j, k) for j in range(1, len(w)) for k, fs in enumerate(firsts)
+                           if k not in self.tables_of[w] and any(w[j:].startswith(x) or x.startswith(w[j:]) for x in fs))
+                  for w in words}
+        self.inside = {w: v for w, v in inside.items() if v}
+        #: each table's first words alone, to look for one where a match may hide it
+        self.starts = tuple(re.compile(trie_alt(fs)) for fs in firsts)
         #: (text, a, b, hits, n): the first words of table k starting in text[a:b] are hits[k][:n[k]]. One tuple
         #: replaced whole: a second thread extracting sees one state or the other, never half of each. A list of
         #: `hits` is only ever appended to past its `n` (under `lock`, by one writer at a time), so what a reader's
@@ -206,13 +214,18 @@ class _MayStart:
                 chunk = text[b : e + self.reach]
                 low = chunk.lower()
                 found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
-                tables_of, every, stop = self.tables_of, self.every, e - b
+                tables_of, inside, every, stop = self.tables_of, self.inside, self.every, e - b
                 for m in found:
                     p = m.start()
                     if p >= stop:
                         break
-                    for k in tables_of.get(m.group(), every):
+                    w = m.group()
+                    for k in tables_of.get(w, every):
                         hits[k].append(b + p)
+                    if w in inside:
+                        for j, k in inside[w]:
+                            if p + j < stop and self.starts[k].match(low, p + j) is not None:
+                                hits[k].append(b + p + j)
                 b = e
             ns = tuple(map(len, hits))
             self.state = state = (text, a, b, hits, ns)
