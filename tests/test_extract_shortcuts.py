@@ -131,12 +131,19 @@ def test_no_trigger_where_the_lookup_says_none_starts(seed: int) -> None:
         pos = max(0, pos - rnd.randrange(800)) if rnd.random() < 0.05 else pos + rnd.randrange(1, 80)
         pos = min(pos, len(text) - 1)
         lo = max(0, pos - rnd.choice([20, 80, 500]))
-        if not tb.may_trig.maybe(text, lo, pos):
+        free = tb.may_start.free_until(relation._TRIGGERS, text, lo, pos)
+        if free >= pos:
             said_no += 1
             lead = relation._mask(tb, text[lo:pos])
             assert not list(tb.trig.finditer(lead)), (lo, pos, lead)
+        # the answer holds for every later window inside it (what the relations pass reuses it for)
+        lo2 = rnd.randint(lo, pos)
+        hi2 = rnd.randint(lo2, max(lo2, min(free, len(text))))
+        assert not list(tb.trig.finditer(relation._mask(tb, text[lo2:hi2]))), (lo, free, lo2, hi2)
+        if hi2 <= free and hi2 < len(text):
+            assert tb.may_start.free_until(relation._TRIGGERS, text, lo2, hi2) >= hi2
         hi = min(len(text), pos + rnd.choice([10, 100, 400]))
-        if not tb.may_after.maybe(text, pos, hi):
+        if tb.may_start.free_until(relation._AFTER, text, pos, hi) >= hi:
             assert tb.after.search(relation._mask(tb, text[pos:hi])) is None
     assert said_no > 10  # the lookup does answer no (the test would prove nothing otherwise)
 
@@ -341,3 +348,26 @@ def test_relations_of_dense_references_are_those_of_sparse_ones(seed: int, monke
     assert len(out[True]) > 600
     assert out[True] == out[False]
     assert len({r["relation"] for r in out[True]}) >= 4  # the verbs were met, not only plain citations
+
+
+def test_first_words_hidden_inside_another_tables_word_are_seen() -> None:
+    """The look-up reads both tables' first words with one pattern: a word of one table that opens inside a match of
+    the other's ("thựchấm": "chấm", a verb after a reference, at the "c" of the trigger word "thực") still counts."""
+    tb = relation._tables()
+    ms = tb.may_start
+    tables = (tb.table, tb.after_table)
+    firsts = [{p.split()[0].lower() for p in t} for t in tables]
+    texts = []
+    for w in set().union(*firsts):
+        for j in range(1, len(w)):
+            for fs in firsts:
+                for x in fs:
+                    if x.startswith(w[j:]) or w[j:].startswith(x):
+                        texts.append("ab " + w[:j] + x + " ab")
+    assert any("thựchấm" in t for t in texts)
+    for text in texts:
+        ms.free_until(0, text, 0, len(text))  # the whole text read in one piece (a later read could begin inside w)
+        for k, fs in enumerate(firsts):
+            for q in range(len(text)):
+                if any(text.startswith(x, q) for x in fs):
+                    assert ms.free_until(k, text, q, q + 1) <= q, (text, k, q)

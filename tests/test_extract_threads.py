@@ -34,7 +34,7 @@ def test_the_caches_are_replaced_whole() -> None:
     t = _text(50, 0)
     _out(t)
     caches = [sentences._BEHIND, sentences._AHEAD, sentences._LAST, sentences._LAST_END, normalize._SINGLE,
-              relation._tables().may_trig.state, relation._tables().may_after.state]
+              relation._tables().may_start.state]
     for c in caches:
         assert isinstance(c, tuple)
     assert any(c[0] is t for c in caches)

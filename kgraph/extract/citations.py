@@ -369,8 +369,10 @@ def _classify_relations(scan: _Scan) -> None:
     once instead for where every boundary mark or opener starts (`sentences.mark_starts`); each reference then
     bisects, and the look-ups are called only where that does not answer (a sentence begun since the last
     reference). The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
-    bisect their own scan. Sparse references keep the look-ups, which read only the windows asked (reading the
-    whole text for a reference every ~700 characters costs more than it saves)."""
+    bisect their own scan and say how far none starts: the references up to there are answered by that, one call
+    for a run of them (a line's, or a block's, in the bait), not one each. Sparse references keep the look-ups,
+    which read only the windows asked (reading the whole text for a reference every ~700 characters costs more
+    than it saves)."""
     t = scan.t
     n_t = len(t)
     prev: Found | None = None
@@ -387,7 +389,10 @@ def _classify_relations(scan: _Scan) -> None:
     # looked up once: dense references (20-40k a MB) call each of these once or twice apiece
     decide, heading, after, effects, partial_effects = (relation.decide, relation.heading, relation.after,
                                                         relation.EFFECTS, relation.PARTIAL_EFFECTS)
-    basis_item, may_trigger, may_after = relation.lead_tests()
+    basis_item, free_of_triggers, free_of_after = relation.lead_tests()
+    # the last answers of those two: no trigger's first word starts in text[trig_lo:trig_free], no after-verb's in
+    # text[after_lo:after_free] (any window inside one has none either)
+    trig_lo = trig_free = after_lo = after_free = -1
     dense = len(scan.found) * _DENSE > n_t
     if dense:
         marks = sentences.mark_starts(t)
@@ -451,7 +456,9 @@ def _classify_relations(scan: _Scan) -> None:
                 basis_s0 = s0
             if not basis:
                 lo = pos - LEAD if pos - LEAD > s0 else s0
-                trig = may_trigger(t, lo, pos)
+                if not trig_lo <= lo or pos > trig_free:
+                    trig_lo, trig_free = lo, free_of_triggers(t, lo, pos)
+                trig = pos > trig_free
         if not listed and not basis and not trig:
             # no verb before it (most dense references): what `decide` gives without one, without its call
             rel, decided = (p[2], True) if same else ("cites", False)
@@ -481,8 +488,11 @@ def _classify_relations(scan: _Scan) -> None:
             # opens its line, whose break is at most 16 characters back (`heading`'s first answer)
             end = f.tail or f.end
             h = None if pos > 16 and t.rfind("\n", pos - 16, pos) < 0 else heading(t, pos)
-            if h is None and may_after(t, end, s_end):
-                h = after(t, s0, end, s_end)
+            if h is None:
+                if not after_lo <= end or s_end > after_free:
+                    after_lo, after_free = end, free_of_after(t, end, s_end)
+                if s_end > after_free:
+                    h = after(t, s0, end, s_end)
             rel = h or rel
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself

@@ -23,6 +23,7 @@ import re
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
+import functools
 from functools import lru_cache
 from typing import Callable
 
@@ -116,8 +117,9 @@ class _Tables:
     after: re.Pattern | None
     after_table: dict[str, str]
     after_blockers: tuple[str, ...]
-    may_trig: "_MayStart"  # where a trigger's first word stands: no lead is lower-cased and searched without one
-    may_after: "_MayStart"
+    #: where a trigger's first word (`_TRIGGERS`) or an after-verb's (`_AFTER`) stands: no lead is lower-cased and
+    #: searched without one
+    may_start: "_MayStart"
     #: a trigger as matched -> its entry of `table` (`_trigger`)
     matched: dict[str, _Trigger] = field(default_factory=dict)
 
@@ -136,50 +138,74 @@ _BLOCK = 512
 
 
 class _MayStart:
-    """Where some phrase of a table may start in one text: the positions of the phrases' first words (any case),
-    found by one scan of the stretch the passes are walking, extended as they walk on.
+    """Where some phrase of each of a few tables may start in one text: the positions of the phrases' first words
+    (any case), found by one scan of the stretch the passes are walking, extended as they walk on.
 
     Dense references (thousands a MB in one long sentence) each lower-cased, masked and searched a 500-character
     lead for triggers that are not there (issue 14); a bisect here says so first. A trigger in a lead starts with
-    its first word, letters the mask never changes: no first word in the lead, no trigger. An occurrence hidden
-    by an overlapping one found first has that one less than `reach` characters before it, so `maybe` looks that
-    far before its window (it may answer yes in vain, never no in vain)."""
+    its first word, letters the mask never changes: no first word in the lead, no trigger. The tables (triggers,
+    verbs after a reference) are read by one lower-casing and one pattern of all their first words, each match
+    kept for the tables whose words may start where it does, and a word of another table that may start inside it
+    looked for there. An occurrence hidden by an overlapping one found first
+    has that one less than `reach` characters before it, so `free_until` looks that far before its window (it may
+    answer yes in vain, never no in vain)."""
 
-    __slots__ = ("pat", "any_case", "reach", "state", "lock")
+    __slots__ = ("pat", "any_case", "reach", "tables_of", "inside", "starts", "every", "state", "lock")
 
-    def __init__(self, phrases: set[str]) -> None:
-        firsts = {p.split()[0].lower() for p in phrases if p.split()}
+    def __init__(self, tables: tuple[set[str], ...]) -> None:
+        firsts = [{p.split()[0].lower() for p in phrases if p.split()} for phrases in tables]
+        words = set().union(*firsts)
         # searched in lower-cased text (grouped by first letter, the engine skips to those letters); any case
         # where lower-casing changed the length (offsets no longer line up)
-        self.pat = re.compile(trie_alt(firsts))
-        self.any_case = re.compile("|".join(re.escape(w) for w in sorted(firsts, key=len, reverse=True)), re.IGNORECASE)
-        self.reach = max(map(len, firsts), default=0)
-        #: (text, a, b, hits, n): the first words starting in text[a:b] are hits[:n]. One tuple replaced whole: a
-        #: second thread extracting sees one state or the other, never half of each. `hits` is only ever appended
-        #: to past `n` (under `lock`, by one writer at a time), so what a reader's tuple says stays true.
-        self.state: tuple[str | None, int, int, list[int], int] = (None, 0, 0, [], 0)
+        self.pat = re.compile(trie_alt(words))
+        self.any_case = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+        self.reach = max(map(len, words), default=0)
+        #: a word as matched -> the tables a first word of which may start where it stands (the same word, one it
+        #: begins or that begins it); a word not here (matched in another case by `any_case`) counts for all of them
+        self.every = tuple(range(len(tables)))
+        self.tables_of = {w: tuple(k for k, fs in enumerate(firsts) if any(w.startswith(x) or x.startswith(w) for x in fs))
+                          for w in words}
+        #: a word as matched -> (offset, table) where a first word of another table may start inside it, hidden by
+        #: the match: looked for there by `starts` ("thựchấm": "chấm" at its "c"); a hidden word of a table the match
+        #: is kept for is less than `reach` after it
+        inside = {w: tuple((j, k) for j in range(1, len(w)) for k, fs in enumerate(firsts)
+                           if k not in self.tables_of[w] and any(w[j:].startswith(x) or x.startswith(w[j:]) for x in fs))
+                  for w in words}
+        self.inside = {w: v for w, v in inside.items() if v}
+        #: each table's first words alone, to look for one where a match may hide it
+        self.starts = tuple(re.compile(trie_alt(fs)) for fs in firsts)
+        #: (text, a, b, hits, n): the first words of table k starting in text[a:b] are hits[k][:n[k]]. One tuple
+        #: replaced whole: a second thread extracting sees one state or the other, never half of each. A list of
+        #: `hits` is only ever appended to past its `n` (under `lock`, by one writer at a time), so what a reader's
+        #: tuple says stays true.
+        self.state: tuple[str | None, int, int, tuple[list[int], ...], tuple[int, ...]] = (
+            None, 0, 0, tuple([] for _ in tables), (0,) * len(tables))
         self.lock = threading.Lock()
 
-    def maybe(self, text: str, lo: int, hi: int) -> bool:
-        """Whether some first word may start in text[lo:hi] (False: none does)."""
+    def free_until(self, table: int, text: str, lo: int, hi: int) -> int:
+        """How far from `lo` no first word of table `table` starts: some first word may start in text[lo:x] exactly
+        when x is past the answer (it is at least `hi` when none may start in text[lo:hi]). The answer holds for any
+        window text[lo2:x] with lo2 >= lo, so a caller walking references in order asks again only past it."""
         lo = lo - self.reach if lo > self.reach else 0
-        st, a, b, hits, n = self.state
+        st, a, b, hits, ns = self.state
         if hi > b or st is not text or not a <= lo:
-            st, a, b, hits, n = self._extend(text, lo, hi)
+            st, a, b, hits, ns = self._extend(text, lo, hi)
+        hits, n = hits[table], ns[table]
         i = bisect_left(hits, lo, 0, n)
-        return i < n and hits[i] < hi
+        return hits[i] if i < n else b
 
-    def _extend(self, text: str, lo: int, hi: int) -> tuple[str | None, int, int, list[int], int]:
+    def _extend(self, text: str, lo: int, hi: int) -> tuple[str | None, int, int, tuple[list[int], ...], tuple[int, ...]]:
         """The state read on to cover text[lo:hi], made the current one."""
         with self.lock:
-            st, a, b, hits, n = self.state
+            st, a, b, hits, ns = self.state
             # a window starting a little past the last (short sentences, a reference or two each) goes on from it
             # too: the gap is read with the block, not each window lower-cased and searched afresh
             fresh = st is not text or not a <= lo <= b + _BLOCK
             if fresh:
-                a, b, hits, n = lo, lo, [], 0
-            elif len(hits) != n:
-                hits = hits[:n]  # another thread's text was read on past this state: not this one's list
+                a, b, hits = lo, lo, tuple([] for _ in self.every)
+            elif any(len(h) != n for h, n in zip(hits, ns)):
+                # another thread's text was read on past this state: not this one's lists
+                hits = tuple(h[:n] for h, n in zip(hits, ns))
             if hi > b:
                 # going on from the last window, a block ahead at a time (dense references ask every few
                 # characters; a fresh window, as sparse references in real text give, only to its end), and past
@@ -188,10 +214,26 @@ class _MayStart:
                 chunk = text[b : e + self.reach]
                 low = chunk.lower()
                 found = self.pat.finditer(low) if len(low) == len(chunk) else self.any_case.finditer(chunk)
-                hits.extend(b + m.start() for m in found if b + m.start() < e)
-                b, n = e, len(hits)
-            self.state = state = (text, a, b, hits, n)
+                tables_of, inside, every, stop = self.tables_of, self.inside, self.every, e - b
+                for m in found:
+                    p = m.start()
+                    if p >= stop:
+                        break
+                    w = m.group()
+                    for k in tables_of.get(w, every):
+                        hits[k].append(b + p)
+                    if w in inside:
+                        for j, k in inside[w]:
+                            if p + j < stop and self.starts[k].match(low, p + j) is not None:
+                                hits[k].append(b + p + j)
+                b = e
+            ns = tuple(map(len, hits))
+            self.state = state = (text, a, b, hits, ns)
             return state
+
+
+#: `_MayStart`'s tables in `_Tables.may_start`
+_TRIGGERS, _AFTER = 0, 1
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +262,7 @@ def _tables() -> _Tables:
     keys = re.compile("|".join(re.escape(w) for w in sorted({w.lower().split()[-1] for w in k.not_triggers}, key=len, reverse=True))
                       or r"(?!)")
     return _Tables(trig, table, passive, masked, keys, after, after_table, k.after_blockers,
-                   _MayStart(set(table)), _MayStart(set(after_table)))
+                   _MayStart((set(table), set(after_table))))
 
 
 def _mask(tb: _Tables, s: str) -> str:
@@ -276,16 +318,18 @@ def classify(
     return rel
 
 
-def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], bool],
-                          Callable[[str, int, int], bool]]:
+def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], int],
+                          Callable[[str, int, int], int]]:
     """The tests `decide` and `after` open with, for a caller deciding many references to call once each (dense
     references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`match(text, start, start +
-    40)`), and whether some trigger's first word may stand in text[lo:hi]: neither, and `decide` answers ("cites",
-    False) without a previous reference in the clause, and its relation when the clause's first reference has the
-    same one or none; and whether some first word of a verb written after a reference may stand in text[end:clause_end]:
-    if not, `after` answers None."""
+    40)`), and how far from `lo` no trigger's first word starts (`_MayStart.free_until(_TRIGGERS, text, lo, hi)`): when a lead
+    text[lo:start] ends before that, and the clause is no "Căn cứ" item, `decide` answers ("cites", False) without a
+    previous reference in the clause, and its relation when the clause's first reference has the same one or none;
+    and how far from a reference's end no first word of a verb written after it starts: when its clause ends before
+    that, `after` answers None. One answer serves the following references until one reaches past it."""
     tb = _tables()
-    return _BASIS_START.match, tb.may_trig.maybe, tb.may_after.maybe
+    return (_BASIS_START.match, functools.partial(tb.may_start.free_until, _TRIGGERS),
+            functools.partial(tb.may_start.free_until, _AFTER))
 
 
 def decide(
@@ -296,7 +340,7 @@ def decide(
     tb = _tables()
     lo = start - LEAD if start - LEAD > sent_start else sent_start
     basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
-    if not basis_clause and not tb.may_trig.maybe(text, lo, start):
+    if not basis_clause and not tb.may_start.free_until(_TRIGGERS, text, lo, start) < start:
         # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
         # gap moves its start to, and the item's gap is read only when the answer depends on it
         if prev is None:
@@ -313,7 +357,7 @@ def decide(
             if g is not None:
                 gap_end = g.end()
                 lo, new_item = (gap_end if gap_end > lo else lo), True
-    lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_trig.maybe(text, lo, start) else ""
+    lead = _mask(tb, text[lo:start]) if basis_clause or tb.may_start.free_until(_TRIGGERS, text, lo, start) < start else ""
     if not lead:  # no trigger before it (most dense references): what the rules below give an empty lead
         if new_item:
             return top or prev[2], True
@@ -449,7 +493,7 @@ def _opens_line(text: str, pos: int) -> bool:
 def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None:
     """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ..."."""
     tb = _tables()
-    if tb.after is None or not tb.may_after.maybe(text, end, clause_end):
+    if tb.after is None or tb.may_start.free_until(_AFTER, text, end, clause_end) >= clause_end:
         return None  # no verb after it (whatever the lead's blockers say)
     lead = text[end - LEAD if end - LEAD > clause_start else clause_start : end].lower()
     if any(b in lead for b in tb.after_blockers):
