@@ -79,6 +79,9 @@ def test_sentence_bounds_read_on_a_walk_are_those_read_afresh(seed: int) -> None
     want = [(_fresh(sentences.sentence_start, text, p), _fresh(sentences.sentence_start, text, p, sentences.CLAUSE_LOOKBACK),
              _fresh(sentences.sentence_start, text, p, 40), _fresh(sentences.sentence_end, text, p)) for p in walk]
     assert got == want
+    # the end asked with the text's marks read first (dense references): the same, the bisect answering most
+    marks = sentences.mark_starts(text)
+    assert [sentences.sentence_end(text, p, marks=marks) for p in walk] == [w[3] for w in want]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -106,11 +109,14 @@ def test_starts_known_from_the_last_reference_are_those_read_afresh(seed: int) -
     seps = SEPS if seed < 2 else [" "] * 60 + SEPS
     text = "".join(rnd.choice(WORDS) + rnd.choice(seps) for _ in range(3000))
     last, answered, asked = 0, 0, 0
+    marks = sentences.mark_starts(text)
     last_start = _fresh(sentences.sentence_start, text, last)
     while last < len(text) - 1:
         pos = min(len(text) - 1, last + rnd.choice([1, 2, 3, 4, 5, 8, 12, 20, 40, 90]))
         back = pos - last + 4
         got = sentences.starts_since(text, pos, last, last_start, back)
+        # with the text's marks read first (dense references) the same answer, by a bisect
+        assert sentences.starts_since(text, pos, last, last_start, back, marks) == got, (pos, last, back)
         want = (_fresh(sentences.sentence_start, text, pos), _fresh(sentences.sentence_start, text, pos, back))
         if got is not None:
             assert got == want, (pos, last, back)

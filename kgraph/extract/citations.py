@@ -14,14 +14,13 @@ from dataclasses import dataclass, field, fields
 from itertools import islice, takewhile
 from typing import Iterable
 
-from kgraph.extract import context, normalize, relation, sentences, shortforms
+from kgraph.extract import context, relation, sentences, shortforms
 from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found, in_text_order
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.sentences import BOUNDARIES as _BOUNDARIES
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start, starts_since
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
@@ -366,15 +365,13 @@ def _classify_relations(scan: _Scan) -> None:
 
     Dense references (20-40k a MB against ~1.5k in gazette text, issue 14) each asked the sentence's starts and
     end of calls that opened by checking the stretch of the text they had read. In such a text the text is read
-    once instead for where every boundary mark or opener starts (`sentences.mark_starts`); each reference then
-    bisects, and the look-ups are called only where that does not answer (a sentence begun since the last
-    reference). The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
+    once instead for where every boundary mark or opener starts (`sentences.mark_starts`), which `starts_since`
+    and `sentence_end` then bisect. The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
     bisect their own scan and say how far none starts: the references up to there are answered by that, one call
     for a run of them (a line's, or a block's, in the bait), not one each. Sparse references keep the look-ups,
     which read only the windows asked (reading the whole text for a reference every ~700 characters costs more
     than it saves)."""
     t = scan.t
-    n_t = len(t)
     prev: Found | None = None
     prev_sent = -1
     top: str | None = None
@@ -393,11 +390,8 @@ def _classify_relations(scan: _Scan) -> None:
     # the last answers of those two: no trigger's first word starts in text[trig_lo:trig_free], no after-verb's in
     # text[after_lo:after_free] (any window inside one has none either)
     trig_lo = trig_free = after_lo = after_free = -1
-    dense = len(scan.found) * _DENSE > n_t
-    if dense:
-        marks = sentences.mark_starts(t)
-        n_marks = len(marks)
-        inner, longest, margin = sentences.inner_chars(), sentences.longest_start(), sentences.MARGIN
+    dense = len(scan.found) * _DENSE > len(t)
+    marks = sentences.mark_starts(t) if dense else None
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
     trig = False
     for f in scan.found:
@@ -412,27 +406,7 @@ def _classify_relations(scan: _Scan) -> None:
             # stretch since the last reference is then known from it, mostly (`sentence_start`'s last answer);
             # with nothing starting a sentence since the last reference, both are known from the last one's (`starts_since`)
             wide = -1
-            since = None
-            if back < LEAD and last_wide >= 0:
-                if dense:
-                    # `starts_since`, its last test by a bisect: no mark or opener from `a` (the last reference, or
-                    # as far before it as one running across it may start) to `pos`
-                    lo = pos - LEAD if pos > LEAD else 0
-                    near = pos - back if pos > back else 0
-                    c = t[last_pos : last_pos + 1]
-                    a = last_pos if c and c not in inner else (last_pos - longest if last_pos > longest else 0)
-                    i = bisect_left(marks, a)
-                    if a >= pos or i == n_marks or marks[i] >= pos:
-                        was_lo = last_wide == (last_pos - LEAD if last_pos > LEAD else 0)
-                        if not (was_lo or last_wide >= lo + margin):
-                            pass  # a start too near the window's edge: not known
-                        elif last_wide <= near:
-                            since = (lo if was_lo else last_wide), near
-                        elif t.endswith(_BOUNDARIES, near, last_wide):
-                            since = (lo if was_lo else last_wide), last_wide
-                    # else a mark or opener since the last reference: `starts_since` would say None
-                else:
-                    since = starts_since(t, pos, last_pos, last_wide, back)
+            since = starts_since(t, pos, last_pos, last_wide, back, marks) if back < LEAD and last_wide >= 0 else None
             if since is not None:
                 wide, s0 = since
             else:
@@ -464,21 +438,7 @@ def _classify_relations(scan: _Scan) -> None:
             rel, decided = (p[2], True) if same else ("cites", False)
         else:
             rel, decided = decide(t, pos, s0, p, top if same else None)
-        e = f.end
-        if dense:
-            # `sentence_end`: the end of the limit when no mark or opener starts before it, one past the first
-            # one's start when that is a whole mark
-            hi = e + 400 if e + 400 < n_t else n_t
-            i = bisect_left(marks, e)
-            m = marks[i] if i < n_marks else n_t
-            if m >= hi:
-                s_end = hi
-            elif t.startswith(_BOUNDARIES, m, hi):
-                s_end = m + 1
-            else:
-                s_end = sentence_end(t, e)
-        else:
-            s_end = sentence_end(t, e)
+        s_end = sentence_end(t, f.end, marks=marks)
         if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):
             # "Căn cứ A ... ;\nB ...;", "Thực hiện A ...;\nB ...": B is the next item of the same list
@@ -507,16 +467,7 @@ def _classify_relations(scan: _Scan) -> None:
         last_wide = wide if wide >= 0 else sentence_start(t, pos)
         if last_wide != last_bounds[0] or s_end != last_bounds[1]:  # references of one sentence share its text
             last_bounds = (last_wide, s_end)
-            if dense:
-                ft, fa, fb = normalize._SINGLE
-                if ft is t and fa <= last_wide <= fb and s_end <= fb:
-                    # known single-spaced (`one_line_of`'s first answer): the slice, its end spaces cut
-                    s = t[last_wide:s_end]
-                    last_sentence = s.strip(" ") if s[:1] == " " or s[-1:] == " " else s
-                else:
-                    last_sentence = one_line_of(t, last_wide, s_end, _BLOCK)
-            else:
-                last_sentence = one_line_of(t, last_wide, s_end)
+            last_sentence = one_line_of(t, last_wide, s_end, _BLOCK if dense else 0)
         f.sentence = last_sentence
         prev, prev_sent = f, s0
     doc = scan.document  # a plan's "thực hiện ... theo X" and its footnoted directing documents

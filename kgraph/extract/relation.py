@@ -23,7 +23,7 @@ import re
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
-import functools
+import functools  # functools.partial: this module's own `partial` is another thing
 from functools import lru_cache
 from typing import Callable
 

@@ -11,8 +11,9 @@ LEAD = 500
 #: paragraph naming an instrument, its amending ones and their titles runs past 1,500 characters.
 CLAUSE_LOOKBACK = 3000
 
-BOUNDARIES = _BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
+_BOUNDARIES = (". ", ".\n", "? ", "! ", "\n\n", ";\n", ":\n", ". \n", "; \n", ": \n", "\n \n", ";  \n", ":  \n", ".  \n")
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 
@@ -174,22 +175,16 @@ def mark_starts(text: str) -> list[int]:
 
 #: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
-#: the same, for a caller reading `starts_since`'s answer from `_BEHIND` itself (the relation pass)
-MARGIN = _MARGIN
 
 
-def longest_start() -> int:
-    """The longest boundary mark or opener (`starts_since` looks that far back for one running across a position)."""
-    return _any_start()[1]
-
-
-def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int) -> tuple[int, int] | None:
+def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int,
+                 marks: list[int] | None = None) -> tuple[int, int] | None:
     """`sentence_start(text, pos)` and `sentence_start(text, pos, back)` from `last_start`, the first's answer at
     `last_pos` (pos - back < last_pos <= pos), when no boundary mark or opener starts from `last_pos` on nor runs
     across it: what starts a sentence in either window then lies before `last_pos`, in the window there too. None
     when that is not known (a mark or opener there, or a start too near a window's edge to be sure it lies wholly
     in it). The relation pass asks this of references following each other in one sentence (issue 14: a search of
-    the sentence for each of them)."""
+    the sentence for each of them); `marks`: `mark_starts(text)`, when the caller has read them (dense references)."""
     lo = pos - LEAD if pos > LEAD else 0
     if last_start == (last_pos - LEAD if last_pos > LEAD else 0):
         wide = lo  # none in the window at `last_pos`: none in this one
@@ -209,14 +204,14 @@ def starts_since(text: str, pos: int, last_pos: int, last_start: int, back: int)
     # is looked for; else from as far back as the longest of them
     c = text[last_pos : last_pos + 1]
     a = last_pos if c and c not in _inner_chars() else max(0, last_pos - _any_start()[1])
-    if not _no_mark_starts(text, a, pos, False):
-        return None
+    if marks is None:
+        if not _no_mark_starts(text, a, pos, False):
+            return None
+    elif a < pos:  # the first mark or opener from `a`, by a bisect of the marks the caller read
+        i = bisect_left(marks, a)
+        if i < len(marks) and marks[i] < pos:
+            return None
     return wide, narrow
-
-
-def inner_chars() -> frozenset[str]:
-    """`_inner_chars`, for a caller reading `starts_since`'s answer itself."""
-    return _inner_chars()
 
 
 @lru_cache(maxsize=1)
@@ -285,15 +280,24 @@ def _last_mark(text: str, lo: int, pos: int) -> int:
 _LAST_END: tuple[str | None, int, int, int] = (None, -1, -1, -1)
 
 
-def sentence_end(text: str, pos: int, limit: int = 400) -> int:
+def sentence_end(text: str, pos: int, limit: int = 400, marks: list[int] | None = None) -> int:
     """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
 
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
-    first of the whole limit; the rest is searched only when they hold none and some mark starts in it."""
+    first of the whole limit; the rest is searched only when they hold none and some mark starts in it. With
+    `marks` (`mark_starts(text)`, read by a caller asking thousands of positions a MB) the first mark or opener
+    from `pos` is a bisect: it answers when it lies past the limit or is a whole mark."""
     global _LAST_END
     hi = pos + limit
     if hi > len(text):
         hi = len(text)
+    if marks is not None:
+        i = bisect_left(marks, pos)
+        m = marks[i] if i < len(marks) else len(text)
+        if m >= hi:
+            return hi
+        if text.startswith(_BOUNDARIES, m, hi):
+            return m + 1
     ft, fa, fb = _AHEAD
     if ft is text and fa <= pos and hi <= fb:
         return hi  # inside the stretch known free of marks (`_sentence_end`'s first answer, without its calls)
