@@ -10,6 +10,8 @@ that process and of every process under it every 20 ms and keeps each one's last
 minutes). The build's own process is also given by phase (the summary's `cpu_seconds`, measured here
 without the workers it reaps); what it spends before the first phase (the interpreter, imports) is the
 difference from its total.
+
+Needs psutil, which the test extra brings (through Dask's `distributed`): `pip install -e '.[test]'`.
 """
 
 from __future__ import annotations
