@@ -46,7 +46,10 @@ print(json.dumps({**summary, "code": os.path.dirname(os.path.dirname(kgraph.buil
 """
 
 
-def _role(p: psutil.Process, root: int, seen_python: list[int]) -> str:
+def _role(p: psutil.Process, root: int) -> str:
+    """What a process of the build is, from its command line. A child seen just after its fork (before it execs
+    the loader or `sort`) still shows the build's command line: the caller asks again at each poll, so a
+    process is classed by its last reading, and the forked workers are numbered at the end."""
     try:
         cmd = p.cmdline()
     except psutil.Error:
@@ -58,9 +61,7 @@ def _role(p: psutil.Process, root: int, seen_python: list[int]) -> str:
     if cmd and os.path.basename(cmd[0]) == "sort":
         return "sort"
     if p.ppid() == root and cmd and "python" in os.path.basename(cmd[0]):
-        if p.pid not in seen_python:
-            seen_python.append(p.pid)
-        return f"worker {seen_python.index(p.pid) + 1}"
+        return "worker"
     return "other: " + " ".join(cmd[:2])
 
 
@@ -75,7 +76,6 @@ def one_build(inputs: list[str], workers: int, pythonpath: str | None) -> dict:
         root = psutil.Process(proc.pid)
         cpu: dict[int, tuple[float, float]] = {}
         roles: dict[int, str] = {}
-        seen_python: list[int] = []
         while proc.poll() is None:
             try:
                 procs = [root, *root.children(recursive=True)]
@@ -85,16 +85,18 @@ def one_build(inputs: list[str], workers: int, pythonpath: str | None) -> dict:
                 try:
                     t = p.cpu_times()
                     cpu[p.pid] = (t.user, t.system)
-                    if p.pid not in roles:
-                        roles[p.pid] = _role(p, root.pid, seen_python)
+                    if roles.get(p.pid, "worker") == "worker":  # a fork not yet exec'd looks like a worker
+                        roles[p.pid] = _role(p, root.pid)
                 except psutil.Error:
                     pass
             time.sleep(0.02)
         summary = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])  # type: ignore[union-attr]
         proc.wait()
+    workers = sorted(pid for pid, r in roles.items() if r == "worker")  # numbered by pid
     by_role: dict[str, list[float]] = {}
     for pid, (user, system) in cpu.items():
-        acc = by_role.setdefault(roles.get(pid, "?"), [0.0, 0.0])
+        role = roles.get(pid, "?")
+        acc = by_role.setdefault(f"worker {workers.index(pid) + 1}" if role == "worker" else role, [0.0, 0.0])
         acc[0] += user
         acc[1] += system
     return {"processes": by_role, "summary_cpu": summary["cpu_seconds"], "seconds": summary["seconds"],
