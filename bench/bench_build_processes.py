@@ -54,6 +54,8 @@ def _role(p: psutil.Process, root: int) -> str:
         cmd = p.cmdline()
     except psutil.Error:
         return "?"
+    if not cmd:  # a process that has ended and not yet been reaped: no command line to read
+        return "?"
     if p.pid == root:
         return "build"
     if any(c.endswith("oxigraph_store.py") for c in cmd):
@@ -85,8 +87,10 @@ def one_build(inputs: list[str], workers: int, pythonpath: str | None) -> dict:
                 try:
                     t = p.cpu_times()
                     cpu[p.pid] = (t.user, t.system)
-                    if roles.get(p.pid, "worker") == "worker":  # a fork not yet exec'd looks like a worker
-                        roles[p.pid] = _role(p, root.pid)
+                    if roles.get(p.pid, "worker") in ("worker", "?"):  # a fork not yet exec'd looks like a worker
+                        role = _role(p, root.pid)
+                        if role != "?" or p.pid not in roles:
+                            roles[p.pid] = role
                 except psutil.Error:
                     pass
             time.sleep(0.02)
