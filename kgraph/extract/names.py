@@ -673,8 +673,18 @@ def extend_to_cited(named: list[Found], t: str) -> None:
     ordered = sorted(cited)
     n_cited = len(ordered)
     for f in named:
-        if not f.name or f.number or f.year or f.name.casefold() in cited:
+        if not f.name or f.number or f.year:
             continue
+        folded = f.name.casefold()
+        if folded in cited:
+            continue
+        if len(folded) == len(f.name) and t.startswith(f.name, f.start) and _KEYED_AS_WRITTEN.fullmatch(f.name):
+            # the walk below keys the text as the name is written: its keys are shorter prefixes of `folded` until
+            # they hold all of it, then begin with it; when no cited name begins with `folded`, the walk finds
+            # nothing. One look-up, not a word-by-word walk (dense distinct names, issue 14)
+            i = bisect_left(ordered, folded)
+            if i == n_cited or not ordered[i].startswith(folded):
+                continue
         # the text's words from the name's start, read once, each run of them looked up: no scan of the names
         key, best, pos = "", None, f.start
         for _ in range(most + 2):
@@ -696,6 +706,9 @@ def extend_to_cited(named: list[Found], t: str) -> None:
 
 #: a word of a name, or the comma or dash inside one ("tạm giữ, tạm giam"); other signs end the name
 _WORD = re.compile(r"[ \t\r\n\xa0]{0,3}(,|[-–]|[^\W_]+)")
+#: a name written as `extend_to_cited` keys the words `_WORD` reads in it: words one space apart, a comma right after
+#: a word, a dash between spaces ("tạm giữ, tạm giam", "Bà Rịa - Vũng Tàu")
+_KEYED_AS_WRITTEN = re.compile(r"[^\W_]+(?:(?:,? | [-–] )[^\W_]+)*")
 
 
 def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
