@@ -447,3 +447,25 @@ def test_extend_to_cited_by_the_whole_name_is_the_walk(seed: int) -> None:
         extend_to_cited(named, t)
         assert [(f.end, f.name) for f in named] == want, t
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cited_longer_stopped_by_a_sign_is_the_long_way(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ";", "." or bracket before any digit after "và" ends the search for a longer cited name: the answer at every
+    "và" of random text is the one the words read in full give (the shortcut turned off)."""
+    from kgraph.extract import names
+
+    words = ["và", "và", "cấm", "đi", "khỏi", "nơi", "cư", "trú", "Ngân", "số", "số 128/2025/QH15", "ngày 1", "năm 2019",
+             "năm 20", ";", ".", "(", ")", ":", "12", "sửa đổi, bổ sung một số điều của Luật", "Đất", "đai", ","]
+    seps = [" ", " ", " ", "  ", "\n", "", "\u00a0"]
+    rnd = random.Random(seed)
+    t = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(6000))
+    spots = [m.start() for m in re.finditer(r"(?=[ \t\r\n]{1,3}và[ \t\r\n])", t)]
+    short = [names._cited_longer(t, p) for p in spots]
+    # an amending law's name after "và" runs through the ";" to the number that closes it: not cut by the sign
+    amending = "Luật Đất đai và sửa đổi, bổ sung một số điều của Luật cư trú; Luật nơi ở số 128/2025/QH15"
+    kn = amending.index(" và")
+    long = names._cited_longer(amending, kn)
+    monkeypatch.setattr(names, "_STOP_BEFORE_DIGIT", re.compile(r"(?!)"))
+    assert short == [names._cited_longer(t, p) for p in spots]
+    assert any(s is not None for s in short)
+    assert long == names._cited_longer(amending, kn) == amending.index(" số 128")

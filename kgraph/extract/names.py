@@ -139,6 +139,8 @@ def _run_ons() -> frozenset[str]:
 _CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}(?:" + NUMBER_PATTERN
                           + r")|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
 _AND = re.compile(r"[ \t\r\n]{1,3}và(?=[ \t\r\n])")
+#: a ";", "." or bracket before any digit, near: no word of a name reads past one (`name_words`)
+_STOP_BEFORE_DIGIT = re.compile(r"[^\d;.()]{0,400}[;.()]")
 
 
 def _cited_longer(t: str, kn: int) -> int | None:
@@ -147,6 +149,11 @@ def _cited_longer(t: str, kn: int) -> int | None:
     lacks, not "Luật Thi hành tạm giữ, tạm giam" (94/2015/QH13) and words run on."""
     m = _AND.match(t, kn)
     if not m:
+        return None
+    if _STOP_BEFORE_DIGIT.match(t, m.end()) and not _may_amend(t, m.end()):
+        # the words end at that sign at the latest, and what `_CITED_AFTER` reads holds a digit before any sign: no
+        # number, date or year can close them (an amending name runs through ";", read as before). Dense distinct
+        # names each read their words twice for nothing (issue 14)
         return None
     words, e = name_words(t, m.end(), load(), first_free=True)
     r = name_rules()
