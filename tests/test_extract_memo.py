@@ -38,6 +38,38 @@ def test_named_memo_matches_reading_each_name() -> None:
         assert len(laws) > 300  # the memo was used: the same names repeat
 
 
+def test_named_memo_hits_are_the_names_read_again(monkeypatch) -> None:
+    """A block of names written again and again, now and then with one piece changed: the names found where the
+    memo answers (the same head and stretch of text, compared in place; many stretches after one opening) are
+    those read afresh."""
+    from kgraph.extract import names
+
+    rnd = random.Random(11)
+    k = load()
+    reads = {"n": 0}
+    read = names._law_name
+
+    def counted(t, a, kk):
+        reads["n"] += 1
+        return read(t, a, kk)
+
+    for _ in range(6):
+        block = [rnd.choice(_PIECES) + rnd.choice(_SEPS) for _ in range(12)]
+        parts = []
+        for _ in range(60):
+            parts += [p if rnd.random() > 0.01 else rnd.choice(_PIECES) + rnd.choice(_SEPS) for p in block]
+        t = "".join(parts)
+        monkeypatch.setattr(names, "_law_name", counted)
+        reads["n"] = 0
+        got = [(f.start, f.end, f.name, f.type, f.encloses) for f in find_named(t, k, anchors(t))]
+        monkeypatch.setattr(names, "_law_name", read)
+        heads = [a for a in anchors(t) if a.word in ("Luật", "Bộ luật", "luật", "Bộ Luật")
+                 and not t.startswith(" này", a.end)]
+        direct = [(a.start, *r[:2], r[2], r[3]) for a in heads if (r := read(t, a, k)) is not None]
+        assert [g for g in got if g[2].split()[0] in ("Luật", "Bộ", "luật")] == direct
+        assert reads["n"] < 0.8 * len(heads)  # the memo answered a good part of them
+
+
 def test_one_line_of_and_sentence_end_keep_their_answers_along_a_text() -> None:
     rnd = random.Random(3)
     for _ in range(300):
@@ -93,3 +125,22 @@ def test_named_memo_keys_only_names_met_before(monkeypatch) -> None:
     repeated = "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; " * 300
     found = find_named(repeated, k, anchors(repeated))
     assert len(found) == 900 and calls["read"] < 30
+
+
+def test_named_memo_tells_apart_stretches_alike_at_their_opening(monkeypatch) -> None:
+    """Names whose first 80 characters after the head are the same, told apart by what their window holds further
+    on (a reading that looks 200 characters ahead, as a long name or a number after "và" may): each answer is its
+    own, however many share the opening."""
+    from kgraph.extract import names
+
+    rnd = random.Random(5)
+    k = load()
+
+    def reads_ahead(t, a, kk):  # a name's end that depends on the text 200 characters after the head
+        return a.end + 1 + "xyz".index(t[a.end + 200]), "Luật A", "Luật", False
+
+    monkeypatch.setattr(names, "_law_name", reads_ahead)
+    opening = " A" + "b" * 100
+    t = "".join("Luật" + opening + "c" * 98 + rnd.choice("xyz") + "d" * 10 + ". " + "e" * 20 + "\n" for _ in range(400))
+    got = [(f.start, f.end) for f in find_named(t, k, anchors(t))]
+    assert got == [(a.start, a.end + 1 + "xyz".index(t[a.end + 200])) for a in anchors(t) if a.word == "Luật"]

@@ -377,3 +377,95 @@ def test_first_words_hidden_inside_another_tables_word_are_seen() -> None:
             for q in range(len(text)):
                 if any(text.startswith(x, q) for x in fs):
                     assert ms.free_until(k, text, q, q + 1) <= q, (text, k, q)
+
+
+def _extended_by_walk(named: list, t: str) -> list[tuple[int, str]]:
+    """`names.extend_to_cited` as it was before its look-up by the whole name: every name's words walked (the oracle)."""
+    from kgraph.extract import context
+    from kgraph.extract.names import _WORD
+
+    cited = {f.name.casefold() for f in named if f.name and (f.number or f.year or context.date_after(t, f.end)[0])}
+    out = [(f.end, f.name) for f in named]
+    if not cited:
+        return out
+    most = max(k.count(" ") for k in cited) + 1
+    for j, f in enumerate(named):
+        if not f.name or f.number or f.year or f.name.casefold() in cited:
+            continue
+        key, best, pos = "", None, f.start
+        for _ in range(most + 2):
+            m = _WORD.match(t, pos)
+            if not m:
+                break
+            w = m.group(1).casefold()
+            key = key + w if w == "," or not key else f"{key} {w}"
+            pos = m.end()
+            if key in cited and len(key) > len(f.name):
+                best = pos
+            if not any(c.startswith(key) for c in cited):
+                break
+        if best is not None:
+            out[j] = (best, one_line(t[f.start : best]))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_extend_to_cited_by_the_whole_name_is_the_walk(seed: int) -> None:
+    """A name no cited name begins with is passed over by one look-up of the whole name (when the text writes it as
+    the walk keys it); names written otherwise (two spaces, a glued dash, a comma before a space) are walked."""
+    from kgraph.extract.found import Found
+    from kgraph.extract.names import extend_to_cited
+
+    rnd = random.Random(seed)
+    words = ["Luật", "Thi", "hành", "tạm", "giữ", "giam", "và", "Đất", "đai", "ở11", "ẞẞẞ", "x"]
+    seps = [" ", " ", " ", " ", ", ", " , ", " - ", "-", " – ", "  ", "\n", ",", "\xa0"]
+    for _ in range(400):
+        # a few phrases written again and again, each time with its own spaces and signs: names cut at any word of
+        # one (or inside a word), the whole phrase cited with its number now and then
+        phrases = [[rnd.choice(words) for _ in range(rnd.randrange(1, 7))] for _ in range(3)]
+        t, named = "", []
+        for _ in range(12):
+            ph = rnd.choice(phrases)
+            starts, ends = [], []
+            for w in ph:
+                starts.append(len(t))
+                t += w
+                ends.append(len(t))
+                t += rnd.choice(seps)
+            t += rnd.choice(["; ", ". ", " số 1 "])
+            b = rnd.randrange(len(ph))
+            end = max(starts[0] + 1, ends[b] - rnd.choice([0, 0, 0, 0, 1]))  # a name may end inside a token ("ở" of "ở11")
+            span = t[starts[0] : end]
+            name = rnd.choice([one_line(span), one_line(span), one_line(span), span.lower(), one_line(span).upper()])
+            f = Found(start=starts[0], end=end, kind="named", name=name)
+            if b == len(ph) - 1 and rnd.random() < 0.4:
+                f.number = "1/2020/QH14"
+            named.append(f)
+        named.sort(key=lambda f: f.start)
+        want = _extended_by_walk([Found(start=f.start, end=f.end, kind="named", name=f.name, number=f.number)
+                                  for f in named], t)
+        extend_to_cited(named, t)
+        assert [(f.end, f.name) for f in named] == want, t
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cited_longer_stopped_by_a_sign_is_the_long_way(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ";", "." or bracket before any digit after "và" ends the search for a longer cited name: the answer at every
+    "và" of random text is the one the words read in full give (the shortcut turned off)."""
+    from kgraph.extract import names
+
+    words = ["và", "và", "cấm", "đi", "khỏi", "nơi", "cư", "trú", "Ngân", "số", "số 128/2025/QH15", "ngày 1", "năm 2019",
+             "năm 20", ";", ".", "(", ")", ":", "12", "sửa đổi, bổ sung một số điều của Luật", "Đất", "đai", ","]
+    seps = [" ", " ", " ", "  ", "\n", "", "\u00a0"]
+    rnd = random.Random(seed)
+    t = "".join(rnd.choice(words) + rnd.choice(seps) for _ in range(6000))
+    spots = [m.start() for m in re.finditer(r"(?=[ \t\r\n]{1,3}và[ \t\r\n])", t)]
+    short = [names._cited_longer(t, p) for p in spots]
+    # an amending law's name after "và" runs through the ";" to the number that closes it: not cut by the sign
+    amending = "Luật Đất đai và sửa đổi, bổ sung một số điều của Luật cư trú; Luật nơi ở số 128/2025/QH15"
+    kn = amending.index(" và")
+    long = names._cited_longer(amending, kn)
+    monkeypatch.setattr(names, "_STOP_BEFORE_DIGIT", re.compile(r"(?!)"))
+    assert short == [names._cited_longer(t, p) for p in spots]
+    assert any(s is not None for s in short)
+    assert long == names._cited_longer(amending, kn) == amending.index(" số 128")

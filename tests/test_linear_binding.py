@@ -160,3 +160,14 @@ def test_uses_left_for_later_are_the_same_when_asked(seed: int) -> None:
             assert lazy.used_at(p) == every.used_at(p), p
         for a in aliases:
             assert lazy.chain(a) == every.chain(a), a
+
+
+def test_an_alias_cut_before_its_non_word_characters() -> None:
+    """`_cuts` by `find` where an alias is words and single spaces, against the cuts at every `\\W` match."""
+    from kgraph.extract.alias_uses import _NOT_WORD, _cuts
+
+    rnd = random.Random(0)
+    chars = ["a", "Đ", "ạ", "1", "٣", "²", "_", " ", " ", "-", ",", ".", "\u00a0", "\u0301"]
+    for _ in range(5000):
+        a = "".join(rnd.choice(chars) for _ in range(rnd.randrange(1, 12)))
+        assert _cuts(a) == [a[: m.start()] for m in _NOT_WORD.finditer(a)], repr(a)

@@ -35,6 +35,19 @@ def _key(alias: str) -> str:
     return m.group() if m else alias[0]
 
 
+def _cuts(alias: str) -> list[str]:
+    """The alias cut before each of its non-word characters ("Luật", "Luật Đất" of "Luật Đất đai"). Most aliases are
+    words and single spaces: their cuts are found by `find`, without a regex's matches (distinct aliases, issue 14)."""
+    if not alias.replace(" ", "").isalnum():  # a sign or an "_" in it (`\w` is alphanumeric or "_")
+        return [alias[: m.start()] for m in _NOT_WORD.finditer(alias)]
+    out = []
+    i = alias.find(" ")
+    while i >= 0:
+        out.append(alias[:i])
+        i = alias.find(" ", i + 1)
+    return out
+
+
 def _end(text: str, p: int, words: list[str]) -> int:
     """Where the alias made of `words` ends when it is used at `p` (spaces as 1 to 3 white-space characters
     and no word character right after it), or -1."""
@@ -112,6 +125,9 @@ class AliasUses:
         # every alias cut before each of its non-word characters ("Luật", "Luật Đất" of "Luật Đất đai"): a window
         # whose text up to a non-word character is none of these holds no longer alias there
         stems = self._stems = set()
+        # whether a use of an alias can start inside an earlier use of it (its first word inside it again): only
+        # then is a use left out of its chain
+        overlapping = False
         for a in aliases:
             if a in known or a in self._other:
                 continue
@@ -119,11 +135,11 @@ class AliasUses:
                 self._other.add(a)
                 continue
             known.add(a)
-            by_key[_key(a)].add(len(a))
-            stems.update(a[: m.start()] for m in _NOT_WORD.finditer(a))
-        # whether a use of an alias can start inside an earlier use of it (its first word inside it again): only
-        # then is a use left out of its chain
-        self._overlapping = any(_key(a) in a[1:] for a in known)
+            key = _key(a)
+            by_key[key].add(len(a))
+            overlapping = overlapping or key in a[1:]
+            stems.update(_cuts(a))
+        self._overlapping = overlapping
         if not known:
             return
         # one look-up says whether a window's stretch is an alias, a stem or both (read for every non-word character)

@@ -139,6 +139,8 @@ def _run_ons() -> frozenset[str]:
 _CITED_AFTER = re.compile(r"[ \t\r\n]{1,3}(?:số[ \t\r\n]{0,3}:?[ \t\r\n]{0,3}(?:" + NUMBER_PATTERN
                           + r")|ngày[ \t\r\n]{1,3}\d|năm[ \t\r\n]{1,3}\d{4}(?!\d))")
 _AND = re.compile(r"[ \t\r\n]{1,3}và(?=[ \t\r\n])")
+#: a ";", "." or bracket before any digit, near: no word of a name reads past one (`name_words`)
+_STOP_BEFORE_DIGIT = re.compile(r"[^\d;.()]{0,400}[;.()]")
 
 
 def _cited_longer(t: str, kn: int) -> int | None:
@@ -147,6 +149,11 @@ def _cited_longer(t: str, kn: int) -> int | None:
     lacks, not "Luật Thi hành tạm giữ, tạm giam" (94/2015/QH13) and words run on."""
     m = _AND.match(t, kn)
     if not m:
+        return None
+    if _STOP_BEFORE_DIGIT.match(t, m.end()) and not _may_amend(t, m.end()):
+        # the words end at that sign at the latest, and what `_CITED_AFTER` reads holds a digit before any sign: no
+        # number, date or year can close them (an amending name runs through ";", read as before). Dense distinct
+        # names each read their words twice for nothing (issue 14)
         return None
     words, e = name_words(t, m.end(), load(), first_free=True)
     r = name_rules()
@@ -448,9 +455,13 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     heads = name_rules().heads
     constitution = k.named["constitution"]["head"]
     out: list[Found] = []
-    memo: dict = {}
-    # the memo's window and key (the text to 400 characters past the sentence's end) are found only for a name
-    # whose first characters were met before: a text citing each name once pays for no key it never reuses
+    # opening -> the names read after it, each with the stretch of text that decided it (`_memo_window`): a name met
+    # again is the one read where the same stretch follows, compared in place (the stretch, ~450 characters, is not
+    # copied and hashed for each look-up: that was most of a memo hit's cost, issue 14)
+    memo: dict[str, list[tuple[str, int, str, tuple | None]]] = {}
+    kept = 0
+    # the memo's window is found only for a name whose first characters were met before: a text citing each name
+    # once pays for no window it never reuses
     met: set[str] = set()
     for m in anchors:
         head = m.word
@@ -477,23 +488,33 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                              type=tt.name if tt else head, encloses=True))
             continue
         opening = t[m.start : m.end + _MEMO_OPENING]
+        got, window = _UNSEEN, 0
         if opening in met:
-            window = _memo_window(t, m)
-            key = (head, m.end - m.start, t[m.start : window]) if window else None
+            # a name read at the same head with the same stretch of text after it: that stretch decides where its
+            # window ends here too (`_memo_window` reads only inside it), so it is not looked for again
+            for h, n, written, read in memo.get(opening, ()):
+                if h == head and n == m.end - m.start and t.startswith(written, m.start):
+                    got = None if read is None else (read[0] + m.start, *read[1:])
+                    break
+            else:
+                window = _memo_window(t, m)
         else:
             if len(met) >= _MEMO_SIZE:
                 met.clear()
             met.add(opening)
-            window, key = 0, None
-        got = memo.get(key, _UNSEEN) if key else _UNSEEN
         if got is _UNSEEN:
             got = _law_name(t, m, k)
-            if key and (got is None or got[0] <= window - _MEMO_MARGIN):
-                if len(memo) >= _MEMO_SIZE:
+            if window and (got is None or got[0] <= window - _MEMO_MARGIN):
+                if kept >= _MEMO_SIZE:
                     memo.clear()
-                memo[key] = None if got is None else (got[0] - m.start, *got[1:])
-        else:
-            got = None if got is None else (got[0] + m.start, *got[1:])
+                    kept = 0
+                same = memo.setdefault(opening, [])
+                if len(same) >= _MEMO_PER_OPENING:
+                    del same[0]
+                    kept -= 1
+                same.append((head, m.end - m.start, t[m.start : window],
+                             None if got is None else (got[0] - m.start, *got[1:])))
+                kept += 1
         if got is not None:
             end, name, typ, amending = got
             out.append(named_found(m.start, end, name, typ, amending))
@@ -535,6 +556,8 @@ _UNSEEN = object()
 _MEMO_MARGIN = 400
 #: names read per text at most before the memo starts again (text citing many distinct names)
 _MEMO_SIZE = 4096
+#: names kept per opening at most (the oldest let go): each look-up compares the stretches of one opening in turn
+_MEMO_PER_OPENING = 8
 #: how many characters after a head must have been met before for a name to be memoised: fewer than the memo's
 #: key holds (at least `_MEMO_MARGIN` after the head), so every memo hit lost is a second reading of a name at most
 _MEMO_OPENING = 80
@@ -673,8 +696,18 @@ def extend_to_cited(named: list[Found], t: str) -> None:
     ordered = sorted(cited)
     n_cited = len(ordered)
     for f in named:
-        if not f.name or f.number or f.year or f.name.casefold() in cited:
+        if not f.name or f.number or f.year:
             continue
+        folded = f.name.casefold()
+        if folded in cited:
+            continue
+        if len(folded) == len(f.name) and t.startswith(f.name, f.start) and _KEYED_AS_WRITTEN.fullmatch(f.name):
+            # the walk below keys the text as the name is written: its keys are shorter prefixes of `folded` until
+            # they hold all of it, then begin with it; when no cited name begins with `folded`, the walk finds
+            # nothing. One look-up, not a word-by-word walk (dense distinct names, issue 14)
+            i = bisect_left(ordered, folded)
+            if i == n_cited or not ordered[i].startswith(folded):
+                continue
         # the text's words from the name's start, read once, each run of them looked up: no scan of the names
         key, best, pos = "", None, f.start
         for _ in range(most + 2):
@@ -696,6 +729,9 @@ def extend_to_cited(named: list[Found], t: str) -> None:
 
 #: a word of a name, or the comma or dash inside one ("tạm giữ, tạm giam"); other signs end the name
 _WORD = re.compile(r"[ \t\r\n\xa0]{0,3}(,|[-–]|[^\W_]+)")
+#: a name written as `extend_to_cited` keys the words `_WORD` reads in it: words one space apart, a comma right after
+#: a word, a dash between spaces ("tạm giữ, tạm giam", "Bà Rịa - Vũng Tàu")
+_KEYED_AS_WRITTEN = re.compile(r"[^\W_]+(?:(?:,? | [-–] )[^\W_]+)*")
 
 
 def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> list[Found]:
