@@ -151,7 +151,7 @@ class AliasUses:
             for a in known:
                 key = _key(a)
                 wanted[key] = min(wanted.get(key, len(text)), since.get(a, 0))
-        for p, key in self._candidates(text, by_key, min(wanted.values(), default=0) if len(wanted) == len(by_key) else 0):
+        for p, key in self._candidates(text, by_key, wanted):
             if p and _is_word(text[p - 1]) or p < wanted.get(key, 0):
                 continue
             self.looked += 1
@@ -244,23 +244,32 @@ class AliasUses:
         return self._uses
 
     @staticmethod
-    def _candidates(text: str, lengths: dict[str, set[int]], start: int = 0) -> Iterator[tuple[int, str]]:
-        """Positions from `start` on where some alias's first word (or first non-word character) stands (or, at
-        `start`, the rest of a word), in text order."""
+    def _candidates(text: str, lengths: dict[str, set[int]], wanted: dict[str, int]) -> Iterator[tuple[int, str]]:
+        """Positions where some alias's first word (or first non-word character) stands, in text order; a first
+        word from `wanted[word]` on (0 when not given), earlier ones too only where it costs nothing more (or, at
+        where a stretch starts, the rest of a word: the caller passes over both)."""
         words = [k for k in lengths if _is_word(k[0])]
         marks = [k for k in lengths if not _is_word(k[0])]
-        pats: list[re.Pattern] = []
-        if marks:
-            pats.append(re.compile("[" + "".join(re.escape(c) for c in marks) + "]"))
-        if 0 < len(words) <= _MAX_ALTERNATION:
-            pats.append(re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)"))
         hits: list[tuple[int, str]] = []
-        for pat in pats:
-            hits.extend((m.start(), m.group()) for m in pat.finditer(text, start))
+        if marks:
+            pat = re.compile("[" + "".join(re.escape(c) for c in marks) + "]")
+            hits.extend((m.start(), m.group()) for m in pat.finditer(text, min(wanted.get(c, 0) for c in marks)))
+        if 0 < len(words) <= _MAX_ALTERNATION:
+            # one alternation a stretch, of the words wanted from its start: a word is one key's whole run of word
+            # characters, so at a word's start only its own key can match, whichever others are in the alternation
+            froms = sorted({wanted.get(w, 0) for w in words})
+            for i, start in enumerate(froms):
+                until = froms[i + 1] if i + 1 < len(froms) else len(text) + 1
+                group = sorted((w for w in words if wanted.get(w, 0) <= start), key=len, reverse=True)
+                for m in re.compile("(?:" + "|".join(map(re.escape, group)) + r")(?!\w)").finditer(text, start):
+                    if m.start() >= until:
+                        break
+                    hits.append((m.start(), m.group()))
         if len(words) > _MAX_ALTERNATION:
             keys = set(words)
-            hits.extend((m.start(), m.group()) for m in _WORD_RUN.finditer(text, start) if m.group() in keys)
-        if len(pats) + (len(words) > _MAX_ALTERNATION) > 1:
+            hits.extend((m.start(), m.group()) for m in _WORD_RUN.finditer(text, min(wanted.get(w, 0) for w in words))
+                        if m.group() in keys)
+        if marks and words:
             hits.sort()
         return iter(hits)
 
