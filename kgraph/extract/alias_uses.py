@@ -120,6 +120,8 @@ class AliasUses:
         # every alias cut before each of its non-word characters ("Luật", "Luật Đất" of "Luật Đất đai"): a window
         # whose text up to a non-word character is none of these holds no longer alias there
         stems = self._stems = set()
+        # first word -> where the earliest alias opening with it is defined (none: from the text's start)
+        wanted: dict[str, int] = {}
         for a in aliases:
             if a in known or a in self._other:
                 continue
@@ -127,7 +129,12 @@ class AliasUses:
                 self._other.add(a)
                 continue
             known.add(a)
-            by_key[_key(a)].add(len(a))
+            key = _key(a)
+            by_key[key].add(len(a))
+            if since is not None:
+                w = since.get(a, 0)
+                if w < wanted.get(key, w + 1):
+                    wanted[key] = w
             stems.update(a[: m.start()] for m in _NOT_WORD.finditer(a))
         # whether a use of an alias can start inside an earlier use of it (its first word inside it again): only
         # then is a use left out of its chain
@@ -145,16 +152,11 @@ class AliasUses:
         at, pending, read = self._at, self._pending, self._read
         heads, ends = later
         k, n = 0, len(heads)
-        # first word -> where the earliest alias opening with it is defined (0: from the text's start)
-        wanted = {}
-        if since is not None:
-            for a in known:
-                key = _key(a)
-                wanted[key] = min(wanted.get(key, len(text)), since.get(a, 0))
+        looked = 0
         for p, key in self._candidates(text, by_key, wanted):
-            if p and _is_word(text[p - 1]) or p < wanted.get(key, 0):
+            if p and _is_word(text[p - 1]):
                 continue
-            self.looked += 1
+            looked += 1
             if n:
                 while k < n and ends[k] <= p:
                     k += 1
@@ -164,6 +166,7 @@ class AliasUses:
             used = read(p, key)
             if used:
                 at[p] = used
+        self.looked = looked
 
     def _read(self, p: int, key: str) -> tuple[str, ...]:
         """The aliases used at `p`, where an alias opening with `key` stands (their ends kept in `_ext` where the
@@ -245,30 +248,35 @@ class AliasUses:
 
     @staticmethod
     def _candidates(text: str, lengths: dict[str, set[int]], wanted: dict[str, int]) -> Iterator[tuple[int, str]]:
-        """Positions where some alias's first word (or first non-word character) stands, in text order; a first
-        word from `wanted[word]` on (0 when not given), earlier ones too only where it costs nothing more (or, at
-        where a stretch starts, the rest of a word: the caller passes over both)."""
+        """Positions where some alias's first word (or first non-word character) stands, in text order, each from
+        `wanted[word]` on (0 when not given); also, where a stretch starts inside a word, the rest of that word
+        (the caller passes over it: a word character before it)."""
         words = [k for k in lengths if _is_word(k[0])]
         marks = [k for k in lengths if not _is_word(k[0])]
         hits: list[tuple[int, str]] = []
         if marks:
             pat = re.compile("[" + "".join(re.escape(c) for c in marks) + "]")
-            hits.extend((m.start(), m.group()) for m in pat.finditer(text, min(wanted.get(c, 0) for c in marks)))
+            hits.extend((m.start(), m.group()) for m in pat.finditer(text, min(wanted.get(c, 0) for c in marks))
+                        if m.start() >= wanted.get(m.group(), 0))
         if 0 < len(words) <= _MAX_ALTERNATION:
             # one alternation a stretch, of the words wanted from its start: a word is one key's whole run of word
             # characters, so at a word's start only its own key can match, whichever others are in the alternation
             froms = sorted({wanted.get(w, 0) for w in words})
             for i, start in enumerate(froms):
-                until = froms[i + 1] if i + 1 < len(froms) else len(text) + 1
                 group = sorted((w for w in words if wanted.get(w, 0) <= start), key=len, reverse=True)
-                for m in re.compile("(?:" + "|".join(map(re.escape, group)) + r")(?!\w)").finditer(text, start):
+                found = re.compile("(?:" + "|".join(map(re.escape, group)) + r")(?!\w)").finditer(text, start)
+                if i + 1 == len(froms):
+                    hits.extend((m.start(), m.group()) for m in found)
+                    break
+                until = froms[i + 1]
+                for m in found:
                     if m.start() >= until:
                         break
                     hits.append((m.start(), m.group()))
         if len(words) > _MAX_ALTERNATION:
             keys = set(words)
             hits.extend((m.start(), m.group()) for m in _WORD_RUN.finditer(text, min(wanted.get(w, 0) for w in words))
-                        if m.group() in keys)
+                        if m.group() in keys and m.start() >= wanted.get(m.group(), 0))
         if marks and words:
             hits.sort()
         return iter(hits)

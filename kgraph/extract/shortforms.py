@@ -268,7 +268,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # documents each defining its own aliases)
     since: dict[str, int] = {}
     for _, (alias, _, span) in definitions:
-        if alias and span[0] < since.get(alias, len(text)):
+        if alias and span[0] < since.get(alias, span[0] + 1):
             since[alias] = span[0]
     uses = AliasUses(text, (d[0] for _, d in definitions if d[0]),
                      _merged([d[2] for _, d in definitions if d[0]]), since) if definitions else None
