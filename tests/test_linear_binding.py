@@ -171,3 +171,63 @@ def test_an_alias_cut_before_its_non_word_characters() -> None:
     for _ in range(5000):
         a = "".join(rnd.choice(chars) for _ in range(rnd.randrange(1, 12)))
         assert _cuts(a) == [a[: m.start()] for m in _NOT_WORD.finditer(a)], repr(a)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_uses_before_an_alias_is_defined_are_passed_over(seed: int) -> None:
+    """With `since` (where each alias is first defined, after a ")" here as in binding), the positions before it are
+    not looked at, and from there on the chains, the walk in order and `used_at` are what reading everything gives."""
+    rnd = random.Random(seed)
+    aliases = ["Luật Đất đai", "Luật Đất", "Nghị định Ngân sách", "NS-NN", "Đất", "Luật Ngân sách Đất đai", "-Quy chế"]
+    if seed % 2:
+        aliases.append("Luật Luật")  # overlaps itself
+    pieces = ["Luật", "Đất", "đai", "Nghị", "định", "Ngân", "sách", "NS-NN", "xLuật", "-Quy", "chế", "(", ")"]
+    if seed >= 4:  # more first words than one alternation takes: the text is read word by word instead
+        aliases += [f"Từ{k} Luật" for k in range(80)]
+        pieces += [f"Từ{k}" for k in range(80)]
+    seps = [" ", "  ", "    ", "\n", " \n ", "\t", "", ","]
+    text = "".join(rnd.choice(pieces) + rnd.choice(seps) for _ in range(3000))
+    closes = [i + 1 for i, c in enumerate(text) if c == ")" and i > len(text) // 3]
+    since = {a: rnd.choice(closes) for a in aliases}
+    spans = sorted({(s, s + rnd.randrange(1, 80)) for s in rnd.sample(range(len(text)), 60)})
+    heads, ends = _merged(spans)
+    for later in ((heads, ends), ([], [])):
+        every = AliasUses(text, aliases, later)
+        some = AliasUses(text, aliases, later, since)
+        assert some.looked < every.looked  # the work left out: no word before the first definitions
+        for p in rnd.sample(range(len(text)), 300):
+            assert {a for a in some.used_at(p) if p >= since[a]} == {a for a in every.used_at(p) if p >= since[a]}, p
+        for a in aliases:
+            assert [u for u in some.chain(a) if u[0] >= since[a]] == [u for u in every.chain(a) if u[0] >= since[a]], a
+        for skip in ((heads, ends), ([], [])):
+            assert [u for u in some.in_order(skip) if u[0] >= since[u[2]]] == \
+                [u for u in every.in_order(skip) if u[0] >= since[u[2]]]
+
+
+def test_binding_looks_for_an_alias_only_from_its_definition() -> None:
+    """One text of many documents, each defining its own alias: binding looks for an alias's first word only from
+    where it is defined on (each was read through the whole text, also the documents before, issue 14)."""
+    from kgraph.extract import shortforms as sf
+
+    made: list[AliasUses] = []
+
+    class Counting(AliasUses):
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made.append(self)
+
+    words = [w.capitalize() for w in SYLL]
+    text = HEAD + "".join(" ".join(words) + f". Luật số {n + 1}/2013/QH13 (sau đây gọi là {w} Luật); {w} Luật áp dụng.\n"
+                          for n, w in enumerate(words))
+    defined = {w: text.index(f"gọi là {w} Luật") + len("gọi là ") for w in words}
+    orig = sf.AliasUses
+    sf.AliasUses = Counting
+    try:
+        refs = extract(text).references
+    finally:
+        sf.AliasUses = orig
+    everywhere = {w: [m.start() for m in re.finditer(rf"(?<!\w){w}(?!\w)", text)] for w in words}
+    wanted = sum(p >= defined[w] for w in words for p in everywhere[w])
+    assert len(made) == 1 and made[0].looked == wanted < sum(map(len, everywhere.values())) // 2 + len(words)
+    assert len(refs) >= len(words)  # the laws cited
+

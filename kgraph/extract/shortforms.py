@@ -263,9 +263,15 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
 
     # every definition is read first so that all aliases are looked for in one pass (alias_uses.py)
     definitions = [(f, d) for f in list(found) if f.kind in ("numbered", "named") and (d := _definition(text, f, starts, k))]
+    # an alias's uses before its first definition are never bound: not read (`since`; issue 14, one text of many
+    # documents each defining its own aliases)
+    since: dict[str, int] = {}
+    for _, (alias, _, span) in definitions:
+        if alias and span[0] < since.get(alias, span[0] + 1):
+            since[alias] = span[0]
     # what is used inside the aliases' own spans is read only when asked: binding drops it with the definition
     uses = AliasUses(text, (d[0] for _, d in definitions if d[0]),
-                     _merged([d[2] for _, d in definitions if d[0]])) if definitions else None
+                     _merged([d[2] for _, d in definitions if d[0]]), since) if definitions else None
     defined: list[tuple[int, int]] = []  # where aliases are defined: not references of their own
     restated: list[tuple[int, int]] = []  # aliases that restate a number: nothing in them is a reference
     reaching: dict[str, list[tuple[int, int, Found]]] = {}  # alias -> (end of definition, order, definer)
