@@ -231,3 +231,45 @@ def test_binding_looks_for_an_alias_only_from_its_definition() -> None:
     assert len(made) == 1 and made[0].looked == wanted < sum(map(len, everywhere.values())) // 2 + len(words)
     assert len(refs) >= len(words)  # the laws cited
 
+
+def test_each_stretch_of_alias_first_words_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many first words each defined at its own place: the alternation of a stretch scans that stretch (and the length
+    of one word past it), not on to the text's end; a scan to the end from each of up to 64 places made one text's
+    binding cost up to 64 scans of it. Counted by the spans the patterns are given, and the hits checked against one
+    scan of the whole text filtered by where each word is wanted."""
+    import re as real_re  # the module, not the shim
+
+    from kgraph.extract import alias_uses
+
+    spans: list[int] = []
+
+    class Counted:
+        def __init__(self, pat: real_re.Pattern) -> None:
+            self.pat = pat
+
+        def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+            end = len(text) if endpos is None else endpos
+            spans.append(end - pos)
+            return self.pat.finditer(text, pos, end)
+
+    class Shim:
+        def __getattr__(self, name: str):
+            return getattr(real_re, name)
+
+        @staticmethod
+        def compile(pattern: str, flags: int = 0) -> Counted:
+            return Counted(real_re.compile(pattern, flags))
+
+    rnd = random.Random(7)
+    words = [f"Từ{k}x" for k in range(40)]
+    filler = "các cơ quan thực hiện nhiệm vụ được giao theo quy định. "
+    text = "".join(rnd.choice(words) + " " + filler * rnd.randrange(1, 4) for _ in range(2000))
+    wanted = {w: rnd.randrange(len(text)) for w in words}
+    lengths = {w: {len(w) + 5} for w in words}
+    monkeypatch.setattr(alias_uses, "re", Shim())
+    hits = list(AliasUses._candidates(text, lengths, wanted))
+    longest = max(map(len, words))
+    assert sum(spans) <= len(text) + len(words) * (longest + 1)
+    expected = [(m.start(), m.group()) for m in real_re.finditer("|".join(sorted(words, key=len, reverse=True)) + r"(?!\w)", text)
+                if m.start() >= wanted[m.group()]]
+    assert hits == expected

@@ -277,17 +277,15 @@ class AliasUses:
             # one alternation a stretch, of the words wanted from its start: a word is one key's whole run of word
             # characters, so at a word's start only its own key can match, whichever others are in the alternation
             froms = sorted({wanted.get(w, 0) for w in words})
+            longest = max(map(len, words))
             for i, start in enumerate(froms):
                 group = sorted((w for w in words if wanted.get(w, 0) <= start), key=len, reverse=True)
-                found = re.compile("(?:" + "|".join(map(re.escape, group)) + r")(?!\w)").finditer(text, start)
-                if i + 1 == len(froms):
-                    hits.extend((m.start(), m.group()) for m in found)
-                    break
-                until = froms[i + 1]
-                for m in found:
-                    if m.start() >= until:
-                        break
-                    hits.append((m.start(), m.group()))
+                until = froms[i + 1] if i + 1 < len(froms) else len(text)
+                # a match that starts before `until` ends before `until + longest`, where `(?!\w)` still reads the
+                # text's own next character: each stretch is scanned once, not on to the text's end (up to 64 stretches)
+                stop = min(len(text), until + longest + 1)
+                found = re.compile("(?:" + "|".join(map(re.escape, group)) + r")(?!\w)").finditer(text, start, stop)
+                hits.extend((m.start(), m.group()) for m in found if m.start() < until)
         if len(words) > _MAX_ALTERNATION:
             keys = set(words)
             hits.extend((m.start(), m.group()) for m in _WORD_RUN.finditer(text, min(wanted.get(w, 0) for w in words))
