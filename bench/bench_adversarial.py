@@ -100,6 +100,13 @@ FAMILIES: dict[str, Callable[[int], str]] = {
         lambda i: f"Nghị định số {i % 900 + 1}/2016/NĐ-CP (sau đây gọi là Nghị định Ngân sách); Nghị định Ngân sách áp dụng.\n", s, HEAD),
     "aliases: bare, repeated": lambda s: _fill(
         lambda i: f"Luật số {i % 90 + 1}/2013/QH13 (Luật Đất đai); Luật Đất đai áp dụng.\n", s, HEAD),
+    # many first words, each defined once and the definitions spread over the whole text: each word is looked for
+    # from its definition on, and no stretch's scan may run on to the text's end
+    "aliases: many first words, far apart": lambda s: _fill(
+        lambda i, k=max(1, s // (60 * 90)): (
+            f"Căn cứ Nghị định số {i % 900 + 1}/2016/NĐ-CP (sau đây gọi là "
+            f"{_word(i // k % 60 + 16).replace(' ', '').capitalize()}x Nghị định);\n" if i % k == 0
+            else "Các cơ quan thực hiện nhiệm vụ được giao theo quy định của pháp luật. "), s, HEAD),
     "back references: nêu trên": lambda s: _fill(
         lambda i: f"Nghị định số {i % 999 + 1}/20{i % 20 + 10}/NĐ-CP. Nghị định nêu trên có hiệu lực.\n", s, HEAD),
     "back references: no candidate": lambda s: _fill(
