@@ -32,7 +32,8 @@ def test_killed_builds_rerun_to_the_clean_result(clean: fi.Clean) -> None:
     work = clean.inputs.parent
     rnd = random.Random(14)
     # 5 kills, alternately into a fresh folder and over an older build; delays inside a clean build's time
-    trials = [fi.kill_trial(clean, work, i, rnd, span=(0.1, 0.9)) for i in range(5)]
+    # (a build that finished before its signal is tried again, timed against itself: the machine's speed swings)
+    trials = [fi.kill_trial(clean, work, i, rnd, span=(0.1, 0.9), retries=2) for i in range(5)]
     assert all(t.ok for t in trials), [asdict(t) for t in trials if not t.ok]
     assert sum(t.killed for t in trials) >= 3, [asdict(t) for t in trials]  # most of them did die mid-build
 
