@@ -37,6 +37,8 @@ void kgraph_count(void (*cb)(void)) {
 /* one pass counted: its own dump, named after it */
 void kgraph_on(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; CALLGRIND_TOGGLE_COLLECT; }
 void kgraph_off(const char *name) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS_AT(name); }
+/* what ran since the last dump, named */
+void kgraph_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
 """
 
 _CHILD = """
@@ -99,26 +101,33 @@ def count(root: Path, family: str, mb: float, helper: Path, folder: Path) -> tup
     return int(m.group(1)), size, refs
 
 
-def count_passes(root: Path, family: str, mb: float, helper: Path, folder: Path) -> tuple[dict[str, int], int]:
-    """(pass -> instructions of that pass alone, bytes) for one family at `mb` MB."""
-    code = _CHILD_PASSES.format(root=str(root), bench=str(Path(__file__).resolve().parent), family=family,
-                                size=int(mb * 1_000_000), helper=str(helper))
-    for old in folder.glob("cgp.out*"):
+def dumps(code: str, out: Path, what: str) -> tuple[dict[str, int], str]:
+    """(instructions by dump name, the child's stdout) of `code` run under callgrind with nothing counted until the
+    helper says so; each `CALLGRIND_DUMP_STATS_AT(name)` is one dump, the dumps of one name summed."""
+    for old in out.parent.glob(out.name + "*"):
         old.unlink()
-    out = folder / "cgp.out"
     p = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
                         f"--callgrind-out-file={out}", sys.executable, "-c", code],
                        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     if p.returncode != 0:
-        raise SystemExit(f"{family}: callgrind failed\n{p.stderr[-2000:]}")
-    passes: dict[str, int] = {}
-    for dump in folder.glob("cgp.out.*"):
-        body = dump.read_text()
-        name = re.search(r"^desc: Trigger: Client Request: (\S+)", body, re.M)
+        raise SystemExit(f"{what}: callgrind failed\n{p.stderr[-2000:]}")
+    counts: dict[str, int] = {}
+    for dump in out.parent.glob(out.name + ".*"):
+        body = dump.read_text(errors="replace")
+        name = re.search(r"^desc: Trigger: Client Request: (.*)$", body, re.M)
         total = re.search(r"^(?:summary|totals): (\d+)", body, re.M)
         if name and total:
-            passes[name.group(1)] = int(total.group(1))
-    return passes, int(p.stdout.split()[0])
+            counts[name.group(1)] = counts.get(name.group(1), 0) + int(total.group(1))
+        dump.unlink()
+    return counts, p.stdout
+
+
+def count_passes(root: Path, family: str, mb: float, helper: Path, folder: Path) -> tuple[dict[str, int], int]:
+    """(pass -> instructions of that pass alone, bytes) for one family at `mb` MB."""
+    code = _CHILD_PASSES.format(root=str(root), bench=str(Path(__file__).resolve().parent), family=family,
+                                size=int(mb * 1_000_000), helper=str(helper))
+    passes, stdout = dumps(code, folder / "cgp.out", family)
+    return passes, int(stdout.split()[0])
 
 
 def main() -> None:

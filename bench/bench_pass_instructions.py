@@ -14,19 +14,11 @@ Under valgrind a MB takes ~1 min; the count does not move with the machine's loa
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-_HELPER = r"""
-#include <valgrind/callgrind.h>
-void kg_on(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; CALLGRIND_TOGGLE_COLLECT; }
-void kg_dump(const char *s) { CALLGRIND_DUMP_STATS_AT(s); }
-void kg_off(void) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_STOP_INSTRUMENTATION; }
-"""
+from bench_adversarial_instructions import build_helper, dumps
 
 _CHILD = """
 import ctypes, sys
@@ -36,19 +28,19 @@ from kgraph.extract import extract, citations
 X = sys.modules["kgraph.extract"]
 extract(FAMILIES["real gazette text"](1 << 16)); extract(FAMILIES[{family!r}](1 << 16))
 text = FAMILIES[{family!r}]({size})
-h = ctypes.CDLL({helper!r}); h.kg_dump.argtypes = [ctypes.c_char_p]
+h = ctypes.CDLL({helper!r}); h.kgraph_dump.argtypes = h.kgraph_off.argtypes = [ctypes.c_char_p]
 def counted(f, name):
     def g(*a, **k):
-        h.kg_dump(b"-")  # what ran since the last stretch: counted apart
+        h.kgraph_dump(b"-")  # what ran since the last stretch: counted apart
         r = f(*a, **k)
-        h.kg_dump(name.encode())
+        h.kgraph_dump(name.encode())
         return r
     return g
 X.OffsetText = counted(X.OffsetText, "OffsetText")
 X.read_header = counted(X.read_header, "read_header")
 citations.anchors = counted(citations.anchors, "anchors")
 citations.PASSES = tuple(counted(s, s.__name__) for s in citations.PASSES)
-h.kg_on(); ex = extract(text); h.kg_dump(b"after the passes"); h.kg_off()
+h.kgraph_on(); ex = extract(text); h.kgraph_off(b"after the passes")
 print(len(text.encode()), len(ex.references))
 """
 
@@ -57,23 +49,10 @@ ORDER = ["OffsetText", "read_header", "anchors"]
 
 def per_stretch(root: Path, family: str, mb: float, helper: Path, folder: Path) -> tuple[dict[str, int], int, int]:
     """(instructions by stretch, bytes, references) of one extract() call on `family` at `mb` MB."""
-    out = folder / f"cg-{mb}"
     code = _CHILD.format(root=str(root), bench=str(Path(__file__).resolve().parent), family=family,
                          size=int(mb * 1_000_000), helper=str(helper))
-    p = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
-                        f"--callgrind-out-file={out}", sys.executable, "-c", code],
-                       capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    if p.returncode != 0:
-        raise SystemExit(f"callgrind failed\n{p.stderr[-2000:]}")
-    counts: dict[str, int] = {}
-    for f in folder.glob(f"cg-{mb}.*"):
-        head = f.read_text(errors="replace")
-        name = re.search(r"^desc: Trigger: Client Request: (.*)$", head, re.M)
-        total = re.search(r"^(?:totals|summary): (\d+)", head, re.M)
-        if name and total:
-            counts[name.group(1)] = counts.get(name.group(1), 0) + int(total.group(1))
-        f.unlink()
-    size, refs = map(int, p.stdout.split())
+    counts, stdout = dumps(code, folder / f"cg-{mb}", family)
+    size, refs = map(int, stdout.split())
     return counts, size, refs
 
 
@@ -88,9 +67,7 @@ def main() -> None:
     sizes = [float(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "h.c").write_text(_HELPER)
-        helper = folder / "h.so"
-        subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(helper), str(folder / "h.c")], check=True)
+        helper = build_helper(folder)
         cols = [per_stretch(Path(args.root), args.family, mb, helper, folder) for mb in sizes]
     names = ORDER + [s.__name__ for s in PASSES] + ["after the passes", "-"]
     print(f"{args.family}: M instructions per MB of text")

@@ -99,6 +99,16 @@ class Clean:
     rebuild_seconds: float  # a rebuild over an older build that lacked one file (what odd trials kill)
 
 
+def build_without(inputs: Path, out: Path, victim: Path, work: Path) -> None:
+    """An older build of `inputs` into `out`, made while `victim` is set aside in `work`; the file is put back."""
+    aside = work / f"aside-{victim.name}"
+    victim.rename(aside)
+    try:
+        assert build(inputs, out).returncode == 0
+    finally:
+        aside.rename(victim)
+
+
 def clean_build(inputs: Path, work: Path) -> Clean:
     out = work / "clean"
     t = time.monotonic()
@@ -108,13 +118,7 @@ def clean_build(inputs: Path, work: Path) -> Clean:
     graph, triples = (out / "graph.nt").read_bytes(), store_triples(out)
     # Time the kind of rebuild the odd trials interrupt, so their kill delays scale with it and not with
     # a whole build's (which it is far shorter than: the other files come from the cache).
-    victim = sorted(inputs.iterdir())[0]
-    aside = work / f"aside-{victim.name}"
-    victim.rename(aside)
-    try:
-        assert build(inputs, out).returncode == 0
-    finally:
-        aside.rename(victim)
+    build_without(inputs, out, sorted(inputs.iterdir())[0], work)
     t = time.monotonic()
     p = build(inputs, out)
     assert p.returncode == 0, p.stderr
@@ -154,13 +158,8 @@ def kill_trial(clean: Clean, work: Path, trial: int, rnd: random.Random, span: t
     for attempt in range(retries + 1):
         shutil.rmtree(out, ignore_errors=True)
         if over == "older build":  # an older build of the same inputs with one file missing, then the file back
-            victim = sorted(clean.inputs.iterdir())[trial % len(list(clean.inputs.iterdir()))]
-            aside = work / victim.name
-            victim.rename(aside)
-            try:
-                assert build(clean.inputs, out).returncode == 0
-            finally:
-                aside.rename(victim)
+            files = sorted(clean.inputs.iterdir())
+            build_without(clean.inputs, out, files[trial % len(files)], work)
         before = snapshot(work, out)
         delay = rnd.uniform(span[0] * base, span[1] * base)
         started = time.monotonic()
@@ -236,13 +235,7 @@ def disk_trial(clean: Clean, work: Path, over_older: bool) -> DiskTrial:
         (mnt / "kept.txt").write_text("a file of someone else's on the same disk", "utf-8")
         old = None
         if over_older:  # a complete build of all but one file, then the disk filled and the file back
-            victim = sorted(clean.inputs.iterdir())[0]
-            aside = work / victim.name
-            victim.rename(aside)
-            try:
-                assert build(clean.inputs, out).returncode == 0
-            finally:
-                aside.rename(victim)
+            build_without(clean.inputs, out, sorted(clean.inputs.iterdir())[0], work)
             old = (out / "graph.nt").read_bytes()
             used = shutil.disk_usage(mnt).used
             subprocess.run(["mount", "-o", f"remount,size={used + 256 * 1024}", str(mnt)], check=True)
