@@ -469,3 +469,16 @@ def test_cited_longer_stopped_by_a_sign_is_the_long_way(seed: int, monkeypatch: 
     assert short == [names._cited_longer(t, p) for p in spots]
     assert any(s is not None for s in short)
     assert long == names._cited_longer(amending, kn) == amending.index(" số 128")
+
+
+def test_basis_item_first_character_check_refuses_nothing_the_pattern_matches() -> None:
+    """`relation.basis_item` answers from a clause's first character before matching: for every character of the
+    first 0x3000 code points opening a clause, its answer is the pattern's."""
+    from kgraph.extract.relation import _BASIS_START, basis_item
+
+    tails = ["căn cứ Luật", "ăn cứ Luật", "Căn cứ vào Nghị định", " - căn cứ Đ", "\tCĂN CỨ Luật", ""]
+    for code in range(0x3000):
+        c = chr(code)
+        for tail in tails:
+            text = "x" + c + tail
+            assert basis_item(text, 1) == (_BASIS_START.match(text, 1, 41) is not None), (hex(code), tail)

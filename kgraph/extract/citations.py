@@ -424,9 +424,7 @@ def _classify_relations(scan: _Scan) -> None:
         listed = same and top is not None and top != p[2]  # a new item may take the list's first relation
         if not listed:
             if s0 != basis_s0:
-                # the pattern opens with a blank, a list mark or "căn": any other first character, no match
-                ch = t[s0 : s0 + 1]
-                basis = (ch == "" or ch in _BASIS_FIRSTS or ch.isspace()) and basis_item(t, s0, s0 + 40) is not None
+                basis = basis_item(t, s0)
                 basis_s0 = s0
             if not basis:
                 lo = pos - LEAD if pos - LEAD > s0 else s0
@@ -480,8 +478,6 @@ def _classify_relations(scan: _Scan) -> None:
 _DENSE = 100
 #: how far past a dense reference's sentence `one_line_of` reads on at once
 _BLOCK = 512
-#: the characters other than blanks `relation`'s "Căn cứ" item pattern may open with
-_BASIS_FIRSTS = frozenset("-–•*+cC")
 
 
 _QUOTE = re.compile(r"“[^“”]{1,20000}”")

@@ -35,6 +35,16 @@ _COORD_GAP = re.compile(r"\s*(?:[,;]\s*(?:và|đồng\s+thời)?|và|đồng\s+t
 #: a "Căn cứ" preamble item names an instrument next ("Căn cứ Luật ...", "căn cứ vào Nghị định ..."); "Căn cứ quy
 #: định trên, ..." in a letter's reasoning is not one
 _BASIS_START = re.compile(r"[\s\-–•*+]*(?i:căn\s+cứ)(?:\s+vào)?\s+[A-ZĐ]")
+#: what `_BASIS_START` may open with besides blanks: its list marks and the "c" of "căn" (either case)
+_BASIS_FIRSTS = frozenset("-–•*+cC")
+
+
+def basis_item(text: str, start: int) -> bool:
+    """Whether the clause starting at `start` is a "Căn cứ" item. Its first character answers most clauses without a
+    match (dense references ask it of every clause, issue 14)."""
+    ch = text[start : start + 1]
+    return ((ch == "" or ch in _BASIS_FIRSTS or ch.isspace())
+            and _BASIS_START.match(text, start, start + 40) is not None)
 #: the lead (lower case) ends in a passive amending verb set off by a comma or a parenthesis, naming its agent:
 #: ", được sửa đổi, bổ sung (một số điều) bởi/theo/tại", "(được điều chỉnh bổ sung bởi" (the item as amended;
 #: without the comma it describes a title's law)
@@ -318,17 +328,16 @@ def classify(
     return rel
 
 
-def lead_tests() -> tuple[Callable[[str, int, int], re.Match | None], Callable[[str, int, int], int],
+def lead_tests() -> tuple[Callable[[str, int], bool], Callable[[str, int, int], int],
                           Callable[[str, int, int], int]]:
     """The tests `decide` and `after` open with, for a caller deciding many references to call once each (dense
-    references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`match(text, start, start +
-    40)`), and how far from `lo` no trigger's first word starts (`_MayStart.free_until(_TRIGGERS, text, lo, hi)`): when a lead
+    references, issue 14): whether a clause starting at a position is a "Căn cứ" item (`basis_item`), and how far from `lo` no trigger's first word starts (`_MayStart.free_until(_TRIGGERS, text, lo, hi)`): when a lead
     text[lo:start] ends before that, and the clause is no "Căn cứ" item, `decide` answers ("cites", False) without a
     previous reference in the clause, and its relation when the clause's first reference has the same one or none;
     and how far from a reference's end no first word of a verb written after it starts: when its clause ends before
     that, `after` answers None. One answer serves the following references until one reaches past it."""
     tb = _tables()
-    return (_BASIS_START.match, functools.partial(tb.may_start.free_until, _TRIGGERS),
+    return (basis_item, functools.partial(tb.may_start.free_until, _TRIGGERS),
             functools.partial(tb.may_start.free_until, _AFTER))
 
 
@@ -339,7 +348,7 @@ def decide(
     or only a weak "quy định tại", so a list heading or a verb after the reference may still)."""
     tb = _tables()
     lo = start - LEAD if start - LEAD > sent_start else sent_start
-    basis_clause = _BASIS_START.match(text, sent_start, sent_start + 40) is not None
+    basis_clause = basis_item(text, sent_start)
     if not basis_clause and not tb.may_start.free_until(_TRIGGERS, text, lo, start) < start:
         # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
         # gap moves its start to, and the item's gap is read only when the answer depends on it
