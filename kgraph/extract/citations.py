@@ -442,10 +442,9 @@ def _classify_relations(scan: _Scan) -> None:
             # "Căn cứ A ... ;\nB ...;", "Thực hiện A ...;\nB ...": B is the next item of the same list
             rel, decided = top, True
         if not decided:
-            # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it; an item
-            # opens its line, whose break is at most 16 characters back (`heading`'s first answer)
+            # nothing before it decides: a list heading ("Bãi bỏ các văn bản sau:") or a verb after it
             end = f.tail or f.end
-            h = None if pos > 16 and t.rfind("\n", pos - 16, pos) < 0 else heading(t, pos)
+            h = heading(t, pos)
             if h is None:
                 if not after_lo <= end or s_end > after_free:
                     after_lo, after_free = end, free_of_after(t, end, s_end)
