@@ -99,8 +99,8 @@ class Reference:
 
     def to_dict(self) -> dict[str, Any]:
         """`dataclasses.asdict(self)`: its fields in order, each pinpoint a dict of its own. `asdict` deep-copies
-        every value, strings and numbers too: that was 0.8 of `extract()`'s own time on dense references and
-        0.45 of it on gazette text (`kg extract --format json`); these values are immutable but the pinpoints."""
+        every value, strings and numbers too, which cost more than `extract()` itself on dense references (`kg
+        extract --format json`); the values are immutable but the pinpoints."""
         d = dict(zip(REFERENCE_FIELDS, reference_row(self)))
         d["pinpoint"] = [dict(zip(PINPOINT_FIELDS, pinpoint_row(p))) for p in self.pinpoint]
         return d
