@@ -13,13 +13,13 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import operator
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from kgraph.model import Document, Extraction, Pinpoint, Reference, Signer
+from kgraph.model import (PINPOINT_FIELDS, REFERENCE_FIELDS, Document, Extraction, Pinpoint, Reference, Signer,
+                          pinpoint_row, reference_row)
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
@@ -46,12 +46,9 @@ def extraction_from_dict(d: dict[str, Any]) -> Extraction:
     return Extraction(document=doc, references=refs, source=d.get("source"))
 
 
-_REF_FIELDS = [f.name for f in dataclasses.fields(Reference)]
-_PIN_FIELDS = [f.name for f in dataclasses.fields(Pinpoint)]
+_REF_FIELDS = list(REFERENCE_FIELDS)  # lists: compared with the field lists a cache file holds
+_PIN_FIELDS = list(PINPOINT_FIELDS)
 _PIN_AT = _REF_FIELDS.index("pinpoint")
-#: A reference's and a pinpoint's fields as a tuple, in one C call (getattr per field was most of the encoding).
-_REF_ROW = operator.attrgetter(*_REF_FIELDS)
-_PIN_ROW = operator.attrgetter(*_PIN_FIELDS)
 
 
 def extraction_to_cache(e: Extraction) -> dict[str, Any]:
@@ -64,8 +61,8 @@ def extraction_to_cache(e: Extraction) -> dict[str, Any]:
     doc["signer"] = {f.name: getattr(d.signer, f.name) for f in dataclasses.fields(Signer)}
     rows = []
     for r in e.references:
-        row = list(_REF_ROW(r))
-        row[_PIN_AT] = [_PIN_ROW(p) for p in r.pinpoint]  # tuples: JSON arrays like lists
+        row = list(reference_row(r))  # one C call a record: getattr per field was most of the encoding
+        row[_PIN_AT] = [pinpoint_row(p) for p in r.pinpoint]  # tuples: JSON arrays like lists
         rows.append(row)
     return {"source": e.source, "document": doc, "ref_fields": _REF_FIELDS, "pin_fields": _PIN_FIELDS, "refs": rows}
 

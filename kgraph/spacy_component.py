@@ -46,7 +46,7 @@ class ReferenceComponent:
             span = doc.char_span(r.start, r.end, label=r.type_code or r.type or r.kind, alignment_mode="expand")
             if span is None:
                 continue
-            span._.kg_ref = asdict(r)
+            span._.kg_ref = r.to_dict()
             spans.append(span)
         doc.spans[self.spans_key] = spans
         doc._.kg_document = asdict(ex.document)
