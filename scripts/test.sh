@@ -18,7 +18,10 @@ export PYTHON="$root/.venv/bin/python"
 
 started=0
 if ! scripts/neo4j-ci.sh status >/dev/null 2>&1; then
-  scripts/neo4j-ci.sh start
+  # a server for this run alone (stopped after it): its JVM with the suite's options (conftest.SUITE_JVM_OPTS,
+  # C1 alone: this JVM used 42 CPU s over a run instead of 84), unless KGRAPH_NEO4J_JVM_OPTS says otherwise
+  opts=${KGRAPH_NEO4J_JVM_OPTS-$(cd tests && "$PYTHON" -c 'from conftest import SUITE_JVM_OPTS; print(SUITE_JVM_OPTS)')}
+  KGRAPH_NEO4J_JVM_OPTS=$opts scripts/neo4j-ci.sh start
   started=1
 fi
 cleanup() { if [ "$started" = 1 ]; then scripts/neo4j-ci.sh stop || true; fi; }

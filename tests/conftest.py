@@ -167,7 +167,12 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
         if not st.running:
             if os.environ.get("KGRAPH_NEO4J_AUTOSTART", "1") == "0":
                 _unavailable(f"not running (home {st.home}) and KGRAPH_NEO4J_AUTOSTART=0")
-            srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
+            saved = os.environ.get("KGRAPH_NEO4J_JVM_OPTS")
+            os.environ["KGRAPH_NEO4J_JVM_OPTS"] = SUITE_JVM_OPTS if saved is None else saved
+            try:
+                srv.start(wait=True, timeout=float(os.environ.get("KGRAPH_NEO4J_START_TIMEOUT", "300")))
+            finally:
+                _set_env({"KGRAPH_NEO4J_JVM_OPTS": saved})
             started_here = True
             st = srv.status()
     except Neo4jServerError as e:
@@ -182,11 +187,12 @@ def neo4j_server() -> Iterator["srv.ServerStatus"]:
 # --- one private Neo4j server for the tests that need an empty database -------------------------
 
 
-#: The private server's JVM runs C1 alone (HotSpot's tiered compilation stopped at level 1: no C2 compiler
-#: threads). Measured alternated at load 13-19: its start 9.1-10.4 JVM CPU s instead of 15.8-16.5, and even a
-#: load of the whole corpus's 328k triples 7.7-8.7 instead of 16.8-19.7 (C2's compiling is not paid back in a
-#: load that short). The shared server and the benchmarks' private servers keep the default.
-PRIVATE_JVM_OPTS = "-XX:TieredStopAtLevel=1"
+#: The suite's servers run their JVM with C1 alone (HotSpot's tiered compilation stopped at level 1: no C2
+#: compiler threads): the private one, and the shared one when the suite starts it (here or in scripts/test.sh,
+#: which reads this value). Measured alternated at load 13-19: a start 9.1-10.4 JVM CPU s instead of 15.8-16.5,
+#: and even a load of the whole corpus's 328k triples 7.7-8.7 instead of 16.8-19.7 (C2's compiling is not paid
+#: back in a server this short-lived). A server someone else started, and the benchmarks' servers, keep theirs.
+SUITE_JVM_OPTS = "-XX:TieredStopAtLevel=1"
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ def private_neo4j_server() -> Iterator[PrivateNeo4j]:
         pytest.skip("Neo4j is not installed (kg neo4j start)")
     names = (*srv._PRIVATE_VARS, "KGRAPH_NEO4J_JVM_OPTS")
     saved = {k: os.environ.get(k) for k in names}
-    os.environ["KGRAPH_NEO4J_JVM_OPTS"] = PRIVATE_JVM_OPTS  # for each start of it (tests stop and restart it)
+    os.environ["KGRAPH_NEO4J_JVM_OPTS"] = SUITE_JVM_OPTS  # for each start of it (tests stop and restart it)
     try:
         with ExitStack() as stack:
             try:
