@@ -80,6 +80,20 @@ def test_streamed_load_equals_the_batch_load(private: conn.ConnectionSettings, t
     assert streamed == _batch_dump(private, out)
 
 
+def test_a_build_folder_is_parsed_as_the_build_wrote_it(private: conn.ConnectionSettings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kg load OUT` parses OUT/graph.nt leniently (its IRIs were validated when the build wrote them), as
+    rows.read_property_graph does for a build folder: the loader hands it the folder, not the file."""
+    out = _build(tmp_path, BASE, DOCS)
+    lenient: list[bool] = []
+    real = pgrows.parse
+    monkeypatch.setattr(pgrows, "_ntriples", None)  # (the compiled reader is used for lenient files only)
+    monkeypatch.setattr(pgrows, "parse", lambda *a, **k: lenient.append(k.get("lenient")) or real(*a, **k))
+    neo4j_delete_data(private)
+    assert stream.load(out, private).streamed
+    assert lenient == [True]
+
+
 def test_a_subject_split_across_the_file_is_written_whole(private: conn.ConnectionSettings, tmp_path: Path,
                                                           small_batches: None) -> None:
     out = _build(tmp_path, BASE, DOCS)

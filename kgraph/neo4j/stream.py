@@ -308,7 +308,7 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
     with ThreadPoolExecutor(max_workers=1) as pool:
         writer = StreamWriter(settings, pool, mapping, batch_size, driver=drv, path=path, source=digest)
         try:
-            pg = read_property_graph(path, on_nodes=writer.on_nodes, on_final=writer.on_final,
+            pg = read_property_graph(source, on_nodes=writer.on_nodes, on_final=writer.on_final,
                                      on_early=writer.on_early)
             writer.reconcile(pg)
             t_map = time.perf_counter() - t0
