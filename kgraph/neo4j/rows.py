@@ -26,6 +26,8 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import mmap
+import os
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,6 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
+
+try:
+    from kgraph.neo4j import _ntriples  # compiled by setup.py where a C compiler is; a leaf (imports nothing)
+except ImportError:  # pyoxigraph reads every file
+    _ntriples = None
 
 from kgraph.neo4j.connection import LoadError
 from kgraph.neo4j.mapping import (
@@ -166,10 +173,18 @@ class _Collected:
         self.objects: set[str] = set()
         self.n = 0
 
-    def add_raw(self, triples: Iterable[RawTriple], term_values: Mapping[str, str]) -> None:
+    def add_raw(self, triples: Iterable[RawTriple], term_values: Mapping[str, str],
+                on_group: Callable[[str], None] | None = None) -> None:
+        """File the triples by role; ``on_group`` as in ``add_oxigraph``."""
         types, lits, links, objects = self.types, self.lits, self.links, self.objects
+        n = 0
+        prev = None
         for s, p, o in triples:
-            self.n += 1
+            n += 1
+            if on_group is not None and s != prev:
+                if prev is not None:
+                    on_group(prev)
+                prev = s
             if o.__class__ is tuple:
                 lits[s][p].append(o)  # type: ignore[arg-type]
             elif p == RDF_TYPE:
@@ -179,6 +194,9 @@ class _Collected:
             else:
                 links[s].append((p, o))  # type: ignore[arg-type]
                 objects.add(o)  # type: ignore[arg-type]
+        self.n += n
+        if on_group is not None and prev is not None:
+            on_group(prev)
 
     def add_oxigraph(self, triples: Iterable[Triple], term_values: Mapping[str, str],
                      on_group: Callable[[str], None] | None = None, *, literals: bool = True) -> None:
@@ -645,6 +663,13 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _mapped(path: Path) -> mmap.mmap | bytes:
+    """A file's bytes, mapped rather than read into memory (unmapped when no longer referenced; an empty file
+    cannot be mapped: its bytes, empty)."""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+
+
 def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: NodesReady | None,
                          on_final: RelsReady | None, on_early: EarlyNodes | None) -> PropertyGraph:
     path = graph_file(source)
@@ -688,7 +713,10 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
                 flush_early()
 
     try:
-        got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)
+        if lenient and _ntriples is not None:  # the build's own graph.nt: read in C (see _ntriples.c)
+            got.add_raw(_ntriples.triples(_mapped(path)), m.term_values, on_group)
+        else:
+            got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)
     except SyntaxError as e:
         raise LoadError(f"{path}: not valid RDF: {e}") from None
     flush_early()
