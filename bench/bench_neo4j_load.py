@@ -69,6 +69,27 @@ def settings() -> conn.ConnectionSettings:
     return conn.local_settings()
 
 
+#: The private server's pid (set once it runs): each run reports the server's CPU seconds beside its own.
+SERVER_PID: int | None = None
+
+
+def jvm_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (the server's JVM, from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def cpu_seconds(into: dict[str, Any]) -> Iterator[None]:
+    """This process's CPU seconds (every thread: the loader's, its driver's) and the server's, spent in the block,
+    put in ``into`` as ``python_cpu`` and ``server_cpu``: wall time on a shared machine is mostly the wait for a core."""
+    c = time.process_time()
+    j = jvm_cpu(SERVER_PID) if SERVER_PID else 0.0
+    yield
+    into["python_cpu"] = round(time.process_time() - c, 3)
+    into["server_cpu"] = round(jvm_cpu(SERVER_PID) - j, 3) if SERVER_PID else None
+
+
 def wipe(s: conn.ConnectionSettings) -> None:
     """Empty the (private) database: data, constraints, indexes."""
     with conn.driver(s) as d, d.session(database=s.database) as ses:
@@ -125,13 +146,15 @@ def run_kgraph(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
     IRIs again, as they were validated when written; with --strict, the file itself, validated)."""
     source = graph.parent if not STRICT and graph.name == "graph.nt" else graph
     wipe(s)
-    r1 = stream.load(source, s)
+    cpu: dict[str, Any] = {}
+    with cpu_seconds(cpu):
+        r1 = stream.load(source, s)
     c1 = counts(s)
     r2 = stream.load(source, s)
     c2 = counts(s)
     return {
         "seconds": r1.seconds["total"], "phases": {k: round(v, 3) for k, v in r1.seconds.items()},
-        "triples": r1.triples, "nodes": r1.nodes, "relationships": r1.relationships, "db_counts": c1,
+        "triples": r1.triples, "nodes": r1.nodes, "relationships": r1.relationships, "db_counts": c1, **cpu,
         "second_load_seconds": r2.seconds["total"], "second_load_changed": r2.changed,
         "db_counts_after_second_load": c2,
     }
@@ -148,14 +171,16 @@ def run_rdflib_neo4j(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
     auth = {"uri": s.uri, "database": s.database or "neo4j", "user": s.user, "pwd": s.password}
     cfg = Neo4jStoreConfig(auth_data=auth, handle_vocab_uri_strategy=HANDLE_VOCAB_URI_STRATEGY.IGNORE, batching=True)
     t = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):  # it prints progress
+    cpu: dict[str, Any] = {}
+    with cpu_seconds(cpu), contextlib.redirect_stdout(io.StringIO()):  # it prints progress
         g = Graph(store=Neo4jStore(config=cfg))
         g.parse(str(graph), format="nt")
         g.close(True)
     seconds = time.perf_counter() - t
     c = counts(s)
     n_triples = sum(1 for ln in open(graph, encoding="utf-8") if ln.strip())
-    return {"seconds": seconds, "triples": n_triples, "nodes": c["nodes"], "relationships": c["relationships"], "db_counts": c}
+    return {"seconds": seconds, "triples": n_triples, "nodes": c["nodes"], "relationships": c["relationships"], "db_counts": c,
+            **cpu}
 
 
 def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
@@ -174,6 +199,8 @@ def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
     t = time.perf_counter()
     srv.start(wait=True, timeout=300, echo=log)
     start_s = time.perf_counter() - t
+    global SERVER_PID
+    SERVER_PID = srv.running_pid(home)
     s = settings()
     c = counts(s)
     r = stream.load(graph, s)
@@ -188,6 +215,10 @@ def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------- main
 
 
+def _cpu(run: dict[str, Any]) -> str:
+    return f"Python {run['python_cpu']:.2f} CPU s, server {run['server_cpu'] or 0:.2f} CPU s"
+
+
 def _rates(triples: int, rels: int, seconds: float) -> dict[str, float]:
     return {"triples_per_s": round(triples / seconds), "relationships_per_s": round(rels / seconds)}
 
@@ -199,7 +230,7 @@ def _terminate(signum: int, _frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     import signal
 
-    global STRICT, BENCH_BOLT, BENCH_HTTP
+    global STRICT, BENCH_BOLT, BENCH_HTTP, SERVER_PID
     signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", help="A kg build folder (its graph.nt is loaded).")
@@ -232,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "repeats": a.repeats,
                                    "warmup": a.warmup, "strict": a.strict, "scales": {}}
         with private_server(keep=a.keep) as home:
+            SERVER_PID = srv.running_pid(home)
             s = settings()
             with conn.driver(s) as d:
                 results["neo4j"] = d.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")[0][0]["v"]
@@ -250,10 +282,12 @@ def main(argv: list[str] | None = None) -> int:
                 rruns: list[dict[str, Any]] = []
                 for i in range(a.repeats):  # alternate the loaders so drift on a busy machine hits both
                     runs.append(run_kgraph(g, s))
-                    log(f"x{f} kgraph run {i + 1}: {runs[-1]['seconds']:.2f} s, second load {runs[-1]['second_load_seconds']:.2f} s")
+                    log(f"x{f} kgraph run {i + 1}: {runs[-1]['seconds']:.2f} s ({_cpu(runs[-1])}), "
+                        f"second load {runs[-1]['second_load_seconds']:.2f} s, load average {os.getloadavg()[0]:.1f}")
                     if not a.no_rdflib:
                         rruns.append(run_rdflib_neo4j(g, s))
-                        log(f"x{f} rdflib-neo4j run {i + 1}: {rruns[-1]['seconds']:.2f} s")
+                        log(f"x{f} rdflib-neo4j run {i + 1}: {rruns[-1]['seconds']:.2f} s ({_cpu(rruns[-1])}), "
+                            f"load average {os.getloadavg()[0]:.1f}")
                 med = statistics.median(r["seconds"] for r in runs)
                 k = runs[0]
                 entry["kgraph"] = {"runs": runs, "median_seconds": round(med, 3),
@@ -283,29 +317,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _cpu_medians(runs: list[dict[str, Any]]) -> str:
+    """The runs' median Python and server CPU seconds, as two table cells."""
+    py = statistics.median(r["python_cpu"] for r in runs)
+    server = [r["server_cpu"] for r in runs if r.get("server_cpu") is not None]
+    return f"{py:.2f} | {statistics.median(server):.2f}" if server else f"{py:.2f} | ?"
+
+
 def report(res: dict[str, Any]) -> str:
     lines = [f"Neo4j {res.get('neo4j')} (private server, {res.get('warmup', '?')} warm-up run(s) of each loader), "
              f"{res['cpus']} CPUs, median of {res['repeats']} runs; graph {res['graph']}",
              "load average (1, 5, 15 min) before " + ", ".join(f"{x:.1f}" for x in res.get("load_average", ()))
              + ", after " + ", ".join(f"{x:.1f}" for x in res.get("load_average_after", ())), ""]
-    lines.append("| scale | loader | triples | nodes | rels | seconds | triples/s | rels/s |")
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    lines.append("| scale | loader | triples | nodes | rels | seconds | triples/s | rels/s | Python CPU s | server CPU s |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for f, e in res["scales"].items():
         k = e["kgraph"]
         r0 = k["runs"][0]
         lines.append(f"| x{f} | kgraph | {r0['triples']} | {r0['nodes']} | {r0['relationships']} | {k['median_seconds']:.2f} | "
-                     f"{k['triples_per_s']:,} | {k['relationships_per_s']:,} |")
+                     f"{k['triples_per_s']:,} | {k['relationships_per_s']:,} | {_cpu_medians(k['runs'])} |")
         if "rdflib_neo4j" in e:
             r = e["rdflib_neo4j"]
             q = r["runs"][0]
             lines.append(f"| x{f} | rdflib-neo4j | {q['triples']} | {q['nodes']} | {q['relationships']} | {r['median_seconds']:.2f} | "
-                         f"{r['triples_per_s']:,} | {r['relationships_per_s']:,} |")
+                         f"{r['triples_per_s']:,} | {r['relationships_per_s']:,} | {_cpu_medians(r['runs'])} |")
         if "csv" in e:
             c = e["csv"]
             lines.append(f"| x{f} | CSV export + neo4j-admin import | {c['triples']} | {c['db_counts']['nodes']} | "
                          f"{c['db_counts']['relationships']} | {c['export_seconds'] + c['import_seconds']:.2f} | "
                          f"{round(c['triples'] / (c['export_seconds'] + c['import_seconds'])):,} | "
-                         f"{round(c['relationships'] / (c['export_seconds'] + c['import_seconds'])):,} |")
+                         f"{round(c['relationships'] / (c['export_seconds'] + c['import_seconds'])):,} | | |")
     lines.append("")
     for f, e in res["scales"].items():
         k = e["kgraph"]["runs"]

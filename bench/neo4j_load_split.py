@@ -31,7 +31,7 @@ from kgraph.neo4j import connection as conn  # noqa: E402
 from kgraph.neo4j import server as srv  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_neo4j_load import wipe  # noqa: E402  the bench's own emptying of a private database
+from bench_neo4j_load import jvm_cpu, wipe  # noqa: E402  the bench's own emptying of a private database, the server's CPU
 
 CHILD = r"""
 import json, sys, time
@@ -45,12 +45,6 @@ r2 = stream.load(sys.argv[1], s)
 print(json.dumps({"cpu": cpu, "wall": wall, "phases": r.seconds, "streamed": r.streamed,
                   "second_changed": r2.changed, "second_cpu": time.process_time() - c2}))
 """
-
-
-def jvm_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 #: The server's threads by what they do (their names as /proc shows them, cut to 15 characters).

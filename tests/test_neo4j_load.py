@@ -17,6 +17,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -227,6 +228,56 @@ def test_streamed_csv_export_equals_the_whole_graphs(order: str, tmp_path: Path,
         assert len(streamed.node_files) > 1  # chunks with other columns got files of their own
         impl = [dict(row) for row in _csv_content(streamed)[1] if (":TYPE", "IMPLEMENTS") in row]
         assert [r["mentions:long"] for r in impl] == ["2"]  # two citations folded into it
+
+
+def _mapped(pg: pgrows.PropertyGraph) -> tuple[list, list, list]:
+    """A mapped graph as comparable lists: nodes, relationships, hashes."""
+    return (sorted((u, n.labels, repr(n.props)) for u, n in pg.nodes.items()),
+            sorted((r.start, r.type, r.end, repr(r.props)) for rs in pg.out.values() for r in rs),
+            sorted((u, pg.node_hash(u)) for u in pg.nodes))
+
+
+def _recording() -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """``read_property_graph``'s callbacks, recording what each was handed, in order."""
+    events: list[tuple[str, Any]] = []
+    return events, {"on_early": lambda nodes, linked: events.append(("early", [n.uri for n in nodes])),
+                    "on_nodes": lambda nodes, with_rels: events.append(("nodes", set(nodes))),
+                    "on_final": lambda pg, uris: events.append(("final", list(uris)))}
+
+
+@pytest.mark.parametrize("order", ["kgraph", "citations-first", "split-citation", "split-resource", "shuffled"])
+def test_mapping_while_parsing_ends_as_the_whole_mapping(order: str, tmp_path: Path) -> None:
+    """With a loader's callbacks the graph is mapped while it is parsed (relationships handed out before the last
+    citation is read, rows._Live); whatever the order of the file, the graph is the one mapped without them, and
+    every start node is handed out at least once, its last time with its final relationships."""
+    nt = _ntriples_in_order(tmp_path, order, order)
+    events, callbacks = _recording()
+    pg = pgrows.read_property_graph(nt, **callbacks)
+    assert _mapped(pg) == _mapped(pgrows.read_property_graph(nt))
+    finals = [u for kind, uris in events if kind == "final" for u in uris]
+    assert set(pg.out) <= set(finals)  # (a subject taken for a start node before its citation type was read: more)
+    assert [kind for kind, _ in events if kind != "early"][0] == "nodes"  # every node before any relationship
+    assert [x for kind, x in events if kind == "nodes"][-1] == set(pg.nodes)
+
+
+def test_relationships_are_final_while_the_citations_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kg build's graph.nt holds the resources first and each file's citations together: at the first citation every
+    node is handed out, then the relationships of every start node but the corpus documents', and each document's
+    once the parser is past its citations, while the rest is still read (a loader writes them meanwhile)."""
+    out = _build(tmp_path, "https://kgraph.test/live/", DOCS)
+    events, callbacks = _recording()
+    real = pgrows._Live.citation
+    monkeypatch.setattr(pgrows._Live, "citation", lambda self, c: (real(self, c), events.append(("citation", c))))
+    pg = pgrows.read_property_graph(out, **callbacks)
+    kinds = [kind for kind, _ in events if kind != "early"]
+    assert kinds[:3] == ["nodes", "final", "citation"]  # handed out when the first citation is read
+    first_final = set(events[[k for k, _ in events].index("final")][1])
+    docs = {u for u, n in pg.nodes.items() if "CorpusDocument" in n.labels}
+    assert len(docs) == 3 and first_final == set(pg.out) - docs
+    last_citation = max(i for i, (kind, _) in enumerate(events) if kind == "citation")
+    early_docs = [u for kind, uris in events[:last_citation] if kind == "final" for u in uris if u in docs]
+    assert len(early_docs) == 2  # two of the three documents' relationships by the time the last citation is read
+    assert _mapped(pg) == _mapped(pgrows.read_property_graph(out))
 
 
 def test_csv_export_of_a_graph_with_blank_nodes_maps_it_whole(tmp_path: Path) -> None:

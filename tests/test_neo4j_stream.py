@@ -80,6 +80,20 @@ def test_streamed_load_equals_the_batch_load(private: conn.ConnectionSettings, t
     assert streamed == _batch_dump(private, out)
 
 
+def test_a_build_folder_is_parsed_as_the_build_wrote_it(private: conn.ConnectionSettings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kg load OUT` parses OUT/graph.nt leniently (its IRIs were validated when the build wrote them), as
+    rows.read_property_graph does for a build folder: the loader hands it the folder, not the file."""
+    out = _build(tmp_path, BASE, DOCS)
+    lenient: list[bool] = []
+    real = pgrows.parse
+    monkeypatch.setattr(pgrows, "_ntriples", None)  # (the compiled reader is used for lenient files only)
+    monkeypatch.setattr(pgrows, "parse", lambda *a, **k: lenient.append(k.get("lenient")) or real(*a, **k))
+    neo4j_delete_data(private)
+    assert stream.load(out, private).streamed
+    assert lenient == [True]
+
+
 def test_a_subject_split_across_the_file_is_written_whole(private: conn.ConnectionSettings, tmp_path: Path,
                                                           small_batches: None) -> None:
     out = _build(tmp_path, BASE, DOCS)
@@ -97,6 +111,73 @@ def test_a_subject_split_across_the_file_is_written_whole(private: conn.Connecti
     assert plan_props.get("title") and plan_props.get("date_document")  # from both halves
     assert not stream.load(split, private).changed
     assert got == _batch_dump(private, out)
+
+
+def _in_order(out: Path, tmp_path: Path, variant: str) -> Path:
+    """The build's graph.nt with its lines put in another order (or one line left out), as another RDF writer might:
+    one document's citations apart (``citations-apart``), a resource after the citations (``resource-after``), one
+    line of a citation before everything (``citation-line-first``), a citing document without its
+    kg:CorpusDocument type (``not-corpus``), or, for a build with the same file under two names, the document's two
+    sources' citations apart (``two-sources``)."""
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    rest = [ln for ln in lines if "/citation/" not in ln.split(" ", 1)[0]]
+    blocks: dict[str, list[str]] = {}  # each source file's citations, in the file's order
+    for ln in lines:
+        if "/citation/" in ln.split(" ", 1)[0]:
+            blocks.setdefault(ln.split("/citation/", 1)[1].split("/", 1)[0], []).append(ln)
+    citing = {k: next(ln.split(" ")[2] for ln in b if "#citingDocument>" in ln) for k, b in blocks.items()}
+    if variant == "citations-apart":  # the plan's first citation first, its others last
+        plan = max(blocks, key=lambda k: sum("#citingDocument>" in ln for ln in blocks[k]))
+        first = blocks[plan][0].split(" ", 1)[0]
+        moved = [ln for ln in blocks[plan] if ln.startswith(first + " ")]
+        others = [ln for k, b in blocks.items() if k != plan for ln in b]
+        lines = rest + moved + others + [ln for ln in blocks[plan] if ln not in moved]
+    elif variant == "resource-after":
+        subject = next(ln.split(" ", 1)[0] for ln in rest if '"120/KH-UBND"' in ln)
+        lines = [ln for ln in lines if not ln.startswith(subject + " ")] + [ln for ln in rest if ln.startswith(subject + " ")]
+    elif variant == "citation-line-first":  # its citing document's link, read as a resource's before its type
+        line = next(ln for ln in lines if "/citation/" in ln.split(" ", 1)[0] and "#citingDocument>" in ln)
+        lines = [line] + [ln for ln in lines if ln != line]
+    elif variant == "not-corpus":
+        doc = next(ln.split(" ", 1)[0] for ln in rest if '"120/KH-UBND"' in ln)
+        lines = [ln for ln in lines if not (ln.startswith(doc + " ") and ln.rstrip().endswith("#CorpusDocument> ."))]
+    else:
+        assert variant == "two-sources"
+        twice = [k for k in blocks if list(citing.values()).count(citing[k]) == 2]
+        assert len(twice) == 2 and len(blocks) == 4
+        lines = rest + blocks[twice[0]] + [ln for k, b in blocks.items() if k not in twice for ln in b] + blocks[twice[1]]
+    path = tmp_path / f"{variant}.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("variant", ["citations-apart", "resource-after", "citation-line-first", "not-corpus",
+                                     "two-sources"])
+def test_a_file_in_another_order_streams_to_the_same_database(private: conn.ConnectionSettings, tmp_path: Path,
+                                                               variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relationships go out while the citations are read as far as the order of kg build's graph.nt says they are
+    final (rows._Live); a file in another order leaves the same database as the batch path: what was written too
+    soon is written again (a document's relationships replaced) or deleted. A document read from two files waits
+    for both files' citations, so nothing is written twice."""
+    docs = dict(DOCS, **{"nd-163-copy.txt": DOCS["nd-163.txt"]}) if variant == "two-sources" else DOCS
+    source = _in_order(_build(tmp_path, BASE, docs), tmp_path, variant)
+    expected = _batch_dump(private, source)
+    real = sync.write_rows
+    queries: list[str] = []
+
+    def recording(session, query, rows):  # type: ignore[no-untyped-def]
+        queries.append(query)
+        return real(session, query, rows)
+
+    monkeypatch.setattr(sync, "write_rows", recording)
+    neo4j_delete_data(private)
+    assert stream.load(source, private).streamed
+    monkeypatch.setattr(sync, "write_rows", real)
+    assert _dump(private) == expected
+    assert not stream.load(source, private).changed
+    replaced = sync.DELETE_OTHER_RELS_QUERY in queries
+    assert replaced == (variant in ("citations-apart", "not-corpus"))
+    assert (sync.DELETE_NODES_QUERY in queries) == (variant == "citation-line-first")
 
 
 def test_each_node_is_written_once_and_a_retried_create_batch_is_merged(private: conn.ConnectionSettings,

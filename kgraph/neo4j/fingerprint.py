@@ -39,7 +39,8 @@ def code_digest() -> str:
     from kgraph.neo4j import mapping, rows
 
     h = hashlib.sha256(f"{DIGEST_FORMAT}\0{pyoxigraph.__version__}\0".encode())
-    for p in (Path(rows.__file__), Path(mapping.__file__), Path(ontology.__file__), ontology.ONTOLOGY_FILE):
+    reader = [Path(rows._ntriples.__file__)] if rows._ntriples is not None else []  # the compiled N-Triples reader
+    for p in (Path(rows.__file__), Path(mapping.__file__), Path(ontology.__file__), ontology.ONTOLOGY_FILE, *reader):
         h.update(p.read_bytes())
         h.update(b"\0")
     return h.hexdigest()[:32]

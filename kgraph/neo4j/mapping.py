@@ -64,6 +64,9 @@ CITATION_RELATION = KG + "CitationRelation"
 #: they are not mapped.
 SUMMARIES = frozenset({KG + "CitationSummary", KG + "ProvisionCitationSummary"})
 RELATION_NAME = KG + "relationName"
+#: A document read from an input file (it has a kg:source, the file's path): only such a document cites.
+CORPUS_DOCUMENT = KG + "CorpusDocument"
+SOURCE = KG + "source"
 #: Languages a literal is stored under the plain key for (others get ``key_<lang>``).
 PRIMARY_LANGS = ("", "vi")
 

@@ -13,9 +13,9 @@ With the names ``kgraph.neo4j.mapping`` gives:
 * every node has a hash of its labels, properties and outgoing relationships (what a load compares).
 
 ``read_property_graph`` parses a build's graph and maps it, calling back as nodes and relationships
-become final so that a loader can write while the rest is mapped (``kgraph.neo4j.stream``).
+become final so that a loader can write while the rest is parsed and mapped (``_Live``, ``kgraph.neo4j.stream``).
 
-A little over 500 lines, kept whole: the reader, the node builder and the citation folder work on
+About 700 lines, kept whole: the reader, the node builder and the citation folder work on
 the same per-subject tables (``_Collected``) in one pass, the loader's hot loop; apart, they would
 hand those tables across modules.
 """
@@ -26,6 +26,8 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import mmap
+import os
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,10 +38,15 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
+try:
+    from kgraph.neo4j import _ntriples  # compiled by setup.py where a C compiler is; a leaf (imports nothing)
+except ImportError:  # pyoxigraph reads every file
+    _ntriples = None
+
 from kgraph.neo4j.connection import LoadError
 from kgraph.neo4j.mapping import (
-    CITATION, CITED, CITING, KEY_LABEL, KG, PRIMARY_LANGS, RDF, RDF_TYPE, RELATION, RELATION_NAME, SUMMARIES, XSD, OntologyMapping,
-    Term, check_name, identifier, load_mapping, term,
+    CITATION, CITED, CITING, CORPUS_DOCUMENT, KEY_LABEL, KG, PRIMARY_LANGS, RDF, RDF_TYPE, RELATION, RELATION_NAME, SOURCE,
+    SUMMARIES, XSD, OntologyMapping, Term, check_name, identifier, load_mapping, term,
 )
 
 RawTriple = tuple[str, str, Term]
@@ -166,10 +173,18 @@ class _Collected:
         self.objects: set[str] = set()
         self.n = 0
 
-    def add_raw(self, triples: Iterable[RawTriple], term_values: Mapping[str, str]) -> None:
+    def add_raw(self, triples: Iterable[RawTriple], term_values: Mapping[str, str],
+                on_group: Callable[[str], None] | None = None) -> None:
+        """File the triples by role; ``on_group`` as in ``add_oxigraph``."""
         types, lits, links, objects = self.types, self.lits, self.links, self.objects
+        n = 0
+        prev = None
         for s, p, o in triples:
-            self.n += 1
+            n += 1
+            if on_group is not None and s != prev:
+                if prev is not None:
+                    on_group(prev)
+                prev = s
             if o.__class__ is tuple:
                 lits[s][p].append(o)  # type: ignore[arg-type]
             elif p == RDF_TYPE:
@@ -179,6 +194,9 @@ class _Collected:
             else:
                 links[s].append((p, o))  # type: ignore[arg-type]
                 objects.add(o)  # type: ignore[arg-type]
+        self.n += n
+        if on_group is not None and prev is not None:
+            on_group(prev)
 
     def add_oxigraph(self, triples: Iterable[Triple], term_values: Mapping[str, str],
                      on_group: Callable[[str], None] | None = None, *, literals: bool = True) -> None:
@@ -244,19 +262,19 @@ def property_graph(triples: Iterable[RawTriple], mapping: OntologyMapping | None
 
 def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
          on_nodes: NodesReady | None = None, on_final: RelsReady | None = None,
-         built: Mapping[str, PGNode] | None = None) -> PropertyGraph:
-    """``built``: nodes already made from their subject's complete triples (see ``read_property_graph``)."""
-    built = built or {}
+         built: Mapping[str, PGNode | None] | None = None, live: _Live | None = None) -> PropertyGraph:
+    """``built``: nodes already made from their subject's complete triples (see ``read_property_graph``; None: to
+    be made again);
+    ``live``: what was finished while the file was parsed, used if the file kept the order it relies on."""
+    built = dict(built or {})
     if with_individuals:
-        got.add_raw(m.individuals, m.term_values)
-        built = {u: n for u, n in built.items() if u not in m.individual_iris}
-    types, lits, links, objects, n_triples = got.types, got.lits, got.links, got.objects, got.n
-    citations = {s for s, ts in types.items() if CITATION in ts}
-    summaries = {s for s, ts in types.items() if not SUMMARIES.isdisjoint(ts)}  # not mapped: see SUMMARIES
-    nodes: dict[str, PGNode] = {}
-    for s in dict.fromkeys([*types, *lits, *links, *objects]):
-        if s not in citations and s not in summaries:
-            nodes[s] = built.get(s) or _node(s, got, m)
+        add_individuals(got, m, built)
+    if live is not None:
+        pg = live.end()
+        if pg is not None:
+            return pg
+    links, lits, n_triples = got.links, got.lits, got.n
+    nodes, citations, summaries = _nodes(got, m, built)
 
     # each citation under the document that makes it (its relationships are finished together)
     by_citing: dict[str, list[str]] = defaultdict(list)
@@ -283,6 +301,28 @@ def _map(got: _Collected, m: OntologyMapping, *, with_individuals: bool = True,
         if on_final is not None:
             on_final(pg, [citing])
     return pg
+
+
+def add_individuals(got: _Collected, m: OntologyMapping, built: dict[str, PGNode | None]) -> None:
+    """The ontology's individuals (the document-type concepts) join the graph's triples; a node made of one of
+    them from the file's triples alone is dropped from ``built``, to be made again with the ontology's."""
+    got.add_raw(m.individuals, m.term_values)
+    for u in m.individual_iris:
+        built.pop(u, None)
+
+
+def _nodes(got: _Collected, m: OntologyMapping,
+           built: Mapping[str, PGNode | None]) -> tuple[dict[str, PGNode], set[str], set[str]]:
+    """Every subject and link object but the citations and summaries as a node (those in ``built`` as they are),
+    and the citations and summaries."""
+    types = got.types
+    citations = {s for s, ts in types.items() if CITATION in ts}
+    summaries = {s for s, ts in types.items() if not SUMMARIES.isdisjoint(ts)}  # not mapped: see SUMMARIES
+    nodes: dict[str, PGNode] = {}
+    for s in dict.fromkeys([*types, *got.lits, *got.links, *got.objects]):
+        if s not in citations and s not in summaries:
+            nodes[s] = built.get(s) or _node(s, got, m)
+    return nodes, citations, summaries
 
 
 def direct_rels(s: str, pairs: Iterable[tuple[str, str]], m: OntologyMapping,
@@ -440,6 +480,109 @@ def _caption(node: PGNode | None, uri: str) -> str:
     return v if isinstance(v, str) else "; ".join(map(str, v))
 
 
+class _Live:
+    """Relationships made final while the file is still parsed, so that a loader writes them meanwhile.
+
+    ``kg build``'s graph.nt holds every resource before the citations and each source file's citations together.
+    So when the first citation is read every node is final, and so are the relationships of every start node but
+    a corpus document's (only a document read from a file cites); a document's are final once the parser has
+    moved past its citations from each of its sources (its ``kg:source`` values). A file in another order maps the
+    same: a subject read after the first citation (a resource, or a citation again), a citation of a document
+    already finished, or a node no triple named before the first citation sends the end (``_map``) back to
+    mapping everything, and the loader compares what it already wrote (``kgraph.neo4j.stream``).
+    """
+
+    def __init__(self, got: _Collected, m: OntologyMapping, built: dict[str, PGNode | None], on_nodes: NodesReady,
+                 on_final: RelsReady, flush_early: Callable[[], None]) -> None:
+        self.got, self.m, self.built = got, m, built
+        self.on_nodes, self.on_final, self.flush_early = on_nodes, on_final, flush_early
+        #: the graph as it stood at the first citation (its nodes are every node, if the file keeps the order)
+        self.pg: PropertyGraph | None = None
+        self.broken = False
+        self.folder: _CitationFolder | None = None
+        self.by_citing: dict[str, list[str]] = defaultdict(list)
+        #: start nodes whose relationships went to ``on_final``
+        self.finished: set[str] = set()
+        self.seen: set[str] = set()
+        #: each citing document's sources its citations named so far
+        self.sources: dict[str, set[str]] = defaultdict(set)
+        #: the citing document of the last citation read
+        self.run: str | None = None
+        self.source_key = m.key(SOURCE)
+
+    def citation(self, c: str) -> None:
+        """A citation's triples are read."""
+        if self.broken:
+            return
+        if self.pg is None:
+            self._start()
+        if c in self.seen:
+            self.broken = True  # its triples were not together
+            return
+        self.seen.add(c)
+        citing = next((o for p, o in self.got.links.get(c, ()) if p == CITING), None)
+        if citing is None:
+            return  # folded into no relationship
+        if citing in self.finished or citing not in self.pg.nodes:  # type: ignore[union-attr]
+            self.broken = True
+            return
+        if citing != self.run:
+            if self.run is not None:
+                self._run_ended(self.run)
+            self.run = citing
+        self.by_citing[citing].append(c)
+        for lit in self.got.lits.get(c, _NO_LITERALS).get(SOURCE, ()):
+            self.sources[citing].add(lit[0])
+
+    def _start(self) -> None:
+        """The first citation: every node is written, then every relationship not waiting for citations."""
+        self.flush_early()  # the nodes made before, as they were made (written first)
+        got, m = self.got, self.m
+        add_individuals(got, m, self.built)
+        nodes, _, _ = _nodes(got, m, self.built)
+        out: dict[str, list[PGRel]] = {}
+        index: dict[tuple[str, str, str], PGRel] = {}
+        for s, pairs in got.links.items():
+            if s in nodes:
+                out[s] = direct_rels(s, pairs, m, index)
+        self.pg = PropertyGraph(nodes=nodes, out=out, triples=0, base=m.graph_base(nodes))
+        self.folder = _CitationFolder(nodes, out, got.links, got.lits, index, m)
+        self.on_nodes(nodes, set(out))
+        ready = [s for s in out if CORPUS_DOCUMENT not in got.types.get(s, ())]
+        self.finished.update(ready)
+        self.on_final(self.pg, ready)
+
+    def _run_ended(self, d: str) -> None:
+        """The parser moved past a run of ``d``'s citations: its relationships are final if it has no other source."""
+        want = self.pg.nodes[d].props.get(self.source_key)  # type: ignore[union-attr]
+        if want is not None and not self.sources[d].issuperset([want] if isinstance(want, str) else want):
+            return
+        self.folder.fold(self.by_citing[d])  # type: ignore[union-attr]
+        self.finished.add(d)
+        self.on_final(self.pg, [d])  # type: ignore[arg-type]
+
+    def end(self) -> PropertyGraph | None:
+        """The graph once the file is read, finishing what is left; None if the file broke the order."""
+        pg = self.pg
+        if pg is None or self.broken:
+            return None
+        nodes, citations, _ = _nodes(self.got, self.m, {**self.built, **pg.nodes})
+        if nodes.keys() != pg.nodes.keys():
+            self.broken = True
+            return None
+        pg.triples, pg.citations = self.got.n, len(citations)
+        self.on_nodes(pg.nodes, {s for s in self.got.links if s in nodes} | self.by_citing.keys())
+        for d in sorted(self.by_citing):
+            if d not in self.finished:
+                self.folder.fold(self.by_citing[d])  # type: ignore[union-attr]
+                self.finished.add(d)
+                self.on_final(pg, [d])
+        rest = [s for s in pg.out if s not in self.finished]
+        if rest:
+            self.on_final(pg, rest)
+        return pg
+
+
 # --------------------------------------------------------------------------------------- reading RDF
 
 
@@ -520,6 +663,13 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _mapped(path: Path) -> mmap.mmap | bytes:
+    """A file's bytes, mapped rather than read into memory (unmapped when no longer referenced; an empty file
+    cannot be mapped: its bytes, empty)."""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+
+
 def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: NodesReady | None,
                          on_final: RelsReady | None, on_early: EarlyNodes | None) -> PropertyGraph:
     path = graph_file(source)
@@ -528,33 +678,47 @@ def _read_property_graph(source: str | Path, m: OntologyMapping, on_nodes: Nodes
     got = _Collected()
     early: list[PGNode] = []
     linked: set[str] = set()
-    built: dict[str, PGNode] = {}
-    reopened: set[str] = set()
+    #: nodes made as the parser passed their subject; None for a subject read again later (made at the end)
+    built: dict[str, PGNode | None] = {}
     types, links = got.types, got.links
+
+    def flush_early() -> None:
+        if early and on_early is not None:
+            on_early(early[:], set(linked))
+            early.clear()
+            linked.clear()
+
+    live = _Live(got, m, built, on_nodes, on_final, flush_early) if on_nodes is not None and on_final is not None else None
 
     def on_group(s: str) -> None:
         """A subject's triples are all read if the file keeps them together: make its node now."""
+        ts = types.get(s, ())
+        if CITATION in ts:
+            if live is not None:
+                live.citation(s)
+            return
+        if not SUMMARIES.isdisjoint(ts):
+            return
+        if live is not None and live.pg is not None:
+            live.broken = True  # a resource after the citations began: the relationships are mapped at the end
         if s in built:
-            reopened.add(s)  # the file did not: this one is made again at the end
-        elif CITATION not in types.get(s, ()) and SUMMARIES.isdisjoint(types.get(s, ())):
-            n = built[s] = _node(s, got, m)
-            if on_early is not None:
-                early.append(n)
-                if s in links:
-                    linked.add(s)
-                if len(early) >= EARLY_BATCH:
-                    on_early(early[:], set(linked))
-                    early.clear()
-                    linked.clear()
+            built[s] = None  # the file did not keep it together: this one is made again at the end
+            return
+        n = built[s] = _node(s, got, m)
+        if on_early is not None:
+            early.append(n)
+            if s in links:
+                linked.add(s)
+            if len(early) >= EARLY_BATCH:
+                flush_early()
 
     try:
-        got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)
+        if lenient and _ntriples is not None:  # the build's own graph.nt: read in C (see _ntriples.c)
+            got.add_raw(_ntriples.triples(_mapped(path)), m.term_values, on_group)
+        else:
+            got.add_oxigraph(parse(path=str(path), format=fmt, lenient=lenient), m.term_values, on_group)
     except SyntaxError as e:
         raise LoadError(f"{path}: not valid RDF: {e}") from None
-    if early and on_early is not None:
-        on_early(early, linked)
-    for s in reopened:
-        del built[s]
-    return _map(got, m, on_nodes=on_nodes, on_final=on_final, built=built)
-
-
+    flush_early()
+    return _map(got, m, on_nodes=on_nodes, on_final=on_final, built=built, live=live,
+                with_individuals=live is None or live.pg is None)

@@ -2,9 +2,11 @@
 
 A second thread connects and creates the schema while the RDF is parsed. Into an empty database it
 also writes while the main thread maps (``StreamWriter``): each node as soon as the parser moves past
-its subject, then each start node's relationships (with its hash) as soon as the folding of its
-citations is done. The mapping is Python-bound and the writes mostly wait on the server, so the two
-overlap (a third of the time saved on the shared corpus). One writer thread keeps the order the
+its subject; at the first citation every node left, then the relationships (with their start node's hash)
+of every node but the documents that cite, and each of those documents' once the parser is past its
+citations (``rows._Live``: kg build's graph.nt keeps resources first and each file's citations together;
+what a file in another order made final too soon is written again or deleted). The mapping is Python-bound
+and the writes mostly wait on the server, so the two overlap. One writer thread keeps the order the
 crash-safety argument of ``kgraph.neo4j.sync`` needs: a node's properties before its relationships.
 The database ends up exactly as the sync would leave it (``tests/test_neo4j_stream.py``); a database
 that is not empty gets the sync alone, unless it already holds what the last load from the same source
@@ -23,7 +25,7 @@ from kgraph.neo4j.connection import ConnectionSettings, reraise_as_load_error, q
 from kgraph.neo4j.fingerprint import source_digest, stored_load
 from kgraph.neo4j.mapping import OntologyMapping, load_mapping
 from kgraph.neo4j.rows import PGNode, PropertyGraph, graph_file, no_gc, read_property_graph
-from kgraph.neo4j.sync import Echo, LoadReport, load_property_graph, node_rows
+from kgraph.neo4j.sync import Echo, LoadReport, load_property_graph, node_rows, rel_query
 
 if TYPE_CHECKING:
     import neo4j
@@ -45,8 +47,8 @@ class StreamWriter:
 
     ``on_early``, ``on_nodes`` and ``on_final`` are ``read_property_graph``'s callbacks; they do
     nothing unless the connection (made on the writer thread meanwhile) found the database empty.
-    ``finish`` waits for every write; ``written`` then says which nodes ``load_property_graph`` need
-    not write again.
+    ``reconcile`` puts right what the final graph maps otherwise, ``finish`` waits for every write;
+    ``written`` then says which nodes ``load_property_graph`` need not write again.
     """
 
     def __init__(self, settings: ConnectionSettings, pool: ThreadPoolExecutor, mapping: OntologyMapping,
@@ -66,8 +68,10 @@ class StreamWriter:
         self.writes: list[Future[None]] = []
         #: streamed nodes → written with their hash (True) or awaiting their relationships (False)
         self.written: dict[str, bool] = {}
-        #: nodes written while parsing, before their hash was known
-        self.early: dict[str, PGNode] = {}
+        #: nodes handed to the writer, as they were then (a node made again later is compared with this)
+        self.sent: dict[str, PGNode] = {}
+        #: start nodes whose relationships were handed to the writer → the hash written with them
+        self.rel_hashes: dict[str, str] = {}
         #: the base the ``running`` marker was written under (None: no marker yet)
         self.marker_base: str | None = None
         #: relationship rows not yet handed to the writer, and the relationships they hold
@@ -138,31 +142,37 @@ class StreamWriter:
         # CREATE, not MERGE: the database was empty and the parser passes each subject once (one split across the
         # file is written again at the end, by MERGE, as are all others)
         self._submit_nodes(drv, rows, base, None, guess=base is not None, create=True)
-        self.early.update(nodes)
+        self.sent.update(nodes)
         self.written.update((u, u not in linked) for u in nodes)
 
     def on_nodes(self, nodes: dict[str, PGNode], with_rels: set[str]) -> None:
-        """Every node, final: what was not written early (or changed since), and the hash of nodes without
-        relationships."""
+        """Every node, final: what was not written yet (or changed since), and the hash of nodes without relationships.
+        Called once the first citation is read and again at the end (``rows._Live``): the second time only what
+        differs is written."""
         drv = self._driver_if_empty()
         if drv is None:
             return
         hashes = PropertyGraph(nodes=nodes, out={}, triples=0)  # hashes of nodes without relationships
         base = self.mapping.graph_base(nodes) or ""
-        # what was written early and has not changed needs nothing more but its hash, when that is due now
+        # what was written and has not changed needs nothing more but its hash, when that is due now
         # (no relationship to carry it): the hash alone, not the node again
-        todo = [u for u in nodes if self.early.get(u) != nodes[u]]
-        self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
+        todo = [u for u in nodes if self.sent.get(u) != nodes[u]]
+        if todo or base != self.marker_base:
+            self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
+            self.marker_base = base
         hash_rows = [{"uri": u, "h": hashes.node_hash(u)} for u in nodes
-                     if u not in with_rels and not self.written.get(u) and self.early.get(u) == nodes[u]]
+                     if u not in with_rels and not self.written.get(u) and self.sent.get(u) == nodes[u]]
         if hash_rows:
             def work() -> None:
                 with quiet_session(drv, self.settings) as session:
                     sync.write_hashes(session, hash_rows, self.batch_size)
 
             self.writes.append(self._pool.submit(work))
-        self.written.update((u, u not in with_rels) for u in nodes)
-        if self.deferred_indexes:  # every node is written (in this order) before the indexes are made
+        self.sent.update((u, nodes[u]) for u in todo)
+        for u in nodes:
+            if not self.written.get(u):  # (a start node whose relationships went already stays done)
+                self.written[u] = u not in with_rels
+        if self.deferred_indexes and not self.indexes_submitted:  # every node is written before the indexes
             def make_indexes() -> None:
                 with quiet_session(drv, self.settings) as session:
                     sync.create_indexes(session, self.mapping)
@@ -171,16 +181,62 @@ class StreamWriter:
             self.indexes_submitted = True
 
     def on_final(self, pg: PropertyGraph, uris: list[str]) -> None:
-        """These start nodes' relationships are final: queued with the node's hash, written in batches."""
+        """These start nodes' relationships are final: queued with the node's hash, written in batches. One whose
+        relationships were written already (the file broke the order ``rows._Live`` streams by) is written again
+        only if its hash changed, replacing them."""
         if not self.streaming:
             return
         for u in uris:
             rels = pg.out.get(u, ())
-            self.pending.append({"s": u, "h": pg.node_hash(u),
-                                 "rels": [{"t": r.type, "e": r.end, "props": r.props} for r in rels]})
+            h = pg.node_hash(u)
+            old = self.rel_hashes.get(u)
+            if old == h:
+                continue
+            row = {"s": u, "h": h, "rels": [{"t": r.type, "e": r.end, "props": r.props} for r in rels]}
+            self.rel_hashes[u] = h
+            if old is not None:
+                self._replace(row)
+                continue
+            self.pending.append(row)
             self.pending_rels += len(rels)
             if self.pending_rels >= STREAM_REL_BATCH:
                 self._flush()
+
+    def _replace(self, row: dict[str, Any]) -> None:
+        """A start node's relationships written again: those it no longer has deleted, the others MERGEd, with its
+        hash (until then the node's stored hash is the old one: a load cut short in between redoes it)."""
+        self._flush()
+        drv = self.ready.result()[0]
+
+        def work() -> None:
+            with quiet_session(drv, self.settings) as session:
+                sync.write_rows(session, sync.DELETE_OTHER_RELS_QUERY,
+                                [sync.keep_row(row["s"], ((r["t"], r["e"]) for r in row["rels"]))])
+                sync.write_rows(session, rel_query("MERGE"), [row])
+
+        self.writes.append(self._pool.submit(work))
+        self.streamed_rels += len(row["rels"])
+
+    def reconcile(self, pg: PropertyGraph) -> None:
+        """What was written for a subject the final graph maps otherwise, put right: a node written as the parser
+        passed it that turned out to be no node (a citation whose type came later in the file) is deleted, and a start
+        node whose relationships were written but that has none in the end loses them (``rows._Live`` hands out only
+        what the file's order says is final; this covers a file in another order)."""
+        if not self.streaming:
+            return
+        for u in [u for u in self.rel_hashes if u in pg.nodes and u not in pg.out]:
+            self.rel_hashes[u] = pg.node_hash(u)
+            self._replace({"s": u, "h": self.rel_hashes[u], "rels": []})
+        gone = [u for u in self.sent if u not in pg.nodes]
+        if gone:
+            drv = self.ready.result()[0]
+
+            def work() -> None:
+                with quiet_session(drv, self.settings) as session:
+                    for chunk in sync.batches(gone, self.batch_size):
+                        sync.write_rows(session, sync.DELETE_NODES_QUERY, chunk)
+
+            self.writes.append(self._pool.submit(work))
 
     def _flush(self) -> None:
         if not self.pending:
@@ -252,8 +308,9 @@ def _load(source: str | Path, settings: ConnectionSettings, *, batch_size: int, 
     with ThreadPoolExecutor(max_workers=1) as pool:
         writer = StreamWriter(settings, pool, mapping, batch_size, driver=drv, path=path, source=digest)
         try:
-            pg = read_property_graph(path, on_nodes=writer.on_nodes, on_final=writer.on_final,
+            pg = read_property_graph(source, on_nodes=writer.on_nodes, on_final=writer.on_final,
                                      on_early=writer.on_early)
+            writer.reconcile(pg)
             t_map = time.perf_counter() - t0
             drv = writer.finish()
         except BaseException as e:

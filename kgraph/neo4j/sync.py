@@ -191,6 +191,21 @@ def rel_query(verb: str) -> str:
             f"{verb} (a)-[r:$(rel.t)]->(b) SET r = rel.props")
 
 
+#: The outgoing relationships of a node that are not among those to keep (``keep_row``): deleted before the node's
+#: relationships are written again.
+DELETE_OTHER_RELS_QUERY = (f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.uri}})-[r]->(b) "
+                           "WHERE NOT type(r) + '|' + b.uri IN row.keep DELETE r")
+
+
+#: Nodes (rows: their IRIs) deleted with their relationships.
+DELETE_NODES_QUERY = f"UNWIND $rows AS u MATCH (n:{KEY_LABEL} {{uri: u}}) DETACH DELETE n"
+
+
+def keep_row(uri: str, rels: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """A ``DELETE_OTHER_RELS_QUERY`` row: the node and the (type, end) of the relationships it keeps."""
+    return {"uri": uri, "keep": [f"{t}|{e}" for t, e in rels]}
+
+
 def database_is_fresh(session: neo4j.Session) -> bool:
     """True when the database holds no loaded node and no load marker: nothing to compare a load with."""
     row = read_rows(session, f"RETURN COUNT {{ (n:{KEY_LABEL}) }} + COUNT {{ (m:{MARKER_LABEL}) }} AS n")[0]
@@ -374,11 +389,9 @@ def load_property_graph(
             # 2. relationships: a changed node that existed loses the outgoing ones the graph no longer
             # has; new nodes' relationships are CREATEd, the others MERGEd; each row ends with the hash.
             t = time.perf_counter()
-            keep_rows = [{"uri": u, "keep": [f"{r.type}|{r.end}" for r in pg.out.get(u, ())]}
-                         for u in changed if u in existing]
+            keep_rows = [keep_row(u, ((r.type, r.end) for r in pg.out.get(u, ()))) for u in changed if u in existing]
             for chunk in batches(keep_rows, batch_size):
-                c = write(session, f"UNWIND $rows AS row MATCH (a:{KEY_LABEL} {{uri: row.uri}})-[r]->(b) "
-                          "WHERE NOT type(r) + '|' + b.uri IN row.keep DELETE r", chunk)
+                c = write(session, DELETE_OTHER_RELS_QUERY, chunk)
                 report.relationships_deleted += c.relationships_deleted
             groups: dict[str, list[dict[str, Any]]] = {"CREATE": [], "MERGE": []}
             for u in changed:
@@ -398,7 +411,7 @@ def load_property_graph(
             # 3. what the graph no longer has, under its base
             t = time.perf_counter()
             for chunk in batches(stale, batch_size):
-                c = write(session, f"UNWIND $rows AS u MATCH (n:{KEY_LABEL} {{uri: u}}) DETACH DELETE n", chunk)
+                c = write(session, DELETE_NODES_QUERY, chunk)
                 report.nodes_deleted += c.nodes_deleted
                 report.relationships_deleted += c.relationships_deleted
             report.seconds["prune"] = time.perf_counter() - t
