@@ -25,6 +25,7 @@ from kgraph.build_cache import write_atomically
 from kgraph.cli_graph import build_cmd
 from kgraph.sinks.oxigraph_store import current_store
 
+from processes import alive, descendants, wait_gone
 from test_build import BASE, cited_by, corpus, doc, json_extract, run  # noqa: F401  (corpus is a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,14 +175,6 @@ def test_a_file_over_the_time_budget_is_reported_and_the_build_goes_on(corpus: P
     assert time.monotonic() - t < 60
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_a_killed_build_leaves_no_worker_holding_the_folder(corpus: Path, tmp_path: Path) -> None:
     (corpus / "hang.txt").write_text("HANG", "utf-8")
     pids = tmp_path / "worker.pid"
@@ -202,12 +195,12 @@ def test_a_killed_build_leaves_no_worker_holding_the_folder(corpus: Path, tmp_pa
         while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
             time.sleep(0.1)
         worker = int(pids.read_text())
+        tree = descendants(proc.pid)  # both workers (and the store's loader, if it started)
+        assert worker in tree
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while _alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(worker), "the worker outlived the build"
+        # every process of the build, not only the hanging worker: the other one let go of the folder too
+        assert not wait_gone(tree, 10), "a worker outlived the build"
         with open(out / ".lock", "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anything still holds the folder
         res = run([corpus], out, extractor=json_extract)  # and a rerun finishes the build
@@ -215,7 +208,7 @@ def test_a_killed_build_leaves_no_worker_holding_the_folder(corpus: Path, tmp_pa
     finally:
         if proc.poll() is None:
             proc.kill()
-        if worker and _alive(worker):
+        if worker and alive(worker):
             os.kill(worker, signal.SIGKILL)
 
 

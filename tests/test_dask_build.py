@@ -21,6 +21,7 @@ import pytest
 from kgraph.build import GRAPH_NT, build
 
 from conftest import shared_path
+from processes import alive, descendants, wait_gone
 
 if os.environ.get("CI"):
     import distributed  # noqa: F401  (CI installs the test extras: without Dask these tests must fail, not skip)
@@ -193,14 +194,6 @@ def hanging_extract(text: str, source: str | None = None):
     return json_extract(text, source)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
-
-
 def test_a_killed_dask_build_leaves_no_worker_holding_the_folder(tmp_path: Path) -> None:
     from test_build import doc
 
@@ -221,18 +214,17 @@ def test_a_killed_dask_build_leaves_no_worker_holding_the_folder(tmp_path: Path)
             time.sleep(0.2)
         worker = int(pids.read_text())
         assert worker != proc.pid  # the file hangs in a Dask worker process, not in the build's
+        tree = descendants(proc.pid)  # the local cluster's processes: its workers (the hanging one among them)
+        assert worker in tree
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        deadline = time.monotonic() + 20
-        while _alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(worker), "the Dask worker outlived the build"
+        assert not wait_gone(tree, 20), "a process of the Dask cluster outlived the build"
         with open(out / ".lock", "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anything still holds the folder
     finally:
         if proc.poll() is None:
             proc.kill()
-        if worker and _alive(worker):
+        if worker and alive(worker):
             os.kill(worker, signal.SIGKILL)
 
 

@@ -22,26 +22,11 @@ import pytest
 from kgraph.serve import choose, uses_service
 from kgraph.sinks.oxigraph_store import current_store
 
+from processes import alive, children, wait_gone
 from test_build import doc, json_extract, run
 
 KG = str(Path(sys.executable).with_name("kg"))
 COUNT_DOCS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?x kg:source ?s }"  # kgraph prefixes are predeclared
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with open(task / "children") as f:
-            out |= {int(x) for x in f.read().split()}
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def _port_open(port: int) -> bool:
@@ -63,7 +48,7 @@ class Served:
         self.workers: set[int] = set()
         deadline = time.monotonic() + 30
         while len(self.workers) < 2 and time.monotonic() < deadline:  # the query processes have started
-            self.workers = _children(self.proc.pid)
+            self.workers = children(self.proc.pid)
             time.sleep(0.1)
 
     def request(self, query: str | None = None, *, method: str = "GET", host: str | None = None,
@@ -100,7 +85,7 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         for pid in self.workers:
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -254,10 +239,7 @@ def test_term_ends_the_server_its_workers_and_its_port(built: tuple[Path, Path])
         assert s.count() == 12 and len(s.workers) == 2
         s.proc.send_signal(signal.SIGTERM)
         assert s.proc.wait(15) == 0
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in s.workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(p) for p in s.workers)
+        assert not wait_gone(s.workers, 10)
         assert not _port_open(s.port)
     finally:
         s.stop()
@@ -269,10 +251,7 @@ def test_workers_end_when_the_server_is_killed(built: tuple[Path, Path]) -> None
         assert len(s.workers) == 2
         s.proc.kill()
         s.proc.wait(15)
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in s.workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(p) for p in s.workers)
+        assert not wait_gone(s.workers, 10)
         assert not _port_open(s.port)
     finally:
         s.stop()
