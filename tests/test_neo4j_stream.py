@@ -115,7 +115,8 @@ def test_a_subject_split_across_the_file_is_written_whole(private: conn.Connecti
 
 def _in_order(out: Path, tmp_path: Path, variant: str) -> Path:
     """The build's graph.nt with its lines put in another order (or one line left out), as another RDF writer might:
-    one document's citations apart (``citations-apart``), a resource after the citations (``resource-after``), one
+    one document's citations apart (``citations-apart``), a citing document's own triples after all the citations, its
+    own first (``resource-after``: known only as an object until then, nothing of it may go out early), one
     line of a citation before everything (``citation-line-first``), a citing document without its
     kg:CorpusDocument type (``not-corpus``), or, for a build with the same file under two names, the document's two
     sources' citations apart (``two-sources``)."""
@@ -132,9 +133,13 @@ def _in_order(out: Path, tmp_path: Path, variant: str) -> Path:
         moved = [ln for ln in blocks[plan] if ln.startswith(first + " ")]
         others = [ln for k, b in blocks.items() if k != plan for ln in b]
         lines = rest + moved + others + [ln for ln in blocks[plan] if ln not in moved]
-    elif variant == "resource-after":
+    elif variant == "resource-after":  # the plan's own triples after everything, its citations before the others'
         subject = next(ln.split(" ", 1)[0] for ln in rest if '"120/KH-UBND"' in ln)
-        lines = [ln for ln in lines if not ln.startswith(subject + " ")] + [ln for ln in rest if ln.startswith(subject + " ")]
+        own = [k for k in blocks if citing[k] == subject]
+        assert len(own) == 1
+        lines = ([ln for ln in rest if not ln.startswith(subject + " ")] + blocks[own[0]]
+                 + [ln for k, b in blocks.items() if k != own[0] for ln in b]
+                 + [ln for ln in rest if ln.startswith(subject + " ")])
     elif variant == "citation-line-first":  # its citing document's link, read as a resource's before its type
         line = next(ln for ln in lines if "/citation/" in ln.split(" ", 1)[0] and "#citingDocument>" in ln)
         lines = [line] + [ln for ln in lines if ln != line]

@@ -523,7 +523,10 @@ class _Live:
         citing = next((o for p, o in self.got.links.get(c, ()) if p == CITING), None)
         if citing is None:
             return  # folded into no relationship
-        if citing in self.finished or citing not in self.pg.nodes:  # type: ignore[union-attr]
+        if (citing in self.finished or citing not in self.pg.nodes  # type: ignore[union-attr]
+                or CORPUS_DOCUMENT not in self.got.types.get(citing, ())):
+            # kg build writes a citing document's own triples (its type among them) before any citation: one
+            # known so far only as an object may still gain triples, so nothing of it is final yet
             self.broken = True
             return
         if citing != self.run:
