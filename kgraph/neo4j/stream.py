@@ -57,7 +57,7 @@ class StreamWriter:
         self.settings = settings
         self._driver = driver
         self._path = path
-        #: the source's digest (``fingerprint.source_digest``), computed on the writer thread if not given
+        #: the source's digest (``fingerprint.source_digest``), computed by ``finish`` if not given
         self.source = source
         self.mapping = mapping
         self.batch_size = batch_size
@@ -106,8 +106,6 @@ class StreamWriter:
         except BaseException:
             drv.close()
             raise
-        if self.source is None and self._path is not None:  # while the main thread parses (the GIL released)
-            self.source = source_digest(self._path)
         return drv, fresh
 
     def _driver_if_empty(self) -> neo4j.Driver | None:
@@ -268,6 +266,8 @@ class StreamWriter:
                 self.index_seconds = time.perf_counter() - t
 
             self.writes.append(self._pool.submit(await_indexes))
+        if self.source is None and self._path is not None:  # while the last writes go (hashing releases the GIL),
+            self.source = source_digest(self._path)  # not before the first on the writer thread
         for f in self.writes:
             f.result()
         return drv
