@@ -155,9 +155,14 @@ class StreamWriter:
         # what was written and has not changed needs nothing more but its hash, when that is due now
         # (no relationship to carry it): the hash alone, not the node again
         todo = [u for u in nodes if self.sent.get(u) != nodes[u]]
-        if todo or base != self.marker_base:
-            self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
+        new = [u for u in todo if u not in self.sent]  # by CREATE, as early nodes (one query plan fewer than MERGE)
+        changed = [u for u in todo if u in self.sent]
+        if new or changed or base != self.marker_base:
+            self._submit_nodes(drv, node_rows(nodes, new, with_rels, hashes.node_hash, {}), base, self.marker_base,
+                               create=True)
             self.marker_base = base
+        if changed:
+            self._submit_nodes(drv, node_rows(nodes, changed, with_rels, hashes.node_hash, {}), base, base)
         hash_rows = [{"uri": u, "h": hashes.node_hash(u)} for u in nodes
                      if u not in with_rels and not self.written.get(u) and self.sent.get(u) == nodes[u]]
         if hash_rows:
