@@ -57,7 +57,7 @@ class StreamWriter:
         self.settings = settings
         self._driver = driver
         self._path = path
-        #: the source's digest (``fingerprint.source_digest``), computed on the writer thread if not given
+        #: the source's digest (``fingerprint.source_digest``), computed by ``finish`` if not given
         self.source = source
         self.mapping = mapping
         self.batch_size = batch_size
@@ -106,8 +106,6 @@ class StreamWriter:
         except BaseException:
             drv.close()
             raise
-        if self.source is None and self._path is not None:  # while the main thread parses (the GIL released)
-            self.source = source_digest(self._path)
         return drv, fresh
 
     def _driver_if_empty(self) -> neo4j.Driver | None:
@@ -157,9 +155,14 @@ class StreamWriter:
         # what was written and has not changed needs nothing more but its hash, when that is due now
         # (no relationship to carry it): the hash alone, not the node again
         todo = [u for u in nodes if self.sent.get(u) != nodes[u]]
-        if todo or base != self.marker_base:
-            self._submit_nodes(drv, node_rows(nodes, todo, with_rels, hashes.node_hash, {}), base, self.marker_base)
+        new = [u for u in todo if u not in self.sent]  # by CREATE, as early nodes (one query plan fewer than MERGE)
+        changed = [u for u in todo if u in self.sent]
+        if new or changed or base != self.marker_base:
+            self._submit_nodes(drv, node_rows(nodes, new, with_rels, hashes.node_hash, {}), base, self.marker_base,
+                               create=True)
             self.marker_base = base
+        if changed:
+            self._submit_nodes(drv, node_rows(nodes, changed, with_rels, hashes.node_hash, {}), base, base)
         hash_rows = [{"uri": u, "h": hashes.node_hash(u)} for u in nodes
                      if u not in with_rels and not self.written.get(u) and self.sent.get(u) == nodes[u]]
         if hash_rows:
@@ -268,6 +271,8 @@ class StreamWriter:
                 self.index_seconds = time.perf_counter() - t
 
             self.writes.append(self._pool.submit(await_indexes))
+        if self.source is None and self._path is not None:  # while the last writes go (hashing releases the GIL),
+            self.source = source_digest(self._path)  # not before the first on the writer thread
         for f in self.writes:
             f.result()
         return drv
