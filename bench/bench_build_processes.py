@@ -105,7 +105,7 @@ def one_build(inputs: list[str], workers: int, pythonpath: str | None) -> dict:
         acc[1] += system
     return {"processes": by_role, "summary_cpu": summary["cpu_seconds"], "seconds": summary["seconds"],
             "triples": summary["triples"], "code": summary["code"], "graph_sha256": summary["graph_sha256"],
-            "mb": summary["input_bytes"] / 1e6}
+            "mb": summary["input_bytes"] / 1e6, "peak_rss_mb": summary.get("peak_rss_mb", {})}
 
 
 def main() -> None:
@@ -127,6 +127,7 @@ def main() -> None:
         print("  the build's own process by phase, CPU s: " + ", ".join(f"{k} {v:.2f}" for k, v in own.items())
               + f"; before the first phase {own_total - sum(own.values()):.2f}")
         print("  wall s by phase (summary): " + json.dumps(r["seconds"]))
+        print("  peak RSS MB (summary): " + json.dumps(r["peak_rss_mb"]))
 
 
 if __name__ == "__main__":

@@ -264,11 +264,11 @@ def test_a_file_larger_than_a_slice_is_loaded_in_slices(corpus: Path, tmp_path: 
     sizes: list[int] = []
     put = loader._slices.put
 
-    def spy(data: bytes | None) -> None:
-        if data is not None:
-            assert data.endswith(b"\n")
-            sizes.append(data.count(b"\n"))
-        put(data)
+    def spy(pieces: list[bytes] | None) -> None:
+        if pieces is not None:
+            assert all(p.endswith(b"\n") for p in pieces)
+            sizes.append(sum(p.count(b"\n") for p in pieces))
+        put(pieces)
 
     monkeypatch.setattr(loader._slices, "put", spy)
     small = tmp_path / "small.nt"
@@ -278,6 +278,23 @@ def test_a_file_larger_than_a_slice_is_loaded_in_slices(corpus: Path, tmp_path: 
     st = Store.read_only(str(loader.finish("e" * 64)))
     assert n_lines > 3 * 7 and max(sizes) <= 7 and sum(sizes) == n_lines + 3
     assert {q.triple for q in st.quads_for_pattern(None, None, None, DefaultGraph())} == in_file
+
+
+def test_a_slice_reaches_the_bulk_loader_as_its_files_in_turn_whatever_its_reads() -> None:
+    """The loader reads a slice's files through `Pieces` (never joined into one copy): every read size gives
+    back exactly their bytes in order, across the files' ends, and each file is let go once read."""
+    from kgraph.sinks.oxigraph_store import Pieces
+
+    files = [b"<a> <b> <c> .\n", b"", b"<d> <e> \"f\" .\n<g> <h> <i> .\n", b"x"]
+    for size in (1, 2, 5, 13, 64, 1 << 16):
+        pieces = list(files)
+        reader = Pieces(pieces)
+        got = b""
+        while chunk := reader.read(size):
+            assert len(chunk) <= size
+            got += chunk
+        assert got == b"".join(files)
+        assert pieces == [b""] * len(files)
 
 
 def test_a_part_loaded_then_rewritten_leaves_nothing_of_its_first_version_in_the_store(corpus: Path,

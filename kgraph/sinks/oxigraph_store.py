@@ -16,6 +16,7 @@ oxigraph_store.py`), an interpreter and pyoxigraph (~22 MB), not the extractor t
 from __future__ import annotations
 
 import errno
+import io
 import os
 import pickle
 import queue
@@ -39,6 +40,32 @@ CHUNK_TRIPLES = 30_000
 #: The graph's N-Triples are the build's own (every IRI checked by `kgraph.graph.terms.node` as it was written),
 #: so the bulk loader skips checking them again: ~10% of the load's CPU.
 LENIENT = True
+
+
+class Pieces(io.RawIOBase):
+    """A slice's files read by the bulk loader one after the other, each let go once read, instead of joined into
+    one copy first: the loader's process held the pieces and their join at once (7-11 MB of its ~90 MB peak)."""
+
+    def __init__(self, pieces: list[bytes]):
+        self._pieces = pieces
+        self._at = 0  # the piece being read, and how far
+        self._off = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at < len(self._pieces):
+            piece = self._pieces[self._at]
+            n = min(len(buffer), len(piece) - self._off)
+            if n > 0:
+                buffer[:n] = memoryview(piece)[self._off : self._off + n]
+                self._off += n
+                return n
+            self._pieces[self._at] = b""
+            self._at += 1
+            self._off = 0
+        return 0
 
 
 def _ontology(path: Path | None, graph: str | None) -> tuple[Path, str]:
@@ -168,7 +195,7 @@ class StoreLoader:
             shutil.rmtree(self.dir, ignore_errors=True)
             _raise_as_disk_error(e, self.dir)
             raise
-        self._slices: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self._slices: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=2)  # a slice: its files' bytes
         self._pending: list[bytes] = []
         self._lines = 0
         self._discard: list[bytes] = []
@@ -177,16 +204,20 @@ class StoreLoader:
         self._thread.start()
 
     def _run(self) -> None:
-        while (data := self._slices.get()) is not None:
+        while (pieces := self._slices.get()) is not None:
             if self._error is None:
                 try:
-                    self._store.bulk_load(data, format=RdfFormat.N_TRIPLES, lenient=LENIENT)  # type: ignore[union-attr]
+                    store = self._store
+                    assert store is not None
+                    # buffered: the bulk loader reads ~2 KB at a time, unbuffered a Python call each (+7-13% of its CPU)
+                    reader = io.BufferedReader(Pieces(pieces), 1 << 20)
+                    store.bulk_load(reader, format=RdfFormat.N_TRIPLES, lenient=LENIENT)
                 except BaseException as e:  # reported by finish()
                     self._error = e
 
     def _send(self) -> None:
         if self._pending:
-            self._slices.put(b"".join(self._pending))
+            self._slices.put(self._pending)
             self._pending, self._lines = [], 0
 
     def add(self, path: Path, loaded: Path | None = None) -> None:
@@ -207,7 +238,7 @@ class StoreLoader:
                 end = start
                 for _ in range(CHUNK_TRIPLES):
                     end = data.index(b"\n", end) + 1
-                self._slices.put(data[start:end])
+                self._slices.put([data[start:end]])
                 start = end
             data, n = data[start:], n % CHUNK_TRIPLES
         if data:
