@@ -215,16 +215,28 @@ print(json.dumps({"second_load_seconds": r.seconds["total"], "second_load_change
 """
 
 
+def in_tree(tree: Path) -> dict[str, Any]:
+    """``subprocess`` arguments that make ``python -c`` import ``tree``'s kgraph: on ``PYTHONPATH``, and as the current
+    directory, which ``python -c`` puts on ``sys.path`` before it (run from another checkout, the child would import
+    that one's: an A/B of main against a branch then compared the branch with itself)."""
+    return {"cwd": tree, "env": dict(os.environ, PYTHONPATH=str(tree))}
+
+
+def rounds(names: list[str], n: int) -> Iterator[list[str]]:
+    """``n`` rounds of every loader once, each round starting with the next loader (none always follows the same one,
+    whose leftovers, a JIT queue still compiling or a checkpoint, it would meet every time)."""
+    for i in range(n):
+        yield names[i % len(names):] + names[: i % len(names)]
+
+
 def run_kgraph(graph: Path, s: conn.ConnectionSettings, tree: Path = ROOT) -> dict[str, Any]:
     """``kg load`` of the folder holding ``graph`` (a build's graph.nt is parsed without validating its
     IRIs again, as they were validated when written; with --strict, the file itself, validated), in a child
     process importing ``tree``'s kgraph, then a second load of the same."""
     source = graph.parent if not STRICT and graph.name == "graph.nt" else graph
     wipe(s)
-    # cwd: ``python -c`` puts the current directory first on sys.path, before PYTHONPATH
-    env = dict(os.environ, PYTHONPATH=str(tree))
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([sys.executable, "-c", KG_CHILD, str(source.resolve())], cwd=tree, env=env, text=True,
+        proc = subprocess.Popen([sys.executable, "-c", KG_CHILD, str(source.resolve())], **in_tree(tree), text=True,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
         assert proc.stdin and proc.stdout
         try:
@@ -387,8 +399,8 @@ def main(argv: list[str] | None = None) -> int:
                 runs: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
                 warm = a.warmup if f == scales[0] else 0
                 log(f"x{f}: {warm} warm-up load(s) of each loader, then {a.repeats} timed, alternated")
-                for i in range(warm + a.repeats):
-                    for n in names[i % len(names):] + names[: i % len(names)]:  # each round starts with the next loader
+                for i, order in enumerate(rounds(names, warm + a.repeats)):
+                    for n in order:
                         r = loaders[n](g, s)
                         log(f"x{f} {n} {'warm-up' if i < warm else 'run'} {i + 1 - (warm if i >= warm else 0)}: "
                             f"{r['seconds']:.2f} s ({_cpu(r)}), load average {os.getloadavg()[0]:.1f}")
