@@ -1,24 +1,36 @@
 """Load speed into Neo4j: kgraph's loader vs rdflib-neo4j, and the CSV + neo4j-admin import path.
 
-    python bench/bench_neo4j_load.py [--build DIR | --graph FILE] [--scales 1,4] [--repeats 3] [--out FILE]
+    python bench/bench_neo4j_load.py [--build DIR | --graph FILE] [--scales 1,4] [--repeats 3] [--warmup 5]
+                                     [--cold 1] [--tree NAME=PATH ...] [--out FILE]
 
 Both loaders get the same N-Triples file and the same Neo4j server: a private, temporary one (its own
-home under /tmp with the jars of `kg neo4j`'s home linked in, its own ports and credentials file),
+home under $TMPDIR with the jars of `kg neo4j`'s home linked in, its own ports and credentials file),
 so the server `kg neo4j start` runs and its data are never touched. Before every run the database is
-emptied (data, constraints, indexes). Rates are whole-job figures: parse + map + write + commit.
-kgraph is given the folder holding graph.nt, as `kg load out/` is (so it skips re-validating the
-IRIs it wrote; `--strict` gives it the file instead). `--warmup` discarded runs of each loader
-come first: a fresh JVM spends seconds compiling over the first loads.
+emptied (data, constraints, indexes: each loader meets the empty database a first user has). Rates are
+whole-job figures: parse + map + write + commit. kgraph is given the folder holding graph.nt, as
+`kg load out/` is (so it skips re-validating the IRIs it wrote; `--strict` gives it the file instead).
 
-* kgraph: `kgraph.neo4j.stream.load` (also timed: a second load of the same graph, and the counts
-  before/after it);
+Two figures, because the server's JIT makes a young JVM several times slower than one that has run for days:
+
+* steady state: `--warmup` discarded loads of each loader first, then `--repeats` timed ones, the loaders
+  alternated in every round (each round starting with the next loader, so no loader always follows the
+  same one). A server in use has seen both loaders' statements many times; the report gives the JIT
+  compilers' CPU in each timed load, so one can see whether the server had settled;
+* first load after a start: `--cold` runs of each loader, each on a server restarted just before it
+  (a fresh JVM for every loader, so none inherits what another's load compiled).
+
+* kgraph: `kgraph.neo4j.stream.load` in a child process per load (as `kg load` is run; its Python CPU is
+  counted around the load), from this checkout or from each `--tree NAME=PATH` (e.g. main's code beside a
+  branch's, alternated on one server); also timed: a second load of the same graph, and the counts
+  before/after it;
 * rdflib-neo4j (PyPI, Neo4j Labs): `Graph(store=Neo4jStore(config)).parse(file)`, batches of 5000,
   vocabulary IRIs ignored (local names), as its README shows;
 * CSV: `kg export --neo4j-csv` then `neo4j-admin database import full` into the stopped private
   server, start, count, and `kg load` of the same graph (expected: nothing to do).
 
 Scales > 1 replicate the graph under disjoint IRI bases (`<base>copyN/...`), to show how rates move
-with size. Without --build/--graph the shared corpus (congbao + laws) is built first.
+with size (the warm-up and the first loads after a start are run at the first scale only). Without
+--build/--graph the shared corpus (congbao + laws) is built first.
 """
 
 from __future__ import annotations
@@ -79,15 +91,60 @@ def jvm_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: The server's threads by what they do (their names as /proc shows them, cut to 15 characters).
+THREAD_GROUPS = (("jit", ("C1 CompilerThre", "C2 CompilerThre", "Sweeper thread")),
+                 ("queries", ("neo4j.BoltWorke",)), ("network", ("neo4j.BoltNetwo",)),
+                 ("gc", ("GC Thread", "G1 ", "VM Thread")), ("indexes", ("neo4j.IndexPopu",)))
+
+
+def jvm_threads(pid: int) -> dict[str, float]:
+    """CPU seconds so far of each thread of a process, by its id (threads that ended drop out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        f = stat.rsplit(")", 1)[1].split()
+        out[f"{tid} {name}"] = (int(f[11]) + int(f[12])) / tick
+    return out
+
+
+def thread_split(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """The CPU spent between two ``jvm_threads`` readings, by ``THREAD_GROUPS`` (the rest under "other")."""
+    split = {g: 0.0 for g, _ in THREAD_GROUPS} | {"other": 0.0}
+    for key, cpu in after.items():
+        name = key.split(" ", 1)[1]
+        group = next((g for g, prefixes in THREAD_GROUPS if name.startswith(prefixes)), "other")
+        split[group] += cpu - before.get(key, 0.0)
+    return {g: round(v, 2) for g, v in split.items()}
+
+
+@contextmanager
+def server_cpu(into: dict[str, Any]) -> Iterator[None]:
+    """The server's CPU seconds spent in the block, as ``server_cpu``, by thread group as ``server_split``, and its JIT
+    compilers' share as ``server_jit_cpu`` (how far the JVM still was from settled)."""
+    if not SERVER_PID:
+        into["server_cpu"] = into["server_jit_cpu"] = None
+        yield
+        return
+    j, t = jvm_cpu(SERVER_PID), jvm_threads(SERVER_PID)
+    yield
+    into["server_cpu"] = round(jvm_cpu(SERVER_PID) - j, 3)
+    into["server_split"] = thread_split(t, jvm_threads(SERVER_PID))
+    into["server_jit_cpu"] = into["server_split"]["jit"]
+
+
 @contextmanager
 def cpu_seconds(into: dict[str, Any]) -> Iterator[None]:
     """This process's CPU seconds (every thread: the loader's, its driver's) and the server's, spent in the block,
     put in ``into`` as ``python_cpu`` and ``server_cpu``: wall time on a shared machine is mostly the wait for a core."""
     c = time.process_time()
-    j = jvm_cpu(SERVER_PID) if SERVER_PID else 0.0
-    yield
+    with server_cpu(into):
+        yield
     into["python_cpu"] = round(time.process_time() - c, 3)
-    into["server_cpu"] = round(jvm_cpu(SERVER_PID) - j, 3) if SERVER_PID else None
 
 
 def wipe(s: conn.ConnectionSettings) -> None:
@@ -141,23 +198,65 @@ def scaled(graph: Path, factor: int, work: Path) -> Path:
 # --------------------------------------------------------------------------------------- the loaders
 
 
-def run_kgraph(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
+#: A kgraph load in a process of its own, with the code of one tree: the first load, a line of figures, a wait for the
+#: bench to read the server and the counts, then the second load (which must change nothing) and its line.
+KG_CHILD = r"""
+import json, sys, time
+from kgraph.neo4j import connection, stream
+s = connection.local_settings()
+c = time.process_time()
+r = stream.load(sys.argv[1], s)
+print(json.dumps({"code": stream.__file__, "python_cpu": round(time.process_time() - c, 3), "seconds": r.seconds["total"],
+                  "phases": {k: round(v, 3) for k, v in r.seconds.items()}, "triples": r.triples, "nodes": r.nodes,
+                  "relationships": r.relationships}), flush=True)
+sys.stdin.readline()
+r = stream.load(sys.argv[1], s)
+print(json.dumps({"second_load_seconds": r.seconds["total"], "second_load_changed": r.changed}), flush=True)
+"""
+
+
+def in_tree(tree: Path) -> dict[str, Any]:
+    """``subprocess`` arguments that make ``python -c`` import ``tree``'s kgraph: on ``PYTHONPATH``, and as the current
+    directory, which ``python -c`` puts on ``sys.path`` before it (run from another checkout, the child would import
+    that one's: an A/B of main against a branch then compared the branch with itself)."""
+    return {"cwd": tree, "env": dict(os.environ, PYTHONPATH=str(tree))}
+
+
+def rounds(names: list[str], n: int) -> Iterator[list[str]]:
+    """``n`` rounds of every loader once, each round starting with the next loader (none always follows the same one,
+    whose leftovers, a JIT queue still compiling or a checkpoint, it would meet every time)."""
+    for i in range(n):
+        yield names[i % len(names):] + names[: i % len(names)]
+
+
+def run_kgraph(graph: Path, s: conn.ConnectionSettings, tree: Path = ROOT) -> dict[str, Any]:
     """``kg load`` of the folder holding ``graph`` (a build's graph.nt is parsed without validating its
-    IRIs again, as they were validated when written; with --strict, the file itself, validated)."""
+    IRIs again, as they were validated when written; with --strict, the file itself, validated), in a child
+    process importing ``tree``'s kgraph, then a second load of the same."""
     source = graph.parent if not STRICT and graph.name == "graph.nt" else graph
     wipe(s)
-    cpu: dict[str, Any] = {}
-    with cpu_seconds(cpu):
-        r1 = stream.load(source, s)
-    c1 = counts(s)
-    r2 = stream.load(source, s)
-    c2 = counts(s)
-    return {
-        "seconds": r1.seconds["total"], "phases": {k: round(v, 3) for k, v in r1.seconds.items()},
-        "triples": r1.triples, "nodes": r1.nodes, "relationships": r1.relationships, "db_counts": c1, **cpu,
-        "second_load_seconds": r2.seconds["total"], "second_load_changed": r2.changed,
-        "db_counts_after_second_load": c2,
-    }
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", KG_CHILD, str(source.resolve())], **in_tree(tree), text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdin and proc.stdout
+        try:
+            cpu: dict[str, Any] = {}
+            with server_cpu(cpu):
+                line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the load failed")
+            first = json.loads(line)
+            c1 = counts(s)
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            second = json.loads(proc.stdout.readline())
+            proc.wait(timeout=600)
+        except (RuntimeError, ValueError) as e:
+            proc.kill()
+            proc.wait()
+            err.seek(0)
+            raise SystemExit(f"kg load ({tree}) failed: {e}\n{err.read()[-3000:]}") from None
+    return {**first, "db_counts": c1, **cpu, **second, "db_counts_after_second_load": counts(s)}
 
 
 def run_rdflib_neo4j(graph: Path, s: conn.ConnectionSettings) -> dict[str, Any]:
@@ -216,7 +315,8 @@ def run_csv(graph: Path, home: Path, work: Path) -> dict[str, Any]:
 
 
 def _cpu(run: dict[str, Any]) -> str:
-    return f"Python {run['python_cpu']:.2f} CPU s, server {run['server_cpu'] or 0:.2f} CPU s"
+    return (f"Python {run['python_cpu']:.2f} CPU s, server {run['server_cpu'] or 0:.2f} CPU s "
+            f"(JIT {run['server_jit_cpu'] or 0:.2f})")
 
 
 def _rates(triples: int, rels: int, seconds: float) -> dict[str, float]:
@@ -227,7 +327,24 @@ def _terminate(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds the finally blocks: the private server is stopped, /tmp cleaned
 
 
+RDFLIB = "rdflib-neo4j"
+
+
+def _restart(home: Path) -> None:
+    """Stop the private server and start it again: a fresh JVM, the database as it was."""
+    global SERVER_PID
+    srv.stop(echo=log)
+    srv.start(wait=True, timeout=300, echo=log)
+    SERVER_PID = srv.running_pid(home)
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    med = statistics.median(r["seconds"] for r in runs)
+    return {"runs": runs, "median_seconds": round(med, 3), **_rates(runs[0]["triples"], runs[0]["relationships"], med)}
+
+
 def main(argv: list[str] | None = None) -> int:
+    import functools
     import signal
 
     global STRICT, BENCH_BOLT, BENCH_HTTP, SERVER_PID
@@ -236,8 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build", help="A kg build folder (its graph.nt is loaded).")
     ap.add_argument("--graph", help="An N-Triples file to load.")
     ap.add_argument("--scales", default="1,4", help="Comma-separated replication factors (default 1,4).")
-    ap.add_argument("--repeats", type=int, default=3, help="Runs per loader and scale; the median is reported.")
-    ap.add_argument("--warmup", type=int, default=3, help="Discarded runs of each loader first (default 3).")
+    ap.add_argument("--repeats", type=int, default=3, help="Timed runs per loader and scale; the median is reported.")
+    ap.add_argument("--warmup", type=int, default=5,
+                    help="Discarded loads of each loader first, alternated (default 5): the steady state's server.")
+    ap.add_argument("--cold", type=int, default=1,
+                    help="Loads of each loader on a server restarted just before each (default 1; 0: none).")
+    ap.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
+                    help="kgraph's loader from this source tree (repeat to compare trees; default: this checkout).")
     ap.add_argument("--strict", action="store_true",
                     help="kgraph loads the N-Triples file itself (IRIs validated), not the build folder.")
     ap.add_argument("--no-rdflib", action="store_true", help="Skip rdflib-neo4j.")
@@ -250,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     STRICT = a.strict
     BENCH_BOLT, BENCH_HTTP = a.bolt, a.http
+    trees = {n: Path(t).resolve() for n, t in (x.split("=", 1) for x in a.tree)} or {"kgraph": ROOT}
     work = Path(tempfile.mkdtemp(prefix="kgraph-bench-load-"))
     try:
         if a.graph:
@@ -260,44 +383,40 @@ def main(argv: list[str] | None = None) -> int:
             graph = shared_build(work)
         scales = [int(x) for x in a.scales.split(",") if x.strip()]
         results: dict[str, Any] = {"graph": str(graph), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-                                   "repeats": a.repeats,
-                                   "warmup": a.warmup, "strict": a.strict, "scales": {}}
+                                   "repeats": a.repeats, "warmup": a.warmup, "cold": a.cold, "strict": a.strict,
+                                   "trees": {n: str(t) for n, t in trees.items()}, "scales": {}}
+        loaders = {n: functools.partial(run_kgraph, tree=t) for n, t in trees.items()}
+        if not a.no_rdflib:
+            loaders[RDFLIB] = run_rdflib_neo4j
+        names = list(loaders)
         with private_server(keep=a.keep) as home:
             SERVER_PID = srv.running_pid(home)
             s = settings()
             with conn.driver(s) as d:
                 results["neo4j"] = d.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")[0][0]["v"]
-            # A fresh JVM compiles the server's hot paths over the first loads (its CPU time per load
-            # falls from ~20 s to ~2 s over the first four kgraph loads here); discarded runs of each
-            # loader warm it so that the timed runs measure the loaders, not the JIT.
-            log(f"warm-up: {a.warmup} discarded run(s) of each loader")
-            for _ in range(a.warmup):
-                run_kgraph(scaled(graph, scales[0], work), s)
-                if not a.no_rdflib:
-                    run_rdflib_neo4j(scaled(graph, scales[0], work), s)
             for f in scales:
                 g = scaled(graph, f, work)
-                entry: dict[str, Any] = {"file": str(g)}
-                runs: list[dict[str, Any]] = []
-                rruns: list[dict[str, Any]] = []
-                for i in range(a.repeats):  # alternate the loaders so drift on a busy machine hits both
-                    runs.append(run_kgraph(g, s))
-                    log(f"x{f} kgraph run {i + 1}: {runs[-1]['seconds']:.2f} s ({_cpu(runs[-1])}), "
-                        f"second load {runs[-1]['second_load_seconds']:.2f} s, load average {os.getloadavg()[0]:.1f}")
-                    if not a.no_rdflib:
-                        rruns.append(run_rdflib_neo4j(g, s))
-                        log(f"x{f} rdflib-neo4j run {i + 1}: {rruns[-1]['seconds']:.2f} s ({_cpu(rruns[-1])}), "
-                            f"load average {os.getloadavg()[0]:.1f}")
-                med = statistics.median(r["seconds"] for r in runs)
-                k = runs[0]
-                entry["kgraph"] = {"runs": runs, "median_seconds": round(med, 3),
-                                   **_rates(k["triples"], k["relationships"], med)}
-                if rruns:
-                    rmed = statistics.median(r["seconds"] for r in rruns)
-                    rr = rruns[0]
-                    entry["rdflib_neo4j"] = {"runs": rruns, "median_seconds": round(rmed, 3),
-                                             **_rates(rr["triples"], rr["relationships"], rmed)}
-                    entry["speedup_triples_per_s"] = round(rmed / med, 2)
+                runs: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+                warm = a.warmup if f == scales[0] else 0
+                log(f"x{f}: {warm} warm-up load(s) of each loader, then {a.repeats} timed, alternated")
+                for i, order in enumerate(rounds(names, warm + a.repeats)):
+                    for n in order:
+                        r = loaders[n](g, s)
+                        log(f"x{f} {n} {'warm-up' if i < warm else 'run'} {i + 1 - (warm if i >= warm else 0)}: "
+                            f"{r['seconds']:.2f} s ({_cpu(r)}), load average {os.getloadavg()[0]:.1f}")
+                        if i >= warm:
+                            runs[n].append(r)
+                entry: dict[str, Any] = {"file": str(g), "steady": {n: _summary(rs) for n, rs in runs.items()}}
+                if f == scales[0] and a.cold:
+                    # a fresh JVM for each loader's run: none inherits what another's loads compiled
+                    cold: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+                    for i in range(a.cold):
+                        for n in names:
+                            _restart(home)
+                            cold[n].append(loaders[n](g, s))
+                            log(f"x{f} {n} first load after a start {i + 1}: {cold[n][-1]['seconds']:.2f} s "
+                                f"({_cpu(cold[n][-1])}), load average {os.getloadavg()[0]:.1f}")
+                    entry["first_after_start"] = {n: _summary(rs) for n, rs in cold.items()}
                 results["scales"][str(f)] = entry
             # the CSV path restarts the server, so it runs after every loader run: no loader meets a cold JVM
             for f in scales if not a.no_csv else []:
@@ -317,48 +436,65 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _cpu_medians(runs: list[dict[str, Any]]) -> str:
-    """The runs' median Python and server CPU seconds, as two table cells."""
-    py = statistics.median(r["python_cpu"] for r in runs)
-    server = [r["server_cpu"] for r in runs if r.get("server_cpu") is not None]
-    return f"{py:.2f} | {statistics.median(server):.2f}" if server else f"{py:.2f} | ?"
+def _median(runs: list[dict[str, Any]], key: str) -> str:
+    vals = [r[key] for r in runs if r.get(key) is not None]
+    return f"{statistics.median(vals):.2f}" if vals else "?"
+
+
+def _table(figures: dict[str, dict[str, Any]], f: str) -> list[str]:
+    """One row per loader: counts, median wall, rates and the runs' median CPU seconds."""
+    lines = ["| scale | loader | triples | nodes | rels | seconds | triples/s | rels/s | Python CPU s | server CPU s "
+             "| of it JIT s |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, e in figures.items():
+        r0 = e["runs"][0]
+        lines.append(f"| x{f} | {n} | {r0['triples']} | {r0['nodes']} | {r0['relationships']} | {e['median_seconds']:.2f} | "
+                     f"{e['triples_per_s']:,} | {e['relationships_per_s']:,} | {_median(e['runs'], 'python_cpu')} | "
+                     f"{_median(e['runs'], 'server_cpu')} | {_median(e['runs'], 'server_jit_cpu')} |")
+    return lines
+
+
+def _ratios(figures: dict[str, dict[str, Any]]) -> str:
+    """Each kgraph tree's median against rdflib-neo4j's, and the per-run ratios (runs of one round paired)."""
+    if RDFLIB not in figures:
+        return ""
+    ref = figures[RDFLIB]
+    out = []
+    for n, e in figures.items():
+        if n != RDFLIB:
+            per = ", ".join(f"{q['seconds'] / r['seconds']:.1f}" for r, q in zip(e["runs"], ref["runs"]))
+            out.append(f"{n} {ref['median_seconds'] / e['median_seconds']:.2f}x rdflib-neo4j (per run {per})")
+    return "; ".join(out)
 
 
 def report(res: dict[str, Any]) -> str:
-    lines = [f"Neo4j {res.get('neo4j')} (private server, {res.get('warmup', '?')} warm-up run(s) of each loader), "
-             f"{res['cpus']} CPUs, median of {res['repeats']} runs; graph {res['graph']}",
+    lines = [f"Neo4j {res.get('neo4j')} (private server), {res['cpus']} CPUs; graph {res['graph']}",
+             "kgraph trees: " + ", ".join(f"{n}={t}" for n, t in res.get("trees", {}).items()),
              "load average (1, 5, 15 min) before " + ", ".join(f"{x:.1f}" for x in res.get("load_average", ()))
              + ", after " + ", ".join(f"{x:.1f}" for x in res.get("load_average_after", ())), ""]
-    lines.append("| scale | loader | triples | nodes | rels | seconds | triples/s | rels/s | Python CPU s | server CPU s |")
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for f, e in res["scales"].items():
-        k = e["kgraph"]
-        r0 = k["runs"][0]
-        lines.append(f"| x{f} | kgraph | {r0['triples']} | {r0['nodes']} | {r0['relationships']} | {k['median_seconds']:.2f} | "
-                     f"{k['triples_per_s']:,} | {k['relationships_per_s']:,} | {_cpu_medians(k['runs'])} |")
-        if "rdflib_neo4j" in e:
-            r = e["rdflib_neo4j"]
-            q = r["runs"][0]
-            lines.append(f"| x{f} | rdflib-neo4j | {q['triples']} | {q['nodes']} | {q['relationships']} | {r['median_seconds']:.2f} | "
-                         f"{r['triples_per_s']:,} | {r['relationships_per_s']:,} | {_cpu_medians(r['runs'])} |")
+        lines.append(f"Steady state: after {res['warmup'] if f == next(iter(res['scales'])) else 0} warm-up load(s) of "
+                     f"each loader, alternated; median of {res['repeats']} timed loads each (alternated)")
+        lines += _table(e["steady"], f)
+        lines.append(f"x{f} steady state: " + _ratios(e["steady"]))
+        for n, k in e["steady"].items():
+            if n != RDFLIB:
+                same = all(r["db_counts"] == r["db_counts_after_second_load"] and not r["second_load_changed"]
+                           for r in k["runs"])
+                lines.append(f"x{f} {n}: second load {_median(k['runs'], 'second_load_seconds')} s, counts before/after "
+                             f"{k['runs'][0]['db_counts']} / {k['runs'][0]['db_counts_after_second_load']} "
+                             f"({'unchanged' if same else 'CHANGED'})")
+        if "first_after_start" in e:
+            lines += ["", f"First load after a server start: each loader on a server restarted just before it; "
+                      f"median of {res['cold']}"]
+            lines += _table(e["first_after_start"], f)
+            lines.append(f"x{f} first load after a start: " + _ratios(e["first_after_start"]))
         if "csv" in e:
             c = e["csv"]
-            lines.append(f"| x{f} | CSV export + neo4j-admin import | {c['triples']} | {c['db_counts']['nodes']} | "
-                         f"{c['db_counts']['relationships']} | {c['export_seconds'] + c['import_seconds']:.2f} | "
-                         f"{round(c['triples'] / (c['export_seconds'] + c['import_seconds'])):,} | "
-                         f"{round(c['relationships'] / (c['export_seconds'] + c['import_seconds'])):,} | | |")
-    lines.append("")
-    for f, e in res["scales"].items():
-        k = e["kgraph"]["runs"]
-        same = all(r["db_counts"] == r["db_counts_after_second_load"] and not r["second_load_changed"] for r in k)
-        lines.append(f"x{f}: kgraph {e.get('speedup_triples_per_s', '?')}x rdflib-neo4j (triples/s); second load "
-                     f"{statistics.median(r['second_load_seconds'] for r in k):.2f} s, counts before/after "
-                     f"{k[0]['db_counts']} / {k[0]['db_counts_after_second_load']} ({'unchanged' if same else 'CHANGED'})")
-        if "csv" in e:
-            c = e["csv"]
-            lines.append(f"x{f}: CSV export {c['export_seconds']:.2f} s, neo4j-admin import {c['import_seconds']:.2f} s, "
+            lines.append(f"x{f}: CSV export {c['export_seconds']:.2f} s, neo4j-admin import {c['import_seconds']:.2f} s "
+                         f"({round(c['triples'] / (c['export_seconds'] + c['import_seconds'])):,} triples/s for both), "
                          f"restart {c['restart_seconds']:.1f} s, counts {c['db_counts']}; kg load afterwards "
                          f"{c['kg_load_after_import']['seconds']:.2f} s, changed={c['kg_load_after_import']['changed']}")
+        lines.append("")
     return "\n".join(lines)
 
 
