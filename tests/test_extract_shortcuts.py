@@ -354,6 +354,29 @@ def test_marks_walked_give_the_first_mark_a_bisect_gives(seed: int) -> None:
     assert moves == {-2, -1, 0, 1, 2}  # stayed, one back, one on, and bisects both ways were all tried
 
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_lead_read_again_is_the_lead_read_afresh(seed: int) -> None:
+    """`relation._lead_triggers` keeps what `decide` reads of a lead (masked, and the triggers opening a word or the
+    lead) by the lead's text: on random leads, many met again and some gluing a trigger to the word before it, its
+    answer is the masked lead and the word-opening matches of the trigger pattern."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000)
+    tb = relation._tables()
+    relation._lead_triggers.cache_clear()
+    glued = 0
+    for _ in range(3000):
+        a = rnd.randrange(len(text))
+        lead = text[a : a + rnd.choice([0, 5, 40, 120, 300])] if rnd.random() < 0.7 else text[a - a % 50 : a - a % 50 + 80]
+        low = relation._mask(tb, lead)
+        every = [(m.start(), m.group(1)) for m in tb.trig.finditer(low)]
+        want = [(i, g) for i, g in every if not (i and low[i - 1].isalnum())]
+        glued += len(every) - len(want)
+        got_low, got = relation._lead_triggers(lead)
+        assert got_low == low and [(m.start(), m.group(1)) for m in got] == want, lead
+    assert glued and relation._lead_triggers.cache_info().hits > 500
+
+
 _LINES = ["Căn cứ Luật Đất đai số 31/2024/QH15, được sửa đổi, bổ sung bởi Luật số 43/2024/QH15;\n",
           "Nghị định số {i}/2016/NĐ-CP; Nghị định {i} quy định.\n", "Luật Đất đai, Bộ luật Dân sự và Luật Ngân sách nhà nước; ",
           "Bãi bỏ các văn bản sau:\na) Thông tư số {i}/2019/TT-BTC;\n", "Nghị định số {i}/2018/NĐ-CP hết hiệu lực kể từ ngày ký. ",
