@@ -435,7 +435,8 @@ def _classify_relations(scan: _Scan) -> None:
             # no verb before it (most dense references): what `decide` gives without one, without its call
             rel, decided = (p[2], True) if same else ("cites", False)
         else:
-            rel, decided = decide(t, pos, s0, p, top if same else None, basis if basis_s0 == s0 else None)
+            rel, decided = decide(t, pos, s0, p, top if same else None, basis if basis_s0 == s0 else None,
+                                  None if listed or basis else trig)
         s_end = sentence_end(t, f.end, marks=marks)
         if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):

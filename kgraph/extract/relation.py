@@ -353,15 +353,17 @@ def lead_tests() -> tuple[Callable[[str, int], bool], Callable[[str, int, int], 
 
 def decide(
     text: str, start: int, sent_start: int, prev: tuple[int, int, str] | None, top: str | None,
-    basis: bool | None = None,
+    basis: bool | None = None, near: bool | None = None,
 ) -> tuple[str, bool]:
     """The relation, and whether a verb (or the list the reference is in) decided it (False: nothing did,
     or only a weak "quy định tại", so a list heading or a verb after the reference may still). `basis`:
-    `basis_item(text, sent_start)`, when the caller has asked it (the references of one clause share it)."""
+    `basis_item(text, sent_start)`, and `near`: whether a trigger's first word may start in the lead (`lead_tests`),
+    when the caller has asked them (the references of one clause share the first; dense references ask the second
+    to know whether to call)."""
     tb = _tables()
     lo = start - LEAD if start - LEAD > sent_start else sent_start
     basis_clause = basis_item(text, sent_start) if basis is None else basis
-    if not basis_clause and not tb.may_start.free_until(_TRIGGERS, text, lo, start) < start:
+    if not basis_clause and not (tb.may_start.free_until(_TRIGGERS, text, lo, start) < start if near is None else near):
         # no trigger in the lead (most dense references): the lead below is empty whatever a ";" or a new item's
         # gap moves its start to, and the item's gap is read only when the answer depends on it
         if prev is None:
