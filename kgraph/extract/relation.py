@@ -297,7 +297,6 @@ def _mask(tb: _Tables, s: str) -> str:
     return "".join(out)
 
 
-
 @lru_cache(maxsize=1024)
 def _lead_triggers(lead: str) -> tuple[str, tuple[re.Match, ...]]:
     """`lead` masked (`_mask`), and the triggers in it that open a word (or the lead), in order: what `decide` reads of
@@ -306,6 +305,7 @@ def _lead_triggers(lead: str) -> tuple[str, tuple[re.Match, ...]]:
     tb = _tables()
     low = _mask(tb, lead)
     return low, tuple(m for m in tb.trig.finditer(low) if not (m.start() and low[m.start() - 1].isalnum()))
+
 
 _WORD_CHAR = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")  # compiled once: `re.sub` looked its pattern up in re's cache for every trigger

@@ -174,7 +174,6 @@ def mark_starts(text: str) -> list[int]:
     return out
 
 
-
 class Marks:
     """`mark_starts(text)` for one caller walking the text: the first mark or opener from a position, found from where
     its last look-up ended. Dense references ask two positions a reference, a few characters on each time: a step or
@@ -202,6 +201,7 @@ class Marks:
                 i = bisect_left(at, x, 0, i)
             self.i = i
         return at[i]
+
 
 #: how far past a window's start a sentence start must lie to be the start for another window (`_LAST`)
 _MARGIN = max(_LONGEST, 8) + 1
