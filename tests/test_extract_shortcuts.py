@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+from bisect import bisect_left
 
 import pytest
 
@@ -80,7 +82,7 @@ def test_sentence_bounds_read_on_a_walk_are_those_read_afresh(seed: int) -> None
              _fresh(sentences.sentence_start, text, p, 40), _fresh(sentences.sentence_end, text, p)) for p in walk]
     assert got == want
     # the end asked with the text's marks read first (dense references): the same, the bisect answering most
-    marks = sentences.mark_starts(text)
+    marks = sentences.Marks(text)
     assert [sentences.sentence_end(text, p, marks=marks) for p in walk] == [w[3] for w in want]
 
 
@@ -109,7 +111,7 @@ def test_starts_known_from_the_last_reference_are_those_read_afresh(seed: int) -
     seps = SEPS if seed < 2 else [" "] * 60 + SEPS
     text = "".join(rnd.choice(WORDS) + rnd.choice(seps) for _ in range(3000))
     last, answered, asked = 0, 0, 0
-    marks = sentences.mark_starts(text)
+    marks = sentences.Marks(text)
     last_start = _fresh(sentences.sentence_start, text, last)
     while last < len(text) - 1:
         pos = min(len(text) - 1, last + rnd.choice([1, 2, 3, 4, 5, 8, 12, 20, 40, 90]))
@@ -326,6 +328,53 @@ def test_mark_starts_are_every_position_a_mark_or_opener_starts(seed: int) -> No
     got = sentences.mark_starts(text)
     assert got == want
     assert any(text.startswith("\n", i) and text.startswith((".\n", ";\n", ":\n"), i - 1) for i in got)  # hidden ones met
+
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_marks_walked_give_the_first_mark_a_bisect_gives(seed: int) -> None:
+    """`Marks.first`, asked as the relation pass asks it (on a few characters at a time, now and then back to an earlier
+    reference, or far on past many marks): the first mark or opener from each position, as a bisect of `mark_starts`
+    finds it, and `sys.maxsize` past the last one."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000)
+    starts = sentences.mark_starts(text)
+    marks = sentences.Marks(text)
+    x, moves = 0, set()
+    for _ in range(20000):
+        r = rnd.random()
+        step = (-rnd.randrange(1, 40) if r < 0.2 else rnd.randrange(200, 3000) if r < 0.25
+                else -rnd.randrange(200, 3000) if r < 0.3 else rnd.randrange(0, 12))
+        x = min(len(text) + 5, max(0, x + step))
+        i = bisect_left(starts, x)
+        want = starts[i] if i < len(starts) else sys.maxsize
+        before = marks.i
+        assert marks.first(x) == want, x
+        moves.add(max(-2, min(2, marks.i - before)))
+    assert moves == {-2, -1, 0, 1, 2}  # stayed, one back, one on, and bisects both ways were all tried
+
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_lead_read_again_is_the_lead_read_afresh(seed: int) -> None:
+    """`relation._lead_triggers` keeps what `decide` reads of a lead (masked, and the triggers opening a word or the
+    lead) by the lead's text: on random leads, many met again and some gluing a trigger to the word before it, its
+    answer is the masked lead and the word-opening matches of the trigger pattern."""
+    rnd = random.Random(seed)
+    text = _text(rnd, 3000)
+    tb = relation._tables()
+    relation._lead_triggers.cache_clear()
+    glued = 0
+    for _ in range(3000):
+        a = rnd.randrange(len(text))
+        lead = text[a : a + rnd.choice([0, 5, 40, 120, 300])] if rnd.random() < 0.7 else text[a - a % 50 : a - a % 50 + 80]
+        low = relation._mask(tb, lead)
+        every = [(m.start(), m.group(1)) for m in tb.trig.finditer(low)]
+        want = [(i, g) for i, g in every if not (i and low[i - 1].isalnum())]
+        glued += len(every) - len(want)
+        got_low, got = relation._lead_triggers(lead)
+        assert got_low == low and [(m.start(), m.group(1)) for m in got] == want, lead
+    assert glued and relation._lead_triggers.cache_info().hits > 500
 
 
 _LINES = ["Căn cứ Luật Đất đai số 31/2024/QH15, được sửa đổi, bổ sung bởi Luật số 43/2024/QH15;\n",

@@ -365,8 +365,8 @@ def _classify_relations(scan: _Scan) -> None:
 
     Dense references (20-40k a MB against ~1.5k in gazette text, issue 14) each asked the sentence's starts and
     end of calls that opened by checking the stretch of the text they had read. In such a text the text is read
-    once instead for where every boundary mark or opener starts (`sentences.mark_starts`), which `starts_since`
-    and `sentence_end` then bisect. The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
+    once instead for where every boundary mark or opener starts (`sentences.Marks`), which `starts_since`
+    and `sentence_end` then walk. The first words of triggers and after-verbs are asked of `relation.lead_tests`' functions, which
     bisect their own scan and say how far none starts: the references up to there are answered by that, one call
     for a run of them (a line's, or a block's, in the bait), not one each. Sparse references keep the look-ups,
     which read only the windows asked (reading the whole text for a reference every ~700 characters costs more
@@ -391,7 +391,7 @@ def _classify_relations(scan: _Scan) -> None:
     # text[after_lo:after_free] (any window inside one has none either)
     trig_lo = trig_free = after_lo = after_free = -1
     dense = len(scan.found) * _DENSE > len(t)
-    marks = sentences.mark_starts(t) if dense else None
+    marks = sentences.Marks(t) if dense else None
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
     trig = False
     for f in scan.found:
@@ -435,7 +435,8 @@ def _classify_relations(scan: _Scan) -> None:
             # no verb before it (most dense references): what `decide` gives without one, without its call
             rel, decided = (p[2], True) if same else ("cites", False)
         else:
-            rel, decided = decide(t, pos, s0, p, top if same else None)
+            rel, decided = decide(t, pos, s0, p, top if same else None, basis if basis_s0 == s0 else None,
+                                  None if listed or basis else trig)
         s_end = sentence_end(t, f.end, marks=marks)
         if (not decided and not same and top in ("based_on", "implements") and not t[s0:pos].strip()
                 and t[max(0, s0 - 4) : s0].rstrip().endswith(";") and sentence_start(t, max(0, s0 - 3), CLAUSE_LOOKBACK) == prev_sent):
