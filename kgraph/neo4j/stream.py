@@ -157,7 +157,7 @@ class StreamWriter:
         todo = [u for u in nodes if self.sent.get(u) != nodes[u]]
         new = [u for u in todo if u not in self.sent]  # by CREATE, as early nodes (one query plan fewer than MERGE)
         changed = [u for u in todo if u in self.sent]
-        if new or changed or base != self.marker_base:
+        if new or base != self.marker_base:  # (the marker moves with the base)
             self._submit_nodes(drv, node_rows(nodes, new, with_rels, hashes.node_hash, {}), base, self.marker_base,
                                create=True)
             self.marker_base = base
