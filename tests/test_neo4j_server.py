@@ -213,3 +213,39 @@ def test_a_server_just_launched_keeps_its_pid_file(tmp_path: Path, monkeypatch: 
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_private_server_whose_owner_is_killed_is_stopped_and_its_folder_removed(clean_env: None) -> None:
+    """An owner killed outright (SIGKILL; an xdist worker ended at a run's timeout) runs no `finally`: its
+    private server's JVM kept running with 1 GB of heap, and the folder with its credentials file stayed in /tmp.
+    The reaper the owner leaves behind stops the one and removes the other."""
+    import signal
+    import subprocess
+    import sys
+
+    from browser_support import free_port
+    from processes import alive, wait_gone
+
+    if not install.is_installed(install.neo4j_home()):
+        pytest.skip("Neo4j is not installed (kg neo4j start)")
+    owner = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time\n"
+            "from kgraph.neo4j import server as srv\n"
+            "with srv.private_server(int(sys.argv[1]), int(sys.argv[2]), wait=False, echo=lambda _m: None) as (h, _s):\n"
+            "    print(h.parent, srv.running_pid(h), flush=True)\n"
+            "    time.sleep(300)\n"), str(free_port()), str(free_port())],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        folder, jvm = owner.stdout.readline().split()
+        assert alive(int(jvm)) and Path(folder, "neo4j.env").exists()
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+        assert not wait_gone({int(jvm)}, 90), "the private server outlived its killed owner"
+        deadline = time.monotonic() + 30
+        while Path(folder).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(folder).exists(), f"{folder} was left behind"
+    finally:
+        owner.kill()
+        owner.wait()

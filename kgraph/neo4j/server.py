@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -321,7 +322,8 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
 
     Its home is a temporary folder whose ``lib`` links to the installed jars (no download), with its
     own ports and credentials file; the user's server and data are never touched. Stopped and removed
-    afterwards (``keep``: the folder stays, for inspection). The ``KGRAPH_NEO4J_*`` variables point at it
+    afterwards (``keep``: the folder stays, for inspection), even when its owner is killed outright: a reaper
+    process does it then (``_Reaper``). The ``KGRAPH_NEO4J_*`` variables point at it
     while it runs, so ``local_settings()`` and ``driver()`` find it. ``wait=False`` yields once the JVM is
     launched (its password set), before Bolt answers: the caller waits (``wait_ready``) after other work.
     """
@@ -339,7 +341,9 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
                        "KGRAPH_NEO4J_HTTP_PORT": str(http), "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env")})
     os.environ.setdefault("KGRAPH_NEO4J_HEAP", "1g")
     os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "512m")
+    reaper: _Reaper | None = None
     try:
+        reaper = _Reaper(tmp, keep)
         start(wait=wait, timeout=300, echo=echo)
         yield home, local_settings()
     finally:
@@ -353,3 +357,45 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
                     os.environ[k] = v
             if not keep:
                 shutil.rmtree(tmp, ignore_errors=True)
+            if reaper is not None:
+                reaper.dismiss()
+
+
+#: The reaper's body: it blocks on its stdin, a pipe whose other end only the owner holds. "q" is the owner's
+#: goodbye (it cleaned up itself); end of file without it means the owner died (SIGKILL, a crash, a test
+#: runner's worker killed at a timeout) and the server and folder are the reaper's to remove.
+_REAPER = """import sys
+if sys.stdin.buffer.read(1) != b"q":
+    import shutil
+    from pathlib import Path
+    from kgraph.neo4j.server import stop
+    stop(30.0, home=Path(sys.argv[1]) / "home", echo=lambda _m: None)
+    if sys.argv[2] != "keep":
+        shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
+
+
+class _Reaper:
+    """A watcher process that outlives the owner of a private server by as long as it takes to stop that
+    server and remove its folder (credentials file included): without it an owner killed outright left a
+    1 GB JVM running and the folder behind. Its own session, so a signal to the owner's group spares it."""
+
+    def __init__(self, tmp: Path, keep: bool) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _REAPER, str(tmp), "keep" if keep else "remove"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def dismiss(self) -> None:
+        """The owner cleaned up: the reaper leaves without touching anything."""
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(b"q")
+            stdin.close()
+        except OSError:  # it is gone already
+            pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
