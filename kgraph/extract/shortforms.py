@@ -193,10 +193,19 @@ def _inside(merged: tuple[list[int], list[int]]) -> Callable[[int], bool]:
     return inside
 
 
-def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
-    """The references that start outside every span, and the numbered ones anywhere when `keep_numbered`."""
-    inside = _inside(_merged(spans))
-    return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
+def _outside(found: list[Found], merged: tuple[list[int], list[int]], keep_numbered: bool = True) -> list[Found]:
+    """The references of `found` (in order of start) that start outside every span of `merged` (`_merged`), and the
+    numbered ones anywhere when `keep_numbered`: one walk along both, not a bisection a reference (issue 14)."""
+    heads, ends = merged
+    out: list[Found] = []
+    k, n = 0, len(heads)
+    for f in found:
+        s = f.start
+        while k < n and ends[k] <= s:
+            k += 1
+        if not (k < n and heads[k] <= s) or keep_numbered and f.kind == "numbered":
+            out.append(f)
+    return out
 
 
 _BRACKETED = re.compile(r"\(\s*$")
@@ -378,10 +387,10 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # `found` comes in text order (start, then longest first): sorted again only with uses added
     found = in_text_order(found + added) if added else list(found)
     if defined:
-        found = _outside(found, defined)
+        found = _outside(found, in_definitions)
     restated += _restated_in_brackets(text, found)
     if restated:
-        found = _outside(found, restated, keep_numbered=False)
+        found = _outside(found, _merged(restated), keep_numbered=False)
 
     _bind_ordinals_and_back_references(text, found)
     return found
