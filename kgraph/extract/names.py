@@ -757,7 +757,10 @@ def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> li
     by_start = {f.start: f for f in numbered}
     num_starts = sorted(by_start)
     dropped: set[int] = set()
+    may_follow = context.MAY_FOLLOW.match
     for f in named:
+        if may_follow(t, f.end, f.end + 12) is None:
+            continue  # no year and no number after it (`MAY_FOLLOW`)
         y, p = context.year_after(t, f.end)
         if y:
             f.year = y
