@@ -49,9 +49,9 @@ def test_named_memo_hits_are_the_names_read_again(monkeypatch) -> None:
     reads = {"n": 0}
     read = names._law_name
 
-    def counted(t, a, kk):
+    def counted(t, a, kk, *rest):
         reads["n"] += 1
-        return read(t, a, kk)
+        return read(t, a, kk, *rest)
 
     for _ in range(6):
         block = [rnd.choice(_PIECES) + rnd.choice(_SEPS) for _ in range(12)]
@@ -111,9 +111,9 @@ def test_named_memo_keys_only_names_met_before(monkeypatch) -> None:
         calls["window"] += 1
         return window(t, m)
 
-    def counted_read(t, m, kk):
+    def counted_read(t, m, kk, *rest):
         calls["read"] += 1
-        return read(t, m, kk)
+        return read(t, m, kk, *rest)
 
     monkeypatch.setattr(names, "_memo_window", counted_window)
     monkeypatch.setattr(names, "_law_name", counted_read)
@@ -136,7 +136,7 @@ def test_named_memo_tells_apart_stretches_alike_at_their_opening(monkeypatch) ->
     rnd = random.Random(5)
     k = load()
 
-    def reads_ahead(t, a, kk):  # a name's end that depends on the text 200 characters after the head
+    def reads_ahead(t, a, kk, *rest):  # a name's end that depends on the text 200 characters after the head
         return a.end + 1 + "xyz".index(t[a.end + 200]), "Luật A", "Luật", False
 
     monkeypatch.setattr(names, "_law_name", reads_ahead)

@@ -531,3 +531,26 @@ def test_basis_item_first_character_check_refuses_nothing_the_pattern_matches() 
         for tail in tails:
             text = "x" + c + tail
             assert basis_item(text, 1) == (_BASIS_START.match(text, 1, 41) is not None), (hex(code), tail)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_no_year_or_number_after_a_name_where_the_precheck_fails(seed: int) -> None:
+    """Where `MAY_FOLLOW` does not match after a name, `year_after` and `number_follows` find nothing there: on random
+    phrases of years, numbers and what else follows names, in any case, after runs of blanks, commas and brackets
+    of every length around the precheck's limit."""
+    from kgraph.extract import context
+
+    rnd = random.Random(seed)
+    parts = ["năm 2015", "NĂM  2019", "Năm\t2020", "2015", "1998", "số 61/2020/QH14", "Số: 5", "SỐ 12", "số ", "năm ",
+             "(", ",", " ", "  ", "\t", "\n", "và ", "nă", "sô ", "19", "20", "2", "21", "; ", "x", "Luật Đất đai", "ngày 1"]
+    kept = found = 0
+    for _ in range(6000):
+        t = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 10)))
+        for pos in range(len(t) + 1):
+            year, number = context.year_after(t, pos), context.number_follows(t, pos)
+            if context.MAY_FOLLOW.match(t, pos, pos + 12) is None:
+                assert year == (None, pos) and number is None, (t, pos)
+                kept += 1
+            else:
+                found += year[0] is not None or number is not None
+    assert kept > 10000 and found > 1000

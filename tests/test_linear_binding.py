@@ -273,3 +273,71 @@ def test_each_stretch_of_alias_first_words_is_scanned_once(monkeypatch: pytest.M
     expected = [(m.start(), m.group()) for m in real_re.finditer("|".join(sorted(words, key=len, reverse=True)) + r"(?!\w)", text)
                 if m.start() >= wanted[m.group()]]
     assert hits == expected
+
+
+#: references whose date, issuer or enclosed names run over the next reference's start, each now and then followed by
+#: a definition, a bare alias or a restated number (binding's walk over the references, `_definitions`)
+_DEFINED = [
+    "Luật sửa đổi, bổ sung một số điều có liên quan đến quy hoạch của Luật Giao thông đường bộ số 23/2008/QH12",
+    "Công văn số 59-CV/BCĐ ngày 12 tháng 9 năm 2025 của Ban Chỉ đạo Trung ương về tổng kết Nghị quyết số 18-NQ/TW",
+    "Nghị định số 15/2020/NĐ-CP ngày 03 tháng 02 năm 2020 của Chính phủ", "Luật Đất đai", "Luật số 31/2024/QH15",
+    "Nghị quyết số 214/NQ-CP về thúc đẩy chuyển đổi số toàn diện",
+]
+_AFTER = [" (sau đây gọi là Nghị định Một)", " (Luật Đất đai)", " (Nghị quyết 214/NQ-CP)", " (sau đây gọi tắt là Luật An)",
+          "", "", "; ", " và "]
+
+
+def test_definitions_read_with_the_next_references_start_as_a_bisection_finds_it() -> None:
+    """`_definitions` takes the next reference's start from the walk (the next in the list, or a bisection past it
+    when that one starts inside the reference's reach): each definition is the one read with that start handed
+    over directly (the reference alone, and only the starts past its reach)."""
+    from bisect import bisect_right
+
+    from kgraph.extract import shortforms
+    from kgraph.knowledge import load
+
+    rnd = random.Random(3)
+    k = load()
+    seen: list[tuple[str, list, list[int]]] = []
+    walk = shortforms._definitions
+
+    def spy(text, found, starts, kk):
+        seen.append((text, list(found), list(starts)))
+        return walk(text, found, starts, kk)
+
+    shortforms._definitions = spy
+    try:
+        for _ in range(30):
+            extract(HEAD + "".join(rnd.choice(_DEFINED) + rnd.choice(_AFTER) + rnd.choice(["; ", ".\n", " "])
+                                   for _ in range(40)))
+    finally:
+        shortforms._definitions = walk
+    inside = defined = 0
+    for text, found, starts in seen:
+        got = walk(text, found, starts, k)
+        one_by_one = []
+        for j, f in enumerate(found):
+            after = f.tail or f.end
+            inside += j + 1 < len(starts) and starts[j + 1] <= after
+            one_by_one += walk(text, [f], [f.start] + starts[bisect_right(starts, after):], k)
+        assert [(id(f), d) for f, d in got] == [(id(f), d) for f, d in one_by_one]
+        defined += len(got)
+    assert inside > 50 and defined > 200
+
+
+def test_outside_walks_the_references_as_a_bisection_of_the_spans_judges_them() -> None:
+    """`_outside` walks the references (in order of start) along the merged spans: it keeps what a bisection of the
+    spans (`_inside`) says starts outside them, and the numbered ones anywhere when asked, on random spans that
+    overlap, touch and nest, and references at their edges."""
+    from kgraph.extract.found import Found
+    from kgraph.extract.shortforms import _inside, _outside
+
+    rnd = random.Random(9)
+    for _ in range(300):
+        spans = [(a, a + rnd.randint(0, 12)) for a in (rnd.randint(0, 200) for _ in range(rnd.randint(0, 12)))]
+        found = sorted((Found(start=s, end=s + 3, kind=rnd.choice(["numbered", "named", "short"]))
+                        for s in (rnd.randint(0, 220) for _ in range(40))), key=lambda f: f.start)
+        merged = _merged(spans)
+        inside = _inside(merged)
+        for keep in (True, False):
+            assert _outside(found, merged, keep) == [f for f in found if keep and f.kind == "numbered" or not inside(f.start)]

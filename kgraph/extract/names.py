@@ -179,11 +179,12 @@ def _fit_known(t: str, pos: int, head: str, end: int) -> int:
     return kn if ext and ext[0].lower() in _run_ons() else end
 
 
-def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tuple[list[str], int]:
+def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False,
+               amends: bool | None = None) -> tuple[list[str], int]:
     """The words of a name starting at `pos`, and where the last kept word ends.
 
     The first word is only refused when it makes the phrase something else (Luật sư, Luật này);
-    later words stop the name by the lists in named.yaml.
+    later words stop the name by the lists in named.yaml. `amends`: `_may_amend(t, pos)` when the caller has it.
     """
     r = name_rules()
     tok = _name_patterns()["token"]
@@ -191,7 +192,8 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
     commas, heads = r.commas, r.breakers
     words: list[str] = []
     ends: list[int] = []
-    amends = _may_amend(t, pos)
+    if amends is None:
+        amends = _may_amend(t, pos)
     am = _name_patterns()["amending"].match(t, pos) if amends else None
     if am:
         # "Luật sửa đổi, bổ sung một số điều của Luật X": the amending law's name runs through X's
@@ -200,49 +202,56 @@ def name_words(t: str, pos: int, k: Knowledge, first_free: bool = False) -> tupl
         # an amending law with a long title of its own ("... có liên quan đến quy hoạch"): run to a hard end
         return _amending_title(t, pos)
     nx = _UNSEEN  # the token at `pos` when the last one looked ahead at it: matched once, not twice
-    while len(words) < r.max_words:
+    max_words, n = r.max_words, 0
+    while n < max_words:
         tm = tok.match(t, pos) if nx is _UNSEEN else nx
         nx = _UNSEEN
-        if not tm:
+        if tm is None:
             break
         w = tm.group(1)
         lw = w.lower()
-        if not words:
+        we = tm.end()
+        if not n:
             if w in not_exact or (not first_free and lw in not_names and w[:1].islower()):
-                if not any(t[tm.start(1):tm.start(1) + len(a)].lower() == a for a in r.allowed_starts):
+                ws = tm.start(1)
+                if not any(t[ws:ws + len(a)].lower() == a for a in r.allowed_starts):
                     break
         if w in ("(", ")") or w.isdigit():
             break  # a year or a number follows the name: read by the caller
         if w in ("-", "–"):
-            nx = tok.match(t, tm.end())
-            hyphen = tm.start(1) > 0 and not t[tm.start(1) - 1].isspace() and nx and nx.start(1) == tm.end()
-            if words and nx and (hyphen or nx.group(1)[:1].isupper()) and nx.group(1) not in heads:
+            nx = tok.match(t, we)
+            ws = tm.start(1)
+            hyphen = ws > 0 and not t[ws - 1].isspace() and nx and nx.start(1) == we
+            if n and nx and (hyphen or nx.group(1)[:1].isupper()) and nx.group(1) not in heads:
                 words.append("-")
-                ends.append(tm.end())
-                pos = tm.end()
+                ends.append(we)
+                pos = we
+                n += 1
                 continue
             break
         if w == ",":
-            rest = t[tm.end() : tm.end() + 24].lstrip().lower()
-            if words and rest.startswith(commas):
+            rest = t[we : we + 24].lstrip().lower()
+            if n and rest.startswith(commas):
                 words.append(",")
-                ends.append(tm.end())
-                pos = tm.end()
+                ends.append(we)
+                pos = we
+                n += 1
                 continue
             break
-        if words:
+        if n:
             if lw in stops or (lw == "và" and "và" in words):  # one "và" at most inside a name
                 break
-            if lw == "số" and _NUMBER_NEXT.match(t, tm.end()):
+            if lw == "số" and _NUMBER_NEXT.match(t, we):
                 break
-            nx = tok.match(t, tm.end())
+            nx = tok.match(t, we)
             if nx and lw in pair_firsts and f"{lw} {nx.group(1).lower()}" in pairs:
                 break
             if w in heads:
                 break
         words.append(w)
-        ends.append(tm.end())
-        pos = tm.end()
+        ends.append(we)
+        pos = we
+        n += 1
     while words and words[-1] in (",", "-", "và", "hoặc"):
         words.pop()
         ends.pop()
@@ -460,6 +469,8 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     # copied and hashed for each look-up: that was most of a memo hit's cost, issue 14)
     memo: dict[str, list[tuple[str, int, str, tuple | None]]] = {}
     kept = 0
+    treaties, self_after = treaty_rules().heads, pats["self_after"]
+    types: dict[str, str] = {}  # head -> the type it names (`_law_name`): a few heads, each met thousands of times
     # the memo's window is found only for a name whose first characters were met before: a text citing each name
     # once pays for no window it never reuses
     met: set[str] = set()
@@ -475,9 +486,9 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                 continue
             out.append(Found(start=m.start, end=end, kind="named", name=constitution, type=constitution))
             continue
-        if pats["self_after"].match(t, m.end):
+        if self_after.match(t, m.end):
             continue
-        if head in treaty_rules().heads:
+        if head in treaties:
             # a treaty: its name holds words a law's cannot ("về", "của Liên hợp quốc", "giữa ... và ...");
             # any law it names ("về Luật biển") is part of it
             end = treaty_end(t, m.end, head)
@@ -503,7 +514,7 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
                 met.clear()
             met.add(opening)
         if got is _UNSEEN:
-            got = _law_name(t, m, k)
+            got = _law_name(t, m, k, types)
             if window and (got is None or got[0] <= window - _MEMO_MARGIN):
                 if kept >= _MEMO_SIZE:
                     memo.clear()
@@ -521,19 +532,26 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     return out
 
 
-def _law_name(t: str, m: Anchor, k: Knowledge) -> tuple[int, str, str, bool] | None:
-    """(end, name, type, encloses) of the law, code or ordinance named at anchor `m`, or None when none is."""
+def _law_name(t: str, m: Anchor, k: Knowledge, types: dict[str, str] | None = None) -> tuple[int, str, str, bool] | None:
+    """(end, name, type, encloses) of the law, code or ordinance named at anchor `m`, or None when none is.
+    `types`: head -> the type it names, filled as heads are met (`find_named`'s, one per text)."""
     head = m.word
-    words, end = name_words(t, m.end, k)
+    amends = _may_amend(t, m.end)
+    words, end = name_words(t, m.end, k, amends=amends)
     if not words:
         return None
     if _name_patterns()["draft"].match(t, end):
         return None  # "Luật An toàn thực phẩm (sửa đổi)": a law being drafted, not an instrument
-    amending = _may_amend(t, m.end) and bool(_name_patterns()["amending"].match(t, m.end))
+    amending = amends and bool(_name_patterns()["amending"].match(t, m.end))
     if not amending:
         end = _fit_known(t, m.end, head, end)
-    tt = k.doc_type(name=head)
-    return end, one_line(t[m.start : end]), tt.name if tt else head, amending
+    typ = types.get(head) if types is not None else None
+    if typ is None:
+        tt = k.doc_type(name=head)
+        typ = tt.name if tt else head
+        if types is not None:
+            types[head] = typ
+    return end, one_line(t[m.start : end]), typ, amending
 
 
 @lru_cache(maxsize=1)
@@ -739,7 +757,10 @@ def merge_named_numbers(named: list[Found], numbered: list[Found], t: str) -> li
     by_start = {f.start: f for f in numbered}
     num_starts = sorted(by_start)
     dropped: set[int] = set()
+    may_follow = context.MAY_FOLLOW.match
     for f in named:
+        if may_follow(t, f.end, f.end + 12) is None:
+            continue  # no year and no number after it (`MAY_FOLLOW`)
         y, p = context.year_after(t, f.end)
         if y:
             f.year = y

@@ -127,46 +127,61 @@ def _aliased(f: Found, atype: DocType | None, found: list[Found], short: Callabl
     return earlier[-1] if earlier else f
 
 
-def _definition(text: str, f: Found, starts: list[int], k: Knowledge) -> tuple[str | None, int, tuple[int, int]] | None:
-    """The alias defined right after reference `f` ("(sau đây gọi là Nghị định 65)", or a bare "(Luật Ngân
-    sách nhà nước)"): the alias, where its definition ends and the alias's own span; None when there is none;
-    alias None when it restates a number (its span then holds no reference). Whether the alias names an
-    instrument or is a defined term is for `bind` to judge, once it knows which reference the alias names."""
-    after = f.tail or f.end
-    paren = text.find("(", after, after + 201)
-    if paren < 0:
-        return None  # every kind below opens with a "(" within 200 characters: most references have none
-    # no other reference may start between this one and its "(sau đây gọi là ...)"; each kind below but the bare
-    # alias opens with the first "(" after the reference: when another reference starts before it, only a bare
-    # alias can be read (dense references: the next one's definition is not matched for this one)
-    i = bisect_right(starts, after)
-    blocked = i < len(starts) and starts[i] < paren
-    if blocked and paren - after > 3:
-        return None  # only a bare alias is left, and it opens with a "(" after at most 3 spaces
-    m = None if blocked else _ALIAS_DEF.match(text, after)
-    alias = None
-    if m and not (i < len(starts) and starts[i] < m.start("alias") - 1):
-        alias = one_line(m.group("alias")).rstrip(" .,;")
-        alias_end = m.end()
-        span = (m.start("alias"), m.end("alias"))
-    else:
-        bare = _bare_alias().match(text, after)
-        if bare:
-            alias = one_line(bare.group("alias"))
-            alias_end = bare.end()
-            span = (bare.start("alias"), bare.end("alias"))
-        elif not blocked and f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
-            # "Nghị quyết số 214/NQ-CP ... về thúc đẩy ... chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP)": the
-            # number restated after the title, no reference of its own (CONVENTIONS.md)
+def _definitions(text: str, found: list[Found], starts: list[int],
+                 k: Knowledge) -> list[tuple[Found, tuple[str | None, int, tuple[int, int]]]]:
+    """(reference, definition) for each numbered or named reference of `found` (in text order; `starts`, their
+    starts) that an alias's definition follows ("(sau đây gọi là Nghị định 65)", or a bare "(Luật Ngân sách nhà
+    nước)"): the alias, where its definition ends and the alias's own span; alias None when it restates a number
+    (its span then holds no reference). Whether the alias names an instrument or is a defined term is for `bind` to
+    judge, once it knows which reference the alias names. One walk over the references: the next one's start is
+    most often the next in the list, not bisected for (dense references, issue 14)."""
+    out: list[tuple[Found, tuple[str | None, int, tuple[int, int]]]] = []
+    n = len(starts)
+    for j, f in enumerate(found):
+        if f.kind != "numbered" and f.kind != "named":
+            continue
+        after = f.tail or f.end
+        paren = text.find("(", after, after + 201)
+        if paren < 0:
+            continue  # every kind below opens with a "(" within 200 characters: most references have none
+        # no other reference may start between this one and its "(sau đây gọi là ...)"; each kind below but the
+        # bare alias opens with the first "(" after the reference: when another reference starts before it, only a
+        # bare alias can be read (dense references: the next one's definition is not matched for this one). The
+        # first reference starting past `after`: most often the next one (those up to `f` start at or before it)
+        i = j + 1
+        if i < n and starts[i] <= after:
+            i = bisect_right(starts, after, i)
+        elif f.start > after:
             i = bisect_right(starts, after)
-            if not (i < len(starts) and starts[i] < r.start("alias") - 1) and _designates_instrument(r.group("alias"), k):
-                return None, r.end(), (r.start("alias"), r.end("alias"))
-    if not alias or len(alias) < 3:
-        return None
-    if ("/" in alias or "-" in alias) and _HAS_NUMBER.search(alias):  # no "/" nor "-" (most aliases): no number
-        # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
-        return None, alias_end, span
-    return alias, alias_end, span
+        blocked = i < n and starts[i] < paren
+        if blocked and paren - after > 3:
+            continue  # only a bare alias is left, and it opens with a "(" after at most 3 spaces
+        m = None if blocked else _ALIAS_DEF.match(text, after)
+        alias = None
+        if m and not (i < n and starts[i] < m.start("alias") - 1):
+            alias = one_line(m.group("alias")).rstrip(" .,;")
+            alias_end = m.end()
+            span = (m.start("alias"), m.end("alias"))
+        else:
+            bare = _bare_alias().match(text, after)
+            if bare:
+                alias = one_line(bare.group("alias"))
+                alias_end = bare.end()
+                span = (bare.start("alias"), bare.end("alias"))
+            elif not blocked and f.number and (r := _RESTATED.match(text, after)) and f.number in unify_dashes(re.sub(r"\s+", "", r.group("alias"))):
+                # "Nghị quyết số 214/NQ-CP ... về thúc đẩy ... chuyển đổi số toàn diện (Nghị quyết 214/NQ-CP)": the
+                # number restated after the title, no reference of its own (CONVENTIONS.md)
+                if not (i < n and starts[i] < r.start("alias") - 1) and _designates_instrument(r.group("alias"), k):
+                    out.append((f, (None, r.end(), (r.start("alias"), r.end("alias")))))
+                continue
+        if not alias or len(alias) < 3:
+            continue
+        if ("/" in alias or "-" in alias) and _HAS_NUMBER.search(alias):  # no "/" nor "-" (most aliases): no number
+            # "(sau đây gọi tắt là Nghị định số 115/2015/NĐ-CP)": the number restated, not a reference of its own
+            out.append((f, (None, alias_end, span)))
+            continue
+        out.append((f, (alias, alias_end, span)))
+    return out
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -193,10 +208,19 @@ def _inside(merged: tuple[list[int], list[int]]) -> Callable[[int], bool]:
     return inside
 
 
-def _outside(found: list[Found], spans: list[tuple[int, int]], keep_numbered: bool = True) -> list[Found]:
-    """The references that start outside every span, and the numbered ones anywhere when `keep_numbered`."""
-    inside = _inside(_merged(spans))
-    return [f for f in found if (keep_numbered and f.kind == "numbered") or not inside(f.start)]
+def _outside(found: list[Found], merged: tuple[list[int], list[int]], keep_numbered: bool = True) -> list[Found]:
+    """The references of `found` (in order of start) that start outside every span of `merged` (`_merged`), and the
+    numbered ones anywhere when `keep_numbered`: one walk along both, not a bisection a reference (issue 14)."""
+    heads, ends = merged
+    out: list[Found] = []
+    k, n = 0, len(heads)
+    for f in found:
+        s = f.start
+        while k < n and ends[k] <= s:
+            k += 1
+        if not (k < n and heads[k] <= s) or keep_numbered and f.kind == "numbered":
+            out.append(f)
+    return out
 
 
 _BRACKETED = re.compile(r"\(\s*$")
@@ -262,7 +286,7 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
         return False
 
     # every definition is read first so that all aliases are looked for in one pass (alias_uses.py)
-    definitions = [(f, d) for f in list(found) if f.kind in ("numbered", "named") and (d := _definition(text, f, starts, k))]
+    definitions = _definitions(text, found, starts, k)
     # an alias's uses before its first definition are never bound: not read (`since`; issue 14, one text of many
     # documents each defining its own aliases)
     since: dict[str, int] = {}
@@ -378,10 +402,10 @@ def bind(text: str, found: list[Found], k: Knowledge) -> list[Found]:
     # `found` comes in text order (start, then longest first): sorted again only with uses added
     found = in_text_order(found + added) if added else list(found)
     if defined:
-        found = _outside(found, defined)
+        found = _outside(found, in_definitions)
     restated += _restated_in_brackets(text, found)
     if restated:
-        found = _outside(found, restated, keep_numbered=False)
+        found = _outside(found, _merged(restated), keep_numbered=False)
 
     _bind_ordinals_and_back_references(text, found)
     return found
