@@ -3,9 +3,9 @@ alternated on one private server.
 
     python bench/neo4j_load_split.py --build OUT --tree before=/tmp/base --tree after=. [--rounds 3] [--warmup 2]
 
-Each load runs in a child process (``PYTHONPATH`` = the tree; ``bench_neo4j_load.run_kgraph``) into an emptied
-database; the child reports the CPU seconds of its whole process (every thread) across ``stream.load`` and the wall
-time; the server's CPU across the first load is read from ``/proc/<pid>/task/*/stat`` (user + system), split by thread: the JIT compilers, the Bolt
+Each load is the `kg load` command in a process of its own (``PYTHONPATH`` = the tree; ``bench_neo4j_load.run_kgraph``)
+into an emptied database: its CPU seconds are the whole process's (every thread, start-up and imports included, from
+its rusage), its wall time start to exit; the server's CPU across the first load is read from ``/proc/<pid>/task/*/stat`` (user + system), split by thread: the JIT compilers, the Bolt
 workers that run the queries, the network threads, the garbage collector, index population, the rest. The JIT's
 share falls over the first loads into a fresh JVM (hence ``--warmup``); what stays is the loads' own work. The trees are alternated within each round, so a busy
 machine's drift hits both. After each first load a second load must change nothing, and the database's content

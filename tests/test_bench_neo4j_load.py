@@ -36,3 +36,26 @@ def test_ratios_pair_the_runs_of_a_round() -> None:
                bench.RDFLIB: {"median_seconds": 40.0, "runs": [{"seconds": 50.0}, {"seconds": 40.0}, {"seconds": 30.0}]}}
     assert bench._ratios(figures) == "kg 10.00x rdflib-neo4j (per run 10.0, 10.0, 15.0)"
     assert bench._ratios({"kg": figures["kg"]}) == ""
+
+
+def test_the_command_is_that_tree_s_kg_load_timed_with_its_own_cpu(tmp_path: Path) -> None:
+    """kgraph's figure is the `kg load` command of the tree, in a process of its own: its report comes back, its wall
+    time from start to exit and its CPU (this child's, not the bench's: no more than its wall time, one thread)."""
+    import pytest
+
+    (tmp_path / "kgraph").mkdir()
+    (tmp_path / "kgraph" / "__init__.py").write_text("", encoding="utf-8")
+    cli = tmp_path / "kgraph" / "cli.py"
+    cli.write_text("import json, sys, time\n"
+                   "def main():\n"
+                   "    while time.process_time() < 0.3:\n"
+                   "        pass\n"
+                   "    print('Loaded ...', file=sys.stderr)\n"
+                   "    print(json.dumps({'argv': sys.argv[1:]}))\n"
+                   "    return 0\n", encoding="utf-8")
+    report, seconds, cpu = bench.run_command(Path("/some/build"), tmp_path)
+    assert report == {"argv": ["load", "/some/build", "--format", "json"]}
+    assert 0.3 <= cpu <= seconds
+    cli.write_text("import sys\ndef main():\n    print('refused', file=sys.stderr)\n    return 1\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="refused"):
+        bench.run_command(Path("/some/build"), tmp_path)

@@ -182,3 +182,15 @@ def test_build_s_base_default_is_the_link_layer_s():
 
     (base,) = [p for p in build_cmd.params if p.name == "base"]
     assert base.default == DEFAULT_BASE
+
+
+def test_the_neo4j_driver_comes_without_numpy_which_stays_importable():
+    """`kg load` and the other Neo4j commands import the driver without numpy (which spaCy installs): the driver
+    imports it only to accept arrays as values, and it was a third of a `kg load` process's start-up. Whoever
+    imports numpy afterwards gets it. The loader reads no YAML table either, so PyYAML is not imported."""
+    make = ("from kgraph.neo4j import connection, stream\n"
+            "connection.driver(connection.ConnectionSettings('bolt://127.0.0.1:9', 'neo4j', 'x'), verify=False).close()")
+    loaded = _modules_after(make)
+    assert "neo4j" in loaded and "kgraph.neo4j.stream" in loaded  # the probe saw the driver made
+    assert not sorted(m for m in loaded if m.split(".")[0] in ("numpy", "pandas", "pyarrow", "yaml")), loaded
+    assert "numpy" in _modules_after(make + "\nimport numpy\nassert numpy.zeros(2).sum() == 0")

@@ -305,6 +305,46 @@ def test_a_load_into_an_empty_database_makes_its_query_indexes_after_writing(pri
     assert set(_indexes(private)) == want
 
 
+class _Recording:
+    """A session that notes every statement sent through it (autocommit or in a transaction it opens)."""
+
+    def __init__(self, session: Any, sent: list[str]) -> None:
+        self.session, self.sent = session, sent
+
+    def run(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self.sent.append(query)
+        return self.session.run(query, *args, **kwargs)
+
+    def begin_transaction(self) -> Any:
+        tx = self.session.begin_transaction()
+        real = tx.run
+        tx.run = lambda query, *a, **k: (self.sent.append(query), real(query, *a, **k))[1]
+        return tx
+
+
+def test_a_schema_already_there_is_asked_for_not_made_again(private: conn.ConnectionSettings) -> None:
+    """Every load makes sure of the schema: when every constraint and index is there and online it sends one
+    ``SHOW INDEXES`` and nothing else (six ``CREATE ... IF NOT EXISTS`` and a wait, before); one dropped is made again,
+    alone, and awaited."""
+    from kgraph.neo4j.mapping import schema_statements
+    from kgraph.neo4j.sync import schema_name
+
+    want = {schema_name(s) for s in schema_statements()}
+    with conn.driver(private) as d, d.session(database=private.database) as session:
+        sync.ensure_schema(session)
+        assert want <= set(_indexes(private))
+        sent: list[str] = []
+        sync.ensure_schema(_Recording(session, sent))
+        assert len(sent) == 1 and sent[0].startswith("SHOW INDEXES"), sent
+        session.run("DROP INDEX kg_document_namekey").consume()
+        sent.clear()
+        sync.ensure_schema(_Recording(session, sent))
+        assert [q for q in sent if q.startswith("CREATE")] == [
+            s for s in schema_statements() if schema_name(s) == "kg_document_namekey"]
+        assert sent[-1] == "CALL db.awaitIndexes(300)"
+    assert {n: st for n, st in _indexes(private).items() if n in want} == {n: "ONLINE" for n in want}
+
+
 def test_the_query_indexes_are_made_between_the_last_node_and_the_first_relationship(
         private: conn.ConnectionSettings, tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Into an empty database the query indexes are created once every node is written and before any relationship

@@ -14,11 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kgraph.knowledge.header_vocabulary import HeaderVocabulary
 
@@ -127,13 +124,13 @@ def expand(curie: str) -> str:
     return NAMESPACES[prefix] + local
 
 
-#: libyaml's parser when PyYAML was built with it (9x faster: the tables are read at every process start).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _yaml(text: str) -> Any:
-    """One YAML document, read as `yaml.safe_load` reads it."""
-    return yaml.load(text, Loader=_LOADER)
+    """One YAML document, read as `yaml.safe_load` reads it, by libyaml's parser when PyYAML was built with it (9x
+    faster: the tables are read at every process start that extracts). PyYAML is imported here, on first use: a
+    process that needs only the namespaces and document types (`kg load`) does not pay for it."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def relations_file() -> Path:
@@ -292,6 +289,8 @@ def _tuple(v: Any) -> tuple:
 @lru_cache(maxsize=1)
 def load() -> Knowledge:
     """Read the YAML tables once per process."""
+    from importlib import resources
+
     pkg = resources.files(__package__)
     raw_types = _yaml((pkg / "doc_types.yaml").read_text("utf-8"))["types"]
     issuer_doc = _yaml((pkg / "issuers.yaml").read_text("utf-8"))

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:  # the driver is imported lazily: install/stop/status work without it
     import neo4j
+
+#: Packages the driver imports, when installed, only to take their arrays and frames as query values or give results
+#: as frames. kgraph does neither, and numpy (installed for spaCy) was a third of the CPU a `kg load` process spent
+#: before its first query (0.77 against 0.51 s for `import neo4j`, docs/neo4j.md).
+DRIVER_EXTRAS = ("numpy", "pandas", "pyarrow")
 
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_USER = "neo4j"
@@ -208,9 +215,26 @@ def local_settings() -> ConnectionSettings:
     )
 
 
+def import_driver() -> ModuleType:
+    """The ``neo4j`` package; imported first here without ``DRIVER_EXTRAS`` that are not loaded yet (the driver then
+    refuses their arrays as values, which kgraph never sends). They stay importable afterwards, by anyone."""
+    if "neo4j" in sys.modules:
+        return sys.modules["neo4j"]
+    hidden = [m for m in DRIVER_EXTRAS if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # type: ignore[assignment]  # `import m` raises ImportError, as if not installed
+    try:
+        import neo4j
+    finally:
+        for m in hidden:
+            if m in sys.modules and sys.modules[m] is None:
+                del sys.modules[m]
+    return neo4j
+
+
 def driver(settings: ConnectionSettings | None = None, *, verify: bool = True) -> neo4j.Driver:
     """Open a ``neo4j.Driver``; with ``verify`` turn auth and connection failures into clear errors now."""
-    import neo4j
+    neo4j = import_driver()
     from neo4j import exceptions as nx
 
     settings = settings or connection_settings()
