@@ -8,18 +8,16 @@ must not keep the folder locked) and asks Linux to kill it when the build proces
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing as mp
 import multiprocessing.pool
 import os
-import signal
 import sys
 from typing import Any, Callable, Iterator
 
+from kgraph.lifetime import die_with
+
 #: Where the per-file tasks can run (`kg build --executor`).
 EXECUTORS = ("local", "dask")
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _worker_start(init: Callable, initargs: tuple, parent: int, lock_fd: int | None) -> None:
@@ -28,11 +26,7 @@ def _worker_start(init: Callable, initargs: tuple, parent: int, lock_fd: int | N
     if lock_fd is not None:
         with contextlib.suppress(OSError):
             os.close(lock_fd)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the build died before the line above
-        os._exit(1)
+    die_with(parent)
     init(*initargs)
 
 

@@ -4,7 +4,6 @@ it runs too long. Each is started as `python -m kgraph.serve FD PARENT_PID MEMOR
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import queue
 import signal
@@ -18,20 +17,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kgraph.lifetime import die_with
 from kgraph.serve.guards import GRAPH_FORMATS, RESULTS_FORMATS, choose
 
-_PR_SET_PDEATHSIG = 1
-
-
 # --------------------------------------------------------------------------- workers
-
-
-def _die_with(parent: int) -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _evaluate(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
@@ -86,7 +75,7 @@ def _render_page(store: Any, req: dict[str, Any]) -> tuple[int, str, bytes]:
 
 def _worker_main(conn: Any, parent: int, memory_bytes: int | None) -> None:
     """One query worker: open the store a request names (again when it changes), answer, repeat."""
-    _die_with(parent)
+    die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops us itself
     if memory_bytes:
         import resource
