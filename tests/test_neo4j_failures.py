@@ -31,6 +31,18 @@ def private(private_neo4j: PrivateNeo4j) -> tuple[Path, conn.ConnectionSettings]
     return private_neo4j.home, private_neo4j.settings
 
 
+@pytest.fixture(scope="module")
+def clean_load(private: tuple[Path, conn.ConnectionSettings], tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, tuple[int, list[Any], list[Any]]]:
+    """DOCS built once for the module (nobody changes the build), and what a clean load of it leaves in an
+    emptied database: what each cut-short load, run again, must leave."""
+    _, s = private
+    out = _build(tmp_path_factory.mktemp("failures"), BASE, DOCS)
+    neo4j_delete_data(s)
+    stream.load(out, s)
+    return out, _everything(s)
+
+
 def _everything(s: conn.ConnectionSettings) -> tuple[int, list[Any], list[Any]]:
     """All nodes (load markers included, by base and status), and every relationship."""
     with conn.driver(s) as d:
@@ -42,13 +54,11 @@ def _everything(s: conn.ConnectionSettings) -> tuple[int, list[Any], list[Any]]:
 
 
 def test_a_stream_cut_short_before_it_knew_its_base_leaves_no_marker_behind(
-        private: tuple[Path, conn.ConnectionSettings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        private: tuple[Path, conn.ConnectionSettings], clean_load: tuple[Path, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     _, s = private
-    out = _build(tmp_path, BASE, DOCS)
+    out, clean = clean_load
     pg = pgrows.read_property_graph(out)
-    neo4j_delete_data(s)
-    stream.load(out, s)
-    clean = _everything(s)
     assert clean[1] == [(pg.base, "done", None)]
 
     neo4j_delete_data(s)
@@ -111,7 +121,8 @@ def test_the_home_and_its_data_are_the_owners_alone(private: tuple[Path, conn.Co
 
 
 def test_a_server_that_stops_mid_load_is_finished_by_running_the_load_again(
-        private: tuple[Path, conn.ConnectionSettings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        private: tuple[Path, conn.ConnectionSettings], clean_load: tuple[Path, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The fault injection's Neo4j case: the server is stopped (SIGTERM, then SIGKILL) while a load writes;
     the load fails with the rerun advice, the server comes back, and the rerun leaves a clean load's graph.
 
@@ -125,10 +136,7 @@ def test_a_server_that_stops_mid_load_is_finished_by_running_the_load_again(
     real_driver = neo4j.GraphDatabase.driver
     monkeypatch.setattr(neo4j.GraphDatabase, "driver",
                         lambda *a, **kw: real_driver(*a, **{"max_transaction_retry_time": 1.0, **kw}))
-    out = _build(tmp_path, BASE, DOCS)
-    neo4j_delete_data(s)
-    stream.load(out, s)
-    clean = _everything(s)
+    out, clean = clean_load
     neo4j_delete_data(s)
     monkeypatch.setattr(pgrows, "EARLY_BATCH", 2)
     real = sync.write_rows

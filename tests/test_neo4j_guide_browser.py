@@ -8,7 +8,9 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,12 +37,45 @@ def loaded(data_build: Path, private_neo4j: PrivateNeo4j) -> Iterator[tuple[Serv
         served.stop()
 
 
-@pytest.fixture
-def page(browser):
-    """The session's Chromium, left on a blank page after the test: an open Neo4j Browser keeps drawing and asking
-    the server (about a tenth of a core, measured) for as long as the session's other modules run."""
-    yield browser
-    browser.get("about:blank")
+#: How long after connecting the Browser's outside calls are looked for: the analytics and changelog scripts load
+#: after the connection, traces a little later.
+SETTLE = 6.0
+
+
+@dataclass
+class FirstVisit:
+    """A new user's first visit (a fresh browser profile, its network log kept) to the Browser, connected: the guide
+    is played in it and everything it asked for is checked, so the Browser is loaded and connected once a module
+    (its start was most of each test's time). Quit after the module: an open Neo4j Browser keeps drawing and asking
+    the server (about a tenth of a core, measured)."""
+
+    driver: Any
+    connected_at: float
+    sent: set[str] = field(default_factory=set)
+    blocked: set[str] = field(default_factory=set)
+
+    def requests(self) -> tuple[list[str], list[str]]:
+        """Every URL asked for since the visit began, (sent, blocked): the log is read until it has nothing new."""
+        from browser_support import network_requests
+
+        while True:
+            sent, blocked = network_requests(self.driver)
+            if not sent and not blocked:
+                return sorted(self.sent - self.blocked), sorted(self.blocked)
+            self.sent.update(sent)
+            self.blocked.update(blocked)
+
+
+@pytest.fixture(scope="module")
+def first_visit(loaded: tuple[Served, str, str]) -> Iterator[FirstVisit]:
+    from browser_support import new_browser
+
+    fresh = new_browser(network_log=True)
+    try:
+        _connect(fresh, loaded[1])
+        yield FirstVisit(fresh, time.monotonic())
+    finally:
+        fresh.quit()
 
 
 def _connect(driver, url: str) -> None:
@@ -109,12 +144,11 @@ def _click(browser, element, tries: int = 5) -> None:
             time.sleep(0.5)
 
 
-def test_guide_plays_and_its_cited_by_slide_runs(loaded, page) -> None:
+def test_guide_plays_and_its_cited_by_slide_runs(loaded, first_visit: FirstVisit) -> None:
     from selenium.webdriver.common.by import By
 
-    browser = page
-    served, browser_url, _ = loaded
-    _connect(browser, browser_url)
+    browser = first_visit.driver
+    served = loaded[0]
     guide = f"http://localhost:{served.port}/neo4j/kgraph-guide.html?x=Nghị định 163/2016"
     _run_in_editor(browser, f":play {guide}")
     frame = _newest_frame(browser, ":play http://localhost")
@@ -158,28 +192,24 @@ def _server_setting(name: str) -> str | None:
     return recs[0]["value"] if recs else None
 
 
-def test_browser_calls_no_outside_service(loaded) -> None:
+def test_browser_calls_no_outside_service(first_visit: FirstVisit) -> None:
     """A new user's first visit (a fresh browser profile) to the Browser of the server kgraph assembles: no
-    consent banner, and no request leaves this machine. Issue 12: the Browser bundled with Neo4j 5.26 asked
+    consent banner, and no request leaves this machine, from the connection on (and through the guide played
+    in it when the module's tests run together). Issue 12: the Browser bundled with Neo4j 5.26 asked
     for canny.io's and segment.com's scripts, Google's web fonts and sent Sentry traces whatever
     `client.allow_telemetry` said (docs/neo4j.md: which setting stops what). Every URL asked for is written
     to test-artifacts/neo4j-browser-outside-calls.json, sent or refused by the Content-Security-Policy."""
     import json
 
-    from browser_support import SCREENSHOTS, network_requests, new_browser
+    from browser_support import SCREENSHOTS
 
     assert _server_setting("client.allow_telemetry") == "false"
     assert _server_setting("browser.remote_content_hostname_whitelist") == "localhost,127.0.0.1"
-    served, browser_url, _ = loaded
-    fresh = new_browser(network_log=True)
-    try:
-        _connect(fresh, browser_url)
-        time.sleep(6)  # the analytics and changelog scripts load after the connection, traces a little later
-        assert "collect information on product usage" not in fresh.page_source
-        sent, blocked = network_requests(fresh)
-        shot(fresh, "neo4j-browser-no-telemetry", height=900)
-    finally:
-        fresh.quit()
+    fresh = first_visit.driver
+    time.sleep(max(0.0, first_visit.connected_at + SETTLE - time.monotonic()))
+    assert "collect information on product usage" not in fresh.page_source
+    sent, blocked = first_visit.requests()
+    shot(fresh, "neo4j-browser-no-telemetry", height=900)
     outside = [u for u in sent if urlsplit(u).scheme in ("http", "https", "ws", "wss")
                and urlsplit(u).hostname not in LOCAL]
     (SCREENSHOTS.parent / "neo4j-browser-outside-calls.json").write_text(
