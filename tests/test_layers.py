@@ -184,6 +184,7 @@ def test_the_neo4j_sink_modules_import_no_asking_or_cli() -> None:
 #: layers below it, never one above (lazy imports included). The longest matching prefix names a layer.
 LAYERS: dict[str, int] = {
     "kgraph.knowledge": 0, "kgraph.numbers": 0, "kgraph.paths": 0, "kgraph.progress": 0, "kgraph.lazy": 0,
+    "kgraph.lifetime": 0,
     "kgraph.model": 1,
     "kgraph.reader": 2,
     "kgraph.extract": 3, "kgraph.catalog": 3,
