@@ -19,3 +19,44 @@ def die_with(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
+
+
+class Reaper:
+    """A watcher process that outlives its owner by as long as it takes to clean up after it: when the owner dies
+    without dismissing it (SIGKILL, a crash, a test runner's worker killed at a timeout), it runs `on_death`, Python
+    source that reads its arguments from `sys.argv[1:]`. It blocks on its stdin, a pipe only the owner holds: "q" is
+    the owner's goodbye, end of file without it means the owner died. Its own session, so a signal to the owner's
+    process group spares it."""
+
+    def __init__(self, on_death: str, *args: str) -> None:
+        import subprocess
+
+        body = "import sys\nif sys.stdin.buffer.read(1) != b'q':\n" + "".join(
+            f"    {line}\n" for line in on_death.strip("\n").split("\n"))
+        self._proc = subprocess.Popen([sys.executable, "-c", body, *args], stdin=subprocess.PIPE,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def dismiss(self) -> None:
+        """The owner cleaned up: the reaper leaves without touching anything."""
+        import subprocess
+
+        stdin = self._proc.stdin
+        assert stdin is not None
+        with contextlib.suppress(OSError):  # it is gone already
+            stdin.write(b"q")
+            stdin.close()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+#: `Reaper` source that kills the process group named by its first argument (a child started in a session of its
+#: own, with whatever it started in turn).
+KILL_GROUP = """import os, signal
+try:
+    os.killpg(int(sys.argv[1]), signal.SIGKILL)
+except OSError:
+    pass
+"""

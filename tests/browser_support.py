@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from kgraph.lifetime import KILL_GROUP, Reaper
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = Path(os.environ.get("KGRAPH_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
@@ -56,7 +58,20 @@ def new_browser(network_log: bool = False) -> "object":
     if network_log:
         prefs["performance"] = "ALL"
     opts.set_capability("goog:loggingPrefs", prefs)
-    drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    # chromedriver in a session of its own, Chromium in its process group: a reaper kills the group if this process
+    # dies without quitting (a worker killed at a timeout left both running, Chromium's renderers and all)
+    drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, popen_kw={"start_new_session": True}),
+                           options=opts)
+    reaper = Reaper(KILL_GROUP, str(drv.service.process.pid))
+    quit_ = drv.quit
+
+    def quit() -> None:
+        try:
+            quit_()
+        finally:
+            reaper.dismiss()
+
+    drv.quit = quit
     drv.set_page_load_timeout(60)
     return drv
 

@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kgraph.lifetime import Reaper
 from kgraph.neo4j.connection import (
     DEFAULT_USER, ConnectionSettings, Neo4jAuthError, Neo4jServerError, bolt_port, bolt_uri, credentials_path,
     driver, local_settings,
@@ -323,7 +323,7 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
     Its home is a temporary folder whose ``lib`` links to the installed jars (no download), with its
     own ports and credentials file; the user's server and data are never touched. Stopped and removed
     afterwards (``keep``: the folder stays, for inspection), even when its owner is killed outright: a reaper
-    process does it then (``_Reaper``). The ``KGRAPH_NEO4J_*`` variables point at it
+    process does it then (``lifetime.Reaper``). The ``KGRAPH_NEO4J_*`` variables point at it
     while it runs, so ``local_settings()`` and ``driver()`` find it. ``wait=False`` yields once the JVM is
     launched (its password set), before Bolt answers: the caller waits (``wait_ready``) after other work.
     """
@@ -341,9 +341,9 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
                        "KGRAPH_NEO4J_HTTP_PORT": str(http), "KGRAPH_NEO4J_CREDENTIALS": str(tmp / "neo4j.env")})
     os.environ.setdefault("KGRAPH_NEO4J_HEAP", "1g")
     os.environ.setdefault("KGRAPH_NEO4J_PAGECACHE", "512m")
-    reaper: _Reaper | None = None
+    reaper: Reaper | None = None
     try:
-        reaper = _Reaper(tmp, keep)
+        reaper = Reaper(_STOP_AND_REMOVE, str(tmp), "keep" if keep else "remove")
         start(wait=wait, timeout=300, echo=echo)
         yield home, local_settings()
     finally:
@@ -361,41 +361,12 @@ def private_server(bolt: int = 7688, http: int = 7475, *, keep: bool = False, wa
                 reaper.dismiss()
 
 
-#: The reaper's body: it blocks on its stdin, a pipe whose other end only the owner holds. "q" is the owner's
-#: goodbye (it cleaned up itself); end of file without it means the owner died (SIGKILL, a crash, a test
-#: runner's worker killed at a timeout) and the server and folder are the reaper's to remove.
-_REAPER = """import sys
-if sys.stdin.buffer.read(1) != b"q":
-    import shutil
-    from pathlib import Path
-    from kgraph.neo4j.server import stop
-    stop(30.0, home=Path(sys.argv[1]) / "home", echo=lambda _m: None)
-    if sys.argv[2] != "keep":
-        shutil.rmtree(sys.argv[1], ignore_errors=True)
+#: What a private server's ``lifetime.Reaper`` does when the owner died without cleaning up: stop the server (whichever
+#: JVM the home's pid file names now: tests stop and start it again) and remove the folder, unless it is kept.
+_STOP_AND_REMOVE = """import shutil
+from pathlib import Path
+from kgraph.neo4j.server import stop
+stop(30.0, home=Path(sys.argv[1]) / "home", echo=lambda _m: None)
+if sys.argv[2] != "keep":
+    shutil.rmtree(sys.argv[1], ignore_errors=True)
 """
-
-
-class _Reaper:
-    """A watcher process that outlives the owner of a private server by as long as it takes to stop that
-    server and remove its folder (credentials file included): without it an owner killed outright left a
-    1 GB JVM running and the folder behind. Its own session, so a signal to the owner's group spares it."""
-
-    def __init__(self, tmp: Path, keep: bool) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-c", _REAPER, str(tmp), "keep" if keep else "remove"], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-    def dismiss(self) -> None:
-        """The owner cleaned up: the reaper leaves without touching anything."""
-        stdin = self._proc.stdin
-        assert stdin is not None
-        try:
-            stdin.write(b"q")
-            stdin.close()
-        except OSError:  # it is gone already
-            pass
-        try:
-            self._proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
