@@ -1,4 +1,6 @@
-"""A child process's life tied to its parent's: the build's pool workers and the server's query workers."""
+"""A child process's life tied to its owner's: forked workers that die with their parent (the build's pool, the
+server's query workers), and a reaper that cleans up after an owner killed outright (a private Neo4j server, the
+tests' browser)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 
 _PR_SET_PDEATHSIG = 1
@@ -21,6 +24,11 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
+#: What every reaper runs first: it leaves on the owner's goodbye, and goes on to its clean-up (with `sys` imported)
+#: when its stdin ends without one.
+_WAIT_FOR_GOODBYE = "import sys\nif sys.stdin.buffer.read(1) == b'q':\n    sys.exit(0)\n"
+
+
 class Reaper:
     """A watcher process that outlives its owner by as long as it takes to clean up after it: when the owner dies
     without dismissing it (SIGKILL, a crash, a test runner's worker killed at a timeout), it runs `on_death`, Python
@@ -29,17 +37,12 @@ class Reaper:
     process group spares it."""
 
     def __init__(self, on_death: str, *args: str) -> None:
-        import subprocess
-
-        body = "import sys\nif sys.stdin.buffer.read(1) != b'q':\n" + "".join(
-            f"    {line}\n" for line in on_death.strip("\n").split("\n"))
-        self._proc = subprocess.Popen([sys.executable, "-c", body, *args], stdin=subprocess.PIPE,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self._proc = subprocess.Popen([sys.executable, "-c", _WAIT_FOR_GOODBYE + on_death, *args],
+                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)
 
     def dismiss(self) -> None:
         """The owner cleaned up: the reaper leaves without touching anything."""
-        import subprocess
-
         stdin = self._proc.stdin
         assert stdin is not None
         with contextlib.suppress(OSError):  # it is gone already

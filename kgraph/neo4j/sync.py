@@ -142,11 +142,11 @@ def ensure_schema(session: neo4j.Session, mapping: OntologyMapping | None = None
 
     Asked first (one ``SHOW INDEXES``): when every one is there and online nothing else is sent. Their ``CREATE ...
     IF NOT EXISTS`` changed nothing then, but each was planned and run on every load, then a wait."""
-    wanted = schema_statements(mapping) if indexes else key_statements()
+    wanted = {schema_name(stmt): stmt for stmt in (schema_statements(mapping) if indexes else key_statements())}
     have = schema_state(session)
-    missing = [stmt for stmt in wanted if schema_name(stmt) not in have]
+    missing = [stmt for name, stmt in wanted.items() if name not in have]
     create_schema(session, missing)
-    if missing or any(have[schema_name(stmt)] != "ONLINE" for stmt in wanted if schema_name(stmt) in have):
+    if missing or any(have[name] != "ONLINE" for name in wanted if name in have):
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
