@@ -145,7 +145,7 @@ def _nth(text: str, span: str, k: int) -> int:
 
 
 def main() -> None:
-    for name in sys.argv[1:] or ("central", "local", "local-heldout"):
+    for name in sys.argv[1:] or ("central", "central-heldout", "local", "local-heldout"):
         src = HERE / f"{name}.ann"
         if not src.exists():
             continue

@@ -43,11 +43,11 @@ def extract(text: str, source: str | None = None) -> Extraction:
     try:
         ot = OffsetText(text)  # one NFC view shared by both readers
         if is_passage(ot.text):
-            document, skip = Document(), []
+            document, skip, breaks = Document(), [], []
         else:
             header = read_header(text, ot)
-            document, skip = header.document, header.skip
-        refs = find_references(text, document=document, skip=skip, ot=ot)
+            document, skip, breaks = header.document, header.skip, header.breaks
+        refs = find_references(text, document=document, skip=skip, ot=ot, breaks=breaks)
         return Extraction(document=document, references=refs, source=source)
     finally:
         if paused:

@@ -19,7 +19,7 @@ from kgraph.extract.directing import mark_directing
 from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found, in_text_order
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
-from kgraph.extract.normalize import OffsetText, one_line, one_line_of
+from kgraph.extract.normalize import CutText, OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start, starts_since
 from kgraph.knowledge import Knowledge, load
@@ -87,18 +87,22 @@ def find_references(
     document: Document | None = None,
     skip: Iterable[tuple[int, int]] = (),
     ot: OffsetText | None = None,
+    breaks: Iterable[tuple[int, int]] = (),
 ) -> list[Reference]:
     """Every reference in `text`, in text order, with offsets into `text` as given.
 
     References starting inside a `skip` range (page furniture) are left out; `ot` is the NFC view
-    of `text` when the caller has made it already. The work is the passes in `PASSES`, in order.
+    of `text` when the caller has made it already. `breaks`: furniture printed inside the body (the header
+    reader's `breaks`, offsets of the NFC view), cut out before the passes read it (`CutText`). The work is the
+    passes in `PASSES`, in order.
     """
     ot = ot or OffsetText(text)
     k = load()
-    scan = _Scan(t=ot.text, k=k, document=document, anchors=anchors(ot.text))
+    body = CutText(ot.text, breaks)
+    scan = _Scan(t=body.text, k=k, document=document, anchors=anchors(body.text))
     for step in PASSES:
         step(scan)
-    return _references(scan.found, text, ot, skip)
+    return _references(scan.found, text, ot, skip, body)
 
 
 @dataclass(slots=True)
@@ -578,16 +582,21 @@ _REFERENCE_FIELDS = ("start", "end", "text", "kind", "type", "type_code", "numbe
 assert tuple(f.name for f in fields(Reference))[: len(_REFERENCE_FIELDS)] == _REFERENCE_FIELDS, "Reference's fields moved"
 
 
-def _references(found: list[Found], text: str, ot: OffsetText, skip: Iterable[tuple[int, int]]) -> list[Reference]:
-    """The public references, with offsets into `text` as given, leaving out those that start in a `skip` range."""
+def _references(found: list[Found], text: str, ot: OffsetText, skip: Iterable[tuple[int, int]],
+                body: CutText) -> list[Reference]:
+    """The public references, with offsets into `text` as given (from the cut `body`, through the NFC view),
+    leaving out those that start in a `skip` range."""
     skips = sorted(skip)
     skip_starts = [a for a, _ in skips]
     out: list[Reference] = []
     append = out.append
     to_original = None if ot.identity else ot.to_original
+    to_nfc = None if body.identity else body.to_source
     partial_effects = relation.PARTIAL_EFFECTS
     for f in found:
-        start, end = (f.start, f.end) if to_original is None else (to_original(f.start), to_original(f.end))
+        start, end = (f.start, f.end) if to_nfc is None else (to_nfc(f.start), to_nfc(f.end))
+        if to_original is not None:
+            start, end = to_original(start), to_original(end)
         if skips:
             i = bisect_right(skip_starts, start) - 1
             if i >= 0 and start < skips[i][1]:

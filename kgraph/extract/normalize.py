@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from typing import Iterable
 
 from kgraph.numbers import DASH_CLASS, DASHES, dj_for_eth, squash, unify_dashes  # re-exported: the extractor's text helpers
 
@@ -86,6 +87,62 @@ class OffsetText:
         if i < 0:
             return pos
         return self._starts_orig[i] + (pos - self._starts_nfc[i])
+
+
+class CutText:
+    """A text with stretches cut out, each with the white space on both sides replaced by one line break, and a
+    map from the cut text's offsets back to the text's.
+
+    Why: a gazette prints its running header and page number ("CÔNG BÁO/Số 333/Ngày 16-06-2026", "7") between blank
+    lines wherever a page ends, mid-sentence as often as not; read in place they are a paragraph break, so the clause
+    governing a reference stopped at the page's end ("Thông tư số 37/2020/TT-BTTTT ... [page] ... hết hiệu lực"
+    read as a citation, not a repeal). Cut out, the page's last line and the next page's first are one text again,
+    as the PDF reader gives them."""
+
+    __slots__ = ("text", "identity", "_at", "_to")
+
+    def __init__(self, text: str, cuts: Iterable[tuple[int, int]] = ()) -> None:
+        n = len(text)
+        parts: list[str] = []
+        at: list[int] = [0]  # where each piece starts in the cut text ...
+        to: list[int] = [0]  # ... and in `text`
+        pos = out = 0
+        for a, b in sorted(cuts):
+            while a > pos and text[a - 1].isspace():
+                a -= 1
+            while b < n and text[b].isspace():
+                b += 1
+            if b <= pos:
+                continue  # inside the last cut and the white space after it
+            if a <= pos and parts:
+                to[-1] = b  # runs on from the last cut: one line break for both
+                pos = b
+                continue
+            a = max(a, pos)
+            parts.append(text[pos:a])
+            out += a - pos
+            parts.append("\n")
+            at.append(out)
+            to.append(a)
+            out += 1
+            at.append(out)
+            to.append(b)
+            pos = b
+        self.identity = not parts
+        if self.identity:
+            self.text = text
+            return
+        parts.append(text[pos:])
+        self.text = "".join(parts)
+        self._at = at
+        self._to = to
+
+    def to_source(self, pos: int) -> int:
+        """Offset in the text given of offset `pos` in the cut text (a cut's line break: where the cut starts)."""
+        if self.identity:
+            return pos
+        i = bisect_right(self._at, pos) - 1
+        return self._to[i] + (pos - self._at[i])
 
 
 def one_line(s: str) -> str:

@@ -54,6 +54,9 @@ class Header:
     document: Document
     #: (start, end) character ranges that are page furniture, not the document's own words.
     skip: list[tuple[int, int]] = field(default_factory=list)
+    #: The furniture printed inside the body (gazette page headers with their page numbers, e-signature stamps,
+    #: continuation notes), in offsets of the NFC view: the reference reader reads the body with them cut out.
+    breaks: list[tuple[int, int]] = field(default_factory=list)
 
 
 def read_header(text: str, ot: OffsetText | None = None, site_panel: bool = True) -> Header:
@@ -78,6 +81,7 @@ def read_header(text: str, ot: OffsetText | None = None, site_panel: bool = True
     skip_gazette_headers(t, skip)
     skip_stamps(t, skip)
     skip_continuations(t, skip)
+    breaks = list(skip.merged())  # before the header's own ranges are added: only what interrupts the body
 
     top, panel = site_top(t, raw)  # a saved page's chrome and the site's panel above the document
     if top:
@@ -145,7 +149,7 @@ def read_header(text: str, ot: OffsetText | None = None, site_panel: bool = True
     skip_site_tail(t, skip, doc.number, sig.end if sig else h.end)
 
     ranges = [(ot.to_original(s), ot.to_original(e)) for s, e in skip.merged()] if ot else skip.merged()
-    return Header(document=doc, skip=ranges)
+    return Header(document=doc, skip=ranges, breaks=breaks)
 
 
 __all__ = ["Header", "read_header", "HEAD_CHARS"]

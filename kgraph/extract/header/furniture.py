@@ -39,6 +39,11 @@ def skip_gazette_headers(t: str, skip: Ranges) -> None:
         if pick:
             start, end = min(start, pick[0]), max(end, pick[1])
             last_page = pick[2]
+            # the same number printed again beside it (some layouts print it two or three times): furniture too
+            while (more := _adjacent_number_line(t, end, forward=True)) and more[2] == pick[2]:
+                end = more[1]
+            while (more := _adjacent_number_line(t, start, forward=False)) and more[2] == pick[2]:
+                start = more[0]
         skip.add(start, end)
 
 
