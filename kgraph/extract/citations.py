@@ -21,7 +21,9 @@ from kgraph.extract.found import Anchor, Found, in_text_order
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import CutText, OffsetText, one_line, one_line_of
 from kgraph.extract.pinpoint import pinpoint_before
-from kgraph.extract.sentences import CLAUSE_LOOKBACK, LEAD, sentence_end, sentence_start, starts_since
+from kgraph.extract.sentences import (
+    AFTER_REACH, CLAUSE_LOOKBACK, LEAD, SENTENCE_REACH, sentence_end, sentence_start, starts_since,
+)
 from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import issuer_of_codes
@@ -398,6 +400,7 @@ def _classify_relations(scan: _Scan) -> None:
     marks = sentences.Marks(t) if dense else None
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
     trig = False
+    starts: list[int] | None = None  # where every reference begins (`relation.after`: a list before its verb)
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -451,10 +454,17 @@ def _classify_relations(scan: _Scan) -> None:
             end = f.tail or f.end
             h = heading(t, pos)
             if h is None:
-                if not after_lo <= end or s_end > after_free:
-                    after_lo, after_free = end, free_of_after(t, end, s_end)
-                if s_end > after_free:
-                    h = after(t, s0, end, s_end)
+                v_end = s_end
+                if s_end - f.end >= SENTENCE_REACH:
+                    # the sentence runs on past the window: its verb may stand after a list of long titles
+                    # ("X ... ; Y ... hết hiệu lực"), further than a sentence's window reaches
+                    v_end = sentence_end(t, f.end, AFTER_REACH, marks)
+                if not after_lo <= end or v_end > after_free:
+                    after_lo, after_free = end, free_of_after(t, end, v_end)
+                if v_end > after_free:
+                    if starts is None:  # asked of a few references a text: made at the first
+                        starts = sorted({g.start for g in scan.found} | {g.lead for g in scan.found if g.lead})
+                    h = after(t, s0, end, v_end, starts)
             rel = h or rel
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself

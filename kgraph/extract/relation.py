@@ -25,7 +25,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 import functools  # functools.partial: this module's own `partial` is another thing
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Sequence
 
 from kgraph.extract.patterns import trie_alt
 from kgraph.extract.sentences import LEAD, sentence_start
@@ -513,8 +513,12 @@ def _opens_line(text: str, pos: int) -> bool:
     return line_start >= 0 and not text[line_start + 1 : pos].strip()
 
 
-def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None:
-    """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ..."."""
+def after(text: str, clause_start: int, end: int, clause_end: int, starts: Sequence[int] = ()) -> str | None:
+    """The effect a verb written after a reference gives it: "X ... hết hiệu lực kể từ ngày ...".
+
+    A ";" between them gives the verb another subject ("X ...; các quy định trái với ... hết hiệu lực"), unless each
+    ";" opens the next reference of a list ("X ...; Y ... hết hiệu lực": both); `starts` (sorted) are where the
+    references begin (their leads too)."""
     tb = _tables()
     if tb.after is None or tb.may_start.free_until(_AFTER, text, end, clause_end) >= clause_end:
         return None  # no verb after it (whatever the lead's blockers say)
@@ -526,9 +530,23 @@ def after(text: str, clause_start: int, end: int, clause_end: int) -> str | None
     if not m:
         return None
     low = window[: m.start()].lower()
-    if any(b in low for b in tb.after_blockers) or ";" in low:
+    if any(b in low for b in tb.after_blockers) or (";" in low and not _semicolons_open_references(low, end, starts)):
         return None
     return tb.after_table[_SPACES.sub(" ", m.group(1).lower())]
+
+
+def _semicolons_open_references(gap: str, at: int, starts: Sequence[int]) -> bool:
+    """Whether every ";" in `gap` (the text from `at` on) is followed, past white space, by where a reference begins."""
+    i = gap.find(";")
+    while i >= 0:
+        j = i + 1
+        while j < len(gap) and gap[j].isspace():
+            j += 1
+        k = bisect_left(starts, at + j)
+        if k == len(starts) or starts[k] != at + j:
+            return False
+        i = gap.find(";", j)
+    return True
 
 
 _ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")

@@ -308,7 +308,13 @@ def _last_mark(text: str, lo: int, pos: int) -> int:
 _LAST_END: tuple[str | None, int, int, int] = (None, -1, -1, -1)
 
 
-def sentence_end(text: str, pos: int, limit: int = 400, marks: Marks | None = None) -> int:
+#: How far `sentence_end` looks by default; and how far a verb written after a reference may stand when the sentence
+#: runs on past that ("Thông tư A ... ; Thông tư B ... hết hiệu lực": two titles of 200-300 characters each).
+SENTENCE_REACH = 400
+AFTER_REACH = 1200
+
+
+def sentence_end(text: str, pos: int, limit: int = SENTENCE_REACH, marks: Marks | None = None) -> int:
     """Where the sentence holding `pos` ends (its closing mark included), looking ahead at most `limit`.
 
     The first `_NEAR` characters are searched first: a mark starting `_LONGEST` or more before their end is the
