@@ -252,6 +252,19 @@ def test_self_references():
     assert [(p.article, p.clause) for p in rs[1].pinpoint] == [("5", "1")]
 
 
+@pytest.mark.parametrize("phrase, want", [
+    ("khoản 2 và khoản 4 Điều này", [("4", "2", None), ("4", "4", None)]),
+    ("khoản 2, 3 Điều này", [("4", "2", None), ("4", "3", None)]),
+    ("điểm a, điểm b khoản 2 Điều này", [("4", "2", "a"), ("4", "2", "b")]),
+    ("khoản 1, khoản 3 hoặc khoản 5 Điều này", [("4", "1", None), ("4", "3", None), ("4", "5", None)]),
+])
+def test_self_reference_provisions_listed_with_their_word_repeated(phrase: str, want: list) -> None:
+    """"khoản 2 và khoản 4 Điều này": each item of the list, whether or not "khoản"/"điểm" is written again."""
+    text = f"Điều 4. Nhà giáo\n5. Nhà giáo hưởng phụ cấp theo quy định tại {phrase} đồng thời được hưởng."
+    (r,) = [r for r in find_references(text) if r.text == "Điều này"]
+    assert [(p.article, p.clause, p.point) for p in r.pinpoint] == want
+
+
 def test_own_number_is_never_a_reference():
     text = "CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước số 89/2025/QH15;\n"
     ex = extract(text)

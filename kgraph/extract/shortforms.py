@@ -23,8 +23,8 @@ from kgraph.knowledge import DocType, Knowledge, load
 from kgraph.model import Pinpoint
 
 _CLAUSE = re.compile(
-    r"(?:điểm\s{1,3}(?P<pt>\d{0,2}[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}\d{0,2}[a-zđ]\d?){0,20})\s{1,3})?"
-    r"(?:khoản\s{1,3}(?P<cl>\d{1,3}[a-z]?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}\d{1,3}[a-z]?){0,30})\s{1,3})?$",
+    r"(?:điểm\s{1,3}(?P<pt>\d{0,2}[a-zđ]\d?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}(?:điểm\s{1,3})?\d{0,2}[a-zđ]\d?){0,20})\s{1,3})?"
+    r"(?:khoản\s{1,3}(?P<cl>\d{1,3}[a-z]?(?:\s{0,3}(?:,|và|hoặc)\s{1,3}(?:khoản\s{1,3})?\d{1,3}[a-z]?){0,30})\s{1,3})?$",
     re.IGNORECASE,
 )
 
