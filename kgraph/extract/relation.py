@@ -79,6 +79,12 @@ _CLAUSE_OPENING = re.compile(r"[\s\-–•*+]*(?:(?:[a-zđ]\)|\d{1,3}[.)])\s*)?"
 #: a connective between an effect verb and a weak "quy định tại X": X is not the verb's object
 _CLAUSE_BREAK = re.compile(r"\s(?:thì|mà|nhưng|để|nên)\s")
 
+#: How far the weak "quy định tại X" may stand from the effect verb opening its clause and still name where that
+#: verb's object is; further when the object is provisions described at length ("Bãi bỏ quy định về phụ cấp đặc thù
+#: đối với ... quy định tại Điều 4, ... Nghị định số 113/2015/NĐ-CP": the description is ~200 characters)
+_WHERE_REACH, _WHERE_REACH_PROVISIONS = 120, 320
+_PROVISIONS_OBJECT = re.compile(r"\s{1,3}(?:các\s{1,3})?quy\s{1,3}định\s{1,3}về\s", re.IGNORECASE)
+
 #: Relations that say what this document does to another one: a list heading passes them to its items.
 EFFECTS = frozenset({"amends", "replaces", "repeals", "suspends", "corrects", "consolidates"})
 
@@ -412,7 +418,8 @@ def decide(
             # only an effect verb opening its clause ("2. Bãi bỏ các quy định tại X") acts on the provisions named
             # after it; "Tòa án ra quyết định hủy bỏ biện pháp ... quy định tại X" does not
             opens = _CLAUSE_OPENING.fullmatch(lead, 0, m.start()) is not None
-            strong_before = (t.relation, lo + m.start()) if (ok and opens and t.relation in EFFECTS) else None
+            reach = _WHERE_REACH_PROVISIONS if _PROVISIONS_OBJECT.match(lead, m.end()) else _WHERE_REACH
+            strong_before = (t.relation, lo + m.start(), reach) if (ok and opens and t.relation in EFFECTS) else None
             break
     for m in reversed(found):
         t = _trigger(tb, m.group(1))
@@ -428,10 +435,10 @@ def decide(
                 break
             continue
         if (t.weak and strong_before is not None and not lead[m.end() :].strip()
-                and _SPACES.sub(" ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= 120
+                and _SPACES.sub(" ", m.group(1)) in _WHERE and m.start() - (strong_before[1] - lo) <= strong_before[2]
                 and not _CLAUSE_BREAK.search(lead, strong_before[1] - lo, m.start())
                 and (prev is None or strong_before[1] >= prev[1])):
-            chosen = strong_before  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
+            chosen = strong_before[:2]  # "Bãi bỏ các quy định tại X": the effect, not the weak "tại"
             break
         if t.blockers and any(b in before.lower() for b in t.blockers):
             chosen = ("cites", lo + m.start())
