@@ -265,6 +265,14 @@ def test_self_reference_provisions_listed_with_their_word_repeated(phrase: str, 
     assert [(p.article, p.clause, p.point) for p in r.pinpoint] == want
 
 
+def test_a_saved_pages_emphasised_article_heading_is_the_article_of_its_self_references() -> None:
+    """"**Điều 3.\nKhung giá**" on a saved web page: "khoản 1 Điều này" below it is in article 3."""
+    text = ("**Điều 2.\nĐối tượng áp dụng**\n1. Người thuê.\n**Điều 3.\nKhung giá**\n"
+            "4. Giá tạm tính theo khung giá được quy định tại khoản 1 Điều này.")
+    (r,) = [r for r in find_references(text) if r.text == "Điều này"]
+    assert [(p.article, p.clause) for p in r.pinpoint] == [("3", "1")]
+
+
 def test_own_number_is_never_a_reference():
     text = "CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước số 89/2025/QH15;\n"
     ex = extract(text)

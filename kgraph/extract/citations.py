@@ -32,14 +32,24 @@ _ARTICLE_HEADING = re.compile(r"Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:]")
 
 
 def _article_headings(t: str) -> list[tuple[int, str]]:
-    """(offset, number) of each "Điều N." that starts a line: the article a "Điều này" stands in."""
+    """(offset, number) of each "Điều N." that starts a line (after a saved page's markup, "**Điều 3."): the article
+    a "Điều này" stands in."""
     out = []
     for m in _ARTICLE_HEADING.finditer(t):
         line_start = t.rfind("\n", 0, m.start()) + 1
-        if not t[line_start : m.start()].strip():
+        if not t[line_start : m.start()].strip(_LINE_MARKUP):
             out.append((m.start(), m.group(1)))
     return out
 
+
+#: the document saying what it regulates ("Quyết định này quy định ..."), in its scope article (`_classify_relations`)
+_SELF_REGULATES = re.compile(r"\snày\s{1,3}quy\s{1,3}định\s")
+#: ... of what another instrument's provisions call for: the reference (or its provisions) right after "theo",
+#: "quy định tại / của" or "của" (not "đã ban hành tại X", nor "trước thời điểm Luật X có hiệu lực")
+_SCOPE_LEAD = re.compile(r"(?<!\w)(?:theo|quy\s{1,3}định\s{1,3}tại|của)\s{1,3}$")
+
+#: what may stand before a heading on its line besides white space: a saved web page's emphasis, quote and cell marks
+_LINE_MARKUP = " \t\xa0*_#>|"
 
 _FOOTNOTE_MARK = re.compile(r"[ \t]{0,3}(\d{1,3})[ \t]{1,3}$")
 
@@ -401,6 +411,8 @@ def _classify_relations(scan: _Scan) -> None:
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
     trig = False
     starts: list[int] | None = None  # where every reference begins (`relation.after`: a list before its verb)
+    scope_titles = scan.k.scope_titles
+    article_starts: list[int] | None = None  # the article headings' offsets, read at the first scope clause
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -466,6 +478,15 @@ def _classify_relations(scan: _Scan) -> None:
                         starts = sorted({g.start for g in scan.found} | {g.lead for g in scan.found if g.lead})
                     h = after(t, s0, end, v_end, starts)
             rel = h or rel
+        if (not decided and rel == "cites" and scope_titles and _SCOPE_LEAD.search(t, pos - 40 if pos > 40 else 0, pos)
+                and _SELF_REGULATES.search(t, s0, pos)):
+            # "Điều 1. Phạm vi điều chỉnh / Quyết định này quy định ... theo quy định tại khoản 3 Điều 87 Luật X":
+            # the document is the regulation X's provisions call for
+            if article_starts is None:
+                article_starts = [a for a, _ in _article_headings(t)]
+            i = bisect_right(article_starts, pos) - 1
+            if i >= 0 and any(w in one_line(t[article_starts[i] : article_starts[i] + 120]).lower() for w in scope_titles):
+                rel = "guides"
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
         if listing and rel != "based_on":

@@ -301,8 +301,10 @@ def _amending_name(t: str, am: re.Match, k: Knowledge, max_parts: int = 8) -> tu
 
 
 #: The word both amending patterns open with, after 1 to 3 spaces (`_amending_pattern`, `_AMENDING_OPEN`): what
-#: `_may_amend` looks for before either is tried, so the three cannot drift apart.
-_AMENDS = "sửa"
+#: `_may_amend` looks for before either is tried, so the three cannot drift apart. Some titles capitalise it
+#: ("Luật Sửa đổi, bổ sung một số điều Luật Ban hành văn bản quy phạm pháp luật").
+_AMENDS_FORMS = ("sửa", "Sửa")
+_AMENDS = "(?:sửa|Sửa)"
 
 
 def _amending_pattern(k: Knowledge) -> re.Pattern:
@@ -317,7 +319,7 @@ def _amending_pattern(k: Knowledge) -> re.Pattern:
 def _may_amend(t: str, pos: int) -> bool:
     """Whether `_AMENDS` starts 1 to 3 characters after `pos`, as both amending patterns open: one `find` where
     most names (none amending) tried two patterns, twice."""
-    return t.find(_AMENDS, pos + 1, pos + 3 + len(_AMENDS)) >= 0
+    return any(t.find(w, pos + 1, pos + 3 + len(w)) >= 0 for w in _AMENDS_FORMS)
 
 
 _NUMBER_NEXT = re.compile(r"\s{0,3}:?\s{0,3}[\d.…_/]")
