@@ -172,11 +172,14 @@ def test_effect_relations_reach_the_issue_target(results: dict[str, dict]) -> No
     assert not low, low
 
 
-def test_the_combined_local_set_is_the_two_parts() -> None:
-    """`--set local-all` scores the 17 tuned-on documents and the 8 held-out ones together, each with its own gold."""
-    parts = [d["path"] for n in ("local", "local-heldout") for d in score_devset.load_gold(n)]
-    assert [d["path"] for d in score_devset.load_gold("local-all")] == parts
-    assert len(parts) == len(set(parts)) == 25  # no held-out document is one the rules were tuned on
+@pytest.mark.parametrize("combined", sorted(score_devset.COMBINED))
+def test_a_combined_set_is_its_parts_and_no_held_out_document_is_a_tuned_one(combined: str) -> None:
+    """`--set local-all` / `central-all` score the tuned-on documents and the held-out ones together, each with its
+    own gold; a held-out document is never one the rules were tuned on."""
+    tuned, held = (score_devset.load_gold(n) for n in score_devset.COMBINED[combined])
+    parts = [d["path"] for d in tuned + held]
+    assert [d["path"] for d in score_devset.load_gold(combined)] == parts
+    assert len(held) >= 6 and len(parts) == len(set(parts))
 
 
 def test_local_relations_reach_the_issue_target(results: dict[str, dict]) -> None:
