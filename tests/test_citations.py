@@ -273,6 +273,28 @@ def test_a_saved_pages_emphasised_article_heading_is_the_article_of_its_self_ref
     assert [(p.article, p.clause) for p in r.pinpoint] == [("3", "1")]
 
 
+@pytest.mark.parametrize("text", [
+    # the definition ~290 characters after its reference
+    "theo quy định tại Mục 2 Thông tư số 26/2016/TT-\nBLĐTBXH ngày 01 tháng 9 năm 2016 của Bộ Lao động - Thương binh"
+    " và Xã hội hướng dẫn thực hiện quản lý lao động, tiền lương và tiền thưởng đối với người lao động làm việc trong"
+    " công ty trách nhiệm hữu hạn một thành viên do Nhà nước nắm giữ 100% vốn điều lệ (sau đây gọi là Thông tư số"
+    " 26/2016/TT-BLĐTBXH).",
+    # other references in its title stand between them, 700 characters on (consolidated text 468/VBHN-BLĐTBXH)
+    "theo quy định tại Điều 9a Thông tư số 26/2016/TT-BLĐTBXH đã được bổ \nsung tại khoản 3 Điều 1 Thông tư số "
+    "06/2024/TT-BLĐTBXH ngày 30 tháng 7 \nnăm 2024 của Bộ trưởng Bộ Lao động - Thương binh và Xã hội sửa đổi, bổ \nsung"
+    " một số điều của Thông tư số 26/2016/TT-BLĐTBXH ngày 01 tháng 9 năm \n2016 của Bộ trưởng Bộ Lao động - Thương binh"
+    " và Xã hội hướng dẫn thực hiện \nquản lý lao động, tiền lương và tiền thưởng đối với người lao động làm việc \ntrong"
+    " công ty trách nhiệm hữu hạn một thành viên do Nhà nước nắm giữ 100% \nvốn điều lệ và Thông tư số 27/2016/TT-BLĐTBXH"
+    " ngày 01 tháng 9 năm 2016 \ncủa Bộ trưởng Bộ Lao động - Thương binh và Xã hội hướng dẫn thực hiện chế \nđộ tiền lương,"
+    " thù lao, tiền thưởng đối với người quản lý công ty trách nhiệm \nhữu hạn một thành viên do Nhà nước nắm giữ 100% vốn"
+    " điều lệ (sau đây gọi tắt \nlà Thông tư số 06/2024/TT-BLĐTBXH).",
+])
+def test_a_number_defined_as_its_own_alias_is_no_reference_of_its_own(text: str) -> None:
+    """"(sau đây gọi là Thông tư số N)" restating an earlier reference's number, however far its title runs."""
+    refs = find_references(text)
+    assert refs and all(r.start < text.rindex("(sau đây") for r in refs), [(r.text, r.start) for r in refs]
+
+
 def test_own_number_is_never_a_reference():
     text = "CHÍNH PHỦ\nSố: 118/2026/NĐ-CP\n\nNGHỊ ĐỊNH\nVề cho vay\nCăn cứ Luật Ngân sách nhà nước số 89/2025/QH15;\n"
     ex = extract(text)

@@ -54,7 +54,10 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
         "described_by_at": re.compile(trie_alt(k.named["described_by"]) + r"(?!\w)"),
         "draft_after": re.compile(r"\s{0,3}(?:" + alternation(k.named.get("draft_marks", [])) + r")", re.IGNORECASE),
-        "generic_before": re.compile(r"(?:" + alternation(k.named["described_not_after"]) + r")\s{1,3}$", re.IGNORECASE),
+        # ... and a count ("sửa đổi, bổ sung 10 Thông tư hướng dẫn ...", "ba Nghị định"): a plural too
+        # (not a provision's number: "khoản 5 Điều 8 Nghị định của Chính phủ về ...")
+        "generic_before": re.compile(r"(?<!\w)(?:" + alternation([*k.named["described_not_after"], *k.named["ordinals"]])
+                                     + r"|(?<![Đđ]iều )(?<!khoản )(?<!điểm )(?<!Mục )(?<!mục )\d{1,3})\s{1,3}$", re.IGNORECASE),
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         # "Nghị định trên" is the decree named above; "thực hiện Chương trình trên địa bàn" is the programme in the area

@@ -28,11 +28,15 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 
+#: what opens an alias's definition, up to the alias: "(sau đây gọi tắt là ", "(được viết tắt là: “"
+_DEFINES = (r"\(\s{0,3}(?:sau\s{1,3}đây\s{1,3})?(?:được\s{1,3})?(?:gọi\s{1,3}tắt\s{1,3}là|gọi\s{1,3}là|viết\s{1,3}tắt\s{1,3}là|viết\s{1,3}là)"
+            r"\s{0,3}:?\s{0,3}[“\"']?")
 _ALIAS_DEF = re.compile(
-    r"[^()]{0,160}?\(\s{0,3}(?:sau\s{1,3}đây\s{1,3})?(?:được\s{1,3})?(?:gọi\s{1,3}tắt\s{1,3}là|gọi\s{1,3}là|viết\s{1,3}tắt\s{1,3}là|viết\s{1,3}là)"
-    r"\s{0,3}:?\s{0,3}[“\"']?(?P<alias>[^”\"')]{2,80}?)[”\"']?\s{0,3}\)",
+    r"[^()]{0,160}?" + _DEFINES + r"(?P<alias>[^”\"')]{2,80}?)[”\"']?\s{0,3}\)",
     re.IGNORECASE,
 )
+#: a number defined as its own alias, read from the number back ("... (sau đây gọi là Thông tư số 26/2016/TT-BLĐTBXH)")
+_DEFINED_AS = re.compile(_DEFINES + r"$", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d+\s*[/-]")
 #: a bracketed type word and number after a citation's title, before the clause ends ("... toàn diện (Nghị quyết
 #: 214/NQ-CP);")
@@ -229,8 +233,9 @@ _BRACKET_CLOSE = re.compile(r"\s*\)")
 
 def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]]:
     """"Nghị quyết số 50/NQ-CP ... về ban hành Kế hoạch triển khai Nghị quyết số 163/2024/QH15 ... (Nghị quyết số
-    50/NQ-CP)": a number alone in brackets that restates a reference of the same clause (no ";" between) is an
-    alias, though another reference (in the title) stands between them (CONVENTIONS.md)."""
+    50/NQ-CP)": a number alone in brackets, or defined as an alias ("(sau đây gọi là Thông tư số ...)"), that
+    restates a reference of the same clause (no ";" between) is an alias, though another reference (in the title)
+    stands between them (CONVENTIONS.md)."""
     out: list[tuple[int, int]] = []
     # where a "(" at most 3 characters before can open: one walk over the text's brackets, not a look at each
     # reference (dense bait: 20-40k references a MB, most with no bracket before them, issue 14)
@@ -242,13 +247,22 @@ def _restated_in_brackets(text: str, found: list[Found]) -> list[tuple[int, int]
     if not opened:
         return out
     for i, f in enumerate(found):
-        if (f.start not in opened or f.kind != "numbered" or not f.number
-                or not _BRACKETED.search(text, max(0, f.start - 3), f.start)):
+        if f.kind != "numbered" or not f.number:
+            continue
+        if f.start in opened and _BRACKETED.search(text, max(0, f.start - 3), f.start):
+            reach = 600
+        elif (text.find("là", f.start - 8 if f.start > 8 else 0, f.start) >= 0
+              and _DEFINED_AS.search(text, f.start - 48 if f.start > 48 else 0, f.start)):
+            # "Thông tư số 26/2016/TT-BLĐTBXH ngày ... hướng dẫn ... (300 characters, or other references in its
+            # title) ... (sau đây gọi là Thông tư số 26/2016/TT-BLĐTBXH)": a definition `_definitions` reads only
+            # right after its reference, restating its number
+            reach = 1000
+        else:
             continue
         if not _BRACKET_CLOSE.match(text, f.end):
             continue
         for g in reversed(found[max(0, i - 8):i]):
-            if f.start - g.end > 600 or ";" in text[g.end:f.start]:
+            if f.start - g.end > reach or ";" in text[g.end:f.start]:
                 break
             if g.kind == "numbered" and g.number == f.number and g.start < f.start:
                 out.append((f.start, f.end))
