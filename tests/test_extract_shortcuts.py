@@ -558,8 +558,10 @@ def test_no_year_or_number_after_a_name_where_the_precheck_fails(seed: int) -> N
 
 @pytest.mark.parametrize("seed", range(3))
 def test_any_case_alternation_is_the_flat_alternation(seed: int) -> None:
-    """The type words before a number, the form words and the known law names, grouped by first letter (with and
-    without the look-ahead for those letters): every search and match gives what the flat alternation gives."""
+    """The type words before a number, the form words, the known law names and the first words `MAY_FOLLOW` and
+    `MAY_BESIDE` look for, grouped by first letter or digit (with and without the look-ahead for those): every
+    search and match gives what the flat alternation gives."""
+    from kgraph.extract import context
     from kgraph.extract.finders import _patterns
     from kgraph.extract.names import _name_regex
     from kgraph.extract.patterns import alternation, any_case_alternation, spaced
@@ -567,7 +569,8 @@ def test_any_case_alternation_is_the_flat_alternation(seed: int) -> None:
 
     k = load()
     laws = sorted({n.split(" ", 1)[1] for n in k.law_names.get("names", []) if n.startswith("Luật ")})[:300]
-    lists = [([n for t in k.types for n in t.names], None), (k.named["form_words"], None), (laws, _name_regex)]
+    lists = [([n for t in k.types for n in t.names], None), (k.named["form_words"], None), (laws, _name_regex),
+             (["năm", "số", "19", "20"], None), (["ngày", "được", "đã", "ban", "ký", "của"], None)]
     rnd = random.Random(seed)
     for words, regex in lists:
         flat = alternation(words) if regex is None else "|".join(map(regex, sorted(words, key=len, reverse=True)))
@@ -575,8 +578,9 @@ def test_any_case_alternation_is_the_flat_alternation(seed: int) -> None:
             grouped = any_case_alternation(set(words) if regex is None else words, regex or spaced, ahead)
             assert grouped.startswith("(?=[") == ahead and "(?:" + flat + ")" not in grouped
             _same_matches(flat, grouped, words, rnd)
-    # the finders' patterns are built with it
+    # the finders' and the prechecks' patterns are built with it
     assert _patterns()["type_before_any_case"].pattern.startswith("(?P<word>(?=[")
+    assert "(?=[" in context.MAY_FOLLOW.pattern and "(?=[" in context.MAY_BESIDE.pattern
 
 
 def _same_matches(flat: str, grouped: str, words: list[str], rnd: random.Random) -> None:
@@ -585,7 +589,7 @@ def _same_matches(flat: str, grouped: str, words: list[str], rnd: random.Random)
     tail = r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3})?"
     a = re.compile(r"(?P<w>" + flat + ")" + tail, re.IGNORECASE)
     b = re.compile(r"(?P<w>" + grouped + ")" + tail, re.IGNORECASE)
-    pieces = list(words) + ["\u212a", "\u017f", "\u0130", "ı", "k", "s", "i", "liên tịch", "số", "và", " ", "  ", ":", "\n"]
+    pieces = list(words) + ["1", "2", "9", "0", "\u212a", "\u017f", "\u0130", "ı", "k", "s", "i", "liên tịch", "số", "và", " ", "  ", ":", "\n"]
     for _ in range(400):
         s = "".join(rnd.choice([str.lower, str.upper, str.title, str])(rnd.choice(pieces)) + rnd.choice(["", " ", "  "])
                     for _ in range(rnd.randrange(1, 8)))

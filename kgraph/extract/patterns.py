@@ -18,7 +18,7 @@ def alternation(words: Iterable[str]) -> str:
 
 def any_case_alternation(words: Iterable[str], regex: Callable[[str], str] = spaced, ahead: bool = False) -> str:
     """`words` (each made a regex by `regex`), longest first, as one alternation for a pattern compiled with
-    IGNORECASE, grouped by first letter (`ahead`: behind a look-ahead for those letters). The same match as the flat
+    IGNORECASE, grouped by first letter or digit (`ahead`: behind a look-ahead for those letters). The same match as the flat
     alternation: words that can match at one place share their first letter (in any case) and keep their order
     in its group, and a place the look-ahead refuses is one no word's first letter matches. Case-blind, the engine
     cannot skip a branch by its first character: each word was a branch entered and left at every place tried.
@@ -29,8 +29,8 @@ def any_case_alternation(words: Iterable[str], regex: Callable[[str], str] = spa
     groups: dict[str, list[str]] = {}
     for w in ordered:
         rx, c = regex(w), w[:1]
-        if not c.isalpha() or len(c.lower()) != 1 or not rx.startswith(re.escape(c)):
-            return "(?:" + "|".join(map(regex, ordered)) + ")"  # a word not opening with a plain letter
+        if not (c.isalpha() or c.isdigit()) or len(c.lower()) != 1 or not rx.startswith(re.escape(c)):
+            return "(?:" + "|".join(map(regex, ordered)) + ")"  # a word not opening with a plain letter or digit
         groups.setdefault(c.lower(), []).append(rx[len(re.escape(c)) :])
     grouped = "(?:" + "|".join(re.escape(c) + "(?:" + "|".join(g) + ")" for c, g in groups.items()) + ")"
     return "(?=[" + "".join(map(re.escape, groups)) + "])" + grouped if ahead else grouped
