@@ -554,3 +554,48 @@ def test_no_year_or_number_after_a_name_where_the_precheck_fails(seed: int) -> N
             else:
                 found += year[0] is not None or number is not None
     assert kept > 10000 and found > 1000
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_any_case_alternation_is_the_flat_alternation(seed: int) -> None:
+    """The type words before a number, the form words, the known law names and the first words `MAY_FOLLOW` and
+    `MAY_BESIDE` look for, grouped by first letter or digit (with and without the look-ahead for those): every
+    search and match gives what the flat alternation gives."""
+    from kgraph.extract import context
+    from kgraph.extract.finders import _patterns
+    from kgraph.extract.names import _name_regex
+    from kgraph.extract.patterns import alternation, any_case_alternation, spaced
+    from kgraph.knowledge import load
+
+    k = load()
+    laws = sorted({n.split(" ", 1)[1] for n in k.law_names.get("names", []) if n.startswith("Luật ")})[:300]
+    lists = [([n for t in k.types for n in t.names], None), (k.named["form_words"], None), (laws, _name_regex),
+             (["năm", "số", "19", "20"], None), (["ngày", "được", "đã", "ban", "ký", "của"], None)]
+    rnd = random.Random(seed)
+    for words, regex in lists:
+        flat = alternation(words) if regex is None else "|".join(map(regex, sorted(words, key=len, reverse=True)))
+        for ahead in (False, True):
+            grouped = any_case_alternation(set(words) if regex is None else words, regex or spaced, ahead)
+            assert grouped.startswith("(?=[") == ahead and "(?:" + flat + ")" not in grouped
+            _same_matches(flat, grouped, words, rnd)
+    # the finders' and the prechecks' patterns are built with it
+    assert _patterns()["type_before_any_case"].pattern.startswith("(?P<word>(?=[")
+    assert "(?=[" in context.MAY_FOLLOW.pattern and "(?=[" in context.MAY_BESIDE.pattern
+
+
+def _same_matches(flat: str, grouped: str, words: list[str], rnd: random.Random) -> None:
+    """Every match and search of `grouped` (before a number's tail) is the flat alternation's, on random text of
+    `words` in random case and of characters that fold to first letters (the Kelvin sign, a long s, İ)."""
+    tail = r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3})?"
+    a = re.compile(r"(?P<w>" + flat + ")" + tail, re.IGNORECASE)
+    b = re.compile(r"(?P<w>" + grouped + ")" + tail, re.IGNORECASE)
+    pieces = list(words) + ["1", "2", "9", "0", "\u212a", "\u017f", "\u0130", "ı", "k", "s", "i", "liên tịch", "số", "và", " ", "  ", ":", "\n"]
+    for _ in range(400):
+        s = "".join(rnd.choice([str.lower, str.upper, str.title, str])(rnd.choice(pieces)) + rnd.choice(["", " ", "  "])
+                    for _ in range(rnd.randrange(1, 8)))
+        for p in range(len(s)):
+            x, y = a.match(s, p), b.match(s, p)
+            assert (x and (x.span(), x.group("w"))) == (y and (y.span(), y.group("w"))), (s, p)
+        x, y = a.search(s), b.search(s)
+        assert (x and x.span()) == (y and y.span()), s
+

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 from functools import lru_cache
 
+from kgraph.extract.patterns import any_case_alternation
 from kgraph.knowledge import Knowledge, fold, load
 from kgraph.knowledge.header_vocabulary import alternation
 
@@ -27,7 +28,7 @@ _NUMBER_AFTER = re.compile(r"[ \t\r\n,]{0,3}(?:số|Số)\s{0,3}:?\s{0,2}(?=\d)"
 #: digits. `MAY_FOLLOW.match(text, pos, pos + 12)` is None: `year_after` and `number_follows` find nothing at `pos`.
 #: Dense names (20-40k a MB, issue 14), most with none after them, are answered by this one match instead of two
 #: and the calls around them.
-MAY_FOLLOW = re.compile(r"[ \t\r\n,(]{0,3}(?:năm|số|19|20)", re.IGNORECASE)
+MAY_FOLLOW = re.compile(r"[ \t\r\n,(]{0,3}" + any_case_alternation(("năm", "số", "19", "20"), ahead=True), re.IGNORECASE)
 
 _UNITS = alternation(load().header.unit_words()).replace(r"\ ", r"\s{1,2}")  # Thành⏎phố too
 #: A proper name's words (Hà Tĩnh, Hồ Chí Minh), not running into the next sentence ("... Cần Thơ⏎Thực hiện").
@@ -395,7 +396,8 @@ def issuer_before(text: str, start: int, home: str | None = None) -> str | None:
 #: those patterns read them). `MAY_BESIDE.match(text, pos, pos + 10)` is None: `beside(text, pos)` finds neither date
 #: nor issuer. Dense references (20-40k a MB, issue 14), most with only ", " or " và " after them, are answered by this
 #: one match instead of three and the calls around them.
-MAY_BESIDE = re.compile(r"[ \t\r\n,(]{0,6}(?:ngày|được|đã|ban|ký|của)", re.IGNORECASE)
+MAY_BESIDE = re.compile(r"[ \t\r\n,(]{0,6}" + any_case_alternation(("ngày", "được", "đã", "ban", "ký", "của"), ahead=True),
+                        re.IGNORECASE)
 
 
 def beside(text: str, pos: int, home: str | None = None, joint: bool = False) -> Beside:

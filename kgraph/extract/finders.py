@@ -10,7 +10,7 @@ from string import ascii_letters
 from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
 from kgraph.extract.normalize import DASHES, one_line, unify_dashes
-from kgraph.extract.patterns import alternation, trie_alt
+from kgraph.extract.patterns import alternation, any_case_alternation, trie_alt
 from kgraph.knowledge import Knowledge, load
 from kgraph.numbers import (
     BLANK_NUMBER_PATTERN,
@@ -37,12 +37,12 @@ def _patterns() -> dict[str, re.Pattern]:
         # between a type word and its number
         "type_gap": re.compile(r"(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:(?:số|Số|SỐ)\s{0,3}:?\s{0,3})?", re.IGNORECASE),
         "type_before_any_case": re.compile(
-            r"(?P<word>" + alternation(type_words) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
+            r"(?P<word>" + any_case_alternation(set(type_words), ahead=True) + r")(?:\s{1,3}liên\s{1,3}tịch)?\s{0,3}:?\s{0,3}(?:số\s{0,3}:?\s{0,3})?$",
             re.IGNORECASE,
         ),
         "list_gap": re.compile(r"[\s,;]{0,4}(?:và|hoặc|,)?\s{0,3}(?:(?:số|Số)\s{0,3})?"),
         "so_before": re.compile(r"(?:số|Số)\s{0,3}:?\s{0,3}$"),
-        "form_before": re.compile(r"(?:" + alternation(k.named["form_words"]) + r")\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
+        "form_before": re.compile(any_case_alternation(set(k.named["form_words"]), ahead=True) + r"\s{0,3}(?:số|Số)?\s{0,3}:?\s{0,3}$", re.IGNORECASE),
         "loose_after": re.compile(
             r"(?:\s{1,3}liên\s{1,3}tịch)?\s{1,3}(?:(?:số|Số)\s{0,3}:?\s{0,3})?"
             + LOOSE_AFTER_TYPE

@@ -15,7 +15,7 @@ from functools import lru_cache
 from kgraph.extract import context
 from kgraph.extract.found import Anchor, Found, named_found
 from kgraph.extract.normalize import one_line
-from kgraph.extract.patterns import alternation
+from kgraph.extract.patterns import alternation, any_case_alternation
 from kgraph.knowledge import Knowledge, load
 from kgraph.numbers import NUMBER_PATTERN
 
@@ -95,23 +95,8 @@ def _known_names() -> dict[str, re.Pattern]:
             if n.lower().startswith(head.lower() + " "):
                 by_head.setdefault(head.lower(), []).append(n[len(head) + 1 :])
                 break
-    return {h: re.compile(r"\s{1,3}" + _by_first_letter(rests) + r"(?![\w])", re.IGNORECASE) for h, rests in by_head.items()}
-
-
-def _by_first_letter(rests: list[str]) -> str:
-    """The names longest first, as one alternation grouped by first letter (any case): the same match as the flat
-    alternation (names that can match at one place share their first letter and keep their order), but a place
-    is tried against one group, not every name in turn. Case-blind, each name was a branch the engine entered and
-    left at its first letter: ~4 µs a look-up, once per law name read (issue 14)."""
-    ordered = sorted(rests, key=len, reverse=True)
-    groups: dict[str, list[str]] = {}
-    for r in ordered:
-        rx = _name_regex(r)
-        c = r[:1]
-        if not c.isalpha() or len(c.lower()) != 1 or not rx.startswith(re.escape(c)):
-            return "(?:" + "|".join(_name_regex(r) for r in ordered) + ")"  # a name not opening with a plain letter
-        groups.setdefault(c.lower(), []).append(rx[len(re.escape(c)) :])
-    return "(?:" + "|".join(re.escape(c) + "(?:" + "|".join(g) + ")" for c, g in groups.items()) + ")"
+    return {h: re.compile(r"\s{1,3}" + any_case_alternation(rests, _name_regex) + r"(?![\w])", re.IGNORECASE)
+            for h, rests in by_head.items()}
 
 
 #: a head as `_known_names` keys it: one look-up a name, not a split and join (a few heads, each read thousands of times)
