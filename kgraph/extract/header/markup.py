@@ -30,7 +30,10 @@ _BAR_LINE = re.compile(r"\n[ \t]*\|[ \t|]*(?=\n)")
 #: Markdown headings at the start of a line (# / ## ...).
 _HASHES = re.compile(r"\n#{1,6}(?=[ \t\n])")
 #: Marks inside a word ("n**ă**m", "ng**ày"): the marks go, the letters close up.
-_INWORD_MARK = re.compile(r"\*+(?=\w)")  # (and a letter before: checked by the caller)
+#: (and a letter before: checked by the caller). Written to open with a literal "*": the engine then skips to each
+#: "*" by a fast search; opened by the repeat `\*+` it tried the pattern at every character (~9% of a gazette text's
+#: extraction instructions)
+_INWORD_MARK = re.compile(r"\*\**(?=\w)")
 #: A bold run and an italic run, wrapped over at most three line breaks, without a cell bar inside.
 _BOLD_RUN = re.compile(r"\*\*([^*|]{0,300}?)\*\*")
 _ITALIC_RUN = re.compile(r"\*(?=[^\s*])([^*|]{0,300}?)\*(?!\*)")  # (not after a letter or mark: checked)
