@@ -42,6 +42,14 @@ def _article_headings(t: str) -> list[tuple[int, str]]:
     return out
 
 
+def _scope_articles(t: str, titles: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each article whose title says what the document regulates ("Điều 1. Phạm vi điều chỉnh",
+    relations.yaml `scope_titles`), up to the next article's heading."""
+    heads = [a for a, _ in _article_headings(t)]
+    return [(a, heads[i + 1] if i + 1 < len(heads) else len(t)) for i, a in enumerate(heads)
+            if any(w in one_line(t[a : a + 120]).lower() for w in titles)]
+
+
 #: the document saying what it regulates ("Quyết định này quy định ..."), in its scope article (`_classify_relations`)
 _SELF_REGULATES = re.compile(r"\snày\s{1,3}quy\s{1,3}định\s")
 #: ... of what another instrument's provisions call for: the reference (or its provisions) right after "theo",
@@ -412,7 +420,7 @@ def _classify_relations(scan: _Scan) -> None:
     trig = False
     starts: list[int] | None = None  # where every reference begins (`relation.after`: a list before its verb)
     scope_titles = scan.k.scope_titles
-    article_starts: list[int] | None = None  # the article headings' offsets, read at the first scope clause
+    scope: list[tuple[int, int]] | None = None  # the scope articles still ahead (`_scope_articles`), read when first asked
     for f in scan.found:
         if f.kind == "self":
             f.relation = None  # the citing document itself: the subject of the verb, not its object
@@ -467,9 +475,10 @@ def _classify_relations(scan: _Scan) -> None:
             h = heading(t, pos)
             if h is None:
                 v_end = s_end
-                if s_end - f.end >= SENTENCE_REACH:
-                    # the sentence runs on past the window: its verb may stand after a list of long titles
-                    # ("X ... ; Y ... hết hiệu lực"), further than a sentence's window reaches
+                if s_end - f.end >= SENTENCE_REACH and free_of_after(t, s_end, f.end + AFTER_REACH) < f.end + AFTER_REACH:
+                    # the sentence runs on past the window and a verb's first word stands further on: it may be
+                    # the verb of a list of long titles ("X ... ; Y ... hết hiệu lực"). Asked only then: a dense
+                    # text's long sentences (bait, issue 14) would read every reference's 1,200 characters
                     v_end = sentence_end(t, f.end, AFTER_REACH, marks)
                 if not after_lo <= end or v_end > after_free:
                     after_lo, after_free = end, free_of_after(t, end, v_end)
@@ -478,14 +487,15 @@ def _classify_relations(scan: _Scan) -> None:
                         starts = sorted({g.start for g in scan.found} | {g.lead for g in scan.found if g.lead})
                     h = after(t, s0, end, v_end, starts)
             rel = h or rel
-        if (not decided and rel == "cites" and scope_titles and _SCOPE_LEAD.search(t, pos - 40 if pos > 40 else 0, pos)
-                and _SELF_REGULATES.search(t, s0, pos)):
+        if not decided and rel == "cites" and scope_titles:
             # "Điều 1. Phạm vi điều chỉnh / Quyết định này quy định ... theo quy định tại khoản 3 Điều 87 Luật X":
             # the document is the regulation X's provisions call for
-            if article_starts is None:
-                article_starts = [a for a, _ in _article_headings(t)]
-            i = bisect_right(article_starts, pos) - 1
-            if i >= 0 and any(w in one_line(t[article_starts[i] : article_starts[i] + 120]).lower() for w in scope_titles):
+            if scope is None:
+                scope = _scope_articles(t, scope_titles)
+            while scope and scope[0][1] <= pos:
+                scope.pop(0)
+            if (scope and scope[0][0] <= pos and _SCOPE_LEAD.search(t, pos - 40 if pos > 40 else 0, pos)
+                    and _SELF_REGULATES.search(t, s0, pos)):
                 rel = "guides"
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself
