@@ -414,6 +414,7 @@ def _classify_relations(scan: _Scan) -> None:
     # the last answers of those two: no trigger's first word starts in text[trig_lo:trig_free], no after-verb's in
     # text[after_lo:after_free] (any window inside one has none either)
     trig_lo = trig_free = after_lo = after_free = -1
+    ext_lo = ext_free = -1  # the same for a verb past a long sentence's window
     dense = len(scan.found) * _DENSE > len(t)
     marks = sentences.Marks(t) if dense else None
     basis_s0, basis = -1, False  # the clause start last asked whether it is a "Căn cứ" item, and the answer
@@ -475,11 +476,16 @@ def _classify_relations(scan: _Scan) -> None:
             h = heading(t, pos)
             if h is None:
                 v_end = s_end
-                if s_end - f.end >= SENTENCE_REACH and free_of_after(t, s_end, f.end + AFTER_REACH) < f.end + AFTER_REACH:
-                    # the sentence runs on past the window and a verb's first word stands further on: it may be
-                    # the verb of a list of long titles ("X ... ; Y ... hết hiệu lực"). Asked only then: a dense
-                    # text's long sentences (bait, issue 14) would read every reference's 1,200 characters
-                    v_end = sentence_end(t, f.end, AFTER_REACH, marks)
+                if s_end - f.end >= SENTENCE_REACH:
+                    # the sentence runs on past the window: when a verb's first word stands further on, it may be the
+                    # verb of a list of long titles ("X ... ; Y ... hết hiệu lực"). Only then is the sentence read
+                    # further (a dense text's long sentences, bait of issue 14, would read 1,200 characters for every
+                    # reference), and the look-up's last answer covers the next references up to where it reached
+                    reach = f.end + AFTER_REACH
+                    if not (ext_lo <= s_end and reach <= ext_free):
+                        ext_lo, ext_free = s_end, free_of_after(t, s_end, reach)
+                    if reach > ext_free:
+                        v_end = sentence_end(t, f.end, AFTER_REACH, marks)
                 if not after_lo <= end or v_end > after_free:
                     after_lo, after_free = end, free_of_after(t, end, v_end)
                 if v_end > after_free:
