@@ -277,13 +277,27 @@ def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> 
     write_rows(session, rel_query("CREATE"), rows)
 
 
-#: appended to the query that marks a load done: the markers a stream cut short left under a guessed base.
-#: A guess is a prefix of the real base or the base a prefix of it; other builds' markers are not touched.
-_DROP_GUESSES = (f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base "
-                 "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
+#: The markers a stream cut short left under a guessed base, deleted before the load is marked done. A guess is a
+#: prefix of the real base or the base a prefix of it; other builds' markers are not touched.
+DROP_GUESSES_QUERY = (f"UNWIND $rows AS row MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base "
+                      "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
+
+#: The marker of a load under ``row.base`` marked done, with ``row.props`` (a null value removes that property).
+DONE_QUERY = (f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
+              "SET m += row.props, m.finished = datetime()")
 
 
-#: set on the marker with the query that says a load is done (``_digests`` gives the values): see ``fingerprint``
+def _mark_done(write: Callable[[neo4j.Session, str, list[dict[str, Any]]], Any], session: neo4j.Session, base: str,
+               props: dict[str, Any], guessed: bool) -> None:
+    """Mark the load under ``base`` done with ``props``, the guessed markers (``guessed``: the load read some) deleted
+    first. Two plain statements rather than one: the server planned the one with the deletion folded in, on every
+    load and as its last step, in 0.1-0.2 s of its CPU, against about 0.05 s for this ``DONE_QUERY``."""
+    if guessed:
+        write(session, DROP_GUESSES_QUERY, [{"base": base}])
+    write(session, DONE_QUERY, [{"base": base, "props": {"status": "done", "guess": None, **props}}])
+
+
+#: set on the marker with the query that stores the digests (``_digests`` gives the values): see ``fingerprint``
 _DIGESTS = "m.source = row.source, m.graph = row.graph, m.outside = row.outside "
 
 
@@ -393,9 +407,7 @@ def load_property_graph(
             report.nodes_unchanged = len(uris) - len(changed)
             if not changed and not stale:
                 if report.resumed:
-                    write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                          "SET m.status = 'done', m.finished = datetime(), m.guess = null, " + _DIGESTS + _DROP_GUESSES,
-                          [{"base": base, **_digests(pg, source)}])
+                    _mark_done(write, session, base, _digests(pg, source), bool(guessed))
                 elif source and marker and marker[0]["origin"] == origin and marker[0].get("source") != source:
                     # the database holds this graph, loaded from here by a loader that stored no digest (or
                     # another one): stored now, so the next load of it stops early
@@ -446,11 +458,9 @@ def load_property_graph(
                 report.nodes_deleted += c.nodes_deleted
                 report.relationships_deleted += c.relationships_deleted
             report.seconds["prune"] = time.perf_counter() - t
-            write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
-                  "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples, "
-                  "m.origin = row.origin, m.guess = null, " + _DIGESTS + _DROP_GUESSES,
-                  [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples,
-                    "origin": origin, **_digests(pg, source)}])
+            _mark_done(write, session, base, {"nodes": len(pg.nodes), "relationships": pg.relationship_count,
+                                              "triples": pg.triples, "origin": origin, **_digests(pg, source)},
+                       bool(guessed))
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
