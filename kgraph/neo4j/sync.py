@@ -309,6 +309,21 @@ def _digests(pg: PropertyGraph, source: str | None) -> dict[str, Any]:
     return {"source": source, "graph": graph, "outside": outside}
 
 
+def stored_nodes(session: neo4j.Session, uris: list[str],
+                 chunk: int = 20000) -> dict[str, tuple[str | None, list[str]]]:
+    """The stored hash (None where a load cut short left none) and labels of each of ``uris`` that the database holds.
+
+    Each chunk comes back as one record of three parallel lists: a record per node cost the driver a decoded,
+    wrapped record each, 0.8 of the 3.6 CPU seconds of a `kg load` after a change on the 8,408-node corpus graph."""
+    existing: dict[str, tuple[str | None, list[str]]] = {}
+    for part in batches(uris, chunk):
+        r = read_rows(session, f"UNWIND $uris AS x MATCH (n:{KEY_LABEL} {{uri: x}}) RETURN collect(n.uri) AS u, "
+                      f"collect(coalesce(n.{HASH_KEY}, '')) AS h, collect(labels(n)) AS l", uris=part)[0]
+        for u, h, labels in zip(r["u"], r["h"], r["l"]):
+            existing[u] = (h or None, labels)
+    return existing
+
+
 def load_property_graph(
     pg: PropertyGraph,
     settings: ConnectionSettings,
@@ -376,16 +391,12 @@ def load_property_graph(
             uris = list(pg.nodes)
             fresh = written is not None or read_rows(session, f"MATCH (n:{KEY_LABEL}) RETURN count(n) AS n")[0]["n"] == 0
             if not fresh:
-                for chunk in batches(uris, 20000):
-                    for r in read_rows(session, f"UNWIND $uris AS u MATCH (n:{KEY_LABEL} {{uri: u}}) "
-                                   f"RETURN n.uri AS uri, n.{HASH_KEY} AS h, labels(n) AS labels", uris=chunk):
-                        existing[r["uri"]] = (r["h"], r["labels"])
+                existing = stored_nodes(session, uris)
             stale: list[str] = []
             if prune is not False and pg.base and not fresh:
-                for r in read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base RETURN n.uri AS uri",
-                               base=pg.base):
-                    if r["uri"] not in pg.nodes:
-                        stale.append(r["uri"])
+                held = read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base "
+                                 "RETURN collect(n.uri) AS u", base=pg.base)[0]["u"]
+                stale = [u for u in held if u not in pg.nodes]
             if stale:
                 before = marker[0]["origin"] if marker else None
                 if prune is None and (origin is None or before != origin):
