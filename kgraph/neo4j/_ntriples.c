@@ -232,6 +232,22 @@ static PyObject *blank(Reader *r)
 }
 
 /* A literal at r->p ('"' checked by the caller): (lexical form, datatype IRI, language). */
+/* A 3-tuple of three new references, which it takes over (released if it cannot be made). */
+static PyObject *tuple3(PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *t = PyTuple_New(3);
+    if (t == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        Py_DECREF(c);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    PyTuple_SET_ITEM(t, 2, c);
+    return t;
+}
+
 static PyObject *literal(Reader *r)
 {
     const char *start = ++r->p, *p = start;
@@ -284,17 +300,7 @@ static PyObject *literal(Reader *r)
         Py_XDECREF(lang);
         return NULL;
     }
-    PyObject *t = PyTuple_New(3);
-    if (t == NULL) {
-        Py_DECREF(value);
-        Py_DECREF(datatype);
-        Py_DECREF(lang);
-        return NULL;
-    }
-    PyTuple_SET_ITEM(t, 0, value);
-    PyTuple_SET_ITEM(t, 1, datatype);
-    PyTuple_SET_ITEM(t, 2, lang);
-    return t;
+    return tuple3(value, datatype, lang);
 }
 
 static void release(Reader *r)
@@ -413,17 +419,7 @@ static PyObject *reader_next(Reader *r)
     PyObject *s, *p, *o;
     if (read_triple(r, &s, &p, &o) <= 0)
         return NULL;
-    PyObject *t = PyTuple_New(3);
-    if (t == NULL) {
-        Py_DECREF(s);
-        Py_DECREF(p);
-        Py_DECREF(o);
-        return NULL;
-    }
-    PyTuple_SET_ITEM(t, 0, s);
-    PyTuple_SET_ITEM(t, 1, p);
-    PyTuple_SET_ITEM(t, 2, o);
-    return t;
+    return tuple3(s, p, o);
 }
 
 static void reader_dealloc(Reader *r)
