@@ -134,3 +134,33 @@ def test_a_load_that_stored_no_digest_is_compared_once_then_stops_early(
     assert not stream.load(loaded, private).changed and no_parse == ["parsed"]
     assert not stream.load(loaded, private).changed and no_parse == ["parsed"]
     assert sync.graph_counts(private, BASE)["nodes"] == len(_snapshot(private, BASE)[0])
+
+
+def test_a_load_after_a_change_reads_the_stored_state_in_one_record(loaded: Path, private: conn.ConnectionSettings,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that goes the whole way into a database holding nodes reads their stored hashes and labels, and the
+    IRIs under its base, as one record each (a record per node was most of such a load's Python time), and sees in
+    them what a read per node sees: a hash changed by hand, a hash missing, labels, a node the graph lacks."""
+    pg = pgrows.read_property_graph(loaded)
+    doc, other = sorted(u for u in pg.nodes if u.startswith(BASE))[:2]
+    _run(private, f"MATCH (n:Resource {{uri: $u}}) SET n.{sync.HASH_KEY} = 'x'", u=doc)
+    _run(private, f"MATCH (n:Resource {{uri: $u}}) REMOVE n.{sync.HASH_KEY}", u=other)
+    _run(private, "CREATE (:Resource {uri: $u, _kgHash: 'y'})", u=BASE + "gone")
+    with conn.driver(private) as d, d.session(database=private.database) as session:
+        held = sync.stored_nodes(session, [*pg.nodes, BASE + "nowhere"], chunk=len(pg.nodes) // 3)
+    one_by_one = {r["uri"]: (r["h"], r["labels"]) for r in _run(
+        private, f"UNWIND $uris AS u MATCH (n:Resource {{uri: u}}) RETURN n.uri AS uri, n.{sync.HASH_KEY} AS h, "
+        "labels(n) AS labels", uris=list(pg.nodes))}
+    assert held == one_by_one and held[doc][0] == "x" and held[other][0] is None and BASE + "nowhere" not in held
+    records: list[int] = []
+    real = sync.read_rows
+
+    def counted(session: Any, query: str, **params: Any) -> list[dict[str, Any]]:
+        rows = real(session, query, **params)
+        records.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(sync, "read_rows", counted)
+    report = stream.load(loaded, private, prune=True)
+    assert report.nodes_updated == 2 and report.nodes_deleted == 1 and max(records) == 1
+    assert sync.graph_counts(private, BASE)["nodes"] == len([u for u in pg.nodes if u.startswith(BASE)])

@@ -4,6 +4,7 @@ triples as pyoxigraph's lenient parse, errors where pyoxigraph has them, and the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyoxigraph import RdfFormat, parse
@@ -84,6 +85,41 @@ def test_a_build_folder_is_read_by_it_and_maps_as_without_it(tmp_path: Path, mon
         f.write("<http://a/s> <http://a/p> \n")
     with pytest.raises(LoadError, match="not valid RDF.*line"):
         pgrows.read_property_graph(out)
+
+
+def _filed(data: bytes, source: str, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
+    """``_Collected.add_raw`` over ``data`` (the reader itself, or its triples as a list), with its compiled twin or
+    its Python loop: the tables, the count, and the subjects ``on_group`` saw (one of which files a triple more)."""
+    if not compiled:
+        monkeypatch.setattr(pgrows, "_ntriples", None)
+    got = pgrows._Collected()
+    groups: list[str] = []
+
+    def on_group(s: str) -> None:
+        groups.append(s)
+        if s == "http://a/t":  # as rows._Live files the ontology's individuals in the middle of the file
+            got.add_raw([("http://a/i", "http://a/p", ("v", pgrows.XSD_STRING, ""))], {})
+
+    triples = _ntriples.triples(data) if source == "reader" else list(_ntriples.triples(data))
+    got.add_raw(triples, {"http://a/term": "term"}, on_group)
+    monkeypatch.undo()
+    return (dict(got.types), {s: dict(by_p) for s, by_p in got.lits.items()}, dict(got.links), got.objects, got.n,
+            groups)
+
+
+@pytest.mark.parametrize("source", ["reader", "tuples"])
+def test_the_triples_are_filed_in_c_as_the_python_loop_files_them(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the reader is built, ``_Collected.add_raw``'s loop runs in C (``_ntriples.file_triples``): every role
+    (types, literals, ontology terms as values, links and their objects) filed as the Python loop files it, the same
+    count (a triple filed by ``on_group`` meanwhile included) and ``on_group`` called for the same subjects."""
+    data = (EDGES + "\n<http://a/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://a/C> .\n"
+            "<http://a/t> <http://a/q> <http://a/term> .\n<http://a/u> <http://a/q> <http://a/o> .\n").encode()
+    compiled = _filed(data, source, True, monkeypatch)
+    assert compiled == _filed(data, source, False, monkeypatch)
+    types, lits, links, objects, n, groups = compiled
+    assert n == 13 and types == {"http://a/t": ["http://a/C"]} and lits["http://a/t"]["http://a/q"] == [
+        ("term", pgrows.XSD_STRING, "")] and links["http://a/u"] == [("http://a/q", "http://a/o")]
+    assert "http://a/i" in lits and groups == ["http://a/s", "_:b1", "http://a/é", "http://a/s", "http://a/t", "http://a/u"]
 
 
 @pytest.mark.shared

@@ -14,6 +14,9 @@
  * triples(buffer) -> an iterator of (s, p, o) tuples. A subject repeated on consecutive lines is the same str
  * object, and predicates, datatypes and language tags are shared (kept in a small table): fewer strings to make
  * and to hash.
+ *
+ * file_triples(...) is rows._Collected.add_raw's filing loop (types, literals, links by subject), over this reader
+ * without a tuple per triple, or over any iterable of tuples; the Python loop stays the rule and the fallback.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -229,6 +232,22 @@ static PyObject *blank(Reader *r)
 }
 
 /* A literal at r->p ('"' checked by the caller): (lexical form, datatype IRI, language). */
+/* A 3-tuple of three new references, which it takes over (released if it cannot be made). */
+static PyObject *tuple3(PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *t = PyTuple_New(3);
+    if (t == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        Py_DECREF(c);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    PyTuple_SET_ITEM(t, 2, c);
+    return t;
+}
+
 static PyObject *literal(Reader *r)
 {
     const char *start = ++r->p, *p = start;
@@ -281,17 +300,7 @@ static PyObject *literal(Reader *r)
         Py_XDECREF(lang);
         return NULL;
     }
-    PyObject *t = PyTuple_New(3);
-    if (t == NULL) {
-        Py_DECREF(value);
-        Py_DECREF(datatype);
-        Py_DECREF(lang);
-        return NULL;
-    }
-    PyTuple_SET_ITEM(t, 0, value);
-    PyTuple_SET_ITEM(t, 1, datatype);
-    PyTuple_SET_ITEM(t, 2, lang);
-    return t;
+    return tuple3(value, datatype, lang);
 }
 
 static void release(Reader *r)
@@ -327,14 +336,15 @@ static void next_line(Reader *r)
     }
 }
 
-static PyObject *reader_next(Reader *r)
+/* The next triple's terms (new references) into *ps, *pp, *po: 1, or 0 at the end, or -1 with an exception set. */
+static int read_triple(Reader *r, PyObject **ps, PyObject **pp, PyObject **po)
 {
     if (r->p == NULL)
-        return NULL;
+        return 0;
     next_line(r);
     if (r->p >= r->end) {
         release(r);
-        return NULL;
+        return 0;
     }
     PyObject *s = NULL, *p = NULL, *o = NULL;
     /* subject: the last one again when the bytes are the same */
@@ -392,19 +402,24 @@ static PyObject *reader_next(Reader *r)
         syntax_error(r, "more after the triple's '.'");
         goto fail;
     }
-    PyObject *t = PyTuple_New(3);
-    if (t == NULL)
-        goto fail;
-    PyTuple_SET_ITEM(t, 0, s);
-    PyTuple_SET_ITEM(t, 1, p);
-    PyTuple_SET_ITEM(t, 2, o);
-    return t;
+    *ps = s;
+    *pp = p;
+    *po = o;
+    return 1;
 fail:
     Py_XDECREF(s);
     Py_XDECREF(p);
     Py_XDECREF(o);
     release(r); /* an error ends the reading */
-    return NULL;
+    return -1;
+}
+
+static PyObject *reader_next(Reader *r)
+{
+    PyObject *s, *p, *o;
+    if (read_triple(r, &s, &p, &o) <= 0)
+        return NULL;
+    return tuple3(s, p, o);
 }
 
 static void reader_dealloc(Reader *r)
@@ -443,6 +458,150 @@ static PyObject *triples(PyObject *module, PyObject *data)
     return (PyObject *)r;
 }
 
+/* d[key] of a dict or defaultdict (its default made on a miss, as d[key] in Python): a borrowed reference. */
+static PyObject *item(PyObject *d, PyObject *key)
+{
+    PyObject *v = PyDict_GetItemWithError(d, key);
+    if (v != NULL || PyErr_Occurred())
+        return v;
+    v = PyObject_GetItem(d, key); /* defaultdict.__missing__ stores it */
+    Py_XDECREF(v);                /* the dict holds it */
+    return v;
+}
+
+static int append(PyObject *d, PyObject *key, PyObject *value)
+{
+    PyObject *list = item(d, key);
+    return list == NULL ? -1 : PyList_Append(list, value);
+}
+
+/* One triple filed as rows._Collected.add_raw's loop files it (that loop is the rule; this is its compiled twin). */
+static int file_one(PyObject *s, PyObject *p, PyObject *o, PyObject *types, PyObject *lits, PyObject *links,
+                    PyObject *objects, PyObject *term_values, PyObject *rdf_type, PyObject *xsd_string, PyObject *empty)
+{
+    if (PyTuple_CheckExact(o)) {
+        PyObject *by_p = item(lits, s);
+        return by_p == NULL ? -1 : append(by_p, p, o);
+    }
+    int is_type = PyObject_RichCompareBool(p, rdf_type, Py_EQ);
+    if (is_type < 0)
+        return -1;
+    if (is_type)
+        return append(types, s, o);
+    PyObject *value = PyDict_GetItemWithError(term_values, o);
+    if (value == NULL && PyErr_Occurred())
+        return -1;
+    if (value != NULL) {
+        PyObject *by_p = item(lits, s);
+        if (by_p == NULL)
+            return -1;
+        PyObject *lit = PyTuple_Pack(3, value, xsd_string, empty);
+        if (lit == NULL)
+            return -1;
+        int rc = append(by_p, p, lit);
+        Py_DECREF(lit);
+        return rc;
+    }
+    PyObject *pair = PyTuple_Pack(2, p, o);
+    if (pair == NULL)
+        return -1;
+    int rc = append(links, s, pair);
+    Py_DECREF(pair);
+    return rc < 0 ? -1 : PySet_Add(objects, o);
+}
+
+/* file_triples(triples, types, lits, links, objects, term_values, rdf_type, xsd_string, on_group) -> count:
+ * rows._Collected.add_raw's loop over a Reader (its terms filed without a tuple per triple) or any iterable of
+ * (s, p, o) tuples. on_group(s), when not None, is called as the subject changes, with the one before, and at the end. */
+static PyObject *file_triples(PyObject *module, PyObject *args)
+{
+    PyObject *src, *types, *lits, *links, *objects, *term_values, *rdf_type, *xsd_string, *on_group;
+    if (!PyArg_ParseTuple(args, "OO!O!O!O!O!UUO", &src, &PyDict_Type, &types, &PyDict_Type, &lits, &PyDict_Type,
+                          &links, &PySet_Type, &objects, &PyDict_Type, &term_values, &rdf_type, &xsd_string, &on_group))
+        return NULL;
+    if (on_group == Py_None)
+        on_group = NULL;
+    PyObject *empty = PyUnicode_FromString("");
+    if (empty == NULL)
+        return NULL;
+    Reader *r = Py_IS_TYPE(src, &ReaderType) ? (Reader *)src : NULL;
+    PyObject *it = r ? NULL : PyObject_GetIter(src);
+    if (r == NULL && it == NULL) {
+        Py_DECREF(empty);
+        return NULL;
+    }
+    PyObject *prev = NULL;
+    Py_ssize_t n = 0;
+    int failed = 0;
+    for (;;) {
+        PyObject *s, *p, *o;
+        if (r) {
+            int got = read_triple(r, &s, &p, &o);
+            if (got < 0) {
+                failed = 1;
+                break;
+            }
+            if (got == 0)
+                break;
+        } else {
+            PyObject *t = PyIter_Next(it);
+            if (t == NULL) {
+                failed = PyErr_Occurred() != NULL;
+                break;
+            }
+            if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3) {
+                Py_DECREF(t);
+                PyErr_SetString(PyExc_TypeError, "a triple must be a tuple (s, p, o)");
+                failed = 1;
+                break;
+            }
+            s = PyTuple_GET_ITEM(t, 0);
+            p = PyTuple_GET_ITEM(t, 1);
+            o = PyTuple_GET_ITEM(t, 2);
+            Py_INCREF(s);
+            Py_INCREF(p);
+            Py_INCREF(o);
+            Py_DECREF(t);
+        }
+        n++;
+        int rc = 0;
+        if (on_group != NULL && s != prev) {
+            int same = prev == NULL ? 0 : PyObject_RichCompareBool(s, prev, Py_EQ);
+            if (same < 0)
+                rc = -1;
+            else if (!same) {
+                if (prev != NULL) {
+                    PyObject *res = PyObject_CallOneArg(on_group, prev);
+                    if (res == NULL)
+                        rc = -1;
+                    Py_XDECREF(res);
+                }
+                Py_INCREF(s);
+                Py_XSETREF(prev, s);
+            }
+        }
+        if (rc == 0)
+            rc = file_one(s, p, o, types, lits, links, objects, term_values, rdf_type, xsd_string, empty);
+        Py_DECREF(s);
+        Py_DECREF(p);
+        Py_DECREF(o);
+        if (rc < 0) {
+            failed = 1;
+            break;
+        }
+    }
+    if (!failed && on_group != NULL && prev != NULL) {
+        PyObject *res = PyObject_CallOneArg(on_group, prev);
+        if (res == NULL)
+            failed = 1;
+        Py_XDECREF(res);
+    }
+    Py_XDECREF(prev);
+    Py_XDECREF(it);
+    Py_DECREF(empty);
+    return failed ? NULL : PyLong_FromSsize_t(n);
+}
+
 static PyTypeObject ReaderType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "kgraph.neo4j._ntriples.Reader",
@@ -455,6 +614,8 @@ static PyTypeObject ReaderType = {
 
 static PyMethodDef methods[] = {
     {"triples", triples, METH_O, "An iterator of (subject, predicate, object) tuples from N-Triples bytes."},
+    {"file_triples", file_triples, METH_VARARGS,
+     "Triples filed by role into the mapping's tables, as rows._Collected.add_raw does; the count."},
     {NULL, NULL, 0, NULL},
 };
 

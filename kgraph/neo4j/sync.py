@@ -277,13 +277,27 @@ def create_relationships(session: neo4j.Session, rows: list[dict[str, Any]]) -> 
     write_rows(session, rel_query("CREATE"), rows)
 
 
-#: appended to the query that marks a load done: the markers a stream cut short left under a guessed base.
-#: A guess is a prefix of the real base or the base a prefix of it; other builds' markers are not touched.
-_DROP_GUESSES = (f"WITH row OPTIONAL MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base "
-                 "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
+#: The markers a stream cut short left under a guessed base, deleted before the load is marked done. A guess is a
+#: prefix of the real base or the base a prefix of it; other builds' markers are not touched.
+DROP_GUESSES_QUERY = (f"UNWIND $rows AS row MATCH (o:{MARKER_LABEL}) WHERE o.guess AND o.base <> row.base "
+                      "AND (row.base STARTS WITH o.base OR o.base STARTS WITH row.base) DELETE o")
+
+#: The marker of a load under ``row.base`` marked done, with ``row.props`` (a null value removes that property).
+DONE_QUERY = (f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
+              "SET m += row.props, m.finished = datetime()")
 
 
-#: set on the marker with the query that says a load is done (``_digests`` gives the values): see ``fingerprint``
+def _mark_done(write: Callable[[neo4j.Session, str, list[dict[str, Any]]], Any], session: neo4j.Session, base: str,
+               props: dict[str, Any], guessed: bool) -> None:
+    """Mark the load under ``base`` done with ``props``, the guessed markers (``guessed``: the load read some) deleted
+    first. Two plain statements rather than one: the server planned the one with the deletion folded in, on every
+    load and as its last step, in 0.1-0.2 s of its CPU, against about 0.05 s for this ``DONE_QUERY``."""
+    if guessed:
+        write(session, DROP_GUESSES_QUERY, [{"base": base}])
+    write(session, DONE_QUERY, [{"base": base, "props": {"status": "done", "guess": None, **props}}])
+
+
+#: set on the marker with the query that stores the digests (``_digests`` gives the values): see ``fingerprint``
 _DIGESTS = "m.source = row.source, m.graph = row.graph, m.outside = row.outside "
 
 
@@ -293,6 +307,21 @@ def _digests(pg: PropertyGraph, source: str | None) -> dict[str, Any]:
         return {"source": None, "graph": None, "outside": None}
     graph, outside = graph_digest(pg)
     return {"source": source, "graph": graph, "outside": outside}
+
+
+def stored_nodes(session: neo4j.Session, uris: list[str],
+                 chunk: int = 20000) -> dict[str, tuple[str | None, list[str]]]:
+    """The stored hash (None where a load cut short left none) and labels of each of ``uris`` that the database holds.
+
+    Each chunk comes back as one record of three parallel lists: a record per node cost the driver a decoded,
+    wrapped record each, 0.8 of the 3.6 CPU seconds of a `kg load` after a change on the 8,408-node corpus graph."""
+    existing: dict[str, tuple[str | None, list[str]]] = {}
+    for part in batches(uris, chunk):
+        r = read_rows(session, f"UNWIND $uris AS x MATCH (n:{KEY_LABEL} {{uri: x}}) RETURN collect(n.uri) AS u, "
+                      f"collect(coalesce(n.{HASH_KEY}, '')) AS h, collect(labels(n)) AS l", uris=part)[0]
+        for u, h, labels in zip(r["u"], r["h"], r["l"]):
+            existing[u] = (h or None, labels)
+    return existing
 
 
 def load_property_graph(
@@ -362,16 +391,12 @@ def load_property_graph(
             uris = list(pg.nodes)
             fresh = written is not None or read_rows(session, f"MATCH (n:{KEY_LABEL}) RETURN count(n) AS n")[0]["n"] == 0
             if not fresh:
-                for chunk in batches(uris, 20000):
-                    for r in read_rows(session, f"UNWIND $uris AS u MATCH (n:{KEY_LABEL} {{uri: u}}) "
-                                   f"RETURN n.uri AS uri, n.{HASH_KEY} AS h, labels(n) AS labels", uris=chunk):
-                        existing[r["uri"]] = (r["h"], r["labels"])
+                existing = stored_nodes(session, uris)
             stale: list[str] = []
             if prune is not False and pg.base and not fresh:
-                for r in read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base RETURN n.uri AS uri",
-                               base=pg.base):
-                    if r["uri"] not in pg.nodes:
-                        stale.append(r["uri"])
+                held = read_rows(session, f"MATCH (n:{KEY_LABEL}) WHERE n.uri STARTS WITH $base "
+                                 "RETURN collect(n.uri) AS u", base=pg.base)[0]["u"]
+                stale = [u for u in held if u not in pg.nodes]
             if stale:
                 before = marker[0]["origin"] if marker else None
                 if prune is None and (origin is None or before != origin):
@@ -393,9 +418,7 @@ def load_property_graph(
             report.nodes_unchanged = len(uris) - len(changed)
             if not changed and not stale:
                 if report.resumed:
-                    write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) "
-                          "SET m.status = 'done', m.finished = datetime(), m.guess = null, " + _DIGESTS + _DROP_GUESSES,
-                          [{"base": base, **_digests(pg, source)}])
+                    _mark_done(write, session, base, _digests(pg, source), bool(guessed))
                 elif source and marker and marker[0]["origin"] == origin and marker[0].get("source") != source:
                     # the database holds this graph, loaded from here by a loader that stored no digest (or
                     # another one): stored now, so the next load of it stops early
@@ -446,11 +469,9 @@ def load_property_graph(
                 report.nodes_deleted += c.nodes_deleted
                 report.relationships_deleted += c.relationships_deleted
             report.seconds["prune"] = time.perf_counter() - t
-            write(session, f"UNWIND $rows AS row MERGE (m:{MARKER_LABEL} {{base: row.base}}) SET m.status = 'done', "
-                  "m.finished = datetime(), m.nodes = row.nodes, m.relationships = row.rels, m.triples = row.triples, "
-                  "m.origin = row.origin, m.guess = null, " + _DIGESTS + _DROP_GUESSES,
-                  [{"base": base, "nodes": len(pg.nodes), "rels": pg.relationship_count, "triples": pg.triples,
-                    "origin": origin, **_digests(pg, source)}])
+            _mark_done(write, session, base, {"nodes": len(pg.nodes), "relationships": pg.relationship_count,
+                                              "triples": pg.triples, "origin": origin, **_digests(pg, source)},
+                       bool(guessed))
     except LoadError:
         raise
     except Exception as e:  # noqa: BLE001 - driver errors become LoadError with a clear message
