@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from itertools import islice, takewhile
 from typing import Iterable
 
@@ -28,18 +29,17 @@ from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import issuer_of_codes
 
-_ARTICLE_HEADING = re.compile(r"Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:]")
+#: what may stand before a heading on its line besides white space: a saved web page's emphasis, quote and cell marks
+_LINE_MARKUP = " \t\xa0*_#>|"
+#: "Điều N." opening a line (after `_LINE_MARKUP`): one match a heading, not one a mention of an article filtered after
+_ARTICLE_HEADING = re.compile(r"(?m)^[" + re.escape(_LINE_MARKUP) + r"]*(Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:])")
 
 
+@lru_cache(maxsize=1)
 def _article_headings(t: str) -> list[tuple[int, str]]:
     """(offset, number) of each "Điều N." that starts a line (after a saved page's markup, "**Điều 3."): the article
-    a "Điều này" stands in."""
-    out = []
-    for m in _ARTICLE_HEADING.finditer(t):
-        line_start = t.rfind("\n", 0, m.start()) + 1
-        if not t[line_start : m.start()].strip(_LINE_MARKUP):
-            out.append((m.start(), m.group(1)))
-    return out
+    a "Điều này" stands in. Kept for the last text: the self references and the scope articles both ask."""
+    return [(m.start(1), m.group(2)) for m in _ARTICLE_HEADING.finditer(t)]
 
 
 def _scope_articles(t: str, titles: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -55,9 +55,6 @@ _SELF_REGULATES = re.compile(r"\snày\s{1,3}quy\s{1,3}định\s")
 #: ... of what another instrument's provisions call for: the reference (or its provisions) right after "theo",
 #: "quy định tại / của" or "của" (not "đã ban hành tại X", nor "trước thời điểm Luật X có hiệu lực")
 _SCOPE_LEAD = re.compile(r"(?<!\w)(?:theo|quy\s{1,3}định\s{1,3}tại|của)\s{1,3}$")
-
-#: what may stand before a heading on its line besides white space: a saved web page's emphasis, quote and cell marks
-_LINE_MARKUP = " \t\xa0*_#>|"
 
 _FOOTNOTE_MARK = re.compile(r"[ \t]{0,3}(\d{1,3})[ \t]{1,3}$")
 
