@@ -32,7 +32,8 @@ a typo must not empty a graph. Files with identical bytes are read and extracted
 a source of that one document. Memory holds the corpus-level index of names and one file's extraction at a
 time, not the corpus: each file's state (its manifest entry, its size, the phases' marks) is in a temporary
 SQLite database (`build_cache.Ledger`), and so is the index of instruments (each one's own header, the types
-and dates its citations give: `link.corpus.InstrumentIndex`).
+and dates its citations give: `link.corpus.InstrumentIndex`); the derived part is held a bounded run of
+lines at a time.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from kgraph.build_tasks import (FILE_TIMEOUT, Extractor, extract_one, init_extra
                                 part_dependencies, stopped, triples_one, warm_extractor)
 from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
 from kgraph.graph.rdf import citation_prefix, instruments_triples
-from kgraph.graph.stale import stale_triples
+from kgraph.graph.stale import GROUP_LINES, stale_groups
 from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
@@ -420,7 +421,8 @@ def _build_files(sources, problems, out: Path, workers, fmt, base, store, progre
     try:
         if (n_extracted or len(part_tasks) or not files.same_files() or old_code
                 or old.get("derived") != DERIVED_PART or not derived.exists()):
-            n_stale = write_part(stale_triples(_lines_of(own_parts), base), derived)
+            # a group's lines at a time, sorted on disk in runs of about a group's
+            n_stale = write_part(stale_groups(_lines_of(own_parts), base), derived, hold=GROUP_LINES)
             loading.add(derived)
         timings["derive"] = time.perf_counter() - t
         cpu["derive"] = _cpu() - c

@@ -52,11 +52,13 @@ def _count_lines(path: Path) -> int:
     return n
 
 
-def write_part(lines: Iterable[str], path: Path) -> int:
+def write_part(lines: Iterable[str], path: Path, hold: int | None = None) -> int:
     """Write N-Triples lines sorted and de-duplicated (atomically); returns the number of triples.
 
-    Holds at most `SPILL_LINES` distinct lines: beyond that, sorted runs go to temporary files beside the
-    part and are merged by `_merge`, as parts are into graph.nt (the same bytes as sorting them all at once)."""
+    Holds at most `hold` (default `SPILL_LINES`) distinct lines: beyond that, sorted runs go to temporary files
+    beside the part and are merged by `_merge`, as parts are into graph.nt (the same bytes as sorting them all at
+    once)."""
+    spill_at = hold or SPILL_LINES
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
     runs: list[Path] = []
@@ -69,12 +71,12 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     try:
         it = iter(lines)
         while True:  # the set filled a slice at a time (in C), not a line at a time
-            want = SPILL_LINES - len(held)
+            want = spill_at - len(held)
             chunk = list(islice(it, want))
             held.update(chunk)
             if len(chunk) < want:
                 break  # the lines ran out
-            if len(held) < SPILL_LINES:
+            if len(held) < spill_at:
                 continue  # duplicates: room for more
             spill()
             held = set()
