@@ -32,8 +32,8 @@ a typo must not empty a graph. Files with identical bytes are read and extracted
 a source of that one document. Memory holds the corpus-level index of names and one file's extraction at a
 time, not the corpus: each file's state (its manifest entry, its size, the phases' marks) is in a temporary
 SQLite database (`build_cache.Ledger`), and so is the index of instruments (each one's own header, the types
-and dates its citations give: `link.corpus.InstrumentIndex`); the derived part is held a bounded run of
-lines at a time.
+and dates its citations give: `link.corpus.InstrumentIndex`); the parts the build sorts itself (the
+instruments', the derived one) are held a bounded run of lines at a time.
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ def graph_fingerprint() -> str:
          *(_PKG / "knowledge").glob("*"), ONTOLOGY_FILE]
     )
 
+
+#: Lines of the instruments' part held at once before a sorted run goes to disk (`write_part`): its lines grow with
+#: the corpus (34k at x1, 66k at x10), and sorting 50,000 held two copies of them (text and UTF-8), ~24 MB.
+INSTRUMENT_LINES_HELD = 10_000
 
 #: The part of what the whole graph implies (kgraph.graph.stale), beside the files' parts and the instruments'.
 DERIVED_PART = "_stale.nt"
@@ -371,7 +375,8 @@ def _build_files(sources, problems, out: Path, workers, fmt, base, store, progre
 
     def instruments_part() -> None:  # while the workers write the files' parts
         nonlocal n_instr_triples
-        n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
+        n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments,
+                                     hold=INSTRUMENT_LINES_HELD)
         if loading.loader is not None:
             loading.add(instruments)
             for src, _ in files.rows("0", "entry IS NOT NULL AND task != 2 AND early = 0"):
