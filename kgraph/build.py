@@ -29,9 +29,11 @@ A file that cannot be read or extracted, or whose extraction outlasts the per-fi
 reported with its problem and left out; the rest goes on. An input that names nothing (a missing path,
 a pattern matching no file, a folder without documents) stops the build before anything is changed:
 a typo must not empty a graph. Files with identical bytes are read and extracted once; each path stays
-a source of that one document. Memory holds the manifest (a few hundred bytes a file), the corpus-level
-index of names, and one file's extraction at a time, not the corpus; the index of instruments (each one's own
-header, the types and dates its citations give) is a temporary SQLite database (`link.corpus.InstrumentIndex`).
+a source of that one document. Memory holds the corpus-level index of names and one file's extraction at a
+time, not the corpus: each file's state (its manifest entry, its size, the phases' marks) is in a temporary
+SQLite database (`build_cache.Ledger`), and so is the index of instruments (each one's own header, the types
+and dates its citations give: `link.corpus.InstrumentIndex`); the parts the build sorts itself (the
+instruments', the derived one) are held a bounded run of lines at a time.
 """
 
 from __future__ import annotations
@@ -46,16 +48,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from kgraph.build_cache import (GRAPH_NT, GRAPH_TTL, CachedFacts, MANIFEST, MANIFEST_VERSION, SUMMARY, extraction_from_cache,
-                                extraction_from_dict, extraction_to_cache, facts_path, load_manifest, part_name,
-                                read_facts, write_json)
+from kgraph.build_cache import (GRAPH_NT, GRAPH_TTL, CachedFacts, Ledger, MANIFEST, MANIFEST_VERSION, SUMMARY,
+                                extraction_from_cache, extraction_from_dict, extraction_to_cache, facts_path,
+                                load_manifest, part_name, read_facts, write_json)
 from kgraph.build_executor import EXECUTORS, Executor
 from kgraph.build_inputs import NAMES_NOTHING, InputsNotFound, Problem, discover, sha256_file
 from kgraph.build_tasks import (FILE_TIMEOUT, Extractor, extract_one, init_extract, init_triples, own_peak_mb,
                                 part_dependencies, stopped, triples_one, warm_extractor)
 from kgraph.graph.ontology import ONTOLOGY_FILE, PREFIXES
 from kgraph.graph.rdf import citation_prefix, instruments_triples
-from kgraph.graph.stale import stale_triples
+from kgraph.graph.stale import GROUP_LINES, stale_groups
 from kgraph.link.corpus import Resolver
 from kgraph.link.keys import DEFAULT_BASE
 from kgraph.link.resolved import resolve_instruments
@@ -96,11 +98,21 @@ def graph_fingerprint() -> str:
     )
 
 
+#: Lines of the instruments' part held at once before a sorted run goes to disk (`write_part`): its lines grow with
+#: the corpus (34k at x1, 66k at x10), and sorting 50,000 held two copies of them (text and UTF-8), ~24 MB.
+INSTRUMENT_LINES_HELD = 10_000
+
 #: The part of what the whole graph implies (kgraph.graph.stale), beside the files' parts and the instruments'.
 DERIVED_PART = "_stale.nt"
 
 
-def _lines_of(paths: list[Path]) -> Iterable[bytes]:
+def _first_version(part: Path) -> Path:
+    """Where a part the store loaded early is put aside while it is written again (until the store took back
+    what that first version had and the new one has not)."""
+    return part.with_name(part.name + ".loaded")
+
+
+def _lines_of(paths: Iterable[Path]) -> Iterable[bytes]:
     for p in paths:
         with open(p, "rb") as f:
             yield from f
@@ -201,7 +213,6 @@ class _Loading:
     def __init__(self, out: Path | None):
         self.out = out  # None: no store is built
         self.loader: StoreLoaderProcess | StoreLoader | None = None
-        self.early: set[str] = set()
         self.peak_mb = 0.0  # the loader's process, once it ended
 
     def start(self) -> bool:
@@ -244,34 +255,38 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     ext_fp = extractor_fingerprint() if extractor is None else f"custom:{getattr(extractor, '__qualname__', '?')}"
     graph_fp = graph_fingerprint()
     same_extractor = not force and old.get("extractor") == ext_fp
-    old_files: dict[str, Any] = old.get("files", {}) if same_extractor else {}
+    # every file's state from here on is in the ledger (on disk), not in this process's heap
+    files = Ledger(old.pop("files", {}))
+    try:
+        return _build_files(sources, problems, out, workers, fmt, base, store, progress, extractor, file_timeout,
+                            t_start, timings, cpu, rss_after, runner, loading, old, ext_fp, graph_fp, same_extractor,
+                            files)
+    finally:
+        files.close()
+
+
+def _build_files(sources, problems, out: Path, workers, fmt, base, store, progress, extractor, file_timeout, t_start,
+                 timings, cpu, rss_after, runner: Executor, loading: _Loading, old: dict[str, Any], ext_fp: str,
+                 graph_fp: str, same_extractor: bool, files: Ledger) -> BuildResult:
+    cache = out / "cache"
+    parts = out / "parts"
 
     # 1. hash (discovered in `build`)
     t = time.perf_counter()
     c = _cpu()
-    files: dict[str, Any] = {}
-    todo: list[tuple[str, str, str, str]] = []
-    same_as: dict[str, str] = {}  # a path whose bytes equal an earlier path's: read once, under the first
-    first_of: dict[str, str] = {}
     total_bytes = 0
-    sizes: dict[str, int] = {}
+    n_same_as = 0  # paths whose bytes equal an earlier path's: read once, under the first
     for src in sources:
         sha, size, err = sha256_file(src)
         if err:
             problems.append(Problem(src, err))
             continue
         total_bytes += size
-        sizes[src] = size
-        prev = old_files.get(src)
+        prev = files.old(src) if same_extractor else None
         cache_path = cache / f"{sha}.json"
-        if prev and prev.get("sha256") == sha and cache_path.exists() and os.path.exists(facts_path(cache_path)):
-            files[src] = prev
-            first_of.setdefault(sha, src)
-        elif sha in first_of:
-            same_as[src] = first_of[sha]
-        else:
-            first_of[sha] = src
-            todo.append((src, sha, str(cache_path), str(parts / part_name(src))))
+        if not (prev and prev.get("sha256") == sha and cache_path.exists() and os.path.exists(facts_path(cache_path))):
+            prev = None
+        n_same_as += files.hashed(src, sha, size, prev) is not None
     timings["discover"] += time.perf_counter() - t
     cpu["discover"] = cpu.get("discover", 0.0) + _cpu() - c
     rss_after["discover"] = round(own_peak_mb(), 1)
@@ -279,8 +294,8 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     # 2. extract what changed: largest files first, so no worker is left with a big law at the end
     t = time.perf_counter()
     c = _cpu()
-    todo.sort(key=lambda task: (-sizes[task[0]], task[0]))
-    if extractor is None and workers > 1 and todo and runner.kind == "local":
+    todo = files.tasks(1, cache, parts)  # largest files first
+    if extractor is None and workers > 1 and len(todo) and runner.kind == "local":
         warm_extractor()
     extracted_bytes = 0
     workers_peak = 0.0  # MB, as the workers report it
@@ -299,20 +314,24 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         workers_peak = max(workers_peak, r["rss_mb"])
         n_extracted += 1
         extract_seconds += r["seconds"]
-        files[r["source"]] = {"sha256": r["sha256"], "bytes": r["bytes"]}
+        entry = {"sha256": r["sha256"], "bytes": r["bytes"]}
+        early = 0
         if r["counts"] is not None:  # its part, as the file alone resolves its names (kept if the corpus agrees)
-            files[r["source"]].update(counts=r["counts"], part=part_name(r["source"]), part_deps=r["part_deps"])
+            entry.update(counts=r["counts"], part=part_name(r["source"]), part_deps=r["part_deps"])
             # the store loads each part as soon as it exists, in a thread beside the workers (started with the
             # first part: a build whose only task is a file that fails again loads nothing)
             if loading.start():
                 loading.add(parts / part_name(r["source"]))
-                loading.early.add(r["source"])
-    for src, first in sorted(same_as.items()):
-        if first in failed:
-            problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
-        elif first in files:
-            files[src] = {k: files[first][k] for k in ("sha256", "bytes")}
-            n_same += 1
+                early = 1
+        files.put(r["source"], entry, early=early)
+    files.clear_tasks()
+    if n_same_as:
+        for src, first in files.same_bytes():
+            if first in failed:
+                problems.append(Problem(src, f"same bytes as {first}: {failed[first]}"))
+            elif (e := files.entry(first)) is not None:
+                files.put(src, {k: e[k] for k in ("sha256", "bytes")})
+                n_same += 1
     timings["extract"] = time.perf_counter() - t
     cpu["extract"] = cpu.get("extract", 0.0) + _cpu() - c
     rss_after["extract"] = round(own_peak_mb(), 1)
@@ -320,8 +339,7 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     # 3. resolve over the corpus
     t = time.perf_counter()
     c = _cpu()
-    ordered = sorted(files)
-    resolver = Resolver(CachedFacts(cache, (files[s]["sha256"] for s in ordered)))  # one file's facts at a time
+    resolver = Resolver(CachedFacts(cache, files.shas()))  # one file's facts at a time, read again on each walk
     alias_fp = resolver.alias_fingerprint()
     timings["resolve"] = time.perf_counter() - t
     cpu["resolve"] = cpu.get("resolve", 0.0) + _cpu() - c
@@ -333,72 +351,72 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     old_code = old.get("graph") != graph_fp or old.get("base") != base
-    part_tasks = []
-    # by file, (first version as loaded, the part) of parts written again: the store is given only what the new
-    # version adds, and takes back what the first had and the graph has not
-    superseded: dict[str, tuple[Path, Path]] = {}
-    for src in ordered:
-        e = files[src]
+    # a part written again whose first version the store has: that version is put aside (`_first_version`), the
+    # store is given only what the new version adds, and takes back what the first had and the graph has not
+    for src, entry, kept, early in files.rows("entry, kept, early"):
+        e = json.loads(entry)
         part = parts / part_name(src)
         deps = part_dependencies(read_facts(cache, e["sha256"]), resolver)
         fresh = ("counts" in e and e.get("part") == part.name and e.get("part_deps") == deps and part.exists()
-                 and not (old_code and e is old_files.get(src)))
+                 and not (old_code and kept))
         e["part"] = part.name
         e["part_deps"] = deps
-        if not fresh:
-            part_tasks.append((src, e["sha256"], str(cache / f"{e['sha256']}.json"), str(part)))
-            if src in loading.early:  # the store has its first version: kept aside to take back what changed
-                superseded[src] = (part.with_name(part.name + ".loaded"), part)
-                os.replace(part, superseded[src][0])
-    part_tasks.sort(key=lambda task: (-sizes.get(task[0], 0), task[0]))
-    if part_tasks:  # the graph changes (when nothing was extracted, the store starts loading here)
+        if fresh:
+            files.put(src, e)
+            continue
+        files.put(src, e, task=2, superseded=early)
+        if early:  # the store has its first version: kept aside to take back what changed
+            os.replace(part, _first_version(part))
+    part_tasks = files.tasks(2, cache, parts)  # largest files first
+    if len(part_tasks):  # the graph changes (when nothing was extracted, the store starts loading here)
         loading.start()
     instruments = parts / "_instruments.nt"
     n_instr_triples = 0
 
     def instruments_part() -> None:  # while the workers write the files' parts
         nonlocal n_instr_triples
-        n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments)
+        n_instr_triples = write_part(instruments_triples(resolve_instruments(resolver, base)), instruments,
+                                     hold=INSTRUMENT_LINES_HELD)
         if loading.loader is not None:
             loading.add(instruments)
-            redone = {task[0] for task in part_tasks}
-            for src in ordered:
-                if src not in redone and src not in loading.early:
-                    loading.add(parts / files[src]["part"])
+            for src, _ in files.rows("0", "entry IS NOT NULL AND task != 2 AND early = 0"):
+                loading.add(parts / part_name(src))
 
     for r in runner.map(triples_one, part_tasks, init_triples, (resolver, base),
                         "graphing" if progress else None, meanwhile=instruments_part):
         stopped(r)
         if r["error"]:
             problems.append(Problem(r["source"], r["error"]))
-            files.pop(r["source"], None)
+            files.put(r["source"], None)
             continue
-        files[r["source"]]["counts"] = r["counts"]
+        e = files.entry(r["source"])
+        e["counts"] = r["counts"]
+        files.put(r["source"], e)
         workers_peak = max(workers_peak, r["rss_mb"])
-        was = superseded.get(r["source"])
-        loading.add(parts / files[r["source"]]["part"], was[0] if was else None)
+        part = parts / e["part"]
+        loading.add(part, _first_version(part) if files.marks(r["source"])[1] else None)
+    files.clear_tasks()
     timings["triples"] = time.perf_counter() - t
     cpu["triples"] = cpu.get("triples", 0.0) + _cpu() - c
     rss_after["triples"] = round(own_peak_mb(), 1)
 
     # removed or failed files: their parts and caches go
     derived = parts / DERIVED_PART
-    keep_parts = {files[s]["part"] for s in files} | {instruments.name, derived.name}
-    for p in parts.glob("*.nt"):
-        if p.name not in keep_parts:
+    for p in parts.glob("*.nt"):  # a file's part is named by its path (`part_name`)
+        if p.name not in (instruments.name, derived.name) and not files.has_part(p.name):
             p.unlink()
-    keep_cache = {f"{files[s]['sha256']}{x}" for s in files for x in (".json", ".facts.json")}
     for p in cache.glob("*.json"):
-        if p.name not in keep_cache:
+        sha, _, rest = p.name.partition(".")
+        if rest not in ("json", "facts.json") or not files.has_sha(sha):
             p.unlink()
-    removed = sorted(set(old.get("files", {})) - set(files) - {p.source for p in problems})
+    n_removed = files.removed({p.source for p in problems})
 
     # 4b. what the whole graph implies (kgraph.graph.stale), from every part: redone whenever a part may have
     #     changed (a file extracted, a part written again, a file gone, other graph code or base)
     t = time.perf_counter()
     c = _cpu()
     n_stale = None
-    own_parts = [parts / files[s]["part"] for s in sorted(files)] + [instruments]
+    own_parts = files.parts(parts, instruments)  # by path, the instruments' last (read again on each walk)
     graph_nt = out / GRAPH_NT
     # the citations last: a streaming reader (kg load) then has every node before the citations that connect them
     last = f"<{citation_prefix(base)}"
@@ -406,9 +424,10 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     # part, is made meanwhile and its lines placed into the merged graph as it is written
     merging = start_merge(own_parts, graph_nt, last=last)
     try:
-        if (n_extracted or part_tasks or set(files) != set(old.get("files", {})) or old_code
+        if (n_extracted or len(part_tasks) or not files.same_files() or old_code
                 or old.get("derived") != DERIVED_PART or not derived.exists()):
-            n_stale = write_part(stale_triples(_lines_of(own_parts), base), derived)
+            # a group's lines at a time, sorted on disk in runs of about a group's
+            n_stale = write_part(stale_groups(_lines_of(own_parts), base), derived, hold=GROUP_LINES)
             loading.add(derived)
         timings["derive"] = time.perf_counter() - t
         cpu["derive"] = _cpu() - c
@@ -431,9 +450,11 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
     t = time.perf_counter()
     c = _cpu()
     reloaded = False
-    for first, part in superseded.values():  # the store takes back what the first version had, the graph not
+    for src, entry in files.rows("entry", "superseded = 1"):  # the store takes back what the first version had,
+        part = parts / part_name(src)                            # the graph not
+        first = _first_version(part)
         if loading.loader is not None:
-            loading.loader.discard(stale_lines(first, part if part.name in keep_parts else None, graph_nt, last=last))
+            loading.loader.discard(stale_lines(first, part if entry is not None else None, graph_nt, last=last))
         first.unlink()
     if store:
         before = current_store(out)
@@ -448,17 +469,19 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
 
     # 6. manifest and summary
     manifest = {"version": MANIFEST_VERSION, "extractor": ext_fp, "graph": graph_fp, "aliases": alias_fp, "base": base,
-                "derived": DERIVED_PART, "files": files}
+                "derived": DERIVED_PART}
     tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    files.write_manifest(tmp, manifest)
     os.replace(tmp, out / MANIFEST)
     counts = {"references": 0, "citations": 0, "self": 0, "unresolved": 0, "year_unknown": 0}
-    for s in files:
+    n_files = 0
+    for _src, e in files.entries():
+        n_files += 1
         for k in counts:
-            counts[k] += files[s].get("counts", {}).get(k, 0)
+            counts[k] += e.get("counts", {}).get(k, 0)
     elapsed = time.perf_counter() - t_start
     summary = {
-        "documents": len(files),
+        "documents": n_files,
         "references": counts["references"],
         "citations": counts["citations"],
         "distinct_instruments": resolver.count_keys(),
@@ -486,9 +509,9 @@ def _build_locked(sources, problems, out: Path, workers, fmt, base, store, force
         "files": {
             "inputs": len(sources),
             "extracted": n_extracted,
-            "skipped_unchanged": len(files) - n_extracted - n_same,
-            "removed": len(removed),
-            "same_bytes_as_another": len(same_as),
+            "skipped_unchanged": n_files - n_extracted - n_same,
+            "removed": n_removed,
+            "same_bytes_as_another": n_same_as,
             "parts_rewritten": len(part_tasks),  # after the corpus pass (others were written beside extraction)
             "failed": len(problems),
         },

@@ -52,11 +52,13 @@ def _count_lines(path: Path) -> int:
     return n
 
 
-def write_part(lines: Iterable[str], path: Path) -> int:
+def write_part(lines: Iterable[str], path: Path, hold: int | None = None) -> int:
     """Write N-Triples lines sorted and de-duplicated (atomically); returns the number of triples.
 
-    Holds at most `SPILL_LINES` distinct lines: beyond that, sorted runs go to temporary files beside the
-    part and are merged by `_merge`, as parts are into graph.nt (the same bytes as sorting them all at once)."""
+    Holds at most `hold` (default `SPILL_LINES`) distinct lines: beyond that, sorted runs go to temporary files
+    beside the part and are merged by `_merge`, as parts are into graph.nt (the same bytes as sorting them all at
+    once)."""
+    spill_at = hold or SPILL_LINES
     tmp = path.with_name(path.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
     runs: list[Path] = []
@@ -69,12 +71,12 @@ def write_part(lines: Iterable[str], path: Path) -> int:
     try:
         it = iter(lines)
         while True:  # the set filled a slice at a time (in C), not a line at a time
-            want = SPILL_LINES - len(held)
+            want = spill_at - len(held)
             chunk = list(islice(it, want))
             held.update(chunk)
             if len(chunk) < want:
                 break  # the lines ran out
-            if len(held) < SPILL_LINES:
+            if len(held) < spill_at:
                 continue  # duplicates: room for more
             spill()
             held = set()
@@ -110,10 +112,11 @@ class _Sorting:
     Python merge (UTF-8 byte order is code point order), several times faster. The files' names go in a file
     (``--files0-from``), so any number fits (sort merges them in batches of its own)."""
 
-    def __init__(self, exe: str, parts: list[Path], out: Path):
+    def __init__(self, exe: str, parts: Iterable[Path], out: Path):
         env = {**os.environ, "LC_ALL": "C"}
         self.names = out.with_name(out.name + ".parts")
-        self.names.write_bytes(b"".join(os.fsencode(p) + b"\0" for p in parts))
+        with open(self.names, "wb") as f:
+            f.writelines(os.fsencode(p) + b"\0" for p in parts)
         self.f = open(out, "wb")
         try:
             # 64 inputs a pass: fewer passes through temporary files than sort's 16, cheaper than hundreds
@@ -138,7 +141,7 @@ class _Sorting:
         self.wait()
 
 
-def _start_sort(parts: list[Path], out: Path) -> _Sorting | None:
+def _start_sort(parts: Iterable[Path], out: Path) -> _Sorting | None:
     """`sort` merging `parts` into `out`, started; None when no `sort` is at hand (or nothing to merge)."""
     exe = shutil.which("sort")
     if exe is None or not parts:
@@ -179,8 +182,10 @@ class PendingMerge:
     derives its last part meanwhile: a part that depends on all the others); `finish` adds that part's lines
     as it writes the file in its final order, and gives the same bytes as merging all the parts at once."""
 
-    def __init__(self, parts: list[Path], out: Path, last: str | None):
-        self.parts = sorted(parts)
+    def __init__(self, parts: Iterable[Path], out: Path, last: str | None):
+        # as given, not listed: the build hands a walk of its ledger, not a list of every part (sort's output is
+        # the same in any order of its inputs)
+        self.parts = parts if iter(parts) is not parts else list(parts)
         self.out = out
         self.last = last.encode("utf-8") if last else None
         self.tmp = out.with_name(out.name + ".tmp")
@@ -191,7 +196,7 @@ class PendingMerge:
         try:
             sorting, self.sorting = self.sorting, None
             if sorting is None or not sorting.wait():
-                _merge_python(self.parts, self.tmp)
+                _merge_python(list(self.parts), self.tmp)
             extra = sorted(extra)
             lines: list[bytes] = []
             if sum(_count_lines(p) for p in extra) > EXTRA_INSERT:
@@ -219,7 +224,7 @@ class PendingMerge:
         self.tmp.unlink(missing_ok=True)
 
 
-def start_merge(parts: list[Path], out: Path, *, last: str | None = None) -> PendingMerge:
+def start_merge(parts: Iterable[Path], out: Path, *, last: str | None = None) -> PendingMerge:
     """`merge_parts` in two steps: the merge starts now, `finish` (with more parts to add, if any) ends it."""
     return PendingMerge(parts, out, last)
 
