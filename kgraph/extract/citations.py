@@ -21,6 +21,7 @@ from kgraph.extract.finders import anchors, from_anchors, numbered
 from kgraph.extract.found import Anchor, Found, in_text_order
 from kgraph.extract.names import extend_to_cited, find_named, find_upper_named, merge_named_numbers, trim_to_known
 from kgraph.extract.normalize import CutText, OffsetText, one_line, one_line_of
+from kgraph.extract.patterns import LINE_MARKUP_RUN, alternation, spaced
 from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.extract.sentences import (
     AFTER_REACH, CLAUSE_LOOKBACK, LEAD, SENTENCE_REACH, sentence_end, sentence_start, starts_since,
@@ -29,10 +30,8 @@ from kgraph.knowledge import Knowledge, load
 from kgraph.model import Document, Pinpoint, Reference
 from kgraph.numbers import issuer_of_codes
 
-#: what may stand before a heading on its line besides white space: a saved web page's emphasis, quote and cell marks
-_LINE_MARKUP = " \t\xa0*_#>|"
-#: "Điều N." opening a line (after `_LINE_MARKUP`): one match a heading, not one a mention of an article filtered after
-_ARTICLE_HEADING = re.compile(r"(?m)^[" + re.escape(_LINE_MARKUP) + r"]*(Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:])")
+#: "Điều N." opening a line (after `LINE_MARKUP`): one match a heading, not one a mention of an article filtered after
+_ARTICLE_HEADING = re.compile(r"(?m)^" + LINE_MARKUP_RUN + r"(Điều[ \t]{1,3}(\d{1,3}[a-z]?)[ \t]{0,2}[.:])")
 
 
 @lru_cache(maxsize=1)
@@ -50,11 +49,13 @@ def _scope_articles(t: str, titles: tuple[str, ...]) -> list[tuple[int, int]]:
             if any(w in one_line(t[a : a + 120]).lower() for w in titles)]
 
 
-#: the document saying what it regulates ("Quyết định này quy định ..."), in its scope article (`_classify_relations`)
-_SELF_REGULATES = re.compile(r"\snày\s{1,3}quy\s{1,3}định\s")
-#: ... of what another instrument's provisions call for: the reference (or its provisions) right after "theo",
-#: "quy định tại / của" or "của" (not "đã ban hành tại X", nor "trước thời điểm Luật X có hiệu lực")
-_SCOPE_LEAD = re.compile(r"(?<!\w)(?:theo|quy\s{1,3}định\s{1,3}tại|của)\s{1,3}$")
+@lru_cache(maxsize=1)
+def _scope_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(the document saying what it regulates, "Quyết định này quy định ..."; the words a reference it details
+    follows, "theo", "quy định tại"): relations.yaml `scope_says`, `scope_before` (`_classify_relations`)."""
+    k = load()
+    return (re.compile(r"\s" + spaced(k.scope_says) + r"\s"),
+            re.compile(r"(?<!\w)(?:" + alternation(k.scope_before) + r")\s{1,3}$"))
 
 _FOOTNOTE_MARK = re.compile(r"[ \t]{0,3}(\d{1,3})[ \t]{1,3}$")
 
@@ -497,8 +498,9 @@ def _classify_relations(scan: _Scan) -> None:
                 scope = _scope_articles(t, scope_titles)
             while scope and scope[0][1] <= pos:
                 scope.pop(0)
-            if (scope and scope[0][0] <= pos and _SCOPE_LEAD.search(t, pos - 40 if pos > 40 else 0, pos)
-                    and _SELF_REGULATES.search(t, s0, pos)):
+            says, before = _scope_patterns()
+            if (scope and scope[0][0] <= pos and before.search(t, pos - 40 if pos > 40 else 0, pos)
+                    and says.search(t, s0, pos)):
                 rel = "guides"
         if lists_only and rel in effects:
             rel = "cites"  # "Quyết định công bố danh mục văn bản ... hết hiệu lực" repeals nothing itself

@@ -11,6 +11,7 @@ from kgraph.extract.found import Anchor, Found, numbered_found, short_found
 from kgraph.extract.names import name_rules, name_words
 from kgraph.extract.normalize import DASHES, one_line, unify_dashes
 from kgraph.extract.patterns import alternation, any_case_alternation, trie_alt
+from kgraph.extract.pinpoint import pinpoint_before
 from kgraph.knowledge import Knowledge, load
 from kgraph.numbers import (
     BLANK_NUMBER_PATTERN,
@@ -54,10 +55,10 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
         "described_by_at": re.compile(trie_alt(k.named["described_by"]) + r"(?!\w)"),
         "draft_after": re.compile(r"\s{0,3}(?:" + alternation(k.named.get("draft_marks", [])) + r")", re.IGNORECASE),
-        # ... and a count ("sửa đổi, bổ sung 10 Thông tư hướng dẫn ...", "ba Nghị định"): a plural too
-        # (not a provision's number: "khoản 5 Điều 8 Nghị định của Chính phủ về ...")
+        # ... and a count ("sửa đổi, bổ sung 10 Thông tư hướng dẫn ...", "ba Nghị định"): a plural too, unless the
+        # digits end a provision ("khoản 5 Điều 8 Nghị định của Chính phủ về ...": `pinpoint_before` says so)
         "generic_before": re.compile(r"(?<!\w)(?:" + alternation([*k.named["described_not_after"], *k.named["ordinals"]])
-                                     + r"|(?<![Đđ]iều )(?<!khoản )(?<!điểm )(?<!Mục )(?<!mục )\d{1,3})\s{1,3}$", re.IGNORECASE),
+                                     + r"|(?P<count>\d{1,3}))\s{1,3}$", re.IGNORECASE),
         "plenum": _plenum_pattern(k),
         "self_after": re.compile(r"\s{1,3}này(?!\w)"),
         # "Nghị định trên" is the decree named above; "thực hiện Chương trình trên địa bàn" is the programme in the area
@@ -334,7 +335,8 @@ def from_anchors(t: str, k: Knowledge, anchors: list[Anchor], numbered: list[Fou
             m = pats["described_after"].match(t, a.end)
             if not m or not a.start or t[a.start - 1] != " " or not (t[a.start - 2 : a.start - 1].isalnum() or t[a.start - 2 : a.start - 1] in ",;("):
                 continue
-            if pats["generic_before"].search(t, a.start - 12 if a.start > 12 else 0, a.start):
+            g = pats["generic_before"].search(t, a.start - 12 if a.start > 12 else 0, a.start)
+            if g and not (g.group("count") and pinpoint_before(t, a.start)[0]):
                 continue
             words, end = name_words(t, m.end(), k, first_free=True)
             if len(words) < 2:

@@ -53,6 +53,7 @@ class _NameRules:
     heads: frozenset[str]
     described: frozenset[str]
     ordinals: dict[str, int]
+    not_openings: frozenset[str]  # words a law's name never opens with (a date's or a number's)
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,7 @@ def name_rules() -> _NameRules:
         heads=frozenset(nk["heads"]),
         described=frozenset(nk["described_types"]),
         ordinals={str(key): int(v) for key, v in nk["ordinals"].items()},
+        not_openings=frozenset(nk["not_name_openings"]),
     )
 
 
@@ -522,17 +524,13 @@ def find_named(t: str, k: Knowledge, anchors: list[Anchor]) -> list[Found]:
     return out
 
 
-#: words a law's name never opens with: what opens a date or a number (capitalised in a table's cell)
-_NOT_A_NAME_OPENING = frozenset({"năm", "ngày", "số"})
-
-
 def _law_name(t: str, m: Anchor, k: Knowledge, types: dict[str, str] | None = None) -> tuple[int, str, str, bool] | None:
     """(end, name, type, encloses) of the law, code or ordinance named at anchor `m`, or None when none is.
     `types`: head -> the type it names, filled as heads are met (`find_named`'s, one per text)."""
     head = m.word
     amends = _may_amend(t, m.end)
     words, end = name_words(t, m.end, k, amends=amends)
-    if not words or words[0].lower() in _NOT_A_NAME_OPENING:
+    if not words or words[0].lower() in name_rules().not_openings:
         return None  # "Luật \nNăm 2026 – 2030", "Luật \nSố 74/2014/QH13" in a table's cells: a date or a number follows
     if _name_patterns()["draft"].match(t, end):
         return None  # "Luật An toàn thực phẩm (sửa đổi)": a law being drafted, not an instrument

@@ -6,6 +6,12 @@ import re
 from typing import Callable, Iterable
 
 
+#: What may stand before a heading on its line besides white space: a saved web page's emphasis, quote and cell marks
+#: ("**Điều 3.", "> Điều 3."), as a character class's contents.
+LINE_MARKUP = " \t\xa0*_#>|"
+LINE_MARKUP_RUN = "[" + re.escape(LINE_MARKUP) + "]*"
+
+
 def spaced(word: str) -> str:
     """`word` as a regex: any run of 1-3 spaces where it has one."""
     return re.escape(word).replace(r"\ ", r"\s{1,3}")

@@ -27,7 +27,7 @@ import functools  # functools.partial: this module's own `partial` is another th
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from kgraph.extract.patterns import trie_alt
+from kgraph.extract.patterns import LINE_MARKUP_RUN, trie_alt
 from kgraph.extract.sentences import LEAD, sentence_start
 from kgraph.knowledge import load
 
@@ -557,7 +557,7 @@ def _semicolons_open_references(gap: str, at: int, starts: Sequence[int]) -> boo
 
 
 _ITEM_MARK = re.compile(r"[ \t\xa0]*(?:(?P<alpha>[a-zđ]\))|(?P<num>\d{1,2}[.)])|(?P<dash>[-–•+*]))[ \t\xa0]*")
-_ARTICLE_LINE = re.compile(r"[ \t*_#]*Điều[ \t]+\d")
+_ARTICLE_LINE = re.compile(LINE_MARKUP_RUN + r"Điều[ \t]+\d")
 
 
 def _marker(line: str) -> str | None:
@@ -579,7 +579,7 @@ def _heading_effect(text: str, lo: int, hi: int) -> str | None:
     return None
 
 
-_ARTICLE_TITLE = re.compile(r"[ \t*_#]*Điều[ \t]+\d{1,3}[a-z]?[ \t]*[.:][ \t*_]*")
+_ARTICLE_TITLE = re.compile(LINE_MARKUP_RUN + r"Điều[ \t]+\d{1,3}[a-z]?[ \t]*[.:][ \t*_]*")
 #: the effects an article's title gives the instruments listed under it (not "Làm Hiến pháp và sửa đổi Hiến pháp")
 _LISTING_EFFECTS = frozenset({"repeals", "replaces", "suspends"})
 

@@ -12,7 +12,7 @@ filters, the relation lists from relations.yaml), without the labels the query r
 keeps the triples it reads: every pattern names its predicate, and a citation matters only when it ends an
 instrument or dates it, so the answer over those triples is the answer over the whole graph. Every answer's
 instrument is one that something ended (`ended_instruments`), so of the dated citations and the relying
-relations only those of such instruments are loaded, a group of them at a time (`stale_triples`): the store's
+relations only those of such instruments are loaded, a group of them at a time (`stale_groups`): the store's
 size follows a group's lines, not the corpus.
 """
 

@@ -235,6 +235,8 @@ class Knowledge:
     directing: dict[str, Any] = field(default_factory=dict)  # relations.yaml `directing`: a plan's "theo X" it carries out
     list_titles: tuple[str, ...] = ()  # own titles of documents that list expired instruments: their references `lists`
     scope_titles: tuple[str, ...] = ()  # an article's title saying what the document regulates ("Phạm vi điều chỉnh")
+    scope_says: str = ""  # in it, the words by which the document says what it regulates ("này quy định")
+    scope_before: tuple[str, ...] = ()  # ... and those a reference it details follows ("theo", "quy định tại")
     effect_objects: tuple[str, ...] = ()  # words an effect verb's object may begin with (besides types and parts)
     partial: dict[str, Any] = field(default_factory=dict)  # relations.yaml `partial`: words naming part of an instrument
     named: dict[str, Any] = field(default_factory=dict)
@@ -338,7 +340,8 @@ def load() -> Knowledge:
         not_triggers=_tuple(rel_doc.get("not_triggers")), after_blockers=_tuple(rel_doc.get("after_blockers")),
         no_effect_titles=_tuple(rel_doc.get("no_effect_titles")), directing=rel_doc.get("directing") or {}, partial=rel_doc.get("partial") or {},
         effect_objects=_tuple(rel_doc.get("effect_objects")), list_titles=_tuple(rel_doc.get("list_titles")),
-        scope_titles=_tuple(rel_doc.get("scope_titles")),
+        scope_titles=_tuple(rel_doc.get("scope_titles")), scope_says=rel_doc.get("scope_says") or "",
+        scope_before=_tuple(rel_doc.get("scope_before")),
         named=_yaml((pkg / "named.yaml").read_text("utf-8")), abbreviations=abbreviations,
         law_names=_yaml((pkg / "law_names.yaml").read_text("utf-8")),
         header=HeaderVocabulary.from_yaml(_yaml((pkg / "header.yaml").read_text("utf-8"))),
